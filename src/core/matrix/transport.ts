@@ -1,0 +1,207 @@
+/**
+ * One HTTP exchange with the homeserver, through the injected `fetch`: timeout, caller abort,
+ * capped body, JSON decoding, the error split, and the token kept out of URLs and messages.
+ */
+import type { Result } from '../result.ts';
+import { ConnectionError, MatrixApiError, UiaRequiredError } from './errors.ts';
+import { readBodyLimited } from './read-body.ts';
+import { errorForResponse } from './response-errors.ts';
+import { encodePath, encodeQuery } from './url.ts';
+
+export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE';
+
+/** What `onRequest` hears after every exchange; `url` never carries the token. */
+export interface RequestReport {
+  method: string;
+  url: string;
+  /** Absent when no response arrived. */
+  status?: number;
+  ms: number;
+}
+
+export interface TransportOptions {
+  /** Already normalised by `normaliseBaseUrl`. */
+  baseUrl: string;
+  fetch: typeof fetch;
+  getToken: () => Promise<string | undefined>;
+  timeoutMs: number;
+  maxResponseBytes: number;
+  onRequest?: ((info: RequestReport) => void) | undefined;
+}
+
+/** One request. `path` segments are encoded one by one. */
+export interface SendRequest<T> {
+  method: HttpMethod;
+  path: readonly string[];
+  query?: Readonly<Record<string, string>>;
+  /** JSON body; `undefined` sends none. */
+  body?: unknown;
+  /** Send the access token (default true). */
+  auth?: boolean;
+  signal?: AbortSignal | undefined;
+  /** Validate a 2xx body; a failure becomes ConnectionError `bad-response`. */
+  parse: (value: unknown) => Result<T>;
+  /** Answer `null` instead of throwing on 404 `M_NOT_FOUND`. */
+  notFoundAsNull?: boolean;
+}
+
+/** `send`: resolves `null` only for requests made with `notFoundAsNull: true`. */
+export interface Send {
+  <T>(req: SendRequest<T> & { notFoundAsNull: true }): Promise<T | null>;
+  <T>(req: SendRequest<T>): Promise<T>;
+}
+
+const NOT_JSON: unique symbol = Symbol('not JSON');
+
+function decodeJson(bytes: Uint8Array): unknown {
+  if (bytes.byteLength === 0) return NOT_JSON;
+  try {
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch {
+    // Invalid UTF-8, a truncated or non-JSON body, or a nesting depth the parser refuses.
+    return NOT_JSON;
+  }
+}
+
+function notJsonMessage(label: string, bytes: Uint8Array): string {
+  const head = new TextDecoder().decode(bytes.subarray(0, 64)).trimStart();
+  const what = bytes.byteLength === 0
+    ? 'an empty body'
+    : head.startsWith('<') ? 'HTML' : 'a body that is not valid JSON';
+  return `The homeserver answered ${label} with ${what} (${bytes.byteLength} bytes)`;
+}
+
+function causeText(cause: unknown): string {
+  const inner = cause instanceof Error && cause.cause instanceof Error ? cause.cause : cause;
+  if (!(inner instanceof Error)) return typeof inner === 'string' ? inner : 'unknown error';
+  const code: unknown = (inner as Error & { code?: unknown }).code;
+  return typeof code === 'string' && !inner.message.includes(code) ? `${inner.message} (${code})` : inner.message;
+}
+
+/** Replace every occurrence of the token, however the message was built. */
+function redact<E>(error: E, token: string | undefined): E {
+  if (token === undefined || !(error instanceof Error)) return error;
+  if (error.message.includes(token)) error.message = error.message.split(token).join('[redacted]');
+  if (typeof error.stack === 'string' && error.stack.includes(token)) {
+    error.stack = error.stack.split(token).join('[redacted]');
+  }
+  return error;
+}
+
+/**
+ * Make a `send` function bound to one homeserver.
+ * `send` throws MatrixApiError, UiaRequiredError or ConnectionError for every failure of the
+ * exchange, and TypeError for bad arguments (bad path segment, bad token, unserialisable body).
+ */
+export function createTransport(options: TransportOptions): Send {
+  // Called unbound: browsers throw "Illegal invocation" when their fetch gets another `this`.
+  const fetchFn = options.fetch;
+  const now = (): number => globalThis.performance?.now() ?? Date.now();
+
+  const send = async <T>(req: SendRequest<T>): Promise<T | null> => {
+    const path = encodePath(req.path);
+    const url = `${options.baseUrl}${path}${encodeQuery(req.query)}`;
+    const label = `${req.method} ${path}`;
+    const token = req.auth === false ? undefined : await options.getToken();
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (token !== undefined) headers.Authorization = `Bearer ${token}`;
+    const body = req.body === undefined ? undefined : JSON.stringify(req.body);
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (req.signal?.aborted === true) {
+      throw new ConnectionError(`${label} was cancelled before it started`, { kind: 'aborted' });
+    }
+
+    const deadline = startDeadline(options.timeoutMs, req.signal, label);
+    const started = now();
+    let status: number | undefined;
+    try {
+      let response: Response;
+      try {
+        response = await fetchFn(url, {
+          method: req.method, headers, body, signal: deadline.signal,
+          // Never follow: a redirect would carry the request (and body) somewhere unvetted.
+          redirect: 'error', credentials: 'omit', cache: 'no-store',
+        });
+      } catch (cause) {
+        throw deadline.error() ?? new ConnectionError(
+          `Could not reach the homeserver for ${label}: ${causeText(cause)}`, { kind: 'network', cause });
+      }
+      status = response.status;
+      let bytes: Uint8Array;
+      try {
+        bytes = await readBodyLimited(response, options.maxResponseBytes, label);
+      } catch (cause) {
+        if (cause instanceof ConnectionError) throw cause;
+        throw deadline.error() ?? new ConnectionError(
+          `The answer to ${label} was cut off (${causeText(cause)})`, { kind: 'bad-response', status, cause });
+      }
+      const json = decodeJson(bytes);
+      if (status >= 200 && status <= 299) {
+        if (json === NOT_JSON) {
+          throw new ConnectionError(notJsonMessage(label, bytes), { kind: 'bad-response', status });
+        }
+        const parsed = req.parse(json);
+        if (parsed.ok) return parsed.value;
+        throw new ConnectionError(`Unexpected answer to ${label}: ${parsed.error}`, { kind: 'bad-response', status });
+      }
+      const error = errorForResponse({
+        label, status, headers: response.headers, body: json === NOT_JSON ? undefined : json, nowMs: Date.now(),
+      });
+      if (req.notFoundAsNull === true && isNotFound(error)) return null;
+      throw error;
+    } catch (error) {
+      const ours = error instanceof ConnectionError || error instanceof MatrixApiError
+        || error instanceof UiaRequiredError;
+      throw ours ? redact(error, token) : error;
+    } finally {
+      deadline.dispose();
+      const ms = now() - started;
+      report(options.onRequest, { method: req.method, url, ...(status === undefined ? {} : { status }), ms });
+    }
+  };
+  return send as Send;
+}
+
+/** 404 `M_NOT_FOUND`: "nothing stored here", as opposed to an unknown endpoint (`M_UNRECOGNIZED`). */
+function isNotFound(error: Error): boolean {
+  return error instanceof MatrixApiError && error.status === 404 && error.errcode === 'M_NOT_FOUND';
+}
+
+/**
+ * One AbortSignal for fetch and the body read, fired by the timeout or the caller's signal;
+ * `error()` says which one fired (or undefined when neither did).
+ */
+function startDeadline(timeoutMs: number, external: AbortSignal | undefined, label: string) {
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, timeoutMs);
+  const onAbort = (): void => controller.abort();
+  external?.addEventListener('abort', onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    error(): ConnectionError | undefined {
+      if (timedOut) {
+        return new ConnectionError(
+          `No complete answer from the homeserver within ${timeoutMs} ms for ${label}`, { kind: 'timeout' });
+      }
+      if (external?.aborted === true) return new ConnectionError(`${label} was cancelled`, { kind: 'aborted' });
+      return undefined;
+    },
+    dispose(): void {
+      clearTimeout(timer);
+      external?.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
+function report(hook: TransportOptions['onRequest'], info: RequestReport): void {
+  if (hook === undefined) return;
+  try {
+    hook(info);
+  } catch {
+    // A broken metrics hook must not turn a good answer into a failure.
+  }
+}
