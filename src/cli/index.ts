@@ -1,0 +1,44 @@
+// xsign-doctor: the command line on the same core as the extension.
+// Exit codes: 0 success/healthy, 1 problems found or repair incomplete, 2 usage or connection errors.
+import { parseArgs, UsageError } from './args.ts';
+import { createMatrixClient } from '../core/matrix/client.ts';
+import { MatrixApiError } from '../core/matrix/errors.ts';
+
+const VERSION = '0.1.0';
+const HELP = `xsign-doctor ${VERSION} — inspect and repair Matrix cross-signing identities
+
+Usage:
+  xsign-doctor whoami --homeserver URL [--token T]
+  xsign-doctor --version
+
+The access token is read from XSIGN_TOKEN when --token is not given (prefer the variable:
+command lines are visible to other users in process lists).`;
+
+async function whoami(argv: string[]): Promise<number> {
+  const { flags } = parseArgs(argv, { homeserver: 'string', token: 'string' });
+  const homeserver = flags.homeserver;
+  const token = (flags.token as string | undefined) ?? process.env.XSIGN_TOKEN;
+  if (typeof homeserver !== 'string') throw new UsageError('--homeserver is required');
+  if (!token) throw new UsageError('an access token is required: set XSIGN_TOKEN or pass --token');
+  const me = await createMatrixClient({ baseUrl: homeserver, accessToken: token, fetch }).whoami();
+  console.log(`${me.user_id} ${me.device_id ?? '(no device)'}`);
+  return 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === '--version') return console.log(VERSION), 0;
+  if (!command || command === '--help' || command === 'help') return console.log(HELP), command ? 0 : 2;
+  if (command === 'whoami') return whoami(rest);
+  throw new UsageError(`unknown command ${command}`);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof UsageError) console.error(`xsign-doctor: ${error.message}\n\n${HELP}`);
+    else if (error instanceof MatrixApiError) console.error(`xsign-doctor: ${error.message}`);
+    else console.error(`xsign-doctor: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(2);
+  },
+);

@@ -1,0 +1,29 @@
+/**
+ * Typed access to extension storage. Secrets (access tokens) may only ever go to
+ * `storage.session`: memory-backed, cleared when the browser closes, and not readable by
+ * content scripts. Nothing secret is ever written to `storage.local` or `storage.sync`.
+ */
+import { browser } from './api.ts';
+
+export type StoredSession = {
+  sessionId: string;
+  homeserver: string;
+  accessToken: string;
+  userId: string;
+  deviceId: string;
+  app: string;
+  tabId?: number;
+  mismatch?: string;
+};
+
+const SESSIONS_KEY = 'sessions';
+
+export async function loadSessions(): Promise<StoredSession[]> {
+  const got = await browser.storage.session.get(SESSIONS_KEY);
+  const value = got[SESSIONS_KEY];
+  return Array.isArray(value) ? (value as StoredSession[]) : [];
+}
+
+export async function saveSessions(sessions: StoredSession[]): Promise<void> {
+  await browser.storage.session.set({ [SESSIONS_KEY]: sessions });
+}

@@ -1,0 +1,39 @@
+import { useState } from 'preact/hooks';
+import { send } from '../../ext/messaging.ts';
+import { session, error } from '../state.ts';
+
+/** For web apps the extension cannot read: paste a homeserver URL and an access token. */
+export function ManualForm() {
+  const [busy, setBusy] = useState(false);
+  const onSubmit = async (event: Event) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget as HTMLFormElement);
+    setBusy(true);
+    error.value = null;
+    try {
+      session.value = await send('connectManual', {
+        homeserver: String(form.get('homeserver') ?? '').trim(),
+        accessToken: String(form.get('token') ?? '').trim(),
+      });
+    } catch (e) {
+      error.value = e instanceof Error ? e.message : String(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form onSubmit={onSubmit} data-testid="manual-form">
+      <label>
+        Homeserver URL
+        <input name="homeserver" type="url" required placeholder="https://matrix-client.matrix.org" data-testid="manual-homeserver" />
+      </label>
+      <label>
+        Access token
+        <input name="token" type="password" required autocomplete="off" data-testid="manual-token" />
+      </label>
+      <button class="primary" type="submit" disabled={busy} data-testid="manual-connect">
+        {busy ? 'Checking…' : 'Connect'}
+      </button>
+    </form>
+  );
+}
