@@ -1,0 +1,24 @@
+import type { BrowserName } from './browser-paths.ts';
+import type { UiPage } from './ui-page.ts';
+
+/** A real browser with the test build of the extension loaded. */
+export interface ExtensionBrowser {
+  readonly name: BrowserName;
+  /** chrome-extension://<id> or moz-extension://<uuid> */
+  readonly extensionOrigin: string;
+  /** Opens a web page in a normal tab; returns the page and its tab id as the extension sees it. */
+  openTab(url: string): Promise<{ tabId: number; page: UiPage }>;
+  /** Opens the extension UI bound to a tab, the way it is detached: popup.html?tabId=N. */
+  openUi(tabId?: number): Promise<UiPage>;
+  /**
+   * Runs a function in a privileged extension context (Chromium: the service worker; Firefox:
+   * an extension page), where `browser.*` is available — for assertions on extension storage.
+   */
+  evalExtension<A, R>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R>;
+  close(): Promise<void>;
+}
+
+export const TEST_BUILD: Record<BrowserName, string> = {
+  chromium: new URL('../../dist/test-chrome', import.meta.url).pathname,
+  firefox: new URL('../../dist/test-firefox', import.meta.url).pathname,
+};

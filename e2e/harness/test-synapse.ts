@@ -1,0 +1,20 @@
+/**
+ * The homeserver an e2e test talks to: the one the test command started once for the whole run
+ * (passed in XSIGN_SYNAPSE), or — when a test file is run on its own — one started just for it.
+ */
+import { startSynapse, type SynapseHandle } from './synapse.ts';
+
+export type SynapseInfo = Pick<SynapseHandle, 'baseUrl' | 'serverName' | 'registrationSharedSecret'>;
+
+export const SYNAPSE_ENV = 'XSIGN_SYNAPSE';
+
+let own: Promise<SynapseInfo> | undefined;
+
+export function testSynapse(): Promise<SynapseInfo> {
+  const fromEnv = process.env[SYNAPSE_ENV];
+  if (fromEnv) return Promise.resolve(JSON.parse(fromEnv) as SynapseInfo);
+  // Stopped by the harness's exit hook when this test process ends (an after() hook would stop
+  // it at the end of the first suite that asked).
+  own ??= startSynapse();
+  return own;
+}
