@@ -48,6 +48,8 @@ const env = { ...process.env };
 let stopSynapse: (failed: boolean) => Promise<void> = async () => {};
 if (!unitOnly) {
   const { startSynapse } = await import('../e2e/harness/synapse.ts');
+  const { ensureSynapseVenv } = await import('../e2e/harness/synapse-venv.ts');
+  await ensureSynapseVenv(); // first run: creates .venv/synapse; not part of the start-up time
   const hs = await startSynapse();
   console.log(`test: Synapse ready at ${hs.baseUrl} in ${hs.startupMs} ms`);
   env[SYNAPSE_ENV] = JSON.stringify({ baseUrl: hs.baseUrl, serverName: hs.serverName, registrationSharedSecret: hs.registrationSharedSecret });
