@@ -1,0 +1,99 @@
+/**
+ * The export file of new cross-signing keys: the "nothing lost" alternative to secret storage.
+ * The user saves it BEFORE the new keys are uploaded (see plans.ts); it holds the private seeds
+ * in unpadded base64 (protocol.md §5.6: the seed, not the expanded secret key), so the caller
+ * must only ever hand it to the user (a download), never persist it itself.
+ */
+import { encodeBase64, tryDecodeBase64 } from '../base64.ts';
+import type { Ed25519 } from '../ed25519.ts';
+import { isJsonObject, isString, own } from '../matrix/json-guards.ts';
+import { fail, ok, type Result } from '../result.ts';
+import { checkUserId, ROLES, seedMatches, USAGE_OF_ROLE, type KeyRole } from './keys.ts';
+import type { SecretsHandle } from './secrets.ts';
+
+export const EXPORT_FORMAT = 'xsign-doctor.cross-signing-keys';
+
+/** One key in the file, snake_case like the wire. */
+export interface ExportedKey {
+  usage: string;
+  public_key: string;
+  /** Unpadded base64 of the 32-byte Ed25519 seed. PRIVATE. */
+  seed: string;
+}
+
+export interface KeysExportFile {
+  format: typeof EXPORT_FORMAT;
+  version: 1;
+  user_id: string;
+  created_at: string;
+  master?: ExportedKey;
+  self_signing?: ExportedKey;
+  user_signing?: ExportedKey;
+}
+
+const FILE_FIELD: Readonly<Record<KeyRole, 'master' | 'self_signing' | 'user_signing'>> = {
+  master: 'master', selfSigning: 'self_signing', userSigning: 'user_signing',
+};
+
+/**
+ * Serialise keys for the user to save: any subset of the three (e.g. the result of
+ * `generateCrossSigningKeys`, or the new subkeys of `buildSubkeysForExistingMaster`).
+ *
+ * @param now - Creation time; defaults to the current time.
+ * @returns Pretty-printed JSON text (a {@link KeysExportFile}).
+ * @throws {TypeError|RangeError} On a malformed user ID or when no key is given.
+ */
+export function exportKeysFile(keys: SecretsHandle, now: Date = new Date()): string {
+  checkUserId(keys.userId);
+  const file: KeysExportFile = { format: EXPORT_FORMAT, version: 1, user_id: keys.userId, created_at: now.toISOString() };
+  for (const role of ROLES) {
+    const pair = keys[role];
+    if (pair === undefined) continue;
+    file[FILE_FIELD[role]] = { usage: USAGE_OF_ROLE[role], public_key: pair.publicKey, seed: encodeBase64(pair.seed) };
+  }
+  if (ROLES.every((role) => keys[role] === undefined)) throw new TypeError('keys must contain at least one key');
+  return `${JSON.stringify(file, null, 2)}\n`;
+}
+
+/** Seeds read back from an export file, each checked against its public key. PRIVATE. */
+export interface ImportedKeys {
+  userId: string;
+  createdAt: string;
+  publicKeys: Partial<Record<KeyRole, string>>;
+  seeds: Partial<Record<KeyRole, Uint8Array>>;
+}
+
+/**
+ * Read an export file back (e.g. to store the seeds in secret storage later, repair d).
+ * Untrusted input: never throws; every seed must derive its stated public key.
+ */
+export async function parseKeysExportFile(text: unknown, ed: Ed25519): Promise<Result<ImportedKeys>> {
+  let value: unknown;
+  try {
+    value = typeof text === 'string' ? JSON.parse(text) : text;
+  } catch {
+    // JSON.parse's message may quote the content, which holds private seeds.
+    return fail('the file is not JSON');
+  }
+  if (!isJsonObject(value) || own(value, 'format') !== EXPORT_FORMAT || own(value, 'version') !== 1) {
+    return fail('the file is not a Cross-Signing Doctor key export (version 1)');
+  }
+  const userId = own(value, 'user_id');
+  const createdAt = own(value, 'created_at');
+  if (!isString(userId) || !userId.startsWith('@') || userId.indexOf(':') < 2) return fail('the file has no valid user_id');
+  const result: ImportedKeys = { userId, createdAt: isString(createdAt) ? createdAt : '', publicKeys: {}, seeds: {} };
+  for (const role of ROLES) {
+    const entry = own(value, FILE_FIELD[role]);
+    if (entry === undefined) continue;
+    const publicKey = isJsonObject(entry) ? own(entry, 'public_key') : undefined;
+    const seed = isJsonObject(entry) ? tryDecodeBase64(own(entry, 'seed')) : undefined;
+    if (!isString(publicKey) || seed === undefined || !seed.ok || seed.value.length !== 32) {
+      return fail(`the ${FILE_FIELD[role]} entry is malformed`);
+    }
+    if (!(await seedMatches(seed.value, publicKey, ed))) return fail(`the ${FILE_FIELD[role]} seed does not match its public key`);
+    result.publicKeys[role] = publicKey;
+    result.seeds[role] = seed.value;
+  }
+  if (Object.keys(result.seeds).length === 0) return fail('the file holds no key');
+  return ok(result);
+}

@@ -1,0 +1,34 @@
+/**
+ * Repair c: cross-sign some or all own devices with the self-signing key from secret storage
+ * (protocol.md §3.2, §3.3). One `POST /keys/signatures/upload`; Synapse answers 200 with
+ * per-device failures (`{status, errcode, message}`), recorded by the executor per device.
+ */
+import type { Ed25519 } from '../ed25519.ts';
+import { ok, type Result } from '../result.ts';
+import { publishedKeyForSeed, signDevices } from './device-signing.ts';
+import type { PlanError } from './errors.ts';
+import { finishPlan, uploadSignaturesStep, type RepairPlan } from './plans.ts';
+
+export interface CrossSignDevicesInput {
+  userId: string;
+  /** The self-signing seed (PRIVATE), e.g. read with readSeed from `m.cross_signing.self_signing`. */
+  selfSigningSeed: Uint8Array;
+  /** The self-signing key as published (/keys/query): the seed must derive it. */
+  publishedSelfSigningKey: unknown;
+  /** The device objects to sign, exactly as from /keys/query. */
+  devices: readonly unknown[];
+  ed: Ed25519;
+}
+
+export async function planCrossSignDevices(input: CrossSignDevicesInput): Promise<Result<RepairPlan, PlanError>> {
+  const publicKey = await publishedKeyForSeed(input.userId, 'self_signing', input.publishedSelfSigningKey, input.selfSigningSeed, input.ed);
+  if (!publicKey.ok) return publicKey;
+  const signed = await signDevices(input.userId, input.devices, { seed: input.selfSigningSeed, publicKey: publicKey.value }, input.ed);
+  if (!signed.ok) return signed;
+  return ok(finishPlan({
+    kind: 'sign-devices', title: 'Cross-sign your sessions', userId: input.userId, safeguard: 'not-applicable',
+    publicKeys: { selfSigning: publicKey.value },
+    steps: [uploadSignaturesStep('sign-devices', `Cross-sign ${signed.value.deviceIds.join(', ')}`, signed.value.body, [])],
+    notes: ['Only sign sessions you recognise: a signed session is trusted by everyone who verified you.'],
+  }));
+}

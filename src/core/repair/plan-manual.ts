@@ -1,0 +1,38 @@
+/**
+ * Repair f: upload keys the user supplied, after validateManualUpload (protocol.md §1). If the
+ * user also gave seeds and a secret-storage key, the seeds are stored first ("nothing lost");
+ * otherwise the user is the one holding the private halves, which the plan notes.
+ */
+import { ok, type Result } from '../result.ts';
+import type { PlanError } from './errors.ts';
+import { ROLES, SECRET_NAME_OF_ROLE } from './keys.ts';
+import type { ValidatedManualUpload } from './manual-upload.ts';
+import { STEP_ID_OF_ROLE, UPLOAD_STEP_ID } from './plan-new-keys.ts';
+import { finishPlan, putSecretStep, uploadKeysStep, type RepairPlan, type RepairStep } from './plans.ts';
+import { secretContentWith, seedSecret, type CheckedSecretStorageKey } from './secrets.ts';
+
+export async function planManualUpload(
+  upload: ValidatedManualUpload, opts: { secretStorage?: CheckedSecretStorageKey } = {},
+): Promise<Result<RepairPlan, PlanError>> {
+  const steps: RepairStep[] = [];
+  const notes: string[] = [];
+  const ssss = opts.secretStorage;
+  if (ssss !== undefined && !ssss.isDefault) {
+    return { ok: false, error: { code: 'bad-secret-storage-key', message: `key ${ssss.keyId} is not the default secret-storage key` } };
+  }
+  for (const role of ROLES) {
+    const seed = upload.seeds[role];
+    if (seed === undefined || ssss === undefined) continue;
+    const content = await secretContentWith(undefined, SECRET_NAME_OF_ROLE[role], seedSecret(seed), ssss, 'none');
+    steps.push(putSecretStep(STEP_ID_OF_ROLE[role], `Store the ${role} seed you gave in secret storage (key ${ssss.keyId})`,
+      upload.userId, SECRET_NAME_OF_ROLE[role], content));
+  }
+  if (steps.length === 0) notes.push('Only you hold the private keys of these public keys.');
+  if (upload.replacesMaster) notes.push('This replaces your master key: everyone who verified you must verify you again.');
+  const body: Record<string, unknown> = { ...upload.body };
+  steps.push(uploadKeysStep(UPLOAD_STEP_ID, 'Publish the keys you supplied', body, steps.map((s) => s.id)));
+  return ok(finishPlan({
+    kind: 'manual-upload', title: 'Upload cross-signing keys', userId: upload.userId,
+    safeguard: steps.length > 1 ? 'secret-storage' : 'not-applicable', publicKeys: { ...upload.publicKeys }, steps, notes,
+  }));
+}

@@ -1,0 +1,70 @@
+/**
+ * Steps shared by the repairs that publish NEW keys (reset, regenerate subkeys): store the
+ * seeds in secret storage, then upload — the "nothing lost" ordering (protocol.md §3.3 "Repair
+ * order": js-sdk stores to 4S first, then uploads).
+ */
+import { fail, ok, type Result } from '../result.ts';
+import type { PlanError } from './errors.ts';
+import { ROLES, SECRET_NAME_OF_ROLE, type CrossSigningKeyPair, type KeyRole } from './keys.ts';
+import { putSecretStep, uploadKeysStep, type RepairStep, type Safeguard } from './plans.ts';
+import { secretContentWith, seedSecret, type CheckedSecretStorageKey } from './secrets.ts';
+
+/** How the private halves of new keys are kept safe before the upload. One is required. */
+export interface NewKeysSafeguard {
+  /** Store the seeds under this key, which must be the default key (checked with prepareSecretStorageKey). */
+  secretStorage?: CheckedSecretStorageKey;
+  /** The user saved the export file of exactly these keys (exportKeysFile) and said so. */
+  exportConfirmed?: boolean;
+}
+
+const BODY_FIELD: Readonly<Record<KeyRole, string>> = {
+  master: 'master_key', selfSigning: 'self_signing_key', userSigning: 'user_signing_key',
+};
+const LABEL: Readonly<Record<KeyRole, string>> = {
+  master: 'master key', selfSigning: 'self-signing key', userSigning: 'user-signing key',
+};
+export const STEP_ID_OF_ROLE: Readonly<Record<KeyRole, string>> = {
+  master: 'store-master', selfSigning: 'store-self-signing', userSigning: 'store-user-signing',
+};
+export const UPLOAD_STEP_ID = 'upload-keys';
+
+/**
+ * Store steps (one per key) and ONE `device_signing/upload` step with all the keys (§1.4 point 3),
+ * which requires the store steps.
+ *
+ * @returns The steps and the safeguard; `nothing-lost` if neither safeguard is given;
+ *   `bad-secret-storage-key` if the key is not the default key.
+ */
+export async function storeThenUpload(
+  userId: string, pairs: Partial<Record<KeyRole, CrossSigningKeyPair>>, safeguard: NewKeysSafeguard,
+): Promise<Result<{ steps: RepairStep[]; safeguard: Safeguard; notes: string[] }, PlanError>> {
+  const steps: RepairStep[] = [];
+  const notes: string[] = [];
+  const roles = ROLES.filter((role) => pairs[role] !== undefined);
+  const ssss = safeguard.secretStorage;
+  if (ssss !== undefined) {
+    if (!ssss.isDefault) {
+      return fail({ code: 'bad-secret-storage-key', message: `key ${ssss.keyId} is not the default secret-storage key` });
+    }
+    for (const role of roles) {
+      // 'none': entries under other keys would hold the replaced seed (see secretContentWith).
+      const content = await secretContentWith(undefined, SECRET_NAME_OF_ROLE[role], seedSecret(pairs[role]!.seed), ssss, 'none');
+      steps.push(putSecretStep(STEP_ID_OF_ROLE[role], `Store the new ${LABEL[role]} in secret storage (key ${ssss.keyId})`,
+        userId, SECRET_NAME_OF_ROLE[role], content));
+    }
+    notes.push('The cross-signing secrets currently in secret storage are replaced by the new ones.');
+  } else if (safeguard.exportConfirmed !== true) {
+    return fail({
+      code: 'nothing-lost',
+      message: 'The new private keys must first be stored in secret storage or saved in an export file; refusing to plan the upload.',
+    });
+  } else {
+    notes.push('The new private keys are only in the export file you saved. Keep it safe.');
+  }
+  const body: Record<string, unknown> = {};
+  for (const role of roles) body[BODY_FIELD[role]] = pairs[role]!.key;
+  const what = roles.map((role) => LABEL[role]).join(', ');
+  steps.push(uploadKeysStep(UPLOAD_STEP_ID, `Publish the new ${what} (may ask you to confirm with your password or in your account settings)`,
+    body, steps.map((s) => s.id)));
+  return ok({ steps, safeguard: ssss !== undefined ? 'secret-storage' : 'export-confirmed', notes });
+}

@@ -1,0 +1,131 @@
+/**
+ * Repairs a (reset cross-signing) and b (regenerate the self-signing and/or user-signing key),
+ * protocol.md §1, §3.3 "Repair order", §6.
+ */
+import { tryDecodeBase64 } from '../base64.ts';
+import type { Ed25519 } from '../ed25519.ts';
+import { fail, ok, type Result } from '../result.ts';
+import { verifyJsonSignature } from '../signing.ts';
+import { resignBackup, type BackupTrust } from './backup-signing.ts';
+import { signDevices } from './device-signing.ts';
+import type { PlanError } from './errors.ts';
+import { checkCrossSigningKey } from './key-shape.ts';
+import type { CrossSigningKeyPair, KeyRole, GeneratedCrossSigningKeys, SubkeysForMaster } from './keys.ts';
+import { storeThenUpload, UPLOAD_STEP_ID, type NewKeysSafeguard } from './plan-new-keys.ts';
+import { finishPlan, putBackupStep, uploadSignaturesStep, type RepairPlan, type RepairStep } from './plans.ts';
+
+export interface ResetInput extends NewKeysSafeguard {
+  /** From generateCrossSigningKeys (export them first if that is the safeguard). */
+  keys: GeneratedCrossSigningKeys;
+  /** Devices to cross-sign with the new self-signing key (at least this session), as from /keys/query. */
+  devices?: readonly unknown[];
+  /** Re-sign this backup's auth_data with the new master (§6). */
+  backup?: { version: unknown; trust: BackupTrust; deviceIds: readonly string[] };
+  ed: Ed25519;
+}
+
+export interface RegenerateInput extends NewKeysSafeguard {
+  /** From buildSubkeysForExistingMaster. */
+  subkeys: SubkeysForMaster;
+  /** The master as published (/keys/query): the new subkeys must be signed by exactly it. */
+  publishedMaster: unknown;
+  /** Devices to cross-sign with the new self-signing key, if one is regenerated. */
+  devices?: readonly unknown[];
+  ed: Ed25519;
+}
+
+const RESET_NOTES = [
+  'Everyone who verified you will see that your identity changed and must verify you again.',
+  'Sessions not listed here stay unverified until you cross-sign them again.',
+];
+
+async function signedByMaster(pair: CrossSigningKeyPair, userId: string, masterPublicKey: string, ed: Ed25519): Promise<boolean> {
+  const master = tryDecodeBase64(masterPublicKey);
+  return master.ok && (await verifyJsonSignature(pair.key, userId, `ed25519:${masterPublicKey}`, master.value, ed)) === 'valid';
+}
+
+async function deviceStep(userId: string, devices: readonly unknown[] | undefined, ssk: CrossSigningKeyPair, ed: Ed25519) {
+  if (devices === undefined || devices.length === 0) return ok(undefined);
+  const signed = await signDevices(userId, devices, ssk, ed);
+  if (!signed.ok) return signed;
+  return ok(uploadSignaturesStep('sign-devices', `Cross-sign ${signed.value.deviceIds.join(', ')} with the new self-signing key`,
+    signed.value.body, [UPLOAD_STEP_ID]));
+}
+
+/**
+ * Plan a full reset: store (or rely on the export of) the three new seeds, publish all three keys
+ * in ONE request with UIA, cross-sign the given devices with the new SSK, optionally re-sign the
+ * backup with the new master.
+ *
+ * @returns The plan, or `nothing-lost` without a safeguard, `bad-input`/`untrusted-backup`…
+ */
+export async function planResetCrossSigning(input: ResetInput): Promise<Result<RepairPlan, PlanError>> {
+  const { keys, ed } = input;
+  const userId = keys.userId;
+  for (const pair of [keys.selfSigning, keys.userSigning]) {
+    if (!(await signedByMaster(pair, userId, keys.master.publicKey, ed))) {
+      return fail({ code: 'bad-input', message: 'the new subkeys are not signed by the new master' });
+    }
+  }
+  const base = await storeThenUpload(userId, { master: keys.master, selfSigning: keys.selfSigning, userSigning: keys.userSigning }, input);
+  if (!base.ok) return base;
+  const steps: RepairStep[] = [...base.value.steps];
+  const devices = await deviceStep(userId, input.devices, keys.selfSigning, ed);
+  if (!devices.ok) return devices;
+  if (devices.value !== undefined) steps.push(devices.value);
+  if (input.backup !== undefined) {
+    const backup = await resignBackup({
+      userId, backup: input.backup.version, master: keys.master, deviceIds: input.backup.deviceIds, trust: input.backup.trust, ed,
+    });
+    if (!backup.ok) return backup;
+    steps.push(putBackupStep('resign-backup', `Sign key backup version ${backup.value.version} with the new master key`,
+      backup.value.version, backup.value.body, [UPLOAD_STEP_ID]));
+  }
+  return ok(finishPlan({
+    kind: 'reset-cross-signing', title: 'Reset cross-signing', userId, safeguard: base.value.safeguard,
+    publicKeys: { master: keys.master.publicKey, selfSigning: keys.selfSigning.publicKey, userSigning: keys.userSigning.publicKey },
+    steps, notes: [...RESET_NOTES, ...base.value.notes],
+  }));
+}
+
+/**
+ * Plan new self-signing and/or user-signing keys under the existing master: store (or rely on
+ * the export), then upload only the new subkeys (signed by the most recently uploaded master,
+ * §1.1) with UIA, then cross-sign the given devices with a new SSK.
+ */
+export async function planRegenerateSubkeys(input: RegenerateInput): Promise<Result<RepairPlan, PlanError>> {
+  const { subkeys, ed } = input;
+  const userId = subkeys.userId;
+  const master = checkCrossSigningKey(input.publishedMaster, userId, 'master');
+  if (!master.ok) return fail({ code: 'bad-input', message: `the published master key ${master.error.message}` });
+  if (master.value.publicKey !== subkeys.masterPublicKey) {
+    return fail({ code: 'seed-mismatch', message: 'the master seed does not belong to the published master key' });
+  }
+  const pairs: Partial<Record<KeyRole, CrossSigningKeyPair>> = {};
+  const publicKeys: Partial<Record<KeyRole, string>> = { master: subkeys.masterPublicKey };
+  for (const role of ['selfSigning', 'userSigning'] as const) {
+    const pair = subkeys[role];
+    if (pair === undefined) continue;
+    if (!(await signedByMaster(pair, userId, subkeys.masterPublicKey, ed))) {
+      return fail({ code: 'bad-input', message: `the new ${role} key is not signed by the master` });
+    }
+    pairs[role] = pair;
+    publicKeys[role] = pair.publicKey;
+  }
+  if (Object.keys(pairs).length === 0) return fail({ code: 'nothing-to-do', message: 'no new subkey' });
+  const base = await storeThenUpload(userId, pairs, input);
+  if (!base.ok) return base;
+  const steps = [...base.value.steps];
+  if (subkeys.selfSigning !== undefined) {
+    const devices = await deviceStep(userId, input.devices, subkeys.selfSigning, ed);
+    if (!devices.ok) return devices;
+    if (devices.value !== undefined) steps.push(devices.value);
+  }
+  const notes = [...base.value.notes];
+  if (subkeys.selfSigning !== undefined) notes.push('Sessions not listed here lose their cross-signing until you sign them again.');
+  if (subkeys.userSigning !== undefined) notes.push('Users you verified must be verified again.');
+  return ok(finishPlan({
+    kind: 'regenerate-subkeys', title: 'Replace the self-signing / user-signing key', userId, safeguard: base.value.safeguard,
+    publicKeys, steps, notes,
+  }));
+}

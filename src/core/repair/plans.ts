@@ -1,0 +1,139 @@
+/**
+ * Repairs as explicit, previewable step lists.
+ *
+ * Invariants:
+ * - A plan is built completely BEFORE anything is sent: every step carries the exact method,
+ *   path and body that the executor will send, so the UI can show "exactly these requests".
+ *   Signatures are deterministic (RFC 8032) and ciphertexts are computed up front, so running a
+ *   plan needs no private key: a restarted worker resumes from the plan and its progress alone.
+ * - Plans and progress are plain JSON. They never hold an access token or a private key (seeds
+ *   and secret-storage keys stay in the caller's SecretsHandle / CheckedSecretStorageKey). They
+ *   may hold secrets *encrypted* under the user's secret-storage key: the same ciphertext the
+ *   server stores.
+ * - "Nothing lost": a step uploading new public keys `requires` the steps that stored their
+ *   private halves in secret storage, unless the plan's safeguard is `export-confirmed` (the user
+ *   saved the export file first). Builders refuse to plan otherwise; the executor re-checks.
+ * - The plan ID is a hash of its content, so progress cannot be applied to another plan.
+ */
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { canonicalJson } from '../canonical-json.ts';
+import { encodePath } from '../matrix/url.ts';
+import type { KeyRole } from './keys.ts';
+
+export type RepairKind =
+  | 'reset-cross-signing' // a
+  | 'regenerate-subkeys' // b
+  | 'sign-devices' // c
+  | 'store-secrets' // d, missing cross-signing secrets
+  | 'reencrypt-secrets' // d, secrets only under a non-default key
+  | 'resign-backup' // e
+  | 'manual-upload' // f
+  | 'upload-keys'; // publish the public keys of seeds already held in secret storage
+
+export type StepKind = 'put-secret' | 'upload-cross-signing-keys' | 'upload-signatures' | 'put-backup-version';
+
+/** What protects the private halves of keys this plan uploads. */
+export type Safeguard = 'secret-storage' | 'export-confirmed' | 'not-applicable';
+
+export interface PlannedRequest {
+  method: 'POST' | 'PUT';
+  /** Percent-encoded, e.g. `/_matrix/client/v3/keys/device_signing/upload`. */
+  path: string;
+  /** The same path as raw segments, as the client takes them. */
+  segments: string[];
+  /** Sent as is (plus `auth` for UIA steps). Token-free; no private key. */
+  body: Record<string, unknown>;
+}
+
+export interface RepairStep {
+  id: string;
+  title: string;
+  kind: StepKind;
+  request: PlannedRequest;
+  /** May need user-interactive authentication (only `device_signing/upload`). */
+  uia: boolean;
+  /** Step IDs that must be completed before this one ("nothing lost"). */
+  requires: string[];
+}
+
+export interface RepairPlan {
+  format: 'xsign-doctor.repair-plan';
+  version: 1;
+  id: string;
+  kind: RepairKind;
+  title: string;
+  userId: string;
+  safeguard: Safeguard;
+  /** Public keys this plan publishes (new keys) or works with. */
+  publicKeys: Partial<Record<KeyRole, string>>;
+  steps: RepairStep[];
+  /** Things the user should know before running it. */
+  notes: string[];
+}
+
+/** One rejected signature of a signatures/upload step (Synapse: `{status, errcode, message}`, §3.2). */
+export interface SignatureFailure {
+  userId: string;
+  keyId: string;
+  errcode: string;
+  message?: string;
+  status?: number;
+}
+
+export type StepResult = { status: 'done' } | { status: 'done-with-failures'; failures: SignatureFailure[] };
+
+/** Resumable progress of one plan, saved by the caller after every step. Plain JSON. */
+export interface RepairProgress {
+  format: 'xsign-doctor.repair-progress';
+  version: 1;
+  planId: string;
+  kind: RepairKind;
+  userId: string;
+  publicKeys: Partial<Record<KeyRole, string>>;
+  completedStepIds: string[];
+  results: Record<string, StepResult>;
+  finished: boolean;
+  updatedAt: string;
+}
+
+export const v3 = (...segments: string[]): string[] => ['_matrix', 'client', 'v3', ...segments];
+
+function request(method: 'POST' | 'PUT', segments: string[], body: Record<string, unknown>): PlannedRequest {
+  return { method, path: encodePath(segments), segments, body };
+}
+
+/** `PUT /user/{userId}/account_data/{name}` for a secret (§5.1). */
+export function putSecretStep(id: string, title: string, userId: string, name: string, content: Record<string, unknown>): RepairStep {
+  return { id, title, kind: 'put-secret', request: request('PUT', v3('user', userId, 'account_data', name), content), uia: false, requires: [] };
+}
+
+/** `POST /keys/device_signing/upload` (§1), with UIA. */
+export function uploadKeysStep(id: string, title: string, body: Record<string, unknown>, requires: string[]): RepairStep {
+  return { id, title, kind: 'upload-cross-signing-keys', request: request('POST', v3('keys', 'device_signing', 'upload'), body), uia: true, requires };
+}
+
+/** `POST /keys/signatures/upload` (§3.2). */
+export function uploadSignaturesStep(id: string, title: string, body: Record<string, unknown>, requires: string[]): RepairStep {
+  return { id, title, kind: 'upload-signatures', request: request('POST', v3('keys', 'signatures', 'upload'), body), uia: false, requires };
+}
+
+/** `PUT /room_keys/version/{version}` (§6). */
+export function putBackupStep(id: string, title: string, version: string, body: Record<string, unknown>, requires: string[]): RepairStep {
+  return { id, title, kind: 'put-backup-version', request: request('PUT', v3('room_keys', 'version', version), body), uia: false, requires };
+}
+
+/** Assemble a plan and give it its content-derived ID. @throws {CanonicalJsonError} on non-canonical bodies. */
+export function finishPlan(fields: Omit<RepairPlan, 'format' | 'version' | 'id'>): RepairPlan {
+  const digest = bytesToHex(sha256(new TextEncoder().encode(canonicalJson(fields)))).slice(0, 24);
+  return { format: 'xsign-doctor.repair-plan', version: 1, id: `${fields.kind}-${digest}`, ...fields };
+}
+
+/** Fresh progress for a plan. */
+export function startProgress(plan: RepairPlan, now: Date = new Date()): RepairProgress {
+  return {
+    format: 'xsign-doctor.repair-progress', version: 1, planId: plan.id, kind: plan.kind, userId: plan.userId,
+    publicKeys: { ...plan.publicKeys }, completedStepIds: [], results: {}, finished: plan.steps.length === 0,
+    updatedAt: now.toISOString(),
+  };
+}
