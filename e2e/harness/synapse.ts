@@ -38,6 +38,8 @@ export type SynapseHandle = {
   /** OS pid of the Synapse process. */
   pid: number;
   stop(opts?: StopOptions): Promise<void>;
+  /** Let node exit while Synapse runs; the exit hook then stops it (for per-file test servers). */
+  unref(): void;
 };
 
 const SERVER_NAME = "localhost";
@@ -133,5 +135,6 @@ export async function startSynapse(opts: StartSynapseOptions = {}): Promise<Syna
     startupMs,
     pid: child.pid ?? -1,
     stop,
+    unref: () => child.unref(),
   };
 }

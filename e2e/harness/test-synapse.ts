@@ -15,6 +15,9 @@ export function testSynapse(): Promise<SynapseInfo> {
   if (fromEnv) return Promise.resolve(JSON.parse(fromEnv) as SynapseInfo);
   // Stopped by the harness's exit hook when this test process ends (an after() hook would stop
   // it at the end of the first suite that asked).
-  own ??= startSynapse();
+  own ??= startSynapse().then((hs) => {
+    hs.unref(); // otherwise the child keeps this test process alive and the exit hook never runs
+    return hs;
+  });
   return own;
 }

@@ -1,0 +1,113 @@
+// Secret storage (4S) for identity fixtures: key descriptions, the default-key pointer and
+// encrypted secrets in global account data (protocol.md §5), written with the project's core.
+import { randomBytes } from 'node:crypto';
+import {
+  createSecretStorageKeyDescription, deriveKeyFromPassphrase, encodeBase64, encodeRecoveryKey, encryptSecret,
+  type EncryptedSecret, type SecretStorageKeyDescription,
+} from '../../src/core/index.ts';
+import {
+  BACKUP_SECRET_NAME, clientFor, DEFAULT_KEY_TYPE, keyDescriptionType, randomId,
+  type CrossSigningKeys, type SecretStorageFixture, type Session,
+} from './fixture-common.ts';
+
+/** PBKDF2 iterations of fixture passphrases: small on purpose (real clients use 500 000). */
+export const FIXTURE_PBKDF2_ITERATIONS = 1000;
+
+export type CreatedSecretStorageKey = { fixture: SecretStorageFixture; description: SecretStorageKeyDescription };
+
+/**
+ * A new secret-storage key and its `m.secret_storage.key.<id>` content (with key check). With a
+ * passphrase the key is PBKDF2-derived and the description carries `{algorithm:'m.pbkdf2', salt,
+ * iterations}`; otherwise it is 32 random bytes. Nothing is written to the server.
+ */
+export async function createSecretStorageKey(
+  opts: { passphrase?: string; iterations?: number; name?: string; keyId?: string } = {},
+): Promise<CreatedSecretStorageKey> {
+  const keyId = opts.keyId ?? randomId();
+  const name = opts.name ?? keyId;
+  if (opts.passphrase === undefined) {
+    const key = new Uint8Array(randomBytes(32));
+    const description = await createSecretStorageKeyDescription(key, { name });
+    return { fixture: { keyId, key, recoveryKey: encodeRecoveryKey(key) }, description };
+  }
+  const salt = randomId(32);
+  const iterations = opts.iterations ?? FIXTURE_PBKDF2_ITERATIONS;
+  const key = await deriveKeyFromPassphrase(opts.passphrase, salt, iterations);
+  const description = await createSecretStorageKeyDescription(key, { name, passphrase: { salt, iterations } });
+  return { fixture: { keyId, key, recoveryKey: encodeRecoveryKey(key), passphrase: opts.passphrase }, description };
+}
+
+/** Write a key description, and optionally point `m.secret_storage.default_key` at it. */
+export async function putSecretStorageKey(
+  session: Session,
+  created: CreatedSecretStorageKey,
+  opts: { makeDefault?: boolean } = {},
+): Promise<void> {
+  const client = clientFor(session);
+  await client.putAccountData(session.userId, keyDescriptionType(created.fixture.keyId), { ...created.description });
+  if (opts.makeDefault ?? true) await client.putAccountData(session.userId, DEFAULT_KEY_TYPE, { key: created.fixture.keyId });
+}
+
+/** Secret plaintexts of a cross-signing key set: base64 (unpadded) of each 32-byte seed. */
+export function crossSigningSecrets(keys: CrossSigningKeys): Record<string, string> {
+  return {
+    'm.cross_signing.master': encodeBase64(keys.master.seed),
+    'm.cross_signing.self_signing': encodeBase64(keys.selfSigning.seed),
+    'm.cross_signing.user_signing': encodeBase64(keys.userSigning.seed),
+  };
+}
+
+/** The backup secret: base64 (unpadded) of the Curve25519 private key. */
+export function backupSecret(privateKey: Uint8Array): Record<string, string> {
+  return { [BACKUP_SECRET_NAME]: encodeBase64(privateKey) };
+}
+
+/**
+ * Write secrets: each becomes `{encrypted: {<keyId>: encryptSecret(key, name, plaintext)}}` for
+ * every key given, REPLACING whatever the account data held for that name before.
+ */
+export async function storeSecrets(
+  session: Session,
+  secrets: Record<string, string>,
+  keys: readonly SecretStorageFixture[],
+): Promise<void> {
+  if (keys.length === 0) throw new RangeError('storeSecrets: at least one key is needed');
+  const client = clientFor(session);
+  await Promise.all(Object.entries(secrets).map(async ([name, plaintext]) => {
+    const encrypted: Record<string, EncryptedSecret> = {};
+    for (const k of keys) encrypted[k.keyId] = await encryptSecret(k.key, name, plaintext);
+    await client.putAccountData(session.userId, name, { encrypted });
+  }));
+}
+
+export type SetupSecretStorageOptions = {
+  /** Writes m.cross_signing.master / self_signing / user_signing. */
+  crossSigning?: CrossSigningKeys;
+  /** Writes m.megolm_backup.v1. */
+  backupPrivateKey?: Uint8Array;
+  /** Derive the key from this passphrase (m.pbkdf2) instead of random bytes. */
+  passphrase?: string;
+  iterations?: number;
+  /** Set m.secret_storage.default_key to the new key. Default true. */
+  makeDefault?: boolean;
+  /** Use this (not yet written) key instead of creating one. */
+  key?: CreatedSecretStorageKey;
+};
+
+/**
+ * Complete secret storage in one call: key description, default key (unless `makeDefault:false`)
+ * and whichever secrets are given, all under the one key.
+ */
+export async function setupSecretStorage(session: Session, opts: SetupSecretStorageOptions = {}): Promise<SecretStorageFixture> {
+  const created = opts.key ?? (await createSecretStorageKey({
+    ...(opts.passphrase === undefined ? {} : { passphrase: opts.passphrase }),
+    ...(opts.iterations === undefined ? {} : { iterations: opts.iterations }),
+  }));
+  await putSecretStorageKey(session, created, { makeDefault: opts.makeDefault ?? true });
+  const secrets = {
+    ...(opts.crossSigning ? crossSigningSecrets(opts.crossSigning) : {}),
+    ...(opts.backupPrivateKey ? backupSecret(opts.backupPrivateKey) : {}),
+  };
+  if (Object.keys(secrets).length > 0) await storeSecrets(session, secrets, [created.fixture]);
+  return created.fixture;
+}
