@@ -54,3 +54,76 @@ export * from './matrix/parse.ts';
 
 /** Wire types of the client-server API, snake_case as on the wire. */
 export type * as wire from './matrix/types.ts';
+
+export {
+  buildAccountState, DEFAULT_KEY_TYPE, KEY_DESCRIPTION_PREFIX, MAX_KEY_DESCRIPTIONS, MAX_KEY_ID_LENGTH,
+  referencedKeyIds, SECRET_NAMES,
+} from './inspect/account-state.ts';
+export type {
+  AccountState, KeyDescriptionRead, ParsedRead, RawReads, ReadFailure, ReadOutcome, SecretName, SecretRead, SkippedKeyId,
+} from './inspect/account-state.ts';
+export { fetchAccountState } from './inspect/fetch-state.ts';
+export type { FetchStateOptions } from './inspect/fetch-state.ts';
+export { buildReport, soleSecretKeyId } from './inspect/report.ts';
+export type { BuildReportOptions } from './inspect/report.ts';
+export { problem, PROBLEM_CODES, repairForRole } from './inspect/problems.ts';
+export type { Problem, ProblemCode, Repair } from './inspect/problems.ts';
+export type {
+  BackupReport, BackupSignature, CrossSigningKeyReport, CrossSigningRole, DeviceReport, IdentityReport,
+  MasterDeviceSignature, PassphraseReport, Report, SecretCheck, SecretReport, SecretStorageKeyReport,
+  SecretStorageReport, SkippedEntry,
+} from './inspect/report-types.ts';
+export { diagnosticData, diagnosticJson, redactedReport } from './inspect/diagnostic.ts';
+export type { DiagnosticReport } from './inspect/diagnostic.ts';
+export { deriveSecretStorageKey, MAX_PBKDF2_BITS, MAX_PBKDF2_ITERATIONS } from './inspect/secret-storage-key.ts';
+export type { KeyInputError, KeyInputErrorCode, SecretStorageKeyInput } from './inspect/secret-storage-key.ts';
+export { inspectAccount, targetKeyId } from './inspect/inspect-account.ts';
+export type { InspectOptions } from './inspect/inspect-account.ts';
+export { PlanMismatchError, RepairCancelledError, UiaFailedError } from './repair/errors.ts';
+export type { CancelReason, PlanError, PlanErrorCode, UiaFailureCode } from './repair/errors.ts';
+
+export {
+  buildSubkeysForExistingMaster, crossSigningKeyFromSeed, generateCrossSigningKeys, ROLES, SECRET_NAME_OF_ROLE,
+  seedMatches, USAGE_OF_ROLE,
+} from './repair/keys.ts';
+export type {
+  CrossSigningKeyPair, GeneratedCrossSigningKeys, KeyRole, RandomBytes, SubkeysForMaster,
+} from './repair/keys.ts';
+export { checkCrossSigningKey } from './repair/key-shape.ts';
+export type { KeyShapeProblem } from './repair/key-shape.ts';
+export { validateManualUpload } from './repair/manual-upload.ts';
+export type {
+  ManualUploadInput, ManualUploadProblem, ManualUploadProblemCode, ValidatedManualUpload,
+} from './repair/manual-upload.ts';
+export { EXPORT_FORMAT, exportKeysFile, parseKeysExportFile } from './repair/export.ts';
+export type { ExportedKey, ImportedKeys, KeysExportFile } from './repair/export.ts';
+export { prepareSecretStorageKey, readSecret, readSeed, wipeSecrets } from './repair/secrets.ts';
+export type { CheckedSecretStorageKey, SecretsHandle } from './repair/secrets.ts';
+
+export { runWithUia, withAuth } from './repair/uia.ts';
+export type { UiaOptions } from './repair/uia.ts';
+export { APPROVAL_STAGES, buildOffer, fallbackUrl, stageHandling } from './repair/uia-flows.ts';
+export type {
+  PasswordAttempt, StageHandling, UiaFlowOption, UiaOffer, UiaPrompter, UiaState,
+} from './repair/uia-prompter.ts';
+export type { RateLimitPolicy, Sleep } from './repair/wait.ts';
+
+export { startProgress } from './repair/plans.ts';
+export type {
+  PlannedRequest, RepairKind, RepairPlan, RepairProgress, RepairStep, Safeguard, SignatureFailure, StepKind, StepResult,
+} from './repair/plans.ts';
+export { planRegenerateSubkeys, planResetCrossSigning } from './repair/plan-reset.ts';
+export type { RegenerateInput, ResetInput } from './repair/plan-reset.ts';
+export type { NewKeysSafeguard } from './repair/plan-new-keys.ts';
+export { planCrossSignDevices } from './repair/plan-devices.ts';
+export type { CrossSignDevicesInput } from './repair/plan-devices.ts';
+export { planReencryptSecrets, planStoreCrossSigningSecrets } from './repair/plan-secret-storage.ts';
+export type { ReencryptInput, StoreSecretsInput } from './repair/plan-secret-storage.ts';
+export { planResignBackup } from './repair/plan-backup.ts';
+export type { ResignBackupInput } from './repair/plan-backup.ts';
+export type { BackupTrust } from './repair/backup-signing.ts';
+export { planManualUpload } from './repair/plan-manual.ts';
+export { executePlan, planIntact } from './repair/execute.ts';
+export type { ExecuteContext, RepairClient, RepairOutcome, StepEvent } from './repair/execute.ts';
+export { planUploadKeysFromSeeds } from './repair/plan-upload-seeds.ts';
+export type { UploadFromSeedsInput } from './repair/plan-upload-seeds.ts';

@@ -1,0 +1,86 @@
+/**
+ * `xsign-doctor status`: inspect the session's own account and print the report.
+ *
+ *   xsign-doctor status --homeserver URL [--token T] [--recovery-key K | --passphrase P]
+ *                       [--json | --diagnostic]
+ *
+ * Exit codes: 0 healthy, 1 problems found, 2 usage, key-input or connection errors (one line on
+ * stderr). Secrets are read from XSIGN_TOKEN / XSIGN_RECOVERY_KEY / XSIGN_PASSPHRASE when the
+ * flags are not given (command lines are visible to other users in process lists).
+ */
+import { ConnectionError, createMatrixClient, diagnosticJson, inspectAccount, MatrixApiError, UiaRequiredError } from '../core/index.ts';
+import { parseArgs, UsageError } from './args.ts';
+import { formatReport, terminalSafe } from './format-report.ts';
+
+/** Everything the command touches outside itself, injected for tests. */
+export interface StatusIo {
+  env: Readonly<Record<string, string | undefined>>;
+  fetch: typeof fetch;
+  out: (text: string) => void;
+  err: (text: string) => void;
+  /** For `generatedAt` in --diagnostic output. */
+  now?: () => Date;
+}
+
+const FLAGS = {
+  homeserver: 'string', token: 'string', 'recovery-key': 'string', passphrase: 'string', json: 'boolean', diagnostic: 'boolean',
+} as const;
+
+function describeError(error: unknown): string | undefined {
+  if (error instanceof MatrixApiError) {
+    if (error.status === 401) return `the homeserver refused the access token (${error.errcode}); get a fresh one`;
+    return `the homeserver refused: ${error.message}`;
+  }
+  if (error instanceof ConnectionError || error instanceof UiaRequiredError) return error.message;
+  return undefined;
+}
+
+/**
+ * Run `status` with the arguments after the command name.
+ *
+ * @returns The exit code.
+ * @throws {UsageError} On bad or missing flags (the caller prints the help and exits 2).
+ */
+export async function runStatus(argv: string[], io: StatusIo): Promise<number> {
+  const { flags, positionals } = parseArgs(argv, FLAGS);
+  if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+  const homeserver = flags.homeserver;
+  if (typeof homeserver !== 'string') throw new UsageError('--homeserver is required');
+  const token = (flags.token as string | undefined) ?? io.env.XSIGN_TOKEN;
+  if (!token) throw new UsageError('an access token is required: set XSIGN_TOKEN or pass --token');
+  if (flags.json === true && flags.diagnostic === true) throw new UsageError('--json and --diagnostic cannot be combined');
+  // An empty variable counts as unset (`XSIGN_RECOVERY_KEY= xsign-doctor status …`).
+  const fromEnv = (name: string): string | undefined => io.env[name] || undefined;
+  const recoveryKey = (flags['recovery-key'] as string | undefined) ?? (flags.passphrase === undefined ? fromEnv('XSIGN_RECOVERY_KEY') : undefined);
+  const passphrase = (flags.passphrase as string | undefined) ?? (recoveryKey === undefined ? fromEnv('XSIGN_PASSPHRASE') : undefined);
+  if (recoveryKey !== undefined && passphrase !== undefined) throw new UsageError('give either --recovery-key or --passphrase, not both');
+
+  let client;
+  try {
+    client = createMatrixClient({ baseUrl: homeserver, accessToken: token, fetch: io.fetch });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  try {
+    const me = await client.whoami();
+    const inspected = await inspectAccount(client, { userId: me.user_id, deviceId: me.device_id, secret: { recoveryKey, passphrase } });
+    if (!inspected.ok) {
+      io.err(`xsign-doctor: ${inspected.error.message}`);
+      return 2;
+    }
+    const { state, report } = inspected.value;
+    if (flags.diagnostic === true) {
+      io.out(diagnosticJson(report, state, { generatedAt: (io.now?.() ?? new Date()).toISOString() }));
+    } else if (flags.json === true) {
+      io.out(JSON.stringify(report, null, 2));
+    } else {
+      io.out(formatReport(report, client.baseUrl));
+    }
+    return report.healthy ? 0 : 1;
+  } catch (error) {
+    const message = describeError(error);
+    if (message === undefined) throw error;
+    io.err(terminalSafe(`xsign-doctor: ${message.replace(/\s+/g, ' ')}`));
+    return 2;
+  }
+}

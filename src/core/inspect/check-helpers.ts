@@ -1,0 +1,76 @@
+/**
+ * Small never-throwing helpers shared by the inspector's checks: reading untrusted signed objects,
+ * decoding public keys and verifying signatures without letting hostile shapes escape as throws.
+ */
+import { tryDecodeBase64 } from '../base64.ts';
+import type { Ed25519 } from '../ed25519.ts';
+import { isJsonObject } from '../result.ts';
+import { verifyJsonSignature, type SignatureCheck } from '../signing.ts';
+
+const ED25519_PREFIX = 'ed25519:';
+const PUBLIC_KEY_LENGTH = 32;
+/** Display names and other server text are cut to this many characters in the report. */
+export const MAX_TEXT_LENGTH = 200;
+
+/** An own property of an untrusted object, or undefined. */
+export function own(value: unknown, key: string): unknown {
+  return isJsonObject(value) && Object.prototype.hasOwnProperty.call(value, key) ? value[key] : undefined;
+}
+
+/** A 32-byte ed25519/curve25519 public key from unpadded (or padded) base64, else null. */
+export function decodePublicKey(value: unknown): Uint8Array | null {
+  const decoded = tryDecodeBase64(value);
+  return decoded.ok && decoded.value.length === PUBLIC_KEY_LENGTH ? decoded.value : null;
+}
+
+/** Does this key ID suffix look like a public key (unpadded base64 of 32 bytes)? */
+export function looksLikePublicKey(suffix: string): boolean {
+  return suffix.length === 43 && decodePublicKey(suffix) !== null;
+}
+
+/** The `ed25519:<suffix>` key IDs that `entity` signed `object` with (own properties only). */
+export function ed25519SignerSuffixes(object: unknown, entity: string): string[] {
+  const forEntity = own(own(object, 'signatures'), entity);
+  if (!isJsonObject(forEntity)) return [];
+  return Object.keys(forEntity)
+    .filter((keyId) => keyId.startsWith(ED25519_PREFIX) && keyId.length > ED25519_PREFIX.length)
+    .map((keyId) => keyId.slice(ED25519_PREFIX.length));
+}
+
+/**
+ * Check the signature `signatures[entity]["ed25519:<suffix>"]` on `object` with `publicKey`.
+ * Never throws: an empty suffix or entity, or anything hostile, is 'invalid' when a signature is
+ * there and 'not-signed' when none is.
+ */
+export async function verifySafely(
+  object: unknown, entity: string, suffix: string, publicKey: Uint8Array, ed: Ed25519,
+): Promise<SignatureCheck> {
+  if (entity === '' || suffix === '') return 'not-signed';
+  try {
+    return await verifyJsonSignature(object, entity, `${ED25519_PREFIX}${suffix}`, publicKey, ed);
+  } catch {
+    // verifyJsonSignature only throws on bad arguments, which the guard above rules out; a
+    // backend failure (e.g. WebCrypto gone away) must not crash a report either.
+    return 'invalid';
+  }
+}
+
+/** Server text for the report: a string, cut to {@link MAX_TEXT_LENGTH} characters; else null. */
+export function reportText(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  return value.length > MAX_TEXT_LENGTH ? `${value.slice(0, MAX_TEXT_LENGTH)}…` : value;
+}
+
+/** Map over `items` with at most `limit` promises pending, keeping order. */
+export async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return out;
+}

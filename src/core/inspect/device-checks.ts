@@ -1,0 +1,126 @@
+/**
+ * Checks on the user's own devices from keys/query: protocol.md §3.3 inspector checklist items 3
+ * (each device carries a valid self-signing-key signature; spec v1.18 / MSC4153 recommends
+ * ignoring devices that do not) and 4 (no device ID equals a cross-signing public key), plus the
+ * device's own signature over its keys (`DeviceKeys`, spec §keys/query).
+ */
+import { quote } from '../matrix/json-guards.ts';
+import type { Ed25519 } from '../ed25519.ts';
+import type { KeysQueryResult } from '../matrix/parse.ts';
+import type { DeviceKeys } from '../matrix/types.ts';
+import {
+  decodePublicKey, ed25519SignerSuffixes, looksLikePublicKey, mapLimited, own, reportText, verifySafely,
+} from './check-helpers.ts';
+import { problem, type Problem } from './problems.ts';
+import type { DeviceReport } from './report-types.ts';
+
+/** Verifications in flight at once: enough to keep WebCrypto busy, few enough to stay lean. */
+const CONCURRENCY = 64;
+
+export interface DeviceContext {
+  userId: string;
+  /** The session's own device, flagged as `isThisDevice`. */
+  deviceId?: string | undefined;
+  /** The current self-signing key, when usable. */
+  selfSigning: Uint8Array | null;
+  selfSigningPub: string | null;
+  masterPub: string | null;
+  /** Public keys and key-ID suffixes of the cross-signing keys (checklist item 4). */
+  keyStrings: ReadonlySet<string>;
+  /** False when the self-signing key is missing or malformed: that is the root problem then. */
+  reportCrossSigning: boolean;
+}
+
+export interface DeviceResult {
+  devices: DeviceReport[];
+  problems: Problem[];
+}
+
+/** The user's devices as parsed, sorted by device ID for a stable report. */
+export function ownDevices(keys: KeysQueryResult, userId: string): [string, DeviceKeys][] {
+  const all = keys.response.device_keys;
+  const mine = all !== undefined && Object.prototype.hasOwnProperty.call(all, userId) ? all[userId] : undefined;
+  return Object.entries(mine ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** Device ID → its ed25519 public key, for devices whose key decodes. */
+export function deviceEd25519Keys(devices: readonly [string, DeviceKeys][]): Map<string, Uint8Array> {
+  const out = new Map<string, Uint8Array>();
+  for (const [deviceId, device] of devices) {
+    const bytes = decodePublicKey(own(device.keys, `ed25519:${deviceId}`));
+    if (bytes !== null) out.set(deviceId, bytes);
+  }
+  return out;
+}
+
+async function checkOne(
+  deviceId: string, device: DeviceKeys, edKey: Uint8Array | undefined, ctx: DeviceContext, ed: Ed25519,
+): Promise<DeviceReport> {
+  const ed25519 = own(device.keys, `ed25519:${deviceId}`);
+  const curve25519 = own(device.keys, `curve25519:${deviceId}`);
+  const selfSignature = edKey === undefined ? 'no-key' : await verifySafely(device, ctx.userId, deviceId, edKey, ed);
+  const bySsk = ctx.selfSigning !== null && ctx.selfSigningPub !== null
+    ? await verifySafely(device, ctx.userId, ctx.selfSigningPub, ctx.selfSigning, ed)
+    : 'not-signed';
+  // "Old key": signed by something shaped like a cross-signing key that is not the current one,
+  // typically the self-signing key that a reset replaced.
+  const oldSigners = ed25519SignerSuffixes(device, ctx.userId)
+    .filter((s) => s !== deviceId && s !== ctx.selfSigningPub && s !== ctx.masterPub && looksLikePublicKey(s));
+  const crossSigned = bySsk === 'valid' ? 'valid' : bySsk === 'invalid' ? 'invalid' : oldSigners.length > 0 ? 'old-key' : 'absent';
+  const shapeProblems: string[] = [];
+  if (device.user_id !== ctx.userId) shapeProblems.push(`it names the user ${quote(device.user_id)}`);
+  if (device.device_id !== deviceId) shapeProblems.push(`its device_id ${quote(device.device_id)} differs from the ID it is listed under`);
+  return {
+    deviceId,
+    displayName: reportText(own(device.unsigned, 'device_display_name')),
+    ed25519: typeof ed25519 === 'string' ? ed25519 : null,
+    curve25519: typeof curve25519 === 'string' ? curve25519 : null,
+    selfSignature,
+    crossSigned,
+    oldSignerKeyIds: oldSigners.slice(0, 8).map((s) => `ed25519:${s}`),
+    isThisDevice: ctx.deviceId !== undefined && deviceId === ctx.deviceId,
+    collidesWithKey: ctx.keyStrings.has(deviceId),
+    shapeProblems,
+  };
+}
+
+function problemsFor(d: DeviceReport, ctx: DeviceContext): Problem[] {
+  const out: Problem[] = [];
+  const subject = d.deviceId;
+  // Display names stay out of messages: they are the user's personal text and may be hostile.
+  const name = `Device ${quote(d.deviceId)}`;
+  if (d.shapeProblems.some((p) => p.startsWith('it names the user'))) {
+    out.push(problem('key-for-other-user', `${name} is listed for this account but its keys belong to another user.`, { subject, repair: null }));
+  }
+  if (d.shapeProblems.some((p) => p.startsWith('its device_id'))) {
+    out.push(problem('device-keys-malformed', `${name}: ${d.shapeProblems.join('; ')}.`, { subject }));
+  }
+  if (d.collidesWithKey) {
+    out.push(problem('device-id-collides-with-key', `${name} has the same ID as a cross-signing key, which confuses signature checks. Log this device out.`, { subject }));
+  }
+  if (d.selfSignature !== 'valid') {
+    const why = d.selfSignature === 'no-key' ? 'has no usable ed25519 key' : d.selfSignature === 'invalid' ? 'has an invalid signature over its own keys' : 'has not signed its own keys';
+    out.push(problem('device-self-signature-invalid', `${name} ${why}; it cannot be trusted. Log it out and sign in again.`, { subject }));
+    return out; // never suggest cross-signing a device whose own keys do not check out
+  }
+  if (!ctx.reportCrossSigning) return out;
+  if (d.crossSigned === 'absent') {
+    out.push(problem('device-not-cross-signed', `${name} is not cross-signed, so other people's apps may refuse to send it keys.`, { subject }));
+  } else if (d.crossSigned === 'invalid') {
+    out.push(problem('device-cross-signature-invalid', `${name} carries a self-signing-key signature that does not verify.`, { subject }));
+  } else if (d.crossSigned === 'old-key') {
+    out.push(problem('device-signed-by-old-key', `${name} is signed only by an old self-signing key, so it no longer counts as verified.`, { subject }));
+  }
+  return out;
+}
+
+/**
+ * Check every device of `ctx.userId` (all of them, however many: verification is batched and
+ * the WebCrypto backend caches the self-signing key).
+ */
+export async function checkDevices(
+  devices: readonly [string, DeviceKeys][], edKeys: ReadonlyMap<string, Uint8Array>, ctx: DeviceContext, ed: Ed25519,
+): Promise<DeviceResult> {
+  const reports = await mapLimited(devices, CONCURRENCY, ([id, device]) => checkOne(id, device, edKeys.get(id), ctx, ed));
+  return { devices: reports, problems: reports.flatMap((d) => problemsFor(d, ctx)) };
+}

@@ -1,0 +1,161 @@
+/**
+ * Checks on the published cross-signing keys: protocol.md §3.3 inspector checklist items 1
+ * (key shapes) and 2 (the master's signatures on the self-signing and user-signing keys), plus
+ * the optional device signatures on the master.
+ */
+import { quote } from '../matrix/json-guards.ts';
+import type { Ed25519 } from '../ed25519.ts';
+import type { KeysQueryResult } from '../matrix/parse.ts';
+import type { CrossSigningKey } from '../matrix/types.ts';
+import { decodePublicKey, ed25519SignerSuffixes, verifySafely } from './check-helpers.ts';
+import { problem, type Problem } from './problems.ts';
+import type {
+  CrossSigningKeyReport, CrossSigningRole, IdentityReport, MasterDeviceSignature,
+} from './report-types.ts';
+
+/** More device signatures on the master than this are not listed (hostile data). */
+const MAX_MASTER_DEVICE_SIGNATURES = 64;
+
+const SECTION: Record<CrossSigningRole, 'master_keys' | 'self_signing_keys' | 'user_signing_keys'> = {
+  master: 'master_keys', self_signing: 'self_signing_keys', user_signing: 'user_signing_keys',
+};
+const ROLE_WORDS: Record<CrossSigningRole, string> = {
+  master: 'master key', self_signing: 'self-signing key', user_signing: 'user-signing key',
+};
+
+export interface IdentityResult {
+  identity: IdentityReport;
+  problems: Problem[];
+  /** Usable public keys (shape ok), for the device and backup checks. */
+  master: Uint8Array | null;
+  selfSigning: Uint8Array | null;
+  /** Every public key and key-ID suffix the three keys carry, for the device-ID collision check. */
+  keyStrings: Set<string>;
+  /** True when this user's key entries were dropped as malformed: "missing" may be wrong. */
+  partial: boolean;
+}
+
+function ownEntry<T>(map: Record<string, T> | undefined, key: string): T | undefined {
+  return map !== undefined && Object.prototype.hasOwnProperty.call(map, key) ? map[key] : undefined;
+}
+
+/** Shape checks of protocol.md §3.3 item 1; the parser already guaranteed the field types. */
+function shapeOf(role: CrossSigningRole, key: CrossSigningKey, userId: string) {
+  const shapeProblems: string[] = [];
+  if (key.user_id !== userId) shapeProblems.push(`it names the user ${quote(key.user_id)}`);
+  if (!key.usage.includes(role)) shapeProblems.push(`its usage ${quote(key.usage.join(', '))} does not include "${role}"`);
+  const entries = Object.entries(key.keys);
+  const ed = entries.filter(([id]) => id.startsWith('ed25519:'));
+  if (entries.length !== 1) shapeProblems.push(`it has ${entries.length} keys instead of exactly one`);
+  const [first] = ed;
+  if (first === undefined) {
+    if (entries.length > 0) shapeProblems.push('it has no ed25519 key');
+    return { shapeProblems, publicKey: null, keyId: null, bytes: null };
+  }
+  const [keyId, value] = first;
+  if (keyId !== `ed25519:${value}`) shapeProblems.push(`its key ID ${quote(keyId)} does not match its value`);
+  const bytes = decodePublicKey(value);
+  if (bytes === null) shapeProblems.push('its public key is not 32 bytes of base64');
+  return { shapeProblems, publicKey: value, keyId, bytes };
+}
+
+function describeKey(role: CrossSigningRole, state: KeysQueryResult, userId: string) {
+  const key = ownEntry(state.response[SECTION[role]], userId);
+  const skip = state.skipped.find((s) => s.section === SECTION[role] && s.userId === userId);
+  const base = { role, signatureByMaster: 'n/a' as const };
+  if (key === undefined) {
+    const report: CrossSigningKeyReport = skip === undefined
+      ? { ...base, status: 'missing', publicKey: null, keyId: null, userId: null, shapeProblems: [] }
+      : { ...base, status: 'malformed', publicKey: null, keyId: null, userId: null, shapeProblems: [skip.problem] };
+    return { key, report, bytes: null, otherUser: false };
+  }
+  const shape = shapeOf(role, key, userId);
+  const report: CrossSigningKeyReport = {
+    ...base,
+    status: shape.shapeProblems.length === 0 ? 'ok' : 'malformed',
+    publicKey: shape.publicKey, keyId: shape.keyId, userId: key.user_id, shapeProblems: shape.shapeProblems,
+  };
+  return { key, report, bytes: report.status === 'ok' ? shape.bytes : null, otherUser: key.user_id !== userId };
+}
+
+function shapeProblem(role: CrossSigningRole, report: CrossSigningKeyReport, otherUser: boolean): Problem {
+  const words = ROLE_WORDS[role];
+  const details = report.shapeProblems.join('; ');
+  const repair = role === 'master' ? 'reset-cross-signing' : 'regenerate-subkeys';
+  if (otherUser) {
+    return problem('key-for-other-user', `The ${words} published for this account belongs to another user (${details}).`, { subject: role, repair });
+  }
+  const code = role === 'master' ? 'master-key-malformed' : role === 'self_signing' ? 'self-signing-key-malformed' : 'user-signing-key-malformed';
+  return problem(code, `The published ${words} is malformed: ${details}.`, { subject: role });
+}
+
+/**
+ * Check the three cross-signing keys of `userId` in a keys/query result.
+ *
+ * @param deviceKeys - Device ID → ed25519 public key of the user's devices, for the device
+ *   signatures on the master.
+ */
+export async function checkIdentity(
+  keys: KeysQueryResult, userId: string, deviceKeys: ReadonlyMap<string, Uint8Array>, ed: Ed25519,
+): Promise<IdentityResult> {
+  const problems: Problem[] = [];
+  const master = describeKey('master', keys, userId);
+  const ssk = describeKey('self_signing', keys, userId);
+  const usk = describeKey('user_signing', keys, userId);
+  const keyStrings = new Set<string>();
+  for (const k of [master, ssk, usk]) {
+    for (const [id, value] of Object.entries(k.key?.keys ?? {})) {
+      keyStrings.add(id.replace(/^ed25519:/, ''));
+      keyStrings.add(value);
+    }
+  }
+  const partial = keys.skipped.some((s) => s.userId === userId && s.section !== 'device_keys');
+
+  if (master.key === undefined && master.report.status === 'missing') {
+    problems.push(problem('no-cross-signing', 'This account has no cross-signing identity on the server, so none of its devices can be verified by anyone.'));
+  } else if (master.key !== undefined && master.report.status === 'malformed') {
+    problems.push(shapeProblem('master', master.report, master.otherUser));
+  }
+
+  const masterBytes = master.bytes;
+  const masterPub = master.report.publicKey ?? '';
+  for (const sub of [ssk, usk]) {
+    const role = sub.report.role;
+    if (masterBytes !== null && sub.key !== undefined) {
+      sub.report.signatureByMaster = await verifySafely(sub.key, userId, masterPub, masterBytes, ed);
+    }
+    // Without a usable master, the subkeys cannot be judged: the master's problem is the root.
+    if (masterBytes === null) continue;
+    const words = ROLE_WORDS[role];
+    const prefix = role === 'self_signing' ? 'self-signing' : 'user-signing';
+    if (sub.report.status === 'missing') {
+      const why = role === 'self_signing' ? 'devices cannot be cross-signed' : 'other users cannot be verified';
+      problems.push(problem(`${prefix}-key-missing`, `The ${words} is not published, so ${why}.`, { subject: role }));
+    } else if (sub.key !== undefined && sub.report.status === 'malformed') {
+      problems.push(shapeProblem(role, sub.report, sub.otherUser));
+    } else if (sub.key !== undefined && sub.report.signatureByMaster !== 'valid') {
+      const how = sub.report.signatureByMaster === 'invalid' ? 'carries an invalid master signature' : 'is not signed by the master key';
+      problems.push(problem(`${prefix}-not-signed-by-master`, `The ${words} ${how}, so nothing it signs is trusted.`, { subject: role }));
+    }
+  }
+
+  const deviceSignatures: MasterDeviceSignature[] = [];
+  if (master.key !== undefined) {
+    const signers = ed25519SignerSuffixes(master.key, userId).filter((s) => s !== masterPub);
+    for (const deviceId of signers.slice(0, MAX_MASTER_DEVICE_SIGNATURES)) {
+      const deviceKey = deviceKeys.get(deviceId);
+      deviceSignatures.push({
+        deviceId,
+        result: deviceKey === undefined ? 'unknown-device' : await verifySafely(master.key, userId, deviceId, deviceKey, ed),
+      });
+    }
+  }
+  return {
+    identity: { master: { ...master.report, deviceSignatures }, selfSigning: ssk.report, userSigning: usk.report },
+    problems,
+    master: masterBytes,
+    selfSigning: ssk.bytes,
+    keyStrings,
+    partial,
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * The whole inspection in one call, shared by the extension's background and the CLI: read the
+ * account (two request waves), derive the secret-storage key from what the user typed (never
+ * kept), and build the report.
+ */
+import { detectEd25519, type Ed25519 } from '../ed25519.ts';
+import type { MatrixClient } from '../matrix/client.ts';
+import { fail, ok, type Result } from '../result.ts';
+import type { AccountState } from './account-state.ts';
+import { fetchAccountState, type FetchStateOptions } from './fetch-state.ts';
+import { buildReport, soleSecretKeyId } from './report.ts';
+import type { Report } from './report-types.ts';
+import { deriveSecretStorageKey, type KeyInputError, type SecretStorageKeyInput } from './secret-storage-key.ts';
+
+export interface InspectOptions extends FetchStateOptions {
+  userId: string;
+  deviceId?: string | undefined;
+  /** A recovery key or passphrase the user typed, to check secret storage. */
+  secret?: SecretStorageKeyInput | undefined;
+  ed?: Ed25519;
+}
+
+/** The key ID a recovery key or passphrase is for: the default key, else the one the secrets use. */
+export function targetKeyId(state: AccountState): string | null {
+  const secrets = state.secrets.map((s) => ({ present: s.value !== null, keyIds: s.value ? Object.keys(s.value.encrypted) : [] }));
+  return state.defaultKey.value?.key ?? soleSecretKeyId(secrets);
+}
+
+/**
+ * Inspect an account.
+ *
+ * @returns The state and report, or a key-input error (bad recovery key, passphrase on a key that
+ *   has none, …) to show the user.
+ * @throws {ConnectionError | MatrixApiError} When keys/query itself fails.
+ */
+export async function inspectAccount(
+  client: MatrixClient,
+  opts: InspectOptions,
+): Promise<Result<{ state: AccountState; report: Report }, KeyInputError>> {
+  const fetchOpts: FetchStateOptions = {};
+  if (opts.signal) fetchOpts.signal = opts.signal;
+  if (opts.keysQueryTimeoutMs !== undefined) fetchOpts.keysQueryTimeoutMs = opts.keysQueryTimeoutMs;
+  const [state, ed] = await Promise.all([fetchAccountState(client, opts.userId, fetchOpts), opts.ed ?? detectEd25519()]);
+  let secretStorageKey: Uint8Array | undefined;
+  let secretStorageKeyId: string | undefined;
+  if (opts.secret && (opts.secret.recoveryKey !== undefined || opts.secret.passphrase !== undefined)) {
+    const keyId = targetKeyId(state);
+    const description = state.keyDescriptions.find((d) => d.keyId === keyId)?.value ?? null;
+    const derived = await deriveSecretStorageKey(opts.secret, description);
+    if (!derived.ok) return fail(derived.error);
+    secretStorageKey = derived.value;
+    secretStorageKeyId = keyId ?? undefined;
+  }
+  try {
+    const report = await buildReport(state, { userId: opts.userId, deviceId: opts.deviceId, ed, secretStorageKey, secretStorageKeyId });
+    return ok({ state, report });
+  } finally {
+    secretStorageKey?.fill(0); // best effort only: JS gives no guarantee
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * Problem codes of the inspector report. The codes are STABLE: the CLI's `--json` output, the
+ * popup and scripts match on them. Add codes, never rename or reuse one.
+ *
+ * | code | meaning | usual repair |
+ * |---|---|---|
+ * | no-cross-signing | the server publishes no master key for the user | reset-cross-signing (upload-keys when secret storage holds all three private keys) |
+ * | master-key-malformed | the master key fails the shape checks (protocol.md §3.3 item 1) | reset-cross-signing |
+ * | key-for-other-user | a key or device listed for the user names another user_id | reset-cross-signing / regenerate-subkeys |
+ * | self-signing-key-missing | master published, self-signing key not | regenerate-subkeys |
+ * | user-signing-key-missing | master published, user-signing key not | regenerate-subkeys |
+ * | self-signing-key-malformed | the self-signing key fails the shape checks | regenerate-subkeys |
+ * | user-signing-key-malformed | the user-signing key fails the shape checks | regenerate-subkeys |
+ * | self-signing-not-signed-by-master | no valid master signature on the self-signing key (§3.3 item 2) | regenerate-subkeys |
+ * | user-signing-not-signed-by-master | no valid master signature on the user-signing key | regenerate-subkeys |
+ * | device-not-cross-signed | a device has no signature by the self-signing key (§3.3 item 3) | sign-devices |
+ * | device-cross-signature-invalid | a device's self-signing-key signature does not verify | sign-devices |
+ * | device-signed-by-old-key | a device is signed only by a replaced self-signing key | sign-devices |
+ * | device-self-signature-invalid | a device's own signature is missing or wrong | — (log the device out) |
+ * | device-id-collides-with-key | a device ID equals a cross-signing public key (§3.3 item 4) | — (log the device out) |
+ * | device-keys-malformed | a device's keys name another device_id | — |
+ * | no-secret-storage | no default key, no key description, no secret | reset-cross-signing |
+ * | no-default-key | secrets or keys exist but `m.secret_storage.default_key` is unset | store-secrets |
+ * | default-key-description-missing | the default key's description is absent | store-secrets |
+ * | default-key-unsupported | the default key uses an unknown algorithm | store-secrets |
+ * | secret-missing | a cross-signing secret is not in secret storage (subject = name) | reset-cross-signing (master) / regenerate-subkeys |
+ * | secret-not-under-default-key | a secret is not encrypted under the default key (subject = name) | store-secrets |
+ * | secret-mismatch | a decrypted secret's public key differs from the published one (key given) | reset-cross-signing (master) / regenerate-subkeys |
+ * | secret-undecryptable | the key passed the key check but a secret does not decrypt (key given) | reset-cross-signing (master) / regenerate-subkeys / reset-backup |
+ * | wrong-recovery-key | the given recovery key or passphrase is not the secret-storage key | — (try again) |
+ * | backup-not-trusted | backup auth_data not validly signed by the master or a cross-signed own device (§6) | resign-backup |
+ * | backup-not-signed-by-master | the backup is trusted only through a cross-signed device's signature, not the master's | resign-backup |
+ * | backup-key-missing | a backup exists but `m.megolm_backup.v1` is not in secret storage | reset-backup |
+ * | backup-key-mismatch | the backup key in secret storage does not match the backup (key given) | reset-backup |
+ * | server-data-malformed | the server sent an entry that could not be read; the report is partial | — |
+ * | server-read-failed | an optional read failed (not a 404); the report is partial | — |
+ */
+
+/** What the doctor can do about a problem; the repair engine owns the details. */
+export type Repair =
+  | 'reset-cross-signing' // new master, self-signing and user-signing keys (protocol.md §3.3 "Repair order")
+  | 'regenerate-subkeys' // new self-signing and user-signing keys under the existing master
+  | 'sign-devices' // sign devices with the current self-signing key
+  | 'store-secrets' // (re-)encrypt the secrets under the default secret-storage key
+  | 'resign-backup' // sign the backup's auth_data with the current master key (protocol.md §6)
+  | 'upload-keys' // publish the public keys of the private keys in secret storage
+  | 'reset-backup'; // a new backup version whose key is stored in secret storage
+
+export type ProblemCode =
+  | 'no-cross-signing' | 'master-key-malformed' | 'key-for-other-user'
+  | 'self-signing-key-missing' | 'user-signing-key-missing'
+  | 'self-signing-key-malformed' | 'user-signing-key-malformed'
+  | 'self-signing-not-signed-by-master' | 'user-signing-not-signed-by-master'
+  | 'device-not-cross-signed' | 'device-cross-signature-invalid' | 'device-signed-by-old-key'
+  | 'device-self-signature-invalid' | 'device-id-collides-with-key' | 'device-keys-malformed'
+  | 'no-secret-storage' | 'no-default-key' | 'default-key-description-missing' | 'default-key-unsupported'
+  | 'secret-missing' | 'secret-not-under-default-key' | 'secret-mismatch' | 'secret-undecryptable'
+  | 'wrong-recovery-key'
+  | 'backup-not-trusted' | 'backup-not-signed-by-master' | 'backup-key-missing' | 'backup-key-mismatch'
+  | 'server-data-malformed' | 'server-read-failed';
+
+/** One finding. `message` is plain words for the user; `subject` names the device, key or secret. */
+export interface Problem {
+  code: ProblemCode;
+  message: string;
+  repair?: Repair;
+  subject?: string;
+}
+
+/** Every code with a one-line summary and its usual repair (the table above, as data). */
+export const PROBLEM_CODES: Readonly<Record<ProblemCode, { summary: string; repair?: Repair }>> = Object.freeze({
+  'no-cross-signing': { summary: 'No cross-signing identity is published', repair: 'reset-cross-signing' },
+  'master-key-malformed': { summary: 'The master key is malformed', repair: 'reset-cross-signing' },
+  'key-for-other-user': { summary: 'A key listed for this account belongs to another user' },
+  'self-signing-key-missing': { summary: 'The self-signing key is missing', repair: 'regenerate-subkeys' },
+  'user-signing-key-missing': { summary: 'The user-signing key is missing', repair: 'regenerate-subkeys' },
+  'self-signing-key-malformed': { summary: 'The self-signing key is malformed', repair: 'regenerate-subkeys' },
+  'user-signing-key-malformed': { summary: 'The user-signing key is malformed', repair: 'regenerate-subkeys' },
+  'self-signing-not-signed-by-master': { summary: 'The self-signing key is not signed by the master key', repair: 'regenerate-subkeys' },
+  'user-signing-not-signed-by-master': { summary: 'The user-signing key is not signed by the master key', repair: 'regenerate-subkeys' },
+  'device-not-cross-signed': { summary: 'A device is not cross-signed', repair: 'sign-devices' },
+  'device-cross-signature-invalid': { summary: "A device's cross-signing signature is invalid", repair: 'sign-devices' },
+  'device-signed-by-old-key': { summary: 'A device is signed only by a replaced self-signing key', repair: 'sign-devices' },
+  'device-self-signature-invalid': { summary: "A device's own signature is missing or invalid" },
+  'device-id-collides-with-key': { summary: 'A device ID equals a cross-signing public key' },
+  'device-keys-malformed': { summary: "A device's keys are malformed" },
+  'no-secret-storage': { summary: 'Secret storage is not set up', repair: 'reset-cross-signing' },
+  'no-default-key': { summary: 'Secret storage has no default key', repair: 'store-secrets' },
+  'default-key-description-missing': { summary: 'The default secret-storage key is not described', repair: 'store-secrets' },
+  'default-key-unsupported': { summary: 'The default secret-storage key uses an unknown algorithm', repair: 'store-secrets' },
+  'secret-missing': { summary: 'A cross-signing key is missing from secret storage' },
+  'secret-not-under-default-key': { summary: 'A secret is not encrypted under the default key', repair: 'store-secrets' },
+  'secret-mismatch': { summary: 'A secret does not match the published key' },
+  'secret-undecryptable': { summary: 'A secret cannot be decrypted with the right key' },
+  'wrong-recovery-key': { summary: 'The recovery key or passphrase is wrong' },
+  'backup-not-trusted': { summary: 'The key backup is not signed by this identity', repair: 'resign-backup' },
+  'backup-not-signed-by-master': { summary: 'The key backup is not signed by the master key', repair: 'resign-backup' },
+  'backup-key-missing': { summary: 'The key backup key is missing from secret storage', repair: 'reset-backup' },
+  'backup-key-mismatch': { summary: 'The key backup key in secret storage does not match the backup', repair: 'reset-backup' },
+  'server-data-malformed': { summary: 'The server sent data that could not be read' },
+  'server-read-failed': { summary: 'Part of the account could not be read' },
+});
+
+/**
+ * Repair for a problem about one cross-signing key or secret: the master cannot be regenerated
+ * alone, the subkeys can; a lost backup key means a new backup.
+ *
+ * @throws Never.
+ */
+export function repairForRole(role: string): Repair | undefined {
+  if (role === 'master' || role === 'm.cross_signing.master') return 'reset-cross-signing';
+  if (role === 'm.megolm_backup.v1') return 'reset-backup';
+  return 'regenerate-subkeys';
+}
+
+/**
+ * Build a problem. The repair defaults to the code's usual one; pass `repair: null` for none.
+ *
+ * @throws Never.
+ */
+export function problem(
+  code: ProblemCode, message: string, opts: { subject?: string; repair?: Repair | null } = {},
+): Problem {
+  const out: Problem = { code, message };
+  const repair = opts.repair === undefined ? PROBLEM_CODES[code].repair : opts.repair ?? undefined;
+  if (repair !== undefined) out.repair = repair;
+  if (opts.subject !== undefined) out.subject = opts.subject;
+  return out;
+}
