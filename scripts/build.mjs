@@ -8,6 +8,7 @@ import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFi
 import { join, relative } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { createZip } from './zip.mjs';
+import { READER_ENTRIES, bundleReader } from './reader-bundle.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const dist = join(root, 'dist');
@@ -50,6 +51,14 @@ async function bundleExtension(outdir) {
   });
 }
 
+/** Page readers, injected with scripting.executeScript({ files }) (see reader-bundle.mjs). */
+async function bundleReaders(outdir) {
+  mkdirSync(join(outdir, 'readers'), { recursive: true });
+  for (const [name, entry] of Object.entries(READER_ENTRIES)) {
+    writeFileSync(join(outdir, 'readers', `${name}.js`), await bundleReader(entry, { root }));
+  }
+}
+
 function copyPublic(outdir) {
   cpSync(join(root, 'public'), outdir, { recursive: true });
 }
@@ -74,6 +83,7 @@ async function buildTarget(browser, name, test) {
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
   await bundleExtension(outdir);
+  await bundleReaders(outdir);
   copyPublic(outdir);
   writeFileSync(join(outdir, 'manifest.json'), JSON.stringify(manifestFor(browser, { test }), null, 2) + '\n');
   return outdir;

@@ -1,28 +1,19 @@
 import { browser } from '../ext/api.ts';
 import type { Handlers } from '../ext/messaging.ts';
-import type { SessionView } from '../ext/protocol.ts';
 import type { StoredSession } from '../ext/storage.ts';
-import { maskSecret } from '../core/mask.ts';
 import { clientFor } from './matrix.ts';
+import { readStatus } from './status.ts';
 import { deleteSession, getSession, putSession, sessionForTab } from './session-store.ts';
-
-function view(s: StoredSession): SessionView {
-  const v: SessionView = {
-    sessionId: s.sessionId,
-    userId: s.userId,
-    deviceId: s.deviceId,
-    homeserver: s.homeserver,
-    app: s.app,
-    tokenMasked: maskSecret(s.accessToken),
-  };
-  if (s.mismatch) v.mismatch = s.mismatch;
-  return v;
-}
+import { readTabSessions } from './session-read.ts';
+import { freshSession, refreshSessionToken, sessionClient } from './session-refresh.ts';
+import { whoamiError } from './session-validate.ts';
+import { sessionView } from './session-view.ts';
 
 async function requireSession(sessionId: string): Promise<StoredSession> {
   const s = await getSession(sessionId);
   if (!s) throw Object.assign(new Error('That session is no longer known to the extension; reconnect.'), { name: 'UnknownSessionError' });
-  return s;
+  // OIDC tokens rotate: re-read the web app's current token before every use.
+  return freshSession(s);
 }
 
 export const handlers: Handlers = {
@@ -33,7 +24,12 @@ export const handlers: Handlers = {
 
   async connectManual({ homeserver, accessToken }) {
     const baseUrl = homeserver.replace(/\/+$/, '');
-    const me = await clientFor(baseUrl, accessToken).whoami();
+    const me = await clientFor(baseUrl, accessToken)
+      .whoami()
+      .catch((e: unknown) => {
+        // Same codes and messages as a tab read (invalid-token, soft-logout, homeserver-error).
+        throw whoamiError(e, 'manual', baseUrl) ?? e;
+      });
     const session: StoredSession = {
       sessionId: crypto.randomUUID(),
       homeserver: baseUrl,
@@ -43,12 +39,12 @@ export const handlers: Handlers = {
       app: 'manual',
     };
     await putSession(session);
-    return view(session);
+    return sessionView(session);
   },
 
   async getSession({ tabId }) {
     const s = await sessionForTab(tabId);
-    return s ? view(s) : null;
+    return s ? sessionView(s) : null;
   },
 
   async forgetSession({ sessionId }) {
@@ -57,5 +53,21 @@ export const handlers: Handlers = {
 
   async copyToken({ sessionId }) {
     return { accessToken: (await requireSession(sessionId)).accessToken };
+  },
+
+  async readTab({ tabId }) {
+    return readTabSessions(tabId);
+  },
+
+  async refreshSessionToken({ sessionId }) {
+    return sessionView(await refreshSessionToken(sessionId));
+  },
+
+  async readStatus({ sessionId, recoveryKey, passphrase }) {
+    const secret: { recoveryKey?: string; passphrase?: string } = {};
+    if (recoveryKey !== undefined) secret.recoveryKey = recoveryKey;
+    if (passphrase !== undefined) secret.passphrase = passphrase;
+    const session = await requireSession(sessionId);
+    return readStatus(session, await sessionClient(sessionId), secret);
   },
 };

@@ -36,3 +36,38 @@ export async function deleteSession(sessionId: string): Promise<boolean> {
   if (existed) await saveSessions([...sessions.values()]);
   return existed;
 }
+
+const sameSession = (a: StoredSession, b: StoredSession) =>
+  a.homeserver === b.homeserver && a.userId === b.userId && a.deviceId === b.deviceId;
+
+/**
+ * The sessions a tab read found, replacing what the last read of that tab found. A session that
+ * is already known (same homeserver, user and device) keeps its sessionId, so an open popup or a
+ * running report keeps working across re-reads.
+ */
+export async function replaceTabSessions(tabId: number, found: StoredSession[]): Promise<StoredSession[]> {
+  const sessions = await ensureLoaded();
+  const out: StoredSession[] = [];
+  const previous = [...sessions.values()];
+  for (const s of previous) if (s.tabId === tabId) sessions.delete(s.sessionId);
+  for (const f of found) {
+    const known = previous.find((p) => sameSession(p, f));
+    const session = { ...f, tabId, sessionId: known?.sessionId ?? f.sessionId };
+    for (const [id, s] of sessions) if (sameSession(s, session)) sessions.delete(id);
+    sessions.set(session.sessionId, session);
+    out.push(session);
+  }
+  await saveSessions([...sessions.values()]);
+  return out;
+}
+
+/** Replace a known session's fields (e.g. a re-read token); undefined when it is gone. */
+export async function updateSession(sessionId: string, patch: Partial<Omit<StoredSession, 'sessionId'>>): Promise<StoredSession | undefined> {
+  const sessions = await ensureLoaded();
+  const s = sessions.get(sessionId);
+  if (!s) return undefined;
+  const next = { ...s, ...patch };
+  sessions.set(sessionId, next);
+  await saveSessions([...sessions.values()]);
+  return next;
+}

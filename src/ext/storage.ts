@@ -14,6 +14,13 @@ export type StoredSession = {
   app: string;
   tabId?: number;
   mismatch?: string;
+  /** Where a tab read found the token, e.g. `idb-encrypted`, `live-client` (never for manual sessions). */
+  source?: string;
+  /** The token rotates (OIDC): re-read it from the tab before each use and after M_UNKNOWN_TOKEN. */
+  rotates?: boolean;
+  /** User and device as the web app's storage named them, to find the session again on a re-read. */
+  pageUserId?: string;
+  pageDeviceId?: string;
 };
 
 const SESSIONS_KEY = 'sessions';

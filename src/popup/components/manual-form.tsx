@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { send } from '../../ext/messaging.ts';
-import { session, error } from '../state.ts';
+import { clearError, session, showError } from '../state.ts';
 
 /** For web apps the extension cannot read: paste a homeserver URL and an access token. */
 export function ManualForm() {
@@ -9,14 +9,14 @@ export function ManualForm() {
     event.preventDefault();
     const form = new FormData(event.currentTarget as HTMLFormElement);
     setBusy(true);
-    error.value = null;
+    clearError();
     try {
       session.value = await send('connectManual', {
         homeserver: String(form.get('homeserver') ?? '').trim(),
         accessToken: String(form.get('token') ?? '').trim(),
       });
     } catch (e) {
-      error.value = e instanceof Error ? e.message : String(e);
+      showError(e);
     } finally {
       setBusy(false);
     }

@@ -1,6 +1,6 @@
 import type { SessionView } from '../../ext/protocol.ts';
 import { send } from '../../ext/messaging.ts';
-import { session as currentSession } from '../state.ts';
+import { session as currentSession, sessions } from '../state.ts';
 import { CopyButton } from './copy-button.tsx';
 
 export function SessionCard({ session }: { session: SessionView }) {
@@ -27,7 +27,8 @@ export function SessionCard({ session }: { session: SessionView }) {
           data-testid="session-forget"
           onClick={async () => {
             await send('forgetSession', { sessionId: session.sessionId });
-            currentSession.value = null;
+            sessions.value = sessions.value.filter((s) => s.sessionId !== session.sessionId);
+            currentSession.value = sessions.value[0] ?? null;
           }}
         >
           Forget this session

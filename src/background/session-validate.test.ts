@@ -1,0 +1,78 @@
+import { afterEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { checkCandidate, checkCandidates, describeMismatch, whoamiError } from './session-validate.ts';
+import { ConnectionError, MatrixApiError } from '../core/matrix/errors.ts';
+import type { SessionCandidate } from '../readers/types.ts';
+import { SessionReadError } from '../readers/read-errors.ts';
+
+const candidate = (over: Partial<SessionCandidate> = {}): SessionCandidate => ({
+  app: 'Cinny', homeserver: 'https://hs.example.org', userId: '@a:example.org', deviceId: 'DEV', accessToken: 'syt_token_abcdef',
+  active: true, source: 'localStorage', rotates: false, softLogout: false, ...over,
+});
+
+const realFetch = globalThis.fetch;
+const seen: string[] = [];
+afterEach(() => {
+  globalThis.fetch = realFetch;
+  seen.length = 0;
+});
+
+/** whoami answers per token; records which host every request went to. */
+function homeserver(answers: Record<string, { status: number; body: unknown }>) {
+  globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    seen.push(new URL(String(input)).host);
+    const token = new Headers(init?.headers).get('Authorization')?.replace('Bearer ', '') ?? '';
+    const a = answers[token] ?? { status: 401, body: { errcode: 'M_UNKNOWN_TOKEN', error: 'Unknown token' } };
+    return new Response(JSON.stringify(a.body), { status: a.status, headers: { 'content-type': 'application/json' } });
+  }) as typeof fetch;
+}
+
+test('whoami errors map to the popup\u2019s codes', () => {
+  const unknown = new MatrixApiError('x', { status: 401, errcode: 'M_UNKNOWN_TOKEN', body: {} });
+  const soft = new MatrixApiError('x', { status: 401, errcode: 'M_UNKNOWN_TOKEN', body: {}, softLogout: true });
+  assert.equal(whoamiError(unknown, 'Element', 'https://hs')?.code, 'invalid-token');
+  assert.match(whoamiError(unknown, 'manual', 'https://hs')!.message, /M_UNKNOWN_TOKEN/);
+  assert.equal(whoamiError(soft, 'Element', 'https://hs')?.code, 'soft-logout');
+  assert.equal(whoamiError(new MatrixApiError('x', { status: 403, errcode: 'M_FORBIDDEN', body: {} }), 'Cinny', 'https://hs')?.code, 'homeserver-error');
+  assert.equal(whoamiError(new ConnectionError('down', { kind: 'network' }), 'Cinny', 'https://hs')?.code, 'homeserver-error');
+  assert.equal(whoamiError(new TypeError('bug'), 'Cinny', 'https://hs'), undefined);
+});
+
+test('mismatch: user or (known) device differs from storage', () => {
+  assert.equal(describeMismatch(candidate(), '@a:example.org', 'DEV'), undefined);
+  assert.equal(describeMismatch(candidate({ deviceId: '' }), '@a:example.org', 'OTHER'), undefined);
+  assert.match(describeMismatch(candidate(), '@a:example.org', 'OTHER')!, /device DEV .* OTHER/);
+  assert.match(describeMismatch(candidate(), '@b:example.org', 'DEV')!, /user @a:example.org .* @b:example.org/);
+});
+
+test('a confirmed candidate becomes a session with the homeserver\u2019s identity; the token goes to its homeserver only', async () => {
+  homeserver({ syt_token_abcdef: { status: 200, body: { user_id: '@a:example.org', device_id: 'REAL' } } });
+  const r = await checkCandidate(candidate({ deviceId: '' }));
+  assert.equal(r.ok, true);
+  if (!r.ok) return;
+  assert.equal(r.session.deviceId, 'REAL');
+  assert.equal(r.session.mismatch, undefined);
+  assert.equal(r.session.pageDeviceId, '');
+  assert.deepEqual(seen, ['hs.example.org']);
+});
+
+test('soft logout in storage is rejected without sending the token anywhere', async () => {
+  homeserver({});
+  const r = await checkCandidate(candidate({ softLogout: true }));
+  assert.equal(!r.ok && r.rejected.code, 'soft-logout');
+  assert.deepEqual(seen, []);
+});
+
+test('checkCandidates: usable sessions win; otherwise the most telling error; nothing at all is not-matrix', async () => {
+  homeserver({ good_token_1234: { status: 200, body: { user_id: '@a:example.org', device_id: 'DEV' } } });
+  const mixed = await checkCandidates({ candidates: [candidate(), candidate({ accessToken: 'good_token_1234' })], problems: [{ app: 'Hydrogen', code: 'read-failed', message: 'broken' }] });
+  assert.equal(mixed.sessions.length, 1);
+  assert.deepEqual(mixed.rejected.map((r) => r.code), ['invalid-token', 'read-failed']);
+
+  await assert.rejects(checkCandidates({ candidates: [], problems: [] }), (e: unknown) => e instanceof SessionReadError && e.code === 'not-matrix' && /No Matrix session found/.test(e.message));
+  await assert.rejects(checkCandidates({ candidates: [candidate()], problems: [] }), (e: unknown) => e instanceof SessionReadError && e.code === 'invalid-token');
+  await assert.rejects(
+    checkCandidates({ candidates: [candidate()], problems: [{ app: 'Element', code: 'insecure-origin', message: 'insecure' }] }),
+    (e: unknown) => e instanceof SessionReadError && e.code === 'insecure-origin',
+  );
+});

@@ -1,0 +1,95 @@
+/**
+ * A candidate becomes a session only after its homeserver confirmed the token: GET
+ * /account/whoami with the token goes to the candidate's own homeserver (the one its web app
+ * stored next to it) and nowhere else. User or device disagreeing with storage sets `mismatch`.
+ */
+import { ConnectionError, MatrixApiError } from '../core/matrix/errors.ts';
+import { MESSAGES, SessionReadError } from '../readers/read-errors.ts';
+import type { Parsed } from '../readers/candidate.ts';
+import type { AppName, ReadErrorCode, SessionCandidate } from '../readers/types.ts';
+import type { RejectedSession } from '../ext/protocol.ts';
+import type { StoredSession } from '../ext/storage.ts';
+import { clientFor } from './matrix.ts';
+
+/** A rejected candidate, with the code narrowed to the ones a read produces. */
+export type Rejected = RejectedSession & { code: ReadErrorCode };
+export type Checked = { ok: true; session: StoredSession } | { ok: false; rejected: Rejected };
+
+const reject = (c: SessionCandidate, code: ReadErrorCode, message: string): Checked => ({
+  ok: false,
+  rejected: { app: c.app, userId: c.userId, deviceId: c.deviceId, code, message },
+});
+
+/** The user-facing error for a failed whoami (also used for manually entered tokens). */
+export function whoamiError(e: unknown, app: AppName | 'manual', homeserver: string): SessionReadError | undefined {
+  if (e instanceof MatrixApiError) {
+    if (e.errcode === 'M_UNKNOWN_TOKEN') {
+      return e.softLogout ? new SessionReadError('soft-logout', MESSAGES.softLogout(app)) : new SessionReadError('invalid-token', MESSAGES.invalidToken(app));
+    }
+    return new SessionReadError('homeserver-error', `${homeserver} refused the token (${e.errcode}): ${e.message}`);
+  }
+  if (e instanceof ConnectionError) return new SessionReadError('homeserver-error', `Couldn\u2019t reach ${homeserver}: ${e.message}`);
+  return undefined;
+}
+
+export function describeMismatch(c: SessionCandidate, userId: string, deviceId: string | undefined): string | undefined {
+  const parts: string[] = [];
+  if (userId !== c.userId) parts.push(`user ${c.userId} in ${c.app}\u2019s storage, ${userId} according to the homeserver`);
+  if (c.deviceId !== '' && deviceId !== undefined && deviceId !== c.deviceId) {
+    parts.push(`device ${c.deviceId} in ${c.app}\u2019s storage, ${deviceId} according to the homeserver`);
+  }
+  return parts.length ? `The token does not belong to the session ${c.app} shows: ${parts.join('; ')}.` : undefined;
+}
+
+export async function checkCandidate(c: SessionCandidate): Promise<Checked> {
+  // The server already ended it; sending the dead token anywhere would serve no purpose.
+  if (c.softLogout) return reject(c, 'soft-logout', MESSAGES.softLogout(c.app));
+  let me: { user_id: string; device_id?: string };
+  try {
+    me = await clientFor(c.homeserver, c.accessToken).whoami();
+  } catch (e) {
+    const err = whoamiError(e, c.app, c.homeserver);
+    if (!err) throw e;
+    return reject(c, err.code, err.message);
+  }
+  const session: StoredSession = {
+    sessionId: crypto.randomUUID(),
+    homeserver: c.homeserver,
+    accessToken: c.accessToken,
+    // The homeserver's word is what the token acts as.
+    userId: me.user_id,
+    deviceId: me.device_id ?? c.deviceId,
+    app: c.app,
+    source: c.source,
+    rotates: c.rotates,
+    pageUserId: c.userId,
+    pageDeviceId: c.deviceId,
+  };
+  const mismatch = describeMismatch(c, me.user_id, me.device_id);
+  if (mismatch) session.mismatch = mismatch;
+  return { ok: true, session };
+}
+
+/** Problems found while parsing, most telling first. */
+const PRIORITY: ReadErrorCode[] = ['insecure-origin', 'soft-logout', 'invalid-token', 'read-failed', 'homeserver-error'];
+const rank = (code: ReadErrorCode) => {
+  const i = PRIORITY.indexOf(code);
+  return i === -1 ? PRIORITY.length : i;
+};
+
+/**
+ * Check every candidate. Resolves with the usable sessions (possibly with rejected ones beside);
+ * rejects with the most telling SessionReadError when there is none.
+ */
+export async function checkCandidates(parsed: Parsed): Promise<{ sessions: StoredSession[]; rejected: Rejected[] }> {
+  const checked = await Promise.all(parsed.candidates.map(checkCandidate));
+  const sessions = checked.flatMap((c) => (c.ok ? [c.session] : []));
+  const rejected: Rejected[] = [
+    ...checked.flatMap((c) => (c.ok ? [] : [c.rejected])),
+    ...parsed.problems.map((p) => ({ app: p.app, code: p.code, message: p.message })),
+  ];
+  if (sessions.length) return { sessions, rejected };
+  if (!rejected.length) throw new SessionReadError('not-matrix', MESSAGES.notMatrix);
+  const worst = [...rejected].sort((a, b) => rank(a.code) - rank(b.code))[0]!;
+  throw new SessionReadError(worst.code, worst.message);
+}

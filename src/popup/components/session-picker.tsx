@@ -1,0 +1,50 @@
+import { rejected, session, sessions } from '../state.ts';
+
+/** Several sessions in one tab (Hydrogen, Sable, FluffyChat accounts): let the user pick one. */
+export function SessionPicker() {
+  const all = sessions.value;
+  // Only set next to usable sessions: a read with none usable ends in the error banner instead.
+  const unusable = rejected.value;
+  if (all.length < 2 && unusable.length === 0) return null;
+  return (
+    <section aria-label="Sessions in this tab" data-testid="session-picker">
+      {all.length > 1 && (
+        <>
+          <h2>Sessions in this tab</h2>
+          <div class="row" role="group">
+            {all.map((s) => {
+              const selected = session.value?.sessionId === s.sessionId;
+              return (
+                <button
+                  type="button"
+                  key={s.sessionId}
+                  class={selected ? 'primary' : undefined}
+                  aria-pressed={selected}
+                  data-testid="session-choice"
+                  data-user-id={s.userId}
+                  data-device-id={s.deviceId}
+                  data-session-id={s.sessionId}
+                  onClick={() => (session.value = s)}
+                >
+                  <span class="mono">{s.userId}</span> · <span class="mono">{s.deviceId || '(unknown device)'}</span> · {s.app}
+                </button>
+              );
+            })}
+          </div>
+        </>
+      )}
+      {unusable.length > 0 && (
+        <details data-testid="session-rejected">
+          <summary>{unusable.length === 1 ? '1 more session found, not usable' : `${unusable.length} more sessions found, not usable`}</summary>
+          <ul>
+            {unusable.map((r, i) => (
+              <li key={i} data-code={r.code}>
+                {r.userId ? <span class="mono">{r.userId} </span> : null}({r.app}): {r.message}
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+    </section>
+  );
+}

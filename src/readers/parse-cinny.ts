@@ -1,0 +1,61 @@
+/**
+ * Cinny (`cinny_*` keys) and Sable-style forks (`matrixSessions` + `matrixActiveSession`),
+ * web-app-storage.md §2. Pure.
+ */
+import { empty, isRecord, makeCandidate, parseJson, problem, type Parsed } from './candidate.ts';
+import { UNPARSABLE } from './sanitize.ts';
+
+export function parseCinny(storage: Record<string, string>): Parsed {
+  const out = empty();
+  if (storage.cinny_access_token === undefined) return out;
+  const c = makeCandidate('Cinny', {
+    homeserver: storage.cinny_hs_base_url,
+    userId: storage.cinny_user_id,
+    deviceId: storage.cinny_device_id,
+    accessToken: storage.cinny_access_token,
+    active: true,
+    source: 'localStorage',
+  });
+  if (typeof c === 'string') out.problems.push(problem('Cinny', `Cinny\u2019s stored session is unusable: ${c}.`));
+  else out.candidates.push(c);
+  return out;
+}
+
+export function parseSable(storage: Record<string, string>): Parsed {
+  const out = empty();
+  const raw = storage.matrixSessions;
+  if (raw === undefined) return out;
+  const parsed = raw === UNPARSABLE ? ({ ok: false } as const) : parseJson(raw);
+  if (!parsed.ok) {
+    out.problems.push(problem('Sable', 'The session list (localStorage matrixSessions) is not valid JSON.'));
+    return out;
+  }
+  if (!Array.isArray(parsed.value)) {
+    out.problems.push(problem('Sable', 'The session list (localStorage matrixSessions) is not a JSON array.'));
+    return out;
+  }
+  // matrixActiveSession holds JSON.stringify(userId).
+  const activeRaw = storage.matrixActiveSession === undefined ? undefined : parseJson(storage.matrixActiveSession);
+  const activeUser = activeRaw?.ok && typeof activeRaw.value === 'string' ? activeRaw.value : undefined;
+  parsed.value.forEach((entry, i) => {
+    if (!isRecord(entry)) {
+      out.problems.push(problem('Sable', `Session ${i + 1} in matrixSessions is not an object.`));
+      return;
+    }
+    const c = makeCandidate('Sable', {
+      homeserver: entry.baseUrl,
+      userId: entry.userId,
+      deviceId: entry.deviceId,
+      accessToken: entry.accessToken,
+      active: activeUser !== undefined && entry.userId === activeUser,
+      source: 'localStorage',
+      // Sessions with an expiry refresh their token (the refresh token itself never left the page).
+      rotates: typeof entry.expiresInMs === 'number',
+    });
+    if (typeof c === 'string') out.problems.push(problem('Sable', `Session ${i + 1} in matrixSessions is unusable: ${c}.`));
+    else out.candidates.push(c);
+  });
+  // No (valid) active marker: the app uses the first session.
+  if (out.candidates.length && !out.candidates.some((c) => c.active)) out.candidates[0]!.active = true;
+  return out;
+}

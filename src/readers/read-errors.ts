@@ -1,0 +1,64 @@
+/**
+ * The errors a tab read can end in, each with a stable `code` (the popup's `data-code`) and a
+ * message that says what to do. Also the pure classification of tab URLs and injection errors.
+ */
+import type { AppName, ReadErrorCode } from './types.ts';
+
+export class SessionReadError extends Error {
+  override readonly name = 'SessionReadError';
+  readonly code: ReadErrorCode;
+  constructor(code: ReadErrorCode, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+export const MESSAGES = {
+  notMatrix: 'No Matrix session found in this tab. Open your Matrix web app (Element, Cinny, Hydrogen, FluffyChat…) and try again, or connect manually below.',
+  unreadable: 'This page can\u2019t be read by extensions (browser pages, extension pages and add-on stores are protected). Switch to your Matrix web app\u2019s tab, or connect manually below.',
+  noTab: 'The tab to read is gone. Reopen the popup on your Matrix web app\u2019s tab.',
+  insecure: (app: AppName) =>
+    `${app} keeps its access token encrypted, and this page is not a secure origin (no WebCrypto), so the token can\u2019t be decrypted. Open ${app} over HTTPS, or connect manually below.`,
+  invalidToken: (app: AppName | 'manual') =>
+    `${app === 'manual' ? 'This' : `${app}\u2019s`} access token is not valid any more (M_UNKNOWN_TOKEN). Sign in again${app === 'manual' ? '' : ` in ${app}`}, or paste a current token below.`,
+  softLogout: (app: AppName | 'manual') =>
+    `${app === 'manual' ? 'This session' : `${app}\u2019s session`} was soft-logged-out by the homeserver: its token no longer works until you sign in again${app === 'manual' ? '' : ` in ${app}`} (the device and its keys are kept).`,
+} as const;
+
+/** URLs no extension may script (browser UI, other extensions, add-on stores). */
+const PROTECTED_SCHEMES = /^(?:about|chrome|chrome-extension|chrome-search|chrome-untrusted|devtools|edge|brave|opera|vivaldi|moz-extension|resource|view-source|jar|extension):/i;
+const PROTECTED_HOSTS = [
+  /^chrome\.google\.com$/i, // the old Chrome Web Store (path /webstore)
+  /^chromewebstore\.google\.com$/i,
+  /^microsoftedge\.microsoft\.com$/i,
+  /^addons\.mozilla\.org$/i,
+  /^accounts\.firefox\.com$/i,
+];
+
+/** Is this a tab URL that extensions can never read? `undefined` (URL hidden) is not decided here. */
+export function isProtectedUrl(url: string | undefined): boolean {
+  if (url === undefined || url === '') return false;
+  if (PROTECTED_SCHEMES.test(url)) return true;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // An unparsable URL cannot be a page we can read either.
+    return true;
+  }
+  if (parsed.hostname === 'chrome.google.com') return parsed.pathname.startsWith('/webstore');
+  return PROTECTED_HOSTS.some((re) => re.test(parsed.hostname));
+}
+
+/**
+ * Map an executeScript rejection to an error code. Chromium: "Cannot access contents of the page…",
+ * "Cannot access a chrome:// URL", "The extensions gallery cannot be scripted."; Firefox:
+ * "Missing host permission for the tab".
+ */
+export function classifyInjectionError(message: string): ReadErrorCode {
+  if (/no tab with id|invalid tab id|tab .*not found/i.test(message)) return 'no-tab';
+  if (/cannot access|cannot be scripted|missing host permission|permission|not allowed|chrome:\/\/|about:|extensions gallery|frame with id \d+ (?:was removed|is showing error page)|error page/i.test(message)) {
+    return 'unreadable-page';
+  }
+  return 'read-failed';
+}
