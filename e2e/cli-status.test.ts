@@ -4,6 +4,7 @@
 import { execFile } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
+import { EXPECTED_PROBLEMS as EXPECTED } from './harness/expected-problems.ts';
 import { buildAccount, type FixtureAccount, type FixtureState } from './harness/identity.ts';
 import { testSynapse, type SynapseInfo } from './harness/test-synapse.ts';
 
@@ -38,23 +39,6 @@ async function status(hs: SynapseInfo, account: FixtureAccount, withKey: boolean
 }
 
 const codes = (r: JsonReport): string[] => r.problems.map((p) => p.code).sort();
-
-/** Expected problem codes without and with the recovery key, for a 2-device account. */
-const EXPECTED: Record<FixtureState, { without: string[]; with: string[] }> = {
-  healthy: { without: [], with: [] },
-  'no-cross-signing': { without: ['no-cross-signing', 'no-secret-storage'], with: ['no-cross-signing', 'no-secret-storage'] },
-  'devices-not-cross-signed': { without: ['device-not-cross-signed'], with: ['device-not-cross-signed'] },
-  'master-replaced': { without: ['device-signed-by-old-key', 'device-signed-by-old-key'], with: ['device-signed-by-old-key', 'device-signed-by-old-key'] },
-  'secrets-missing': { without: ['secret-missing', 'secret-missing', 'secret-missing'], with: ['secret-missing', 'secret-missing', 'secret-missing'] },
-  'secrets-non-default-key': {
-    without: ['secret-not-under-default-key', 'secret-not-under-default-key', 'secret-not-under-default-key'],
-    with: ['secret-not-under-default-key', 'secret-not-under-default-key', 'secret-not-under-default-key'],
-  },
-  'secrets-mismatch': { without: [], with: ['secret-mismatch', 'secret-mismatch', 'secret-mismatch'] },
-  'no-default-key': { without: ['no-default-key'], with: ['no-default-key'] },
-  'backup-key-missing': { without: ['backup-key-missing'], with: ['backup-key-missing'] },
-  'backup-not-signed-by-master': { without: ['backup-not-signed-by-master'], with: ['backup-not-signed-by-master'] },
-};
 
 describe('xsign-doctor status against Synapse', () => {
   let hs: SynapseInfo;

@@ -74,7 +74,7 @@ export type {
   SecretStorageReport, SkippedEntry,
 } from './inspect/report-types.ts';
 export { diagnosticData, diagnosticJson, redactedReport } from './inspect/diagnostic.ts';
-export type { DiagnosticReport } from './inspect/diagnostic.ts';
+export type { DiagnosticReport, DiagnosticSource } from './inspect/diagnostic.ts';
 export { deriveSecretStorageKey, MAX_PBKDF2_BITS, MAX_PBKDF2_ITERATIONS } from './inspect/secret-storage-key.ts';
 export type { KeyInputError, KeyInputErrorCode, SecretStorageKeyInput } from './inspect/secret-storage-key.ts';
 export { inspectAccount, targetKeyId } from './inspect/inspect-account.ts';

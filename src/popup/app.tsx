@@ -1,29 +1,31 @@
 import { useEffect } from 'preact/hooks';
-import { send } from '../ext/messaging.ts';
 import { ManualForm } from './components/manual-form.tsx';
 import { SessionCard } from './components/session-card.tsx';
-import { error, loading, session, tabId } from './state.ts';
-import { targetTabId } from './target.ts';
+import { StatusReport } from './components/status-report.tsx';
+import { SessionError } from './components/session-error.tsx';
+import { SessionPicker } from './components/session-picker.tsx';
+import { loadTabSessions, loading, session } from './state.ts';
 
 export function App() {
-  useEffect(() => {
-    void (async () => {
-      try {
-        tabId.value = await targetTabId();
-        session.value = await send('getSession', tabId.value === undefined ? {} : { tabId: tabId.value });
-      } catch (e) {
-        error.value = e instanceof Error ? e.message : String(e);
-      } finally {
-        loading.value = false;
-      }
-    })();
-  }, []);
+  useEffect(() => void loadTabSessions(), []);
 
   return (
     <main data-testid="app" data-loading={String(loading.value)}>
       <h1>Cross-Signing Doctor</h1>
-      {error.value && <p class="error" role="alert" data-testid="error">{error.value}</p>}
-      {loading.value ? <p class="muted">Loading…</p> : session.value ? <SessionCard session={session.value} /> : <ManualForm />}
+      <SessionError />
+      {loading.value ? (
+        <p class="muted">Reading this tab…</p>
+      ) : (
+        <>
+          <SessionPicker />
+          {session.value ? (
+        <>
+          <SessionCard session={session.value} />
+          <StatusReport session={session.value} />
+        </>
+      ) : <ManualForm />}
+        </>
+      )}
     </main>
   );
 }

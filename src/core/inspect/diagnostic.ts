@@ -12,11 +12,20 @@
  * a cross-signing bug is made of. `unsigned` and secrets are not covered by signatures, so the
  * redacted copies still verify.
  */
-import type { AccountState, ReadOutcome } from './account-state.ts';
+import type { ReadOutcome } from './account-state.ts';
 import { DEFAULT_KEY_TYPE, KEY_DESCRIPTION_PREFIX } from './account-state.ts';
 import { own } from './check-helpers.ts';
 import type { Report } from './report-types.ts';
 import { isJsonObject } from '../result.ts';
+
+/** The raw reads a diagnostic bundle is made from (an AccountState has them all). */
+export interface DiagnosticSource {
+  keysQuery: { raw: unknown };
+  defaultKey: { read: ReadOutcome };
+  keyDescriptions: readonly { keyId: string; read: ReadOutcome }[];
+  secrets: readonly { name: string; read: ReadOutcome }[];
+  backup: { read: ReadOutcome };
+}
 
 /** The shareable bundle produced by {@link diagnosticData}. */
 export interface DiagnosticReport {
@@ -104,7 +113,7 @@ export function redactedReport(report: Report): Report {
  * @throws {TypeError} Only if `report` or `state` is not JSON-serialisable (never for the
  *   outputs of buildReport and fetchAccountState).
  */
-export function diagnosticData(report: Report, state: AccountState, opts: { generatedAt?: string } = {}): DiagnosticReport {
+export function diagnosticData(report: Report, state: DiagnosticSource, opts: { generatedAt?: string } = {}): DiagnosticReport {
   const keysQuery = copyJson(state.keysQuery.raw);
   redactDisplayNames(keysQuery);
   const accountData = [
@@ -124,6 +133,6 @@ export function diagnosticData(report: Report, state: AccountState, opts: { gene
 }
 
 /** {@link diagnosticData} as pretty-printed JSON text, ready for the clipboard. */
-export function diagnosticJson(report: Report, state: AccountState, opts: { generatedAt?: string } = {}): string {
+export function diagnosticJson(report: Report, state: DiagnosticSource, opts: { generatedAt?: string } = {}): string {
   return JSON.stringify(diagnosticData(report, state, opts), null, 2);
 }

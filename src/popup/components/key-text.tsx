@@ -1,0 +1,30 @@
+import { CopyButton } from './copy-button.tsx';
+
+/** A public key or ID: monospace, selectable, with a copy button. */
+export function KeyText({ value, label, testId }: { value: string | null; label: string; testId?: string }) {
+  if (!value) return <span class="muted">—</span>;
+  return (
+    <span class="key">
+      <code class="mono" data-testid={testId}>{value}</code>
+      <CopyButton label={label} value={() => value} />
+    </span>
+  );
+}
+
+const WORDS: Record<string, string> = {
+  valid: '✓ valid',
+  invalid: '✗ invalid',
+  'not-signed': '✗ not signed',
+  absent: '✗ not cross-signed',
+  'old-key': '✗ signed by an old key',
+  'n/a': '—',
+  'no-key': '✗ no key',
+  'unknown-device': '? unknown device',
+  'not-checked': '— not checked',
+};
+
+/** A signature verdict in words, coloured as a hint only. */
+export function SigBadge({ result, testId }: { result: string; testId?: string }) {
+  const cls = result === 'valid' ? 'good-text' : result === 'n/a' || result === 'not-checked' ? 'muted' : 'bad-text';
+  return <span class={cls} data-testid={testId} data-result={result}>{WORDS[result] ?? result}</span>;
+}

@@ -1,0 +1,72 @@
+import { useEffect, useState } from 'preact/hooks';
+import { diagnosticJson } from '../../core/inspect/diagnostic.ts';
+import { send } from '../../ext/messaging.ts';
+import type { SessionView, StatusView } from '../../ext/protocol.ts';
+import { BackupTable } from './backup-table.tsx';
+import { CopyButton } from './copy-button.tsx';
+import { DevicesTable } from './devices-table.tsx';
+import { IdentityTable } from './identity-table.tsx';
+import { RawJson } from './raw-json.tsx';
+import { SecretKeyForm } from './secret-key-form.tsx';
+import { SecretStorageTable } from './secret-storage-table.tsx';
+import { Verdict } from './verdict.tsx';
+
+type SecretInput = { recoveryKey?: string; passphrase?: string };
+
+/** The verified cross-signing picture of the session's account. */
+export function StatusReport({ session }: { session: SessionView }) {
+  const [status, setStatus] = useState<StatusView | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [showAllDevices, setShowAllDevices] = useState(false);
+
+  const load = async (secret?: SecretInput) => {
+    setBusy(true);
+    setError(null);
+    try {
+      setStatus(await send('readStatus', { sessionId: session.sessionId, ...secret }));
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  useEffect(() => void load(), [session.sessionId]);
+
+  if (!status) {
+    return (
+      <section data-testid="status-loading" aria-busy={busy}>
+        {error ? <p class="error" role="alert" data-testid="status-error">{error} <button type="button" onClick={() => void load()}>Retry</button></p> : <p class="muted">Reading keys, secret storage and backup…</p>}
+      </section>
+    );
+  }
+  const { report, raw } = status;
+  // The same redacted bundle as `xsign-doctor status --diagnostic`: no token, no secret.
+  const diagnostic = () =>
+    diagnosticJson(report, {
+      keysQuery: { raw: raw.keysQuery },
+      defaultKey: { read: raw.defaultKey },
+      keyDescriptions: raw.keyDescriptions,
+      secrets: raw.secrets,
+      backup: { read: raw.backup },
+    }, { generatedAt: new Date().toISOString() });
+  return (
+    <div data-testid="status-report" aria-busy={busy}>
+      <Verdict healthy={report.healthy} problems={report.problems} />
+      {error && <p class="error" role="alert" data-testid="status-error">{error}</p>}
+      <div class="row toolbar">
+        <button type="button" onClick={() => void load()} disabled={busy} data-testid="status-refresh">{busy ? 'Reading…' : 'Re-read'}</button>
+        <CopyButton label="diagnostic report (no token, no secrets)" value={diagnostic} />
+        <span class="muted">diagnostic report · read in {status.elapsedMs} ms</span>
+      </div>
+      <IdentityTable identity={report.identity} />
+      <RawJson label="keys/query" value={raw.keysQuery} testId="raw-keys-query" />
+      <DevicesTable devices={report.devices} showAll={showAllDevices} onShowAll={() => setShowAllDevices(true)} />
+      <SecretStorageTable ss={report.secretStorage} />
+      <SecretKeyForm busy={busy} onCheck={(secret) => void load(secret)} />
+      <RawJson label="secret storage account data" value={{ defaultKey: raw.defaultKey, keys: raw.keyDescriptions, secrets: raw.secrets }} testId="raw-secret-storage" />
+      <BackupTable backup={report.backup} />
+      <RawJson label="room_keys/version" value={raw.backup} testId="raw-backup" />
+    </div>
+  );
+}
