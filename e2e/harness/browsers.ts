@@ -5,6 +5,6 @@ import { launchFirefox } from './firefox.ts';
 
 export const BROWSERS: BrowserName[] = ['chromium', 'firefox'];
 
-export function launchBrowser(name: BrowserName, opts: { extensionDir?: string } = {}): Promise<ExtensionBrowser> {
+export function launchBrowser(name: BrowserName, opts: { extensionDir?: string; headless?: boolean } = {}): Promise<ExtensionBrowser> {
   return name === 'chromium' ? launchChromium(opts) : launchFirefox(opts);
 }

@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { browserBinaries } from './browser-paths.ts';
-import { TEST_BUILD, type ExtensionBrowser } from './extension-browser.ts';
-import { sel, waitUntil, type UiPage } from './ui-page.ts';
+import { TEST_BUILD, tabIdOf, uiUrl, type ExtensionBrowser } from './extension-browser.ts';
+import { sel, type UiPage } from './ui-page.ts';
 
 export function playwrightUiPage(page: Page): UiPage {
   return {
@@ -19,18 +19,18 @@ export function playwrightUiPage(page: Page): UiPage {
     click: (testId) => page.locator(sel(testId)).first().click(),
     fill: (testId, value) => page.locator(sel(testId)).first().fill(value),
     evaluate: (fn, arg) => page.evaluate(fn as never, arg) as never,
-    screenshot: async (path) => void (await page.screenshot({ path })),
+    screenshot: async (path) => void (await page.screenshot({ path, fullPage: true })),
     html: () => page.content(),
     close: () => page.close(),
   };
 }
 
-export async function launchChromium(opts: { extensionDir?: string } = {}): Promise<ExtensionBrowser> {
+export async function launchChromium(opts: { extensionDir?: string; headless?: boolean } = {}): Promise<ExtensionBrowser> {
   const ext = opts.extensionDir ?? TEST_BUILD.chromium;
   const profile = mkdtempSync(join(tmpdir(), 'xsign-chromium-'));
   const context: BrowserContext = await chromium.launchPersistentContext(profile, {
     executablePath: browserBinaries.chromium.path,
-    headless: true,
+    headless: opts.headless ?? true,
     viewport: { width: 480, height: 640 },
     // --disable-extensions-except is required: Playwright passes --disable-extensions by default.
     args: [
@@ -55,14 +55,11 @@ export async function launchChromium(opts: { extensionDir?: string } = {}): Prom
     async openTab(url) {
       const page = await context.newPage();
       await page.goto(url);
-      const tabId = await waitUntil(`the tab id of ${url}`, () =>
-        self.evalExtension(async (u) => (await browser.tabs.query({})).find((t) => t.url === u)?.id, page.url()),
-      );
-      return { tabId, page: playwrightUiPage(page) };
+      return { tabId: await tabIdOf(self, page.url()), page: playwrightUiPage(page) };
     },
     async openUi(tabId) {
       const page = await context.newPage();
-      await page.goto(`${extensionOrigin}/popup.html${tabId === undefined ? '' : `?tabId=${tabId}`}`);
+      await page.goto(uiUrl(extensionOrigin, tabId));
       return playwrightUiPage(page);
     },
     // The worker may have been stopped since the last call; re-resolve it every time.

@@ -1,5 +1,5 @@
 import type { BrowserName } from './browser-paths.ts';
-import type { UiPage } from './ui-page.ts';
+import { waitUntil, type UiPage } from './ui-page.ts';
 
 /** A real browser with the test build of the extension loaded. */
 export interface ExtensionBrowser {
@@ -22,3 +22,16 @@ export const TEST_BUILD: Record<BrowserName, string> = {
   chromium: new URL('../../dist/test-chrome', import.meta.url).pathname,
   firefox: new URL('../../dist/test-firefox', import.meta.url).pathname,
 };
+
+/**
+ * The tab id the extension sees for a page URL. Lists every tab and filters: a match pattern with
+ * a port finds nothing in Firefox (browser-testing.md §4 finding 4).
+ */
+export function tabIdOf(b: Pick<ExtensionBrowser, 'evalExtension'>, url: string): Promise<number> {
+  return waitUntil(`the tab id of ${url}`, () =>
+    b.evalExtension(async (u) => (await browser.tabs.query({})).find((t) => t.url === u)?.id, url),
+  );
+}
+
+/** popup.html bound to a tab (the detached-window form), or unbound. */
+export const uiUrl = (origin: string, tabId?: number) => `${origin}/popup.html${tabId === undefined ? '' : `?tabId=${tabId}`}`;

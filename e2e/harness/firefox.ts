@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { browserBinaries } from './browser-paths.ts';
-import { TEST_BUILD, type ExtensionBrowser } from './extension-browser.ts';
+import { TEST_BUILD, tabIdOf, uiUrl, type ExtensionBrowser } from './extension-browser.ts';
 import { sel, waitUntil, type UiPage } from './ui-page.ts';
 
 export function puppeteerUiPage(page: Page): UiPage {
@@ -25,20 +25,20 @@ export function puppeteerUiPage(page: Page): UiPage {
       await page.type(sel(testId), value);
     },
     evaluate: (fn, arg) => page.evaluate(fn as never, arg) as never,
-    screenshot: async (path) => void (await page.screenshot({ path })),
+    screenshot: async (path) => void (await page.screenshot({ path, fullPage: true })),
     html: () => page.content(),
     close: () => page.close(),
   };
 }
 
-export async function launchFirefox(opts: { extensionDir?: string } = {}): Promise<ExtensionBrowser> {
+export async function launchFirefox(opts: { extensionDir?: string; headless?: boolean } = {}): Promise<ExtensionBrowser> {
   const ext = opts.extensionDir ?? TEST_BUILD.firefox;
   const geckoId: string = JSON.parse(readFileSync(join(ext, 'manifest.json'), 'utf8')).browser_specific_settings.gecko.id;
   const uuid = randomUUID();
   const browserInstance = await puppeteer.launch({
     browser: 'firefox',
     executablePath: browserBinaries.firefox.path,
-    headless: true,
+    headless: opts.headless ?? true,
     // Lets WebDriver navigate a tab to moz-extension:// (blocked by default).
     args: ['--remote-allow-system-access'],
     // Pins the moz-extension:// host so tests know the extension origin up front.
@@ -51,7 +51,10 @@ export async function launchFirefox(opts: { extensionDir?: string } = {}): Promi
   // (browser-testing.md §4 finding 3): start it, then wait on location.href instead.
   const gotoExtensionPage = async (page: Page, url: string) => {
     page.goto(url, { timeout: 5_000 }).catch(() => {});
-    await page.waitForFunction((u) => location.href === u && document.readyState === 'complete', { timeout: 15_000 }, url);
+    // Poll from Node rather than waitForFunction: the navigation replaces the page's execution
+    // context, which fails a waitForFunction started in the old one ("Waiting failed").
+    await waitUntil(`${url} to load`, () =>
+      page.evaluate((u) => location.href === u && document.readyState === 'complete', url).catch(() => false), 30_000);
   };
 
   const control = await browserInstance.newPage();
@@ -63,16 +66,12 @@ export async function launchFirefox(opts: { extensionDir?: string } = {}): Promi
     async openTab(url) {
       const page = await browserInstance.newPage();
       await page.goto(url);
-      // tabs.query with a port in the pattern finds nothing in Firefox: list all and filter.
-      const tabId = await waitUntil(`the tab id of ${url}`, () =>
-        self.evalExtension(async (u) => (await browser.tabs.query({})).find((t) => t.url === u)?.id, page.url()),
-      );
-      return { tabId, page: puppeteerUiPage(page) };
+      return { tabId: await tabIdOf(self, page.url()), page: puppeteerUiPage(page) };
     },
     async openUi(tabId) {
       const page = await browserInstance.newPage();
       await page.setViewport({ width: 480, height: 640 });
-      await gotoExtensionPage(page, `${extensionOrigin}/popup.html${tabId === undefined ? '' : `?tabId=${tabId}`}`);
+      await gotoExtensionPage(page, uiUrl(extensionOrigin, tabId));
       return puppeteerUiPage(page);
     },
     evalExtension: (fn, arg) => control.evaluate(fn as never, arg) as never,
