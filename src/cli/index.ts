@@ -4,6 +4,7 @@ import { parseArgs, UsageError } from './args.ts';
 import { createMatrixClient } from '../core/matrix/client.ts';
 import { MatrixApiError } from '../core/matrix/errors.ts';
 import { runStatus } from './status.ts';
+import { isRepairCommand, REPAIR_HELP, runRepair } from './repair.ts';
 
 const VERSION = '0.1.0';
 const HELP = `xsign-doctor ${VERSION} — inspect and repair Matrix cross-signing identities
@@ -20,7 +21,9 @@ error. --json prints the report as JSON; --diagnostic prints it with the raw ser
 
 The access token is read from XSIGN_TOKEN when --token is not given, the recovery key from
 XSIGN_RECOVERY_KEY and the passphrase from XSIGN_PASSPHRASE (prefer the variables: command
-lines are visible to other users in process lists).`;
+lines are visible to other users in process lists).
+
+${REPAIR_HELP}`;
 
 async function whoami(argv: string[]): Promise<number> {
   const { flags } = parseArgs(argv, { homeserver: 'string', token: 'string' });
@@ -41,6 +44,12 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'status') {
     return runStatus(rest, {
       env: process.env, fetch, out: (text) => console.log(text), err: (text) => console.error(text),
+    });
+  }
+  if (isRepairCommand(command)) {
+    return runRepair(command, rest, {
+      env: process.env, fetch, out: (text) => console.log(text), err: (text) => console.error(text),
+      errRaw: (text) => void process.stderr.write(text), stdin: process.stdin,
     });
   }
   throw new UsageError(`unknown command ${command}`);

@@ -1,0 +1,172 @@
+// The repair commands end to end: for fixture accounts on a real Synapse, run
+// `xsign-doctor reset | sign-devices | store-secrets | resign-backup` as a subprocess (password on
+// standard input with --password-stdin, confirmations skipped with --yes), then check the
+// account with `status --json` and the server's keys directly.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import assert from 'node:assert/strict';
+import { before, describe, test } from 'node:test';
+import { detectEd25519, encodeRecoveryKey, exportKeysFile, parseKeysExportFile } from '../src/core/index.ts';
+import { buildAccount, queryOwnKeys, type FixtureAccount } from './harness/identity.ts';
+import { testSynapse, type SynapseInfo } from './harness/test-synapse.ts';
+
+const ENTRY = new URL('../src/cli/index.ts', import.meta.url).pathname;
+
+interface CliResult { code: number; stdout: string; stderr: string }
+
+function cli(args: string[], env: Record<string, string>, stdin = ''): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, ['--import', 'tsx', ENTRY, ...args], {
+      env: { ...process.env, XSIGN_TOKEN: '', XSIGN_RECOVERY_KEY: '', XSIGN_PASSPHRASE: '', XSIGN_FROM_RECOVERY_KEY: '', ...env },
+      maxBuffer: 64 << 20,
+    }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
+    child.stdin!.end(stdin);
+  });
+}
+
+interface JsonReport { healthy: boolean; problems: { code: string; subject?: string }[] }
+
+async function status(hs: SynapseInfo, account: FixtureAccount, recoveryKey?: string): Promise<JsonReport> {
+  const env: Record<string, string> = { XSIGN_TOKEN: account.user.accessToken };
+  if (recoveryKey !== undefined) env.XSIGN_RECOVERY_KEY = recoveryKey;
+  const r = await cli(['status', '--homeserver', hs.baseUrl, '--json'], env);
+  assert.ok(r.code === 0 || r.code === 1, `status exit ${r.code}: ${r.stderr}`);
+  return JSON.parse(r.stdout) as JsonReport;
+}
+
+const codes = (r: JsonReport): string[] => r.problems.map((p) => p.code).sort();
+const session = (hs: SynapseInfo, a: FixtureAccount) => ({ baseUrl: hs.baseUrl, userId: a.user.userId, accessToken: a.user.accessToken });
+const masterOf = async (hs: SynapseInfo, a: FixtureAccount): Promise<string | undefined> => {
+  const keys = (await queryOwnKeys(session(hs, a))).master_keys?.[a.user.userId]?.keys;
+  return keys === undefined ? undefined : Object.values(keys)[0];
+};
+
+describe('xsign-doctor repair commands against Synapse', { concurrency: true }, () => {
+  let hs: SynapseInfo;
+  before(async () => { hs = await testSynapse(); });
+
+  test('reset with no cross-signing: --export writes a 0600 file, keys published without UIA', async () => {
+    const account = await buildAccount(hs, 'no-cross-signing');
+    const file = join(mkdtempSync(join(tmpdir(), 'xsign-repair-')), 'keys.json');
+    const r = await cli(['reset', '--homeserver', hs.baseUrl, '--export', file, '--yes'], { XSIGN_TOKEN: account.user.accessToken });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /POST \/_matrix\/client\/v3\/keys\/device_signing\/upload/);
+    assert.match(r.stdout, /Status after the repair/);
+    assert.doesNotMatch(r.stderr, /Password/);
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    const text = readFileSync(file, 'utf8');
+    const parsed = await parseKeysExportFile(text, await detectEd25519());
+    assert.ok(parsed.ok, 'the export parses');
+    assert.equal(parsed.value.userId, account.user.userId);
+    assert.equal(await masterOf(hs, account), parsed.value.publicKeys.master);
+    // The preview and progress never show a private key.
+    for (const entry of Object.values(JSON.parse(text) as Record<string, unknown>)) {
+      const seed = (entry as { seed?: unknown } | null)?.seed;
+      if (typeof seed === 'string') assert.ok(!r.stdout.includes(seed) && !r.stderr.includes(seed));
+    }
+    const after = await status(hs, account);
+    assert.ok(!codes(after).includes('no-cross-signing'), codes(after).join(','));
+    assert.deepEqual(codes(after), ['device-not-cross-signed', 'no-secret-storage']);
+    // Never overwrites.
+    const again = await cli(['reset', '--homeserver', hs.baseUrl, '--export', file, '--yes'], { XSIGN_TOKEN: account.user.accessToken });
+    assert.equal(again.code, 2);
+    assert.match(again.stderr, /already exists/);
+    assert.equal(readFileSync(file, 'utf8'), text);
+  });
+
+  test('reset of a healthy account: seeds stored in secret storage, wrong password then the right one', async () => {
+    const account = await buildAccount(hs, 'healthy');
+    const before = await masterOf(hs, account);
+    const r = await cli(['reset', '--homeserver', hs.baseUrl, '--password-stdin', '--yes'], {
+      XSIGN_TOKEN: account.user.accessToken, XSIGN_RECOVERY_KEY: account.secretStorage!.recoveryKey,
+    }, `not-the-password\n${account.user.password}\n`);
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stderr, /password was not accepted/i);
+    assert.ok(!r.stdout.includes(account.user.password) && !r.stderr.includes(account.user.password));
+    const after = await masterOf(hs, account);
+    assert.ok(after !== undefined && after !== before, 'a new master is published');
+    const report = await status(hs, account, account.secretStorage!.recoveryKey);
+    // Only the other session is left signed by the old self-signing key.
+    assert.deepEqual(codes(report), ['device-signed-by-old-key']);
+    assert.equal(report.problems[0]!.subject, account.devices[1]!.deviceId);
+  });
+
+  test('sign-devices cross-signs the unsigned sessions', async () => {
+    const account = await buildAccount(hs, 'devices-not-cross-signed');
+    const r = await cli(['sign-devices', '--homeserver', hs.baseUrl, '--yes'], {
+      XSIGN_TOKEN: account.user.accessToken, XSIGN_RECOVERY_KEY: account.secretStorage!.recoveryKey,
+    });
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, new RegExp(account.devices[1]!.deviceId));
+    assert.match(r.stdout, /Status after the repair: healthy/);
+    assert.deepEqual(codes(await status(hs, account, account.secretStorage!.recoveryKey)), []);
+  });
+
+  test('store-secrets copies the secrets from the other key to the default key', async () => {
+    const account = await buildAccount(hs, 'secrets-non-default-key');
+    const r = await cli(['store-secrets', '--homeserver', hs.baseUrl, '--yes'], {
+      XSIGN_TOKEN: account.user.accessToken, XSIGN_RECOVERY_KEY: account.secretStorage!.recoveryKey,
+      XSIGN_FROM_RECOVERY_KEY: account.otherSecretStorage!.recoveryKey,
+    });
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    const report = await status(hs, account, account.secretStorage!.recoveryKey);
+    assert.ok(!codes(report).includes('secret-not-under-default-key'), codes(report).join(','));
+    assert.deepEqual(codes(report), []);
+  });
+
+  test('store-secrets --from-export stores the seeds of an export file', async () => {
+    const account = await buildAccount(hs, 'secrets-missing');
+    const cs = account.crossSigning!;
+    const pair = (k: { seed: Uint8Array; publicKey: string }) => ({ seed: k.seed, publicKey: k.publicKey, key: {} as never });
+    const file = join(mkdtempSync(join(tmpdir(), 'xsign-repair-')), 'keys.json');
+    writeFileSync(file, exportKeysFile({ userId: account.user.userId, master: pair(cs.master), selfSigning: pair(cs.selfSigning), userSigning: pair(cs.userSigning) }));
+    const r = await cli(['store-secrets', '--homeserver', hs.baseUrl, '--from-export', file, '--yes'], {
+      XSIGN_TOKEN: account.user.accessToken, XSIGN_RECOVERY_KEY: account.secretStorage!.recoveryKey,
+    });
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    assert.deepEqual(codes(await status(hs, account, account.secretStorage!.recoveryKey)), []);
+  });
+
+  test('resign-backup signs the backup with the master', async () => {
+    const account = await buildAccount(hs, 'backup-not-signed-by-master');
+    const r = await cli(['resign-backup', '--homeserver', hs.baseUrl, '--yes'], {
+      XSIGN_TOKEN: account.user.accessToken, XSIGN_RECOVERY_KEY: account.secretStorage!.recoveryKey,
+    });
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /PUT \/_matrix\/client\/v3\/room_keys\/version\//);
+    assert.deepEqual(codes(await status(hs, account, account.secretStorage!.recoveryKey)), []);
+  });
+
+  test('refusals and no-ops: no safeguard, a password argument, no terminal, wrong key, dry run, upload of published keys', async () => {
+    const account = await buildAccount(hs, 'healthy', { devices: 1 });
+    const env = { XSIGN_TOKEN: account.user.accessToken };
+    const before = await queryOwnKeys(session(hs, account));
+    const unsafe = await cli(['reset', '--homeserver', hs.baseUrl, '--yes'], env, `${account.user.password}\n`);
+    assert.equal(unsafe.code, 2);
+    assert.match(unsafe.stderr, /--recovery-key.*--export|Nothing was sent/s);
+    const arg = await cli(['reset', '--homeserver', hs.baseUrl, '--export', '/tmp/never-written', '--password', account.user.password, '--yes'], env);
+    assert.equal(arg.code, 2);
+    assert.match(arg.stderr, /never given as an argument/);
+    const noTty = await cli(['reset', '--homeserver', hs.baseUrl, '--recovery-key', account.secretStorage!.recoveryKey, '--password-stdin'], env, `${account.user.password}\n`);
+    assert.equal(noTty.code, 2);
+    assert.match(noTty.stderr, /--yes/);
+    const wrongKey = await cli(['sign-devices', '--homeserver', hs.baseUrl, '--yes'], { ...env, XSIGN_RECOVERY_KEY: encodeRecoveryKey(new Uint8Array(32).fill(7)) });
+    assert.equal(wrongKey.code, 2, wrongKey.stderr);
+    assert.match(wrongKey.stderr, /does not match its key description/);
+    const dry = await cli(['reset', '--homeserver', hs.baseUrl, '--recovery-key', account.secretStorage!.recoveryKey, '--dry-run'], env);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /Dry run: nothing was sent/);
+    const upload = await cli(['upload', '--homeserver', hs.baseUrl, '--yes'], { ...env, XSIGN_RECOVERY_KEY: account.secretStorage!.recoveryKey });
+    assert.equal(upload.code, 0, upload.stderr);
+    assert.match(upload.stdout, /Nothing to do: the keys in secret storage are the ones already published/);
+    // Out of passwords (end of input after a wrong one): exit 1, the server state printed, no key published.
+    const cancelled = await cli(['reset', '--homeserver', hs.baseUrl, '--password-stdin', '--yes'], { ...env, XSIGN_RECOVERY_KEY: account.secretStorage!.recoveryKey }, 'wrong\n');
+    assert.equal(cancelled.code, 1, cancelled.stderr);
+    assert.match(cancelled.stderr, /the repair did not complete/);
+    assert.match(cancelled.stderr, /were not published/);
+    assert.match(cancelled.stdout, /Server state now: .*problem/);
+    assert.deepEqual(await queryOwnKeys(session(hs, account)), before, 'the server is unchanged');
+  });
+});

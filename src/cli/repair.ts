@@ -1,0 +1,380 @@
+/**
+ * The repair commands: `xsign-doctor reset | sign-devices | store-secrets | resign-backup | upload`.
+ *
+ * Same flow for each: inspect the account, build the plan (repair-plans.ts), print a preview of
+ * the exact requests, confirm (unless --yes), write the export file if asked, run the plan with
+ * the core executor (UIA on the terminal), then inspect again and print the verdict.
+ *
+ * Safety rules (as in the extension):
+ * - The password is never an argument: it is asked on the terminal, or read from standard input
+ *   with --password-stdin (one line per attempt).
+ * - "Nothing lost": new keys are only uploaded once stored in secret storage (recovery key
+ *   checked against its key description) or written to the --export file (mode 0600, O_EXCL).
+ *
+ * Exit codes: 0 success (or nothing to do), 1 the repair could not complete (the server state
+ * is printed), 2 usage, key-input or connection errors.
+ */
+import { closeSync, constants, existsSync, fchmodSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import {
+  ConnectionError, createMatrixClient, deriveSecretStorageKey, detectEd25519, executePlan, inspectAccount, MatrixApiError,
+  prepareSecretStorageKey, RepairCancelledError, targetKeyId, UiaFailedError, PlanMismatchError,
+  type AccountState, type CheckedSecretStorageKey, type MatrixClient, type RepairPlan, type Report, type SecretStorageKeyInput,
+} from '../core/index.ts';
+import { parseArgs, UsageError, type FlagSpec } from './args.ts';
+import { terminalSafe } from './format-report.ts';
+import { cliUiaPrompter, createPrompts, NoTerminalError, type TerminalInput } from './prompt.ts';
+import {
+  buildReencrypt, buildReset, buildResignBackup, buildSignDevices, buildStoreFromExport, buildUpload, PlanRefusedError,
+  REPAIR_COMMANDS, type BuiltPlan, type PlanContext, type RepairCommand,
+} from './repair-plans.ts';
+
+export { REPAIR_COMMANDS, type RepairCommand };
+
+export function isRepairCommand(command: string | undefined): command is RepairCommand {
+  return (REPAIR_COMMANDS as readonly string[]).includes(command ?? '');
+}
+
+export interface RepairIo {
+  env: Readonly<Record<string, string | undefined>>;
+  fetch: typeof fetch;
+  /** Report lines (stdout). */
+  out: (text: string) => void;
+  /** Prompts, progress and errors (stderr). */
+  err: (text: string) => void;
+  errRaw: (text: string) => void;
+  stdin: TerminalInput;
+  /** Write the export file; default: O_CREAT|O_EXCL, mode 0600. */
+  writeExport?: (path: string, text: string) => void;
+  readFile?: (path: string) => string;
+  /** UIA tuning for tests. */
+  pollIntervalMs?: number;
+}
+
+const COMMON: FlagSpec = {
+  homeserver: 'string', token: 'string', 'recovery-key': 'string', passphrase: 'string',
+  'password-stdin': 'boolean', yes: 'boolean', 'dry-run': 'boolean',
+};
+const EXTRA: Record<RepairCommand, FlagSpec> = {
+  reset: { export: 'string' },
+  'sign-devices': { devices: 'string' },
+  'store-secrets': { 'from-recovery-key': 'string', 'from-passphrase': 'string', 'from-export': 'string' },
+  'resign-backup': {},
+  upload: {},
+};
+
+export const REPAIR_HELP = `Repairs (each prints the exact requests first and asks before sending, unless --yes):
+  xsign-doctor reset         [common] [--export FILE]      new master, self-signing and user-signing keys
+  xsign-doctor sign-devices  [common] [--devices ID,ID]    cross-sign sessions (default: every unsigned one)
+  xsign-doctor store-secrets [common] (--from-recovery-key K | --from-passphrase P | --from-export FILE)
+                                                           add the cross-signing secrets under the default key
+  xsign-doctor resign-backup [common]                      sign the key backup with the master key
+  xsign-doctor upload        [common]                      publish the keys held in secret storage
+  common: --homeserver URL [--token T] [--recovery-key K | --passphrase P] [--password-stdin] [--yes] [--dry-run]
+
+New keys are uploaded only once they are safe: stored in secret storage (--recovery-key, checked
+against the key's description) and/or written to --export FILE (created with mode 0600; an
+existing file is never overwritten). The account password is asked on the terminal when the
+homeserver wants it, or read from standard input with --password-stdin, one line per attempt;
+it is never an argument. --dry-run prints the plan and sends nothing. XSIGN_FROM_RECOVERY_KEY
+may hold the --from-recovery-key. Exit 0: repaired; 1: the repair could not complete (the
+problems left on the server are listed); 2: usage or connection error.`;
+
+/** The default export writer: refuse to overwrite, private to the user. */
+export function writeExportFile(path: string, text: string): void {
+  const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+  try {
+    fchmodSync(fd, 0o600); // whatever the umask
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function describeError(error: unknown): string | undefined {
+  if (error instanceof MatrixApiError) {
+    if (error.status === 401) return `the homeserver refused the access token (${error.errcode}); get a fresh one`;
+    return `the homeserver refused: ${error.message}`;
+  }
+  if (error instanceof ConnectionError) return error.message;
+  return undefined;
+}
+
+function keyInput(flags: Record<string, string | boolean>, env: RepairIo['env'], key: string, phrase: string, keyEnv: string, phraseEnv: string | undefined): SecretStorageKeyInput {
+  const fromEnv = (name: string | undefined): string | undefined => (name === undefined ? undefined : env[name] || undefined);
+  const recoveryKey = (flags[key] as string | undefined) ?? (flags[phrase] === undefined ? fromEnv(keyEnv) : undefined);
+  const passphrase = (flags[phrase] as string | undefined) ?? (recoveryKey === undefined ? fromEnv(phraseEnv) : undefined);
+  if (recoveryKey !== undefined && passphrase !== undefined) throw new UsageError(`give either --${key} or --${phrase}, not both`);
+  const out: SecretStorageKeyInput = {};
+  if (recoveryKey !== undefined) out.recoveryKey = recoveryKey;
+  if (passphrase !== undefined) out.passphrase = passphrase;
+  return out;
+}
+
+const given = (input: SecretStorageKeyInput): boolean => input.recoveryKey !== undefined || input.passphrase !== undefined;
+const rawOf = (read: { status: string; raw?: unknown } | undefined): unknown => (read?.status === 'found' ? read.raw : null);
+
+/** Check a typed key against the description of `keyId`. */
+async function checkKey(state: AccountState, keyId: string, input: SecretStorageKeyInput): Promise<{ ok: true; key: CheckedSecretStorageKey } | { ok: false; message: string }> {
+  const description = state.keyDescriptions.find((d) => d.keyId === keyId);
+  const derived = await deriveSecretStorageKey(input, description?.value ?? null);
+  if (!derived.ok) return { ok: false, message: derived.error.message };
+  const checked = await prepareSecretStorageKey({ keyId, key: derived.value, description: rawOf(description?.read), defaultKey: rawOf(state.defaultKey.read) });
+  if (!checked.ok) {
+    derived.value.fill(0);
+    return { ok: false, message: `secret-storage key ${keyId}: ${checked.error.message}` };
+  }
+  return { ok: true, key: checked.value };
+}
+
+/** The problems, one line each, for the verdict. */
+export function formatVerdict(report: Report, heading: string): string {
+  if (report.healthy) return `${heading}: healthy, no problems found.`;
+  const lines = [`${heading}: ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'}`];
+  for (const p of report.problems) {
+    const subject = p.subject === undefined ? '' : ` (${p.subject})`;
+    const repair = p.repair === undefined ? '' : `  [repair: ${p.repair}]`;
+    lines.push(terminalSafe(`  ✗ ${p.code}${subject}: ${p.message}${repair}`));
+  }
+  return lines.join('\n');
+}
+
+/** The preview: what the plan does and every request it sends. */
+export function formatPreview(built: BuiltPlan, opts: { exportPath?: string; baseUrl: string }): string {
+  const { plan } = built;
+  const lines = [`PLAN: ${plan.title}  (${plan.id})`, `  account: ${plan.userId} on ${opts.baseUrl}`];
+  const labels: Record<string, string> = { master: 'master', selfSigning: 'self-signing', userSigning: 'user-signing' };
+  const keys = Object.entries(plan.publicKeys).map(([role, key]) => `${labels[role] ?? role} ${key}`);
+  if (keys.length > 0) lines.push(`  keys: ${keys.join(', ')}`);
+  if (plan.safeguard === 'secret-storage') lines.push('  the new private keys are stored in secret storage before anything is published');
+  if (opts.exportPath !== undefined) lines.push(`  the new private keys are written to ${opts.exportPath} (mode 0600) before anything is sent`);
+  lines.push('', `REQUESTS (${plan.steps.length}, in this order; the access token goes in the Authorization header):`);
+  plan.steps.forEach((step, i) => {
+    lines.push(`  ${i + 1}. ${step.title}`, `     ${step.request.method} ${step.request.path}`);
+    if (step.uia) lines.push('     (plus an "auth" object if the homeserver asks you to confirm with your password or in your account settings)');
+    for (const bodyLine of JSON.stringify(step.request.body, null, 2).split('\n')) lines.push(`     ${bodyLine}`);
+  });
+  const notes = [...plan.notes, ...built.remarks];
+  if (notes.length > 0) lines.push('', 'NOTES:', ...notes.map((n) => `  - ${n}`));
+  return lines.map(terminalSafe).join('\n');
+}
+
+/**
+ * Run one repair command with the arguments after its name.
+ * @returns The exit code.
+ * @throws {UsageError} On bad or missing flags (the caller prints the help and exits 2).
+ */
+export async function runRepair(command: RepairCommand, argv: string[], io: RepairIo): Promise<number> {
+  if (argv.some((a) => a === '--password' || a.startsWith('--password='))) {
+    throw new UsageError('the password is never given as an argument (other users can read command lines): it is asked on the terminal, or read from standard input with --password-stdin');
+  }
+  const { flags, positionals } = parseArgs(argv, { ...COMMON, ...EXTRA[command] });
+  if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+  const homeserver = flags.homeserver;
+  if (typeof homeserver !== 'string') throw new UsageError('--homeserver is required');
+  const token = (flags.token as string | undefined) ?? io.env.XSIGN_TOKEN;
+  if (!token) throw new UsageError('an access token is required: set XSIGN_TOKEN or pass --token');
+  const secret = keyInput(flags, io.env, 'recovery-key', 'passphrase', 'XSIGN_RECOVERY_KEY', 'XSIGN_PASSPHRASE');
+  const yes = flags.yes === true;
+  const dryRun = flags['dry-run'] === true;
+  const passwordStdin = flags['password-stdin'] === true;
+  const exportPath = flags.export as string | undefined;
+
+  // Refusals that need no server: checked before anything is read or sent.
+  if (command === 'reset' && exportPath === undefined && !given(secret)) {
+    throw new UsageError('reset creates new private keys and will not publish them unless they are safe: give --recovery-key (store them in secret storage) and/or --export FILE (save them to a new file). Nothing was sent.');
+  }
+  if (exportPath !== undefined && existsSync(exportPath)) throw new UsageError(`${exportPath} already exists; the export never overwrites a file. Nothing was sent.`);
+  if (command !== 'reset' && !given(secret)) {
+    throw new UsageError(`${command} needs the secret-storage key: give --recovery-key (or XSIGN_RECOVERY_KEY) or --passphrase`);
+  }
+  let source: SecretStorageKeyInput | undefined;
+  let fromExport: string | undefined;
+  if (command === 'store-secrets') {
+    source = keyInput(flags, io.env, 'from-recovery-key', 'from-passphrase', 'XSIGN_FROM_RECOVERY_KEY', undefined);
+    fromExport = flags['from-export'] as string | undefined;
+    if (given(source) === (fromExport !== undefined)) {
+      throw new UsageError('store-secrets needs exactly one source: --from-recovery-key / --from-passphrase (the other secret-storage key) or --from-export FILE');
+    }
+  }
+  if (!yes && !dryRun && (passwordStdin || io.stdin.isTTY !== true)) {
+    throw new UsageError('no terminal to confirm on: check the plan with --dry-run, then run again with --yes');
+  }
+
+  let client: MatrixClient;
+  try {
+    client = createMatrixClient({ baseUrl: homeserver, accessToken: token, fetch: io.fetch });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const fail2 = (message: string): number => {
+    io.err(terminalSafe(`xsign-doctor: ${message.replace(/\s+/g, ' ')}`));
+    return 2;
+  };
+
+  let built: BuiltPlan | undefined;
+  const toWipe: Uint8Array[] = [];
+  try {
+    const me = await client.whoami();
+    const ed = await detectEd25519();
+    const inspected = await inspectAccount(client, { userId: me.user_id, deviceId: me.device_id, secret, ed });
+    if (!inspected.ok) return fail2(inspected.error.message);
+    const { state, report } = inspected.value;
+
+    let ssss: CheckedSecretStorageKey | undefined;
+    if (given(secret)) {
+      const keyId = targetKeyId(state);
+      if (keyId === null) return fail2('the account has no secret storage to check the recovery key against' + (command === 'reset' ? ' (use --export FILE instead)' : ''));
+      const checked = await checkKey(state, keyId, secret);
+      if (!checked.ok) return fail2(checked.message);
+      ssss = checked.key;
+      toWipe.push(ssss.key);
+    }
+    const ctx: PlanContext = { state, report, userId: me.user_id, deviceId: me.device_id, ed, ssss };
+    const verdictAfterFailure = (): Promise<void> => printState(client, me, secret, io, 'Server state now');
+
+    try {
+      switch (command) {
+        case 'reset':
+          built = await buildReset(ctx, exportPath === undefined ? {} : { exportPath });
+          break;
+        case 'sign-devices': {
+          const list = flags.devices as string | undefined;
+          built = await buildSignDevices(ctx, list === undefined ? {} : { deviceIds: list.split(',').map((s) => s.trim()).filter((s) => s !== '') });
+          break;
+        }
+        case 'store-secrets': {
+          if (fromExport !== undefined) {
+            let text: string;
+            try {
+              text = (io.readFile ?? ((p) => readFileSync(p, 'utf8')))(fromExport);
+            } catch (error) {
+              return fail2(`cannot read ${fromExport}: ${error instanceof Error ? error.message : String(error)}`);
+            }
+            built = await buildStoreFromExport(ctx, text);
+          } else {
+            const sourceKey = await findSourceKey(state, ssss!, source!);
+            if (!sourceKey.ok) return fail2(sourceKey.message);
+            toWipe.push(sourceKey.key.key);
+            built = await buildReencrypt(ctx, sourceKey.key);
+          }
+          break;
+        }
+        case 'resign-backup':
+          built = await buildResignBackup(ctx);
+          break;
+        case 'upload':
+          built = await buildUpload(ctx);
+          break;
+      }
+    } catch (error) {
+      if (!(error instanceof PlanRefusedError)) throw error;
+      if (error.code === 'nothing-to-do') {
+        io.out(terminalSafe(`Nothing to do: ${error.message}.`));
+        io.out(formatVerdict(report, 'Status'));
+        return 0;
+      }
+      io.err(terminalSafe(`xsign-doctor: cannot plan ${command}: ${error.message}. Nothing was sent.`));
+      io.out(formatVerdict(report, 'Server state'));
+      return 1;
+    }
+    toWipe.push(...built.secrets);
+    const plan: RepairPlan = built.plan;
+
+    io.out(formatPreview(built, { ...(exportPath === undefined ? {} : { exportPath }), baseUrl: client.baseUrl }));
+    if (dryRun) {
+      io.out('\nDry run: nothing was sent.');
+      return 0;
+    }
+    const prompts = createPrompts({ stdin: io.stdin, err: io.err, errRaw: io.errRaw }, { passwordStdin });
+    if (!yes && !(await prompts.confirm('\nSend these requests?'))) {
+      io.err('Cancelled: nothing was sent.');
+      return 1;
+    }
+    if (exportPath !== undefined && built.exportText !== undefined) {
+      try {
+        (io.writeExport ?? writeExportFile)(exportPath, built.exportText);
+      } catch (error) {
+        return fail2(`cannot write ${exportPath}: ${error instanceof Error ? error.message : String(error)}. Nothing was sent.`);
+      }
+      io.out(terminalSafe(`Wrote the new private keys to ${exportPath} (readable only by you). Keep it safe: it is the only copy outside secret storage.`));
+    }
+
+    const pollMs = io.pollIntervalMs ?? 2_000;
+    const ui = cliUiaPrompter(prompts, io.err, { pollMs });
+    const approvalTimeoutMs = 600_000;
+    let completed: string[] = [];
+    /** Secret storage already holds new keys that were never published: say so plainly. */
+    const warnHalfDone = (): void => {
+      const stored = completed.filter((id) => id.startsWith('store-'));
+      if (plan.kind !== 'reset-cross-signing' || stored.length === 0 || completed.includes('upload-keys')) return;
+      io.err('Warning: secret storage now holds the NEW private keys, but they were not published; the previous ones were replaced there.'
+        + (exportPath === undefined ? '' : ` The new keys are also in ${exportPath}.`)
+        + ' Run reset again to publish a fresh identity.');
+    };
+    try {
+      const outcome = await executePlan(plan, {
+        client, ui,
+        uia: {
+          pollIntervalMs: pollMs, approvalTimeoutMs,
+          // Without a terminal a fallback stage is re-checked every poll until the approval timeout.
+          ...(prompts.interactive ? {} : { maxFallbackAttempts: Math.ceil(approvalTimeoutMs / pollMs), maxRounds: Math.ceil(approvalTimeoutMs / pollMs) + 20 }),
+        },
+        onProgress: (p) => { completed = p.completedStepIds; },
+        onStep: (e) => {
+          if (e.phase === 'done') io.out(terminalSafe(`  ✓ ${e.index + 1}/${e.total} ${plan.steps[e.index]?.title ?? e.stepId}`));
+        },
+      });
+      if (outcome.failures.length > 0) {
+        io.err('The homeserver rejected some signatures:');
+        for (const f of outcome.failures) io.err(terminalSafe(`  ✗ ${f.keyId}: ${f.errcode}${f.message === undefined ? '' : ` ${f.message}`}`));
+        await verdictAfterFailure();
+        return 1;
+      }
+    } catch (error) {
+      warnHalfDone();
+      if (error instanceof NoTerminalError) return fail2(`${error.message}. The repair stopped; nothing after the last completed step was sent.`);
+      if (error instanceof ConnectionError) return fail2(`${error.message}. The repair stopped; run the same command again to resume.`);
+      let message: string;
+      if (error instanceof RepairCancelledError || error instanceof UiaFailedError || error instanceof PlanMismatchError) message = error.message;
+      else if (error instanceof MatrixApiError) message = `the homeserver refused: ${error.message}`;
+      else throw error;
+      io.err(terminalSafe(`xsign-doctor: the repair did not complete: ${message.replace(/\s+/g, ' ')}`));
+      await verdictAfterFailure();
+      return 1;
+    }
+    io.out(terminalSafe(`Done: ${plan.title}.`));
+    await printState(client, me, secret, io, 'Status after the repair');
+    return 0;
+  } catch (error) {
+    const message = describeError(error);
+    if (message === undefined) throw error;
+    return fail2(message);
+  } finally {
+    for (const bytes of toWipe) bytes.fill(0);
+  }
+}
+
+/** The other (non-default) key the secrets are under, found by checking the typed key against each description. */
+async function findSourceKey(state: AccountState, target: CheckedSecretStorageKey, input: SecretStorageKeyInput): Promise<{ ok: true; key: CheckedSecretStorageKey } | { ok: false; message: string }> {
+  const candidates = state.keyDescriptions.filter((d) => d.keyId !== target.keyId && d.value !== null);
+  const reasons: string[] = [];
+  for (const d of candidates) {
+    const checked = await checkKey(state, d.keyId, input);
+    if (checked.ok) return checked;
+    reasons.push(checked.message);
+  }
+  if (candidates.length === 0) return { ok: false, message: 'no other secret-storage key is in use on this account' };
+  return { ok: false, message: `the --from key matches none of the other secret-storage keys (${reasons.join('; ')})` };
+}
+
+/** Re-run the inspection and print its verdict; a failure to read is reported, not thrown. */
+async function printState(client: MatrixClient, me: { user_id: string; device_id?: string | undefined }, secret: SecretStorageKeyInput, io: RepairIo, heading: string): Promise<void> {
+  try {
+    const again = await inspectAccount(client, { userId: me.user_id, deviceId: me.device_id, secret });
+    if (again.ok) io.out(formatVerdict(again.value.report, heading));
+    else io.err(terminalSafe(`xsign-doctor: could not re-check the account: ${again.error.message}`));
+  } catch (error) {
+    io.err(terminalSafe(`xsign-doctor: could not re-check the account: ${describeError(error) ?? (error instanceof Error ? error.message : String(error))}`));
+  }
+}
