@@ -8,6 +8,22 @@ import { readTabSessions } from './session-read.ts';
 import { freshSession, refreshSessionToken, sessionClient } from './session-refresh.ts';
 import { whoamiError } from './session-validate.ts';
 import { sessionView } from './session-view.ts';
+import { createFlowManager } from './repair-flow.ts';
+import type { RepairFlowView } from '../ext/protocol.ts';
+
+/** storage.session key of the repair flows' mirror (no private key, password or recovery key). */
+const FLOWS_KEY = 'repairFlows';
+
+/** Repair flows, run here (not in the popup): one at a time per session. */
+const flows = createFlowManager({
+  client: (sessionId) => sessionClient(sessionId),
+  session: async (sessionId) => {
+    const s = await requireSession(sessionId);
+    return { userId: s.userId, deviceId: s.deviceId };
+  },
+  mirror: async (views) => { await browser.storage.session.set({ [FLOWS_KEY]: views }); },
+  restore: async () => (await browser.storage.session.get(FLOWS_KEY))[FLOWS_KEY] as Record<string, RepairFlowView> | undefined,
+});
 
 async function requireSession(sessionId: string): Promise<StoredSession> {
   const s = await getSession(sessionId);
@@ -69,5 +85,29 @@ export const handlers: Handlers = {
     if (passphrase !== undefined) secret.passphrase = passphrase;
     const session = await requireSession(sessionId);
     return readStatus(session, await sessionClient(sessionId), secret);
+  },
+
+  async repairPreview(req) {
+    return flows.preview(req);
+  },
+
+  async repairStart({ flowId }) {
+    return flows.start(flowId);
+  },
+
+  async repairPassword({ flowId, password }) {
+    return flows.password(flowId, password);
+  },
+
+  async repairCancel({ flowId }) {
+    return flows.cancel(flowId);
+  },
+
+  async repairFallbackDone({ flowId }) {
+    return flows.fallbackDone(flowId);
+  },
+
+  async repairState({ sessionId }) {
+    return flows.state(sessionId);
   },
 };

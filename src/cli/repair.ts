@@ -16,15 +16,15 @@
  */
 import { closeSync, constants, existsSync, fchmodSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import {
-  ConnectionError, createMatrixClient, deriveSecretStorageKey, detectEd25519, executePlan, inspectAccount, MatrixApiError,
-  prepareSecretStorageKey, RepairCancelledError, targetKeyId, UiaFailedError, PlanMismatchError,
+  ConnectionError, createMatrixClient, detectEd25519, executePlan, inspectAccount, MatrixApiError,
+  RepairCancelledError, targetKeyId, UiaFailedError, PlanMismatchError,
   type AccountState, type CheckedSecretStorageKey, type MatrixClient, type RepairPlan, type Report, type SecretStorageKeyInput,
 } from '../core/index.ts';
 import { parseArgs, UsageError, type FlagSpec } from './args.ts';
 import { terminalSafe } from './format-report.ts';
 import { cliUiaPrompter, createPrompts, NoTerminalError, type TerminalInput } from './prompt.ts';
 import {
-  buildReencrypt, buildReset, buildResignBackup, buildSignDevices, buildStoreFromExport, buildUpload, PlanRefusedError,
+  buildReencrypt, buildReset, checkKeyInput, buildResignBackup, buildSignDevices, buildStoreFromExport, buildUpload, PlanRefusedError,
   REPAIR_COMMANDS, type BuiltPlan, type PlanContext, type RepairCommand,
 } from './repair-plans.ts';
 
@@ -112,20 +112,8 @@ function keyInput(flags: Record<string, string | boolean>, env: RepairIo['env'],
 }
 
 const given = (input: SecretStorageKeyInput): boolean => input.recoveryKey !== undefined || input.passphrase !== undefined;
-const rawOf = (read: { status: string; raw?: unknown } | undefined): unknown => (read?.status === 'found' ? read.raw : null);
 
-/** Check a typed key against the description of `keyId`. */
-async function checkKey(state: AccountState, keyId: string, input: SecretStorageKeyInput): Promise<{ ok: true; key: CheckedSecretStorageKey } | { ok: false; message: string }> {
-  const description = state.keyDescriptions.find((d) => d.keyId === keyId);
-  const derived = await deriveSecretStorageKey(input, description?.value ?? null);
-  if (!derived.ok) return { ok: false, message: derived.error.message };
-  const checked = await prepareSecretStorageKey({ keyId, key: derived.value, description: rawOf(description?.read), defaultKey: rawOf(state.defaultKey.read) });
-  if (!checked.ok) {
-    derived.value.fill(0);
-    return { ok: false, message: `secret-storage key ${keyId}: ${checked.error.message}` };
-  }
-  return { ok: true, key: checked.value };
-}
+const checkKey = checkKeyInput;
 
 /** The problems, one line each, for the verdict. */
 export function formatVerdict(report: Report, heading: string): string {

@@ -3,7 +3,7 @@
  * Each entry names its request validator; request and response types are derived from this
  * map, so a sender cannot send an unknown message and a missing handler is a compile error.
  */
-import { int, object, optional, str, type Infer, type Validator } from '../core/schema.ts';
+import { array, int, literal, object, optional, str, type Infer, type Validator } from '../core/schema.ts';
 import type { ReadOutcome } from '../core/inspect/account-state.ts';
 import type { Report } from '../core/inspect/report-types.ts';
 
@@ -44,6 +44,47 @@ export type RejectedSession = {
 
 export type ReadTabResponse = { sessions: SessionView[]; rejected: RejectedSession[] };
 
+/** The repairs the extension runs (a slice of the CLI's): the `repair` codes of the problems they fix. */
+export const EXT_REPAIR_KINDS = ['sign-devices', 'reset-cross-signing', 'resign-backup'] as const;
+export type ExtRepairKind = (typeof EXT_REPAIR_KINDS)[number];
+
+/** One request of a plan, exactly as it will be sent (no token, no private key). */
+export type RepairStepView = { id: string; title: string; method: string; path: string; body: unknown; uia: boolean };
+
+/** What the background needs from the user to go on (never holds the password itself). */
+export type RepairPrompt =
+  | { kind: 'password'; attempt: number; error?: string }
+  | { kind: 'approval' | 'fallback'; url: string };
+
+export type RepairPhase = 'preview' | 'running' | 'prompt' | 'done' | 'failed' | 'cancelled';
+
+/**
+ * A repair flow as the popup sees it; also mirrored to storage.session. Plain JSON with no
+ * private key, no password, no recovery key, no token.
+ */
+export type RepairFlowView = {
+  flowId: string;
+  sessionId: string;
+  kind: ExtRepairKind;
+  title: string;
+  planId: string;
+  phase: RepairPhase;
+  steps: RepairStepView[];
+  notes: string[];
+  progress: { completed: number; total: number; current?: string };
+  prompt?: RepairPrompt;
+  /** The homeserver asked us to wait this long (429). */
+  waitingMs?: number;
+  /** Status line from the UIA driver. */
+  status?: string;
+  result?: { outcome: 'success' | 'failed' | 'cancelled'; message: string; failures?: { keyId: string; errcode: string; message?: string }[] };
+  /** What went wrong, naming the step. */
+  error?: { step?: string; message: string };
+  updatedAt: string;
+};
+
+const flowId = str({ min: 1, max: 128 });
+
 const homeserverUrl = str({ min: 1, max: 2048, pattern: /^https?:\/\/[^\s/?#]+(?:\/[^\s?#]*)?$/i });
 
 export const requestValidators = {
@@ -65,6 +106,21 @@ export const requestValidators = {
     recoveryKey: optional(str({ min: 1, max: 256 })),
     passphrase: optional(str({ min: 1, max: 1024 })),
   }),
+  /** Build (not run) a repair plan; the recovery key / passphrase is used for this call only. */
+  repairPreview: object({
+    sessionId: str({ min: 1, max: 128 }),
+    kind: literal(...EXT_REPAIR_KINDS),
+    recoveryKey: optional(str({ min: 1, max: 256 })),
+    passphrase: optional(str({ min: 1, max: 1024 })),
+    deviceIds: optional(array(str({ min: 1, max: 256 }), { max: 1000 })),
+  }),
+  repairStart: object({ flowId }),
+  /** The password for ONE authentication attempt of the running flow; never stored. */
+  repairPassword: object({ flowId, password: str({ min: 1, max: 4096 }) }),
+  repairCancel: object({ flowId }),
+  /** The user completed the homeserver's fallback page (SSO, terms…): resend the request. */
+  repairFallbackDone: object({ flowId }),
+  repairState: object({ sessionId: str({ min: 1, max: 128 }) }),
 } satisfies Record<string, Validator<unknown>>;
 
 type Requests = { [K in keyof typeof requestValidators]: Infer<(typeof requestValidators)[K]> };
@@ -80,6 +136,13 @@ type Responses = {
   readTab: ReadTabResponse;
   refreshSessionToken: SessionView;
   readStatus: StatusView;
+  /** The new flow in phase `preview`, or the flow already running for the session. */
+  repairPreview: RepairFlowView;
+  repairStart: RepairFlowView;
+  repairPassword: RepairFlowView;
+  repairCancel: RepairFlowView;
+  repairFallbackDone: RepairFlowView;
+  repairState: RepairFlowView | null;
 };
 
 export type MessageType = keyof typeof requestValidators;

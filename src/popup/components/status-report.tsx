@@ -7,6 +7,8 @@ import { CopyButton } from './copy-button.tsx';
 import { DevicesTable } from './devices-table.tsx';
 import { IdentityTable } from './identity-table.tsx';
 import { RawJson } from './raw-json.tsx';
+import { isExtRepair, RepairPanel } from './repair-panel.tsx';
+import type { ExtRepairKind } from '../../ext/protocol.ts';
 import { SecretKeyForm } from './secret-key-form.tsx';
 import { SecretStorageTable } from './secret-storage-table.tsx';
 import { Verdict } from './verdict.tsx';
@@ -19,6 +21,7 @@ export function StatusReport({ session }: { session: SessionView }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [showAllDevices, setShowAllDevices] = useState(false);
+  const [repair, setRepair] = useState<ExtRepairKind | null>(null);
 
   const load = async (secret?: SecretInput) => {
     setBusy(true);
@@ -52,7 +55,12 @@ export function StatusReport({ session }: { session: SessionView }) {
     }, { generatedAt: new Date().toISOString() });
   return (
     <div data-testid="status-report" aria-busy={busy}>
-      <Verdict healthy={report.healthy} problems={report.problems} />
+      <Verdict healthy={report.healthy} problems={report.problems} onRepair={(kind) => {
+        if (!isExtRepair(kind)) return false;
+        setRepair(kind);
+        return true;
+      }} />
+      <RepairPanel sessionId={session.sessionId} requested={repair} onRequestHandled={() => setRepair(null)} onSuccess={() => void load()} />
       {error && <p class="error" role="alert" data-testid="status-error">{error}</p>}
       <div class="row toolbar">
         <button type="button" onClick={() => void load()} disabled={busy} data-testid="status-refresh">{busy ? 'Reading…' : 'Re-read'}</button>

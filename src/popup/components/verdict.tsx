@@ -11,7 +11,7 @@ const REPAIR_TITLES: Record<string, string> = {
 };
 
 /** The verdict in words (never colour alone) and one row per problem, each with its repair. */
-export function Verdict({ healthy, problems }: { healthy: boolean; problems: Problem[] }) {
+export function Verdict({ healthy, problems, onRepair }: { healthy: boolean; problems: Problem[]; onRepair?: (repair: string) => boolean }) {
   return (
     <section aria-label="Verdict">
       <p class={`verdict ${healthy ? 'good' : 'bad'}`} data-testid="status-verdict" data-healthy={String(healthy)} role="status">
@@ -23,7 +23,7 @@ export function Verdict({ healthy, problems }: { healthy: boolean; problems: Pro
             <li key={i} data-testid="problem" data-code={p.code} data-subject={p.subject ?? ''}>
               <span class="bad-text">✗</span> {p.message}
               {p.repair && (
-                <span class="repair" data-testid="problem-repair" data-repair={p.repair}>
+                <span class="repair" data-testid="problem-repair" data-repair={p.repair} onClick={(e) => { if (onRepair?.(p.repair!)) e.preventDefault(); }}>
                   {' '}→ <a href={`#repair-${p.repair}`}>{REPAIR_TITLES[p.repair] ?? p.repair}</a>
                 </span>
               )}

@@ -1,0 +1,299 @@
+/**
+ * Repair flows run by the background: the popup only renders a flow's state and answers its
+ * prompts (repairState is polled), so closing and reopening the popup finds the flow where it was.
+ *
+ * Invariants:
+ * - One flow at a time per session: previewing or starting while a flow runs returns the running
+ *   flow (double clicks never start a second one).
+ * - The plan is built completely at preview time (src/core/repair/build-plans.ts, shared with the
+ *   CLI); every private key it needed (seeds, secret-storage key) is wiped right after, so a
+ *   running flow holds no private key. The recovery key / passphrase lives only for the preview.
+ * - The password arrives in one repairPassword message and is handed to exactly one UIA attempt;
+ *   it is never stored, mirrored or echoed.
+ * - The flow state (RepairFlowView) is kept in memory and mirrored to storage.session: plain JSON
+ *   with the public plan, progress and prompts, no token, no password, no recovery key.
+ */
+import { detectEd25519 } from '../core/ed25519.ts';
+import { ConnectionError, MatrixApiError } from '../core/matrix/errors.ts';
+import type { MatrixClient } from '../core/matrix/client.ts';
+import { inspectAccount, targetKeyId } from '../core/inspect/inspect-account.ts';
+import type { SecretStorageKeyInput } from '../core/inspect/secret-storage-key.ts';
+import {
+  buildReset, buildResignBackup, buildSignDevices, checkKeyInput, PlanRefusedError, type BuiltPlan, type PlanContext,
+} from '../core/repair/build-plans.ts';
+import { PlanMismatchError, RepairCancelledError, UiaFailedError } from '../core/repair/errors.ts';
+import { executePlan } from '../core/repair/execute.ts';
+import type { RepairPlan } from '../core/repair/plans.ts';
+import type { UiaPrompter } from '../core/repair/uia-prompter.ts';
+import type { ExtRepairKind, RepairFlowView, RepairPrompt } from '../ext/protocol.ts';
+import { EXT_REPAIR_KINDS } from '../ext/protocol.ts';
+
+const TERMINAL = new Set<RepairFlowView['phase']>(['done', 'failed', 'cancelled']);
+export const isActive = (view: RepairFlowView): boolean => view.phase === 'running' || view.phase === 'prompt';
+
+export class RepairFlowError extends Error {
+  override name = 'RepairFlowError';
+  constructor(readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+interface Flow {
+  view: RepairFlowView;
+  plan: RepairPlan;
+  abort: AbortController;
+  /** Resolves the pending password prompt (null = cancel). */
+  answerPassword?: (password: string | null) => void;
+  /** Resolves a pending fallback page (false = cancel). */
+  answerFallback?: (done: boolean) => void;
+}
+
+export interface FlowDeps {
+  client: (sessionId: string) => Promise<MatrixClient>;
+  session: (sessionId: string) => Promise<{ userId: string; deviceId: string }>;
+  /** Write the mirror of the views, per session (storage.session in the extension). */
+  mirror: (views: Record<string, RepairFlowView>) => Promise<void>;
+  /** Read the mirror back (after the background was restarted). */
+  restore: () => Promise<Record<string, RepairFlowView> | undefined>;
+  now?: () => Date;
+}
+
+/** The flow manager; one per background instance. */
+export function createFlowManager(deps: FlowDeps) {
+  const flows = new Map<string, Flow>();
+  /** sessionId → flowId of its latest flow. */
+  const latest = new Map<string, string>();
+  const now = deps.now ?? (() => new Date());
+  const mirror = deps.mirror;
+  let mirroring: Promise<void> = Promise.resolve();
+
+  const snapshot = (flow: Flow): RepairFlowView => structuredClone(flow.view);
+
+  const persist = (): Promise<void> => {
+    const views: Record<string, RepairFlowView> = {};
+    for (const [sessionId, flowId] of latest) {
+      const f = flows.get(flowId);
+      if (f) views[sessionId] = f.view;
+    }
+    const copy = structuredClone(views);
+    mirroring = mirroring.then(() => mirror(copy)).catch(() => { /* display state only */ });
+    return mirroring;
+  };
+
+  const update = (flow: Flow, patch: Partial<RepairFlowView>, drop: (keyof RepairFlowView)[] = []): void => {
+    const next: RepairFlowView = { ...flow.view, ...patch, updatedAt: now().toISOString() };
+    for (const k of drop) delete next[k];
+    flow.view = next;
+    void persist();
+  };
+
+  const running = (sessionId: string): Flow | undefined => {
+    const id = latest.get(sessionId);
+    const f = id === undefined ? undefined : flows.get(id);
+    return f !== undefined && isActive(f.view) ? f : undefined;
+  };
+
+  const get = (flowId: string): Flow => {
+    const f = flows.get(flowId);
+    if (!f) throw new RepairFlowError('unknown-flow', 'This repair is no longer known to the extension (the browser may have restarted it); preview it again.');
+    return f;
+  };
+
+  async function build(kind: ExtRepairKind, ctx: PlanContext, deviceIds: string[] | undefined): Promise<BuiltPlan> {
+    switch (kind) {
+      case 'sign-devices': return buildSignDevices(ctx, deviceIds === undefined ? {} : { deviceIds });
+      case 'reset-cross-signing': return buildReset(ctx, {});
+      case 'resign-backup': return buildResignBackup(ctx);
+    }
+  }
+
+  async function preview(req: { sessionId: string; kind: ExtRepairKind; recoveryKey?: string; passphrase?: string; deviceIds?: string[] }): Promise<RepairFlowView> {
+    const busy = running(req.sessionId);
+    if (busy) return snapshot(busy);
+    if (!(EXT_REPAIR_KINDS as readonly string[]).includes(req.kind)) throw new RepairFlowError('bad-input', `Unknown repair ${req.kind}`);
+    const secret: SecretStorageKeyInput = {};
+    if (req.recoveryKey !== undefined) secret.recoveryKey = req.recoveryKey;
+    if (req.passphrase !== undefined) secret.passphrase = req.passphrase;
+    if (secret.recoveryKey === undefined && secret.passphrase === undefined) {
+      throw new RepairFlowError('missing-key', req.kind === 'reset-cross-signing'
+        ? 'A reset creates new private keys: enter your recovery key so they are stored in secret storage before anything is published.'
+        : 'Enter your recovery key (or passphrase): the private key this repair needs is read from secret storage.');
+    }
+    const { userId, deviceId } = await deps.session(req.sessionId);
+    const client = await deps.client(req.sessionId);
+    const ed = await detectEd25519();
+    const inspected = await inspectAccount(client, { userId, deviceId: deviceId || undefined, secret, ed });
+    if (!inspected.ok) throw new RepairFlowError(inspected.error.code, inspected.error.message);
+    const { state, report } = inspected.value;
+    const keyId = targetKeyId(state);
+    if (keyId === null) throw new RepairFlowError('no-secret-storage', 'The account has no secret storage to check the recovery key against.');
+    const checked = await checkKeyInput(state, keyId, secret);
+    if (!checked.ok) throw new RepairFlowError('wrong-key', checked.message);
+    const toWipe: Uint8Array[] = [checked.key.key];
+    let built: BuiltPlan;
+    try {
+      built = await build(req.kind, { state, report, userId, deviceId: deviceId || undefined, ed, ssss: checked.key }, req.deviceIds);
+      toWipe.push(...built.secrets);
+    } catch (error) {
+      if (error instanceof PlanRefusedError) throw new RepairFlowError(error.code, error.code === 'nothing-to-do' ? `Nothing to do: ${error.message}.` : `Cannot plan this repair: ${error.message}. Nothing was sent.`);
+      throw error;
+    } finally {
+      // The plan holds only public data and ciphertexts: no private key outlives the preview.
+      for (const bytes of toWipe) bytes.fill(0);
+    }
+    // A concurrent preview may have started a flow meanwhile.
+    const raced = running(req.sessionId);
+    if (raced) return snapshot(raced);
+    const { plan } = built;
+    const flowId = crypto.randomUUID();
+    const flow: Flow = {
+      plan,
+      abort: new AbortController(),
+      view: {
+        flowId, sessionId: req.sessionId, kind: req.kind, title: plan.title, planId: plan.id, phase: 'preview',
+        steps: plan.steps.map((s) => ({ id: s.id, title: s.title, method: s.request.method, path: s.request.path, body: s.request.body, uia: s.uia })),
+        notes: [...plan.notes, ...built.remarks],
+        progress: { completed: 0, total: plan.steps.length },
+        updatedAt: now().toISOString(),
+      },
+    };
+    // Forget this session's previous (finished or never run) flow.
+    const previous = latest.get(req.sessionId);
+    if (previous !== undefined) flows.delete(previous);
+    flows.set(flowId, flow);
+    latest.set(req.sessionId, flowId);
+    await persist();
+    return snapshot(flow);
+  }
+
+  function prompter(flow: Flow): UiaPrompter {
+    const ask = (prompt: RepairPrompt) => update(flow, { phase: 'prompt', prompt }, ['waitingMs']);
+    return {
+      flowsOffered: async (offer) => offer.recommended,
+      askPassword: (attempt) => new Promise<string | null>((resolve) => {
+        flow.answerPassword = (password) => {
+          delete flow.answerPassword;
+          update(flow, { phase: 'running' }, ['prompt']);
+          resolve(password);
+        };
+        ask({ kind: 'password', attempt: attempt.attempt, ...(attempt.error === undefined ? {} : { error: attempt.error }) });
+      }),
+      openFallback: (url) => new Promise<boolean>((resolve) => {
+        flow.answerFallback = (done) => {
+          delete flow.answerFallback;
+          update(flow, { phase: 'running' }, ['prompt']);
+          resolve(done);
+        };
+        ask({ kind: 'fallback', url });
+      }),
+      openApproval: async (url) => { ask({ kind: 'approval', url }); },
+      onWaiting: (ms) => update(flow, { waitingMs: ms }),
+      onState: (state) => {
+        if (state.phase === 'done' || state.phase === 'sending') update(flow, { status: state.text, phase: 'running' }, ['prompt', 'waitingMs']);
+        else update(flow, { status: state.text });
+      },
+    };
+  }
+
+  async function run(flow: Flow): Promise<void> {
+    const { plan } = flow;
+    let currentStep: string | undefined;
+    try {
+      const client = await deps.client(flow.view.sessionId);
+      const outcome = await executePlan(plan, {
+        client, ui: prompter(flow), signal: flow.abort.signal,
+        onStep: (e) => {
+          const title = plan.steps[e.index]?.title ?? e.stepId;
+          if (e.phase === 'start') {
+            currentStep = title;
+            update(flow, { progress: { completed: e.index, total: e.total, current: title } });
+          } else {
+            update(flow, { progress: { completed: e.index + 1, total: e.total } });
+          }
+        },
+      });
+      const failures = outcome.failures.map((f) => ({ keyId: f.keyId, errcode: f.errcode, ...(f.message === undefined ? {} : { message: f.message }) }));
+      if (failures.length > 0) {
+        update(flow, { phase: 'failed', result: { outcome: 'failed', message: 'The homeserver rejected some signatures.', failures }, error: { message: 'The homeserver rejected some signatures.' } }, ['prompt', 'waitingMs']);
+      } else {
+        update(flow, { phase: 'done', result: { outcome: 'success', message: `Done: ${plan.title}.` } }, ['prompt', 'waitingMs']);
+      }
+    } catch (error) {
+      const cancelled = error instanceof RepairCancelledError || flow.abort.signal.aborted;
+      let message: string;
+      if (error instanceof RepairCancelledError || error instanceof UiaFailedError || error instanceof PlanMismatchError) message = error.message;
+      else if (error instanceof MatrixApiError) message = `The homeserver refused: ${error.message}`;
+      else if (error instanceof ConnectionError) message = `${error.message}. Nothing after the last completed step was sent.`;
+      else message = error instanceof Error ? error.message : String(error);
+      const halfDone = plan.kind === 'reset-cross-signing' && flow.view.progress.completed > 0 && flow.view.progress.completed < plan.steps.length
+        ? ' Secret storage may now hold new private keys that were not published; run the reset again.' : '';
+      const named = currentStep === undefined ? message : `${currentStep}: ${message}`;
+      update(flow, {
+        phase: cancelled ? 'cancelled' : 'failed',
+        result: { outcome: cancelled ? 'cancelled' : 'failed', message: named + halfDone },
+        error: { ...(currentStep === undefined ? {} : { step: currentStep }), message: message + halfDone },
+      }, ['prompt', 'waitingMs']);
+    }
+  }
+
+  function start(flowId: string): RepairFlowView {
+    const flow = get(flowId);
+    const busy = running(flow.view.sessionId);
+    if (busy) return snapshot(busy);
+    if (flow.view.phase !== 'preview') return snapshot(flow);
+    update(flow, { phase: 'running' });
+    void run(flow);
+    return snapshot(flow);
+  }
+
+  function password(flowId: string, value: string): RepairFlowView {
+    const flow = get(flowId);
+    if (flow.view.prompt?.kind !== 'password' || flow.answerPassword === undefined) {
+      throw new RepairFlowError('no-prompt', 'This repair is not waiting for a password.');
+    }
+    flow.answerPassword(value);
+    return snapshot(flow);
+  }
+
+  function fallbackDone(flowId: string): RepairFlowView {
+    const flow = get(flowId);
+    if (flow.view.prompt?.kind !== 'fallback' || flow.answerFallback === undefined) {
+      throw new RepairFlowError('no-prompt', 'This repair is not waiting for a page to be completed.');
+    }
+    flow.answerFallback(true);
+    return snapshot(flow);
+  }
+
+  function cancel(flowId: string): RepairFlowView {
+    const flow = get(flowId);
+    if (flow.view.phase === 'preview') {
+      update(flow, { phase: 'cancelled', result: { outcome: 'cancelled', message: 'Cancelled: nothing was sent.' } });
+    } else if (!TERMINAL.has(flow.view.phase)) {
+      flow.answerPassword?.(null);
+      flow.answerFallback?.(false);
+      flow.abort.abort();
+    }
+    return snapshot(flow);
+  }
+
+  async function state(sessionId: string): Promise<RepairFlowView | null> {
+    const id = latest.get(sessionId);
+    const f = id === undefined ? undefined : flows.get(id);
+    if (f) return snapshot(f);
+    // The background was restarted: what the mirror says, but no longer running.
+    try {
+      const view = (await deps.restore())?.[sessionId];
+      if (!view) return null;
+      if (view.phase === 'preview' || isActive(view)) {
+        const message = 'The extension’s background was restarted and this repair stopped. Nothing after the last completed step was sent; check the status and run it again.';
+        const { prompt: _p, ...rest } = view;
+        return { ...rest, phase: 'failed', result: { outcome: 'failed', message }, error: { message } };
+      }
+      return view;
+    } catch {
+      return null;
+    }
+  }
+
+  return { preview, start, password, fallbackDone, cancel, state };
+}

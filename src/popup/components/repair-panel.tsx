@@ -1,0 +1,202 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { send } from '../../ext/messaging.ts';
+import { EXT_REPAIR_KINDS, type ExtRepairKind, type RepairFlowView } from '../../ext/protocol.ts';
+
+export const REPAIR_LABELS: Record<ExtRepairKind, string> = {
+  'sign-devices': 'Cross-sign devices',
+  'reset-cross-signing': 'Reset cross-signing',
+  'resign-backup': 'Re-sign the key backup',
+};
+
+export const isExtRepair = (kind: string | undefined): kind is ExtRepairKind =>
+  (EXT_REPAIR_KINDS as readonly string[]).includes(kind ?? '');
+
+const POLL_MS = 300;
+const active = (f: RepairFlowView | null): boolean => f !== null && (f.phase === 'running' || f.phase === 'prompt');
+const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/**
+ * The repair panel. The background runs the flow; this only shows its state (polled, so a
+ * reopened popup finds it where it was) and forwards the user's answers. The recovery key and the
+ * password go to the background in one message each and are never kept here or stored.
+ */
+export function RepairPanel({ sessionId, requested, onRequestHandled, onSuccess }: {
+  sessionId: string;
+  /** A repair the user picked from a problem row. */
+  requested: ExtRepairKind | null;
+  onRequestHandled: () => void;
+  /** Called once per flow that succeeded: re-read the status. */
+  onSuccess: () => void;
+}) {
+  const [flow, setFlow] = useState<RepairFlowView | null>(null);
+  const [editing, setEditing] = useState<ExtRepairKind | null>(null);
+  const [dismissed, setDismissed] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const reloaded = useRef<string | null>(null);
+  const keyInput = useRef<HTMLInputElement>(null);
+  const passwordInput = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    let stopped = false;
+    const poll = async () => {
+      try {
+        const f = await send('repairState', { sessionId });
+        if (!stopped) setFlow(f);
+      } catch { /* the next poll retries */ }
+    };
+    void poll();
+    const timer = setInterval(() => void poll(), POLL_MS);
+    return () => { stopped = true; clearInterval(timer); };
+  }, [sessionId]);
+
+  useEffect(() => {
+    if (requested !== null) {
+      setEditing(requested);
+      setError(null);
+      onRequestHandled();
+    }
+  }, [requested]);
+
+  useEffect(() => {
+    if (flow?.phase === 'done' && reloaded.current !== flow.flowId) {
+      reloaded.current = flow.flowId;
+      onSuccess();
+    }
+  }, [flow?.flowId, flow?.phase]);
+
+  const act = async (fn: () => Promise<RepairFlowView>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      setFlow(await fn());
+    } catch (e) {
+      setError(message(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const preview = (event: Event) => {
+    event.preventDefault();
+    const kind = editing;
+    const input = keyInput.current;
+    const value = input?.value.trim() ?? '';
+    if (kind === null) return;
+    void act(async () => {
+      const f = await send('repairPreview', { sessionId, kind, ...(value ? { recoveryKey: value } : {}) });
+      if (input) input.value = '';
+      setEditing(null);
+      setDismissed(null);
+      return f;
+    });
+  };
+
+  const submitPassword = (event: Event) => {
+    event.preventDefault();
+    const input = passwordInput.current;
+    const value = input?.value ?? '';
+    if (input) input.value = '';
+    if (flow && value) void act(() => send('repairPassword', { flowId: flow.flowId, password: value }));
+  };
+
+  const showFlow = flow !== null && (active(flow) || (editing === null && dismissed !== flow.flowId));
+
+  if (!showFlow) {
+    return (
+      <section aria-label="Repairs" data-testid="repair-section">
+        <div class="row toolbar">
+          {EXT_REPAIR_KINDS.map((k) => (
+            <button type="button" key={k} data-testid="repair-open" data-repair={k} onClick={() => { setEditing(k); setError(null); }}>
+              {REPAIR_LABELS[k]}…
+            </button>
+          ))}
+        </div>
+        {editing !== null && (
+          <form data-testid="repair-form" data-kind={editing} onSubmit={preview}>
+            <h2>{REPAIR_LABELS[editing]}</h2>
+            <p class="muted">
+              {editing === 'reset-cross-signing'
+                ? 'New keys are stored in secret storage under your recovery key before they are published.'
+                : 'The private key this repair needs is read from secret storage with your recovery key.'}
+            </p>
+            <div class="row">
+              <input ref={keyInput} type="password" autocomplete="off" spellcheck={false} placeholder="Recovery key" aria-label="Recovery key" data-testid="repair-recovery-key" style="flex:1" />
+              <button type="submit" disabled={busy} data-testid="repair-preview-button">{busy ? 'Planning…' : 'Preview'}</button>
+              <button type="button" onClick={() => setEditing(null)}>Close</button>
+            </div>
+            {error && <p class="error" role="alert" data-testid="repair-error">{error}</p>}
+          </form>
+        )}
+      </section>
+    );
+  }
+
+  const f = flow!;
+  const prompt = f.prompt;
+  return (
+    <section aria-label="Repair" data-testid="repair-panel" data-kind={f.kind} data-phase={f.phase} data-flow-id={f.flowId}>
+      <h2>{f.title}</h2>
+      <ol data-testid="repair-preview">
+        {f.steps.map((s, i) => (
+          <li key={s.id} data-testid="repair-step" data-method={s.method} data-path={s.path} data-done={String(i < f.progress.completed)}>
+            {i < f.progress.completed ? '✓ ' : ''}{s.title}
+            <div class="mono">{s.method} {s.path}</div>
+            {s.uia && <div class="muted">May ask you to confirm with your password.</div>}
+            <details><summary>Body</summary><pre class="mono">{JSON.stringify(s.body, null, 2)}</pre></details>
+          </li>
+        ))}
+      </ol>
+      {f.notes.length > 0 && <ul class="muted">{f.notes.map((n, i) => <li key={i}>{n}</li>)}</ul>}
+
+      {f.phase === 'preview' && (
+        <div class="row">
+          <button type="button" disabled={busy} data-testid="repair-run" onClick={() => void act(() => send('repairStart', { flowId: f.flowId }))}>Run</button>
+          <button type="button" disabled={busy} data-testid="repair-cancel" onClick={() => void act(() => send('repairCancel', { flowId: f.flowId }))}>Cancel</button>
+        </div>
+      )}
+
+      {active(f) && (
+        <p data-testid="repair-progress" role="status">
+          {f.progress.completed}/{f.progress.total} {f.progress.current ? `— ${f.progress.current}` : ''}
+          {f.waitingMs !== undefined && <span class="muted"> (the homeserver asked us to wait {Math.ceil(f.waitingMs / 1000)} s)</span>}
+          {f.status && <span class="muted"> {f.status}</span>}
+        </p>
+      )}
+
+      {prompt?.kind === 'password' && (
+        <form data-testid="repair-password-form" data-attempt={String(prompt.attempt)} onSubmit={submitPassword}>
+          <p>Confirm with your account password.</p>
+          {prompt.error && <p class="error" role="alert" data-testid="repair-error">{prompt.error}</p>}
+          <div class="row">
+            <input ref={passwordInput} type="password" autocomplete="current-password" aria-label="Account password" data-testid="repair-password" style="flex:1" />
+            <button type="submit" disabled={busy} data-testid="repair-password-submit">Confirm</button>
+          </div>
+        </form>
+      )}
+      {(prompt?.kind === 'approval' || prompt?.kind === 'fallback') && (
+        <p data-testid="repair-approval" data-kind={prompt.kind}>
+          {prompt.kind === 'approval' ? 'Approve the reset in your account settings: ' : 'Complete this step in the homeserver’s page: '}
+          <a href={prompt.url} target="_blank" rel="noopener noreferrer">{prompt.url}</a>
+          {prompt.kind === 'fallback' && (
+            <button type="button" disabled={busy} data-testid="repair-fallback-done" onClick={() => void act(() => send('repairFallbackDone', { flowId: f.flowId }))}>Done</button>
+          )}
+        </p>
+      )}
+      {active(f) && (
+        <div class="row">
+          <button type="button" disabled={busy} data-testid="repair-cancel" onClick={() => void act(() => send('repairCancel', { flowId: f.flowId }))}>Cancel</button>
+        </div>
+      )}
+
+      {f.result && (
+        <div data-testid="repair-result" data-outcome={f.result.outcome} role="status">
+          <p class={f.result.outcome === 'success' ? 'good' : 'error'}>{f.result.message}</p>
+          {f.result.failures?.map((x, i) => <p key={i} class="error mono">{x.keyId}: {x.errcode} {x.message ?? ''}</p>)}
+          <button type="button" data-testid="repair-close" onClick={() => setDismissed(f.flowId)}>Close</button>
+        </div>
+      )}
+      {error && !prompt && <p class="error" role="alert" data-testid="repair-error">{error}</p>}
+    </section>
+  );
+}
