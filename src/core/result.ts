@@ -11,3 +11,14 @@ export const fail = <E = string>(error: E): { ok: false; error: E } => ({ ok: fa
 export function isJsonObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/**
+ * The elements of an untrusted array, copied by index into a fresh array. Holes (which
+ * structured clone can carry) become `undefined` instead of being skipped by every/filter, and no
+ * `constructor`/species lookup on the hostile array can throw.
+ */
+export function arrayItems(value: readonly unknown[]): unknown[] {
+  const out: unknown[] = [];
+  for (let i = 0; i < value.length; i++) out.push(value[i]);
+  return out;
+}

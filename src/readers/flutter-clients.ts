@@ -3,6 +3,7 @@
  * app keeps in localStorage. shared_preferences_web stores every value JSON-encoded under
  * `flutter.<key>`, so a StringList is a JSON array of strings (web-app-storage.md §4).
  */
+import { arrayItems } from '../core/result.ts';
 import type { FlutterDbDump } from './types.ts';
 
 export const FLUTTER_LISTS: readonly { key: string; app: FlutterDbDump['app'] }[] = [
@@ -25,7 +26,7 @@ export function parseClientList(raw: string | null | undefined): ClientList {
     return { ok: false, error: 'is not valid JSON' };
   }
   if (!Array.isArray(value)) return { ok: false, error: 'is not a JSON list' };
-  const names = [...new Set(value.filter((n): n is string => typeof n === 'string' && n !== ''))];
+  const names = [...new Set(arrayItems(value).filter((n): n is string => typeof n === 'string' && n !== ''))];
   if (value.length > 0 && names.length === 0) return { ok: false, error: 'holds no client names' };
   return { ok: true, names: names.slice(0, MAX_FLUTTER_CLIENTS) };
 }

@@ -54,3 +54,11 @@ test('the live client is wanted for OIDC and for failed Element reads only', () 
   assert.equal(wantsLiveClient(dumpOf(user, { element: { idb: true, from: 'idb', token: { kind: 'error', code: 'bad-mac', message: 'm' } } })), true);
   assert.equal(wantsLiveClient(dumpOf(cinny)), false);
 });
+
+// Found by the fuzz tests: Array#every skips holes, so a sparse `flutter` array passed validation.
+test('a dump with a sparse array is refused, not crashed on', () => {
+  // eslint-disable-next-line no-sparse-arrays
+  const dump = { v: 1, href: 'https://app.example/', secureContext: true, webCrypto: true, storage: {}, element: null, flutter: [,], notes: [] };
+  const r = validateDump(dump);
+  assert.equal(r.ok, false);
+});

@@ -3,6 +3,7 @@
  * app parser, and return the candidates — the app's current session first — plus the problems.
  * Pure.
  */
+import { arrayItems } from '../core/result.ts';
 import { empty, isRecord, type Parsed } from './candidate.ts';
 import { parseCinny, parseSable } from './parse-cinny.ts';
 import { mergeLiveClient, parseElement } from './parse-element.ts';
@@ -30,8 +31,8 @@ export function validateDump(value: unknown): { ok: true; dump: PageDump } | { o
   const { href, storage, element, flutter, notes } = value;
   if (!isStr(href) || !isRecord(storage) || !Object.values(storage).every(isStr)) return { ok: false, error: 'the dump has no storage' };
   if (element !== null && !(isRecord(element) && typeof element.idb === 'boolean' && checkToken(element.token))) return { ok: false, error: 'the dump has a malformed Element part' };
-  if (!Array.isArray(flutter) || !flutter.every(checkFlutter)) return { ok: false, error: 'the dump has a malformed Flutter part' };
-  if (!Array.isArray(notes) || !notes.every(isStr)) return { ok: false, error: 'the dump has malformed notes' };
+  if (!Array.isArray(flutter) || !arrayItems(flutter).every(checkFlutter)) return { ok: false, error: 'the dump has a malformed Flutter part' };
+  if (!Array.isArray(notes) || !arrayItems(notes).every(isStr)) return { ok: false, error: 'the dump has malformed notes' };
   return { ok: true, dump: value as PageDump };
 }
 

@@ -174,3 +174,14 @@ describe('parseUiaChallenge', () => {
     assert.equal(Object.getPrototypeOf(c.params), Object.prototype);
   });
 });
+
+// Found by the fuzz tests: arrays with an own "constructor" key made Array#filter throw.
+it("arrays with an own constructor key are read, not trusted", async () => {
+  const { parseUiaChallenge, parseVersions } = await import('./parse.ts');
+  const hostile = ['v1.11', 7];
+  Object.defineProperty(hostile, 'constructor', { value: '', enumerable: true });
+  assert.deepEqual(parseVersions({ versions: hostile }), { ok: true, value: { versions: ['v1.11'] } });
+  const r = parseUiaChallenge({ flows: [{ stages: ['m.login.password'] }], completed: hostile, session: 's' });
+  assert.equal(r.ok, true);
+  if (r.ok) assert.deepEqual(r.value.completed, ['v1.11']);
+});

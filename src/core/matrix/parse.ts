@@ -3,7 +3,7 @@
  * cast, read own properties only, never throw, and return a {@link Result}.
  * Keys/query and account-data parsers live in their own files and are re-exported here.
  */
-import { fail, ok, type Result } from '../result.ts';
+import { arrayItems, fail, ok, type Result } from '../result.ts';
 import {
   describeType, isJsonObject, isNonNegativeInteger, isString, isStringArray, own, PROTO_KEY,
   quote, setOwn,
@@ -24,7 +24,7 @@ export function parseVersions(value: unknown): Result<VersionsResponse> {
   if (!isJsonObject(value)) return fail(`versions response is ${describeType(value)}, not an object`);
   const versions = own(value, 'versions');
   if (!Array.isArray(versions)) return fail('versions response has no versions array');
-  const result: VersionsResponse = { versions: versions.filter(isString) };
+  const result: VersionsResponse = { versions: arrayItems(versions).filter(isString) };
   const features = own(value, 'unstable_features');
   if (isJsonObject(features)) {
     const kept: Record<string, boolean> = {};
@@ -120,7 +120,7 @@ export function parseUiaChallenge(value: unknown): Result<UiaChallenge> {
   const challenge: UiaChallenge = {
     flows,
     params,
-    completed: Array.isArray(completed) ? completed.filter(isString) : [],
+    completed: Array.isArray(completed) ? arrayItems(completed).filter(isString) : [],
     raw: value,
   };
   const session = own(value, 'session');
