@@ -1,5 +1,5 @@
 import { browser } from '../ext/api.ts';
-import type { Handlers } from '../ext/messaging.ts';
+import type { Handlers } from '../ext/receiver.ts';
 import type { StoredSession } from '../ext/storage.ts';
 import { clientFor } from './matrix.ts';
 import { readStatus } from './status.ts';

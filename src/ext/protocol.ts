@@ -4,8 +4,11 @@
  * map, so a sender cannot send an unknown message and a missing handler is a compile error.
  */
 import { array, int, literal, object, optional, str, type Infer, type Validator } from '../core/schema.ts';
+import { EXT_REPAIR_KINDS, type ExtRepairKind } from './repair-kinds.ts';
 import type { ReadOutcome } from '../core/inspect/account-state.ts';
 import type { Report } from '../core/inspect/report-types.ts';
+
+export { EXT_REPAIR_KINDS, type ExtRepairKind } from "./repair-kinds.ts";
 
 /** The inspector's report plus the exact server JSON behind it (no token, no decrypted secret). */
 export type StatusView = {
@@ -45,8 +48,6 @@ export type RejectedSession = {
 export type ReadTabResponse = { sessions: SessionView[]; rejected: RejectedSession[] };
 
 /** The repairs the extension runs (a slice of the CLI's): the `repair` codes of the problems they fix. */
-export const EXT_REPAIR_KINDS = ['sign-devices', 'reset-cross-signing', 'resign-backup'] as const;
-export type ExtRepairKind = (typeof EXT_REPAIR_KINDS)[number];
 
 /** One request of a plan, exactly as it will be sent (no token, no private key). */
 export type RepairStepView = { id: string; title: string; method: string; path: string; body: unknown; uia: boolean };

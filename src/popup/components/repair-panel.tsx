@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { send } from '../../ext/messaging.ts';
-import { EXT_REPAIR_KINDS, type ExtRepairKind, type RepairFlowView } from '../../ext/protocol.ts';
+import type { RepairFlowView } from '../../ext/protocol.ts';
+import { EXT_REPAIR_KINDS, type ExtRepairKind } from '../../ext/repair-kinds.ts';
 
 export const REPAIR_LABELS: Record<ExtRepairKind, string> = {
   'sign-devices': 'Cross-sign devices',
