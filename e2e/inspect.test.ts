@@ -64,6 +64,12 @@ for (const name of BROWSERS) {
           assert.equal(await ui.attr('key-self_signing-by-master', 'data-result'), 'valid');
         }
         assert.equal(await ui.count('device-row'), account.devices.length);
+        // Raw view: the exact server object behind a device row, one click away.
+        await ui.click('device-raw');
+        await ui.waitFor('device-raw-json');
+        const rawDevice = JSON.parse(await ui.text('device-raw-json')) as { device_id: string; user_id: string };
+        assert.equal(rawDevice.user_id, account.user.userId);
+        assert.ok(account.devices.some((d) => d.deviceId === rawDevice.device_id));
 
         if (account.secretStorage) {
           await checkWithRecoveryKey(ui, account);

@@ -1,10 +1,11 @@
 import type { DeviceReport } from '../../core/inspect/report-types.ts';
 import { KeyText, SigBadge } from './key-text.tsx';
+import { ownPath, RawToggle } from './raw-toggle.tsx';
 
 /** Rendering more rows than this makes the popup sluggish; the rest stay one click away. */
 const FIRST_ROWS = 200;
 
-export function DevicesTable({ devices, showAll, onShowAll }: { devices: DeviceReport[]; showAll: boolean; onShowAll: () => void }) {
+export function DevicesTable({ devices, showAll, onShowAll, keysQuery, userId }: { devices: DeviceReport[]; showAll: boolean; onShowAll: () => void; keysQuery: unknown; userId: string }) {
   const signed = devices.filter((d) => d.crossSigned === 'valid').length;
   const rows = showAll ? devices : devices.slice(0, FIRST_ROWS);
   return (
@@ -20,7 +21,10 @@ export function DevicesTable({ devices, showAll, onShowAll }: { devices: DeviceR
               <td>{d.displayName ?? <span class="muted">—</span>}</td>
               <td><KeyText value={d.ed25519} label="device key" /></td>
               <td><SigBadge result={d.selfSignature} /></td>
-              <td><SigBadge result={d.crossSigned} testId="device-cross-signed" /></td>
+              <td>
+                <SigBadge result={d.crossSigned} testId="device-cross-signed" />
+                <RawToggle label={`device ${d.deviceId}`} value={() => ownPath(keysQuery, 'device_keys', userId, d.deviceId)} testId="device-raw" />
+              </td>
             </tr>
           ))}
         </tbody>

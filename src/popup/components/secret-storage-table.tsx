@@ -1,5 +1,7 @@
 import type { SecretStorageReport } from '../../core/inspect/report-types.ts';
+import type { StatusView } from '../../ext/protocol.ts';
 import { KeyText } from './key-text.tsx';
+import { RawToggle } from './raw-toggle.tsx';
 
 const CHECK_WORDS: Record<string, string> = {
   ok: '✓ the key is correct',
@@ -8,7 +10,7 @@ const CHECK_WORDS: Record<string, string> = {
   'no-description': '✗ no key description to check against',
 };
 
-export function SecretStorageTable({ ss }: { ss: SecretStorageReport }) {
+export function SecretStorageTable({ ss, raw }: { ss: SecretStorageReport; raw: StatusView['raw'] }) {
   return (
     <section aria-label="Secret storage">
       <h2>Secret storage</h2>
@@ -26,6 +28,7 @@ export function SecretStorageTable({ ss }: { ss: SecretStorageReport }) {
                   {k.hasKeyCheck ? '' : ', no key check'}
                 </>
               )}
+              <RawToggle label={`key ${k.keyId}`} value={() => raw.keyDescriptions.find((r) => r.keyId === k.keyId)?.read} testId="ss-key-raw" />
             </dd>
           </>
         ))}
@@ -41,7 +44,7 @@ export function SecretStorageTable({ ss }: { ss: SecretStorageReport }) {
         <tbody>
           {ss.secrets.map((s) => (
             <tr key={s.name} data-testid="ss-secret" data-name={s.name} data-present={String(s.present)}>
-              <td class="mono">{s.name}</td>
+              <td class="mono">{s.name}<RawToggle label={s.name} value={() => raw.secrets.find((r) => r.name === s.name)?.read} testId="ss-secret-raw" /></td>
               <td>{s.present ? s.keyIds.map((id) => <code key={id} class="mono">{id} </code>) : <span class="bad-text">✗ not stored</span>}{s.unreadable && <span class="bad-text"> {s.unreadable}</span>}</td>
               <td>{s.present ? (s.encryptedUnderDefault ? <span class="good-text">✓ yes</span> : <span class="bad-text">✗ no</span>) : '—'}</td>
               {ss.keyCheck && (

@@ -67,10 +67,10 @@ export function StatusReport({ session }: { session: SessionView }) {
         <CopyButton label="diagnostic report (no token, no secrets)" value={diagnostic} />
         <span class="muted">diagnostic report · read in {status.elapsedMs} ms</span>
       </div>
-      <IdentityTable identity={report.identity} />
+      <IdentityTable identity={report.identity} keysQuery={raw.keysQuery} userId={report.userId} />
       <RawJson label="keys/query" value={raw.keysQuery} testId="raw-keys-query" />
-      <DevicesTable devices={report.devices} showAll={showAllDevices} onShowAll={() => setShowAllDevices(true)} />
-      <SecretStorageTable ss={report.secretStorage} />
+      <DevicesTable devices={report.devices} showAll={showAllDevices} onShowAll={() => setShowAllDevices(true)} keysQuery={raw.keysQuery} userId={report.userId} />
+      <SecretStorageTable ss={report.secretStorage} raw={raw} />
       <SecretKeyForm busy={busy} onCheck={(secret) => void load(secret)} />
       <RawJson label="secret storage account data" value={{ defaultKey: raw.defaultKey, keys: raw.keyDescriptions, secrets: raw.secrets }} testId="raw-secret-storage" />
       <BackupTable backup={report.backup} />
