@@ -1,0 +1,94 @@
+/**
+ * The matrix-js-sdk baseline: each run logs in a fresh device for the SDK (so its OlmMachine never
+ * shares the web app's session device keys), runs bench/sdk-cold-start.mjs in a new Node process,
+ * then logs that device out again (deleting it and its keys, so the account is unchanged for the
+ * next run). Login and logout are not timed.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { callJson, loginDevice, type TestUser } from '../../e2e/harness/users.ts';
+import { countWaves, type Interval } from './waves.ts';
+
+const SCRIPT = new URL('../sdk-cold-start.mjs', import.meta.url).pathname;
+
+export type SdkRun = {
+  total_ms: number;
+  phases_ms: Record<string, number>;
+  polyfills: string[];
+  requests: Interval[];
+  answers: Record<string, unknown>;
+};
+
+export type SdkRunFailure = { error: string; stack?: string; logTail: string };
+
+function tail(file: string, lines = 30): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+async function runChild(input: object, logFile: string, timeoutMs: number): Promise<{ code: number | null; signal: string | null }> {
+  const fd = openSync(logFile, 'w');
+  try {
+    const child = spawn(process.execPath, [SCRIPT, JSON.stringify(input)], { stdio: ['ignore', fd, fd] });
+    return await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      child.once('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        resolve({ code, signal });
+      });
+    });
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** One cold start; never throws for SDK failures (they come back as SdkRunFailure). */
+export async function sdkColdStart(
+  hs: { baseUrl: string },
+  user: TestUser,
+  opts: { timeoutMs: number; logDir: string },
+): Promise<SdkRun | SdkRunFailure> {
+  const login = await loginDevice(hs, user, { displayName: 'bench matrix-js-sdk baseline' });
+  const dir = mkdtempSync(join(tmpdir(), 'xsign-bench-sdk-'));
+  const out = join(dir, 'result.json');
+  const logFile = join(opts.logDir, `sdk-${user.localpart}-${login.deviceId}.log`);
+  try {
+    const { code, signal } = await runChild(
+      { baseUrl: hs.baseUrl, userId: user.userId, deviceId: login.deviceId, accessToken: login.accessToken, out },
+      logFile,
+      opts.timeoutMs,
+    );
+    if (!existsSync(out)) {
+      return { error: `the SDK process ended (${signal ?? `exit ${code}`}) without a result${signal === 'SIGKILL' ? ` (killed after ${opts.timeoutMs} ms)` : ''}`, logTail: tail(logFile) };
+    }
+    const result = JSON.parse(readFileSync(out, 'utf8')) as ({ ok: true } & SdkRun) | { ok: false; error: string; stack?: string };
+    if (!result.ok) return { error: result.error, ...(result.stack ? { stack: result.stack } : {}), logTail: tail(logFile) };
+    const { ok: _ok, ...run } = result;
+    return run;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await callJson(hs.baseUrl, 'POST', '/_matrix/client/v3/logout', { token: login.accessToken, body: {} }).catch(() => {});
+  }
+}
+
+export function isFailure(r: SdkRun | SdkRunFailure): r is SdkRunFailure {
+  return 'error' in r;
+}
+
+/** Waves by the same overlap rule as ours; labels shortened like the core's. */
+export function sdkWaves(run: SdkRun, userId: string): { waves: number; requests: number; perWave: string[][] } {
+  const short = (label = '') => label
+    .replace(encodeURIComponent(userId), '{user}')
+    .replace(/ \/_matrix\/client\/(v3|unstable|v1)/, ' ')
+    .replace(/m\.secret_storage\.key\.[^/]+$/, 'm.secret_storage.key.{id}');
+  return countWaves(run.requests.map((r) => ({ ...r, label: short(r.label) })));
+}

@@ -1,0 +1,258 @@
+// `npm run bench`: performance numbers for the README (not part of `npm test`). Builds the
+// production and test packages, starts its own throw-away Synapse, builds healthy accounts with 1,
+// 50 and 1000 devices, and measures:
+//   1. time to a complete status in the extension UI (Chromium and Firefox),
+//   2. the same answers from matrix-js-sdk with its Rust crypto, cold start in Node (baseline),
+//   3. Ed25519 verification per signature (WebCrypto vs @noble/ed25519),
+//   4. bundle and package sizes (and the Rust crypto .wasm for comparison),
+//   5. request waves of the core's inspection.
+// Writes bench/results.json and bench/results.md. Takes a few minutes on 2 cores.
+//
+// Options: --devices=1,50,1000  --runs=7 (UI runs per cell)  --baseline-runs=5
+//          --signatures=2000  --browsers=chromium,firefox  --out=DIR (default bench/)
+//          --skip-build (reuse dist/)  --render-md (only rewrite results.md from results.json)
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { missingBrowsers, type BrowserName } from '../e2e/harness/browser-paths.ts';
+import { BROWSERS } from '../e2e/harness/browsers.ts';
+import { buildAccount, type FixtureAccount } from '../e2e/harness/identity.ts';
+import { startSynapse, type SynapseHandle } from '../e2e/harness/synapse.ts';
+import { serveWebApp, webApps, type WebAppPage } from '../e2e/harness/web-app-pages.ts';
+import { measureCoreInspect } from '../bench/lib/core-waves.ts';
+import { loadAverage, machineInfo } from '../bench/lib/machine.ts';
+import { METHOD, renderMarkdown, type BaselineSummary, type Results } from '../bench/lib/results.ts';
+import { isFailure, sdkColdStart, sdkWaves, type SdkRun } from '../bench/lib/sdk-baseline.ts';
+import { measureSizes } from '../bench/lib/sizes.ts';
+import { median, ratio, round, summarise } from '../bench/lib/stats.ts';
+import { openUiBench, type UiBench, type UiSample } from '../bench/lib/ui-timing.ts';
+import { benchVerify } from '../bench/lib/verify.ts';
+
+const root = new URL('..', import.meta.url).pathname;
+const started = performance.now();
+const arg = (name: string, fallback: string): string =>
+  process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
+const int = (name: string, fallback: number, min: number): number => {
+  const n = Number(arg(name, String(fallback)));
+  if (!Number.isSafeInteger(n) || n < min) throw new RangeError(`--${name} must be an integer >= ${min}`);
+  return n;
+};
+const deviceCounts = arg('devices', '1,50,1000').split(',').map(Number);
+if (!deviceCounts.every((n) => Number.isSafeInteger(n) && n >= 1)) throw new RangeError('--devices must list positive integers');
+const browsers = arg('browsers', BROWSERS.join(',')).split(',') as BrowserName[];
+if (!browsers.every((b) => BROWSERS.includes(b))) throw new RangeError(`--browsers must list some of ${BROWSERS.join(', ')}`);
+const uiRuns = int('runs', 7, 1);
+const baselineRuns = int('baseline-runs', 5, 1);
+const signatures = int('signatures', 2000, 200);
+const outDir = resolve(arg('out', join(root, 'bench')));
+const logDir = join(root, 'bench', 'runs', 'sdk-logs'); // git-ignored: the SDK processes' output, last run only
+const UI_TIMEOUT_MS = 120_000;
+const SDK_TIMEOUT_MS = 180_000;
+
+const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
+const say = (line: string) => console.log(`bench [${elapsed()}]: ${line}`);
+const message = (e: unknown): string => {
+  if (!(e instanceof Error)) return String(e);
+  return `${e.name}: ${e.message}${e.cause === undefined ? '' : ` (cause: ${message(e.cause)})`}`;
+};
+
+// Everything started here is stopped on the way out, also on Ctrl+C.
+const cleanups: (() => Promise<void>)[] = [];
+async function cleanUp(): Promise<void> {
+  while (cleanups.length) await cleanups.pop()!().catch((e: unknown) => console.error(`bench: cleanup failed: ${message(e)}`));
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`bench: ${signal}, stopping`);
+    void cleanUp().finally(() => process.exit(130));
+  });
+}
+
+if (process.argv.includes('--render-md')) {
+  const saved = JSON.parse(readFileSync(join(outDir, 'results.json'), 'utf8')) as Results;
+  writeFileSync(join(outDir, 'results.md'), renderMarkdown(saved));
+  say(`rewrote ${relative(process.cwd(), join(outDir, 'results.md'))}`);
+  process.exit(0);
+}
+
+const missing = missingBrowsers();
+if (missing.length) {
+  for (const line of missing) console.error(line);
+  process.exit(1);
+}
+rmSync(logDir, { recursive: true, force: true });
+mkdirSync(logDir, { recursive: true });
+
+const results: Results = {
+  schema: 1,
+  date: new Date().toISOString(),
+  machine: machineInfo(root),
+  config: { device_counts: deviceCounts, ui_runs: uiRuns, baseline_runs: baselineRuns, verify_signatures: signatures },
+  time_to_status_ms: {},
+  baseline_ms: {},
+  baseline_ratio: {},
+  baseline_error: null,
+  verify_per_sig_ms: null,
+  sizes_bytes: null,
+  request_waves: { goal: 2, per_device_count: {} },
+  errors: [],
+  total_run_ms: 0,
+  method: METHOD,
+};
+
+/** Runs one section; a failure is recorded and the bench goes on with the next one. */
+async function section(name: string, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (e) {
+    const text = message(e);
+    say(`${name} FAILED: ${text}`);
+    results.errors.push({ section: name, error: text });
+  }
+}
+
+function build(args: string[]): void {
+  const r = spawnSync(process.execPath, ['scripts/build.mjs', ...args], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error(`node scripts/build.mjs ${args.join(' ')} failed (exit ${r.status ?? r.signal})`);
+}
+
+try {
+  if (!process.argv.includes('--skip-build')) {
+    say('building the production and test packages');
+    build([]);
+    build(['--test']);
+  }
+  await section('sizes', async () => {
+    results.sizes_bytes = measureSizes(root);
+  });
+  await section('verify', async () => {
+    say(`verifying ${signatures} signatures with each Ed25519 backend`);
+    results.verify_per_sig_ms = await benchVerify(signatures);
+    say(`verify: WebCrypto ${results.verify_per_sig_ms.webcrypto} ms/sig, noble ${results.verify_per_sig_ms.noble} ms/sig`);
+  });
+
+  const hs: SynapseHandle = await startSynapse();
+  cleanups.push(() => hs.stop());
+  say(`Synapse ${hs.baseUrl} ready in ${hs.startupMs} ms`);
+
+  const accounts = new Map<number, { account: FixtureAccount; page: WebAppPage }>();
+  for (const n of deviceCounts) {
+    const t = performance.now();
+    const account = await buildAccount(hs, 'healthy', { devices: n });
+    const page = await serveWebApp(webApps.element({ ...account.user }, 'encrypted'));
+    cleanups.push(() => page.close());
+    accounts.set(n, { account, page });
+    say(`account with ${n} device(s) built in ${Math.round(performance.now() - t)} ms`);
+  }
+  const targets = deviceCounts.map((n) => ({ devices: n, pageUrl: accounts.get(n)!.page.url }));
+
+  // 5. Request waves of the core, first (each baseline run adds, then removes, a device).
+  for (const n of deviceCounts) {
+    await section(`request_waves ${n}`, async () => {
+      const { user } = accounts.get(n)!.account;
+      const w = await measureCoreInspect({ baseUrl: hs.baseUrl, userId: user.userId, deviceId: user.deviceId, accessToken: user.accessToken });
+      results.request_waves.per_device_count[String(n)] = {
+        waves: w.waves, requests: w.requests, per_wave: w.perWave, core_inspect_node_ms: round(w.inspectMs), healthy: w.healthy,
+        devices_in_report: w.devicesInReport,
+      };
+      say(`request waves, ${n} devices: ${w.waves} waves, ${w.requests} requests (inspectAccount ${Math.round(w.inspectMs)} ms in Node)`);
+    });
+  }
+
+  // 1 + 2. The extension in each browser and the matrix-js-sdk baseline, interleaved: round i is
+  // one run in each browser, then one SDK cold start (while i < baselineRuns), so load from other
+  // processes on a shared machine hits both sides alike.
+  const uiBenches: UiBench[] = [];
+  for (const name of browsers) {
+    await section(`time_to_status ${name}`, async () => {
+      const bench = await openUiBench(name, targets, { timeoutMs: UI_TIMEOUT_MS, log: say });
+      cleanups.push(() => bench.close());
+      uiBenches.push(bench);
+    });
+  }
+  const baselineErrors: string[] = [];
+  for (const n of deviceCounts) {
+    const ui = new Map(uiBenches.map((b) => [b.name, [] as UiSample[]]));
+    const failedUi = new Set<BrowserName>();
+    const sdk: SdkRun[] = [];
+    let sdkFailed = 0;
+    const { user } = accounts.get(n)!.account;
+    for (let i = 0; i < Math.max(uiRuns, baselineRuns); i++) {
+      for (const bench of uiBenches) {
+        if (i >= uiRuns || failedUi.has(bench.name)) continue;
+        await section(`time_to_status ${bench.name} ${n}`, async () => {
+          try {
+            ui.get(bench.name)!.push(await bench.run(n));
+          } catch (e) {
+            failedUi.add(bench.name); // no more runs of this cell
+            throw e;
+          }
+        });
+      }
+      if (i < baselineRuns) {
+        await section(`baseline ${n}`, async () => {
+          const r = await sdkColdStart(hs, user, { timeoutMs: SDK_TIMEOUT_MS, logDir });
+          if (!isFailure(r)) return void sdk.push(r);
+          sdkFailed++;
+          baselineErrors.push(r.error);
+          say(`baseline ${n} devices, run ${i + 1}: ERROR ${r.error}\n${r.stack ?? ''}\n${r.logTail}`);
+        });
+      }
+    }
+    for (const [name, samples] of ui) {
+      if (!samples.length) continue;
+      (results.time_to_status_ms[name] ??= {})[String(n)] = {
+        ...summarise(samples.map((s) => s.ms)),
+        all_healthy: samples.every((s) => s.healthy),
+        open_retries: samples.flatMap((s) => s.retries),
+      };
+      say(`${name} ${n} devices: ${samples.map((s) => Math.round(s.ms)).join(', ')} ms`);
+    }
+    if (sdk.length) {
+      const phaseNames = [...new Set(sdk.flatMap((r) => Object.keys(r.phases_ms)))];
+      const phases = Object.fromEntries(phaseNames.map((p) => [p, round(median(sdk.map((r) => r.phases_ms[p] ?? Number.NaN)))]));
+      const waves = sdkWaves(sdk[0]!, user.userId);
+      const summary: BaselineSummary = {
+        ...summarise(sdk.map((r) => r.total_ms)),
+        phases_median_ms: phases,
+        requests: waves.requests,
+        waves: waves.waves,
+        per_wave: waves.perWave,
+        polyfills: sdk[0]!.polyfills,
+        answers: sdk[0]!.answers,
+        failed_runs: sdkFailed,
+      };
+      results.baseline_ms[String(n)] = summary;
+      say(`baseline ${n} devices: ${summary.samples.map(Math.round).join(', ')} ms (${waves.requests} requests in ${waves.waves} waves)`);
+    } else if (sdkFailed) {
+      results.errors.push({ section: `baseline ${n}`, error: `every run failed: ${baselineErrors.at(-1) ?? '?'}` });
+    }
+  }
+  for (const bench of uiBenches) await bench.close();
+  if (baselineErrors.length) results.baseline_error = [...new Set(baselineErrors)].join(' | ');
+
+  for (const n of deviceCounts) {
+    const sdk = results.baseline_ms[String(n)]?.median;
+    results.baseline_ratio[String(n)] = {
+      chromium: ratio(sdk, results.time_to_status_ms.chromium?.[String(n)]?.median),
+      firefox: ratio(sdk, results.time_to_status_ms.firefox?.[String(n)]?.median),
+    };
+  }
+} catch (e) {
+  results.errors.push({ section: 'bench', error: message(e) });
+  say(`FAILED: ${message(e)}`);
+} finally {
+  await cleanUp();
+}
+
+results.total_run_ms = Math.round(performance.now() - started);
+results.machine.load_avg_1m.end = loadAverage();
+mkdirSync(outDir, { recursive: true });
+writeFileSync(join(outDir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+writeFileSync(join(outDir, 'results.md'), renderMarkdown(results));
+say(`wrote ${relative(process.cwd(), join(outDir, 'results.json'))} and results.md`);
+if (results.errors.length) {
+  for (const e of results.errors) console.error(`bench: ${e.section}: ${e.error}`);
+  process.exit(1);
+}
+process.exit(0);
