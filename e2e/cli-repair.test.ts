@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { detectEd25519, encodeRecoveryKey, exportKeysFile, parseKeysExportFile } from '../src/core/index.ts';
+import { decodeBase64, decryptSecret, detectEd25519, encodeBase64, encodeRecoveryKey, exportKeysFile, nobleEd25519, parseKeysExportFile } from '../src/core/index.ts';
+import { callJson } from './harness/users.ts';
 import { buildAccount, queryOwnKeys, type FixtureAccount } from './harness/identity.ts';
 import { testSynapse, type SynapseInfo } from './harness/test-synapse.ts';
 
@@ -168,5 +169,15 @@ describe('xsign-doctor repair commands against Synapse', { concurrency: true }, 
     assert.match(cancelled.stderr, /were not published/);
     assert.match(cancelled.stdout, /Server state now: .*problem/);
     assert.deepEqual(await queryOwnKeys(session(hs, account)), before, 'the server is unchanged');
+    // Nothing lost: the new seeds were stored before the upload was abandoned, but the private
+    // key of the master that is still published was kept aside and still decrypts to it.
+    const kept = await callJson<{ secret: string; content: { encrypted: Record<string, { iv: string; ciphertext: string; mac: string }> } }>(
+      hs.baseUrl, 'GET', `/_matrix/client/v3/user/${encodeURIComponent(account.user.userId)}/account_data/dev.xsign-doctor.previous.m.cross_signing.master`,
+      { token: account.user.accessToken });
+    assert.equal(kept.secret, 'm.cross_signing.master');
+    const encrypted = kept.content.encrypted[account.secretStorage!.keyId]!;
+    const seed = decodeBase64(await decryptSecret(account.secretStorage!.key, kept.secret, encrypted));
+    assert.equal(encodeBase64(await nobleEd25519.publicKey(seed)), account.crossSigning!.master.publicKey);
+    assert.equal(await masterOf(hs, account), account.crossSigning!.master.publicKey);
   });
 });

@@ -111,9 +111,13 @@ export async function buildReset(ctx: PlanContext, opts: { exportPath?: string }
     if (key !== undefined) backup = { version: backupRaw, trust: { kind: 'backup-key', privateKey: key }, deviceIds: Object.keys(pub.devices) };
     else remarks.push('The key backup is not re-signed (its key is not in secret storage under the given key): run resign-backup afterwards.');
   }
+  // The secrets the reset overwrites are kept aside first (plan-new-keys.ts).
+  const previousSecrets = Object.fromEntries(
+    ctx.state.secrets.flatMap((s) => (s.read.status === 'found' ? [[s.name, s.read.raw] as const] : [])),
+  );
   const input = {
     keys, ed, devices: thisDevice === undefined ? [] : [thisDevice],
-    ...(ctx.ssss === undefined ? {} : { secretStorage: ctx.ssss }),
+    ...(ctx.ssss === undefined ? {} : { secretStorage: ctx.ssss, previousSecrets }),
     ...(opts.exportPath === undefined ? {} : { exportConfirmed: true }),
   };
   let planned = await planResetCrossSigning(backup === undefined ? input : { ...input, backup });

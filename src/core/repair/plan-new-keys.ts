@@ -15,6 +15,20 @@ export interface NewKeysSafeguard {
   secretStorage?: CheckedSecretStorageKey;
   /** The user saved the export file of exactly these keys (exportKeysFile) and said so. */
   exportConfirmed?: boolean;
+  /**
+   * The secrets about to be replaced, as the server holds them (raw account data content, by
+   * secret name). Each is copied aside before it is overwritten, so a reset abandoned between
+   * the store and the upload never loses the private keys that are still published.
+   */
+  previousSecrets?: Readonly<Record<string, unknown>>;
+}
+
+/** Where a replaced secret is kept: its encrypted content, unchanged, under our own type. */
+export const PREVIOUS_SECRET_PREFIX = 'dev.xsign-doctor.previous.';
+
+function hasEncrypted(content: unknown): content is Record<string, unknown> {
+  return typeof content === 'object' && content !== null && !Array.isArray(content)
+    && Object.hasOwn(content, 'encrypted') && typeof (content as Record<string, unknown>).encrypted === 'object';
 }
 
 const BODY_FIELD: Readonly<Record<KeyRole, string>> = {
@@ -47,12 +61,22 @@ export async function storeThenUpload(
       return fail({ code: 'bad-secret-storage-key', message: `key ${ssss.keyId} is not the default secret-storage key` });
     }
     for (const role of roles) {
+      const name = SECRET_NAME_OF_ROLE[role];
+      const previous = safeguard.previousSecrets?.[name];
+      if (hasEncrypted(previous)) {
+        // Still decryptable with the same secret-storage key: the HKDF info is the secret's name,
+        // which the copy records (protocol.md §5.2).
+        steps.push(putSecretStep(`keep-previous-${STEP_ID_OF_ROLE[role]}`, `Keep the current ${LABEL[role]} secret aside (${PREVIOUS_SECRET_PREFIX}${name})`,
+          userId, `${PREVIOUS_SECRET_PREFIX}${name}`, { secret: name, content: previous }));
+      }
       // 'none': entries under other keys would hold the replaced seed (see secretContentWith).
       const content = await secretContentWith(undefined, SECRET_NAME_OF_ROLE[role], seedSecret(pairs[role]!.seed), ssss, 'none');
       steps.push(putSecretStep(STEP_ID_OF_ROLE[role], `Store the new ${LABEL[role]} in secret storage (key ${ssss.keyId})`,
         userId, SECRET_NAME_OF_ROLE[role], content));
     }
-    notes.push('The cross-signing secrets currently in secret storage are replaced by the new ones.');
+    notes.push(steps.some((st) => st.id.startsWith('keep-previous-'))
+      ? `The cross-signing secrets currently in secret storage are replaced by the new ones; the old ones are kept under ${PREVIOUS_SECRET_PREFIX}<name>.`
+      : 'The cross-signing secrets currently in secret storage are replaced by the new ones.');
   } else if (safeguard.exportConfirmed !== true) {
     return fail({
       code: 'nothing-lost',

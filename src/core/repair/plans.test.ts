@@ -280,3 +280,29 @@ describe('planUploadKeysFromSeeds', () => {
     assert.ok(!noMaster.ok && noMaster.error.code === 'bad-input');
   });
 });
+
+describe('reset keeps the replaced secrets aside', () => {
+  it('copies each current cross-signing secret to dev.xsign-doctor.previous.<name> before overwriting it', async () => {
+    const { storeThenUpload, PREVIOUS_SECRET_PREFIX } = await import('./plan-new-keys.ts');
+    const { generateCrossSigningKeys } = await import('./keys.ts');
+    const { nobleEd25519 } = await import('../ed25519.ts');
+    const userId = '@alice:example.org';
+    const keys = await generateCrossSigningKeys(userId, nobleEd25519);
+    const ssssKey = new Uint8Array(32).fill(7);
+    const previous = { encrypted: { KEY: { iv: 'aXY', ciphertext: 'Y3Q', mac: 'bWFj' } } };
+    const r = await storeThenUpload(userId, keys, {
+      secretStorage: { keyId: 'KEY', key: ssssKey, isDefault: true } as never,
+      previousSecrets: { 'm.cross_signing.master': previous, 'm.cross_signing.self_signing': {} },
+    });
+    assert.ok(r.ok);
+    const ids = r.value.steps.map((s) => s.id);
+    // Only a secret that exists (has `encrypted`) is kept, and before its store step.
+    assert.deepEqual(ids.filter((id) => id.startsWith('keep-previous-')), ['keep-previous-store-master']);
+    assert.ok(ids.indexOf('keep-previous-store-master') < ids.indexOf('store-master'));
+    const keep = r.value.steps.find((s) => s.id === 'keep-previous-store-master')!;
+    assert.equal(keep.request.segments.at(-1), `${PREVIOUS_SECRET_PREFIX}m.cross_signing.master`);
+    assert.deepEqual(keep.request.body, { secret: 'm.cross_signing.master', content: previous });
+    // The upload requires every earlier step, the keep steps included.
+    assert.ok(r.value.steps.at(-1)!.requires.includes('keep-previous-store-master'));
+  });
+});
