@@ -4,6 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BROWSERS, launchBrowser } from './harness/browsers.ts';
+import { connectManually, problemCodes } from './harness/status-ui.ts';
 import type { ExtensionBrowser } from './harness/extension-browser.ts';
 import { EXPECTED_PROBLEMS } from './harness/expected-problems.ts';
 import { buildAccount, FIXTURE_STATES, type FixtureAccount, type FixtureState } from './harness/identity.ts';
@@ -11,24 +12,6 @@ import { testSynapse, type SynapseInfo } from './harness/test-synapse.ts';
 import type { UiPage } from './harness/ui-page.ts';
 import { loginDevice } from './harness/users.ts';
 import { uploadDeviceKeys } from './harness/device-keys.ts';
-
-/** Connect the UI to an account through the manual form (the tab readers have their own tests). */
-async function connect(b: ExtensionBrowser, hs: SynapseInfo, token: string): Promise<UiPage> {
-  const ui = await b.openUi();
-  await ui.waitFor('app', { attr: ['data-loading', 'false'] });
-  if (await ui.count('session-forget')) {
-    await ui.click('session-forget');
-  }
-  await ui.waitFor('manual-form');
-  await ui.fill('manual-homeserver', hs.baseUrl);
-  await ui.fill('manual-token', token);
-  await ui.click('manual-connect');
-  await ui.waitFor('status-verdict', { timeoutMs: 30_000 });
-  return ui;
-}
-
-const problemCodes = (ui: UiPage) =>
-  ui.evaluate(() => [...document.querySelectorAll('[data-testid="problem"]')].map((e) => e.getAttribute('data-code') ?? '').sort(), null);
 
 async function checkWithRecoveryKey(ui: UiPage, account: FixtureAccount) {
   await ui.fill('secret-key-input', account.secretStorage!.recoveryKey);
@@ -52,7 +35,7 @@ for (const name of BROWSERS) {
         const account = accounts.get(state) ?? (await buildAccount(hs, state));
         accounts.set(state, account);
         const expected = EXPECTED_PROBLEMS[state];
-        const ui = await connect(b, hs, account.user.accessToken);
+        const ui = await connectManually(b, hs, account.user.accessToken);
         assert.equal(await ui.attr('status-verdict', 'data-healthy'), String(expected.without.length === 0));
         assert.deepEqual(await problemCodes(ui), expected.without);
         // The verdict is said in words, not only colour.
@@ -86,7 +69,7 @@ for (const name of BROWSERS) {
 
     test('a wrong recovery key is reported as such, not as broken secrets', async () => {
       const account = accounts.get('healthy') ?? (await buildAccount(hs, 'healthy'));
-      const ui = await connect(b, hs, account.user.accessToken);
+      const ui = await connectManually(b, hs, account.user.accessToken);
       await ui.fill('secret-key-input', 'EsSz ykH7 LCZx 7Cae cmKD wcmY JRXi Ybtu 8iQ3 t8Ez nRwK pUY1');
       await ui.click('secret-key-check');
       await ui.waitFor('ss-key-check', { attr: ['data-result', 'wrong-key'], timeoutMs: 30_000 });
@@ -102,7 +85,7 @@ for (const name of BROWSERS) {
       const account = await buildAccount(hs, 'healthy');
       const evil = '<img src=x onerror="document.title=\'pwned\'"><b>bold</b>';
       await uploadDeviceKeys(account.user, await loginDevice(hs, account.user, { displayName: evil }));
-      const ui = await connect(b, hs, account.user.accessToken);
+      const ui = await connectManually(b, hs, account.user.accessToken);
       const rendered = await ui.evaluate(() => ({
         img: document.querySelectorAll('[data-testid="device-row"] img').length,
         b: document.querySelectorAll('[data-testid="device-row"] b').length,

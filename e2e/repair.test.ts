@@ -7,26 +7,11 @@ import {
   crossSigningKeyFromSeed, decodeBase64, decryptSecret, detectEd25519, verifyJsonSignature, type wire,
 } from '../src/core/index.ts';
 import { BROWSERS, launchBrowser } from './harness/browsers.ts';
+import { connectManually, problemCodes } from './harness/status-ui.ts';
 import type { ExtensionBrowser } from './harness/extension-browser.ts';
 import { buildAccount, queryOwnKeys, readServerState, type FixtureAccount } from './harness/identity.ts';
 import { testSynapse, type SynapseInfo } from './harness/test-synapse.ts';
 import type { UiPage } from './harness/ui-page.ts';
-
-/** Connect the UI to an account through the manual form (as in inspect.test.ts). */
-async function connect(b: ExtensionBrowser, hs: SynapseInfo, token: string): Promise<UiPage> {
-  const ui = await b.openUi();
-  await ui.waitFor('app', { attr: ['data-loading', 'false'] });
-  if (await ui.count('session-forget')) await ui.click('session-forget');
-  await ui.waitFor('manual-form');
-  await ui.fill('manual-homeserver', hs.baseUrl);
-  await ui.fill('manual-token', token);
-  await ui.click('manual-connect');
-  await ui.waitFor('status-verdict', { timeoutMs: 30_000 });
-  return ui;
-}
-
-const problemCodes = (ui: UiPage) =>
-  ui.evaluate(() => [...document.querySelectorAll('[data-testid="problem"]')].map((e) => e.getAttribute('data-code') ?? '').sort(), null);
 
 const session = (hs: SynapseInfo, a: FixtureAccount) => ({ baseUrl: hs.baseUrl, userId: a.user.userId, accessToken: a.user.accessToken });
 const firstKey = (k: wire.CrossSigningKey | undefined): string | undefined => (k === undefined ? undefined : Object.values(k.keys)[0]);
@@ -59,7 +44,7 @@ for (const name of BROWSERS) {
     test('sign-devices on devices-not-cross-signed: previewed, run, healthy afterwards', async () => {
       const started = Date.now();
       const account = await buildAccount(hs, 'devices-not-cross-signed');
-      const ui = await connect(b, hs, account.user.accessToken);
+      const ui = await connectManually(b, hs, account.user.accessToken);
       assert.deepEqual(await problemCodes(ui), ['device-not-cross-signed']);
       assert.equal(await ui.attr('problem-repair', 'data-repair'), 'sign-devices');
       await ui.click('problem-repair');
@@ -105,7 +90,7 @@ for (const name of BROWSERS) {
       const account = await buildAccount(hs, 'healthy');
       const me = account.user.userId;
       const oldMaster = account.crossSigning!.master.publicKey;
-      let ui = await connect(b, hs, account.user.accessToken);
+      let ui = await connectManually(b, hs, account.user.accessToken);
       await ui.evaluate(() => (document.querySelector('[data-testid="repair-open"][data-repair="reset-cross-signing"]') as HTMLButtonElement).click(), null);
       await ui.waitFor('repair-form', { attr: ['data-kind', 'reset-cross-signing'] });
       await ui.fill('repair-recovery-key', account.secretStorage!.recoveryKey);
@@ -171,7 +156,7 @@ for (const name of BROWSERS) {
     test('resign-backup on backup-not-signed-by-master, then cancel a previewed flow', async () => {
       const started = Date.now();
       const account = await buildAccount(hs, 'backup-not-signed-by-master');
-      const ui = await connect(b, hs, account.user.accessToken);
+      const ui = await connectManually(b, hs, account.user.accessToken);
       assert.deepEqual(await problemCodes(ui), ['backup-not-signed-by-master']);
       await ui.click('problem-repair');
       await ui.waitFor('repair-form', { attr: ['data-kind', 'resign-backup'] });
