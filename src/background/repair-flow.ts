@@ -19,7 +19,8 @@ import type { MatrixClient } from '../core/matrix/client.ts';
 import { inspectAccount, targetKeyId } from '../core/inspect/inspect-account.ts';
 import type { SecretStorageKeyInput } from '../core/inspect/secret-storage-key.ts';
 import {
-  buildReset, buildResignBackup, buildSignDevices, checkKeyInput, PlanRefusedError, type BuiltPlan, type PlanContext,
+  buildReencrypt, buildReset, buildResignBackup, buildSignDevices, buildUpload, checkKeyInput, findSourceKey, PlanRefusedError,
+  type BuiltPlan, type PlanContext,
 } from '../core/repair/build-plans.ts';
 import { PlanMismatchError, RepairCancelledError, UiaFailedError } from '../core/repair/errors.ts';
 import { executePlan } from '../core/repair/execute.ts';
@@ -99,15 +100,26 @@ export function createFlowManager(deps: FlowDeps) {
     return f;
   };
 
-  async function build(kind: ExtRepairKind, ctx: PlanContext, deviceIds: string[] | undefined): Promise<BuiltPlan> {
+  /** `toWipe` receives private bytes met while building (the source key of store-secrets). */
+  async function build(kind: ExtRepairKind, ctx: PlanContext, opts: { deviceIds: string[] | undefined; sourceRecoveryKey: string | undefined }, toWipe: Uint8Array[]): Promise<BuiltPlan> {
     switch (kind) {
-      case 'sign-devices': return buildSignDevices(ctx, deviceIds === undefined ? {} : { deviceIds });
+      case 'sign-devices': return buildSignDevices(ctx, opts.deviceIds === undefined ? {} : { deviceIds: opts.deviceIds });
       case 'reset-cross-signing': return buildReset(ctx, {});
       case 'resign-backup': return buildResignBackup(ctx);
+      case 'upload-keys': return buildUpload(ctx);
+      case 'store-secrets': {
+        if (opts.sourceRecoveryKey === undefined) {
+          throw new RepairFlowError('missing-key', 'Enter the recovery key of the other secret-storage key the secrets are held under.');
+        }
+        const source = await findSourceKey(ctx.state, ctx.ssss!, { recoveryKey: opts.sourceRecoveryKey }, 'the source recovery key');
+        if (!source.ok) throw new RepairFlowError('wrong-key', source.message);
+        toWipe.push(source.key.key);
+        return buildReencrypt(ctx, source.key);
+      }
     }
   }
 
-  async function preview(req: { sessionId: string; kind: ExtRepairKind; recoveryKey?: string; passphrase?: string; deviceIds?: string[] }): Promise<RepairFlowView> {
+  async function preview(req: { sessionId: string; kind: ExtRepairKind; recoveryKey?: string; passphrase?: string; sourceRecoveryKey?: string; deviceIds?: string[] }): Promise<RepairFlowView> {
     const busy = running(req.sessionId);
     if (busy) return snapshot(busy);
     if (!(EXT_REPAIR_KINDS as readonly string[]).includes(req.kind)) throw new RepairFlowError('bad-input', `Unknown repair ${req.kind}`);
@@ -132,7 +144,8 @@ export function createFlowManager(deps: FlowDeps) {
     const toWipe: Uint8Array[] = [checked.key.key];
     let built: BuiltPlan;
     try {
-      built = await build(req.kind, { state, report, userId, deviceId: deviceId || undefined, ed, ssss: checked.key }, req.deviceIds);
+      built = await build(req.kind, { state, report, userId, deviceId: deviceId || undefined, ed, ssss: checked.key },
+        { deviceIds: req.deviceIds, sourceRecoveryKey: req.sourceRecoveryKey }, toWipe);
       toWipe.push(...built.secrets);
     } catch (error) {
       if (error instanceof PlanRefusedError) throw new RepairFlowError(error.code, error.code === 'nothing-to-do' ? `Nothing to do: ${error.message}.` : `Cannot plan this repair: ${error.message}. Nothing was sent.`);

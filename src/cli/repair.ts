@@ -24,7 +24,7 @@ import { parseArgs, UsageError, type FlagSpec } from './args.ts';
 import { terminalSafe } from './format-report.ts';
 import { cliUiaPrompter, createPrompts, NoTerminalError, type TerminalInput } from './prompt.ts';
 import {
-  buildReencrypt, buildReset, checkKeyInput, buildResignBackup, buildSignDevices, buildStoreFromExport, buildUpload, PlanRefusedError,
+  buildReencrypt, buildReset, checkKeyInput, findSourceKey, buildResignBackup, buildSignDevices, buildStoreFromExport, buildUpload, PlanRefusedError,
   REPAIR_COMMANDS, type BuiltPlan, type PlanContext, type RepairCommand,
 } from './repair-plans.ts';
 
@@ -344,18 +344,6 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
 }
 
 /** The other (non-default) key the secrets are under, found by checking the typed key against each description. */
-async function findSourceKey(state: AccountState, target: CheckedSecretStorageKey, input: SecretStorageKeyInput): Promise<{ ok: true; key: CheckedSecretStorageKey } | { ok: false; message: string }> {
-  const candidates = state.keyDescriptions.filter((d) => d.keyId !== target.keyId && d.value !== null);
-  const reasons: string[] = [];
-  for (const d of candidates) {
-    const checked = await checkKey(state, d.keyId, input);
-    if (checked.ok) return checked;
-    reasons.push(checked.message);
-  }
-  if (candidates.length === 0) return { ok: false, message: 'no other secret-storage key is in use on this account' };
-  return { ok: false, message: `the --from key matches none of the other secret-storage keys (${reasons.join('; ')})` };
-}
-
 /** Re-run the inspection and print its verdict; a failure to read is reported, not thrown. */
 async function printState(client: MatrixClient, me: { user_id: string; device_id?: string | undefined }, secret: SecretStorageKeyInput, io: RepairIo, heading: string): Promise<void> {
   try {

@@ -113,6 +113,8 @@ export const requestValidators = {
     kind: literal(...EXT_REPAIR_KINDS),
     recoveryKey: optional(str({ min: 1, max: 256 })),
     passphrase: optional(str({ min: 1, max: 1024 })),
+    /** store-secrets: the recovery key of the other secret-storage key the secrets are held under. */
+    sourceRecoveryKey: optional(str({ min: 1, max: 256 })),
     deviceIds: optional(array(str({ min: 1, max: 256 }), { max: 1000 })),
   }),
   repairStart: object({ flowId }),

@@ -252,3 +252,19 @@ export async function checkKeyInput(state: AccountState, keyId: string, input: S
   }
   return { ok: true, key: checked.value };
 }
+
+/**
+ * The other (non-target) secret-storage key that `input` opens: the source of store-secrets'
+ * re-encryption. `label` names the input in the message (the CLI's flag, the popup's field).
+ */
+export async function findSourceKey(state: AccountState, target: CheckedSecretStorageKey, input: SecretStorageKeyInput, label = 'the --from key'): Promise<{ ok: true; key: CheckedSecretStorageKey } | { ok: false; message: string }> {
+  const candidates = state.keyDescriptions.filter((d) => d.keyId !== target.keyId && d.value !== null);
+  const reasons: string[] = [];
+  for (const d of candidates) {
+    const checked = await checkKeyInput(state, d.keyId, input);
+    if (checked.ok) return checked;
+    reasons.push(checked.message);
+  }
+  if (candidates.length === 0) return { ok: false, message: 'no other secret-storage key is in use on this account' };
+  return { ok: false, message: `${label} matches none of the other secret-storage keys (${reasons.join('; ')})` };
+}

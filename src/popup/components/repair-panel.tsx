@@ -7,6 +7,16 @@ export const REPAIR_LABELS: Record<ExtRepairKind, string> = {
   'sign-devices': 'Cross-sign devices',
   'reset-cross-signing': 'Reset cross-signing',
   'resign-backup': 'Re-sign the key backup',
+  'store-secrets': 'Store secrets under the default key',
+  'upload-keys': 'Upload keys from secret storage',
+};
+
+const REPAIR_HINTS: Record<ExtRepairKind, string> = {
+  'sign-devices': 'The private key this repair needs is read from secret storage with your recovery key.',
+  'reset-cross-signing': 'New keys are stored in secret storage under your recovery key before they are published.',
+  'resign-backup': 'The private key this repair needs is read from secret storage with your recovery key.',
+  'store-secrets': 'Secrets held only under another secret-storage key are re-encrypted under the default key: enter the default key\'s recovery key, then the other key\'s.',
+  'upload-keys': 'The public halves of the private keys in secret storage are published; the recovery key reads them.',
 };
 
 export const isExtRepair = (kind: string | undefined): kind is ExtRepairKind =>
@@ -36,6 +46,7 @@ export function RepairPanel({ sessionId, requested, onRequestHandled, onSuccess 
   const [busy, setBusy] = useState(false);
   const reloaded = useRef<string | null>(null);
   const keyInput = useRef<HTMLInputElement>(null);
+  const sourceInput = useRef<HTMLInputElement>(null);
   const passwordInput = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
@@ -83,10 +94,13 @@ export function RepairPanel({ sessionId, requested, onRequestHandled, onSuccess 
     const kind = editing;
     const input = keyInput.current;
     const value = input?.value.trim() ?? '';
+    const source = kind === 'store-secrets' ? sourceInput.current : null;
+    const sourceValue = source?.value.trim() ?? '';
     if (kind === null) return;
     void act(async () => {
-      const f = await send('repairPreview', { sessionId, kind, ...(value ? { recoveryKey: value } : {}) });
+      const f = await send('repairPreview', { sessionId, kind, ...(value ? { recoveryKey: value } : {}), ...(sourceValue ? { sourceRecoveryKey: sourceValue } : {}) });
       if (input) input.value = '';
+      if (source) source.value = '';
       setEditing(null);
       setDismissed(null);
       return f;
@@ -116,13 +130,12 @@ export function RepairPanel({ sessionId, requested, onRequestHandled, onSuccess 
         {editing !== null && (
           <form data-testid="repair-form" data-kind={editing} onSubmit={preview}>
             <h2>{REPAIR_LABELS[editing]}</h2>
-            <p class="muted">
-              {editing === 'reset-cross-signing'
-                ? 'New keys are stored in secret storage under your recovery key before they are published.'
-                : 'The private key this repair needs is read from secret storage with your recovery key.'}
-            </p>
+            <p class="muted">{REPAIR_HINTS[editing]}</p>
             <div class="row">
               <input ref={keyInput} type="password" autocomplete="off" spellcheck={false} placeholder="Recovery key" aria-label="Recovery key" data-testid="repair-recovery-key" style="flex:1" />
+              {editing === 'store-secrets' && (
+                <input ref={sourceInput} type="password" autocomplete="off" spellcheck={false} placeholder="Other key's recovery key" aria-label="Recovery key of the other secret-storage key" data-testid="repair-source-key" style="flex:1" />
+              )}
               <button type="submit" disabled={busy} data-testid="repair-preview-button">{busy ? 'Planning…' : 'Preview'}</button>
               <button type="button" onClick={() => setEditing(null)}>Close</button>
             </div>
