@@ -5,13 +5,12 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeBase64, decryptSecret, type wire } from '../src/core/index.ts';
 import { BROWSERS, launchBrowser } from './harness/browsers.ts';
-import { connectManually, problemCodes } from './harness/status-ui.ts';
+import { connectManually, firstKey, problemCodes } from './harness/status-ui.ts';
 import type { ExtensionBrowser } from './harness/extension-browser.ts';
 import { buildAccount, queryOwnKeys, readServerState } from './harness/identity.ts';
 import { testSynapse, type SynapseInfo } from './harness/test-synapse.ts';
 import type { UiPage } from './harness/ui-page.ts';
 
-const firstKey = (k: wire.CrossSigningKey | undefined): string | undefined => (k === undefined ? undefined : Object.values(k.keys)[0]);
 
 async function open(ui: UiPage, kind: string): Promise<void> {
   await ui.evaluate((k) => (document.querySelector(`[data-testid="repair-open"][data-repair="${k}"]`) as HTMLButtonElement).click(), kind);

@@ -7,29 +7,13 @@ import {
   crossSigningKeyFromSeed, decodeBase64, decryptSecret, detectEd25519, verifyJsonSignature, type wire,
 } from '../src/core/index.ts';
 import { BROWSERS, launchBrowser } from './harness/browsers.ts';
-import { connectManually, problemCodes } from './harness/status-ui.ts';
+import { assertStorageClean, connectManually, firstKey, problemCodes } from './harness/status-ui.ts';
 import type { ExtensionBrowser } from './harness/extension-browser.ts';
 import { buildAccount, queryOwnKeys, readServerState, type FixtureAccount } from './harness/identity.ts';
 import { testSynapse, type SynapseInfo } from './harness/test-synapse.ts';
 import type { UiPage } from './harness/ui-page.ts';
 
 const session = (hs: SynapseInfo, a: FixtureAccount) => ({ baseUrl: hs.baseUrl, userId: a.user.userId, accessToken: a.user.accessToken });
-const firstKey = (k: wire.CrossSigningKey | undefined): string | undefined => (k === undefined ? undefined : Object.values(k.keys)[0]);
-
-/** Nothing secret in storage.local/sync; no password or recovery key in storage.session. */
-async function assertStorageClean(b: ExtensionBrowser, account: FixtureAccount): Promise<void> {
-  const [persistent, sessionStore] = await b.evalExtension(async () => [
-    JSON.stringify([await browser.storage.local.get(null), await browser.storage.sync.get(null).catch(() => ({}))]),
-    JSON.stringify(await browser.storage.session.get(null)),
-  ], null);
-  const recovery = account.secretStorage!.recoveryKey;
-  for (const secret of [account.user.accessToken, account.user.password, recovery, recovery.replace(/ /g, '')]) {
-    assert.ok(!persistent.includes(secret), 'a secret in storage.local/sync');
-  }
-  for (const secret of [account.user.password, recovery, recovery.replace(/ /g, '')]) {
-    assert.ok(!sessionStore.includes(secret), 'a password or recovery key in storage.session');
-  }
-}
 
 for (const name of BROWSERS) {
   describe(`repair flows in the popup (${name})`, () => {

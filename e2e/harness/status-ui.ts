@@ -1,5 +1,8 @@
 // Driving the extension UI to a status report, shared by the popup e2e tests.
+import assert from 'node:assert/strict';
+import type { wire } from '../../src/core/index.ts';
 import type { ExtensionBrowser } from './extension-browser.ts';
+import type { FixtureAccount } from './identity.ts';
 import type { SynapseInfo } from './test-synapse.ts';
 import type { UiPage } from './ui-page.ts';
 
@@ -19,3 +22,21 @@ export async function connectManually(b: ExtensionBrowser, hs: SynapseInfo, toke
 /** The data-code of every problem row, sorted. */
 export const problemCodes = (ui: UiPage): Promise<string[]> =>
   ui.evaluate(() => [...document.querySelectorAll('[data-testid="problem"]')].map((e) => e.getAttribute('data-code') ?? '').sort(), null);
+
+/** The public key of a published cross-signing key (its single `keys` value). */
+export const firstKey = (k: wire.CrossSigningKey | undefined): string | undefined => (k === undefined ? undefined : Object.values(k.keys)[0]);
+
+/** Nothing secret in storage.local/sync; no password or recovery key in storage.session. */
+export async function assertStorageClean(b: ExtensionBrowser, account: FixtureAccount): Promise<void> {
+  const [persistent, sessionStore] = await b.evalExtension(async () => [
+    JSON.stringify([await browser.storage.local.get(null), await browser.storage.sync.get(null).catch(() => ({}))]),
+    JSON.stringify(await browser.storage.session.get(null)),
+  ], null);
+  const recovery = account.secretStorage!.recoveryKey;
+  for (const secret of [account.user.accessToken, account.user.password, recovery, recovery.replace(/ /g, '')]) {
+    assert.ok(!persistent.includes(secret), 'a secret in storage.local/sync');
+  }
+  for (const secret of [account.user.password, recovery, recovery.replace(/ /g, '')]) {
+    assert.ok(!sessionStore.includes(secret), 'a password or recovery key in storage.session');
+  }
+}
