@@ -127,3 +127,5 @@ export { executePlan, planIntact } from './repair/execute.ts';
 export type { ExecuteContext, RepairClient, RepairOutcome, StepEvent } from './repair/execute.ts';
 export { planUploadKeysFromSeeds } from './repair/plan-upload-seeds.ts';
 export type { UploadFromSeedsInput } from './repair/plan-upload-seeds.ts';
+export { describeServerKeys } from './repair/server-state.ts';
+export type { ServerKeys } from './repair/server-state.ts';

@@ -40,10 +40,11 @@ export const literal =
       : fail(`${path} must be one of ${allowed.join(', ')}`);
 
 export const array =
-  <T>(item: Validator<T>, opts: { max?: number } = {}): Validator<T[]> =>
+  <T>(item: Validator<T>, opts: { min?: number; max?: number } = {}): Validator<T[]> =>
   (value, path = '$') => {
     if (!Array.isArray(value)) return fail(`${path} must be an array`);
     if (value.length > (opts.max ?? 10_000)) return fail(`${path} has too many items`);
+    if (value.length < (opts.min ?? 0)) return fail(`${path} has too few items`);
     const out: T[] = [];
     for (let i = 0; i < value.length; i++) {
       const r = item(value[i], `${path}[${i}]`);

@@ -6,13 +6,15 @@
  */
 import {
   decodeBase64, deriveSecretStorageKey, exportKeysFile, prepareSecretStorageKey, generateCrossSigningKeys, parseKeysExportFile, planCrossSignDevices, planReencryptSecrets,
-  planResetCrossSigning, planResignBackup, planStoreCrossSigningSecrets, planUploadKeysFromSeeds, readSecret, readSeed,
+  planResetCrossSigning, planResignBackup, planStoreCrossSigningSecrets, planUploadKeysFromSeeds, readSecret, readSeed, seedMatches,
+  ROLES, SECRET_NAME_OF_ROLE, buildSubkeysForExistingMaster, crossSigningKeyFromSeed, encodeBase64, planManualUpload, planRegenerateSubkeys,
+  tryDecodeBase64, validateManualUpload,
   type AccountState, type BackupTrust, type CheckedSecretStorageKey, type Ed25519, type KeyRole, type PlanError,
   type RepairPlan, type Report, type Result, type SecretStorageKeyInput, type wire,
 } from '../index.ts';
 
-export type RepairCommand = 'reset' | 'sign-devices' | 'store-secrets' | 'resign-backup' | 'upload';
-export const REPAIR_COMMANDS: readonly RepairCommand[] = ['reset', 'sign-devices', 'store-secrets', 'resign-backup', 'upload'];
+export type RepairCommand = 'reset' | 'regenerate' | 'sign-devices' | 'store-secrets' | 'resign-backup' | 'upload';
+export const REPAIR_COMMANDS: readonly RepairCommand[] = ['reset', 'regenerate', 'sign-devices', 'store-secrets', 'resign-backup', 'upload'];
 
 /** A plan plus what must happen before it runs (the export file) and what to wipe afterwards. */
 export interface BuiltPlan {
@@ -90,6 +92,38 @@ async function backupKeyFromStorage(ctx: PlanContext, secrets: Uint8Array[]): Pr
   }
 }
 
+/**
+ * The secrets new keys will overwrite, sorted by what they hold (plan-new-keys.ts keeps each
+ * aside first): `previous` holds the key the server still publishes (or one we cannot read, so
+ * cannot judge); `leftover` holds a key that is not published — typically the new keys of a reset
+ * that stopped before its upload. Sorting them keeps a retried reset from overwriting the copy
+ * of the published key with those leftovers.
+ */
+async function replacedSecrets(ctx: PlanContext, roles: readonly KeyRole[], remarks: string[]): Promise<{ previousSecrets: Record<string, unknown>; leftoverSecrets: Record<string, unknown> }> {
+  const previousSecrets: Record<string, unknown> = {};
+  const leftoverSecrets: Record<string, unknown> = {};
+  const pub = published(ctx.state, ctx.userId);
+  for (const role of roles) {
+    const name = SECRET_NAME_OF_ROLE[role];
+    const content = secretContent(ctx.state, name);
+    if (content === null) continue;
+    const seed = ctx.ssss === undefined ? undefined : await readSeed(content, name, ctx.ssss);
+    if (seed === undefined || !seed.ok) {
+      previousSecrets[name] = content;
+      continue;
+    }
+    const key = pub[role];
+    const isPublished = key !== undefined && (await seedMatches(seed.value, Object.values(key.keys)[0] ?? '', ctx.ed));
+    seed.value.fill(0);
+    if (isPublished) previousSecrets[name] = content;
+    else {
+      leftoverSecrets[name] = content;
+      remarks.push(`The ${name} secret in secret storage is not the published key (left by an earlier reset that did not finish?); it is kept aside, not reused.`);
+    }
+  }
+  return { previousSecrets, leftoverSecrets };
+}
+
 /** reset: new master, self-signing and user-signing keys; this device cross-signed; backup re-signed when its key is known. */
 export async function buildReset(ctx: PlanContext, opts: { exportPath?: string }): Promise<BuiltPlan> {
   const { state, userId, ed } = ctx;
@@ -111,13 +145,9 @@ export async function buildReset(ctx: PlanContext, opts: { exportPath?: string }
     if (key !== undefined) backup = { version: backupRaw, trust: { kind: 'backup-key', privateKey: key }, deviceIds: Object.keys(pub.devices) };
     else remarks.push('The key backup is not re-signed (its key is not in secret storage under the given key): run resign-backup afterwards.');
   }
-  // The secrets the reset overwrites are kept aside first (plan-new-keys.ts).
-  const previousSecrets = Object.fromEntries(
-    ctx.state.secrets.flatMap((s) => (s.read.status === 'found' ? [[s.name, s.read.raw] as const] : [])),
-  );
   const input = {
     keys, ed, devices: thisDevice === undefined ? [] : [thisDevice],
-    ...(ctx.ssss === undefined ? {} : { secretStorage: ctx.ssss, previousSecrets }),
+    ...(ctx.ssss === undefined ? {} : { secretStorage: ctx.ssss, ...(await replacedSecrets(ctx, ROLES, remarks)) }),
     ...(opts.exportPath === undefined ? {} : { exportConfirmed: true }),
   };
   let planned = await planResetCrossSigning(backup === undefined ? input : { ...input, backup });
@@ -267,4 +297,103 @@ export async function findSourceKey(state: AccountState, target: CheckedSecretSt
   }
   if (candidates.length === 0) return { ok: false, message: 'no other secret-storage key is in use on this account' };
   return { ok: false, message: `${label} matches none of the other secret-storage keys (${reasons.join('; ')})` };
+}
+
+/**
+ * regenerate: new self-signing and/or user-signing keys signed by the master from secret storage
+ * (the master stays, so other people's trust in it stays). With a new self-signing key, the
+ * sessions that were validly cross-signed, and this one, are signed again with it.
+ */
+export async function buildRegenerate(ctx: PlanContext, opts: { selfSigning: boolean; userSigning: boolean; exportPath?: string }): Promise<BuiltPlan> {
+  const { state, userId, ed, report } = ctx;
+  if (!opts.selfSigning && !opts.userSigning) throw new PlanRefusedError('bad-input', 'choose the self-signing key, the user-signing key, or both');
+  const pub = published(state, userId);
+  if (pub.master === undefined) throw new PlanRefusedError('bad-input', 'there is no published master key to sign new subkeys with: reset cross-signing instead');
+  const secrets: Uint8Array[] = [];
+  const remarks: string[] = [];
+  const masterSeed = await seedFromStorage(ctx, 'm.cross_signing.master', secrets);
+  const subkeys = await buildSubkeysForExistingMaster(userId, masterSeed, { selfSigning: opts.selfSigning, userSigning: opts.userSigning }, ed);
+  for (const pair of [subkeys.selfSigning, subkeys.userSigning]) if (pair !== undefined) secrets.push(pair.seed);
+  const roles = ROLES.filter((r) => subkeys[r as 'selfSigning' | 'userSigning'] !== undefined);
+  const devices = opts.selfSigning
+    ? report.devices
+      .filter((d) => (d.crossSigned === 'valid' || d.deviceId === ctx.deviceId) && d.selfSignature === 'valid' && !d.collidesWithKey && d.shapeProblems.length === 0)
+      .flatMap((d) => (pub.devices[d.deviceId] === undefined ? [] : [pub.devices[d.deviceId]!]))
+    : [];
+  const planned = await planRegenerateSubkeys({
+    subkeys, publishedMaster: pub.master, devices, ed,
+    ...(ctx.ssss === undefined ? {} : { secretStorage: ctx.ssss, ...(await replacedSecrets(ctx, roles, remarks)) }),
+    ...(opts.exportPath === undefined ? {} : { exportConfirmed: true }),
+  });
+  const built: BuiltPlan = { plan: unwrap(planned), secrets, remarks };
+  if (opts.exportPath !== undefined) built.exportText = exportKeysFile(subkeys);
+  return built;
+}
+
+/** What the user typed or loaded for a manual upload: per key, CrossSigningKey JSON or a base64 seed. */
+export type ManualKeyTexts = Partial<Record<KeyRole, string>>;
+
+const ROLE_LABEL: Readonly<Record<KeyRole, string>> = { master: 'master', selfSigning: 'self-signing', userSigning: 'user-signing' };
+
+/**
+ * upload by hand (the SDK's `uploadCrossSigningKeys(auth, masterKey, selfSigningKey, userSigningKey)`):
+ * each text is a CrossSigningKey object or a private seed. A seed without its key object is turned
+ * into the key (a subkey is signed by the master seed given alongside, else the one in secret
+ * storage). Everything is validated (shape, signatures by the accompanying or published master,
+ * seeds matching their keys) before a plan exists; seeds are stored in secret storage when its key
+ * was given, with what they replace kept aside.
+ */
+export async function buildManualUpload(ctx: PlanContext, texts: ManualKeyTexts): Promise<BuiltPlan> {
+  const { userId, ed, state } = ctx;
+  const secrets: Uint8Array[] = [];
+  const keys: Partial<Record<KeyRole, unknown>> = {};
+  const seeds: Partial<Record<KeyRole, Uint8Array>> = {};
+  const problems: string[] = [];
+  for (const role of ROLES) {
+    const text = texts[role]?.trim();
+    if (text === undefined || text === '') continue;
+    if (text.startsWith('{')) {
+      try {
+        keys[role] = JSON.parse(text);
+      } catch (error) {
+        problems.push(`the ${ROLE_LABEL[role]} key is not valid JSON (${error instanceof Error ? error.message : 'parse error'})`);
+      }
+      continue;
+    }
+    const bytes = tryDecodeBase64(text.replace(/\s+/g, ''));
+    if (!bytes.ok || bytes.value.length !== 32) {
+      problems.push(`the ${ROLE_LABEL[role]} key is neither CrossSigningKey JSON nor the base64 of a 32-byte seed`);
+      continue;
+    }
+    seeds[role] = bytes.value;
+    secrets.push(bytes.value);
+  }
+  if (problems.length > 0) throw new PlanRefusedError('bad-input', problems.join('; '));
+  if (Object.keys(keys).length === 0 && Object.keys(seeds).length === 0) throw new PlanRefusedError('bad-input', 'no key given');
+  const pub = published(state, userId);
+  // Seeds without key objects: derive the keys. Subkeys need a master seed to be signed with.
+  let signer = seeds.master;
+  if (signer === undefined && (seeds.selfSigning !== undefined && keys.selfSigning === undefined || seeds.userSigning !== undefined && keys.userSigning === undefined)) {
+    if (ctx.ssss === undefined) throw new PlanRefusedError('bad-input', 'a subkey seed needs the master seed to sign its key: give the master seed too, or the recovery key so it is read from secret storage');
+    signer = await seedFromStorage(ctx, 'm.cross_signing.master', secrets);
+  }
+  for (const role of ROLES) {
+    const seed = seeds[role];
+    if (seed === undefined || keys[role] !== undefined) continue;
+    keys[role] = (await crossSigningKeyFromSeed(userId, role, seed, ed, role === 'master' ? undefined : signer)).key;
+  }
+  const input = {
+    ...keys,
+    seeds: Object.fromEntries(Object.entries(seeds).map(([role, seed]) => [role, encodeBase64(seed)])),
+  };
+  const masterPublicKey = pub.master === undefined ? undefined : Object.values(pub.master.keys)[0];
+  const validated = await validateManualUpload(input, { userId, ...(masterPublicKey === undefined ? {} : { masterPublicKey }) }, ed);
+  if (!validated.ok) throw new PlanRefusedError('bad-input', validated.error.map((p) => p.message).join('; '));
+  secrets.push(...Object.values(validated.value.seeds));
+  const remarks: string[] = [];
+  const seeded = ROLES.filter((r) => validated.value.seeds[r] !== undefined);
+  const store = ctx.ssss !== undefined && seeded.length > 0;
+  const plan = unwrap(await planManualUpload(validated.value, store ? { secretStorage: ctx.ssss!, ...(await replacedSecrets(ctx, seeded, remarks)) } : {}));
+  if (seeded.length > 0 && !store) remarks.push('The seeds you gave are not stored in secret storage (no recovery key given): keep your copy.');
+  return { plan, secrets, remarks };
 }

@@ -7,12 +7,13 @@ import { ok, type Result } from '../result.ts';
 import type { PlanError } from './errors.ts';
 import { ROLES, SECRET_NAME_OF_ROLE } from './keys.ts';
 import type { ValidatedManualUpload } from './manual-upload.ts';
-import { STEP_ID_OF_ROLE, UPLOAD_STEP_ID } from './plan-new-keys.ts';
+import { keepAsideSteps, STEP_ID_OF_ROLE, UPLOAD_STEP_ID, type NewKeysSafeguard } from './plan-new-keys.ts';
 import { finishPlan, putSecretStep, uploadKeysStep, type RepairPlan, type RepairStep } from './plans.ts';
 import { secretContentWith, seedSecret, type CheckedSecretStorageKey } from './secrets.ts';
 
 export async function planManualUpload(
-  upload: ValidatedManualUpload, opts: { secretStorage?: CheckedSecretStorageKey } = {},
+  upload: ValidatedManualUpload,
+  opts: { secretStorage?: CheckedSecretStorageKey } & Pick<NewKeysSafeguard, 'previousSecrets' | 'leftoverSecrets'> = {},
 ): Promise<Result<RepairPlan, PlanError>> {
   const steps: RepairStep[] = [];
   const notes: string[] = [];
@@ -23,11 +24,12 @@ export async function planManualUpload(
   for (const role of ROLES) {
     const seed = upload.seeds[role];
     if (seed === undefined || ssss === undefined) continue;
+    steps.push(...keepAsideSteps(upload.userId, role, opts));
     const content = await secretContentWith(undefined, SECRET_NAME_OF_ROLE[role], seedSecret(seed), ssss, 'none');
     steps.push(putSecretStep(STEP_ID_OF_ROLE[role], `Store the ${role} seed you gave in secret storage (key ${ssss.keyId})`,
       upload.userId, SECRET_NAME_OF_ROLE[role], content));
   }
-  if (steps.length === 0) notes.push('Only you hold the private keys of these public keys.');
+  if (!steps.some((s) => s.id.startsWith('store-'))) notes.push('Only you hold the private keys of these public keys.');
   if (upload.replacesMaster) notes.push('This replaces your master key: everyone who verified you must verify you again.');
   const body: Record<string, unknown> = { ...upload.body };
   steps.push(uploadKeysStep(UPLOAD_STEP_ID, 'Publish the keys you supplied', body, steps.map((s) => s.id)));

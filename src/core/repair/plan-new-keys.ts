@@ -21,10 +21,18 @@ export interface NewKeysSafeguard {
    * the store and the upload never loses the private keys that are still published.
    */
   previousSecrets?: Readonly<Record<string, unknown>>;
+  /**
+   * Secrets about to be replaced that do NOT hold the published key (typically the new keys of an
+   * earlier reset that stopped before its upload). Copied to their own slot, so they never
+   * overwrite the previous copy, which must keep holding the key that is still published.
+   */
+  leftoverSecrets?: Readonly<Record<string, unknown>>;
 }
 
 /** Where a replaced secret is kept: its encrypted content, unchanged, under our own type. */
 export const PREVIOUS_SECRET_PREFIX = 'dev.xsign-doctor.previous.';
+/** Where a replaced secret that was never the published key is kept. */
+export const LEFTOVER_SECRET_PREFIX = 'dev.xsign-doctor.unpublished.';
 
 function hasEncrypted(content: unknown): content is Record<string, unknown> {
   return typeof content === 'object' && content !== null && !Array.isArray(content)
@@ -41,6 +49,27 @@ export const STEP_ID_OF_ROLE: Readonly<Record<KeyRole, string>> = {
   master: 'store-master', selfSigning: 'store-self-signing', userSigning: 'store-user-signing',
 };
 export const UPLOAD_STEP_ID = 'upload-keys';
+
+/**
+ * The copies of a secret about to be overwritten (see NewKeysSafeguard): still decryptable with
+ * the same secret-storage key, because the HKDF info is the secret's name, which the copy records
+ * (protocol.md §5.2).
+ */
+export function keepAsideSteps(userId: string, role: KeyRole, kept: Pick<NewKeysSafeguard, 'previousSecrets' | 'leftoverSecrets'>): RepairStep[] {
+  const name = SECRET_NAME_OF_ROLE[role];
+  const steps: RepairStep[] = [];
+  const previous = kept.previousSecrets?.[name];
+  if (hasEncrypted(previous)) {
+    steps.push(putSecretStep(`keep-previous-${STEP_ID_OF_ROLE[role]}`, `Keep the current ${LABEL[role]} secret aside (${PREVIOUS_SECRET_PREFIX}${name})`,
+      userId, `${PREVIOUS_SECRET_PREFIX}${name}`, { secret: name, content: previous }));
+  }
+  const leftover = kept.leftoverSecrets?.[name];
+  if (hasEncrypted(leftover)) {
+    steps.push(putSecretStep(`keep-unpublished-${STEP_ID_OF_ROLE[role]}`, `Keep the unpublished ${LABEL[role]} secret aside (${LEFTOVER_SECRET_PREFIX}${name})`,
+      userId, `${LEFTOVER_SECRET_PREFIX}${name}`, { secret: name, content: leftover }));
+  }
+  return steps;
+}
 
 /**
  * Store steps (one per key) and ONE `device_signing/upload` step with all the keys (§1.4 point 3),
@@ -62,20 +91,14 @@ export async function storeThenUpload(
     }
     for (const role of roles) {
       const name = SECRET_NAME_OF_ROLE[role];
-      const previous = safeguard.previousSecrets?.[name];
-      if (hasEncrypted(previous)) {
-        // Still decryptable with the same secret-storage key: the HKDF info is the secret's name,
-        // which the copy records (protocol.md §5.2).
-        steps.push(putSecretStep(`keep-previous-${STEP_ID_OF_ROLE[role]}`, `Keep the current ${LABEL[role]} secret aside (${PREVIOUS_SECRET_PREFIX}${name})`,
-          userId, `${PREVIOUS_SECRET_PREFIX}${name}`, { secret: name, content: previous }));
-      }
+      steps.push(...keepAsideSteps(userId, role, safeguard));
       // 'none': entries under other keys would hold the replaced seed (see secretContentWith).
       const content = await secretContentWith(undefined, SECRET_NAME_OF_ROLE[role], seedSecret(pairs[role]!.seed), ssss, 'none');
       steps.push(putSecretStep(STEP_ID_OF_ROLE[role], `Store the new ${LABEL[role]} in secret storage (key ${ssss.keyId})`,
         userId, SECRET_NAME_OF_ROLE[role], content));
     }
-    notes.push(steps.some((st) => st.id.startsWith('keep-previous-'))
-      ? `The cross-signing secrets currently in secret storage are replaced by the new ones; the old ones are kept under ${PREVIOUS_SECRET_PREFIX}<name>.`
+    notes.push(steps.some((st) => st.id.startsWith('keep-'))
+      ? `The cross-signing secrets currently in secret storage are replaced by the new ones; the old ones are kept under ${PREVIOUS_SECRET_PREFIX}<name> (published) or ${LEFTOVER_SECRET_PREFIX}<name> (never published).`
       : 'The cross-signing secrets currently in secret storage are replaced by the new ones.');
   } else if (safeguard.exportConfirmed !== true) {
     return fail({

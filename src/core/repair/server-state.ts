@@ -1,0 +1,51 @@
+/**
+ * What the homeserver publishes now, compared with the keys a plan was publishing: the "server
+ * state" shown after a repair stopped half-way (a failed step, a lost response, a restarted
+ * background), so the user knows whether the new keys are live before deciding what to run next.
+ */
+import type { MatrixClient } from '../matrix/client.ts';
+import { ROLES, type KeyRole } from './keys.ts';
+
+const LABEL: Readonly<Record<KeyRole, string>> = { master: 'master', selfSigning: 'self-signing', userSigning: 'user-signing' };
+
+export interface ServerKeys {
+  /** Per role: the published public key, or null. */
+  published: Record<KeyRole, string | null>;
+  /** Roles the plan publishes whose published key is the plan's. */
+  planKeysLive: KeyRole[];
+  /** Roles the plan publishes whose published key is another one (or none). */
+  planKeysNotLive: KeyRole[];
+  /** One sentence for the UI and the CLI. */
+  text: string;
+}
+
+const first = (k: { keys?: Record<string, string> } | undefined): string | null => {
+  const values = k?.keys === undefined ? [] : Object.values(k.keys);
+  return typeof values[0] === 'string' ? values[0] : null;
+};
+
+/**
+ * Re-read the user's cross-signing keys (`POST /keys/query`) and compare them with `planKeys`.
+ * @throws {MatrixApiError|ConnectionError} when the homeserver cannot be read (the caller reports that instead).
+ */
+export async function describeServerKeys(
+  client: MatrixClient, userId: string, planKeys: Partial<Record<KeyRole, string>>, opts: { signal?: AbortSignal } = {},
+): Promise<ServerKeys> {
+  const { response } = await client.queryKeys([userId], opts.signal === undefined ? {} : { signal: opts.signal });
+  const published: Record<KeyRole, string | null> = {
+    master: first(response.master_keys?.[userId]),
+    selfSigning: first(response.self_signing_keys?.[userId]),
+    userSigning: first(response.user_signing_keys?.[userId]),
+  };
+  const planned = ROLES.filter((role) => planKeys[role] !== undefined);
+  const planKeysLive = planned.filter((role) => published[role] === planKeys[role]);
+  const planKeysNotLive = planned.filter((role) => published[role] !== planKeys[role]);
+  const described = ROLES.map((role) => {
+    const key = published[role];
+    if (key === null) return `${LABEL[role]} none${planKeys[role] === undefined ? '' : ' (not this repair\'s)'}`;
+    const mark = planKeys[role] === undefined ? '' : key === planKeys[role] ? ' (this repair\'s)' : ' (not this repair\'s)';
+    return `${LABEL[role]} ${key}${mark}`;
+  });
+  const text = `The homeserver now publishes: ${described.join(', ')}.`;
+  return { published, planKeysLive, planKeysNotLive, text };
+}
