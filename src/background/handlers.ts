@@ -91,8 +91,8 @@ export const handlers: Handlers = {
     return flows.preview(req);
   },
 
-  async repairStart({ flowId }) {
-    return flows.start(flowId);
+  async repairStart({ flowId, exportSaved }) {
+    return flows.start(flowId, exportSaved === true);
   },
 
   async repairPassword({ flowId, password }) {

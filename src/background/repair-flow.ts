@@ -19,14 +19,18 @@ import type { MatrixClient } from '../core/matrix/client.ts';
 import { inspectAccount, targetKeyId } from '../core/inspect/inspect-account.ts';
 import type { SecretStorageKeyInput } from '../core/inspect/secret-storage-key.ts';
 import {
-  buildReencrypt, buildReset, buildResignBackup, buildSignDevices, buildUpload, checkKeyInput, findSourceKey, PlanRefusedError,
+  buildManualUpload, buildReencrypt, buildRegenerate, buildReset, buildResignBackup, buildSignDevices, buildUpload, checkKeyInput, findSourceKey, PlanRefusedError,
   type BuiltPlan, type PlanContext,
 } from '../core/repair/build-plans.ts';
 import { PlanMismatchError, RepairCancelledError, UiaFailedError } from '../core/repair/errors.ts';
 import { executePlan } from '../core/repair/execute.ts';
 import type { RepairPlan } from '../core/repair/plans.ts';
 import type { UiaPrompter } from '../core/repair/uia-prompter.ts';
-import type { ExtRepairKind, RepairFlowView, RepairPrompt } from '../ext/protocol.ts';
+import type { ExtRepairKind, Protocol, RepairFlowView, RepairPrompt } from '../ext/protocol.ts';
+import type { CheckedSecretStorageKey } from '../core/repair/secrets.ts';
+import { describeServerKeys } from '../core/repair/server-state.ts';
+
+type PreviewRequest = Protocol['repairPreview']['req'];
 import { EXT_REPAIR_KINDS } from '../ext/protocol.ts';
 
 const TERMINAL = new Set<RepairFlowView['phase']>(['done', 'failed', 'cancelled']);
@@ -101,10 +105,17 @@ export function createFlowManager(deps: FlowDeps) {
   };
 
   /** `toWipe` receives private bytes met while building (the source key of store-secrets). */
-  async function build(kind: ExtRepairKind, ctx: PlanContext, opts: { deviceIds: string[] | undefined; sourceRecoveryKey: string | undefined }, toWipe: Uint8Array[]): Promise<BuiltPlan> {
+  async function build(kind: ExtRepairKind, ctx: PlanContext, opts: PreviewRequest, toWipe: Uint8Array[]): Promise<BuiltPlan> {
+    // The export "path" only asks the builders for the export text; the popup offers it as a download.
+    const exportOpt = opts.exportKeys === true ? { exportPath: 'download' } : {};
     switch (kind) {
       case 'sign-devices': return buildSignDevices(ctx, opts.deviceIds === undefined ? {} : { deviceIds: opts.deviceIds });
-      case 'reset-cross-signing': return buildReset(ctx, {});
+      case 'reset-cross-signing': return buildReset(ctx, exportOpt);
+      case 'regenerate-subkeys': {
+        const which = opts.subkeys ?? ['selfSigning', 'userSigning'];
+        return buildRegenerate(ctx, { selfSigning: which.includes('selfSigning'), userSigning: which.includes('userSigning'), ...exportOpt });
+      }
+      case 'manual-upload': return buildManualUpload(ctx, opts.manualKeys ?? {});
       case 'resign-backup': return buildResignBackup(ctx);
       case 'upload-keys': return buildUpload(ctx);
       case 'store-secrets': {
@@ -119,16 +130,19 @@ export function createFlowManager(deps: FlowDeps) {
     }
   }
 
-  async function preview(req: { sessionId: string; kind: ExtRepairKind; recoveryKey?: string; passphrase?: string; sourceRecoveryKey?: string; deviceIds?: string[] }): Promise<RepairFlowView> {
+  async function preview(req: PreviewRequest): Promise<RepairFlowView & { exportText?: string }> {
     const busy = running(req.sessionId);
     if (busy) return snapshot(busy);
     if (!(EXT_REPAIR_KINDS as readonly string[]).includes(req.kind)) throw new RepairFlowError('bad-input', `Unknown repair ${req.kind}`);
     const secret: SecretStorageKeyInput = {};
     if (req.recoveryKey !== undefined) secret.recoveryKey = req.recoveryKey;
     if (req.passphrase !== undefined) secret.passphrase = req.passphrase;
-    if (secret.recoveryKey === undefined && secret.passphrase === undefined) {
+    const keyGiven = secret.recoveryKey !== undefined || secret.passphrase !== undefined;
+    // Without secret storage: a reset is safe with the export file, and a manual upload publishes keys the user already holds.
+    const keyOptional = req.kind === 'manual-upload' || (req.kind === 'reset-cross-signing' && req.exportKeys === true);
+    if (!keyGiven && !keyOptional) {
       throw new RepairFlowError('missing-key', req.kind === 'reset-cross-signing'
-        ? 'A reset creates new private keys: enter your recovery key so they are stored in secret storage before anything is published.'
+        ? 'A reset creates new private keys: enter your recovery key so they are stored in secret storage before anything is published, or choose to save them in an export file.'
         : 'Enter your recovery key (or passphrase): the private key this repair needs is read from secret storage.');
     }
     const { userId, deviceId } = await deps.session(req.sessionId);
@@ -137,15 +151,19 @@ export function createFlowManager(deps: FlowDeps) {
     const inspected = await inspectAccount(client, { userId, deviceId: deviceId || undefined, secret, ed });
     if (!inspected.ok) throw new RepairFlowError(inspected.error.code, inspected.error.message);
     const { state, report } = inspected.value;
-    const keyId = targetKeyId(state);
-    if (keyId === null) throw new RepairFlowError('no-secret-storage', 'The account has no secret storage to check the recovery key against.');
-    const checked = await checkKeyInput(state, keyId, secret);
-    if (!checked.ok) throw new RepairFlowError('wrong-key', checked.message);
-    const toWipe: Uint8Array[] = [checked.key.key];
+    const toWipe: Uint8Array[] = [];
+    let ssss: CheckedSecretStorageKey | undefined;
+    if (keyGiven) {
+      const keyId = targetKeyId(state);
+      if (keyId === null) throw new RepairFlowError('no-secret-storage', 'The account has no secret storage to check the recovery key against.');
+      const checked = await checkKeyInput(state, keyId, secret);
+      if (!checked.ok) throw new RepairFlowError('wrong-key', checked.message);
+      ssss = checked.key;
+      toWipe.push(checked.key.key);
+    }
     let built: BuiltPlan;
     try {
-      built = await build(req.kind, { state, report, userId, deviceId: deviceId || undefined, ed, ssss: checked.key },
-        { deviceIds: req.deviceIds, sourceRecoveryKey: req.sourceRecoveryKey }, toWipe);
+      built = await build(req.kind, { state, report, userId, deviceId: deviceId || undefined, ed, ssss }, req, toWipe);
       toWipe.push(...built.secrets);
     } catch (error) {
       if (error instanceof PlanRefusedError) throw new RepairFlowError(error.code, error.code === 'nothing-to-do' ? `Nothing to do: ${error.message}.` : `Cannot plan this repair: ${error.message}. Nothing was sent.`);
@@ -167,6 +185,8 @@ export function createFlowManager(deps: FlowDeps) {
         steps: plan.steps.map((s) => ({ id: s.id, title: s.title, method: s.request.method, path: s.request.path, body: s.request.body, uia: s.uia })),
         notes: [...plan.notes, ...built.remarks],
         progress: { completed: 0, total: plan.steps.length },
+        publicKeys: { ...plan.publicKeys },
+        ...(plan.safeguard === 'export-confirmed' ? { exportRequired: true } : {}),
         updatedAt: now().toISOString(),
       },
     };
@@ -176,7 +196,18 @@ export function createFlowManager(deps: FlowDeps) {
     flows.set(flowId, flow);
     latest.set(req.sessionId, flowId);
     await persist();
-    return snapshot(flow);
+    // The export text goes to the popup once, in this response, and nowhere else.
+    return built.exportText === undefined ? snapshot(flow) : { ...snapshot(flow), exportText: built.exportText };
+  }
+
+  /** The server state after a stop, or why it could not be read (never throws). */
+  async function serverState(sessionId: string, planKeys: RepairFlowView['publicKeys']): Promise<string> {
+    try {
+      const [{ userId }, client] = await Promise.all([deps.session(sessionId), deps.client(sessionId)]);
+      return (await describeServerKeys(client, userId, planKeys ?? {})).text;
+    } catch (error) {
+      return `The homeserver could not be re-read (${error instanceof Error ? error.message : String(error)}); check the status.`;
+    }
   }
 
   function prompter(flow: Flow): UiaPrompter {
@@ -238,22 +269,28 @@ export function createFlowManager(deps: FlowDeps) {
       else if (error instanceof MatrixApiError) message = `The homeserver refused: ${error.message}`;
       else if (error instanceof ConnectionError) message = `${error.message}. Nothing after the last completed step was sent.`;
       else message = error instanceof Error ? error.message : String(error);
-      const halfDone = plan.kind === 'reset-cross-signing' && flow.view.progress.completed > 0 && flow.view.progress.completed < plan.steps.length
-        ? ' Secret storage may now hold new private keys that were not published; run the reset again.' : '';
+      const storedNew = plan.safeguard === 'secret-storage' && flow.view.progress.completed > 0 && Object.keys(plan.publicKeys).length > 0;
+      const halfDone = storedNew && flow.view.progress.completed < plan.steps.length
+        ? ' Secret storage may now hold new private keys that are not published yet: “Upload keys from secret storage” publishes exactly those (or run this repair again; the keys it replaces are kept aside).' : '';
+      const state = cancelled ? undefined : await serverState(flow.view.sessionId, flow.view.publicKeys);
       const named = currentStep === undefined ? message : `${currentStep}: ${message}`;
       update(flow, {
         phase: cancelled ? 'cancelled' : 'failed',
         result: { outcome: cancelled ? 'cancelled' : 'failed', message: named + halfDone },
         error: { ...(currentStep === undefined ? {} : { step: currentStep }), message: message + halfDone },
+        ...(state === undefined ? {} : { serverState: state }),
       }, ['prompt', 'waitingMs']);
     }
   }
 
-  function start(flowId: string): RepairFlowView {
+  function start(flowId: string, exportSaved = false): RepairFlowView {
     const flow = get(flowId);
     const busy = running(flow.view.sessionId);
     if (busy) return snapshot(busy);
     if (flow.view.phase !== 'preview') return snapshot(flow);
+    if (flow.view.exportRequired === true && !exportSaved) {
+      throw new RepairFlowError('export-not-saved', 'The new private keys are only in the export file: save it and confirm before anything is published.');
+    }
     update(flow, { phase: 'running' });
     void run(flow);
     return snapshot(flow);
@@ -298,9 +335,20 @@ export function createFlowManager(deps: FlowDeps) {
       const view = (await deps.restore())?.[sessionId];
       if (!view) return null;
       if (view.phase === 'preview' || isActive(view)) {
-        const message = 'The extension’s background was restarted and this repair stopped. Nothing after the last completed step was sent; check the status and run it again.';
-        const { prompt: _p, ...rest } = view;
-        return { ...rest, phase: 'failed', result: { outcome: 'failed', message }, error: { message } };
+        const step = view.progress.current;
+        const where = view.phase === 'preview' ? 'before it started' : `after ${view.progress.completed} of ${view.progress.total} steps${step === undefined ? '' : ` (at “${step}”)`}`;
+        const message = `The extension’s background was restarted and this repair stopped ${where}. Nothing more was sent; a request in flight may or may not have reached the homeserver — see what it publishes now, then run the repair again.`;
+        const { prompt: _p, waitingMs: _w, ...rest } = view;
+        const stopped: RepairFlowView = {
+          ...rest, phase: 'failed', result: { outcome: 'failed', message },
+          error: { ...(step === undefined ? {} : { step }), message },
+          serverState: view.phase === 'preview' ? 'Nothing was sent.' : await serverState(sessionId, view.publicKeys),
+          updatedAt: now().toISOString(),
+        };
+        // Reported once, the same way on every read: the mirror now holds the failed view.
+        const all = { ...(await deps.restore()), [sessionId]: stopped };
+        await mirror(structuredClone(all)).catch(() => { /* display state only */ });
+        return stopped;
       }
       return view;
     } catch {

@@ -3,7 +3,7 @@
  * Each entry names its request validator; request and response types are derived from this
  * map, so a sender cannot send an unknown message and a missing handler is a compile error.
  */
-import { array, int, literal, object, optional, str, type Infer, type Validator } from '../core/schema.ts';
+import { array, bool, int, literal, object, optional, str, type Infer, type Validator } from '../core/schema.ts';
 import { EXT_REPAIR_KINDS, type ExtRepairKind } from './repair-kinds.ts';
 import type { ReadOutcome } from '../core/inspect/account-state.ts';
 import type { Report } from '../core/inspect/report-types.ts';
@@ -81,10 +81,18 @@ export type RepairFlowView = {
   result?: { outcome: 'success' | 'failed' | 'cancelled'; message: string; failures?: { keyId: string; errcode: string; message?: string }[] };
   /** What went wrong, naming the step. */
   error?: { step?: string; message: string };
+  /** The public keys the plan publishes (to compare with the server after a stop). */
+  publicKeys?: Record<string, string>;
+  /** The plan keeps the new private keys only in an export file: Run needs the user's confirmation that it is saved. */
+  exportRequired?: boolean;
+  /** After a failure or a background restart: what the homeserver publishes now, re-read from it. */
+  serverState?: string;
   updatedAt: string;
 };
 
 const flowId = str({ min: 1, max: 128 });
+/** A pasted key: a signed CrossSigningKey is well under 2 KB; leave room for formatting. */
+const MANUAL_KEY_MAX = 16_384;
 
 const homeserverUrl = str({ min: 1, max: 2048, pattern: /^https?:\/\/[^\s/?#]+(?:\/[^\s?#]*)?$/i });
 
@@ -116,8 +124,22 @@ export const requestValidators = {
     /** store-secrets: the recovery key of the other secret-storage key the secrets are held under. */
     sourceRecoveryKey: optional(str({ min: 1, max: 256 })),
     deviceIds: optional(array(str({ min: 1, max: 256 }), { max: 1000 })),
+    /** regenerate-subkeys: which subkeys to replace. */
+    subkeys: optional(array(literal('selfSigning', 'userSigning'), { min: 1, max: 2 })),
+    /** manual-upload: per key, the pasted CrossSigningKey JSON or base64 seed (parsed as untrusted input). */
+    manualKeys: optional(object({
+      master: optional(str({ min: 1, max: MANUAL_KEY_MAX })),
+      selfSigning: optional(str({ min: 1, max: MANUAL_KEY_MAX })),
+      userSigning: optional(str({ min: 1, max: MANUAL_KEY_MAX })),
+    })),
+    /**
+     * reset / regenerate: keep the new private keys in an export file the user saves (offered once,
+     * in the preview's response) instead of, or besides, secret storage.
+     */
+    exportKeys: optional(bool()),
   }),
-  repairStart: object({ flowId }),
+  /** `exportSaved`: the user confirmed saving the export file (required when the plan relies on it). */
+  repairStart: object({ flowId, exportSaved: optional(bool()) }),
   /** The password for ONE authentication attempt of the running flow; never stored. */
   repairPassword: object({ flowId, password: str({ min: 1, max: 4096 }) }),
   repairCancel: object({ flowId }),
@@ -139,8 +161,12 @@ type Responses = {
   readTab: ReadTabResponse;
   refreshSessionToken: SessionView;
   readStatus: StatusView;
-  /** The new flow in phase `preview`, or the flow already running for the session. */
-  repairPreview: RepairFlowView;
+  /**
+   * The new flow in phase `preview`, or the flow already running for the session. `exportText`
+   * (PRIVATE: the new seeds) comes only in this response, once, for the user to save; it is never
+   * mirrored or kept by the background.
+   */
+  repairPreview: RepairFlowView & { exportText?: string };
   repairStart: RepairFlowView;
   repairPassword: RepairFlowView;
   repairCancel: RepairFlowView;
