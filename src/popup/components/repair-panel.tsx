@@ -2,22 +2,9 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { send } from '../../ext/messaging.ts';
 import type { RepairFlowView } from '../../ext/protocol.ts';
 import { EXT_REPAIR_KINDS, type ExtRepairKind } from '../../ext/repair-kinds.ts';
+import { ExportOffer, REPAIR_LABELS, RepairForm, type DeviceChoice } from './repair-form.tsx';
 
-export const REPAIR_LABELS: Record<ExtRepairKind, string> = {
-  'sign-devices': 'Cross-sign devices',
-  'reset-cross-signing': 'Reset cross-signing',
-  'resign-backup': 'Re-sign the key backup',
-  'store-secrets': 'Store secrets under the default key',
-  'upload-keys': 'Upload keys from secret storage',
-};
-
-const REPAIR_HINTS: Record<ExtRepairKind, string> = {
-  'sign-devices': 'The private key this repair needs is read from secret storage with your recovery key.',
-  'reset-cross-signing': 'New keys are stored in secret storage under your recovery key before they are published.',
-  'resign-backup': 'The private key this repair needs is read from secret storage with your recovery key.',
-  'store-secrets': 'Secrets held only under another secret-storage key are re-encrypted under the default key: enter the default key\'s recovery key, then the other key\'s.',
-  'upload-keys': 'The public halves of the private keys in secret storage are published; the recovery key reads them.',
-};
+export { REPAIR_LABELS };
 
 export const isExtRepair = (kind: string | undefined): kind is ExtRepairKind =>
   (EXT_REPAIR_KINDS as readonly string[]).includes(kind ?? '');
@@ -31,8 +18,10 @@ const message = (e: unknown): string => (e instanceof Error ? e.message : String
  * reopened popup finds it where it was) and forwards the user's answers. The recovery key and the
  * password go to the background in one message each and are never kept here or stored.
  */
-export function RepairPanel({ sessionId, requested, onRequestHandled, onSuccess }: {
+export function RepairPanel({ sessionId, devices, requested, onRequestHandled, onSuccess }: {
   sessionId: string;
+  /** For the device picker of sign-devices. */
+  devices: DeviceChoice[];
   /** A repair the user picked from a problem row. */
   requested: ExtRepairKind | null;
   onRequestHandled: () => void;
@@ -45,8 +34,9 @@ export function RepairPanel({ sessionId, requested, onRequestHandled, onSuccess 
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const reloaded = useRef<string | null>(null);
-  const keyInput = useRef<HTMLInputElement>(null);
-  const sourceInput = useRef<HTMLInputElement>(null);
+  /** The export file of the previewed flow (PRIVATE): memory only, offered once. */
+  const [exportFile, setExportFile] = useState<{ flowId: string; text: string } | null>(null);
+  const [exportSaved, setExportSaved] = useState(false);
   const passwordInput = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
@@ -89,22 +79,13 @@ export function RepairPanel({ sessionId, requested, onRequestHandled, onSuccess 
     }
   };
 
-  const preview = (event: Event) => {
-    event.preventDefault();
-    const kind = editing;
-    const input = keyInput.current;
-    const value = input?.value.trim() ?? '';
-    const source = kind === 'store-secrets' ? sourceInput.current : null;
-    const sourceValue = source?.value.trim() ?? '';
-    if (kind === null) return;
-    void act(async () => {
-      const f = await send('repairPreview', { sessionId, kind, ...(value ? { recoveryKey: value } : {}), ...(sourceValue ? { sourceRecoveryKey: sourceValue } : {}) });
-      if (input) input.value = '';
-      if (source) source.value = '';
-      setEditing(null);
-      setDismissed(null);
-      return f;
-    });
+  const previewed = (f: RepairFlowView & { exportText?: string }) => {
+    const { exportText, ...view } = f;
+    setExportFile(exportText === undefined ? null : { flowId: view.flowId, text: exportText });
+    setExportSaved(false);
+    setFlow(view);
+    setEditing(null);
+    setDismissed(null);
   };
 
   const submitPassword = (event: Event) => {
@@ -128,19 +109,7 @@ export function RepairPanel({ sessionId, requested, onRequestHandled, onSuccess 
           ))}
         </div>
         {editing !== null && (
-          <form data-testid="repair-form" data-kind={editing} onSubmit={preview}>
-            <h2>{REPAIR_LABELS[editing]}</h2>
-            <p class="muted">{REPAIR_HINTS[editing]}</p>
-            <div class="row">
-              <input ref={keyInput} type="password" autocomplete="off" spellcheck={false} placeholder="Recovery key" aria-label="Recovery key" data-testid="repair-recovery-key" style="flex:1" />
-              {editing === 'store-secrets' && (
-                <input ref={sourceInput} type="password" autocomplete="off" spellcheck={false} placeholder="Other key's recovery key" aria-label="Recovery key of the other secret-storage key" data-testid="repair-source-key" style="flex:1" />
-              )}
-              <button type="submit" disabled={busy} data-testid="repair-preview-button">{busy ? 'Planning…' : 'Preview'}</button>
-              <button type="button" onClick={() => setEditing(null)}>Close</button>
-            </div>
-            {error && <p class="error" role="alert" data-testid="repair-error">{error}</p>}
-          </form>
+          <RepairForm key={editing} sessionId={sessionId} kind={editing} devices={devices} onPreview={previewed} onClose={() => setEditing(null)} />
         )}
       </section>
     );
@@ -163,9 +132,13 @@ export function RepairPanel({ sessionId, requested, onRequestHandled, onSuccess 
       </ol>
       {f.notes.length > 0 && <ul class="muted">{f.notes.map((n, i) => <li key={i}>{n}</li>)}</ul>}
 
+      {f.phase === 'preview' && f.exportRequired === true && (
+        <ExportOffer flow={f} text={exportFile?.flowId === f.flowId ? exportFile.text : null} saved={exportSaved} onSaved={setExportSaved} />
+      )}
       {f.phase === 'preview' && (
         <div class="row">
-          <button type="button" disabled={busy} data-testid="repair-run" onClick={() => void act(() => send('repairStart', { flowId: f.flowId }))}>Run</button>
+          <button type="button" disabled={busy || (f.exportRequired === true && !exportSaved)} data-testid="repair-run"
+            onClick={() => void act(() => send('repairStart', { flowId: f.flowId, ...(f.exportRequired === true ? { exportSaved } : {}) }))}>Run</button>
           <button type="button" disabled={busy} data-testid="repair-cancel" onClick={() => void act(() => send('repairCancel', { flowId: f.flowId }))}>Cancel</button>
         </div>
       )}
@@ -207,6 +180,7 @@ export function RepairPanel({ sessionId, requested, onRequestHandled, onSuccess 
         <div data-testid="repair-result" data-outcome={f.result.outcome} role="status">
           <p class={f.result.outcome === 'success' ? 'good' : 'error'}>{f.result.message}</p>
           {f.result.failures?.map((x, i) => <p key={i} class="error mono">{x.keyId}: {x.errcode} {x.message ?? ''}</p>)}
+          {f.serverState && <p class="mono" data-testid="repair-server-state">{f.serverState}</p>}
           <button type="button" data-testid="repair-close" onClick={() => setDismissed(f.flowId)}>Close</button>
         </div>
       )}

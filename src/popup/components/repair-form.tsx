@@ -1,0 +1,183 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { send } from '../../ext/messaging.ts';
+import type { Protocol, RepairFlowView } from '../../ext/protocol.ts';
+import type { ExtRepairKind } from '../../ext/repair-kinds.ts';
+
+export const REPAIR_LABELS: Record<ExtRepairKind, string> = {
+  'sign-devices': 'Cross-sign devices',
+  'reset-cross-signing': 'Reset cross-signing',
+  'regenerate-subkeys': 'Replace the self-signing / user-signing key',
+  'resign-backup': 'Re-sign the key backup',
+  'store-secrets': 'Store secrets under the default key',
+  'upload-keys': 'Upload keys from secret storage',
+  'manual-upload': 'Upload keys by hand',
+};
+
+const HINTS: Record<ExtRepairKind, string> = {
+  'sign-devices': 'The self-signing key is read from secret storage with your recovery key.',
+  'reset-cross-signing': 'New keys are stored in secret storage under your recovery key (or saved in an export file) before they are published.',
+  'regenerate-subkeys': 'The master key stays (so other people’s trust stays); it is read from secret storage to sign the new keys, which are stored there first.',
+  'resign-backup': 'The master key is read from secret storage with your recovery key.',
+  'store-secrets': 'Secrets held only under another secret-storage key are re-encrypted under the default key: enter the default key\'s recovery key, then the other key\'s.',
+  'upload-keys': 'The public halves of the private keys in secret storage are published; the recovery key reads them.',
+  'manual-upload': 'Paste a CrossSigningKey JSON object or a base64 private seed for any of the three keys. Everything is checked before anything is sent. The recovery key is optional: with it, the seeds you give are stored in secret storage first.',
+};
+
+const MANUAL_ROLES = [['master', 'Master key'], ['selfSigning', 'Self-signing key'], ['userSigning', 'User-signing key']] as const;
+
+/** `signable`: its own keys are well-formed and self-signed, so a cross-signature can vouch for them. */
+export type DeviceChoice = { deviceId: string; displayName: string | null; signed: boolean; signable: boolean };
+type PreviewRequest = Protocol['repairPreview']['req'];
+type PreviewResponse = Protocol['repairPreview']['res'];
+
+const value = (el: HTMLInputElement | HTMLTextAreaElement | null): string => el?.value.trim() ?? '';
+
+/**
+ * The form that asks for what a repair needs and requests its preview. Secrets typed here (the
+ * recovery key or passphrase, pasted seeds) go to the background in the one preview message and
+ * the fields are cleared; nothing is kept in state.
+ */
+export function RepairForm({ sessionId, kind, devices, onPreview, onClose }: {
+  sessionId: string;
+  kind: ExtRepairKind;
+  devices: DeviceChoice[];
+  onPreview: (flow: PreviewResponse) => void;
+  onClose: () => void;
+}) {
+  const [usePassphrase, setUsePassphrase] = useState(false);
+  const [chosen, setChosen] = useState<Set<string>>(() => new Set(devices.filter((d) => !d.signed && d.signable).map((d) => d.deviceId)));
+  const [subkeys, setSubkeys] = useState({ selfSigning: true, userSigning: true });
+  const [exportKeys, setExportKeys] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const keyInput = useRef<HTMLInputElement>(null);
+  const sourceInput = useRef<HTMLInputElement>(null);
+  const manual = { master: useRef<HTMLTextAreaElement>(null), selfSigning: useRef<HTMLTextAreaElement>(null), userSigning: useRef<HTMLTextAreaElement>(null) };
+
+  const toggle = (id: string) => setChosen((prev) => {
+    const next = new Set(prev);
+    if (next.has(id)) next.delete(id); else next.add(id);
+    return next;
+  });
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    const key = value(keyInput.current);
+    const req: PreviewRequest = { sessionId, kind };
+    if (key) req[usePassphrase ? 'passphrase' : 'recoveryKey'] = key;
+    if (kind === 'store-secrets' && value(sourceInput.current)) req.sourceRecoveryKey = value(sourceInput.current);
+    if (kind === 'sign-devices') {
+      if (chosen.size === 0) return setError('Choose at least one device.');
+      req.deviceIds = [...chosen];
+    }
+    if (kind === 'regenerate-subkeys') {
+      const which = (['selfSigning', 'userSigning'] as const).filter((r) => subkeys[r]);
+      if (which.length === 0) return setError('Choose the self-signing key, the user-signing key, or both.');
+      req.subkeys = which;
+    }
+    if (kind === 'manual-upload') {
+      req.manualKeys = {};
+      for (const [role] of MANUAL_ROLES) {
+        const text = value(manual[role].current);
+        if (text) req.manualKeys[role] = text;
+      }
+    }
+    if (exportKeys && (kind === 'reset-cross-signing' || kind === 'regenerate-subkeys')) req.exportKeys = true;
+    setBusy(true);
+    setError(null);
+    try {
+      const flow = await send('repairPreview', req);
+      for (const el of [keyInput.current, sourceInput.current, ...Object.values(manual).map((r) => r.current)]) if (el) el.value = '';
+      onPreview(flow);
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form data-testid="repair-form" data-kind={kind} onSubmit={(e) => void submit(e)}>
+      <h2>{REPAIR_LABELS[kind]}</h2>
+      <p class="muted">{HINTS[kind]}</p>
+      {kind === 'sign-devices' && (
+        <fieldset data-testid="repair-devices">
+          <legend>Devices to cross-sign</legend>
+          {devices.map((d) => (
+            <label key={d.deviceId} class="row">
+              <input type="checkbox" checked={chosen.has(d.deviceId)} disabled={!d.signable} onChange={() => toggle(d.deviceId)} data-testid="repair-device" data-device-id={d.deviceId} />
+              <span class="mono">{d.deviceId}</span> {d.displayName ?? ''} <span class={d.signed ? 'good' : 'error'}>{d.signed ? 'cross-signed' : 'not cross-signed'}</span>
+              {!d.signable && <span class="muted"> (its own keys are not valid: not signable)</span>}
+            </label>
+          ))}
+        </fieldset>
+      )}
+      {kind === 'regenerate-subkeys' && (
+        <fieldset>
+          <legend>Keys to replace</legend>
+          {(['selfSigning', 'userSigning'] as const).map((r) => (
+            <label key={r} class="row">
+              <input type="checkbox" checked={subkeys[r]} onChange={() => setSubkeys({ ...subkeys, [r]: !subkeys[r] })} data-testid={`repair-subkey-${r}`} />
+              {r === 'selfSigning' ? 'Self-signing key (signs your devices)' : 'User-signing key (signs the users you verified)'}
+            </label>
+          ))}
+        </fieldset>
+      )}
+      {kind === 'manual-upload' && MANUAL_ROLES.map(([role, label]) => (
+        <label key={role} class="stack">
+          {label}
+          <textarea ref={manual[role]} rows={3} spellcheck={false} autocomplete="off" class="mono" aria-label={label} data-testid={`repair-manual-${role}`} />
+        </label>
+      ))}
+      {(kind === 'reset-cross-signing' || kind === 'regenerate-subkeys') && (
+        <label class="row">
+          <input type="checkbox" checked={exportKeys} onChange={() => setExportKeys(!exportKeys)} data-testid="repair-export" />
+          Also save the new private keys in an export file{kind === 'reset-cross-signing' ? ' (needed when there is no secret storage)' : ''}
+        </label>
+      )}
+      <div class="row">
+        <select aria-label="Secret-storage key kind" data-testid="repair-key-kind" value={usePassphrase ? 'passphrase' : 'recovery-key'}
+          onChange={(e) => setUsePassphrase((e.currentTarget as HTMLSelectElement).value === 'passphrase')}>
+          <option value="recovery-key">Recovery key</option>
+          <option value="passphrase">Passphrase</option>
+        </select>
+        <input ref={keyInput} type="password" autocomplete="off" spellcheck={false} placeholder={usePassphrase ? 'Passphrase' : 'Recovery key'}
+          aria-label={usePassphrase ? 'Passphrase' : 'Recovery key'} data-testid="repair-recovery-key" style="flex:1" />
+      </div>
+      {kind === 'store-secrets' && (
+        <input ref={sourceInput} type="password" autocomplete="off" spellcheck={false} placeholder="Other key's recovery key" aria-label="Recovery key of the other secret-storage key" data-testid="repair-source-key" />
+      )}
+      <div class="row">
+        <button type="submit" disabled={busy} data-testid="repair-preview-button">{busy ? 'Planning…' : 'Preview'}</button>
+        <button type="button" onClick={onClose}>Close</button>
+      </div>
+      {error && <p class="error" role="alert" data-testid="repair-error">{error}</p>}
+    </form>
+  );
+}
+
+/** The export file offered once after the preview: a download, and the confirmation that gates Run. */
+export function ExportOffer({ flow, text, saved, onSaved }: { flow: RepairFlowView; text: string | null; saved: boolean; onSaved: (v: boolean) => void }) {
+  // A blob URL keeps the private keys out of the DOM; revoked when the offer goes away.
+  const [href, setHref] = useState<string | null>(null);
+  useEffect(() => {
+    if (text === null) return undefined;
+    const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+    setHref(url);
+    return () => URL.revokeObjectURL(url);
+  }, [text]);
+  if (text === null) {
+    return <p class="error" data-testid="repair-export-lost">The export file was offered when this repair was previewed and is gone now: cancel and preview again.</p>;
+  }
+  if (href === null) return null;
+  return (
+    <div data-testid="repair-export-offer">
+      <p>The new private keys are only in this file until they are published. Save it somewhere safe first.</p>
+      <a href={href} download={`cross-signing-keys-${flow.planId}.json`} data-testid="repair-export-download">Download the export file</a>
+      <label class="row">
+        <input type="checkbox" checked={saved} onChange={() => onSaved(!saved)} data-testid="repair-export-saved" />
+        I saved the file
+      </label>
+    </div>
+  );
+}
