@@ -166,7 +166,8 @@ describe('xsign-doctor repair commands against Synapse', { concurrency: true }, 
     const cancelled = await cli(['reset', '--homeserver', hs.baseUrl, '--password-stdin', '--yes'], { ...env, XSIGN_RECOVERY_KEY: account.secretStorage!.recoveryKey }, 'wrong\n');
     assert.equal(cancelled.code, 1, cancelled.stderr);
     assert.match(cancelled.stderr, /the repair did not complete/);
-    assert.match(cancelled.stderr, /were not published/);
+    assert.match(cancelled.stderr, /not published yet.*`xsign-doctor upload` publishes exactly those/);
+    assert.match(cancelled.stdout, /The homeserver now publishes: master \S+ \(not this repair's\)/);
     assert.match(cancelled.stdout, /Server state now: .*problem/);
     assert.deepEqual(await queryOwnKeys(session(hs, account)), before, 'the server is unchanged');
     // Nothing lost: the new seeds were stored before the upload was abandoned, but the private

@@ -16,7 +16,7 @@
  */
 import { closeSync, constants, existsSync, fchmodSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import {
-  ConnectionError, createMatrixClient, detectEd25519, executePlan, inspectAccount, MatrixApiError,
+  ConnectionError, createMatrixClient, describeServerKeys, detectEd25519, executePlan, inspectAccount, MatrixApiError,
   RepairCancelledError, targetKeyId, UiaFailedError, PlanMismatchError,
   type AccountState, type CheckedSecretStorageKey, type MatrixClient, type RepairPlan, type Report, type SecretStorageKeyInput,
 } from '../core/index.ts';
@@ -24,8 +24,8 @@ import { parseArgs, UsageError, type FlagSpec } from './args.ts';
 import { terminalSafe } from './format-report.ts';
 import { cliUiaPrompter, createPrompts, NoTerminalError, type TerminalInput } from './prompt.ts';
 import {
-  buildReencrypt, buildReset, checkKeyInput, findSourceKey, buildResignBackup, buildSignDevices, buildStoreFromExport, buildUpload, PlanRefusedError,
-  REPAIR_COMMANDS, type BuiltPlan, type PlanContext, type RepairCommand,
+  buildManualUpload, buildReencrypt, buildRegenerate, buildReset, checkKeyInput, findSourceKey, buildResignBackup, buildSignDevices, buildStoreFromExport, buildUpload,
+  PlanRefusedError, REPAIR_COMMANDS, type BuiltPlan, type ManualKeyTexts, type PlanContext, type RepairCommand,
 } from './repair-plans.ts';
 
 export { REPAIR_COMMANDS, type RepairCommand };
@@ -56,19 +56,27 @@ const COMMON: FlagSpec = {
 };
 const EXTRA: Record<RepairCommand, FlagSpec> = {
   reset: { export: 'string' },
+  regenerate: { export: 'string', 'self-signing': 'boolean', 'user-signing': 'boolean' },
   'sign-devices': { devices: 'string' },
   'store-secrets': { 'from-recovery-key': 'string', 'from-passphrase': 'string', 'from-export': 'string' },
   'resign-backup': {},
-  upload: {},
+  upload: { 'master-key': 'string', 'self-signing-key': 'string', 'user-signing-key': 'string' },
 };
 
 export const REPAIR_HELP = `Repairs (each prints the exact requests first and asks before sending, unless --yes):
   xsign-doctor reset         [common] [--export FILE]      new master, self-signing and user-signing keys
+  xsign-doctor regenerate    [common] [--self-signing] [--user-signing] [--export FILE]
+                                                           new self-signing and/or user-signing key (default:
+                                                           both) under the master from secret storage
   xsign-doctor sign-devices  [common] [--devices ID,ID]    cross-sign sessions (default: every unsigned one)
   xsign-doctor store-secrets [common] (--from-recovery-key K | --from-passphrase P | --from-export FILE)
                                                            add the cross-signing secrets under the default key
   xsign-doctor resign-backup [common]                      sign the key backup with the master key
   xsign-doctor upload        [common]                      publish the keys held in secret storage
+  xsign-doctor upload        [common] [--master-key FILE] [--self-signing-key FILE] [--user-signing-key FILE]
+                                                           publish keys you supply: each FILE holds a
+                                                           CrossSigningKey JSON object or a base64 seed
+                                                           (files, not arguments: command lines are public)
   common: --homeserver URL [--token T] [--recovery-key K | --passphrase P] [--password-stdin] [--yes] [--dry-run]
 
 New keys are uploaded only once they are safe: stored in secret storage (--recovery-key, checked
@@ -169,11 +177,15 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
   const exportPath = flags.export as string | undefined;
 
   // Refusals that need no server: checked before anything is read or sent.
+  const manualFiles = command === 'upload'
+    ? Object.fromEntries((['master-key', 'self-signing-key', 'user-signing-key'] as const).flatMap((f) => (typeof flags[f] === 'string' ? [[f, flags[f] as string]] : [])))
+    : {};
+  const manual = Object.keys(manualFiles).length > 0;
   if (command === 'reset' && exportPath === undefined && !given(secret)) {
     throw new UsageError('reset creates new private keys and will not publish them unless they are safe: give --recovery-key (store them in secret storage) and/or --export FILE (save them to a new file). Nothing was sent.');
   }
   if (exportPath !== undefined && existsSync(exportPath)) throw new UsageError(`${exportPath} already exists; the export never overwrites a file. Nothing was sent.`);
-  if (command !== 'reset' && !given(secret)) {
+  if (command !== 'reset' && !manual && !given(secret)) {
     throw new UsageError(`${command} needs the secret-storage key: give --recovery-key (or XSIGN_RECOVERY_KEY) or --passphrase`);
   }
   let source: SecretStorageKeyInput | undefined;
@@ -219,7 +231,14 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
       toWipe.push(ssss.key);
     }
     const ctx: PlanContext = { state, report, userId: me.user_id, deviceId: me.device_id, ed, ssss };
-    const verdictAfterFailure = (): Promise<void> => printState(client, me, secret, io, 'Server state now');
+    const verdictAfterFailure = async (): Promise<void> => {
+      if (built !== undefined && Object.keys(built.plan.publicKeys).length > 0) {
+        try {
+          io.out(terminalSafe((await describeServerKeys(client, me.user_id, built.plan.publicKeys)).text));
+        } catch { /* printState reports an unreadable server */ }
+      }
+      await printState(client, me, secret, io, 'Server state now');
+    };
 
     try {
       switch (command) {
@@ -251,9 +270,29 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
         case 'resign-backup':
           built = await buildResignBackup(ctx);
           break;
-        case 'upload':
-          built = await buildUpload(ctx);
+        case 'regenerate': {
+          const only = { ss: flags['self-signing'] === true, us: flags['user-signing'] === true };
+          const both = !only.ss && !only.us;
+          built = await buildRegenerate(ctx, { selfSigning: both || only.ss, userSigning: both || only.us, ...(exportPath === undefined ? {} : { exportPath }) });
           break;
+        }
+        case 'upload': {
+          if (!manual) {
+            built = await buildUpload(ctx);
+            break;
+          }
+          const texts: ManualKeyTexts = {};
+          const roleOf = { 'master-key': 'master', 'self-signing-key': 'selfSigning', 'user-signing-key': 'userSigning' } as const;
+          for (const [flag, path] of Object.entries(manualFiles)) {
+            try {
+              texts[roleOf[flag as keyof typeof roleOf]] = (io.readFile ?? ((p) => readFileSync(p, 'utf8')))(path);
+            } catch (error) {
+              return fail2(`cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`);
+            }
+          }
+          built = await buildManualUpload(ctx, texts);
+          break;
+        }
       }
     } catch (error) {
       if (!(error instanceof PlanRefusedError)) throw error;
@@ -295,10 +334,10 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
     /** Secret storage already holds new keys that were never published: say so plainly. */
     const warnHalfDone = (): void => {
       const stored = completed.filter((id) => id.startsWith('store-'));
-      if (plan.kind !== 'reset-cross-signing' || stored.length === 0 || completed.includes('upload-keys')) return;
-      io.err('Warning: secret storage now holds the NEW private keys, but they were not published; the previous ones were replaced there.'
+      if (Object.keys(plan.publicKeys).length === 0 || stored.length === 0 || completed.includes('upload-keys')) return;
+      io.err('Warning: secret storage may now hold the NEW private keys, not published yet (the ones they replaced are kept under dev.xsign-doctor.previous.*).'
         + (exportPath === undefined ? '' : ` The new keys are also in ${exportPath}.`)
-        + ' Run reset again to publish a fresh identity.');
+        + ' `xsign-doctor upload` publishes exactly those; or run the repair again.');
     };
     try {
       const outcome = await executePlan(plan, {
@@ -322,7 +361,12 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
     } catch (error) {
       warnHalfDone();
       if (error instanceof NoTerminalError) return fail2(`${error.message}. The repair stopped; nothing after the last completed step was sent.`);
-      if (error instanceof ConnectionError) return fail2(`${error.message}. The repair stopped; run the same command again to resume.`);
+      if (error instanceof ConnectionError) {
+        // The last request may have reached the server (a lost response): say what it publishes now.
+        const code = fail2(`${error.message}. The repair stopped; the server state follows (if it can be read). Run the command again to finish.`);
+        await verdictAfterFailure();
+        return code;
+      }
       let message: string;
       if (error instanceof RepairCancelledError || error instanceof UiaFailedError || error instanceof PlanMismatchError) message = error.message;
       else if (error instanceof MatrixApiError) message = `the homeserver refused: ${error.message}`;
