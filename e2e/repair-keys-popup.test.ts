@@ -1,0 +1,180 @@
+// The popup's key-publishing repairs and choices, in both browsers against Synapse: replacing only
+// the self-signing key (with the passphrase instead of the recovery key), cross-signing the devices
+// picked in the list, uploading pasted keys by hand, and a reset for a user with no keys and no
+// secret storage, kept safe by the export file (no UIA: a first upload). Server state re-read
+// from Node after each.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { detectEd25519, encodeBase64, generateCrossSigningKeys, parseKeysExportFile, type wire } from '../src/core/index.ts';
+import { BROWSERS, launchBrowser } from './harness/browsers.ts';
+import type { ExtensionBrowser } from './harness/extension-browser.ts';
+import { buildAccount, queryOwnKeys, type FixtureAccount } from './harness/identity.ts';
+import { assertStorageClean, connectManually, firstKey, problemCodes } from './harness/status-ui.ts';
+import { storedPublicKey } from './harness/stored-seeds.ts';
+import { testSynapse, type SynapseInfo } from './harness/test-synapse.ts';
+import type { UiPage } from './harness/ui-page.ts';
+
+const keysOf = async (hs: SynapseInfo, a: FixtureAccount) => {
+  const k = (await queryOwnKeys({ baseUrl: hs.baseUrl, userId: a.user.userId, accessToken: a.user.accessToken })) as wire.KeysQueryResponse;
+  const me = a.user.userId;
+  return { master: firstKey(k.master_keys?.[me]), selfSigning: firstKey(k.self_signing_keys?.[me]), userSigning: firstKey(k.user_signing_keys?.[me]), raw: k };
+};
+
+/** Open a repair from the toolbar (not from a problem row). */
+async function openRepair(ui: UiPage, kind: string): Promise<void> {
+  await ui.evaluate((k) => (document.querySelector(`[data-testid="repair-open"][data-repair="${k}"]`) as HTMLButtonElement).click(), kind);
+  await ui.waitFor('repair-form', { attr: ['data-kind', kind] });
+}
+
+/** Run the previewed flow, answering a password prompt if the homeserver asks. */
+async function runToResult(ui: UiPage, password: string): Promise<string | null> {
+  await ui.click('repair-run');
+  for (let i = 0; i < 600; i++) {
+    if (await ui.count('repair-result')) return ui.attr('repair-result', 'data-outcome');
+    if (await ui.count('repair-password')) {
+      await ui.fill('repair-password', password);
+      await ui.click('repair-password-submit');
+      await ui.waitFor('repair-panel', { attr: ['data-phase', 'running'] }).catch(() => undefined);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('no repair result');
+}
+
+const setChecked = (ui: UiPage, selector: string, checked: boolean) =>
+  ui.evaluate(([s, c]) => {
+    const box = document.querySelector(s) as HTMLInputElement;
+    if (box.checked !== c) box.click();
+  }, [selector, checked] as const);
+
+for (const name of BROWSERS) {
+  describe(`key-publishing repairs in the popup (${name})`, () => {
+    let hs: SynapseInfo;
+    let b: ExtensionBrowser;
+    before(async () => {
+      hs = await testSynapse();
+      b = await launchBrowser(name);
+    });
+    after(() => b?.close());
+
+    test('replace only the self-signing key, unlocked with the passphrase: master and user-signing key stay, healthy after', async () => {
+      const passphrase = `correct horse ${name} battery`;
+      const a = await buildAccount(hs, 'healthy', { passphrase });
+      const before = await keysOf(hs, a);
+      const ui = await connectManually(b, hs, a.user.accessToken);
+      await openRepair(ui, 'regenerate-subkeys');
+      await setChecked(ui, '[data-testid="repair-subkey-userSigning"]', false);
+      await ui.evaluate(() => {
+        const select = document.querySelector('[data-testid="repair-key-kind"]') as HTMLSelectElement;
+        select.value = 'passphrase';
+        select.dispatchEvent(new Event('change', { bubbles: true }));
+      }, null);
+      await ui.fill('repair-recovery-key', passphrase);
+      await ui.click('repair-preview-button');
+      await ui.waitFor('repair-preview', { timeoutMs: 30_000 });
+      const paths = await ui.evaluate(() => [...document.querySelectorAll('[data-testid="repair-step"]')].map((e) => e.getAttribute('data-path')), null);
+      assert.equal(paths.filter((p) => p === '/_matrix/client/v3/keys/device_signing/upload').length, 1);
+      assert.ok(!(await ui.html()).includes(passphrase), 'the passphrase is gone from the page');
+      assert.equal(await runToResult(ui, a.user.password), 'success');
+      await ui.waitFor('status-verdict', { attr: ['data-healthy', 'true'], timeoutMs: 30_000 });
+      const after = await keysOf(hs, a);
+      assert.equal(after.master, before.master);
+      assert.equal(after.userSigning, before.userSigning);
+      assert.ok(after.selfSigning !== undefined && after.selfSigning !== before.selfSigning);
+      assert.equal(await storedPublicKey(hs, a, 'selfSigning', 'current'), after.selfSigning);
+      assert.equal(await storedPublicKey(hs, a, 'selfSigning', 'previous'), before.selfSigning);
+      await assertStorageClean(b, a);
+      assert.ok(!(await b.evalExtension(async () => JSON.stringify(await browser.storage.session.get(null)), null)).includes(passphrase));
+      await ui.close();
+    });
+
+    test('sign-devices signs exactly the devices picked in the list', async () => {
+      const a = await buildAccount(hs, 'devices-not-cross-signed', { devices: 3 });
+      const [, picked, left] = a.devices;
+      const ui = await connectManually(b, hs, a.user.accessToken);
+      await openRepair(ui, 'sign-devices');
+      // Both unsigned devices are pre-selected; the signed session is not.
+      const chosen = await ui.evaluate(() => [...document.querySelectorAll<HTMLInputElement>('[data-testid="repair-device"]')].filter((e) => e.checked).map((e) => e.dataset['deviceId']).sort(), null);
+      assert.deepEqual(chosen, [picked!.deviceId, left!.deviceId].sort());
+      await setChecked(ui, `[data-testid="repair-device"][data-device-id="${left!.deviceId}"]`, false);
+      await ui.fill('repair-recovery-key', a.secretStorage!.recoveryKey);
+      await ui.click('repair-preview-button');
+      await ui.waitFor('repair-preview', { timeoutMs: 30_000 });
+      const preview = await ui.text('repair-preview');
+      assert.match(preview, new RegExp(picked!.deviceId));
+      assert.doesNotMatch(preview, new RegExp(left!.deviceId));
+      assert.equal(await runToResult(ui, a.user.password), 'success');
+      await ui.waitFor('status-verdict', { timeoutMs: 30_000 });
+      const sigs = (await keysOf(hs, a)).raw.device_keys?.[a.user.userId] ?? {};
+      const signedBySsk = (id: string) => Object.keys(sigs[id]?.signatures?.[a.user.userId] ?? {}).length > 1;
+      assert.ok(signedBySsk(picked!.deviceId), 'the picked device is cross-signed');
+      assert.ok(!signedBySsk(left!.deviceId), 'the other is left alone');
+      await ui.close();
+    });
+
+    test('upload keys by hand: a bad paste is refused with the reason, then the pasted keys are published without UIA', async () => {
+      const a = await buildAccount(hs, 'no-cross-signing');
+      const ed = await detectEd25519();
+      const keys = await generateCrossSigningKeys(a.user.userId, ed);
+      const other = await generateCrossSigningKeys(a.user.userId, ed);
+      const ui = await connectManually(b, hs, a.user.accessToken);
+      await openRepair(ui, 'manual-upload');
+      await ui.fill('repair-manual-master', JSON.stringify(keys.master.key));
+      await ui.fill('repair-manual-selfSigning', JSON.stringify(other.selfSigning.key));
+      await ui.fill('repair-manual-userSigning', JSON.stringify(keys.userSigning.key, null, 2));
+      await ui.click('repair-preview-button');
+      await ui.waitFor('repair-error', { timeoutMs: 30_000 });
+      assert.match(await ui.text('repair-error'), /selfSigning key.*(does not verify|not signed)/);
+      assert.equal((await keysOf(hs, a)).master, undefined, 'nothing was sent');
+      // The right self-signing key, as its seed this time (the key is derived and signed by the master seed).
+      await ui.fill('repair-manual-master', encodeBase64(keys.master.seed));
+      await ui.fill('repair-manual-selfSigning', encodeBase64(keys.selfSigning.seed));
+      await ui.click('repair-preview-button');
+      await ui.waitFor('repair-preview', { timeoutMs: 30_000 });
+      assert.ok(!(await ui.html()).includes(encodeBase64(keys.master.seed)), 'the seeds are gone from the page');
+      await ui.click('repair-run');
+      await ui.waitFor('repair-result', { timeoutMs: 30_000 });
+      assert.equal(await ui.attr('repair-result', 'data-outcome'), 'success');
+      assert.equal(await ui.count('repair-password'), 0);
+      const after = await keysOf(hs, a);
+      assert.deepEqual([after.master, after.selfSigning, after.userSigning], [keys.master.publicKey, keys.selfSigning.publicKey, keys.userSigning.publicKey]);
+      await ui.waitFor('status-verdict', { timeoutMs: 30_000 });
+      assert.ok(!(await problemCodes(ui)).includes('no-cross-signing'));
+      await ui.close();
+    });
+
+    test('reset for a user with no keys and no secret storage: export file offered once, Run gated on saving it, no UIA', async () => {
+      const a = await buildAccount(hs, 'no-cross-signing');
+      const ui = await connectManually(b, hs, a.user.accessToken);
+      assert.ok((await problemCodes(ui)).includes('no-cross-signing'));
+      await openRepair(ui, 'reset-cross-signing');
+      await ui.click('repair-preview-button');
+      await ui.waitFor('repair-error', { timeoutMs: 30_000 });
+      assert.match(await ui.text('repair-error'), /export file/);
+      await setChecked(ui, '[data-testid="repair-export"]', true);
+      await ui.click('repair-preview-button');
+      await ui.waitFor('repair-export-offer', { timeoutMs: 30_000 });
+      assert.equal(await ui.evaluate(() => (document.querySelector('[data-testid="repair-run"]') as HTMLButtonElement).disabled, null), true);
+      const href = await ui.attr('repair-export-download', 'href');
+      assert.match(href ?? '', /^blob:/, 'the keys are a blob, not in the DOM');
+      const text = await ui.evaluate(async (u) => (await fetch(u)).text(), href!);
+      const file = await parseKeysExportFile(text, await detectEd25519());
+      assert.ok(file.ok, 'a valid export file');
+      await setChecked(ui, '[data-testid="repair-export-saved"]', true);
+      await ui.click('repair-run');
+      await ui.waitFor('repair-result', { timeoutMs: 30_000 });
+      assert.equal(await ui.attr('repair-result', 'data-outcome'), 'success');
+      const after = await keysOf(hs, a);
+      const ed = await detectEd25519();
+      assert.equal(after.master, encodeBase64(await ed.publicKey(file.value.seeds.master!)), 'the published master is the one in the file');
+      // Reopened, the popup no longer holds the export anywhere.
+      await ui.close();
+      const again = await b.openUi();
+      await again.waitFor('status-verdict', { timeoutMs: 30_000 });
+      assert.ok(!(await again.html()).includes(encodeBase64(file.value.seeds.master!)));
+      const stored = await b.evalExtension(async () => JSON.stringify([await browser.storage.local.get(null), await browser.storage.session.get(null)]), null);
+      assert.ok(!stored.includes(encodeBase64(file.value.seeds.master!)), 'the export is not in extension storage');
+      await again.close();
+    });
+  });
+}
