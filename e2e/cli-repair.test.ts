@@ -1,5 +1,5 @@
 // The repair commands end to end: for fixture accounts on a real Synapse, run
-// `xsign-doctor reset | sign-devices | store-secrets | resign-backup` as a subprocess (password on
+// `xsign-doctor reset | regenerate | sign-devices | store-secrets | resign-backup | upload` as a subprocess (password on
 // standard input with --password-stdin, confirmations skipped with --yes), then check the
 // account with `status --json` and the server's keys directly.
 import { execFile } from 'node:child_process';
@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { decodeBase64, decryptSecret, detectEd25519, encodeBase64, encodeRecoveryKey, exportKeysFile, nobleEd25519, parseKeysExportFile } from '../src/core/index.ts';
+import { decodeBase64, decryptSecret, detectEd25519, encodeBase64, encodeRecoveryKey, exportKeysFile, generateCrossSigningKeys, nobleEd25519, parseKeysExportFile } from '../src/core/index.ts';
+import { storedPublicKey } from './harness/stored-seeds.ts';
 import { callJson } from './harness/users.ts';
 import { buildAccount, queryOwnKeys, type FixtureAccount } from './harness/identity.ts';
 import { testSynapse, type SynapseInfo } from './harness/test-synapse.ts';
@@ -138,6 +139,45 @@ describe('xsign-doctor repair commands against Synapse', { concurrency: true }, 
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
     assert.match(r.stdout, /PUT \/_matrix\/client\/v3\/room_keys\/version\//);
     assert.deepEqual(codes(await status(hs, account, account.secretStorage!.recoveryKey)), []);
+  });
+
+  test('regenerate --user-signing: only a new user-signing key, under the same master, old one kept aside', async () => {
+    const account = await buildAccount(hs, 'healthy');
+    const before = await queryOwnKeys(session(hs, account));
+    const me = account.user.userId;
+    const r = await cli(['regenerate', '--homeserver', hs.baseUrl, '--user-signing', '--password-stdin', '--yes'],
+      { XSIGN_TOKEN: account.user.accessToken, XSIGN_RECOVERY_KEY: account.secretStorage!.recoveryKey }, `${account.user.password}\n`);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /"user_signing_key"/);
+    assert.doesNotMatch(r.stdout, /"master_key"|"self_signing_key"/);
+    const after = await queryOwnKeys(session(hs, account));
+    assert.deepEqual(after.master_keys?.[me], before.master_keys?.[me]);
+    assert.deepEqual(after.self_signing_keys?.[me], before.self_signing_keys?.[me]);
+    assert.notDeepEqual(after.user_signing_keys?.[me], before.user_signing_keys?.[me]);
+    assert.equal(await storedPublicKey(hs, account, 'userSigning', 'previous'), Object.values(before.user_signing_keys![me]!.keys)[0]);
+    assert.equal((await status(hs, account, account.secretStorage!.recoveryKey)).healthy, true);
+  });
+
+  test('upload --master-key/--self-signing-key/--user-signing-key: files holding JSON or seeds, validated first', async () => {
+    const account = await buildAccount(hs, 'no-cross-signing');
+    const ed = await detectEd25519();
+    const keys = await generateCrossSigningKeys(account.user.userId, ed);
+    const other = await generateCrossSigningKeys(account.user.userId, ed);
+    const dir = mkdtempSync(join(tmpdir(), 'xsign-upload-'));
+    const write = (name: string, text: string) => { const p = join(dir, name); writeFileSync(p, text, { mode: 0o600 }); return p; };
+    const env = { XSIGN_TOKEN: account.user.accessToken };
+    const bad = await cli(['upload', '--homeserver', hs.baseUrl, '--yes',
+      '--master-key', write('m.json', JSON.stringify(keys.master.key)), '--self-signing-key', write('bad-ssk.json', JSON.stringify(other.selfSigning.key)),
+      '--user-signing-key', write('usk.json', JSON.stringify(keys.userSigning.key))], env);
+    assert.equal(bad.code, 1, bad.stderr);
+    assert.match(bad.stderr, /cannot plan upload: .*selfSigning key.*Nothing was sent/);
+    assert.equal(await masterOf(hs, account), undefined);
+    const good = await cli(['upload', '--homeserver', hs.baseUrl, '--yes',
+      '--master-key', write('m.seed', `${encodeBase64(keys.master.seed)}\n`), '--self-signing-key', write('ssk.seed', encodeBase64(keys.selfSigning.seed)),
+      '--user-signing-key', join(dir, 'usk.json')], env);
+    assert.equal(good.code, 0, good.stderr);
+    assert.ok(!good.stdout.includes(encodeBase64(keys.master.seed)) && !good.stderr.includes(encodeBase64(keys.master.seed)), 'no seed printed');
+    assert.equal(await masterOf(hs, account), keys.master.publicKey);
   });
 
   test('refusals and no-ops: no safeguard, a password argument, no terminal, wrong key, dry run, upload of published keys', async () => {
