@@ -4,14 +4,21 @@ import { SessionCard } from './components/session-card.tsx';
 import { StatusReport } from './components/status-report.tsx';
 import { SessionError } from './components/session-error.tsx';
 import { SessionPicker } from './components/session-picker.tsx';
-import { loadTabSessions, loading, session } from './state.ts';
+import { loadTabSessions, loading, session, showError, tabId } from './state.ts';
+import { isDetached, openDetachedUi } from '../ext/detach.ts';
 
 export function App() {
   useEffect(() => void loadTabSessions(), []);
 
   return (
-    <main data-testid="app" data-loading={String(loading.value)}>
-      <h1>Cross-Signing Doctor</h1>
+    <main data-testid="app" data-loading={String(loading.value)} data-tab-id={tabId.value === undefined ? '' : String(tabId.value)}>
+      <div class="row">
+        <h1 style="flex:1">Cross-Signing Doctor</h1>
+        {!isDetached() && (
+          <button type="button" data-testid="ui-detach" title="Open in its own window, which stays open while you approve or type elsewhere"
+            onClick={() => void openDetachedUi(tabId.value).catch(showError)}>Detach ↗</button>
+        )}
+      </div>
       <SessionError />
       {loading.value ? (
         <p class="muted">Reading this tab…</p>
