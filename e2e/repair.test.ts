@@ -94,6 +94,9 @@ for (const name of BROWSERS) {
       await ui.waitFor('repair-password', { timeoutMs: 30_000 });
       assert.equal(await ui.attr('repair-panel', 'data-flow-id'), flowId);
       assert.equal(await ui.attr('repair-password-form', 'data-attempt'), '1');
+      // The preflight is shown: what Synapse offers (password only, protocol.md §2.4) and the choice.
+      assert.equal(await ui.attr('repair-auth-flows', 'data-chosen'), 'm.login.password');
+      assert.match(await ui.text('repair-auth-flows'), /offers: m\.login\.password/);
 
       // Close the popup at the prompt and reopen it: the flow is still waiting there.
       await ui.close();

@@ -213,7 +213,12 @@ export function createFlowManager(deps: FlowDeps) {
   function prompter(flow: Flow): UiaPrompter {
     const ask = (prompt: RepairPrompt) => update(flow, { phase: 'prompt', prompt }, ['waitingMs']);
     return {
-      flowsOffered: async (offer) => offer.recommended,
+      flowsOffered: async (offer) => {
+        const name = (f: { stages: string[] }) => f.stages.join(' → ');
+        const chosen = offer.flows.find((f) => f.index === offer.recommended);
+        update(flow, { authOffer: { flows: offer.flows.map(name), chosen: chosen === undefined ? null : name(chosen), ...(offer.message === undefined ? {} : { message: offer.message }) } });
+        return offer.recommended;
+      },
       askPassword: (attempt) => new Promise<string | null>((resolve) => {
         flow.answerPassword = (password) => {
           delete flow.answerPassword;

@@ -74,6 +74,8 @@ export type RepairFlowView = {
   notes: string[];
   progress: { completed: number; total: number; current?: string };
   prompt?: RepairPrompt;
+  /** The preflight: the flows the homeserver offers for this request (stages joined by " → ") and the one used. */
+  authOffer?: { flows: string[]; chosen: string | null; message?: string };
   /** The homeserver asked us to wait this long (429). */
   waitingMs?: number;
   /** Status line from the UIA driver. */

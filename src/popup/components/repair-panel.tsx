@@ -151,6 +151,13 @@ export function RepairPanel({ sessionId, devices, requested, onRequestHandled, o
         </p>
       )}
 
+      {f.authOffer && active(f) && (
+        <p class="muted" data-testid="repair-auth-flows" data-chosen={f.authOffer.chosen ?? ''}>
+          The homeserver asks to confirm this request; it offers: {f.authOffer.flows.join(' | ') || 'nothing this extension can complete'}
+          {f.authOffer.chosen !== null && <> — using <span class="mono">{f.authOffer.chosen}</span></>}
+          {f.authOffer.message && <><br />{f.authOffer.message}</>}
+        </p>
+      )}
       {prompt?.kind === 'password' && (
         <form data-testid="repair-password-form" data-attempt={String(prompt.attempt)} onSubmit={submitPassword}>
           <p>Confirm with your account password.</p>
