@@ -18,15 +18,15 @@ const message = (e: unknown): string => (e instanceof Error ? e.message : String
  * reopened popup finds it where it was) and forwards the user's answers. The recovery key and the
  * password go to the background in one message each and are never kept here or stored.
  */
-export function RepairPanel({ sessionId, devices, requested, onRequestHandled, onSuccess }: {
+export function RepairPanel({ sessionId, devices, requested, onRequestHandled, onFinished }: {
   sessionId: string;
   /** For the device picker of sign-devices. */
   devices: DeviceChoice[];
   /** A repair the user picked from a problem row. */
   requested: ExtRepairKind | null;
   onRequestHandled: () => void;
-  /** Called once per flow that succeeded: re-read the status. */
-  onSuccess: () => void;
+  /** Called once per flow that finished or failed: re-read the status. */
+  onFinished: () => void;
 }) {
   const [flow, setFlow] = useState<RepairFlowView | null>(null);
   const [editing, setEditing] = useState<ExtRepairKind | null>(null);
@@ -61,9 +61,10 @@ export function RepairPanel({ sessionId, devices, requested, onRequestHandled, o
   }, [requested]);
 
   useEffect(() => {
-    if (flow?.phase === 'done' && reloaded.current !== flow.flowId) {
+    // Done or failed (a failure may still have changed the server): re-read the status once.
+    if ((flow?.phase === 'done' || flow?.phase === 'failed') && reloaded.current !== flow.flowId) {
       reloaded.current = flow.flowId;
-      onSuccess();
+      onFinished();
     }
   }, [flow?.flowId, flow?.phase]);
 
