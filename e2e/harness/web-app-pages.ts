@@ -10,6 +10,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { allowOrigin } from './allowed-origins.ts';
 
 type IdbRecords = Record<string, [unknown, unknown][]>;
 
@@ -124,6 +125,8 @@ export async function serveWebApp(spec: PageSpec, opts: { hash?: string } = {}):
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://localhost:${(server.address() as AddressInfo).port}`;
+  // The test opens this page in a tab, as a user opens their web app.
+  allowOrigin(origin, 'page');
   return {
     url: `${origin}/${opts.hash ?? ''}`,
     origin,
