@@ -65,6 +65,13 @@ for (const name of BROWSERS) {
       await assertOnlyLeak(b.close(), /^storage\.local holds access-token "access token of @/);
     });
 
+    test('storage.session may hold the access token (by design) but not a recovery key', async () => {
+      const { fixture } = await createSecretStorageKey();
+      const b = await launchBrowser(name);
+      await b.evalExtension(([t, k]) => browser.storage.session.set({ token: t, key: k }), [user.accessToken, fixture.recoveryKey] as const);
+      await assertOnlyLeak(b.close(), /^storage\.session holds recovery-key "recovery key of /);
+    });
+
     test('a request to an origin nobody allowed is reported', async () => {
       const b = await launchBrowser(name);
       // The proxy answers 403 itself (a CORS failure for the fetch): nothing reaches the server.
