@@ -24,12 +24,17 @@ export class LeakError extends Error {
   }
 }
 
-const totals = { browsers: 0, requests: 0, origins: new Set<string>(), consoleLines: 0, leaks: 0 };
+const totals = { browsers: 0, requests: 0, origins: new Set<string>(), consoleLines: 0, leaks: 0, planted: 0 };
+
+/** A test that leaked on purpose (to show the watch fails) says so, for an honest summary. */
+export function leaksWerePlanted(error: LeakError): void {
+  totals.planted += error.leaks.length;
+}
 let summaryHooked = false;
 
 /** Printed once per test process, so the test command's output shows what was watched. */
 export function leakWatchSummary(): string {
-  return `leak-watch: ${totals.browsers} browsers closed, ${totals.requests} requests to ${totals.origins.size} origins, ${totals.consoleLines} console lines, ${totals.leaks} leaks`;
+  return `leak-watch: ${totals.browsers} browsers closed, ${totals.requests} requests to ${totals.origins.size} origins, ${totals.consoleLines} console lines, ${totals.leaks} leaks${totals.planted ? ` (${totals.planted} planted by the test)` : ''}`;
 }
 
 const NEVER_AT_REST_IN_SESSION: SecretKind[] = ['password', 'recovery-key', 'private-key'];
