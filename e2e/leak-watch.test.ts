@@ -12,6 +12,7 @@ import { connectManually } from './harness/status-ui.ts';
 import { testSynapse, type SynapseInfo } from './harness/test-synapse.ts';
 import { createSecretStorageKey } from './harness/identity.ts';
 import { registerUser, type TestUser } from './harness/users.ts';
+import { serveWebApp } from './harness/web-app-pages.ts';
 
 /** A local server no test registered as allowed; it answers with CORS so the fetch completes. */
 async function strayServer(): Promise<{ origin: string; hits: string[]; server: Server }> {
@@ -79,6 +80,17 @@ for (const name of BROWSERS) {
       await b.evalExtension((u) => fetch(`${u}/beacon?x=1`).then((r) => r.status, (e: unknown) => String(e)), stray.origin);
       assert.deepEqual(stray.hits, [], 'the proxy must not forward to an origin nobody allowed');
       await assertOnlyLeak(b.close(), new RegExp(`^1 request\\(s\\) to non-allowed origin ${stray.origin}, first: GET ${stray.origin}/beacon$`));
+    });
+
+    test('the extension fetching the web page\u2019s own server (allowed for the tab) is reported', async () => {
+      const app = await serveWebApp({});
+      const b = await launchBrowser(name);
+      try {
+        await b.evalExtension((u) => fetch(u).then((r) => r.status), app.url);
+        await assertOnlyLeak(b.close(), new RegExp(`^the extension itself sent a request to a web page's server: GET ${app.origin}/$`));
+      } finally {
+        await app.close();
+      }
     });
 
     test('an access token sent to an allowed server that is not its homeserver is reported', async () => {

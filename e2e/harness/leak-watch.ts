@@ -117,6 +117,11 @@ export function requestLeaks(requests: readonly RecordedRequest[], extra: Readon
       if (u) u.count += 1;
       else unexpected.set(r.origin, { count: 1, first: where });
     }
+    // The extension's own requests go to homeservers or servers a test started, never to the web
+    // page it reads: that page's server is not the session's.
+    if (role === 'page' && byExtension(r.headers)) {
+      leaks.push(`the extension itself sent a request to a web page's server: ${where}`);
+    }
     const found = secretsIn([r.url, r.headers, r.authorization ?? '', r.body].join('\n'));
     for (const s of found) if (!mayTravel(s, r.origin, role)) leaks.push(`${describeSecret(s)} sent in ${where}`);
     const bearerKnown = found.some((s) => s.kind === 'access-token' && r.authorization?.includes(s.value));
@@ -126,6 +131,16 @@ export function requestLeaks(requests: readonly RecordedRequest[], extra: Readon
   }
   for (const [origin, u] of unexpected) leaks.push(`${u.count} request(s) to non-allowed origin ${origin}, first: ${u.first}`);
   return leaks;
+}
+
+/**
+ * A fetch()/XHR (sec-fetch-dest: empty, sent to localhost since it is potentially trustworthy)
+ * with no Referer, or with an extension Origin, comes from the extension: the tab's navigations
+ * are `document`, its subresources carry the page as Referer (checked on Chromium 156, Firefox 153).
+ */
+function byExtension(headers: string): boolean {
+  if (/^origin: (chrome|moz)-extension:\/\//m.test(headers)) return true;
+  return /^sec-fetch-dest: empty$/m.test(headers) && !/^referer: /m.test(headers);
 }
 
 function safePath(url: string): string {
