@@ -19,10 +19,10 @@ const allowed = new Map<string, OriginRole>();
 const BROWSER_NOISE: ReadonlyMap<string, string> = new Map([
   // GAIA cookie check (POST /ListAccounts, no body of ours): made although Playwright enables
   // SkipListAccountsWithoutGaiaCookies, and a signin.allowed=false profile does not stop it either.
-  ['https://accounts.google.com:443', 'Chromium account check'],
+  ['https://accounts.google.com', 'Chromium account check'],
   // An on-demand component install (appid ceofaddefefcbblgcgnibnonglccbfja), made despite
   // --disable-component-update; Chromium tries https first, then falls back to http.
-  ['https://update.googleapis.com:443', 'Chromium component updater'],
+  ['https://update.googleapis.com', 'Chromium component updater'],
   ['http://update.googleapis.com', 'Chromium component updater'],
 ]);
 
