@@ -12,6 +12,11 @@ export type LaunchOptions = {
   headless?: boolean;
   /** Origins (or URLs on them) of servers this test started, which the browser may also reach. */
   allowOrigins?: readonly string[];
+  /**
+   * false: no leak watch (no proxy, no checks at close) — for the benchmark, whose timings must
+   * not include a proxy hop, and the demo, which has no test to fail. Tests never turn it off.
+   */
+  leakWatch?: boolean;
 };
 
 /**
@@ -20,6 +25,7 @@ export type LaunchOptions = {
  * LeakError listing every finding — so every e2e flow is checked without the test asking.
  */
 export async function launchBrowser(name: BrowserName, opts: LaunchOptions = {}): Promise<ExtensionBrowser> {
+  if (opts.leakWatch === false) return name === 'chromium' ? launchChromium(opts) : launchFirefox(opts);
   const watch = await startLeakWatch(name, opts.allowOrigins === undefined ? {} : { allowOrigins: opts.allowOrigins });
   const launchOpts = { ...opts, watch: watch.hooks };
   let b: ExtensionBrowser;
