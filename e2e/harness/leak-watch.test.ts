@@ -68,8 +68,11 @@ test('an Authorization header goes to homeservers only; the extension does not f
   assert.deepEqual(requestLeaks([req(`${PAGE}/`, { headers: 'sec-fetch-dest: document' }), req(`${PAGE}/app.js`, { headers: 'sec-fetch-dest: empty\nreferer: http://localhost:18080/' })], new Map()), []);
 });
 
-test('storage: nothing registered in local/sync; the access token alone is allowed in session', () => {
+test('storage: nothing registered in local/sync; the access token alone is allowed in session', async () => {
   assert.deepEqual(storageLeaks({ local: '{}', sync: '{}', session: JSON.stringify({ token }) }), []);
+  // A fixture web app's refresh token: the extension must never even read it.
+  await import('./web-app-pages.ts');
+  assert.match(storageLeaks({ local: '{}', sync: '{}', session: '{"r":"refresh-must-never-be-read"}' })[0]!, /^storage\.session holds refresh-token/);
   assert.deepEqual(storageLeaks({ local: JSON.stringify({ token }), sync: JSON.stringify({ password }), session: JSON.stringify({ recovery }) }), [
     'storage.local holds access-token "token of @a" (syt_…, 28 chars)',
     `storage.sync holds password "password of @a" (${password.slice(0, 4)}…, 27 chars)`,

@@ -37,7 +37,7 @@ export function leakWatchSummary(): string {
   return `leak-watch: ${totals.browsers} browsers closed, ${totals.requests} requests to ${totals.origins.size} origins, ${totals.consoleLines} console lines, ${totals.leaks} leaks${totals.planted ? ` (${totals.planted} planted by the test)` : ''}`;
 }
 
-const NEVER_AT_REST_IN_SESSION: SecretKind[] = ['password', 'recovery-key', 'private-key'];
+const NEVER_AT_REST_IN_SESSION: SecretKind[] = ['password', 'recovery-key', 'private-key', 'refresh-token'];
 
 export type BrowserLeakWatch = {
   hooks: LeakWatchHooks;

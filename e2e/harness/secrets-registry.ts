@@ -7,9 +7,10 @@
  * - access-token: storage.session is allowed (the worker's custody, by design), and requests to
  *   its own homeserver;
  * - password: requests to its own homeserver (login and UIA), nothing at rest;
- * - recovery-key / private-key: never at rest and never on the wire.
+ * - recovery-key / private-key / refresh-token: never at rest and never on the wire (the
+ *   extension has no use for a web app's refresh token and must not even read it).
  */
-export type SecretKind = 'access-token' | 'password' | 'recovery-key' | 'private-key';
+export type SecretKind = 'access-token' | 'password' | 'recovery-key' | 'private-key' | 'refresh-token';
 
 export type RegisteredSecret = {
   kind: SecretKind;
