@@ -7,6 +7,7 @@ import {
   crossSigningKeyFromSeed, decodeBase64, decryptSecret, detectEd25519, verifyJsonSignature, type wire,
 } from '../src/core/index.ts';
 import { BROWSERS, launchBrowser } from './harness/browsers.ts';
+import { registerPrivateKey } from './harness/secrets-registry.ts';
 import { assertStorageClean, connectManually, firstKey, problemCodes } from './harness/status-ui.ts';
 import type { ExtensionBrowser } from './harness/extension-browser.ts';
 import { buildAccount, queryOwnKeys, readServerState, type FixtureAccount } from './harness/identity.ts';
@@ -130,6 +131,8 @@ for (const name of BROWSERS) {
       const seed = decodeBase64((await decryptSecret(ss.key, 'm.cross_signing.master', stored.encrypted[ss.keyId]!)).trim());
       const ed = await detectEd25519();
       assert.equal((await crossSigningKeyFromSeed(me, 'master', seed, ed)).publicKey, newMaster);
+      // The extension made this seed: from now on the leak watch looks for it too (at close).
+      registerPrivateKey(seed, 'the master seed the reset created');
 
       // The popup shows the new state: the new master, only the other session left on the old key.
       await ui.waitFor('status-verdict', { timeoutMs: 30_000 });

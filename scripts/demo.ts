@@ -36,7 +36,7 @@ if (account.secretStorage) say(`recovery key to try in the UI: ${account.secretS
 const page = await serveWebApp(webApps.element({ ...account.user }, 'encrypted'));
 say(`Element-style web app page holding that session: ${page.url}`);
 
-const browser = await launchBrowser(browserName, { headless: !headed });
+const browser = await launchBrowser(browserName, { headless: !headed, leakWatch: false });
 const { tabId } = await browser.openTab(page.url);
 const ui = await browser.openUi(tabId);
 await ui.waitFor('status-verdict', { timeoutMs: 60_000 });

@@ -42,7 +42,7 @@ export async function openUiBench(
   targets: readonly UiTarget[],
   opts: { timeoutMs: number; log: (line: string) => void },
 ): Promise<UiBench> {
-  const browser: ExtensionBrowser = await launchBrowser(name, { headless: true });
+  const browser: ExtensionBrowser = await launchBrowser(name, { headless: true, leakWatch: false });
   const tabs = new Map<number, number>();
   try {
     for (const t of targets) tabs.set(t.devices, (await browser.openTab(t.pageUrl)).tabId);

@@ -5,6 +5,7 @@ import { curve25519PublicKey, encodeBase64, signJson, type Ed25519, type wire } 
 import {
   clientFor, fixtureEd25519, v3, type BackupFixture, type FixtureDevice, type KeyPair, type Session,
 } from './fixture-common.ts';
+import { registerPrivateKey } from './secrets-registry.ts';
 
 export const BACKUP_ALGORITHM = 'm.megolm_backup.v1.curve25519-aes-sha2';
 
@@ -40,6 +41,7 @@ export async function createKeyBackup(
   opts: { privateKey?: Uint8Array; ed?: Ed25519 } = {},
 ): Promise<BackupFixture> {
   const privateKey = opts.privateKey ?? new Uint8Array(randomBytes(32));
+  registerPrivateKey(privateKey, 'a key-backup private key');
   const publicKey = encodeBase64(curve25519PublicKey(privateKey));
   const authData = await signedBackupAuthData(session.userId, publicKey, signers, opts.ed);
   const res = (await clientFor(session).request('POST', v3('room_keys', 'version'), {

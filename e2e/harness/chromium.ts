@@ -1,10 +1,11 @@
 /** Debian's Chromium through Playwright, with the unpacked test build loaded. */
 import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { browserBinaries } from './browser-paths.ts';
 import { TEST_BUILD, tabIdOf, uiUrl, type ExtensionBrowser } from './extension-browser.ts';
+import type { LeakWatchHooks } from './leak-watch.ts';
 import { sel, type UiPage } from './ui-page.ts';
 
 export function playwrightUiPage(page: Page): UiPage {
@@ -25,11 +26,12 @@ export function playwrightUiPage(page: Page): UiPage {
   };
 }
 
-export async function launchChromium(opts: { extensionDir?: string; headless?: boolean } = {}): Promise<ExtensionBrowser> {
+export async function launchChromium(opts: { extensionDir?: string; headless?: boolean; watch?: LeakWatchHooks } = {}): Promise<ExtensionBrowser> {
   const ext = opts.extensionDir ?? TEST_BUILD.chromium;
   const profile = mkdtempSync(join(tmpdir(), 'xsign-chromium-'));
+  const stderrLog = join(profile, 'leak-watch-stderr.log');
   const context: BrowserContext = await chromium.launchPersistentContext(profile, {
-    executablePath: browserBinaries.chromium.path,
+    executablePath: opts.watch ? stderrLoggingWrapper(profile, browserBinaries.chromium.path, stderrLog) : browserBinaries.chromium.path,
     headless: opts.headless ?? true,
     viewport: { width: 480, height: 640 },
     // --disable-extensions-except is required: Playwright passes --disable-extensions by default.
@@ -43,8 +45,10 @@ export async function launchChromium(opts: { extensionDir?: string; headless?: b
       '--disable-sync',
       '--no-first-run',
       '--disable-quic',
+      ...(opts.watch ? watchArgs(opts.watch) : []),
     ],
   });
+  if (opts.watch) watchConsole(context, opts.watch);
   const worker = async (): Promise<Worker> => context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 15_000 }));
   // Node’s URL gives origin "null" for non-special schemes, so build it from the host.
   const extensionOrigin = `chrome-extension://${new URL((await worker()).url()).host}`;
@@ -66,8 +70,52 @@ export async function launchChromium(opts: { extensionDir?: string; headless?: b
     evalExtension: async (fn, arg) => (await worker()).evaluate(fn as never, arg) as never,
     async close() {
       await context.close();
+      if (opts.watch && existsSync(stderrLog)) {
+        for (const line of readFileSync(stderrLog, 'utf8').split('\n')) if (line.trim()) opts.watch.console('chromium stderr', line);
+      }
       rmSync(profile, { recursive: true, force: true });
     },
   };
   return self;
+}
+
+/**
+ * Every request through the leak watch's proxy — loopback too: Chromium bypasses proxies for
+ * localhost unless told otherwise, and all test servers are on loopback. Console messages go to
+ * stderr (--enable-logging), so worker and page output is caught even where no CDP event fires.
+ */
+function watchArgs(watch: LeakWatchHooks): string[] {
+  return [
+    `--proxy-server=http://127.0.0.1:${watch.proxyPort}`,
+    '--proxy-bypass-list=<-loopback>',
+    '--enable-logging=stderr',
+    '--v=0',
+    // Background traffic a test never asked for: off, so that what remains is the extension's.
+    '--disable-domain-reliability',
+    '--disable-client-side-phishing-detection',
+    '--disable-default-apps',
+    '--no-pings',
+    // No --disable-features here: the last one on the command line wins, and Playwright's own
+    // list is what turns off network time queries and optimization hints.
+  ];
+}
+
+/**
+ * The binary behind a two-line shell wrapper that appends its stderr to a file: Playwright keeps
+ * the browser's output to itself (its `logger` option no longer passes it on). Written straight to
+ * the file, not through tee, so every line is there the moment the browser has exited.
+ */
+function stderrLoggingWrapper(dir: string, binary: string, logFile: string): string {
+  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const wrapper = join(dir, 'chromium-with-stderr-log.sh');
+  writeFileSync(wrapper, `#!/bin/sh\nexec ${quote(binary)} "$@" 2>>${quote(logFile)}\n`);
+  chmodSync(wrapper, 0o755);
+  return wrapper;
+}
+
+/** Console messages of every page (extension pages included) and of the service worker. */
+function watchConsole(context: BrowserContext, watch: LeakWatchHooks): void {
+  context.on('console', (msg) => {
+    watch.console(msg.worker()?.url() ?? msg.page()?.url() ?? 'unknown context', msg.text());
+  });
 }

@@ -2,12 +2,13 @@
  * Debian's Firefox ESR through puppeteer-core over WebDriver BiDi, the test build installed as a
  * temporary add-on. Playwright cannot drive a stock Firefox (it needs its patched build).
  */
-import puppeteer, { type Page } from 'puppeteer-core';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { browserBinaries } from './browser-paths.ts';
 import { TEST_BUILD, tabIdOf, uiUrl, type ExtensionBrowser } from './extension-browser.ts';
+import type { LeakWatchHooks } from './leak-watch.ts';
 import { sel, waitUntil, type UiPage } from './ui-page.ts';
 
 export function puppeteerUiPage(page: Page): UiPage {
@@ -31,7 +32,7 @@ export function puppeteerUiPage(page: Page): UiPage {
   };
 }
 
-export async function launchFirefox(opts: { extensionDir?: string; headless?: boolean } = {}): Promise<ExtensionBrowser> {
+export async function launchFirefox(opts: { extensionDir?: string; headless?: boolean; watch?: LeakWatchHooks } = {}): Promise<ExtensionBrowser> {
   const ext = opts.extensionDir ?? TEST_BUILD.firefox;
   const geckoId: string = JSON.parse(readFileSync(join(ext, 'manifest.json'), 'utf8')).browser_specific_settings.gecko.id;
   const uuid = randomUUID();
@@ -41,9 +42,15 @@ export async function launchFirefox(opts: { extensionDir?: string; headless?: bo
     headless: opts.headless ?? true,
     // Lets WebDriver navigate a tab to moz-extension:// (blocked by default).
     args: ['--remote-allow-system-access'],
+    // Release builds ignore services.settings.server (puppeteer points it at data:) unless this is set.
+    env: { ...process.env, MOZ_REMOTE_SETTINGS_DEVTOOLS: '1' },
     // Pins the moz-extension:// host so tests know the extension origin up front.
-    extraPrefsFirefox: { 'extensions.webextensions.uuids': JSON.stringify({ [geckoId]: uuid }) },
+    extraPrefsFirefox: {
+      'extensions.webextensions.uuids': JSON.stringify({ [geckoId]: uuid }),
+      ...(opts.watch ? watchPrefs(opts.watch) : {}),
+    },
   });
+  if (opts.watch) watchOutput(browserInstance, opts.watch);
   await browserInstance.installExtension(ext);
   const extensionOrigin = `moz-extension://${uuid}`;
 
@@ -57,19 +64,24 @@ export async function launchFirefox(opts: { extensionDir?: string; headless?: bo
       page.evaluate((u) => location.href === u && document.readyState === 'complete', url).catch(() => false), 30_000);
   };
 
-  const control = await browserInstance.newPage();
+  const newPage = async () => {
+    const page = await browserInstance.newPage();
+    if (opts.watch) watchPageConsole(page, opts.watch);
+    return page;
+  };
+  const control = await newPage();
   await gotoExtensionPage(control, `${extensionOrigin}/popup.html?tabId=0`);
 
   const self: ExtensionBrowser = {
     name: 'firefox',
     extensionOrigin,
     async openTab(url) {
-      const page = await browserInstance.newPage();
+      const page = await newPage();
       await page.goto(url);
       return { tabId: await tabIdOf(self, page.url()), page: puppeteerUiPage(page) };
     },
     async openUi(tabId) {
-      const page = await browserInstance.newPage();
+      const page = await newPage();
       await page.setViewport({ width: 480, height: 640 });
       await gotoExtensionPage(page, uiUrl(extensionOrigin, tabId));
       return puppeteerUiPage(page);
@@ -78,4 +90,58 @@ export async function launchFirefox(opts: { extensionDir?: string; headless?: bo
     close: () => browserInstance.close(),
   };
   return self;
+}
+
+/**
+ * Every request through the leak watch's proxy, localhost included (Firefox never proxies it
+ * unless allow_hijacking_localhost), https too (share_proxy_settings), and Firefox's own background
+ * traffic off — puppeteer's profile already points most of it at dummy.test or data: URLs.
+ * Console API calls of pages and extension contexts are copied to stdout.
+ */
+function watchPrefs(watch: LeakWatchHooks): Record<string, unknown> {
+  return {
+    'network.proxy.type': 1,
+    'network.proxy.http': '127.0.0.1',
+    'network.proxy.http_port': watch.proxyPort,
+    'network.proxy.share_proxy_settings': true,
+    'network.proxy.ssl': '127.0.0.1',
+    'network.proxy.ssl_port': watch.proxyPort,
+    'network.proxy.no_proxies_on': '',
+    'network.proxy.allow_hijacking_localhost': true,
+    'network.captive-portal-service.enabled': false,
+    'network.connectivity-service.enabled': false,
+    'network.dns.disablePrefetch': true,
+    'network.prefetch-next': false,
+    'network.trr.mode': 5,
+    'browser.region.network.url': '',
+    'browser.region.update.enabled': false,
+    'toolkit.telemetry.enabled': false,
+    'toolkit.telemetry.server': '',
+    'extensions.blocklist.enabled': false,
+    'extensions.getAddons.showPane': false,
+    'devtools.console.stdout.content': true,
+    'devtools.console.stdout.chrome': true,
+    'browser.dom.window.dump.enabled': true,
+  };
+}
+
+/** The browser process's stdout/stderr, line by line. */
+function watchOutput(b: Browser, watch: LeakWatchHooks): void {
+  const proc = b.process();
+  for (const [name, stream] of [['stdout', proc?.stdout], ['stderr', proc?.stderr]] as const) {
+    let rest = '';
+    // No setEncoding: puppeteer reads the same streams and expects its own chunk type.
+    stream?.on('data', (chunk: Buffer | string) => {
+      const parts = (rest + String(chunk)).split('\n');
+      rest = parts.pop() ?? '';
+      for (const line of parts) if (line.trim()) watch.console(`firefox ${name}`, line);
+    });
+    stream?.on('end', () => {
+      if (rest.trim()) watch.console(`firefox ${name}`, rest);
+    });
+  }
+}
+
+function watchPageConsole(page: Page, watch: LeakWatchHooks): void {
+  page.on('console', (msg) => watch.console(page.url(), msg.text()));
 }

@@ -2,6 +2,7 @@
 // project's core client bound to a test session, key generation and a small concurrency pool.
 import { randomBytes } from 'node:crypto';
 import { createMatrixClient, detectEd25519, encodeBase64, type Ed25519, type MatrixClient } from '../../src/core/index.ts';
+import { registerPrivateKey } from './secrets-registry.ts';
 import type { TestUser } from './users.ts';
 
 /** An Ed25519 key: 32-byte seed (what secret storage holds) and its unpadded-base64 public key. */
@@ -57,6 +58,7 @@ export function fixtureEd25519(): Promise<Ed25519> {
 export async function generateKeyPair(ed?: Ed25519): Promise<KeyPair> {
   const backend = ed ?? (await fixtureEd25519());
   const seed = new Uint8Array(randomBytes(32));
+  registerPrivateKey(seed, 'an Ed25519 seed');
   return { seed, publicKey: encodeBase64(await backend.publicKey(seed)) };
 }
 

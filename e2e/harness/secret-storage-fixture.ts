@@ -9,6 +9,7 @@ import {
   BACKUP_SECRET_NAME, clientFor, DEFAULT_KEY_TYPE, keyDescriptionType, randomId,
   type CrossSigningKeys, type SecretStorageFixture, type Session,
 } from './fixture-common.ts';
+import { registerPrivateKey, registerSecret } from './secrets-registry.ts';
 
 /** PBKDF2 iterations of fixture passphrases: small on purpose (real clients use 500 000). */
 export const FIXTURE_PBKDF2_ITERATIONS = 1000;
@@ -28,13 +29,22 @@ export async function createSecretStorageKey(
   if (opts.passphrase === undefined) {
     const key = new Uint8Array(randomBytes(32));
     const description = await createSecretStorageKeyDescription(key, { name });
-    return { fixture: { keyId, key, recoveryKey: encodeRecoveryKey(key) }, description };
+    return { fixture: registered({ keyId, key, recoveryKey: encodeRecoveryKey(key) }), description };
   }
   const salt = randomId(32);
   const iterations = opts.iterations ?? FIXTURE_PBKDF2_ITERATIONS;
   const key = await deriveKeyFromPassphrase(opts.passphrase, salt, iterations);
   const description = await createSecretStorageKeyDescription(key, { name, passphrase: { salt, iterations } });
-  return { fixture: { keyId, key, recoveryKey: encodeRecoveryKey(key), passphrase: opts.passphrase }, description };
+  return { fixture: registered({ keyId, key, recoveryKey: encodeRecoveryKey(key), passphrase: opts.passphrase }), description };
+}
+
+/** The key, its recovery-key form and passphrase go to the leak watch's registry. */
+function registered(fixture: SecretStorageFixture): SecretStorageFixture {
+  registerPrivateKey(fixture.key, `secret-storage key ${fixture.keyId}`);
+  registerSecret('recovery-key', fixture.recoveryKey, `recovery key of ${fixture.keyId}`);
+  // A passphrase unlocks the same key, so it is as secret as the recovery key.
+  if (fixture.passphrase !== undefined) registerSecret('recovery-key', fixture.passphrase, `passphrase of ${fixture.keyId}`);
+  return fixture;
 }
 
 /** Write a key description, and optionally point `m.secret_storage.default_key` at it. */

@@ -2,6 +2,7 @@
 // Independent of the project's core: global fetch + node:crypto only.
 
 import { createHmac, randomBytes } from "node:crypto";
+import { registerSecret } from "./secrets-registry.ts";
 import type { SynapseHandle } from "./synapse.ts";
 
 export type TestUser = {
@@ -80,6 +81,9 @@ export async function registerUser(hs: HsLike, opts: RegisterUserOptions = {}): 
       },
     },
   );
+  // Registered for the leak watch before anything can hand them to a browser.
+  registerSecret("password", password, `password of ${reg.user_id}`, hs.baseUrl);
+  registerSecret("access-token", reg.access_token, `access token of ${reg.user_id} ${reg.device_id}`, hs.baseUrl);
   const user: TestUser = {
     userId: reg.user_id,
     localpart,
@@ -114,6 +118,7 @@ export async function loginDevice(
     "/_matrix/client/v3/login",
     { body },
   );
+  registerSecret("access-token", res.access_token, `access token of ${user.localpart} ${res.device_id}`, hs.baseUrl);
   return { accessToken: res.access_token, deviceId: res.device_id };
 }
 

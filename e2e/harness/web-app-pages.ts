@@ -10,8 +10,14 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { allowOrigin } from './allowed-origins.ts';
+import { registerSecret } from './secrets-registry.ts';
 
 type IdbRecords = Record<string, [unknown, unknown][]>;
+
+/** The refresh token every fixture app holds next to its access token. */
+const REFRESH_TOKEN = 'refresh-must-never-be-read';
+registerSecret('refresh-token', REFRESH_TOKEN, "a web app's refresh token");
 
 /** What a fixture page writes. Everything but `element`/`liveClient` is written verbatim. */
 export type PageSpec = {
@@ -95,7 +101,7 @@ fixture.rotateElementToken = async (token) => {
   if (spec.element) await writeElement(spec.element);
   if (spec.liveClient) {
     const c = spec.liveClient;
-    const client = { getUserId: () => c.userId, getDeviceId: () => c.deviceId, getHomeserverUrl: () => c.homeserver, getAccessToken: () => c.accessToken, getRefreshToken: () => 'refresh-must-never-be-read' };
+    const client = { getUserId: () => c.userId, getDeviceId: () => c.deviceId, getHomeserverUrl: () => c.homeserver, getAccessToken: () => c.accessToken, getRefreshToken: () => ${JSON.stringify(REFRESH_TOKEN)} };
     window.mxMatrixClientPeg = { get: () => client };
   }
   document.title = 'ready';
@@ -124,6 +130,8 @@ export async function serveWebApp(spec: PageSpec, opts: { hash?: string } = {}):
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://localhost:${(server.address() as AddressInfo).port}`;
+  // The test opens this page in a tab, as a user opens their web app.
+  allowOrigin(origin, 'page');
   return {
     url: `${origin}/${opts.hash ?? ''}`,
     origin,
@@ -163,7 +171,7 @@ export const webApps = {
   },
   /** Sable-style forks: `matrixSessions` JSON array + `matrixActiveSession` = JSON user ID. */
   sable(sessions: Login[], activeUserId?: string): PageSpec {
-    const list = sessions.map((s) => ({ baseUrl: s.baseUrl, userId: s.userId, deviceId: s.deviceId, accessToken: s.accessToken, refreshToken: 'refresh-must-never-be-read' }));
+    const list = sessions.map((s) => ({ baseUrl: s.baseUrl, userId: s.userId, deviceId: s.deviceId, accessToken: s.accessToken, refreshToken: REFRESH_TOKEN }));
     return { localStorage: { matrixSessions: JSON.stringify(list), ...(activeUserId ? { matrixActiveSession: JSON.stringify(activeUserId) } : {}) } };
   },
   /** Hydrogen: `hydrogen_sessions_v1`; ids are the given ones (the URL hash picks one). */
@@ -185,7 +193,7 @@ export const webApps = {
         autoIncrement: true,
         stores: {
           box_client: [
-            ['homeserver_url', c.baseUrl], ['token', c.accessToken], ['token_expires_at', null], ['refresh_token', 'refresh-must-never-be-read'],
+            ['homeserver_url', c.baseUrl], ['token', c.accessToken], ['token_expires_at', null], ['refresh_token', REFRESH_TOKEN],
             ['user_id', c.userId], ['device_id', c.deviceId], ['device_name', `${app} web`], ['prev_batch', null],
           ],
           box_account_data: [],
