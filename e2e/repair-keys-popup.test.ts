@@ -13,6 +13,7 @@ import { assertStorageClean, connectManually, firstKey, problemCodes } from './h
 import { storedPublicKey } from './harness/stored-seeds.ts';
 import { testSynapse, type SynapseInfo } from './harness/test-synapse.ts';
 import type { UiPage } from './harness/ui-page.ts';
+import { registerPrivateKey } from './harness/secrets-registry.ts';
 
 const keysOf = async (hs: SynapseInfo, a: FixtureAccount) => {
   const k = (await queryOwnKeys({ baseUrl: hs.baseUrl, userId: a.user.userId, accessToken: a.user.accessToken })) as wire.KeysQueryResponse;
@@ -117,6 +118,8 @@ for (const name of BROWSERS) {
       const ed = await detectEd25519();
       const keys = await generateCrossSigningKeys(a.user.userId, ed);
       const other = await generateCrossSigningKeys(a.user.userId, ed);
+      // Pasted into the popup: the leak watch checks they go nowhere (not even to the homeserver).
+      for (const k of [keys, other]) for (const pair of [k.master, k.selfSigning, k.userSigning]) registerPrivateKey(pair.seed, 'a seed pasted into the manual upload');
       const ui = await connectManually(b, hs, a.user.accessToken);
       await openRepair(ui, 'manual-upload');
       await ui.fill('repair-manual-master', JSON.stringify(keys.master.key));
@@ -160,6 +163,7 @@ for (const name of BROWSERS) {
       const text = await ui.evaluate(async (u) => (await fetch(u)).text(), href!);
       const file = await parseKeysExportFile(text, await detectEd25519());
       assert.ok(file.ok, 'a valid export file');
+      for (const seed of Object.values(file.value.seeds)) registerPrivateKey(seed, 'a seed of the export file');
       await setChecked(ui, '[data-testid="repair-export-saved"]', true);
       await ui.click('repair-run');
       await ui.waitFor('repair-result', { timeoutMs: 30_000 });
