@@ -46,6 +46,7 @@ const SPECIFIC: Record<FaultKind, RegExp> = {
   'reset-before': /Could not reach the homeserver/,
   'reset-after': /Could not reach the homeserver/,
   hang: new RegExp(`No complete answer from the homeserver within ${HANG_TIMEOUT_MS} ms`),
+  'hang-after': new RegExp(`No complete answer from the homeserver within ${HANG_TIMEOUT_MS} ms`),
 };
 
 const session = (hs: SynapseInfo, a: FixtureAccount): Session => ({ baseUrl: hs.baseUrl, userId: a.user.userId, accessToken: a.user.accessToken });
@@ -88,7 +89,7 @@ async function runCase(hs: SynapseInfo, t: Target, fault: FaultKind): Promise<vo
     const step = preview.steps[index]!;
     // device_signing/upload: the 1st request is UIA's preflight (401), the 2nd carries the password.
     proxy.add({ method: step.method, path: step.path, nth: step.uia ? 2 : 1, fault, retryAfterMs: RETRY_AFTER_MS });
-    if (fault === 'hang') timeoutMs = HANG_TIMEOUT_MS;
+    if (fault === 'hang' || fault === 'hang-after') timeoutMs = HANG_TIMEOUT_MS;
     const end = await runToEnd(flows, preview.flowId, account.user.password);
     timeoutMs = 30_000;
     assert.equal(proxy.log.filter((e) => e.fault === fault).length, 1, 'the fault was injected once');

@@ -7,18 +7,20 @@
  * - the request never reaches Synapse (`http-500`, `http-502-html`, `rate-limited-429`,
  *   `reset-before`, `hang`): the server state is unchanged by it;
  * - Synapse processed it but the answer is lost or mangled (`reset-after`, `truncated`,
- *   `not-json-200`): the write happened, the client cannot know. {@link reachesServer} says which.
+ *   `not-json-200`, `hang-after`): the write happened, the client cannot know.
+ *   {@link reachesServer} says which.
  */
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 export const FAULT_KINDS = [
-  'http-500', 'http-502-html', 'truncated', 'not-json-200', 'rate-limited-429', 'reset-before', 'reset-after', 'hang',
+  'http-500', 'http-502-html', 'truncated', 'not-json-200', 'rate-limited-429', 'reset-before', 'reset-after', 'hang', 'hang-after',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** Does Synapse process a request that gets this fault? */
-export const reachesServer = (fault: FaultKind): boolean => fault === 'reset-after' || fault === 'truncated' || fault === 'not-json-200';
+export const reachesServer = (fault: FaultKind): boolean =>
+  fault === 'reset-after' || fault === 'truncated' || fault === 'not-json-200' || fault === 'hang-after';
 
 export interface FaultRule {
   method: string;
@@ -48,7 +50,10 @@ export interface FaultProxy {
   add(rule: FaultRule): void;
   /** Drop every rule (requests already hanging stay hung until the client gives up). */
   clear(): void;
-  /** Resolves when a request matching `rule` got its fault. */
+  /**
+   * Resolves when a request matching `rule` got its fault: at once for faults that never reach
+   * Synapse, once Synapse has answered for the others (so the write is done).
+   */
   hit(rule: FaultRule): Promise<ProxyLogEntry>;
   close(): Promise<void>;
 }
@@ -109,9 +114,10 @@ export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> 
     const rule = pick(method, path);
     const entry: ProxyLogEntry = { method, path, at: Date.now(), ...(rule === undefined ? {} : { fault: rule.fault }) };
     log.push(entry);
-    if (rule !== undefined) {
+    const fired = () => {
       for (const w of waiters.filter((x) => x.rule === rule)) w.resolve(entry);
-    }
+    };
+    if (rule !== undefined && !reachesServer(rule.fault)) fired();
     const send = (a: { status: number; type: string; text: string }) => {
       res.writeHead(a.status, { ...CORS, 'content-type': a.type, 'content-length': Buffer.byteLength(a.text) });
       res.end(a.text);
@@ -132,7 +138,9 @@ export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> 
       return;
     }
     entry.upstreamStatus = up.status;
+    if (rule !== undefined) fired();
     switch (rule?.fault) {
+      case 'hang-after': return; // Synapse did it; the answer never comes
       case 'reset-after': req.socket.destroy(); return;
       case 'not-json-200': return send({ status: 200, type: 'text/plain', text: 'OK' });
       case 'truncated': {
