@@ -19,16 +19,20 @@ interface Target {
   repair: ExtRepairKind;
   fixture: FixtureState;
   devices: number;
-  /** The faulted step: its ID, or the last step whose ID starts with `prefix*`. */
+  /** The faulted step's ID. */
   step: string;
 }
 
-const RESET_STEPS = ['keep-previous-store-master', 'store-master', 'store-user-signing', 'upload-keys', 'sign-devices', 'resign-backup'];
+const RESET_STEPS = [
+  'keep-previous-store-master', 'store-master', 'keep-previous-store-self-signing', 'store-self-signing',
+  'keep-previous-store-user-signing', 'store-user-signing', 'upload-keys', 'sign-devices', 'resign-backup',
+];
+const REENCRYPT_STEPS = ['m.cross_signing.master', 'm.cross_signing.self_signing', 'm.cross_signing.user_signing'].map((n) => `reencrypt-${n}`);
 const TARGETS: Target[] = [
   ...RESET_STEPS.map((step) => ({ repair: 'reset-cross-signing' as const, fixture: 'healthy' as const, devices: 1, step })),
   { repair: 'sign-devices', fixture: 'devices-not-cross-signed', devices: 2, step: 'sign-devices' },
   { repair: 'resign-backup', fixture: 'backup-not-signed-by-master', devices: 1, step: 'resign-backup' },
-  { repair: 'store-secrets', fixture: 'secrets-non-default-key', devices: 1, step: 'reencrypt-*' },
+  ...REENCRYPT_STEPS.map((step) => ({ repair: 'store-secrets' as const, fixture: 'secrets-non-default-key' as const, devices: 1, step })),
   { repair: 'upload-keys', fixture: 'secrets-mismatch', devices: 1, step: 'upload-keys' },
 ];
 
@@ -56,9 +60,7 @@ const keyInput = (t: Target, a: FixtureAccount) => ({
 });
 
 function stepIndex(steps: RepairStepView[], spec: string): number {
-  const index = spec.endsWith('*')
-    ? steps.findLastIndex((s) => s.id.startsWith(spec.slice(0, -1)))
-    : steps.findIndex((s) => s.id === spec);
+  const index = steps.findIndex((s) => s.id === spec);
   assert.ok(index >= 0, `no step ${spec} in ${steps.map((s) => s.id).join(', ')}`);
   return index;
 }
@@ -70,11 +72,14 @@ const plannedMaster = (steps: RepairStepView[]): string | undefined => {
 };
 
 async function assertRecoverable(s: Session, a: FixtureAccount, masters: Iterable<string | undefined>, when: string): Promise<void> {
-  const have = await recoverableMasters(s, a.secretStorage!);
+  const have = await recoverableMasters(s, a.secretStorage, a.otherSecretStorage);
   for (const m of masters) {
     if (m !== undefined) assert.ok(have.has(m), `${when}: the published master ${m} has no recoverable seed in secret storage (have ${[...have].join(', ') || 'none'})`);
   }
 }
+
+/** One failure message per fault, printed at the end for review. */
+const sampleMessages = new Map<FaultKind, string>();
 
 async function runCase(hs: SynapseInfo, t: Target, fault: FaultKind): Promise<void> {
   const account = await buildAccount(hs, t.fixture, { devices: t.devices });
@@ -106,6 +111,7 @@ async function runCase(hs: SynapseInfo, t: Target, fault: FaultKind): Promise<vo
       assert.doesNotMatch(message, /undefined|\[object Object\]/);
       assert.match(message, SPECIFIC[fault]);
       assert.ok(end.result?.message.startsWith(`${step.title}: `), end.result?.message);
+      if (!sampleMessages.has(fault)) sampleMessages.set(fault, end.result!.message);
 
       // Exactly the documented intermediate state.
       const applied = await Promise.all(preview.steps.map((s) => stepApplied(direct, s)));
@@ -158,8 +164,8 @@ async function runCase(hs: SynapseInfo, t: Target, fault: FaultKind): Promise<vo
   }
 }
 
-const CONCURRENCY = Number(process.env['XSIGN_FAULT_CONCURRENCY'] ?? 6);
-const label = (t: Target) => t.repair === 'reset-cross-signing' ? `reset/${t.step}` : `${t.repair}/${t.step}`;
+const CONCURRENCY = Number(process.env['XSIGN_FAULT_CONCURRENCY'] ?? 8);
+const label = (t: Target) => `${t.repair === 'reset-cross-signing' ? 'reset' : t.repair}/${t.step}`;
 
 describe('fault injection: every write step × every fault (flow manager, Synapse)', { concurrency: CONCURRENCY }, () => {
   let hs: SynapseInfo;
@@ -169,7 +175,10 @@ describe('fault injection: every write step × every fault (flow manager, Synaps
     started = Date.now();
     console.log(`fault-injection: ${TARGETS.length} steps × ${FAULT_KINDS.length} faults = ${TARGETS.length * FAULT_KINDS.length} cases (concurrency ${CONCURRENCY})`);
   });
-  after(() => console.log(`fault-injection: matrix done in ${Date.now() - started} ms`));
+  after(() => {
+    console.log(`fault-injection: matrix done in ${Date.now() - started} ms`);
+    for (const [fault, message] of sampleMessages) console.log(`fault-injection: ${fault} → ${message}`);
+  });
 
   for (const t of TARGETS) {
     for (const fault of FAULT_KINDS) {

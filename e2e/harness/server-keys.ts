@@ -17,24 +17,26 @@ export async function publishedMaster(s: Session): Promise<string | undefined> {
 }
 
 /**
- * The public keys of the master seeds secret storage can give back with the recovery key: the
- * current secret and the copy a reset kept aside (plan-new-keys.ts), each decrypted with the
- * secret's own name (protocol.md §5.2).
+ * The public keys of the master seeds secret storage can give back with the user's recovery
+ * key(s): the current secret and the copy a reset kept aside (plan-new-keys.ts), each decrypted
+ * with the secret's own name (protocol.md §5.2).
  */
-export async function recoverableMasters(s: Session, ss: SecretStorageFixture): Promise<Set<string>> {
+export async function recoverableMasters(s: Session, ...keys: (SecretStorageFixture | undefined)[]): Promise<Set<string>> {
   const client = clientFor(s);
   const ed = await detectEd25519();
   const found = new Set<string>();
   const current = await client.getAccountData(s.userId, MASTER);
   const previous = await client.getAccountData(s.userId, `${PREVIOUS_SECRET_PREFIX}${MASTER}`);
-  for (const content of [current, obj(previous)['content']]) {
-    const encrypted = obj(obj(content)['encrypted'])[ss.keyId];
-    if (encrypted === undefined) continue;
-    try {
-      const seed = decodeBase64((await decryptSecret(ss.key, MASTER, encrypted as never)).trim());
-      found.add((await crossSigningKeyFromSeed(s.userId, 'master', seed, ed)).publicKey);
-    } catch {
-      // Not decryptable with this key: not recoverable.
+  for (const ss of keys) {
+    for (const content of [current, obj(previous)['content']]) {
+      const encrypted = ss === undefined ? undefined : obj(obj(content)['encrypted'])[ss.keyId];
+      if (ss === undefined || encrypted === undefined) continue;
+      try {
+        const seed = decodeBase64((await decryptSecret(ss.key, MASTER, encrypted as never)).trim());
+        found.add((await crossSigningKeyFromSeed(s.userId, 'master', seed, ed)).publicKey);
+      } catch {
+        // Not decryptable with this key: not recoverable with it.
+      }
     }
   }
   return found;
