@@ -218,3 +218,37 @@ describe('fault injection: a reset that fails twice at device_signing/upload', (
     }
   });
 });
+
+// 429s the executor must NOT wait out (wait.ts DEFAULT_RATE_LIMIT: at most 5 waits, none longer
+// than 120 s): the flow fails naming the step and saying when to try again, nothing is sent.
+describe('fault injection: rate limits beyond the policy', () => {
+  let hs: SynapseInfo;
+  before(async () => { hs = await testSynapse(); });
+
+  for (const [what, rule] of [
+    ['one 429 asking for 10 minutes', { nth: 1, retryAfterMs: 600_000, wait: /retry after 600 s/ }],
+    ['a 429 on every attempt', { nth: undefined, retryAfterMs: 50, wait: /retry after 1 s/ }],
+  ] as const) {
+    test(`sign-devices: ${what}`, async () => {
+      const account = await buildAccount(hs, 'devices-not-cross-signed');
+      const proxy = await startFaultProxy(hs.baseUrl);
+      const { flows, views } = flowManager(account, { baseUrl: () => proxy.url });
+      try {
+        const preview = await flows.preview({ sessionId: SESSION, kind: 'sign-devices', recoveryKey: account.secretStorage!.recoveryKey });
+        const step = preview.steps[0]!;
+        proxy.add({ method: step.method, path: step.path, fault: 'rate-limited-429', retryAfterMs: rule.retryAfterMs, ...(rule.nth === undefined ? {} : { nth: rule.nth }) });
+        const end = await runToEnd(flows, preview.flowId, account.user.password);
+        assert.equal(end.phase, 'failed');
+        assert.equal(end.error?.step, step.title);
+        assert.match(end.error!.message, /M_LIMIT_EXCEEDED/);
+        assert.match(end.error!.message, rule.wait);
+        const attempts = proxy.log.filter((e) => e.path === step.path).length;
+        assert.equal(attempts, rule.nth === undefined ? 6 : 1, 'the first attempt plus one per allowed wait');
+        assert.equal(views.filter((v) => v.waitingMs !== undefined).length > 0, rule.nth === undefined, 'waits shown only when honoured');
+        assert.equal(await stepApplied(session(hs, account), step), false);
+      } finally {
+        await proxy.close();
+      }
+    });
+  }
+});
