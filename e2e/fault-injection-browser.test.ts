@@ -112,5 +112,26 @@ for (const name of BROWSERS) {
       await ui.close();
       console.log(`[${name}] fault-injection sign-devices × http-502-html: ${Date.now() - started} ms`);
     });
+
+    // Both browsers resend a request whose keep-alive connection was reset, even after Synapse
+    // answered it (seen in Chromium 156 and Firefox ESR): the repair relies on every write being
+    // idempotent (execute.ts), and an identical key upload is a 200 without UIA (protocol.md §1.4).
+    test('reset: the connection reset after Synapse published the keys; the browser resends, one new master', async () => {
+      const account = await buildAccount(hs, 'healthy', { devices: 1 });
+      const original = await publishedMaster(direct(account));
+      const ui = await connect(account);
+      await preview(ui, 'reset-cross-signing', account.secretStorage!.recoveryKey, UPLOAD);
+      proxy.clear();
+      proxy.add({ method: 'POST', path: UPLOAD, nth: 2, fault: 'reset-after' });
+      const since = Date.now();
+      assert.equal(await run(ui, account.user.password, true), 'success', await ui.text('repair-result'));
+      const uploads = proxy.log.filter((e) => e.path === UPLOAD && e.at >= since);
+      assert.deepEqual(uploads.map((e) => e.fault ?? e.upstreamStatus), [401, 'reset-after', 200], 'preflight, the lost answer, the resend');
+      const now = await publishedMaster(direct(account));
+      assert.notEqual(now, original);
+      assert.ok((await recoverableMasters(direct(account), account.secretStorage!)).has(now!));
+      await ui.waitFor('status-verdict', { attr: ['data-healthy', 'true'], timeoutMs: 30_000 });
+      await ui.close();
+    });
   });
 }
