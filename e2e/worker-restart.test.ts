@@ -21,9 +21,11 @@ const RESET_STEP_IDS = [
   'keep-previous-store-user-signing', 'store-user-signing', 'upload-keys', 'sign-devices', 'resign-backup',
 ];
 
-interface Case { step: string; fault: FaultKind; todo?: string }
+/** `prompt`: no fault; stopped while the password prompt of the upload is shown. */
+interface Case { step: string; fault: FaultKind | 'prompt'; todo?: string }
 const CASES: Case[] = [
   ...RESET_STEP_IDS.map((step) => ({ step, fault: 'hang' as const })),
+  { step: 'upload-keys', fault: 'prompt' },
   // Synapse published the new keys, the answer never came, then the worker stopped.
   { step: 'upload-keys', fault: 'hang-after', todo: 'the restored view does not say the new keys were published (serverState, fixed on main)' },
 ];
@@ -81,7 +83,8 @@ for (const name of BROWSERS) {
     const direct = (a: FixtureAccount) => ({ baseUrl: hs.baseUrl, userId: a.user.userId, accessToken: a.user.accessToken });
 
     for (const c of CASES) {
-      test(`stopped while ${c.step} ${c.fault === 'hang' ? 'hangs' : 'hangs after Synapse did it'}`, { timeout: 120_000, ...(c.todo === undefined ? {} : { todo: c.todo }) }, async () => {
+      const what = { hang: 'hangs', 'hang-after': 'hangs after Synapse did it', prompt: 'asks for the password' }[c.fault as string];
+      test(`stopped while ${c.step} ${what}`, { timeout: 120_000, ...(c.todo === undefined ? {} : { todo: c.todo }) }, async () => {
         const started = Date.now();
         const account = await buildAccount(hs, 'healthy', { devices: 1 });
         const original = await publishedMaster(direct(account));
@@ -96,13 +99,18 @@ for (const name of BROWSERS) {
           const step = planned.steps[index]!;
           const newMaster = Object.values((planned.steps[uploadIndex]!.body as { master_key: { keys: Record<string, string> } }).master_key.keys)[0];
 
-          // Hold the step's request (the upload's 2nd one: the 1st is UIA's preflight).
-          const rule: FaultRule = { method: step.method, path: step.path, nth: step.uia ? 2 : 1, fault: c.fault };
-          proxy.add(rule);
-          const held = proxy.hit(rule);
-          await ui.click('repair-run');
-          if (index >= uploadIndex) await givePassword(ui, account.user.password);
-          await within(held, 30_000, `the ${step.id} request to reach the proxy`);
+          if (c.fault === 'prompt') {
+            await ui.click('repair-run');
+            await ui.waitFor('repair-password', { timeoutMs: 30_000 });
+          } else {
+            // Hold the step's request (the upload's 2nd one: the 1st is UIA's preflight).
+            const rule: FaultRule = { method: step.method, path: step.path, nth: step.uia ? 2 : 1, fault: c.fault };
+            proxy.add(rule);
+            const held = proxy.hit(rule);
+            await ui.click('repair-run');
+            if (index >= uploadIndex) await givePassword(ui, account.user.password);
+            await within(held, 30_000, `the ${step.id} request to reach the proxy`);
+          }
           await within(b.stopBackground(), 15_000, 'stopping the background');
           const stoppedAt = Date.now();
 
