@@ -68,6 +68,17 @@ export async function launchChromium(opts: { extensionDir?: string; headless?: b
     },
     // The worker may have been stopped since the last call; re-resolve it every time.
     evalExtension: async (fn, arg) => (await worker()).evaluate(fn as never, arg) as never,
+    async stopBackground() {
+      // CDP on any page reaches the browser's ServiceWorker domain; ours is the only worker.
+      const page = await context.newPage();
+      try {
+        const cdp = await context.newCDPSession(page);
+        await cdp.send('ServiceWorker.enable');
+        await cdp.send('ServiceWorker.stopAllWorkers');
+      } finally {
+        await page.close();
+      }
+    },
     async close() {
       await context.close();
       if (opts.watch && existsSync(stderrLog)) {

@@ -15,6 +15,12 @@ export interface ExtensionBrowser {
    * an extension page), where `browser.*` is available — for assertions on extension storage.
    */
   evalExtension<A, R>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R>;
+  /**
+   * Stops the background (Chromium: the service worker; Firefox: the event page) the way the
+   * browser does when it is idle: its memory is gone, storage.session stays, and the next event
+   * (e.g. a message from the popup) starts it again. Not runtime.reload(), which clears storage.session.
+   */
+  stopBackground(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -32,6 +32,28 @@ export function puppeteerUiPage(page: Page): UiPage {
   };
 }
 
+/**
+ * What Firefox does to an idle event page, done now: with --remote-allow-system-access, BiDi can
+ * evaluate in the browser's own (chrome) window, where ExtensionParent's extension object has
+ * terminateBackground(). (Reloading the page from an extension page is not the same thing: the
+ * extension framework would not see the background go away.)
+ */
+async function terminateBackground(b: Browser, geckoId: string): Promise<void> {
+  const bidi = (b as unknown as { connection: { send(method: string, params: unknown): Promise<{ result: any }> } }).connection;
+  const tree = await bidi.send('browsingContext.getTree', { 'moz:scope': 'chrome' });
+  const context: string | undefined = tree.result.contexts[0]?.context;
+  if (context === undefined) throw new Error('no chrome window to evaluate in');
+  const expression = `(async () => {
+    const { ExtensionParent } = ChromeUtils.importESModule('resource://gre/modules/ExtensionParent.sys.mjs');
+    const ext = ExtensionParent.GlobalManager.getExtension(${JSON.stringify(geckoId)});
+    if (!ext) throw new Error('extension not found');
+    await ext.terminateBackground({ ignoreDevToolsAttached: true });
+    return String(ext.backgroundState);
+  })()`;
+  const r = await bidi.send('script.evaluate', { expression, target: { context }, awaitPromise: true });
+  if (r.result.type !== 'success') throw new Error(`terminateBackground failed: ${JSON.stringify(r.result).slice(0, 300)}`);
+}
+
 export async function launchFirefox(opts: { extensionDir?: string; headless?: boolean; watch?: LeakWatchHooks } = {}): Promise<ExtensionBrowser> {
   const ext = opts.extensionDir ?? TEST_BUILD.firefox;
   const geckoId: string = JSON.parse(readFileSync(join(ext, 'manifest.json'), 'utf8')).browser_specific_settings.gecko.id;
@@ -87,6 +109,7 @@ export async function launchFirefox(opts: { extensionDir?: string; headless?: bo
       return puppeteerUiPage(page);
     },
     evalExtension: (fn, arg) => control.evaluate(fn as never, arg) as never,
+    stopBackground: () => terminateBackground(browserInstance, geckoId),
     close: () => browserInstance.close(),
   };
   return self;

@@ -1,0 +1,78 @@
+// What Synapse holds after a repair, read directly (never through the fault proxy): the published
+// master, which master keys secret storage can still give back, and whether a planned write step
+// is on the server. Used by the fault-injection and worker-restart tests.
+import { isDeepStrictEqual } from 'node:util';
+import { crossSigningKeyFromSeed, decodeBase64, decryptSecret, detectEd25519, type wire } from '../../src/core/index.ts';
+import { PREVIOUS_SECRET_PREFIX } from '../../src/core/repair/plan-new-keys.ts';
+import type { RepairStepView } from '../../src/ext/protocol.ts';
+import { clientFor, queryOwnKeys, type SecretStorageFixture, type Session } from './identity.ts';
+import { firstKey } from './status-ui.ts';
+
+const MASTER = 'm.cross_signing.master';
+type Json = Record<string, unknown>;
+const obj = (v: unknown): Json => (typeof v === 'object' && v !== null && !Array.isArray(v) ? v as Json : {});
+
+export async function publishedMaster(s: Session): Promise<string | undefined> {
+  return firstKey((await queryOwnKeys(s)).master_keys?.[s.userId]);
+}
+
+/**
+ * The public keys of the master seeds secret storage can give back with the user's recovery
+ * key(s): the current secret and the copy a reset kept aside (plan-new-keys.ts), each decrypted
+ * with the secret's own name (protocol.md §5.2).
+ */
+export async function recoverableMasters(s: Session, ...keys: (SecretStorageFixture | undefined)[]): Promise<Set<string>> {
+  const client = clientFor(s);
+  const ed = await detectEd25519();
+  const found = new Set<string>();
+  const current = await client.getAccountData(s.userId, MASTER);
+  const previous = await client.getAccountData(s.userId, `${PREVIOUS_SECRET_PREFIX}${MASTER}`);
+  for (const ss of keys) {
+    for (const content of [current, obj(previous)['content']]) {
+      const encrypted = ss === undefined ? undefined : obj(obj(content)['encrypted'])[ss.keyId];
+      if (ss === undefined || encrypted === undefined) continue;
+      try {
+        const seed = decodeBase64((await decryptSecret(ss.key, MASTER, encrypted as never)).trim());
+        found.add((await crossSigningKeyFromSeed(s.userId, 'master', seed, ed)).publicKey);
+      } catch {
+        // Not decryptable with this key: not recoverable with it.
+      }
+    }
+  }
+  return found;
+}
+
+/** Every signature of `wanted` (per signer) is also in `have`. */
+function hasSignatures(have: unknown, wanted: unknown): boolean {
+  const want = obj(wanted);
+  return Object.keys(want).length > 0 && Object.entries(want).every(([signer, sigs]) =>
+    Object.entries(obj(sigs)).every(([keyId, sig]) => obj(obj(have)[signer])[keyId] === sig));
+}
+
+/** Is the write of this planned step on the server now? (Decided per endpoint.) */
+export async function stepApplied(s: Session, step: Pick<RepairStepView, 'method' | 'path' | 'body'>): Promise<boolean> {
+  const client = clientFor(s);
+  const segments = step.path.split('/').slice(1).map(decodeURIComponent);
+  const body = obj(step.body);
+  if (step.method === 'PUT' && segments.includes('account_data')) {
+    return isDeepStrictEqual(await client.getAccountData(s.userId, segments.at(-1)!), body);
+  }
+  if (step.method === 'PUT' && segments.includes('room_keys')) {
+    const backup = obj(await client.request('GET', segments));
+    return hasSignatures(obj(backup['auth_data'])['signatures'], obj(body['auth_data'])['signatures']);
+  }
+  const keys: wire.KeysQueryResponse = await queryOwnKeys(s);
+  if (step.path.endsWith('/keys/device_signing/upload')) {
+    const field = body['master_key'] !== undefined ? 'master_keys' : 'self_signing_keys';
+    const sent = obj(body[field === 'master_keys' ? 'master_key' : 'self_signing_key']);
+    return isDeepStrictEqual(obj(keys[field]?.[s.userId])['keys'], sent['keys']);
+  }
+  if (step.path.endsWith('/keys/signatures/upload')) {
+    return Object.entries(obj(body[s.userId])).every(([keyId, signed]) => {
+      const target = keys.device_keys?.[s.userId]?.[keyId]
+        ?? (firstKey(keys.master_keys?.[s.userId]) === keyId ? keys.master_keys?.[s.userId] : undefined);
+      return target !== undefined && hasSignatures(target.signatures, obj(signed)['signatures']);
+    });
+  }
+  throw new Error(`stepApplied: no check for ${step.method} ${step.path}`);
+}
