@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { browserBinaries } from './browser-paths.ts';
 import { TEST_BUILD, tabIdOf, uiUrl, type ExtensionBrowser } from './extension-browser.ts';
-import { sel, type UiPage } from './ui-page.ts';
+import { sel, waitUntil, type UiPage } from './ui-page.ts';
 
 export function playwrightUiPage(page: Page): UiPage {
   return {
@@ -64,6 +64,8 @@ export async function launchChromium(opts: { extensionDir?: string; headless?: b
     },
     // The worker may have been stopped since the last call; re-resolve it every time.
     evalExtension: async (fn, arg) => (await worker()).evaluate(fn as never, arg) as never,
+    findPage: async (prefix, opts = {}) => playwrightUiPage(await waitUntil(`a page at ${prefix}`,
+      async () => context.pages().find((p) => p.url().startsWith(prefix)), opts.timeoutMs ?? 15_000)),
     async close() {
       await context.close();
       rmSync(profile, { recursive: true, force: true });

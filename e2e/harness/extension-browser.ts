@@ -15,6 +15,11 @@ export interface ExtensionBrowser {
    * an extension page), where `browser.*` is available — for assertions on extension storage.
    */
   evalExtension<A, R>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R>;
+  /**
+   * Waits for an open page (any window, including ones opened by window.open or windows.create)
+   * whose URL starts with `prefix`, and drives it.
+   */
+  findPage(prefix: string, opts?: { timeoutMs?: number }): Promise<UiPage>;
   close(): Promise<void>;
 }
 

@@ -7,7 +7,7 @@ import type { SynapseInfo } from './test-synapse.ts';
 import type { UiPage } from './ui-page.ts';
 
 /** Connect the UI to an account through the manual form (the tab readers have their own tests). */
-export async function connectManually(b: ExtensionBrowser, hs: SynapseInfo, token: string): Promise<UiPage> {
+export async function connectManually(b: ExtensionBrowser, hs: Pick<SynapseInfo, 'baseUrl'>, token: string): Promise<UiPage> {
   const ui = await b.openUi();
   await ui.waitFor('app', { attr: ['data-loading', 'false'] });
   if (await ui.count('session-forget')) await ui.click('session-forget');
