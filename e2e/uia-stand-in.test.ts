@@ -10,6 +10,8 @@
 // only `auth` (protocol.md §1.4 point 2).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createMatrixClient } from '../src/core/index.ts';
+import { createFlowManager } from '../src/background/repair-flow.ts';
 import { BROWSERS, launchBrowser } from './harness/browsers.ts';
 import type { ExtensionBrowser } from './harness/extension-browser.ts';
 import { startScriptedHomeserver, type RecordedRequest, type ScriptedHomeserver } from './harness/scripted-homeserver.ts';
@@ -134,6 +136,16 @@ for (const name of BROWSERS) {
       const ui = await runReset(b, hs, account);
       await ui.waitFor('repair-approval', { attr: ['data-kind', 'fallback'], timeoutMs: 30_000 });
       assert.match(await ui.text('repair-approval'), /\/auth\/m\.login\.sso\/fallback\/web\?session=/);
+      // Another extension page (the popup) cannot claim the page signalled authDone: only the
+      // flow's own auth window may, and the flow stays where it was.
+      const flowId = (await ui.attr('repair-panel', 'data-flow-id'))!;
+      const forged = await ui.evaluate((id) => browser.runtime.sendMessage({ type: 'repairAuthDone', req: { flowId: id } }), flowId) as { ok: boolean; error?: { code?: string } };
+      assert.equal(forged.ok, false);
+      assert.equal(forged.error?.code, 'forbidden-sender');
+      const extraKey = await ui.evaluate((id) => browser.runtime.sendMessage({ type: 'repairAuthDone', req: { flowId: id, done: true } }), flowId) as { ok: boolean; error?: { name?: string } };
+      assert.equal(extraKey.error?.name, 'InvalidMessageError');
+      assert.equal(await ui.attr('repair-panel', 'data-phase'), 'prompt');
+      assert.equal(hs.requestsTo('POST', UPLOAD_PATH).length, 1);
       // As if the user finished the page in a tab with no opener: no authDone reaches us.
       const [session] = [...script.sessions.keys()];
       script.complete(session!);
@@ -209,3 +221,49 @@ for (const name of BROWSERS) {
     });
   });
 }
+
+// The flow manager alone (Node, no browser): which window may report authDone, and that the
+// window is closed once the prompt is over.
+describe('repair flow manager: the auth window of a fallback prompt (Node, stand-in)', () => {
+  test('authDone counts only from the flow’s own window; the window is closed afterwards', async () => {
+    const synapse = await testSynapse();
+    const hs = await startScriptedHomeserver();
+    try {
+      const account = await seedFromSynapse(synapse, 'healthy');
+      serveAccount(hs, account);
+      const script = fallbackUia(hs, account);
+      const opened: { flowId: string; url: string; windowId: number; closed: boolean }[] = [];
+      const flows = createFlowManager({
+        client: async () => createMatrixClient({ baseUrl: hs.baseUrl, accessToken: account.accessToken, fetch }),
+        session: async () => ({ userId: account.userId, deviceId: account.deviceId }),
+        mirror: async () => {},
+        restore: async () => undefined,
+        openAuthWindow: async (flowId, _sessionId, url) => {
+          const w = { flowId, url, windowId: 40 + opened.length, closed: false };
+          opened.push(w);
+          return { windowId: w.windowId, close: async () => { w.closed = true; } };
+        },
+      });
+      const preview = await flows.preview({ sessionId: 's1', kind: 'reset-cross-signing', recoveryKey: account.fixture.secretStorage!.recoveryKey });
+      flows.start(preview.flowId);
+      await waitUntil('the fallback prompt and its window', async () => (await flows.state('s1'))?.prompt?.kind === 'fallback' && opened.length === 1, 30_000);
+      const [session] = [...script.sessions.keys()];
+      assert.equal(opened[0]!.url, `${hs.baseUrl}/_matrix/client/v3/auth/m.login.terms/fallback/web?session=${session}`);
+      script.complete(session!);
+      for (const windowId of [undefined, 41]) {
+        assert.throws(() => flows.authDone(preview.flowId, windowId), (e: Error & { code?: string }) => e.code === 'forbidden-sender');
+      }
+      assert.equal(hs.requestsTo('POST', UPLOAD_PATH).length, 1, 'a refused authDone sends nothing');
+      flows.authDone(preview.flowId, 40);
+      const done = await waitUntil('the flow to finish', async () => {
+        const v = await flows.state('s1');
+        return v?.phase === 'done' || v?.phase === 'failed' ? v : undefined;
+      }, 30_000);
+      assert.equal(done.phase, 'done', JSON.stringify(done.result));
+      assert.equal(opened[0]!.closed, true, 'the auth window is closed once the prompt is over');
+      assert.throws(() => flows.authDone(preview.flowId, 40), /not waiting|only this repair/i);
+    } finally {
+      await hs.close();
+    }
+  });
+});
