@@ -164,6 +164,8 @@ export async function runWithUia<T>(
   const awaitFallback = async (stage: string, url: string, session: string, flowStages: string[]): Promise<Attempt<T>> => {
     const stop = new AbortController();
     const page = untilAborted(ui.openFallback(url, stage, stop.signal), signal).then((done) => ({ done }));
+    // Handled here too: it may reject (cancel) while a poll is in flight, before it is awaited.
+    page.catch(() => { /* awaited below, or abandoned once a poll found the answer */ });
     try {
       const started = now();
       while (fallbackPollMs !== undefined && now() - started < timeoutMs) {
@@ -181,7 +183,6 @@ export async function runWithUia<T>(
       return await attempt({ session }); // §2.3: "an auth dict with just the session ID"
     } finally {
       stop.abort();
-      page.catch(() => { /* settled or abandoned: its outcome no longer matters */ });
     }
   };
 
