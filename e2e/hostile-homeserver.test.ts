@@ -118,6 +118,24 @@ for (const name of BROWSERS) {
       console.log(`[${name}] other user + markup: ${Date.now() - started} ms`);
     });
 
+    test('an error answer carrying markup is shown as text', async () => {
+      const { hs, account } = await fresh();
+      hs.route('POST', KEYS_QUERY, ({ res }) => {
+        const text = JSON.stringify({ errcode: 'M_FORBIDDEN', error: `${IMG}${SCRIPT}` });
+        res.writeHead(403, corsHeaders({ 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)) }));
+        res.end(text);
+      });
+      const ui = await connectManually(b, hs, account.accessToken, { until: 'status-error' });
+      // Quoted (JSON-escaped, as untrusted server text is) and shown as text.
+      assert.ok((await ui.text('status-error')).includes(JSON.stringify(`${IMG}${SCRIPT}`)), await ui.text('status-error'));
+      const facts = await pageFacts(ui);
+      assert.equal(facts.imgs, 0);
+      assert.deepEqual(facts.scripts, ['popup.js']);
+      assert.equal(facts.xss, null);
+      await recover(hs, account, ui);
+      await ui.close();
+    });
+
     test('an enormous streamed /keys/query: a clear size-limit error, and the stream is cut off', async () => {
       const started = Date.now();
       const { hs, account } = await fresh();
