@@ -267,3 +267,44 @@ describe('repair flow manager: the auth window of a fallback prompt (Node, stand
     }
   });
 });
+
+describe('repair flow manager: the auth window of an approval prompt (Node, stand-in)', () => {
+  test('the page’s authDone is shown, but only the homeserver’s answer ends the wait; cancel closes the window', async () => {
+    const synapse = await testSynapse();
+    const hs = await startScriptedHomeserver();
+    try {
+      const account = await seedFromSynapse(synapse, 'healthy');
+      serveAccount(hs, account);
+      const script = masApprovalUia(hs, account);
+      let closed = 0;
+      const flows = createFlowManager({
+        client: async () => createMatrixClient({ baseUrl: hs.baseUrl, accessToken: account.accessToken, fetch }),
+        session: async () => ({ userId: account.userId, deviceId: account.deviceId }),
+        mirror: async () => {},
+        restore: async () => undefined,
+        openAuthWindow: async () => ({ windowId: 7, close: async () => { closed += 1; } }),
+      });
+      const preview = await flows.preview({ sessionId: 's1', kind: 'reset-cross-signing', recoveryKey: account.fixture.secretStorage!.recoveryKey });
+      flows.start(preview.flowId);
+      await waitUntil('the approval prompt', async () => {
+        const p = (await flows.state('s1'))?.prompt;
+        return p?.kind === 'approval' && p.polls !== undefined;
+      }, 30_000);
+      const view = flows.authDone(preview.flowId, 7);
+      assert.equal(view.prompt?.kind === 'approval' && view.prompt.approvedInPage, true);
+      assert.equal(view.phase, 'prompt', 'the page’s word alone does not finish the step');
+      await new Promise((r) => setTimeout(r, 2_500)); // a poll, still refused: not approved on the server
+      assert.equal((await flows.state('s1'))?.phase, 'prompt');
+      assert.equal(script.replacements.length, 0);
+      flows.cancel(preview.flowId);
+      const end = await waitUntil('the cancel', async () => {
+        const v = await flows.state('s1');
+        return v?.phase === 'cancelled' ? v : undefined;
+      }, 15_000);
+      assert.equal(end.prompt, undefined);
+      assert.equal(closed, 1, 'the window is closed when the prompt ends');
+    } finally {
+      await hs.close();
+    }
+  });
+});
