@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { browserBinaries } from './browser-paths.ts';
 import { TEST_BUILD, tabIdOf, uiUrl, type ExtensionBrowser } from './extension-browser.ts';
 import type { LeakWatchHooks } from './leak-watch.ts';
-import { sel, type UiPage } from './ui-page.ts';
+import { sel, waitUntil, type UiPage } from './ui-page.ts';
 
 export function playwrightUiPage(page: Page): UiPage {
   return {
@@ -79,6 +79,8 @@ export async function launchChromium(opts: { extensionDir?: string; headless?: b
         await page.close();
       }
     },
+    findPage: async (prefix, opts = {}) => playwrightUiPage(await waitUntil(`a page at ${prefix}`,
+      async () => context.pages().find((p) => p.url().startsWith(prefix)), opts.timeoutMs ?? 15_000)),
     async close() {
       await context.close();
       if (opts.watch && existsSync(stderrLog)) {

@@ -21,6 +21,11 @@ export interface ExtensionBrowser {
    * (e.g. a message from the popup) starts it again. Not runtime.reload(), which clears storage.session.
    */
   stopBackground(): Promise<void>;
+  /**
+   * Waits for an open page (any window, including ones opened by window.open or windows.create)
+   * whose URL starts with `prefix`, and drives it.
+   */
+  findPage(prefix: string, opts?: { timeoutMs?: number }): Promise<UiPage>;
   close(): Promise<void>;
 }
 

@@ -110,6 +110,14 @@ export async function launchFirefox(opts: { extensionDir?: string; headless?: bo
     },
     evalExtension: (fn, arg) => control.evaluate(fn as never, arg) as never,
     stopBackground: () => terminateBackground(browserInstance, geckoId),
+    // page.url() can lag for moz-extension:// documents (finding 3): ask the document itself.
+    findPage: async (prefix, opts = {}) => puppeteerUiPage(await waitUntil(`a page at ${prefix}`, async () => {
+      for (const p of await browserInstance.pages()) {
+        const href = await p.evaluate(() => location.href).catch(() => p.url());
+        if (href.startsWith(prefix)) return p;
+      }
+      return undefined;
+    }, opts.timeoutMs ?? 15_000)),
     close: () => browserInstance.close(),
   };
   return self;

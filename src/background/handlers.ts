@@ -9,6 +9,7 @@ import { freshSession, refreshSessionToken, sessionClient } from './session-refr
 import { whoamiError } from './session-validate.ts';
 import { sessionView } from './session-view.ts';
 import { createFlowManager } from './repair-flow.ts';
+import { openAuthWindow } from '../ext/auth-window.ts';
 import type { RepairFlowView } from '../ext/protocol.ts';
 
 /** storage.session key of the repair flows' mirror (no private key, password or recovery key). */
@@ -23,6 +24,7 @@ const flows = createFlowManager({
   },
   mirror: async (views) => { await browser.storage.session.set({ [FLOWS_KEY]: views }); },
   restore: async () => (await browser.storage.session.get(FLOWS_KEY))[FLOWS_KEY] as Record<string, RepairFlowView> | undefined,
+  openAuthWindow,
 });
 
 async function requireSession(sessionId: string): Promise<StoredSession> {
@@ -105,6 +107,11 @@ export const handlers: Handlers = {
 
   async repairFallbackDone({ flowId }) {
     return flows.fallbackDone(flowId);
+  },
+
+  async repairAuthDone({ flowId }, sender) {
+    // sender.tab is the auth window's tab (an extension page, already checked by the receiver).
+    return flows.authDone(flowId, sender.tab?.windowId);
   },
 
   async repairState({ sessionId }) {

@@ -12,6 +12,9 @@
  *   it is never stored, mirrored or echoed.
  * - The flow state (RepairFlowView) is kept in memory and mirrored to storage.session: plain JSON
  *   with the public plan, progress and prompts, no token, no password, no recovery key.
+ * - A fallback or approval prompt opens the extension's auth window (src/ext/auth-window.ts); it
+ *   is closed as soon as the prompt is over, whichever way (authDone, Done, approval, cancel).
+ *   Only that window may report `authDone` for the flow.
  */
 import { detectEd25519 } from '../core/ed25519.ts';
 import { ConnectionError, MatrixApiError } from '../core/matrix/errors.ts';
@@ -33,6 +36,12 @@ import { describeServerKeys } from '../core/repair/server-state.ts';
 type PreviewRequest = Protocol['repairPreview']['req'];
 import { EXT_REPAIR_KINDS } from '../ext/protocol.ts';
 
+/**
+ * While a fallback page is open, resend with `{session}` this often: the page's authDone does not
+ * always reach us (Firefox gives a page an extension opened no opener), and the user may not come
+ * back to press Done. Long enough not to hammer the homeserver with full key uploads.
+ */
+const FALLBACK_POLL_MS = 5_000;
 const TERMINAL = new Set<RepairFlowView['phase']>(['done', 'failed', 'cancelled']);
 export const isActive = (view: RepairFlowView): boolean => view.phase === 'running' || view.phase === 'prompt';
 
@@ -51,6 +60,16 @@ interface Flow {
   answerPassword?: (password: string | null) => void;
   /** Resolves a pending fallback page (false = cancel). */
   answerFallback?: (done: boolean) => void;
+  /** The auth window of the current fallback/approval prompt, once it exists. */
+  authWindow?: OpenedWindow;
+  /** Identifies the latest window request, so a window that opens after its prompt ended is closed. */
+  windowRequest?: object;
+}
+
+/** A window the background opened for a prompt (src/ext/auth-window.ts in the extension). */
+export interface OpenedWindow {
+  windowId: number;
+  close(): Promise<void>;
 }
 
 export interface FlowDeps {
@@ -60,6 +79,8 @@ export interface FlowDeps {
   mirror: (views: Record<string, RepairFlowView>) => Promise<void>;
   /** Read the mirror back (after the background was restarted). */
   restore: () => Promise<Record<string, RepairFlowView> | undefined>;
+  /** Open the window where the user completes a fallback/approval prompt (none: the popup's link only). */
+  openAuthWindow?: (flowId: string, sessionId: string, url: string) => Promise<OpenedWindow | undefined>;
   now?: () => Date;
 }
 
@@ -85,10 +106,30 @@ export function createFlowManager(deps: FlowDeps) {
     return mirroring;
   };
 
+  const closeAuthWindow = (flow: Flow): void => {
+    const w = flow.authWindow;
+    delete flow.authWindow;
+    delete flow.windowRequest;
+    if (w !== undefined) void w.close(); // close() swallows its own errors
+  };
+
+  const openAuthWindow = (flow: Flow, url: string): void => {
+    closeAuthWindow(flow);
+    if (deps.openAuthWindow === undefined) return;
+    const request = {};
+    flow.windowRequest = request;
+    deps.openAuthWindow(flow.view.flowId, flow.view.sessionId, url).then((w) => {
+      if (w === undefined) return;
+      if (flow.windowRequest === request) flow.authWindow = w;
+      else void w.close(); // the prompt ended while the window was opening
+    }, () => { /* no window: the popup's link and Done button still complete the step */ });
+  };
+
   const update = (flow: Flow, patch: Partial<RepairFlowView>, drop: (keyof RepairFlowView)[] = []): void => {
     const next: RepairFlowView = { ...flow.view, ...patch, updatedAt: now().toISOString() };
     for (const k of drop) delete next[k];
     flow.view = next;
+    if (next.prompt?.kind !== 'fallback' && next.prompt?.kind !== 'approval') closeAuthWindow(flow);
     void persist();
   };
 
@@ -227,19 +268,30 @@ export function createFlowManager(deps: FlowDeps) {
         };
         ask({ kind: 'password', attempt: attempt.attempt, ...(attempt.error === undefined ? {} : { error: attempt.error }) });
       }),
-      openFallback: (url) => new Promise<boolean>((resolve) => {
-        flow.answerFallback = (done) => {
+      openFallback: (url, _stage, over) => new Promise<boolean>((resolve) => {
+        const answer = (done: boolean): void => {
+          if (flow.answerFallback !== answer) return;
           delete flow.answerFallback;
           update(flow, { phase: 'running' }, ['prompt']);
           resolve(done);
         };
+        flow.answerFallback = answer;
+        // The driver found the stage completed by polling: a late Done/authDone must not act.
+        over?.addEventListener('abort', () => { if (flow.answerFallback === answer) delete flow.answerFallback; }, { once: true });
         ask({ kind: 'fallback', url });
+        openAuthWindow(flow, url);
       }),
-      openApproval: async (url) => { ask({ kind: 'approval', url }); },
+      openApproval: async (url) => {
+        ask({ kind: 'approval', url });
+        openAuthWindow(flow, url);
+      },
       onWaiting: (ms) => update(flow, { waitingMs: ms }),
       onState: (state) => {
         if (state.phase === 'done' || state.phase === 'sending') update(flow, { status: state.text, phase: 'running' }, ['prompt', 'waitingMs']);
-        else update(flow, { status: state.text });
+        else if (state.phase === 'approval' && flow.view.prompt?.kind === 'approval') {
+          // Visible progress while polling: how often we asked, and how long is left (§2.5).
+          update(flow, { status: state.text, prompt: { ...flow.view.prompt, polls: state.polls, elapsedMs: state.elapsedMs, timeoutMs: state.timeoutMs } });
+        } else update(flow, { status: state.text });
       },
     };
   }
@@ -250,7 +302,7 @@ export function createFlowManager(deps: FlowDeps) {
     try {
       const client = await deps.client(flow.view.sessionId);
       const outcome = await executePlan(plan, {
-        client, ui: prompter(flow), signal: flow.abort.signal,
+        client, ui: prompter(flow), signal: flow.abort.signal, uia: { fallbackPollMs: FALLBACK_POLL_MS },
         onStep: (e) => {
           const title = plan.steps[e.index]?.title ?? e.stepId;
           if (e.phase === 'start') {
@@ -319,6 +371,27 @@ export function createFlowManager(deps: FlowDeps) {
     return snapshot(flow);
   }
 
+  /**
+   * The auth window reports the page's `authDone`. `windowId` is the sender's window: only the
+   * window opened for this flow's current prompt is believed.
+   */
+  function authDone(flowId: string, windowId: number | undefined): RepairFlowView {
+    const flow = get(flowId);
+    if (windowId === undefined || flow.authWindow === undefined || flow.authWindow.windowId !== windowId) {
+      throw new RepairFlowError('forbidden-sender', 'Only this repair’s own authentication window may report the step completed.');
+    }
+    const prompt = flow.view.prompt;
+    if (prompt?.kind === 'fallback' && flow.answerFallback !== undefined) {
+      flow.answerFallback(true);
+    } else if (prompt?.kind === 'approval') {
+      // The homeserver's answer decides (the polling goes on); the page's word is shown only.
+      update(flow, { prompt: { ...prompt, approvedInPage: true } });
+    } else {
+      throw new RepairFlowError('no-prompt', 'This repair is not waiting for a page to be completed.');
+    }
+    return snapshot(flow);
+  }
+
   function cancel(flowId: string): RepairFlowView {
     const flow = get(flowId);
     if (flow.view.phase === 'preview') {
@@ -361,5 +434,5 @@ export function createFlowManager(deps: FlowDeps) {
     }
   }
 
-  return { preview, start, password, fallbackDone, cancel, state };
+  return { preview, start, password, fallbackDone, authDone, cancel, state };
 }

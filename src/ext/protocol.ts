@@ -55,7 +55,9 @@ export type RepairStepView = { id: string; title: string; method: string; path: 
 /** What the background needs from the user to go on (never holds the password itself). */
 export type RepairPrompt =
   | { kind: 'password'; attempt: number; error?: string }
-  | { kind: 'approval' | 'fallback'; url: string };
+  | { kind: 'fallback'; url: string }
+  /** Approval polling (§2.5): `polls` resends so far, within `timeoutMs` of waiting. */
+  | { kind: 'approval'; url: string; polls?: number; elapsedMs?: number; timeoutMs?: number; approvedInPage?: boolean };
 
 export type RepairPhase = 'preview' | 'running' | 'prompt' | 'done' | 'failed' | 'cancelled';
 
@@ -147,6 +149,11 @@ export const requestValidators = {
   repairCancel: object({ flowId }),
   /** The user completed the homeserver's fallback page (SSO, terms…): resend the request. */
   repairFallbackDone: object({ flowId }),
+  /**
+   * From the extension's auth window (auth.html) only: the homeserver's page it opened signalled
+   * `authDone` (spec §Fallback). The background also checks the sender is that flow's window.
+   */
+  repairAuthDone: object({ flowId }),
   repairState: object({ sessionId: str({ min: 1, max: 128 }) }),
 } satisfies Record<string, Validator<unknown>>;
 
@@ -173,6 +180,7 @@ type Responses = {
   repairPassword: RepairFlowView;
   repairCancel: RepairFlowView;
   repairFallbackDone: RepairFlowView;
+  repairAuthDone: RepairFlowView;
   repairState: RepairFlowView | null;
 };
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { createMatrixClient, type RequestReport } from './client.ts';
 import { ConnectionError, MatrixApiError, UiaRequiredError, type ConnectionErrorKind } from './errors.ts';
+import { MAX_JSON_DEPTH } from './transport.ts';
 import { sendJson, startFakeHomeserver, type FakeHomeserver } from './fake-homeserver.test.ts';
 
 const TOKEN = 'syt_YWxpY2U_sEcReTtOkEn_0a1b2c';
@@ -154,8 +155,27 @@ describe('createMatrixClient: broken transports', () => {
     assert.match((await connectionError(client().queryKeys([ALICE]), 'bad-response')).message, /keys\/query device_keys is array/);
   });
 
-  it('a hostile keys/query (100 000-deep nesting, __proto__ user) is parsed without crashing', async () => {
-    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+  it('a body nested deeper than MAX_JSON_DEPTH (100 000 levels) → bad-response saying so, whatever the status', async () => {
+    const deep = `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`;
+    hs.handle((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(`{"device_keys":{},"x":${deep}}`);
+    });
+    const e = await connectionError(client().queryKeys([ALICE]), 'bad-response');
+    assert.equal(e.message, `The homeserver's answer to ${KEYS_QUERY} is nested deeper than ${MAX_JSON_DEPTH} levels`);
+    hs.handle((_req, res) => {
+      res.writeHead(400, { 'Content-Type': 'application/json' });
+      res.end(`{"errcode":"M_UNKNOWN","error":${deep}}`);
+    });
+    await connectionError(client().queryKeys([ALICE]), 'bad-response');
+    // Exactly at the limit still goes through.
+    const atLimit = `${'['.repeat(MAX_JSON_DEPTH - 1)}${']'.repeat(MAX_JSON_DEPTH - 1)}`;
+    hs.handle((_req, res) => sendJson(res, 200, JSON.parse(`{"device_keys":{},"x":${atLimit}}`)));
+    assert.deepEqual((await client().queryKeys([ALICE])).response.device_keys, {});
+  });
+
+  it('a hostile keys/query (a device nested 200 levels deep, __proto__ user) is parsed without crashing', async () => {
+    const deep = `${'['.repeat(200)}${']'.repeat(200)}`;
     const dev = `{"user_id":"${ALICE}","device_id":"D","algorithms":[],"keys":{},"signatures":{},"unsigned":{"x":${deep}}}`;
     hs.handle((_req, res) => {
       const text = `{"device_keys":{"__proto__":{"polluted":true},"${ALICE}":{"D":${dev}}}}`;

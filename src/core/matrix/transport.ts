@@ -4,6 +4,7 @@
  */
 import type { Result } from '../result.ts';
 import { ConnectionError, MatrixApiError, UiaRequiredError } from './errors.ts';
+import { withinDepth } from './json-guards.ts';
 import { readBodyLimited } from './read-body.ts';
 import { errorForResponse } from './response-errors.ts';
 import { encodePath, encodeQuery } from './url.ts';
@@ -52,6 +53,15 @@ export interface Send {
 }
 
 const NOT_JSON: unique symbol = Symbol('not JSON');
+
+/**
+ * Bodies nested deeper than this are refused whole. No Matrix response comes near it (signed
+ * objects are checked against 16, parse-keys-query.ts), and a deeper value cannot safely go on:
+ * the raw JSON is kept for the popup's raw view, and cloning it across the extension's message
+ * boundary fails in Chromium ("Could not serialize message") and never answers in Firefox
+ * (found with a 100 000-level /keys/query, e2e/hostile-homeserver.test.ts).
+ */
+export const MAX_JSON_DEPTH = 256;
 
 function decodeJson(bytes: Uint8Array): unknown {
   if (bytes.byteLength === 0) return NOT_JSON;
@@ -136,6 +146,9 @@ export function createTransport(options: TransportOptions): Send {
           `The answer to ${label} was cut off (${causeText(cause)})`, { kind: 'bad-response', status, cause });
       }
       const json = decodeJson(bytes);
+      if (json !== NOT_JSON && !withinDepth(json, MAX_JSON_DEPTH)) {
+        throw new ConnectionError(`The homeserver's answer to ${label} is nested deeper than ${MAX_JSON_DEPTH} levels`, { kind: 'bad-response', status });
+      }
       if (status >= 200 && status <= 299) {
         if (json === NOT_JSON) {
           throw new ConnectionError(notJsonMessage(label, bytes), { kind: 'bad-response', status });

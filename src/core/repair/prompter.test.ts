@@ -15,7 +15,7 @@ export interface PrompterScript {
   /** Answers in order; when exhausted, the last one repeats. */
   passwords?: (string | null)[];
   askPassword?: (attempt: PasswordAttempt) => Promise<string | null>;
-  openFallback?: (url: string, stage: string) => Promise<boolean>;
+  openFallback?: (url: string, stage: string, over?: AbortSignal) => Promise<boolean>;
   openApproval?: (url: string, stage: string) => Promise<void>;
 }
 
@@ -32,9 +32,9 @@ export function recordingPrompter(script: PrompterScript = {}): RecordingPrompte
       const answers = script.passwords ?? [];
       return answers[Math.min(p.passwordAttempts.length, answers.length) - 1] ?? null;
     },
-    async openFallback(url, stage) {
+    async openFallback(url, stage, over) {
       p.fallbacks.push({ url, stage });
-      return script.openFallback ? script.openFallback(url, stage) : true;
+      return script.openFallback ? script.openFallback(url, stage, over) : true;
     },
     async openApproval(url, stage) {
       p.approvals.push({ url, stage });

@@ -78,8 +78,10 @@ export interface UiaPrompter {
    * `m.login.terms`, unknown types). Resolve `true` once the page signalled `authDone` (§2.3) or
    * the user pressed "Done"; `false` to cancel. The driver then resends the request with
    * `{session}`; if the stage is still not completed the page is offered again (bounded).
+   * `over` fires once the driver no longer waits for this page (it found the stage completed by
+   * polling, or it stopped): close the page and forget the prompt; the result is then ignored.
    */
-  openFallback(url: string, stage: string): Promise<boolean>;
+  openFallback(url: string, stage: string, over?: AbortSignal): Promise<boolean>;
   /**
    * Open the account-management page where the user approves a cross-signing reset (§2.5).
    * Resolve as soon as it is open: the driver polls by resending the request until the server

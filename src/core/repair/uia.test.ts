@@ -129,6 +129,38 @@ describe('runWithUia against a scripted stand-in for Synapse', () => {
     assertSameBodyPlusAuth(first!.body, second!.body, { session: SESSION });
   });
 
+  it('fallback polling: a page that never reports back still finishes once the stage is done, and the UI is told', async () => {
+    await setUp('sso');
+    let over: AbortSignal | undefined;
+    // The page's authDone never arrives (Firefox: no opener) and nobody presses Done.
+    const { ui, run } = upload({ openFallback: (_u, _s, signal) => { over = signal; return new Promise<boolean>(() => {}); } }, { fallbackPollMs: 20 });
+    setTimeout(() => { s.ssoCompleted = true; }, 80);
+    await run;
+    assert.equal(ui.fallbacks.length, 1);
+    assert.equal(over?.aborted, true, 'the UI learns the page is no longer needed');
+    const uploads = s.uploads();
+    assert.ok(uploads.length >= 3, `polled before the stage was done (${uploads.length} uploads)`);
+    for (const later of uploads.slice(1)) assertSameBodyPlusAuth(uploads[0]!.body, later.body, { session: SESSION });
+  });
+
+  it('fallback polling: the page answering first wins, with exactly one resend after it', async () => {
+    await setUp('sso');
+    const { run } = upload({ openFallback: async () => { s.ssoCompleted = true; return true; } }, { fallbackPollMs: 60_000 });
+    await run;
+    assert.equal(s.uploads().length, 2);
+  });
+
+  it('fallback polling: cancelling while polling rejects with RepairCancelledError and stops sending', async () => {
+    await setUp('sso');
+    const abort = new AbortController();
+    const { run } = upload({ openFallback: () => new Promise<boolean>(() => {}) }, { fallbackPollMs: 20, signal: abort.signal });
+    setTimeout(() => abort.abort(), 70);
+    await assert.rejects(run, (e: unknown) => e instanceof RepairCancelledError);
+    const sent = s.uploads().length;
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(s.uploads().length, sent, 'nothing sent after the cancel');
+  });
+
   it('fallback: offers the page again when the stage is still not done, then gives up', async () => {
     await setUp('sso');
     const { ui, run } = upload({}, { maxFallbackAttempts: 2 });

@@ -32,6 +32,13 @@ export interface UiaOptions {
   pollIntervalMs?: number;
   /** Give up waiting for an approval after this long (default 600 000 ms). */
   approvalTimeoutMs?: number;
+  /**
+   * While a fallback page is open, also resend the request with `{session}` this often (off by
+   * default), for as long as `approvalTimeoutMs`. protocol.md §2.3 "Robust completion": the page's
+   * authDone may never arrive (no opener: Firefox gives none to pages an extension opens), and a
+   * session-only retry carries no stage attempt, so it cannot fail the stage.
+   */
+  fallbackPollMs?: number;
   /** Password prompts, the first included (default 5). */
   maxPasswordAttempts?: number;
   /** Fallback page openings per request (default 3). */
@@ -79,6 +86,7 @@ export async function runWithUia<T>(
   const now = opts.now ?? Date.now;
   const pollMs = positive(opts.pollIntervalMs, 2_000, 'pollIntervalMs');
   const timeoutMs = positive(opts.approvalTimeoutMs, 600_000, 'approvalTimeoutMs');
+  const fallbackPollMs = opts.fallbackPollMs === undefined ? undefined : positive(opts.fallbackPollMs, 1, 'fallbackPollMs');
   const max = {
     password: positive(opts.maxPasswordAttempts, 5, 'maxPasswordAttempts'),
     fallback: positive(opts.maxFallbackAttempts, 3, 'maxFallbackAttempts'),
@@ -148,6 +156,36 @@ export async function runWithUia<T>(
     }
   };
 
+  /**
+   * Wait for the fallback page (authDone or "Done"), polling with `{session}` meanwhile if asked
+   * to. Never two requests at once: a poll is only sent between waits. `stop` tells the UI the
+   * page is no longer needed when a poll found the stage completed.
+   */
+  const awaitFallback = async (stage: string, url: string, session: string, flowStages: string[]): Promise<Attempt<T>> => {
+    const stop = new AbortController();
+    const page = untilAborted(ui.openFallback(url, stage, stop.signal), signal).then((done) => ({ done }));
+    // Handled here too: it may reject (cancel) while a poll is in flight, before it is awaited.
+    page.catch(() => { /* awaited below, or abandoned once a poll found the answer */ });
+    try {
+      const started = now();
+      while (fallbackPollMs !== undefined && now() - started < timeoutMs) {
+        const tick = new AbortController();
+        const timer = doSleep(fallbackPollMs, tick.signal).then(() => 'tick' as const, () => 'tick' as const);
+        const first = await Promise.race([page, timer]);
+        tick.abort();
+        if (first !== 'tick') break;
+        throwIfAborted(signal);
+        const next = await attempt({ session });
+        if (next.ok || remainingStages(flowStages, next.challenge.completed)[0] !== stage) return next;
+      }
+      const { done } = await page;
+      if (done !== true) throw new RepairCancelledError('fallback-declined', 'Authentication was cancelled');
+      return await attempt({ session }); // §2.3: "an auth dict with just the session ID"
+    } finally {
+      stop.abort();
+    }
+  };
+
   report({ phase: 'sending', text: 'Sending the request…' });
   let result = await attempt(undefined);
   let flow: string[] | undefined;
@@ -186,9 +224,7 @@ export async function runWithUia<T>(
         if (++count.fallback > max.fallback) throw new UiaFailedError('too-many-attempts', `Stage ${stage} was still not completed`);
         const url = fallbackUrl(opts.baseUrl, stage, session);
         report({ phase: 'fallback', stage, url, attempt: count.fallback, text: 'Complete the step in the page that opened, then press Done' });
-        const done = await untilAborted(ui.openFallback(url, stage), signal);
-        if (done !== true) throw new RepairCancelledError('fallback-declined', 'Authentication was cancelled');
-        result = await attempt({ session }); // §2.3: "an auth dict with just the session ID"
+        result = await awaitFallback(stage, url, session, flow);
         break;
       }
       case 'approval': {

@@ -178,6 +178,12 @@ export function RepairPanel({ sessionId, devices, requested, onRequestHandled, o
           )}
         </p>
       )}
+      {prompt?.kind === 'approval' && prompt.polls !== undefined && (
+        <p class="muted" data-testid="repair-approval-status" data-polls={String(prompt.polls)} data-approved-in-page={String(prompt.approvedInPage === true)}>
+          {prompt.approvedInPage ? 'The page reports the reset approved. ' : ''}
+          Checked with the homeserver {prompt.polls} {prompt.polls === 1 ? 'time' : 'times'}; giving up after {Math.round((prompt.timeoutMs ?? 0) / 60_000)} min ({Math.round((prompt.elapsedMs ?? 0) / 1000)} s so far).
+        </p>
+      )}
       {active(f) && (
         <div class="row">
           <button type="button" disabled={busy} data-testid="repair-cancel" onClick={() => void act(() => send('repairCancel', { flowId: f.flowId }))}>Cancel</button>
