@@ -195,7 +195,7 @@ describe('fault injection: a reset that fails twice at device_signing/upload', (
   let hs: SynapseInfo;
   before(async () => { hs = await testSynapse(); });
 
-  test('the master still published stays recoverable', { todo: 'fixed on main' }, async () => {
+  test('the master still published stays recoverable', async () => {
     const account = await buildAccount(hs, 'healthy', { devices: 1 });
     const direct = session(hs, account);
     const proxy = await startFaultProxy(hs.baseUrl);

@@ -70,7 +70,9 @@ mkdirSync(join(root, 'test-results'), { recursive: true });
 const tapFile = join(root, 'test-results', 'results.tap');
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tapFile}`, ...files],
+  // --test-timeout: no single test may hang the run (the slowest take about 2 min). Not
+  // --test-force-exit: it exits before the TAP reporter writes the totals printed below.
+  ['--import', 'tsx', '--test', '--test-timeout=600000', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tapFile}`, ...files],
   { cwd: root, env, stdio: 'inherit' },
 );
 const code: number = await new Promise((resolve) => child.on('exit', (c, s) => resolve(c ?? (s ? 1 : 0))));

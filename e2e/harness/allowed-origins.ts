@@ -26,11 +26,25 @@ const BROWSER_NOISE: ReadonlyMap<string, string> = new Map([
   ['http://update.googleapis.com', 'Chromium component updater'],
 ]);
 
-/** Allow requests to the origin of `url` for the rest of this test process. */
-export function allowOrigin(url: string, role: OriginRole): void {
+/** origin → the homeserver origin it fronts (a fault proxy) or impersonates (a scripted stand-in). */
+const aliases = new Map<string, string>();
+
+/**
+ * Allow requests to the origin of `url` for the rest of this test process. `frontsFor`: a
+ * homeserver that is really another one's front (a fault proxy, a scripted stand-in seeded with
+ * that server's account), so that server's tokens and passwords may go to it too.
+ */
+export function allowOrigin(url: string, role: OriginRole, opts: { frontsFor?: string } = {}): void {
   const origin = new URL(url).origin;
   // A homeserver stays a homeserver even if a test also opens a page on it.
   if (allowed.get(origin) !== 'homeserver') allowed.set(origin, role);
+  if (opts.frontsFor !== undefined) aliases.set(origin, canonicalHomeserver(opts.frontsFor));
+}
+
+/** The homeserver origin a URL's origin stands for (itself unless it fronts another). */
+export function canonicalHomeserver(url: string): string {
+  const origin = new URL(url).origin;
+  return aliases.get(origin) ?? origin;
 }
 
 /** The role of an allowed origin, or undefined when nobody allowed it. */

@@ -12,6 +12,7 @@
  */
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { allowOrigin } from './allowed-origins.ts';
 
 export const FAULT_KINDS = [
   'http-500', 'http-502-html', 'truncated', 'not-json-200', 'rate-limited-429', 'reset-before', 'reset-after', 'hang', 'hang-after',
@@ -170,6 +171,8 @@ export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> 
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  // For the leak watch: a front of the homeserver, so its tokens and passwords may go here.
+  allowOrigin(`http://127.0.0.1:${port}`, 'homeserver', { frontsFor: upstreamUrl });
 
   return {
     url: `http://127.0.0.1:${port}`,

@@ -4,7 +4,7 @@
 // - every request went to an allowed origin, and tokens and passwords only to their homeserver;
 // - no console line (extension pages, background, browser stdout/stderr) printed a secret.
 // It fails the close with every finding listed, and prints counts when the test process exits.
-import { originRole, type OriginRole } from './allowed-origins.ts';
+import { canonicalHomeserver, originRole, type OriginRole } from './allowed-origins.ts';
 import { startRecordingProxy, type RecordedRequest } from './recording-proxy.ts';
 import { describeSecret, secretsIn, type RegisteredSecret, type SecretKind } from './secrets-registry.ts';
 
@@ -101,7 +101,7 @@ export function storageLeaks(stores: ExtensionStores): string[] {
 function mayTravel(s: RegisteredSecret, origin: string, role: OriginRole | undefined): boolean {
   if (s.kind !== 'access-token' && s.kind !== 'password') return false;
   // A secret typed into the UI does not know its homeserver: any homeserver the test runs.
-  return s.homeserver === undefined ? role === 'homeserver' : new URL(s.homeserver).origin === origin;
+  return s.homeserver === undefined ? role === 'homeserver' : role === 'homeserver' && canonicalHomeserver(s.homeserver) === canonicalHomeserver(origin);
 }
 
 export function requestLeaks(requests: readonly RecordedRequest[], extra: ReadonlyMap<string, OriginRole>): string[] {

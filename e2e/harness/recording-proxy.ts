@@ -76,11 +76,12 @@ export async function startRecordingProxy(mayForward: (origin: string) => boolea
           up.pipe(res);
         },
       );
-      // A refused upstream becomes a 502 for the browser, as a real proxy answers.
-      upstream.on('error', (e) => {
-        if (!res.headersSent) res.writeHead(502).end(String(e));
-        else res.destroy();
-      });
+      // Transparent to failures: an upstream reset or refusal resets the browser's connection, so
+      // the browser behaves as without the watch (a 502 here would turn a fault proxy's "reset
+      // after Synapse answered" into an HTTP error, and browsers retry the one but not the other).
+      upstream.on('error', () => res.socket?.destroy());
+      // The browser hung up mid-answer (e.g. a size limit): hang up upstream too, as a real proxy does.
+      res.on('close', () => { if (!res.writableFinished) upstream.destroy(); });
       upstream.end(body);
     });
   });

@@ -14,6 +14,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { allowOrigin } from './allowed-origins.ts';
 
 export type RecordedRequest = {
   method: string;
@@ -150,6 +151,10 @@ export async function startScriptedHomeserver(): Promise<ScriptedHomeserver> {
   // '::' is dual-stack: both 127.0.0.1 and `localhost` (which may resolve to ::1) reach it.
   await new Promise<void>((resolve) => server.listen(0, '::', resolve));
   const port = (server.address() as AddressInfo).port;
+  // For the leak watch: a homeserver the extension may talk to; its second origin plays the
+  // account-management (MAS) host whose pages the user opens.
+  allowOrigin(`http://127.0.0.1:${port}`, 'homeserver');
+  allowOrigin(`http://localhost:${port}`, 'page');
 
   const self: ScriptedHomeserver = {
     baseUrl: `http://127.0.0.1:${port}`,

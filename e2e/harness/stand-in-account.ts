@@ -8,6 +8,7 @@
  * Error bodies are Synapse's: 404 `M_NOT_FOUND` for unset account data / no backup, 401
  * `M_UNKNOWN_TOKEN` for a wrong token (protocol.md §2.1).
  */
+import { allowOrigin } from './allowed-origins.ts';
 import type { wire } from '../../src/core/index.ts';
 import { buildAccount, readServerState, type FixtureAccount, type FixtureState } from './identity.ts';
 import { sendJson, type RouteContext, type ScriptedHomeserver } from './scripted-homeserver.ts';
@@ -55,6 +56,8 @@ export function authorised(ctx: RouteContext, account: StandInAccount): boolean 
 
 /** Install the account's routes on the stand-in. Later `hs.route` calls override any of them. */
 export function serveAccount(hs: ScriptedHomeserver, account: StandInAccount): void {
+  // The stand-in impersonates the Synapse the account lives on: its token may go to both.
+  allowOrigin(hs.baseUrl, 'homeserver', { frontsFor: account.fixture.user.baseUrl });
   const guarded = (handler: (ctx: RouteContext) => void) => (ctx: RouteContext) => {
     if (authorised(ctx, account)) handler(ctx);
   };

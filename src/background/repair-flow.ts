@@ -324,7 +324,8 @@ export function createFlowManager(deps: FlowDeps) {
       let message: string;
       if (error instanceof RepairCancelledError || error instanceof UiaFailedError || error instanceof PlanMismatchError) message = error.message;
       else if (error instanceof MatrixApiError) message = `The homeserver refused: ${error.message}`;
-      else if (error instanceof ConnectionError) message = `${error.message}. Nothing after the last completed step was sent.`;
+      // A timeout, a reset or an unreadable answer: the homeserver may have done the step anyway.
+      else if (error instanceof ConnectionError) message = `${error.message}. The homeserver may have done this step anyway; nothing after it was sent, and running the repair again is safe.`;
       else message = error instanceof Error ? error.message : String(error);
       const storedNew = plan.safeguard === 'secret-storage' && flow.view.progress.completed > 0 && Object.keys(plan.publicKeys).length > 0;
       const halfDone = storedNew && flow.view.progress.completed < plan.steps.length
