@@ -44,6 +44,9 @@ export async function startRecordingProxy(mayForward: (origin: string) => boolea
   const sockets = new Set<Socket>();
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
+    // A browser that hangs up mid-request is not an error of the test.
+    req.on('error', () => res.socket?.destroy());
+    res.on('error', () => undefined);
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
@@ -70,9 +73,13 @@ export async function startRecordingProxy(mayForward: (origin: string) => boolea
         return;
       }
       const upstream = httpRequest(
-        { host: target.hostname, port: target.port || 80, method: req.method, path: `${target.pathname}${target.search}`, headers: forwardHeaders(req.headers) },
+        // agent: false — one connection per request, so no idle keep-alive socket is left to be reset
+        // when a test stops its server (an unhandled ECONNRESET after the test ended).
+        { host: target.hostname, port: target.port || 80, method: req.method, path: `${target.pathname}${target.search}`, headers: forwardHeaders(req.headers), agent: false },
         (up) => {
           res.writeHead(up.statusCode ?? 502, up.statusMessage, forwardHeaders(up.headers));
+          // An answer cut off upstream (or by us, below) is cut off for the browser too.
+          up.on('error', () => res.socket?.destroy());
           up.pipe(res);
         },
       );
@@ -80,6 +87,7 @@ export async function startRecordingProxy(mayForward: (origin: string) => boolea
       // the browser behaves as without the watch (a 502 here would turn a fault proxy's "reset
       // after Synapse answered" into an HTTP error, and browsers retry the one but not the other).
       upstream.on('error', () => res.socket?.destroy());
+      upstream.on('socket', (socket) => socket.on('error', () => undefined));
       // The browser hung up mid-answer (e.g. a size limit): hang up upstream too, as a real proxy does.
       res.on('close', () => { if (!res.writableFinished) upstream.destroy(); });
       upstream.end(body);

@@ -16,25 +16,16 @@
  *   is closed as soon as the prompt is over, whichever way (authDone, Done, approval, cancel).
  *   Only that window may report `authDone` for the flow.
  */
-import { detectEd25519 } from '../core/ed25519.ts';
-import { ConnectionError, MatrixApiError } from '../core/matrix/errors.ts';
 import type { MatrixClient } from '../core/matrix/client.ts';
-import { inspectAccount, targetKeyId } from '../core/inspect/inspect-account.ts';
-import type { SecretStorageKeyInput } from '../core/inspect/secret-storage-key.ts';
-import {
-  buildManualUpload, buildReencrypt, buildRegenerate, buildReset, buildResignBackup, buildSignDevices, buildUpload, checkKeyInput, findSourceKey, PlanRefusedError,
-  type BuiltPlan, type PlanContext,
-} from '../core/repair/build-plans.ts';
-import { PlanMismatchError, RepairCancelledError, UiaFailedError } from '../core/repair/errors.ts';
+import { RepairCancelledError } from '../core/repair/errors.ts';
 import { executePlan } from '../core/repair/execute.ts';
 import type { RepairPlan } from '../core/repair/plans.ts';
 import type { UiaPrompter } from '../core/repair/uia-prompter.ts';
-import type { ExtRepairKind, Protocol, RepairFlowView, RepairPrompt } from '../ext/protocol.ts';
-import type { CheckedSecretStorageKey } from '../core/repair/secrets.ts';
-import { describeServerKeys } from '../core/repair/server-state.ts';
-
-type PreviewRequest = Protocol['repairPreview']['req'];
+import type { RepairFlowView, RepairPrompt } from '../ext/protocol.ts';
 import { EXT_REPAIR_KINDS } from '../ext/protocol.ts';
+import { describeServerKeys } from '../core/repair/server-state.ts';
+import { planFlow, RepairFlowError, type PreviewRequest } from './repair-plan.ts';
+import { failureMessage, stoppedByRestart } from './repair-outcome.ts';
 
 /**
  * While a fallback page is open, resend with `{session}` this often: the page's authDone does not
@@ -45,12 +36,7 @@ const FALLBACK_POLL_MS = 5_000;
 const TERMINAL = new Set<RepairFlowView['phase']>(['done', 'failed', 'cancelled']);
 export const isActive = (view: RepairFlowView): boolean => view.phase === 'running' || view.phase === 'prompt';
 
-export class RepairFlowError extends Error {
-  override name = 'RepairFlowError';
-  constructor(readonly code: string, message: string) {
-    super(message);
-  }
-}
+export { RepairFlowError };
 
 interface Flow {
   view: RepairFlowView;
@@ -145,74 +131,11 @@ export function createFlowManager(deps: FlowDeps) {
     return f;
   };
 
-  /** `toWipe` receives private bytes met while building (the source key of store-secrets). */
-  async function build(kind: ExtRepairKind, ctx: PlanContext, opts: PreviewRequest, toWipe: Uint8Array[]): Promise<BuiltPlan> {
-    // The export "path" only asks the builders for the export text; the popup offers it as a download.
-    const exportOpt = opts.exportKeys === true ? { exportPath: 'download' } : {};
-    switch (kind) {
-      case 'sign-devices': return buildSignDevices(ctx, opts.deviceIds === undefined ? {} : { deviceIds: opts.deviceIds });
-      case 'reset-cross-signing': return buildReset(ctx, exportOpt);
-      case 'regenerate-subkeys': {
-        const which = opts.subkeys ?? ['selfSigning', 'userSigning'];
-        return buildRegenerate(ctx, { selfSigning: which.includes('selfSigning'), userSigning: which.includes('userSigning'), ...exportOpt });
-      }
-      case 'manual-upload': return buildManualUpload(ctx, opts.manualKeys ?? {});
-      case 'resign-backup': return buildResignBackup(ctx);
-      case 'upload-keys': return buildUpload(ctx);
-      case 'store-secrets': {
-        if (opts.sourceRecoveryKey === undefined) {
-          throw new RepairFlowError('missing-key', 'Enter the recovery key of the other secret-storage key the secrets are held under.');
-        }
-        const source = await findSourceKey(ctx.state, ctx.ssss!, { recoveryKey: opts.sourceRecoveryKey }, 'the source recovery key');
-        if (!source.ok) throw new RepairFlowError('wrong-key', source.message);
-        toWipe.push(source.key.key);
-        return buildReencrypt(ctx, source.key);
-      }
-    }
-  }
-
   async function preview(req: PreviewRequest): Promise<RepairFlowView & { exportText?: string }> {
     const busy = running(req.sessionId);
     if (busy) return snapshot(busy);
     if (!(EXT_REPAIR_KINDS as readonly string[]).includes(req.kind)) throw new RepairFlowError('bad-input', `Unknown repair ${req.kind}`);
-    const secret: SecretStorageKeyInput = {};
-    if (req.recoveryKey !== undefined) secret.recoveryKey = req.recoveryKey;
-    if (req.passphrase !== undefined) secret.passphrase = req.passphrase;
-    const keyGiven = secret.recoveryKey !== undefined || secret.passphrase !== undefined;
-    // Without secret storage: a reset is safe with the export file, and a manual upload publishes keys the user already holds.
-    const keyOptional = req.kind === 'manual-upload' || (req.kind === 'reset-cross-signing' && req.exportKeys === true);
-    if (!keyGiven && !keyOptional) {
-      throw new RepairFlowError('missing-key', req.kind === 'reset-cross-signing'
-        ? 'A reset creates new private keys: enter your recovery key so they are stored in secret storage before anything is published, or choose to save them in an export file.'
-        : 'Enter your recovery key (or passphrase): the private key this repair needs is read from secret storage.');
-    }
-    const { userId, deviceId } = await deps.session(req.sessionId);
-    const client = await deps.client(req.sessionId);
-    const ed = await detectEd25519();
-    const inspected = await inspectAccount(client, { userId, deviceId: deviceId || undefined, secret, ed });
-    if (!inspected.ok) throw new RepairFlowError(inspected.error.code, inspected.error.message);
-    const { state, report } = inspected.value;
-    const toWipe: Uint8Array[] = [];
-    let ssss: CheckedSecretStorageKey | undefined;
-    if (keyGiven) {
-      const keyId = targetKeyId(state);
-      if (keyId === null) throw new RepairFlowError('no-secret-storage', 'The account has no secret storage to check the recovery key against.');
-      const checked = await checkKeyInput(state, keyId, secret);
-      if (!checked.ok) throw new RepairFlowError('wrong-key', checked.message);
-      ssss = checked.key;
-      toWipe.push(checked.key.key);
-    }
-    let built: BuiltPlan;
-    try {
-      built = await build(req.kind, { state, report, userId, deviceId: deviceId || undefined, ed, ssss }, req, toWipe);
-      toWipe.push(...built.secrets);
-    } catch (error) {
-      if (error instanceof PlanRefusedError) throw new RepairFlowError(error.code, error.code === 'nothing-to-do' ? `Nothing to do: ${error.message}.` : `Cannot plan this repair: ${error.message}. Nothing was sent.`);
-      throw error;
-    } finally {
-      // The plan holds only public data and ciphertexts: no private key outlives the preview.
-      for (const bytes of toWipe) bytes.fill(0);
-    }
+    const built = await planFlow(deps, req);
     // A concurrent preview may have started a flow meanwhile.
     const raced = running(req.sessionId);
     if (raced) return snapshot(raced);
@@ -321,21 +244,13 @@ export function createFlowManager(deps: FlowDeps) {
       }
     } catch (error) {
       const cancelled = error instanceof RepairCancelledError || flow.abort.signal.aborted;
-      let message: string;
-      if (error instanceof RepairCancelledError || error instanceof UiaFailedError || error instanceof PlanMismatchError) message = error.message;
-      else if (error instanceof MatrixApiError) message = `The homeserver refused: ${error.message}`;
-      // A timeout, a reset or an unreadable answer: the homeserver may have done the step anyway.
-      else if (error instanceof ConnectionError) message = `${error.message}. The homeserver may have done this step anyway; nothing after it was sent, and running the repair again is safe.`;
-      else message = error instanceof Error ? error.message : String(error);
-      const storedNew = plan.safeguard === 'secret-storage' && flow.view.progress.completed > 0 && Object.keys(plan.publicKeys).length > 0;
-      const halfDone = storedNew && flow.view.progress.completed < plan.steps.length
-        ? ' Secret storage may now hold new private keys that are not published yet: “Upload keys from secret storage” publishes exactly those (or run this repair again; the keys it replaces are kept aside).' : '';
+      const message = failureMessage(error, plan, flow.view.progress.completed);
       const state = cancelled ? undefined : await serverState(flow.view.sessionId, flow.view.publicKeys);
       const named = currentStep === undefined ? message : `${currentStep}: ${message}`;
       update(flow, {
         phase: cancelled ? 'cancelled' : 'failed',
-        result: { outcome: cancelled ? 'cancelled' : 'failed', message: named + halfDone },
-        error: { ...(currentStep === undefined ? {} : { step: currentStep }), message: message + halfDone },
+        result: { outcome: cancelled ? 'cancelled' : 'failed', message: named },
+        error: { ...(currentStep === undefined ? {} : { step: currentStep }), message },
         ...(state === undefined ? {} : { serverState: state }),
       }, ['prompt', 'waitingMs']);
     }
@@ -414,16 +329,7 @@ export function createFlowManager(deps: FlowDeps) {
       const view = (await deps.restore())?.[sessionId];
       if (!view) return null;
       if (view.phase === 'preview' || isActive(view)) {
-        const step = view.progress.current;
-        const where = view.phase === 'preview' ? 'before it started' : `after ${view.progress.completed} of ${view.progress.total} steps${step === undefined ? '' : ` (at “${step}”)`}`;
-        const message = `The extension’s background was restarted and this repair stopped ${where}. Nothing more was sent; a request in flight may or may not have reached the homeserver — see what it publishes now, then run the repair again.`;
-        const { prompt: _p, waitingMs: _w, ...rest } = view;
-        const stopped: RepairFlowView = {
-          ...rest, phase: 'failed', result: { outcome: 'failed', message },
-          error: { ...(step === undefined ? {} : { step }), message },
-          serverState: view.phase === 'preview' ? 'Nothing was sent.' : await serverState(sessionId, view.publicKeys),
-          updatedAt: now().toISOString(),
-        };
+        const stopped = stoppedByRestart(view, view.phase === 'preview' ? 'Nothing was sent.' : await serverState(sessionId, view.publicKeys), now());
         // Reported once, the same way on every read: the mirror now holds the failed view.
         const all = { ...(await deps.restore()), [sessionId]: stopped };
         await mirror(structuredClone(all)).catch(() => { /* display state only */ });

@@ -1,0 +1,100 @@
+/**
+ * Building a repair's plan for the background, at preview time: the recovery key or passphrase is
+ * checked against its key description, the plan is built with the builders shared with the CLI
+ * (src/core/repair/build-plans.ts), and every private byte met on the way is wiped before this
+ * returns, so a flow never holds a private key — only the plan (public data and ciphertexts) and,
+ * for an export-file safeguard, the export text the popup offers once.
+ */
+import { detectEd25519 } from '../core/ed25519.ts';
+import type { MatrixClient } from '../core/matrix/client.ts';
+import { inspectAccount, targetKeyId } from '../core/inspect/inspect-account.ts';
+import type { SecretStorageKeyInput } from '../core/inspect/secret-storage-key.ts';
+import {
+  buildManualUpload, buildReencrypt, buildRegenerate, buildReset, buildResignBackup, buildSignDevices, buildUpload, checkKeyInput, findSourceKey, PlanRefusedError,
+  type BuiltPlan, type PlanContext,
+} from '../core/repair/build-plans.ts';
+import type { CheckedSecretStorageKey } from '../core/repair/secrets.ts';
+import type { ExtRepairKind, Protocol } from '../ext/protocol.ts';
+
+export type PreviewRequest = Protocol['repairPreview']['req'];
+
+export class RepairFlowError extends Error {
+  override name = 'RepairFlowError';
+  constructor(readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+/** `toWipe` receives private bytes met while building (the source key of store-secrets). */
+async function build(kind: ExtRepairKind, ctx: PlanContext, opts: PreviewRequest, toWipe: Uint8Array[]): Promise<BuiltPlan> {
+  // The export "path" only asks the builders for the export text; the popup offers it as a download.
+  const exportOpt = opts.exportKeys === true ? { exportPath: 'download' } : {};
+  switch (kind) {
+    case 'sign-devices': return buildSignDevices(ctx, opts.deviceIds === undefined ? {} : { deviceIds: opts.deviceIds });
+    case 'reset-cross-signing': return buildReset(ctx, exportOpt);
+    case 'regenerate-subkeys': {
+      const which = opts.subkeys ?? ['selfSigning', 'userSigning'];
+      return buildRegenerate(ctx, { selfSigning: which.includes('selfSigning'), userSigning: which.includes('userSigning'), ...exportOpt });
+    }
+    case 'manual-upload': return buildManualUpload(ctx, opts.manualKeys ?? {});
+    case 'resign-backup': return buildResignBackup(ctx);
+    case 'upload-keys': return buildUpload(ctx);
+    case 'store-secrets': {
+      if (opts.sourceRecoveryKey === undefined) {
+        throw new RepairFlowError('missing-key', 'Enter the recovery key of the other secret-storage key the secrets are held under.');
+      }
+      const source = await findSourceKey(ctx.state, ctx.ssss!, { recoveryKey: opts.sourceRecoveryKey }, 'the source recovery key');
+      if (!source.ok) throw new RepairFlowError('wrong-key', source.message);
+      toWipe.push(source.key.key);
+      return buildReencrypt(ctx, source.key);
+    }
+  }
+}
+
+/**
+ * The plan for a preview request, or a RepairFlowError saying why there is none (a missing or
+ * wrong key, nothing to do, a refused plan). Nothing is sent to the homeserver but reads.
+ */
+export async function planFlow(
+  deps: { client: (sessionId: string) => Promise<MatrixClient>; session: (sessionId: string) => Promise<{ userId: string; deviceId: string }> },
+  req: PreviewRequest,
+): Promise<BuiltPlan> {
+  const secret: SecretStorageKeyInput = {};
+  if (req.recoveryKey !== undefined) secret.recoveryKey = req.recoveryKey;
+  if (req.passphrase !== undefined) secret.passphrase = req.passphrase;
+  const keyGiven = secret.recoveryKey !== undefined || secret.passphrase !== undefined;
+  // Without secret storage: a reset is safe with the export file, and a manual upload publishes keys the user already holds.
+  const keyOptional = req.kind === 'manual-upload' || (req.kind === 'reset-cross-signing' && req.exportKeys === true);
+  if (!keyGiven && !keyOptional) {
+    throw new RepairFlowError('missing-key', req.kind === 'reset-cross-signing'
+      ? 'A reset creates new private keys: enter your recovery key so they are stored in secret storage before anything is published, or choose to save them in an export file.'
+      : 'Enter your recovery key (or passphrase): the private key this repair needs is read from secret storage.');
+  }
+  const { userId, deviceId } = await deps.session(req.sessionId);
+  const client = await deps.client(req.sessionId);
+  const ed = await detectEd25519();
+  const inspected = await inspectAccount(client, { userId, deviceId: deviceId || undefined, secret, ed });
+  if (!inspected.ok) throw new RepairFlowError(inspected.error.code, inspected.error.message);
+  const { state, report } = inspected.value;
+  const toWipe: Uint8Array[] = [];
+  let ssss: CheckedSecretStorageKey | undefined;
+  if (keyGiven) {
+    const keyId = targetKeyId(state);
+    if (keyId === null) throw new RepairFlowError('no-secret-storage', 'The account has no secret storage to check the recovery key against.');
+    const checked = await checkKeyInput(state, keyId, secret);
+    if (!checked.ok) throw new RepairFlowError('wrong-key', checked.message);
+    ssss = checked.key;
+    toWipe.push(checked.key.key);
+  }
+  try {
+    const built = await build(req.kind, { state, report, userId, deviceId: deviceId || undefined, ed, ssss }, req, toWipe);
+    toWipe.push(...built.secrets);
+    return built;
+  } catch (error) {
+    if (error instanceof PlanRefusedError) throw new RepairFlowError(error.code, error.code === 'nothing-to-do' ? `Nothing to do: ${error.message}.` : `Cannot plan this repair: ${error.message}. Nothing was sent.`);
+    throw error;
+  } finally {
+    // The plan holds only public data and ciphertexts: no private key outlives the preview.
+    for (const bytes of toWipe) bytes.fill(0);
+  }
+}
