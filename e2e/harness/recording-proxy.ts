@@ -99,6 +99,9 @@ export async function startRecordingProxy(mayForward: (origin: string) => boolea
     // Normalised like every other origin here (https://host:443 is https://host).
     try { origin = new URL(url).origin; } catch { /* not host:port: kept as is, which no test allows */ }
     requests.push({ method: 'CONNECT', url, origin, body: '', headers: headerText(req.headers) });
+    // Node hands over a CONNECT/upgrade socket with no error listener: a browser resetting it
+    // (Chromium's own background requests do) would be an uncaught ECONNRESET.
+    socket.on('error', () => undefined);
     socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
   });
   // WebSocket and other upgrades: recorded and refused for the same reason.
@@ -107,6 +110,7 @@ export async function startRecordingProxy(mayForward: (origin: string) => boolea
     let origin = 'invalid';
     try { origin = new URL(url).origin; } catch { /* relative: stays 'invalid', which no test allows */ }
     requests.push({ method: `UPGRADE ${req.method ?? ''}`, url, origin, body: '', headers: headerText(req.headers) });
+    socket.on('error', () => undefined);
     socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
   });
   server.on('connection', (s) => {
