@@ -1,24 +1,21 @@
 // Detaching the extension UI into its own window (popup.html?tabId=N), in both browsers: the
 // window is the extension's own popup-type window, and it shows the flow the background runs —
 // the same flow, not a copy — because flows live in the background.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BROWSERS, launchBrowser } from './harness/browsers.ts';
+import { BROWSERS } from './harness/browsers.ts';
+import { useBrowser } from './harness/browser-suite.ts';
 import { uiUrl, type ExtensionBrowser } from './harness/extension-browser.ts';
 import { buildAccount } from './harness/identity.ts';
 import { connectManually } from './harness/status-ui.ts';
-import { testSynapse, type SynapseInfo } from './harness/test-synapse.ts';
+import type { SynapseInfo } from './harness/test-synapse.ts';
 import { waitUntil } from './harness/ui-page.ts';
 
 for (const name of BROWSERS) {
   describe(`detached UI (${name})`, () => {
     let hs: SynapseInfo;
     let b: ExtensionBrowser;
-    before(async () => {
-      hs = await testSynapse();
-      b = await launchBrowser(name);
-    });
-    after(() => b?.close());
+    useBrowser(name, (env) => ({ hs, b } = env));
 
     test('Detach opens popup.html?tabId=N in a popup window that shows the running flow', async () => {
       const a = await buildAccount(hs, 'devices-not-cross-signed');

@@ -2,15 +2,16 @@
 // the popup, connected to Synapse through the fault proxy, runs a reset whose device_signing/upload
 // gets a 500 and a sign-devices whose signatures upload gets a 502 HTML page. The popup must show
 // the failure naming the step, and the same repair run again must complete to a healthy status.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BROWSERS, launchBrowser } from './harness/browsers.ts';
+import { BROWSERS } from './harness/browsers.ts';
+import { useBrowserWithFaultProxy } from './harness/browser-suite.ts';
 import type { ExtensionBrowser } from './harness/extension-browser.ts';
-import { startFaultProxy, type FaultProxy, type FaultRule } from './harness/fault-proxy.ts';
+import type { FaultProxy, FaultRule } from './harness/fault-proxy.ts';
 import { buildAccount, type FixtureAccount } from './harness/identity.ts';
 import { publishedMaster, recoverableMasters } from './harness/server-keys.ts';
 import { connectManually } from './harness/status-ui.ts';
-import { testSynapse, type SynapseInfo } from './harness/test-synapse.ts';
+import type { SynapseInfo } from './harness/test-synapse.ts';
 import type { UiPage } from './harness/ui-page.ts';
 
 const UPLOAD = '/_matrix/client/v3/keys/device_signing/upload';
@@ -48,19 +49,7 @@ for (const name of BROWSERS) {
     let hs: SynapseInfo;
     let b: ExtensionBrowser;
     let proxy: FaultProxy;
-    before(async () => {
-      hs = await testSynapse();
-      b = await launchBrowser(name);
-      proxy = await startFaultProxy(hs.baseUrl);
-    });
-    after(async () => {
-      // The proxy closes even when the browser's close() reports a leak, or the process never exits.
-      try {
-        await b?.close();
-      } finally {
-        await proxy?.close();
-      }
-    });
+    useBrowserWithFaultProxy(name, (env) => ({ hs, b, proxy } = env));
 
     const connect = (a: FixtureAccount) => connectManually(b, { ...hs, baseUrl: proxy.url }, a.user.accessToken);
     const direct = (a: FixtureAccount) => ({ baseUrl: hs.baseUrl, userId: a.user.userId, accessToken: a.user.accessToken });

@@ -6,16 +6,17 @@
 // The homeserver is a SCRIPTED HOMESERVER STAND-IN (e2e/harness/scripted-homeserver.ts,
 // stand-in-account.ts), not Synapse: Synapse cannot be made to answer like this. The account it
 // serves is seeded from a real Synapse account, then the scripted answers are layered on top.
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { encodeBase64, type wire } from '../src/core/index.ts';
-import { BROWSERS, launchBrowser } from './harness/browsers.ts';
+import { BROWSERS } from './harness/browsers.ts';
+import { useBrowser } from './harness/browser-suite.ts';
 import type { ExtensionBrowser } from './harness/extension-browser.ts';
 import { corsHeaders, startScriptedHomeserver, type ScriptedHomeserver } from './harness/scripted-homeserver.ts';
 import { seedFromSynapse, serveAccount, type StandInAccount } from './harness/stand-in-account.ts';
 import { connectManually } from './harness/status-ui.ts';
-import { testSynapse, type SynapseInfo } from './harness/test-synapse.ts';
+import type { SynapseInfo } from './harness/test-synapse.ts';
 
 const MALLORY = '@mallory:evil.example';
 const IMG = '<img src=x onerror="window.__xss=1">';
@@ -52,14 +53,8 @@ for (const name of BROWSERS) {
     let b: ExtensionBrowser;
     let hs: ScriptedHomeserver | undefined;
     let seed: StandInAccount;
-    before(async () => {
-      synapse = await testSynapse();
-      b = await launchBrowser(name);
-    });
-    after(async () => {
-      await hs?.close();
-      await b?.close();
-    });
+    useBrowser(name, (env) => ({ hs: synapse, b } = env));
+    after(() => hs?.close());
     const fresh = async () => {
       await hs?.close();
       hs = await startScriptedHomeserver();

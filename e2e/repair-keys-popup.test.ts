@@ -3,15 +3,16 @@
 // picked in the list, uploading pasted keys by hand, and a reset for a user with no keys and no
 // secret storage, kept safe by the export file (no UIA: a first upload). Server state re-read
 // from Node after each.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { detectEd25519, encodeBase64, generateCrossSigningKeys, parseKeysExportFile, type wire } from '../src/core/index.ts';
-import { BROWSERS, launchBrowser } from './harness/browsers.ts';
+import { BROWSERS } from './harness/browsers.ts';
+import { useBrowser } from './harness/browser-suite.ts';
 import type { ExtensionBrowser } from './harness/extension-browser.ts';
 import { buildAccount, queryOwnKeys, type FixtureAccount } from './harness/identity.ts';
 import { assertStorageClean, connectManually, firstKey, problemCodes } from './harness/status-ui.ts';
 import { storedPublicKey } from './harness/stored-seeds.ts';
-import { testSynapse, type SynapseInfo } from './harness/test-synapse.ts';
+import type { SynapseInfo } from './harness/test-synapse.ts';
 import type { UiPage } from './harness/ui-page.ts';
 import { registerPrivateKey } from './harness/secrets-registry.ts';
 
@@ -52,11 +53,7 @@ for (const name of BROWSERS) {
   describe(`key-publishing repairs in the popup (${name})`, () => {
     let hs: SynapseInfo;
     let b: ExtensionBrowser;
-    before(async () => {
-      hs = await testSynapse();
-      b = await launchBrowser(name);
-    });
-    after(() => b?.close());
+    useBrowser(name, (env) => ({ hs, b } = env));
 
     test('replace only the self-signing key, unlocked with the passphrase: master and user-signing key stay, healthy after', async () => {
       const passphrase = `correct horse ${name} battery`;

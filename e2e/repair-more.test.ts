@@ -1,14 +1,15 @@
 // The popup's store-secrets and upload-keys repairs in both browsers, against Synapse: planned by
 // the same builders as the CLI (src/core/repair/build-plans.ts), run by the background, checked in
 // the popup (status re-read) and on the server directly from Node.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeBase64, decryptSecret, type wire } from '../src/core/index.ts';
-import { BROWSERS, launchBrowser } from './harness/browsers.ts';
+import { BROWSERS } from './harness/browsers.ts';
+import { useBrowser } from './harness/browser-suite.ts';
 import { connectManually, firstKey, problemCodes } from './harness/status-ui.ts';
 import type { ExtensionBrowser } from './harness/extension-browser.ts';
 import { buildAccount, queryOwnKeys, readServerState } from './harness/identity.ts';
-import { testSynapse, type SynapseInfo } from './harness/test-synapse.ts';
+import type { SynapseInfo } from './harness/test-synapse.ts';
 import type { UiPage } from './harness/ui-page.ts';
 
 
@@ -21,11 +22,7 @@ for (const name of BROWSERS) {
   describe(`store-secrets and upload-keys in the popup (${name})`, () => {
     let hs: SynapseInfo;
     let b: ExtensionBrowser;
-    before(async () => {
-      hs = await testSynapse();
-      b = await launchBrowser(name);
-    });
-    after(() => b?.close());
+    useBrowser(name, (env) => ({ hs, b } = env));
 
     test('store-secrets on secrets-non-default-key: wrong source refused, then re-encrypted, healthy afterwards', async () => {
       const started = Date.now();

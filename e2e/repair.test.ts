@@ -1,17 +1,18 @@
 // The popup's repair flows in both browsers, against Synapse: the background runs the plan, the
 // popup previews the exact requests, asks for the password when UIA asks and shows the result.
 // Checked in the popup (status re-read) and on the server directly from Node.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   crossSigningKeyFromSeed, decodeBase64, decryptSecret, detectEd25519, verifyJsonSignature, type wire,
 } from '../src/core/index.ts';
-import { BROWSERS, launchBrowser } from './harness/browsers.ts';
+import { BROWSERS } from './harness/browsers.ts';
+import { useBrowser } from './harness/browser-suite.ts';
 import { registerPrivateKey } from './harness/secrets-registry.ts';
 import { assertStorageClean, connectManually, firstKey, problemCodes } from './harness/status-ui.ts';
 import type { ExtensionBrowser } from './harness/extension-browser.ts';
 import { buildAccount, queryOwnKeys, readServerState, type FixtureAccount } from './harness/identity.ts';
-import { testSynapse, type SynapseInfo } from './harness/test-synapse.ts';
+import type { SynapseInfo } from './harness/test-synapse.ts';
 import type { UiPage } from './harness/ui-page.ts';
 
 const session = (hs: SynapseInfo, a: FixtureAccount) => ({ baseUrl: hs.baseUrl, userId: a.user.userId, accessToken: a.user.accessToken });
@@ -20,11 +21,7 @@ for (const name of BROWSERS) {
   describe(`repair flows in the popup (${name})`, () => {
     let hs: SynapseInfo;
     let b: ExtensionBrowser;
-    before(async () => {
-      hs = await testSynapse();
-      b = await launchBrowser(name);
-    });
-    after(() => b?.close());
+    useBrowser(name, (env) => ({ hs, b } = env));
 
     test('sign-devices on devices-not-cross-signed: previewed, run, healthy afterwards', async () => {
       const started = Date.now();

@@ -8,11 +8,12 @@
 // responses, with account data seeded from a real Synapse account. It records every request, so
 // each test asserts the key upload was resent with the FULL original body, byte for byte, plus
 // only `auth` (protocol.md §1.4 point 2).
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createMatrixClient } from '../src/core/index.ts';
 import { createFlowManager } from '../src/background/repair-flow.ts';
-import { BROWSERS, launchBrowser } from './harness/browsers.ts';
+import { BROWSERS } from './harness/browsers.ts';
+import { useBrowser } from './harness/browser-suite.ts';
 import type { ExtensionBrowser } from './harness/extension-browser.ts';
 import { startScriptedHomeserver, type RecordedRequest, type ScriptedHomeserver } from './harness/scripted-homeserver.ts';
 import { seedFromSynapse, serveAccount, uploadedKeys, type StandInAccount } from './harness/stand-in-account.ts';
@@ -69,14 +70,8 @@ for (const name of BROWSERS) {
     let synapse: SynapseInfo;
     let b: ExtensionBrowser;
     let hs: ScriptedHomeserver | undefined;
-    before(async () => {
-      synapse = await testSynapse();
-      b = await launchBrowser(name);
-    });
-    after(async () => {
-      await hs?.close();
-      await b?.close();
-    });
+    useBrowser(name, (env) => ({ hs: synapse, b } = env));
+    after(() => hs?.close());
 
     const fresh = async () => {
       await hs?.close();

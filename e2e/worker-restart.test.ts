@@ -3,16 +3,17 @@
 // stopped while it hangs — what the browser does to an idle background. The popup must then show
 // the flow failed, where it stopped and what the homeserver holds; the account must be repairable
 // by running the reset again; and no master key may be published without the user being told.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RepairFlowView } from '../src/ext/protocol.ts';
-import { BROWSERS, launchBrowser } from './harness/browsers.ts';
+import { BROWSERS } from './harness/browsers.ts';
+import { useBrowserWithFaultProxy } from './harness/browser-suite.ts';
 import type { ExtensionBrowser } from './harness/extension-browser.ts';
-import { startFaultProxy, type FaultKind, type FaultProxy, type FaultRule } from './harness/fault-proxy.ts';
+import type { FaultKind, FaultProxy, FaultRule } from './harness/fault-proxy.ts';
 import { buildAccount, type FixtureAccount } from './harness/identity.ts';
 import { publishedMaster, recoverableMasters, stepApplied } from './harness/server-keys.ts';
 import { connectManually } from './harness/status-ui.ts';
-import { testSynapse, type SynapseInfo } from './harness/test-synapse.ts';
+import type { SynapseInfo } from './harness/test-synapse.ts';
 import type { UiPage } from './harness/ui-page.ts';
 
 const UPLOAD = '/_matrix/client/v3/keys/device_signing/upload';
@@ -71,19 +72,7 @@ for (const name of BROWSERS) {
     let hs: SynapseInfo;
     let b: ExtensionBrowser;
     let proxy: FaultProxy;
-    before(async () => {
-      hs = await testSynapse();
-      b = await launchBrowser(name);
-      proxy = await startFaultProxy(hs.baseUrl);
-    });
-    after(async () => {
-      // The proxy closes even when the browser's close() reports a leak, or the process never exits.
-      try {
-        await b?.close();
-      } finally {
-        await proxy?.close();
-      }
-    });
+    useBrowserWithFaultProxy(name, (env) => ({ hs, b, proxy } = env));
     const direct = (a: FixtureAccount) => ({ baseUrl: hs.baseUrl, userId: a.user.userId, accessToken: a.user.accessToken });
 
     for (const c of CASES) {
