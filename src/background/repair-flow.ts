@@ -326,12 +326,13 @@ export function createFlowManager(deps: FlowDeps) {
     if (f) return snapshot(f);
     // The background was restarted: what the mirror says, but no longer running.
     try {
-      const view = (await deps.restore())?.[sessionId];
+      const restored = await deps.restore();
+      const view = restored?.[sessionId];
       if (!view) return null;
       if (view.phase === 'preview' || isActive(view)) {
         const stopped = stoppedByRestart(view, view.phase === 'preview' ? 'Nothing was sent.' : await serverState(sessionId, view.publicKeys), now());
         // Reported once, the same way on every read: the mirror now holds the failed view.
-        const all = { ...(await deps.restore()), [sessionId]: stopped };
+        const all = { ...restored, [sessionId]: stopped };
         await mirror(structuredClone(all)).catch(() => { /* display state only */ });
         return stopped;
       }

@@ -17,8 +17,8 @@
 import { closeSync, constants, existsSync, fchmodSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import {
   ConnectionError, createMatrixClient, describeServerKeys, detectEd25519, executePlan, inspectAccount, MatrixApiError,
-  RepairCancelledError, targetKeyId, UiaFailedError, PlanMismatchError,
-  type AccountState, type CheckedSecretStorageKey, type MatrixClient, type RepairPlan, type Report, type SecretStorageKeyInput,
+  RepairCancelledError, ROLE_NAME, targetKeyId, UiaFailedError, PlanMismatchError,
+  type AccountState, type CheckedSecretStorageKey, type KeyRole, type MatrixClient, type RepairPlan, type Report, type SecretStorageKeyInput,
 } from '../core/index.ts';
 import { parseArgs, UsageError, type FlagSpec } from './args.ts';
 import { terminalSafe } from './format-report.ts';
@@ -139,8 +139,7 @@ export function formatVerdict(report: Report, heading: string): string {
 export function formatPreview(built: BuiltPlan, opts: { exportPath?: string; baseUrl: string }): string {
   const { plan } = built;
   const lines = [`PLAN: ${plan.title}  (${plan.id})`, `  account: ${plan.userId} on ${opts.baseUrl}`];
-  const labels: Record<string, string> = { master: 'master', selfSigning: 'self-signing', userSigning: 'user-signing' };
-  const keys = Object.entries(plan.publicKeys).map(([role, key]) => `${labels[role] ?? role} ${key}`);
+  const keys = Object.entries(plan.publicKeys).map(([role, key]) => `${ROLE_NAME[role as KeyRole]} ${key}`);
   if (keys.length > 0) lines.push(`  keys: ${keys.join(', ')}`);
   if (plan.safeguard === 'secret-storage') lines.push('  the new private keys are stored in secret storage before anything is published');
   if (opts.exportPath !== undefined) lines.push(`  the new private keys are written to ${opts.exportPath} (mode 0600) before anything is sent`);

@@ -7,7 +7,7 @@
 import {
   decodeBase64, deriveSecretStorageKey, exportKeysFile, prepareSecretStorageKey, generateCrossSigningKeys, parseKeysExportFile, planCrossSignDevices, planReencryptSecrets,
   planResetCrossSigning, planResignBackup, planStoreCrossSigningSecrets, planUploadKeysFromSeeds, readSecret, readSeed, seedMatches,
-  ROLES, SECRET_NAME_OF_ROLE, buildSubkeysForExistingMaster, crossSigningKeyFromSeed, encodeBase64, planManualUpload, planRegenerateSubkeys,
+  ROLE_NAME, ROLES, SECRET_NAME_OF_ROLE, buildSubkeysForExistingMaster, crossSigningKeyFromSeed, encodeBase64, planManualUpload, planRegenerateSubkeys,
   tryDecodeBase64, validateManualUpload,
   type AccountState, type BackupTrust, type CheckedSecretStorageKey, type Ed25519, type KeyRole, type PlanError,
   type RepairPlan, type Report, type Result, type SecretStorageKeyInput, type wire,
@@ -314,7 +314,7 @@ export async function buildRegenerate(ctx: PlanContext, opts: { selfSigning: boo
   const masterSeed = await seedFromStorage(ctx, 'm.cross_signing.master', secrets);
   const subkeys = await buildSubkeysForExistingMaster(userId, masterSeed, { selfSigning: opts.selfSigning, userSigning: opts.userSigning }, ed);
   for (const pair of [subkeys.selfSigning, subkeys.userSigning]) if (pair !== undefined) secrets.push(pair.seed);
-  const roles = ROLES.filter((r) => subkeys[r as 'selfSigning' | 'userSigning'] !== undefined);
+  const roles = (['selfSigning', 'userSigning'] as const).filter((r) => subkeys[r] !== undefined);
   const devices = opts.selfSigning
     ? report.devices
       .filter((d) => (d.crossSigned === 'valid' || d.deviceId === ctx.deviceId) && d.selfSignature === 'valid' && !d.collidesWithKey && d.shapeProblems.length === 0)
@@ -332,8 +332,6 @@ export async function buildRegenerate(ctx: PlanContext, opts: { selfSigning: boo
 
 /** What the user typed or loaded for a manual upload: per key, CrossSigningKey JSON or a base64 seed. */
 export type ManualKeyTexts = Partial<Record<KeyRole, string>>;
-
-const ROLE_LABEL: Readonly<Record<KeyRole, string>> = { master: 'master', selfSigning: 'self-signing', userSigning: 'user-signing' };
 
 /**
  * upload by hand (the SDK's `uploadCrossSigningKeys(auth, masterKey, selfSigningKey, userSigningKey)`):
@@ -356,13 +354,13 @@ export async function buildManualUpload(ctx: PlanContext, texts: ManualKeyTexts)
       try {
         keys[role] = JSON.parse(text);
       } catch (error) {
-        problems.push(`the ${ROLE_LABEL[role]} key is not valid JSON (${error instanceof Error ? error.message : 'parse error'})`);
+        problems.push(`the ${ROLE_NAME[role]} key is not valid JSON (${error instanceof Error ? error.message : 'parse error'})`);
       }
       continue;
     }
     const bytes = tryDecodeBase64(text.replace(/\s+/g, ''));
     if (!bytes.ok || bytes.value.length !== 32) {
-      problems.push(`the ${ROLE_LABEL[role]} key is neither CrossSigningKey JSON nor the base64 of a 32-byte seed`);
+      problems.push(`the ${ROLE_NAME[role]} key is neither CrossSigningKey JSON nor the base64 of a 32-byte seed`);
       continue;
     }
     seeds[role] = bytes.value;

@@ -38,6 +38,11 @@ export const SECRET_NAME_OF_ROLE: Readonly<Record<KeyRole, string>> = Object.fre
   userSigning: 'm.cross_signing.user_signing',
 });
 
+/** How each role is named to people (CLI preview, server state, input errors). */
+export const ROLE_NAME: Readonly<Record<KeyRole, string>> = Object.freeze({
+  master: 'master', selfSigning: 'self-signing', userSigning: 'user-signing',
+});
+
 export const ROLES: readonly KeyRole[] = Object.freeze(['master', 'selfSigning', 'userSigning']);
 
 /** One key: the private seed (keep it out of anything persisted), its public key, and the wire object. */

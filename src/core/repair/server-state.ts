@@ -4,17 +4,11 @@
  * background), so the user knows whether the new keys are live before deciding what to run next.
  */
 import type { MatrixClient } from '../matrix/client.ts';
-import { ROLES, type KeyRole } from './keys.ts';
-
-const LABEL: Readonly<Record<KeyRole, string>> = { master: 'master', selfSigning: 'self-signing', userSigning: 'user-signing' };
+import { ROLE_NAME, ROLES, type KeyRole } from './keys.ts';
 
 export interface ServerKeys {
   /** Per role: the published public key, or null. */
   published: Record<KeyRole, string | null>;
-  /** Roles the plan publishes whose published key is the plan's. */
-  planKeysLive: KeyRole[];
-  /** Roles the plan publishes whose published key is another one (or none). */
-  planKeysNotLive: KeyRole[];
   /** One sentence for the UI and the CLI. */
   text: string;
 }
@@ -37,15 +31,12 @@ export async function describeServerKeys(
     selfSigning: first(response.self_signing_keys?.[userId]),
     userSigning: first(response.user_signing_keys?.[userId]),
   };
-  const planned = ROLES.filter((role) => planKeys[role] !== undefined);
-  const planKeysLive = planned.filter((role) => published[role] === planKeys[role]);
-  const planKeysNotLive = planned.filter((role) => published[role] !== planKeys[role]);
   const described = ROLES.map((role) => {
     const key = published[role];
-    if (key === null) return `${LABEL[role]} none${planKeys[role] === undefined ? '' : ' (not this repair\'s)'}`;
+    if (key === null) return `${ROLE_NAME[role]} none${planKeys[role] === undefined ? '' : ' (not this repair\'s)'}`;
     const mark = planKeys[role] === undefined ? '' : key === planKeys[role] ? ' (this repair\'s)' : ' (not this repair\'s)';
-    return `${LABEL[role]} ${key}${mark}`;
+    return `${ROLE_NAME[role]} ${key}${mark}`;
   });
   const text = `The homeserver now publishes: ${described.join(', ')}.`;
-  return { published, planKeysLive, planKeysNotLive, text };
+  return { published, text };
 }
