@@ -10,7 +10,7 @@ import type { ExtensionBrowser } from './harness/extension-browser.ts';
 import type { FaultProxy, FaultRule } from './harness/fault-proxy.ts';
 import { buildAccount, type FixtureAccount } from './harness/identity.ts';
 import { publishedMaster, recoverableMasters } from './harness/server-keys.ts';
-import { connectManually } from './harness/status-ui.ts';
+import { connectManually, openRepair } from './harness/status-ui.ts';
 import type { SynapseInfo } from './harness/test-synapse.ts';
 import type { UiPage } from './harness/ui-page.ts';
 
@@ -19,8 +19,7 @@ const SIGNATURES = '/_matrix/client/v3/keys/signatures/upload';
 
 /** Open a repair, preview it with the recovery key, and return the title of the step at `path`. */
 async function preview(ui: UiPage, kind: string, recoveryKey: string, path: string): Promise<string> {
-  await ui.evaluate((k) => (document.querySelector(`[data-testid="repair-open"][data-repair="${k}"]`) as HTMLButtonElement).click(), kind);
-  await ui.waitFor('repair-form', { attr: ['data-kind', kind] });
+  await openRepair(ui, kind);
   await ui.fill('repair-recovery-key', recoveryKey);
   await ui.click('repair-preview-button');
   await ui.waitFor('repair-run', { timeoutMs: 30_000 });

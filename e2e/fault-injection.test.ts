@@ -10,7 +10,7 @@ import { detectEd25519, inspectAccount, createMatrixClient } from '../src/core/i
 import { RepairFlowError } from '../src/background/repair-flow.ts';
 import type { ExtRepairKind, RepairFlowView, RepairStepView } from '../src/ext/protocol.ts';
 import { FAULT_KINDS, reachesServer, startFaultProxy, type FaultKind } from './harness/fault-proxy.ts';
-import { flowManager, runToEnd, SESSION } from './harness/flow-driver.ts';
+import { nodeFlowManager, runToEnd, SESSION } from './harness/node-flows.ts';
 import { buildAccount, type FixtureAccount, type FixtureState, type Session } from './harness/identity.ts';
 import { publishedMaster, recoverableMasters, stepApplied } from './harness/server-keys.ts';
 import { testSynapse, type SynapseInfo } from './harness/test-synapse.ts';
@@ -86,7 +86,7 @@ async function runCase(hs: SynapseInfo, t: Target, fault: FaultKind): Promise<vo
   const direct = session(hs, account);
   const proxy = await startFaultProxy(hs.baseUrl);
   let timeoutMs = 30_000;
-  const { flows, views } = flowManager(account, { baseUrl: () => proxy.url, timeoutMs: () => timeoutMs });
+  const { flows, views } = nodeFlowManager(account, { baseUrl: () => proxy.url, timeoutMs: () => timeoutMs });
   try {
     const original = await publishedMaster(direct);
     const preview = await flows.preview({ sessionId: SESSION, kind: t.repair, ...keyInput(t, account) });
@@ -199,7 +199,7 @@ describe('fault injection: a reset that fails twice at device_signing/upload', (
     const account = await buildAccount(hs, 'healthy', { devices: 1 });
     const direct = session(hs, account);
     const proxy = await startFaultProxy(hs.baseUrl);
-    const { flows } = flowManager(account, { baseUrl: () => proxy.url });
+    const { flows } = nodeFlowManager(account, { baseUrl: () => proxy.url });
     try {
       const original = await publishedMaster(direct);
       for (const attempt of [1, 2]) {
@@ -232,7 +232,7 @@ describe('fault injection: rate limits beyond the policy', () => {
     test(`sign-devices: ${what}`, async () => {
       const account = await buildAccount(hs, 'devices-not-cross-signed');
       const proxy = await startFaultProxy(hs.baseUrl);
-      const { flows, views } = flowManager(account, { baseUrl: () => proxy.url });
+      const { flows, views } = nodeFlowManager(account, { baseUrl: () => proxy.url });
       try {
         const preview = await flows.preview({ sessionId: SESSION, kind: 'sign-devices', recoveryKey: account.secretStorage!.recoveryKey });
         const step = preview.steps[0]!;

@@ -6,7 +6,7 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { detectEd25519, encodeBase64, generateCrossSigningKeys, parseKeysExportFile, type wire } from '../src/core/index.ts';
 import { buildAccount, queryOwnKeys, type FixtureAccount } from './harness/identity.ts';
-import { nodeFlowManager, untilFlow } from './harness/node-flows.ts';
+import { nodeFlowManager, runToEnd, untilFlow } from './harness/node-flows.ts';
 import { firstKey } from './harness/status-ui.ts';
 import { storedPublicKey } from './harness/stored-seeds.ts';
 import { testSynapse, type SynapseInfo } from './harness/test-synapse.ts';
@@ -26,16 +26,6 @@ const problems = async (hs: SynapseInfo, a: FixtureAccount, recoveryKey?: string
   return r.value.report.problems.map((p) => p.code).sort();
 };
 
-/** Answers password UIA prompts with the account password until the flow ends. */
-async function finish(flows: ReturnType<typeof nodeFlowManager>['flows'], a: FixtureAccount) {
-  for (;;) {
-    const v = await untilFlow(flows, 'a prompt or the end', (x) => x.phase !== 'running' && x.phase !== 'preview');
-    if (v.phase !== 'prompt') return v;
-    flows.password(v.flowId, a.user.password);
-    await untilFlow(flows, 'the prompt answered', (x) => x.phase !== 'prompt' || x.prompt?.kind !== 'password' || x.prompt.attempt > 1);
-  }
-}
-
 describe('key-publishing repairs in the background (Node, against Synapse)', { concurrency: true }, () => {
   let hs: SynapseInfo;
   before(async () => { hs = await testSynapse(); });
@@ -44,13 +34,12 @@ describe('key-publishing repairs in the background (Node, against Synapse)', { c
     const a = await buildAccount(hs, 'healthy', { devices: 3 });
     const recoveryKey = a.secretStorage!.recoveryKey;
     const before = await published(hs, a);
-    const { flows } = nodeFlowManager(hs, a);
+    const { flows } = nodeFlowManager(a, { baseUrl: hs.baseUrl });
     const view = await flows.preview({ sessionId: 's1', kind: 'regenerate-subkeys', recoveryKey, subkeys: ['selfSigning'] });
     assert.deepEqual(view.steps.map((s) => s.id), ['keep-previous-store-self-signing', 'store-self-signing', 'upload-keys', 'sign-devices']);
     const upload = view.steps.find((s) => s.id === 'upload-keys')!.body as Record<string, unknown>;
     assert.deepEqual(Object.keys(upload), ['self_signing_key'], 'only the new self-signing key is uploaded');
-    flows.start(view.flowId);
-    const done = await finish(flows, a);
+    const done = await runToEnd(flows, view.flowId, a.user.password);
     assert.equal(done.phase, 'done', JSON.stringify(done.result));
     const after = await published(hs, a);
     assert.equal(after.master, before.master);
@@ -66,7 +55,7 @@ describe('key-publishing repairs in the background (Node, against Synapse)', { c
     const ed = await detectEd25519();
     const keys = await generateCrossSigningKeys(a.user.userId, ed);
     const other = await generateCrossSigningKeys(a.user.userId, ed);
-    const { flows } = nodeFlowManager(hs, a);
+    const { flows } = nodeFlowManager(a, { baseUrl: hs.baseUrl });
     const json = (k: unknown) => JSON.stringify(k);
     // A self-signing key signed by another master: refused, naming the problem.
     await assert.rejects(flows.preview({ sessionId: 's1', kind: 'manual-upload', manualKeys: { master: json(keys.master.key), selfSigning: json(other.selfSigning.key), userSigning: json(keys.userSigning.key) } }),
@@ -79,8 +68,7 @@ describe('key-publishing repairs in the background (Node, against Synapse)', { c
     const view = await flows.preview({ sessionId: 's1', kind: 'manual-upload', manualKeys: { master: json(keys.master.key), selfSigning: json(keys.selfSigning.key), userSigning: json(keys.userSigning.key) } });
     const body = view.steps.at(-1)!.body as Record<string, unknown>;
     assert.deepEqual(body['self_signing_key'], keys.selfSigning.key, 'the key objects exactly as pasted');
-    flows.start(view.flowId);
-    const done = await finish(flows, a);
+    const done = await runToEnd(flows, view.flowId, a.user.password);
     assert.equal(done.phase, 'done', JSON.stringify(done.result));
     const after = await published(hs, a);
     assert.deepEqual([after.master, after.selfSigning, after.userSigning], [keys.master.publicKey, keys.selfSigning.publicKey, keys.userSigning.publicKey]);
@@ -88,18 +76,17 @@ describe('key-publishing repairs in the background (Node, against Synapse)', { c
     // Seeds only, for a second account: the keys are derived (subkeys signed by the master seed).
     const b = await buildAccount(hs, 'no-cross-signing');
     const seeds = await generateCrossSigningKeys(b.user.userId, ed);
-    const second = nodeFlowManager(hs, b).flows;
+    const second = nodeFlowManager(b, { baseUrl: hs.baseUrl }).flows;
     const v2 = await second.preview({ sessionId: 's1', kind: 'manual-upload', manualKeys: { master: encodeBase64(seeds.master.seed), selfSigning: encodeBase64(seeds.selfSigning.seed), userSigning: encodeBase64(seeds.userSigning.seed) } });
     assert.ok(v2.notes.some((n) => /not stored in secret storage/.test(n)), 'says the seeds are only the user\'s');
-    second.start(v2.flowId);
-    assert.equal((await finish(second, b)).phase, 'done');
+    assert.equal((await runToEnd(second, v2.flowId, b.user.password)).phase, 'done');
     const afterB = await published(hs, b);
     assert.deepEqual([afterB.master, afterB.selfSigning, afterB.userSigning], [seeds.master.publicKey, seeds.selfSigning.publicKey, seeds.userSigning.publicKey]);
   });
 
   test('reset with no secret storage: only with the export file, and Run refused until it is saved', async () => {
     const a = await buildAccount(hs, 'no-cross-signing');
-    const { flows, mirror } = nodeFlowManager(hs, a);
+    const { flows, mirror } = nodeFlowManager(a, { baseUrl: hs.baseUrl });
     await assert.rejects(flows.preview({ sessionId: 's1', kind: 'reset-cross-signing' }), /export file/);
     const view = await flows.preview({ sessionId: 's1', kind: 'reset-cross-signing', exportKeys: true });
     assert.equal(view.exportRequired, true);
@@ -111,7 +98,7 @@ describe('key-publishing repairs in the background (Node, against Synapse)', { c
     assert.ok(!JSON.stringify(await flows.state('s1')).includes('exportText'));
     assert.throws(() => flows.start(view.flowId), /save it and confirm/);
     flows.start(view.flowId, true);
-    const done = await finish(flows, a);
+    const done = await runToEnd(flows, view.flowId, a.user.password);
     assert.equal(done.phase, 'done', JSON.stringify(done.result));
     assert.equal((await published(hs, a)).master, view.publicKeys!['master']);
     assert.equal(encodeBase64(await ed.publicKey(file.value.seeds.master!)), view.publicKeys!['master'], 'the saved file holds the published master');
@@ -125,10 +112,9 @@ describe('key-publishing repairs in the background (Node, against Synapse)', { c
     const faulty: typeof fetch = (input, init) => (failUpload && String(input).endsWith('/keys/device_signing/upload')
       ? Promise.resolve(new Response('<html><body>502 Bad Gateway</body></html>', { status: 502, headers: { 'content-type': 'text/html' } }))
       : fetch(input, init));
-    const { flows } = nodeFlowManager(hs, a, { fetch: faulty });
+    const { flows } = nodeFlowManager(a, { baseUrl: hs.baseUrl, fetch: faulty });
     const first = await flows.preview({ sessionId: 's1', kind: 'reset-cross-signing', recoveryKey });
-    flows.start(first.flowId);
-    const failed = await finish(flows, a);
+    const failed = await runToEnd(flows, first.flowId, a.user.password);
     assert.equal(failed.phase, 'failed');
     assert.match(failed.error!.step!, /^Publish the new/);
     assert.match(failed.serverState!, new RegExp(`master ${original.master!.replace(/[+/]/g, '\\$&')} \\(not this repair's\\)`));
@@ -142,8 +128,7 @@ describe('key-publishing repairs in the background (Node, against Synapse)', { c
     const second = await flows.preview({ sessionId: 's1', kind: 'reset-cross-signing', recoveryKey });
     assert.ok(second.steps.some((s) => s.id === 'keep-unpublished-store-master'));
     assert.ok(!second.steps.some((s) => s.id === 'keep-previous-store-master'), 'the previous copy is not overwritten by a never-published key');
-    flows.start(second.flowId);
-    const done = await finish(flows, a);
+    const done = await runToEnd(flows, second.flowId, a.user.password);
     assert.equal(done.phase, 'done', JSON.stringify(done.result));
     assert.equal((await published(hs, a)).master, second.publicKeys!['master']);
     assert.equal(await storedPublicKey(hs, a, 'master', 'current'), second.publicKeys!['master']);
@@ -154,12 +139,12 @@ describe('key-publishing repairs in the background (Node, against Synapse)', { c
   test('a background restart mid-flow: reported as stopped at its step, with what the server publishes now', async () => {
     const a = await buildAccount(hs, 'healthy');
     const recoveryKey = a.secretStorage!.recoveryKey;
-    const first = nodeFlowManager(hs, a);
+    const first = nodeFlowManager(a, { baseUrl: hs.baseUrl });
     const view = await first.flows.preview({ sessionId: 's1', kind: 'reset-cross-signing', recoveryKey });
     first.flows.start(view.flowId);
     await untilFlow(first.flows, 'the password prompt', (v) => v.phase === 'prompt');
     // A new background instance with the same storage.session mirror: the old one is gone.
-    const restarted = nodeFlowManager(hs, a, { mirror: first.mirror });
+    const restarted = nodeFlowManager(a, { baseUrl: hs.baseUrl, mirror: first.mirror });
     const stopped = await restarted.flows.state('s1');
     assert.equal(stopped?.phase, 'failed');
     assert.match(stopped!.result!.message, /restarted and this repair stopped after \d+ of \d+ steps \(at “Publish the new/);

@@ -4,36 +4,22 @@
 // the step. The popup side is covered in repair.test.ts.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createMatrixClient, type wire } from '../src/core/index.ts';
-import { createFlowManager } from '../src/background/repair-flow.ts';
-import type { RepairFlowView } from '../src/ext/protocol.ts';
+import type { wire } from '../src/core/index.ts';
 import { buildAccount, queryOwnKeys, type FixtureAccount } from './harness/identity.ts';
 import { testSynapse, type SynapseInfo } from './harness/test-synapse.ts';
-import { waitUntil } from './harness/ui-page.ts';
+import { nodeFlowManager, untilFlow } from './harness/node-flows.ts';
 
+/** The flow manager against Synapse; `failWrites` turns signature uploads into 500s while it holds. */
 function manager(hs: SynapseInfo, account: FixtureAccount, opts: { failWrites?: () => boolean } = {}) {
-  const mirrored: string[] = [];
-  let store: Record<string, RepairFlowView> | undefined;
   const fetchFn: typeof fetch = (input, init) => {
     if (opts.failWrites?.() && init?.method === 'POST' && String(input).includes('/keys/signatures/upload')) {
       return Promise.resolve(new Response(JSON.stringify({ errcode: 'M_UNKNOWN', error: 'Internal server error' }), { status: 500, headers: { 'content-type': 'application/json' } }));
     }
     return fetch(input, init);
   };
-  const flows = createFlowManager({
-    client: async () => createMatrixClient({ baseUrl: hs.baseUrl, accessToken: account.user.accessToken, fetch: fetchFn }),
-    session: async () => ({ userId: account.user.userId, deviceId: account.user.deviceId }),
-    mirror: async (views) => { store = views; mirrored.push(JSON.stringify(views)); },
-    restore: async () => store,
-  });
-  return { flows, mirrored };
+  const { flows, mirror } = nodeFlowManager(account, { baseUrl: hs.baseUrl, fetch: fetchFn });
+  return { flows, mirrored: mirror.writes };
 }
-
-const until = (flows: ReturnType<typeof createFlowManager>, what: string, ok: (v: RepairFlowView) => boolean) =>
-  waitUntil(what, async () => {
-    const v = await flows.state('s1');
-    return v !== null && ok(v) ? v : undefined;
-  }, 30_000);
 
 const masterOf = async (hs: SynapseInfo, a: FixtureAccount) => {
   const keys = (await queryOwnKeys({ baseUrl: hs.baseUrl, userId: a.user.userId, accessToken: a.user.accessToken })) as wire.KeysQueryResponse;
@@ -56,7 +42,7 @@ describe('repair flows in the background (Node, against Synapse)', () => {
     const first = flows.start(preview.flowId);
     const second = flows.start(preview.flowId);
     assert.equal(first.flowId, second.flowId);
-    const prompt = await until(flows, 'the password prompt', (v) => v.phase === 'prompt');
+    const prompt = await untilFlow(flows, 'the password prompt', (v) => v.phase === 'prompt');
     assert.deepEqual(prompt.prompt, { kind: 'password', attempt: 1 });
     // A second preview while it runs returns the running flow.
     const again = await flows.preview({ sessionId: 's1', kind: 'sign-devices', recoveryKey });
@@ -64,10 +50,10 @@ describe('repair flows in the background (Node, against Synapse)', () => {
     assert.throws(() => flows.password('no-such-flow', 'x'), /no longer known/);
 
     flows.password(preview.flowId, 'wrong-password-123');
-    const retry = await until(flows, 'the second prompt', (v) => v.prompt?.kind === 'password' && v.prompt.attempt === 2);
+    const retry = await untilFlow(flows, 'the second prompt', (v) => v.prompt?.kind === 'password' && v.prompt.attempt === 2);
     assert.ok(retry.prompt?.kind === 'password' && typeof retry.prompt.error === 'string' && retry.prompt.error.length > 0);
     flows.cancel(preview.flowId);
-    const done = await until(flows, 'the cancellation', (v) => v.phase === 'cancelled');
+    const done = await untilFlow(flows, 'the cancellation', (v) => v.phase === 'cancelled');
     assert.equal(done.result?.outcome, 'cancelled');
     assert.equal(done.error?.step, preview.steps.find((s) => s.uia)?.title);
     assert.equal(await masterOf(hs, account), account.crossSigning!.master.publicKey, 'nothing published');
@@ -85,7 +71,7 @@ describe('repair flows in the background (Node, against Synapse)', () => {
     const { flows, mirrored } = manager(hs, account, { failWrites: () => fail });
     const preview = await flows.preview({ sessionId: 's1', kind: 'sign-devices', recoveryKey: account.secretStorage!.recoveryKey });
     flows.start(preview.flowId);
-    const failed = await until(flows, 'the failure', (v) => v.phase === 'failed');
+    const failed = await untilFlow(flows, 'the failure', (v) => v.phase === 'failed');
     assert.equal(failed.error?.step, preview.steps[0]!.title);
     assert.match(failed.result!.message, new RegExp(`^${preview.steps[0]!.title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `));
     // A finished flow is replaced by a new preview, which runs to the end.
@@ -93,7 +79,7 @@ describe('repair flows in the background (Node, against Synapse)', () => {
     const next = await flows.preview({ sessionId: 's1', kind: 'sign-devices', recoveryKey: account.secretStorage!.recoveryKey });
     assert.notEqual(next.flowId, preview.flowId);
     flows.start(next.flowId);
-    const ok = await until(flows, 'success', (v) => v.phase === 'done');
+    const ok = await untilFlow(flows, 'success', (v) => v.phase === 'done');
     assert.deepEqual(ok.progress, { completed: 1, total: 1 });
     assert.ok(!mirrored.join('\n').includes(account.secretStorage!.recoveryKey));
   });

@@ -10,7 +10,7 @@ import { BROWSERS } from './harness/browsers.ts';
 import { useBrowser } from './harness/browser-suite.ts';
 import type { ExtensionBrowser } from './harness/extension-browser.ts';
 import { buildAccount, queryOwnKeys, type FixtureAccount } from './harness/identity.ts';
-import { assertStorageClean, connectManually, firstKey, problemCodes } from './harness/status-ui.ts';
+import { assertStorageClean, connectManually, firstKey, openRepair, problemCodes } from './harness/status-ui.ts';
 import { storedPublicKey } from './harness/stored-seeds.ts';
 import type { SynapseInfo } from './harness/test-synapse.ts';
 import type { UiPage } from './harness/ui-page.ts';
@@ -21,12 +21,6 @@ const keysOf = async (hs: SynapseInfo, a: FixtureAccount) => {
   const me = a.user.userId;
   return { master: firstKey(k.master_keys?.[me]), selfSigning: firstKey(k.self_signing_keys?.[me]), userSigning: firstKey(k.user_signing_keys?.[me]), raw: k };
 };
-
-/** Open a repair from the toolbar (not from a problem row). */
-async function openRepair(ui: UiPage, kind: string): Promise<void> {
-  await ui.evaluate((k) => (document.querySelector(`[data-testid="repair-open"][data-repair="${k}"]`) as HTMLButtonElement).click(), kind);
-  await ui.waitFor('repair-form', { attr: ['data-kind', kind] });
-}
 
 /** Run the previewed flow, answering a password prompt if the homeserver asks. */
 async function runToResult(ui: UiPage, password: string): Promise<string | null> {

@@ -6,17 +6,11 @@ import assert from 'node:assert/strict';
 import { decodeBase64, decryptSecret, type wire } from '../src/core/index.ts';
 import { BROWSERS } from './harness/browsers.ts';
 import { useBrowser } from './harness/browser-suite.ts';
-import { connectManually, firstKey, problemCodes } from './harness/status-ui.ts';
+import { connectManually, firstKey, openRepair, problemCodes } from './harness/status-ui.ts';
 import type { ExtensionBrowser } from './harness/extension-browser.ts';
 import { buildAccount, queryOwnKeys, readServerState } from './harness/identity.ts';
 import type { SynapseInfo } from './harness/test-synapse.ts';
 import type { UiPage } from './harness/ui-page.ts';
-
-
-async function open(ui: UiPage, kind: string): Promise<void> {
-  await ui.evaluate((k) => (document.querySelector(`[data-testid="repair-open"][data-repair="${k}"]`) as HTMLButtonElement).click(), kind);
-  await ui.waitFor('repair-form', { attr: ['data-kind', kind] });
-}
 
 for (const name of BROWSERS) {
   describe(`store-secrets and upload-keys in the popup (${name})`, () => {
@@ -87,7 +81,7 @@ for (const name of BROWSERS) {
       const healthy = await buildAccount(hs, 'healthy', { devices: 1 });
       const before = await queryOwnKeys({ baseUrl: hs.baseUrl, userId: healthy.user.userId, accessToken: healthy.user.accessToken });
       let ui = await connectManually(b, hs, healthy.user.accessToken);
-      await open(ui, 'upload-keys');
+      await openRepair(ui, 'upload-keys');
       await ui.fill('repair-recovery-key', healthy.secretStorage!.recoveryKey);
       await ui.click('repair-preview-button');
       await ui.waitFor('repair-error', { timeoutMs: 30_000 });
@@ -101,7 +95,7 @@ for (const name of BROWSERS) {
       const me = account.user.userId;
       const stored = account.unpublishedCrossSigning!;
       ui = await connectManually(b, hs, account.user.accessToken);
-      await open(ui, 'upload-keys');
+      await openRepair(ui, 'upload-keys');
       await ui.fill('repair-recovery-key', account.secretStorage!.recoveryKey);
       await ui.click('repair-preview-button');
       await ui.waitFor('repair-preview', { timeoutMs: 30_000 });

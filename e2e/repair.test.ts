@@ -9,7 +9,7 @@ import {
 import { BROWSERS } from './harness/browsers.ts';
 import { useBrowser } from './harness/browser-suite.ts';
 import { registerPrivateKey } from './harness/secrets-registry.ts';
-import { assertStorageClean, connectManually, firstKey, problemCodes } from './harness/status-ui.ts';
+import { assertStorageClean, connectManually, firstKey, openRepair, problemCodes } from './harness/status-ui.ts';
 import type { ExtensionBrowser } from './harness/extension-browser.ts';
 import { buildAccount, queryOwnKeys, readServerState, type FixtureAccount } from './harness/identity.ts';
 import type { SynapseInfo } from './harness/test-synapse.ts';
@@ -73,8 +73,7 @@ for (const name of BROWSERS) {
       const me = account.user.userId;
       const oldMaster = account.crossSigning!.master.publicKey;
       let ui = await connectManually(b, hs, account.user.accessToken);
-      await ui.evaluate(() => (document.querySelector('[data-testid="repair-open"][data-repair="reset-cross-signing"]') as HTMLButtonElement).click(), null);
-      await ui.waitFor('repair-form', { attr: ['data-kind', 'reset-cross-signing'] });
+      await openRepair(ui, 'reset-cross-signing');
       await ui.fill('repair-recovery-key', account.secretStorage!.recoveryKey);
       await ui.click('repair-preview-button');
       await ui.waitFor('repair-preview', { timeoutMs: 30_000 });

@@ -18,15 +18,14 @@ import type { ExtensionBrowser } from './harness/extension-browser.ts';
 import { startScriptedHomeserver, type RecordedRequest, type ScriptedHomeserver } from './harness/scripted-homeserver.ts';
 import { seedFromSynapse, serveAccount, uploadedKeys, type StandInAccount } from './harness/stand-in-account.ts';
 import { continuationOf, fallbackUia, masApprovalUia, openerReports, UPLOAD_PATH } from './harness/stand-in-uia.ts';
-import { assertStorageClean, connectManually } from './harness/status-ui.ts';
+import { assertStorageClean, connectManually, openRepair } from './harness/status-ui.ts';
 import { testSynapse, type SynapseInfo } from './harness/test-synapse.ts';
 import { waitUntil, type UiPage } from './harness/ui-page.ts';
 
 /** Connect the popup to the stand-in, preview a reset and run it. */
 async function runReset(b: ExtensionBrowser, hs: ScriptedHomeserver, account: StandInAccount): Promise<UiPage> {
   const ui = await connectManually(b, hs, account.accessToken);
-  await ui.evaluate(() => (document.querySelector('[data-testid="repair-open"][data-repair="reset-cross-signing"]') as HTMLButtonElement).click(), null);
-  await ui.waitFor('repair-form', { attr: ['data-kind', 'reset-cross-signing'] });
+  await openRepair(ui, 'reset-cross-signing');
   await ui.fill('repair-recovery-key', account.fixture.secretStorage!.recoveryKey);
   await ui.click('repair-preview-button');
   await ui.waitFor('repair-run', { timeoutMs: 30_000 });

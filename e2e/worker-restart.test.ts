@@ -12,7 +12,7 @@ import type { ExtensionBrowser } from './harness/extension-browser.ts';
 import type { FaultKind, FaultProxy, FaultRule } from './harness/fault-proxy.ts';
 import { buildAccount, type FixtureAccount } from './harness/identity.ts';
 import { publishedMaster, recoverableMasters, stepApplied } from './harness/server-keys.ts';
-import { connectManually } from './harness/status-ui.ts';
+import { connectManually, openRepair } from './harness/status-ui.ts';
 import type { SynapseInfo } from './harness/test-synapse.ts';
 import type { UiPage } from './harness/ui-page.ts';
 
@@ -54,8 +54,7 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 async function previewReset(ui: UiPage, recoveryKey: string): Promise<void> {
-  await ui.evaluate(() => (document.querySelector('[data-testid="repair-open"][data-repair="reset-cross-signing"]') as HTMLButtonElement).click(), null);
-  await ui.waitFor('repair-form', { attr: ['data-kind', 'reset-cross-signing'] });
+  await openRepair(ui, 'reset-cross-signing');
   await ui.fill('repair-recovery-key', recoveryKey);
   await ui.click('repair-preview-button');
   await ui.waitFor('repair-run', { timeoutMs: 30_000 });

@@ -1,33 +1,65 @@
 // The background's repair-flow manager (src/background/repair-flow.ts) driven from Node against
-// Synapse, as the extension's background runs it, with an optional fetch wrapper to inject faults
-// and a mirror that survives a "restart" (a second manager reading the same mirror).
+// Synapse, as the extension's background runs it: a real Matrix client (its base URL and timeout
+// read per call, so a test can point a run at a fault proxy or shorten the timeout), an optional
+// fetch wrapper to inject faults, and a mirror that survives a "restart" (a second manager
+// reading the same mirror, as a restarted background reads storage.session).
 import { createMatrixClient } from '../../src/core/index.ts';
-import { createFlowManager } from '../../src/background/repair-flow.ts';
+import { createFlowManager, isActive } from '../../src/background/repair-flow.ts';
 import type { RepairFlowView } from '../../src/ext/protocol.ts';
 import type { FixtureAccount } from './identity.ts';
-import type { SynapseInfo } from './test-synapse.ts';
 import { waitUntil } from './ui-page.ts';
 
+export const SESSION = 's1';
+
 export type FlowManager = ReturnType<typeof createFlowManager>;
+/** What storage.session would hold: the latest views, and every write as JSON. */
 export type Mirror = { views: Record<string, RepairFlowView> | undefined; writes: string[] };
 
-export function nodeFlowManager(hs: SynapseInfo, account: FixtureAccount, opts: { fetch?: typeof fetch; mirror?: Mirror; timeoutMs?: number } = {}) {
-  const mirror: Mirror = opts.mirror ?? { views: undefined, writes: [] };
+const read = <T>(v: T | (() => T)): T => (typeof v === 'function' ? (v as () => T)() : v);
+
+export function nodeFlowManager(account: FixtureAccount, conn: {
+  baseUrl: string | (() => string);
+  timeoutMs?: number | (() => number);
+  fetch?: typeof fetch;
+  mirror?: Mirror;
+}) {
+  const mirror: Mirror = conn.mirror ?? { views: undefined, writes: [] };
+  /** Every mirrored view of SESSION, in order. */
+  const views: RepairFlowView[] = [];
   const flows = createFlowManager({
     client: async () => createMatrixClient({
-      baseUrl: hs.baseUrl, accessToken: account.user.accessToken, fetch: opts.fetch ?? fetch,
-      ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
+      baseUrl: read(conn.baseUrl), accessToken: account.user.accessToken, fetch: conn.fetch ?? ((input, init) => fetch(input, init)),
+      ...(conn.timeoutMs === undefined ? {} : { timeoutMs: read(conn.timeoutMs) }),
     }),
     session: async () => ({ userId: account.user.userId, deviceId: account.user.deviceId }),
-    mirror: async (views) => { mirror.views = views; mirror.writes.push(JSON.stringify(views)); },
+    mirror: async (v) => {
+      mirror.views = v;
+      mirror.writes.push(JSON.stringify(v));
+      if (v[SESSION]) views.push(structuredClone(v[SESSION]));
+    },
     restore: async () => mirror.views,
   });
-  return { flows, mirror };
+  return { flows, mirror, views };
 }
 
 /** The session's flow once `ok` holds. */
-export const untilFlow = (flows: FlowManager, what: string, ok: (v: RepairFlowView) => boolean, sessionId = 's1') =>
+export const untilFlow = (flows: FlowManager, what: string, ok: (v: RepairFlowView) => boolean, sessionId = SESSION) =>
   waitUntil(what, async () => {
     const v = await flows.state(sessionId);
     return v !== null && ok(v) ? v : undefined;
   }, 30_000);
+
+/** Start a previewed flow (a running one is left as is) and answer every password prompt until it ends. */
+export async function runToEnd(flows: FlowManager, flowId: string, password: string, timeoutMs = 60_000): Promise<RepairFlowView> {
+  flows.start(flowId);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const view = await flows.state(SESSION);
+    if (view === null) throw new Error('the flow disappeared');
+    if (!isActive(view) && view.phase !== 'preview') return view;
+    if (view.prompt?.kind === 'password') flows.password(flowId, password);
+    else if (view.prompt !== undefined) throw new Error(`unexpected prompt ${view.prompt.kind}`);
+    if (Date.now() > deadline) throw new Error(`the flow did not end within ${timeoutMs} ms (phase ${view.phase})`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -2,13 +2,12 @@
 // master, which master keys secret storage can still give back, and whether a planned write step
 // is on the server. Used by the fault-injection and worker-restart tests.
 import { isDeepStrictEqual } from 'node:util';
-import { crossSigningKeyFromSeed, decodeBase64, decryptSecret, detectEd25519, type wire } from '../../src/core/index.ts';
-import { PREVIOUS_SECRET_PREFIX } from '../../src/core/repair/plan-new-keys.ts';
+import type { wire } from '../../src/core/index.ts';
 import type { RepairStepView } from '../../src/ext/protocol.ts';
 import { clientFor, queryOwnKeys, type SecretStorageFixture, type Session } from './identity.ts';
 import { firstKey } from './status-ui.ts';
+import { storedSeedPublicKey } from './stored-seeds.ts';
 
-const MASTER = 'm.cross_signing.master';
 type Json = Record<string, unknown>;
 const obj = (v: unknown): Json => (typeof v === 'object' && v !== null && !Array.isArray(v) ? v as Json : {});
 
@@ -18,22 +17,16 @@ export async function publishedMaster(s: Session): Promise<string | undefined> {
 
 /**
  * The public keys of the master seeds secret storage can give back with the user's recovery
- * key(s): the current secret and the copy a reset kept aside (plan-new-keys.ts), each decrypted
- * with the secret's own name (protocol.md §5.2).
+ * key(s): the current secret and the copy a reset kept aside (plan-new-keys.ts).
  */
 export async function recoverableMasters(s: Session, ...keys: (SecretStorageFixture | undefined)[]): Promise<Set<string>> {
-  const client = clientFor(s);
-  const ed = await detectEd25519();
   const found = new Set<string>();
-  const current = await client.getAccountData(s.userId, MASTER);
-  const previous = await client.getAccountData(s.userId, `${PREVIOUS_SECRET_PREFIX}${MASTER}`);
   for (const ss of keys) {
-    for (const content of [current, obj(previous)['content']]) {
-      const encrypted = ss === undefined ? undefined : obj(obj(content)['encrypted'])[ss.keyId];
-      if (ss === undefined || encrypted === undefined) continue;
+    if (ss === undefined) continue;
+    for (const slot of ['current', 'previous'] as const) {
       try {
-        const seed = decodeBase64((await decryptSecret(ss.key, MASTER, encrypted as never)).trim());
-        found.add((await crossSigningKeyFromSeed(s.userId, 'master', seed, ed)).publicKey);
+        const publicKey = await storedSeedPublicKey(s, ss, 'master', slot);
+        if (publicKey !== null) found.add(publicKey);
       } catch {
         // Not decryptable with this key: not recoverable with it.
       }

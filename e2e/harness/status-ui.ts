@@ -44,3 +44,9 @@ export async function assertStorageClean(b: ExtensionBrowser, account: FixtureAc
     assert.ok(!sessionStore.includes(secret), 'a password or recovery key in storage.session');
   }
 }
+
+/** Open a repair's form from the toolbar's "…" buttons (not from a problem row). */
+export async function openRepair(ui: UiPage, kind: string): Promise<void> {
+  await ui.evaluate((k) => (document.querySelector(`[data-testid="repair-open"][data-repair="${k}"]`) as HTMLButtonElement).click(), kind);
+  await ui.waitFor('repair-form', { attr: ['data-kind', kind] });
+}
