@@ -27,8 +27,8 @@ export class RepairFlowError extends Error {
 
 /** `toWipe` receives private bytes met while building (the source key of store-secrets). */
 async function build(kind: ExtRepairKind, ctx: PlanContext, opts: PreviewRequest, toWipe: Uint8Array[]): Promise<BuiltPlan> {
-  // The export "path" only asks the builders for the export text; the popup offers it as a download.
-  const exportOpt = opts.exportKeys === true ? { exportPath: 'download' } : {};
+  // The popup offers the export text as a download.
+  const exportOpt = { exportKeys: opts.exportKeys === true };
   switch (kind) {
     case 'sign-devices': return buildSignDevices(ctx, opts.deviceIds === undefined ? {} : { deviceIds: opts.deviceIds });
     case 'reset-cross-signing': return buildReset(ctx, exportOpt);

@@ -242,7 +242,7 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
     try {
       switch (command) {
         case 'reset':
-          built = await buildReset(ctx, exportPath === undefined ? {} : { exportPath });
+          built = await buildReset(ctx, { exportKeys: exportPath !== undefined });
           break;
         case 'sign-devices': {
           const list = flags.devices as string | undefined;
@@ -272,7 +272,7 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
         case 'regenerate': {
           const only = { ss: flags['self-signing'] === true, us: flags['user-signing'] === true };
           const both = !only.ss && !only.us;
-          built = await buildRegenerate(ctx, { selfSigning: both || only.ss, userSigning: both || only.us, ...(exportPath === undefined ? {} : { exportPath }) });
+          built = await buildRegenerate(ctx, { selfSigning: both || only.ss, userSigning: both || only.us, exportKeys: exportPath !== undefined });
           break;
         }
         case 'upload': {

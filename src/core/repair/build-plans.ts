@@ -125,7 +125,8 @@ async function replacedSecrets(ctx: PlanContext, roles: readonly KeyRole[], rema
 }
 
 /** reset: new master, self-signing and user-signing keys; this device cross-signed; backup re-signed when its key is known. */
-export async function buildReset(ctx: PlanContext, opts: { exportPath?: string }): Promise<BuiltPlan> {
+/** `exportKeys`: the new keys also go to an export file (BuiltPlan.exportText), which the user confirms saving before the run. */
+export async function buildReset(ctx: PlanContext, opts: { exportKeys?: boolean }): Promise<BuiltPlan> {
   const { state, userId, ed } = ctx;
   const secrets: Uint8Array[] = [];
   const remarks: string[] = [];
@@ -148,7 +149,7 @@ export async function buildReset(ctx: PlanContext, opts: { exportPath?: string }
   const input = {
     keys, ed, devices: thisDevice === undefined ? [] : [thisDevice],
     ...(ctx.ssss === undefined ? {} : { secretStorage: ctx.ssss, ...(await replacedSecrets(ctx, ROLES, remarks)) }),
-    ...(opts.exportPath === undefined ? {} : { exportConfirmed: true }),
+    ...(opts.exportKeys === true ? { exportConfirmed: true } : {}),
   };
   let planned = await planResetCrossSigning(backup === undefined ? input : { ...input, backup });
   if (!planned.ok && planned.error.code === 'untrusted-backup') {
@@ -157,7 +158,7 @@ export async function buildReset(ctx: PlanContext, opts: { exportPath?: string }
   }
   const plan = unwrap(planned);
   const built: BuiltPlan = { plan, secrets, remarks };
-  if (opts.exportPath !== undefined) built.exportText = exportKeysFile(keys);
+  if (opts.exportKeys === true) built.exportText = exportKeysFile(keys);
   return built;
 }
 
@@ -304,7 +305,7 @@ export async function findSourceKey(state: AccountState, target: CheckedSecretSt
  * (the master stays, so other people's trust in it stays). With a new self-signing key, the
  * sessions that were validly cross-signed, and this one, are signed again with it.
  */
-export async function buildRegenerate(ctx: PlanContext, opts: { selfSigning: boolean; userSigning: boolean; exportPath?: string }): Promise<BuiltPlan> {
+export async function buildRegenerate(ctx: PlanContext, opts: { selfSigning: boolean; userSigning: boolean; exportKeys?: boolean }): Promise<BuiltPlan> {
   const { state, userId, ed, report } = ctx;
   if (!opts.selfSigning && !opts.userSigning) throw new PlanRefusedError('bad-input', 'choose the self-signing key, the user-signing key, or both');
   const pub = published(state, userId);
@@ -323,10 +324,10 @@ export async function buildRegenerate(ctx: PlanContext, opts: { selfSigning: boo
   const planned = await planRegenerateSubkeys({
     subkeys, publishedMaster: pub.master, devices, ed,
     ...(ctx.ssss === undefined ? {} : { secretStorage: ctx.ssss, ...(await replacedSecrets(ctx, roles, remarks)) }),
-    ...(opts.exportPath === undefined ? {} : { exportConfirmed: true }),
+    ...(opts.exportKeys === true ? { exportConfirmed: true } : {}),
   });
   const built: BuiltPlan = { plan: unwrap(planned), secrets, remarks };
-  if (opts.exportPath !== undefined) built.exportText = exportKeysFile(subkeys);
+  if (opts.exportKeys === true) built.exportText = exportKeysFile(subkeys);
   return built;
 }
 
