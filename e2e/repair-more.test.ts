@@ -6,11 +6,10 @@ import assert from 'node:assert/strict';
 import { decodeBase64, decryptSecret, type wire } from '../src/core/index.ts';
 import { BROWSERS } from './harness/browsers.ts';
 import { useBrowser } from './harness/browser-suite.ts';
-import { connectManually, firstKey, openRepair, problemCodes } from './harness/status-ui.ts';
+import { connectManually, firstKey, openRepair, problemCodes, waitText } from './harness/status-ui.ts';
 import type { ExtensionBrowser } from './harness/extension-browser.ts';
 import { buildAccount, queryOwnKeys, readServerState } from './harness/identity.ts';
 import type { SynapseInfo } from './harness/test-synapse.ts';
-import type { UiPage } from './harness/ui-page.ts';
 
 for (const name of BROWSERS) {
   describe(`store-secrets and upload-keys in the popup (${name})`, () => {
@@ -122,13 +121,4 @@ for (const name of BROWSERS) {
       console.log(`[${name}] upload-keys: ${Date.now() - started} ms`);
     });
   });
-}
-
-async function waitText(ui: UiPage, testId: string, needle: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if ((await ui.text(testId).catch(() => '')).includes(needle)) return;
-    if (Date.now() > deadline) throw new Error(`${testId} never showed ${needle}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }

@@ -9,11 +9,10 @@ import {
 import { BROWSERS } from './harness/browsers.ts';
 import { useBrowser } from './harness/browser-suite.ts';
 import { registerPrivateKey } from './harness/secrets-registry.ts';
-import { assertStorageClean, connectManually, firstKey, openRepair, problemCodes } from './harness/status-ui.ts';
+import { assertStorageClean, connectManually, firstKey, openRepair, problemCodes, waitText } from './harness/status-ui.ts';
 import type { ExtensionBrowser } from './harness/extension-browser.ts';
 import { buildAccount, queryOwnKeys, readServerState, type FixtureAccount } from './harness/identity.ts';
 import type { SynapseInfo } from './harness/test-synapse.ts';
-import type { UiPage } from './harness/ui-page.ts';
 
 const session = (hs: SynapseInfo, a: FixtureAccount) => ({ baseUrl: hs.baseUrl, userId: a.user.userId, accessToken: a.user.accessToken });
 
@@ -169,13 +168,4 @@ for (const name of BROWSERS) {
       console.log(`[${name}] resign-backup + cancel: ${Date.now() - started} ms`);
     });
   });
-}
-
-async function waitText(ui: UiPage, testId: string, needle: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if ((await ui.text(testId).catch(() => '')).includes(needle)) return;
-    if (Date.now() > deadline) throw new Error(`${testId} never showed ${needle}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }

@@ -7,7 +7,7 @@ import { BROWSERS, launchBrowser } from './harness/browsers.ts';
 import type { ExtensionBrowser } from './harness/extension-browser.ts';
 import { testSynapse, type SynapseInfo } from './harness/test-synapse.ts';
 import { waitUntil, type UiPage } from './harness/ui-page.ts';
-import { loginDevice, registerUser, type TestUser } from './harness/users.ts';
+import { loginDevice, registerUser } from './harness/users.ts';
 import { serveWebApp, webApps, type PageSpec, type WebAppPage } from './harness/web-app-pages.ts';
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -4,7 +4,7 @@ import type { wire } from '../../src/core/index.ts';
 import type { ExtensionBrowser } from './extension-browser.ts';
 import type { FixtureAccount } from './identity.ts';
 import type { SynapseInfo } from './test-synapse.ts';
-import type { UiPage } from './ui-page.ts';
+import { waitUntil, type UiPage } from './ui-page.ts';
 
 /** Connect the UI to an account through the manual form (the tab readers have their own tests). */
 export async function connectManually(
@@ -49,4 +49,9 @@ export async function assertStorageClean(b: ExtensionBrowser, account: FixtureAc
 export async function openRepair(ui: UiPage, kind: string): Promise<void> {
   await ui.evaluate((k) => (document.querySelector(`[data-testid="repair-open"][data-repair="${k}"]`) as HTMLButtonElement).click(), kind);
   await ui.waitFor('repair-form', { attr: ['data-kind', kind] });
+}
+
+/** Wait until an element's text contains `needle` (a re-read report, an error sentence). */
+export async function waitText(ui: UiPage, testId: string, needle: string, timeoutMs = 30_000): Promise<void> {
+  await waitUntil(`${testId} to show ${needle}`, async () => (await ui.text(testId)).includes(needle), timeoutMs);
 }

@@ -18,7 +18,7 @@ import { closeSync, constants, existsSync, fchmodSync, fsyncSync, openSync, read
 import {
   ConnectionError, createMatrixClient, describeServerKeys, detectEd25519, executePlan, inspectAccount, MatrixApiError,
   RepairCancelledError, ROLE_NAME, targetKeyId, UiaFailedError, PlanMismatchError,
-  type AccountState, type CheckedSecretStorageKey, type KeyRole, type MatrixClient, type RepairPlan, type Report, type SecretStorageKeyInput,
+  type CheckedSecretStorageKey, type KeyRole, type MatrixClient, type RepairPlan, type Report, type SecretStorageKeyInput,
 } from '../core/index.ts';
 import { parseArgs, UsageError, type FlagSpec } from './args.ts';
 import { terminalSafe } from './format-report.ts';

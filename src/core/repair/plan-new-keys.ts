@@ -93,9 +93,9 @@ export async function storeThenUpload(
       const name = SECRET_NAME_OF_ROLE[role];
       steps.push(...keepAsideSteps(userId, role, safeguard));
       // 'none': entries under other keys would hold the replaced seed (see secretContentWith).
-      const content = await secretContentWith(undefined, SECRET_NAME_OF_ROLE[role], seedSecret(pairs[role]!.seed), ssss, 'none');
+      const content = await secretContentWith(undefined, name, seedSecret(pairs[role]!.seed), ssss, 'none');
       steps.push(putSecretStep(STEP_ID_OF_ROLE[role], `Store the new ${LABEL[role]} in secret storage (key ${ssss.keyId})`,
-        userId, SECRET_NAME_OF_ROLE[role], content));
+        userId, name, content));
     }
     notes.push(steps.some((st) => st.id.startsWith('keep-'))
       ? `The cross-signing secrets currently in secret storage are replaced by the new ones; the old ones are kept under ${PREVIOUS_SECRET_PREFIX}<name> (published) or ${LEFTOVER_SECRET_PREFIX}<name> (never published).`
