@@ -23,18 +23,23 @@ export const UPLOAD_PATH = '/_matrix/client/v3/keys/device_signing/upload';
 export const AUTH_DONE_SCRIPT =
   'if (window.onAuthDone) window.onAuthDone(); else if (window.opener && window.opener.postMessage) window.opener.postMessage("authDone", "*");';
 
-/**
- * Synapse's auth_success.html in substance. Before the completion script it tells the stand-in
- * whether the page has an opener to signal to (recorded as GET /_stand-in/opener?present=…).
- */
+/** Synapse's auth_success.html in substance. */
 const successPage = (what: string) => `<!doctype html><html><head><title>Success</title></head><body>
 <p data-testid="stand-in-success">${what}</p>
-<script>fetch('/_stand-in/opener?present=' + String(!!window.opener));</script>
 <script>${AUTH_DONE_SCRIPT}</script></body></html>`;
 
-/** What the success pages reported: did each have a window.opener? */
+/**
+ * A hidden form field telling the stand-in whether the page has an opener to signal to. It goes
+ * with the form's POST: a report sent from the success page itself could be cut off when the
+ * flow ends and the extension closes the window first.
+ */
+const OPENER_FIELD = `<input type="hidden" name="opener" value="unknown"><script>
+document.currentScript.previousElementSibling.value = String(!!window.opener);</script>`;
+
+/** What the submitted stand-in pages reported: did each have a window.opener? */
 export const openerReports = (hs: ScriptedHomeserver): boolean[] =>
-  hs.requestsTo('GET', '/_stand-in/opener').map((r) => r.query.get('present') === 'true');
+  hs.requests.filter((r) => r.method === 'POST').map((r) => new URLSearchParams(r.rawBody).get('opener'))
+    .filter((v) => v !== null).map((v) => v === 'true');
 
 export type FallbackScript = {
   stage: string;
@@ -79,7 +84,6 @@ export function fallbackUia(hs: ScriptedHomeserver, account: StandInAccount, opt
     // §2.1: the challenge; `completed` stays empty until the page was completed.
     sendJson(res, 401, { session: id, flows: [{ stages: [stage] }], params, completed: [] });
   });
-  hs.route('GET', '/_stand-in/opener', ({ res }) => sendJson(res, 200, {}));
   const pagePath = `/_matrix/client/v3/auth/${stage}/fallback/web`;
   hs.route('GET', pagePath, ({ req, res }) => {
     const session = req.query.get('session') ?? '';
@@ -87,7 +91,7 @@ export function fallbackUia(hs: ScriptedHomeserver, account: StandInAccount, opt
     // Like Synapse's terms page: a form posting back to the same URL.
     sendHtml(res, 200, `<!doctype html><html><head><title>Authentication</title></head><body>
 <p>Stand-in fallback page for ${stage} (session ${session}).</p>
-<form method="post" action="${pagePath}"><input type="hidden" name="session" value="${session}">
+<form method="post" action="${pagePath}"><input type="hidden" name="session" value="${session}">${OPENER_FIELD}
 <button type="submit" data-testid="fallback-complete">Accept and continue</button></form>${PRESS_HOOK}</body></html>`);
   });
   hs.route('POST', pagePath, ({ req, res }) => {
@@ -150,10 +154,9 @@ export function masApprovalUia(hs: ScriptedHomeserver, account: StandInAccount, 
       res.end();
     });
   }
-  hs.route('GET', '/_stand-in/opener', ({ res }) => sendJson(res, 200, {}));
   hs.route('GET', '/account/', ({ res }) => sendHtml(res, 200, `<!doctype html><html><head><title>Reset identity</title></head><body>
 <p>Stand-in account management: allow resetting your cross-signing identity?</p>
-<form method="post" action="/account/approve"><button type="submit" data-testid="approval-approve">Reset identity</button></form>${PRESS_HOOK}</body></html>`));
+<form method="post" action="/account/approve">${OPENER_FIELD}<button type="submit" data-testid="approval-approve">Reset identity</button></form>${PRESS_HOOK}</body></html>`));
   hs.route('POST', '/account/approve', ({ res }) => {
     script.approve();
     // MAS's page signals completion too (§2.5), although the spec defines none for m.oauth.
