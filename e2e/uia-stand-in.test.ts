@@ -10,11 +10,10 @@
 // only `auth` (protocol.md §1.4 point 2).
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createMatrixClient } from '../src/core/index.ts';
-import { createFlowManager } from '../src/background/repair-flow.ts';
 import { BROWSERS } from './harness/browsers.ts';
 import { useBrowser } from './harness/browser-suite.ts';
 import type { ExtensionBrowser } from './harness/extension-browser.ts';
+import { nodeFlowManager, SESSION, untilFlow } from './harness/node-flows.ts';
 import { startScriptedHomeserver, type RecordedRequest, type ScriptedHomeserver } from './harness/scripted-homeserver.ts';
 import { seedFromSynapse, serveAccount, uploadedKeys, type StandInAccount } from './harness/stand-in-account.ts';
 import { continuationOf, fallbackUia, masApprovalUia, openerReports, UPLOAD_PATH } from './harness/stand-in-uia.ts';
@@ -227,20 +226,17 @@ describe('repair flow manager: the auth window of a fallback prompt (Node, stand
       serveAccount(hs, account);
       const script = fallbackUia(hs, account);
       const opened: { flowId: string; url: string; windowId: number; closed: boolean }[] = [];
-      const flows = createFlowManager({
-        client: async () => createMatrixClient({ baseUrl: hs.baseUrl, accessToken: account.accessToken, fetch }),
-        session: async () => ({ userId: account.userId, deviceId: account.deviceId }),
-        mirror: async () => {},
-        restore: async () => undefined,
+      const { flows } = nodeFlowManager(account, {
+        baseUrl: hs.baseUrl,
         openAuthWindow: async (flowId, _sessionId, url) => {
           const w = { flowId, url, windowId: 40 + opened.length, closed: false };
           opened.push(w);
           return { windowId: w.windowId, close: async () => { w.closed = true; } };
         },
       });
-      const preview = await flows.preview({ sessionId: 's1', kind: 'reset-cross-signing', recoveryKey: account.fixture.secretStorage!.recoveryKey });
+      const preview = await flows.preview({ sessionId: SESSION, kind: 'reset-cross-signing', recoveryKey: account.fixture.secretStorage!.recoveryKey });
       flows.start(preview.flowId);
-      await waitUntil('the fallback prompt and its window', async () => (await flows.state('s1'))?.prompt?.kind === 'fallback' && opened.length === 1, 30_000);
+      await untilFlow(flows, 'the fallback prompt and its window', (v) => v.prompt?.kind === 'fallback' && opened.length === 1);
       const [session] = [...script.sessions.keys()];
       assert.equal(opened[0]!.url, `${hs.baseUrl}/_matrix/client/v3/auth/m.login.terms/fallback/web?session=${session}`);
       script.complete(session!);
@@ -249,10 +245,7 @@ describe('repair flow manager: the auth window of a fallback prompt (Node, stand
       }
       assert.equal(hs.requestsTo('POST', UPLOAD_PATH).length, 1, 'a refused authDone sends nothing');
       flows.authDone(preview.flowId, 40);
-      const done = await waitUntil('the flow to finish', async () => {
-        const v = await flows.state('s1');
-        return v?.phase === 'done' || v?.phase === 'failed' ? v : undefined;
-      }, 30_000);
+      const done = await untilFlow(flows, 'the flow to finish', (v) => v.phase === 'done' || v.phase === 'failed');
       assert.equal(done.phase, 'done', JSON.stringify(done.result));
       assert.equal(opened[0]!.closed, true, 'the auth window is closed once the prompt is over');
       assert.throws(() => flows.authDone(preview.flowId, 40), /not waiting|only this repair/i);
@@ -271,30 +264,21 @@ describe('repair flow manager: the auth window of an approval prompt (Node, stan
       serveAccount(hs, account);
       const script = masApprovalUia(hs, account);
       let closed = 0;
-      const flows = createFlowManager({
-        client: async () => createMatrixClient({ baseUrl: hs.baseUrl, accessToken: account.accessToken, fetch }),
-        session: async () => ({ userId: account.userId, deviceId: account.deviceId }),
-        mirror: async () => {},
-        restore: async () => undefined,
+      const { flows } = nodeFlowManager(account, {
+        baseUrl: hs.baseUrl,
         openAuthWindow: async () => ({ windowId: 7, close: async () => { closed += 1; } }),
       });
-      const preview = await flows.preview({ sessionId: 's1', kind: 'reset-cross-signing', recoveryKey: account.fixture.secretStorage!.recoveryKey });
+      const preview = await flows.preview({ sessionId: SESSION, kind: 'reset-cross-signing', recoveryKey: account.fixture.secretStorage!.recoveryKey });
       flows.start(preview.flowId);
-      await waitUntil('the approval prompt', async () => {
-        const p = (await flows.state('s1'))?.prompt;
-        return p?.kind === 'approval' && p.polls !== undefined;
-      }, 30_000);
+      await untilFlow(flows, 'the approval prompt', (v) => v.prompt?.kind === 'approval' && v.prompt.polls !== undefined);
       const view = flows.authDone(preview.flowId, 7);
       assert.equal(view.prompt?.kind === 'approval' && view.prompt.approvedInPage, true);
       assert.equal(view.phase, 'prompt', 'the page’s word alone does not finish the step');
       await new Promise((r) => setTimeout(r, 2_500)); // a poll, still refused: not approved on the server
-      assert.equal((await flows.state('s1'))?.phase, 'prompt');
+      assert.equal((await flows.state(SESSION))?.phase, 'prompt');
       assert.equal(script.replacements.length, 0);
       flows.cancel(preview.flowId);
-      const end = await waitUntil('the cancel', async () => {
-        const v = await flows.state('s1');
-        return v?.phase === 'cancelled' ? v : undefined;
-      }, 15_000);
+      const end = await untilFlow(flows, 'the cancel', (v) => v.phase === 'cancelled');
       assert.equal(end.prompt, undefined);
       assert.equal(closed, 1, 'the window is closed when the prompt ends');
     } finally {

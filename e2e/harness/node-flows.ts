@@ -2,11 +2,12 @@
 // Synapse, as the extension's background runs it: a real Matrix client (its base URL and timeout
 // read per call, so a test can point a run at a fault proxy or shorten the timeout), an optional
 // fetch wrapper to inject faults, and a mirror that survives a "restart" (a second manager
-// reading the same mirror, as a restarted background reads storage.session).
+// reading the same mirror, as a restarted background reads storage.session). The stand-in tests
+// also pass an auth-window opener, to watch which window may report authDone.
 import { createMatrixClient } from '../../src/core/index.ts';
-import { createFlowManager, isActive } from '../../src/background/repair-flow.ts';
+import { createFlowManager, isActive, type FlowDeps } from '../../src/background/repair-flow.ts';
 import type { RepairFlowView } from '../../src/ext/protocol.ts';
-import type { FixtureAccount } from './identity.ts';
+import type { TestUser } from './users.ts';
 import { waitUntil } from './ui-page.ts';
 
 export const SESSION = 's1';
@@ -17,27 +18,29 @@ export type Mirror = { views: Record<string, RepairFlowView> | undefined; writes
 
 const read = <T>(v: T | (() => T)): T => (typeof v === 'function' ? (v as () => T)() : v);
 
-export function nodeFlowManager(account: FixtureAccount, conn: {
+export function nodeFlowManager(user: Pick<TestUser, 'userId' | 'deviceId' | 'accessToken'>, conn: {
   baseUrl: string | (() => string);
   timeoutMs?: number | (() => number);
   fetch?: typeof fetch;
   mirror?: Mirror;
+  openAuthWindow?: FlowDeps['openAuthWindow'];
 }) {
   const mirror: Mirror = conn.mirror ?? { views: undefined, writes: [] };
   /** Every mirrored view of SESSION, in order. */
   const views: RepairFlowView[] = [];
   const flows = createFlowManager({
     client: async () => createMatrixClient({
-      baseUrl: read(conn.baseUrl), accessToken: account.user.accessToken, fetch: conn.fetch ?? ((input, init) => fetch(input, init)),
+      baseUrl: read(conn.baseUrl), accessToken: user.accessToken, fetch: conn.fetch ?? ((input, init) => fetch(input, init)),
       ...(conn.timeoutMs === undefined ? {} : { timeoutMs: read(conn.timeoutMs) }),
     }),
-    session: async () => ({ userId: account.user.userId, deviceId: account.user.deviceId }),
+    session: async () => ({ userId: user.userId, deviceId: user.deviceId }),
     mirror: async (v) => {
       mirror.views = v;
       mirror.writes.push(JSON.stringify(v));
       if (v[SESSION]) views.push(structuredClone(v[SESSION]));
     },
     restore: async () => mirror.views,
+    ...(conn.openAuthWindow === undefined ? {} : { openAuthWindow: conn.openAuthWindow }),
   });
   return { flows, mirror, views };
 }
