@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { decodeBase64, decryptSecret, detectEd25519, encodeBase64, encodeRecoveryKey, exportKeysFile, generateCrossSigningKeys, nobleEd25519, parseKeysExportFile } from '../src/core/index.ts';
 import { storedPublicKey } from './harness/stored-seeds.ts';
+import { publishedMaster } from './harness/server-keys.ts';
 import { callJson } from './harness/users.ts';
 import { buildAccount, queryOwnKeys, type FixtureAccount } from './harness/identity.ts';
 import { testSynapse, type SynapseInfo } from './harness/test-synapse.ts';
@@ -39,11 +40,6 @@ async function status(hs: SynapseInfo, account: FixtureAccount, recoveryKey?: st
 }
 
 const codes = (r: JsonReport): string[] => r.problems.map((p) => p.code).sort();
-const session = (hs: SynapseInfo, a: FixtureAccount) => ({ baseUrl: hs.baseUrl, userId: a.user.userId, accessToken: a.user.accessToken });
-const masterOf = async (hs: SynapseInfo, a: FixtureAccount): Promise<string | undefined> => {
-  const keys = (await queryOwnKeys(session(hs, a))).master_keys?.[a.user.userId]?.keys;
-  return keys === undefined ? undefined : Object.values(keys)[0];
-};
 
 describe('xsign-doctor repair commands against Synapse', { concurrency: true }, () => {
   let hs: SynapseInfo;
@@ -62,7 +58,7 @@ describe('xsign-doctor repair commands against Synapse', { concurrency: true }, 
     const parsed = await parseKeysExportFile(text, await detectEd25519());
     assert.ok(parsed.ok, 'the export parses');
     assert.equal(parsed.value.userId, account.user.userId);
-    assert.equal(await masterOf(hs, account), parsed.value.publicKeys.master);
+    assert.equal(await publishedMaster(account.user), parsed.value.publicKeys.master);
     // The preview and progress never show a private key.
     for (const entry of Object.values(JSON.parse(text) as Record<string, unknown>)) {
       const seed = (entry as { seed?: unknown } | null)?.seed;
@@ -80,14 +76,14 @@ describe('xsign-doctor repair commands against Synapse', { concurrency: true }, 
 
   test('reset of a healthy account: seeds stored in secret storage, wrong password then the right one', async () => {
     const account = await buildAccount(hs, 'healthy');
-    const before = await masterOf(hs, account);
+    const before = await publishedMaster(account.user);
     const r = await cli(['reset', '--homeserver', hs.baseUrl, '--password-stdin', '--yes'], {
       XSIGN_TOKEN: account.user.accessToken, XSIGN_RECOVERY_KEY: account.secretStorage!.recoveryKey,
     }, `not-the-password\n${account.user.password}\n`);
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
     assert.match(r.stderr, /password was not accepted/i);
     assert.ok(!r.stdout.includes(account.user.password) && !r.stderr.includes(account.user.password));
-    const after = await masterOf(hs, account);
+    const after = await publishedMaster(account.user);
     assert.ok(after !== undefined && after !== before, 'a new master is published');
     const report = await status(hs, account, account.secretStorage!.recoveryKey);
     // Only the other session is left signed by the old self-signing key.
@@ -143,14 +139,14 @@ describe('xsign-doctor repair commands against Synapse', { concurrency: true }, 
 
   test('regenerate --user-signing: only a new user-signing key, under the same master, old one kept aside', async () => {
     const account = await buildAccount(hs, 'healthy');
-    const before = await queryOwnKeys(session(hs, account));
+    const before = await queryOwnKeys(account.user);
     const me = account.user.userId;
     const r = await cli(['regenerate', '--homeserver', hs.baseUrl, '--user-signing', '--password-stdin', '--yes'],
       { XSIGN_TOKEN: account.user.accessToken, XSIGN_RECOVERY_KEY: account.secretStorage!.recoveryKey }, `${account.user.password}\n`);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /"user_signing_key"/);
     assert.doesNotMatch(r.stdout, /"master_key"|"self_signing_key"/);
-    const after = await queryOwnKeys(session(hs, account));
+    const after = await queryOwnKeys(account.user);
     assert.deepEqual(after.master_keys?.[me], before.master_keys?.[me]);
     assert.deepEqual(after.self_signing_keys?.[me], before.self_signing_keys?.[me]);
     assert.notDeepEqual(after.user_signing_keys?.[me], before.user_signing_keys?.[me]);
@@ -171,19 +167,19 @@ describe('xsign-doctor repair commands against Synapse', { concurrency: true }, 
       '--user-signing-key', write('usk.json', JSON.stringify(keys.userSigning.key))], env);
     assert.equal(bad.code, 1, bad.stderr);
     assert.match(bad.stderr, /cannot plan upload: .*selfSigning key.*Nothing was sent/);
-    assert.equal(await masterOf(hs, account), undefined);
+    assert.equal(await publishedMaster(account.user), undefined);
     const good = await cli(['upload', '--homeserver', hs.baseUrl, '--yes',
       '--master-key', write('m.seed', `${encodeBase64(keys.master.seed)}\n`), '--self-signing-key', write('ssk.seed', encodeBase64(keys.selfSigning.seed)),
       '--user-signing-key', join(dir, 'usk.json')], env);
     assert.equal(good.code, 0, good.stderr);
     assert.ok(!good.stdout.includes(encodeBase64(keys.master.seed)) && !good.stderr.includes(encodeBase64(keys.master.seed)), 'no seed printed');
-    assert.equal(await masterOf(hs, account), keys.master.publicKey);
+    assert.equal(await publishedMaster(account.user), keys.master.publicKey);
   });
 
   test('refusals and no-ops: no safeguard, a password argument, no terminal, wrong key, dry run, upload of published keys', async () => {
     const account = await buildAccount(hs, 'healthy', { devices: 1 });
     const env = { XSIGN_TOKEN: account.user.accessToken };
-    const before = await queryOwnKeys(session(hs, account));
+    const before = await queryOwnKeys(account.user);
     const unsafe = await cli(['reset', '--homeserver', hs.baseUrl, '--yes'], env, `${account.user.password}\n`);
     assert.equal(unsafe.code, 2);
     assert.match(unsafe.stderr, /--recovery-key.*--export|Nothing was sent/s);
@@ -209,7 +205,7 @@ describe('xsign-doctor repair commands against Synapse', { concurrency: true }, 
     assert.match(cancelled.stderr, /not published yet.*`xsign-doctor upload` publishes exactly those/);
     assert.match(cancelled.stdout, /The homeserver now publishes: master \S+ \(not this repair's\)/);
     assert.match(cancelled.stdout, /Server state now: .*problem/);
-    assert.deepEqual(await queryOwnKeys(session(hs, account)), before, 'the server is unchanged');
+    assert.deepEqual(await queryOwnKeys(account.user), before, 'the server is unchanged');
     // Nothing lost: the new seeds were stored before the upload was abandoned, but the private
     // key of the master that is still published was kept aside and still decrypts to it.
     const kept = await callJson<{ secret: string; content: { encrypted: Record<string, { iv: string; ciphertext: string; mac: string }> } }>(
@@ -219,6 +215,6 @@ describe('xsign-doctor repair commands against Synapse', { concurrency: true }, 
     const encrypted = kept.content.encrypted[account.secretStorage!.keyId]!;
     const seed = decodeBase64(await decryptSecret(account.secretStorage!.key, kept.secret, encrypted));
     assert.equal(encodeBase64(await nobleEd25519.publicKey(seed)), account.crossSigning!.master.publicKey);
-    assert.equal(await masterOf(hs, account), account.crossSigning!.master.publicKey);
+    assert.equal(await publishedMaster(account.user), account.crossSigning!.master.publicKey);
   });
 });

@@ -10,7 +10,7 @@ import type { ExtensionBrowser } from './harness/extension-browser.ts';
 import type { FaultProxy, FaultRule } from './harness/fault-proxy.ts';
 import { buildAccount, type FixtureAccount } from './harness/identity.ts';
 import { publishedMaster, recoverableMasters } from './harness/server-keys.ts';
-import { connectManually, openRepair } from './harness/status-ui.ts';
+import { connectManually, openRepair, runRepair } from './harness/status-ui.ts';
 import type { SynapseInfo } from './harness/test-synapse.ts';
 import type { UiPage } from './harness/ui-page.ts';
 
@@ -32,17 +32,6 @@ async function preview(ui: UiPage, kind: string, recoveryKey: string, path: stri
 }
 
 /** Run the previewed flow, answering the password prompt if it comes; returns the result element's outcome. */
-async function run(ui: UiPage, password: string, uia: boolean): Promise<string | null> {
-  await ui.click('repair-run');
-  if (uia) {
-    await ui.waitFor('repair-password', { timeoutMs: 30_000 });
-    await ui.fill('repair-password', password);
-    await ui.click('repair-password-submit');
-  }
-  await ui.waitFor('repair-result', { timeoutMs: 30_000 });
-  return ui.attr('repair-result', 'data-outcome');
-}
-
 for (const name of BROWSERS) {
   describe(`fault injection in the popup (${name})`, () => {
     let hs: SynapseInfo;
@@ -51,34 +40,33 @@ for (const name of BROWSERS) {
     useBrowserWithFaultProxy(name, (env) => ({ hs, b, proxy } = env));
 
     const connect = (a: FixtureAccount) => connectManually(b, { ...hs, baseUrl: proxy.url }, a.user.accessToken);
-    const direct = (a: FixtureAccount) => ({ baseUrl: hs.baseUrl, userId: a.user.userId, accessToken: a.user.accessToken });
 
     test('reset: a 500 on device_signing/upload is shown naming the step; run again, healthy', async () => {
       const started = Date.now();
       const account = await buildAccount(hs, 'healthy', { devices: 1 });
-      const original = await publishedMaster(direct(account));
+      const original = await publishedMaster(account.user);
       const ui = await connect(account);
       const title = await preview(ui, 'reset-cross-signing', account.secretStorage!.recoveryKey, UPLOAD);
       // The 2nd request: the 1st is UIA's preflight, the 2nd carries the password.
       const rule: FaultRule = { method: 'POST', path: UPLOAD, nth: 2, fault: 'http-500' };
       proxy.clear();
       proxy.add(rule);
-      assert.equal(await run(ui, account.user.password, true), 'failed');
+      assert.equal(await runRepair(ui, account.user.password), 'failed');
       const shown = await ui.text('repair-result');
       assert.ok(shown.includes(title), `the step is named: ${shown}`);
       assert.match(shown, /500 Internal Server Error/);
       assert.equal(proxy.log.filter((e) => e.fault === 'http-500').length, 1);
-      assert.equal(await publishedMaster(direct(account)), original, 'nothing published');
-      assert.ok((await recoverableMasters(direct(account), account.secretStorage!)).has(original!), 'the published master is recoverable');
+      assert.equal(await publishedMaster(account.user), original, 'nothing published');
+      assert.ok((await recoverableMasters(account.user, account.secretStorage!)).has(original!), 'the published master is recoverable');
 
       proxy.clear();
       await ui.click('repair-close');
       await preview(ui, 'reset-cross-signing', account.secretStorage!.recoveryKey, UPLOAD);
-      assert.equal(await run(ui, account.user.password, true), 'success');
+      assert.equal(await runRepair(ui, account.user.password), 'success');
       await ui.waitFor('status-verdict', { attr: ['data-healthy', 'true'], timeoutMs: 30_000 });
-      const now = await publishedMaster(direct(account));
+      const now = await publishedMaster(account.user);
       assert.notEqual(now, original);
-      assert.ok((await recoverableMasters(direct(account), account.secretStorage!)).has(now!));
+      assert.ok((await recoverableMasters(account.user, account.secretStorage!)).has(now!));
       await ui.close();
       console.log(`[${name}] fault-injection reset × http-500: ${Date.now() - started} ms`);
     });
@@ -90,7 +78,7 @@ for (const name of BROWSERS) {
       const title = await preview(ui, 'sign-devices', account.secretStorage!.recoveryKey, SIGNATURES);
       proxy.clear();
       proxy.add({ method: 'POST', path: SIGNATURES, nth: 1, fault: 'http-502-html' });
-      assert.equal(await run(ui, account.user.password, false), 'failed');
+      assert.equal(await runRepair(ui), 'failed');
       const shown = await ui.text('repair-result');
       assert.ok(shown.startsWith(`${title}: `), `the step is named: ${shown}`);
       assert.match(shown, /502 Bad Gateway/);
@@ -99,7 +87,7 @@ for (const name of BROWSERS) {
       proxy.clear();
       await ui.click('repair-close');
       await preview(ui, 'sign-devices', account.secretStorage!.recoveryKey, SIGNATURES);
-      assert.equal(await run(ui, account.user.password, false), 'success');
+      assert.equal(await runRepair(ui), 'success');
       await ui.waitFor('status-verdict', { attr: ['data-healthy', 'true'], timeoutMs: 30_000 });
       await ui.close();
       console.log(`[${name}] fault-injection sign-devices × http-502-html: ${Date.now() - started} ms`);
@@ -110,18 +98,18 @@ for (const name of BROWSERS) {
     // idempotent (execute.ts), and an identical key upload is a 200 without UIA (protocol.md §1.4).
     test('reset: the connection reset after Synapse published the keys; the browser resends, one new master', async () => {
       const account = await buildAccount(hs, 'healthy', { devices: 1 });
-      const original = await publishedMaster(direct(account));
+      const original = await publishedMaster(account.user);
       const ui = await connect(account);
       await preview(ui, 'reset-cross-signing', account.secretStorage!.recoveryKey, UPLOAD);
       proxy.clear();
       proxy.add({ method: 'POST', path: UPLOAD, nth: 2, fault: 'reset-after' });
       const since = Date.now();
-      assert.equal(await run(ui, account.user.password, true), 'success', await ui.text('repair-result'));
+      assert.equal(await runRepair(ui, account.user.password), 'success', await ui.text('repair-result'));
       const uploads = proxy.log.filter((e) => e.path === UPLOAD && e.at >= since);
       assert.deepEqual(uploads.map((e) => e.fault ?? e.upstreamStatus), [401, 'reset-after', 200], 'preflight, the lost answer, the resend');
-      const now = await publishedMaster(direct(account));
+      const now = await publishedMaster(account.user);
       assert.notEqual(now, original);
-      assert.ok((await recoverableMasters(direct(account), account.secretStorage!)).has(now!));
+      assert.ok((await recoverableMasters(account.user, account.secretStorage!)).has(now!));
       await ui.waitFor('status-verdict', { attr: ['data-healthy', 'true'], timeoutMs: 30_000 });
       await ui.close();
     });

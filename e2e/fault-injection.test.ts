@@ -11,7 +11,7 @@ import { RepairFlowError } from '../src/background/repair-flow.ts';
 import type { ExtRepairKind, RepairFlowView, RepairStepView } from '../src/ext/protocol.ts';
 import { FAULT_KINDS, reachesServer, startFaultProxy, type FaultKind } from './harness/fault-proxy.ts';
 import { nodeFlowManager, runToEnd, SESSION } from './harness/node-flows.ts';
-import { buildAccount, type FixtureAccount, type FixtureState, type Session } from './harness/identity.ts';
+import { buildAccount, type FixtureAccount, type FixtureState } from './harness/identity.ts';
 import { publishedMaster, recoverableMasters, stepApplied } from './harness/server-keys.ts';
 import { testSynapse, type SynapseInfo } from './harness/test-synapse.ts';
 
@@ -53,7 +53,6 @@ const SPECIFIC: Record<FaultKind, RegExp> = {
   'hang-after': new RegExp(`No complete answer from the homeserver within ${HANG_TIMEOUT_MS} ms`),
 };
 
-const session = (hs: SynapseInfo, a: FixtureAccount): Session => ({ baseUrl: hs.baseUrl, userId: a.user.userId, accessToken: a.user.accessToken });
 const keyInput = (t: Target, a: FixtureAccount) => ({
   recoveryKey: a.secretStorage!.recoveryKey,
   ...(t.repair === 'store-secrets' ? { sourceRecoveryKey: a.otherSecretStorage!.recoveryKey } : {}),
@@ -71,8 +70,8 @@ const plannedMaster = (steps: RepairStepView[]): string | undefined => {
   return body?.master_key === undefined ? undefined : Object.values(body.master_key.keys)[0];
 };
 
-async function assertRecoverable(s: Session, a: FixtureAccount, masters: Iterable<string | undefined>, when: string): Promise<void> {
-  const have = await recoverableMasters(s, a.secretStorage, a.otherSecretStorage);
+async function assertRecoverable(a: FixtureAccount, masters: Iterable<string | undefined>, when: string): Promise<void> {
+  const have = await recoverableMasters(a.user, a.secretStorage, a.otherSecretStorage);
   for (const m of masters) {
     if (m !== undefined) assert.ok(have.has(m), `${when}: the published master ${m} has no recoverable seed in secret storage (have ${[...have].join(', ') || 'none'})`);
   }
@@ -83,12 +82,11 @@ const sampleMessages = new Map<FaultKind, string>();
 
 async function runCase(hs: SynapseInfo, t: Target, fault: FaultKind): Promise<void> {
   const account = await buildAccount(hs, t.fixture, { devices: t.devices });
-  const direct = session(hs, account);
   const proxy = await startFaultProxy(hs.baseUrl);
   let timeoutMs = 30_000;
-  const { flows, views } = nodeFlowManager(account, { baseUrl: () => proxy.url, timeoutMs: () => timeoutMs });
+  const { flows, views } = nodeFlowManager(account.user, { baseUrl: () => proxy.url, timeoutMs: () => timeoutMs });
   try {
-    const original = await publishedMaster(direct);
+    const original = await publishedMaster(account.user);
     const preview = await flows.preview({ sessionId: SESSION, kind: t.repair, ...keyInput(t, account) });
     const index = stepIndex(preview.steps, t.step);
     const step = preview.steps[index]!;
@@ -102,7 +100,7 @@ async function runCase(hs: SynapseInfo, t: Target, fault: FaultKind): Promise<vo
     if (fault === 'rate-limited-429') {
       assert.equal(end.phase, 'done', `a short 429 is waited out: ${end.result?.message}`);
       assert.ok(views.some((v) => v.waitingMs === RETRY_AFTER_MS), 'the wait is visible in the view (waitingMs)');
-      for (const s of preview.steps) assert.ok(await stepApplied(direct, s), `${s.id} is on the server`);
+      for (const s of preview.steps) assert.ok(await stepApplied(account.user, s), `${s.id} is on the server`);
     } else {
       // Fails, naming the step, with a specific message.
       assert.equal(end.phase, 'failed', `phase ${end.phase}: ${end.result?.message}`);
@@ -114,18 +112,18 @@ async function runCase(hs: SynapseInfo, t: Target, fault: FaultKind): Promise<vo
       if (!sampleMessages.has(fault)) sampleMessages.set(fault, end.result!.message);
 
       // Exactly the documented intermediate state.
-      const applied = await Promise.all(preview.steps.map((s) => stepApplied(direct, s)));
+      const applied = await Promise.all(preview.steps.map((s) => stepApplied(account.user, s)));
       const expected = preview.steps.map((_, i) => i < index || (i === index && reachesServer(fault)));
       assert.deepEqual(
         Object.fromEntries(preview.steps.map((s, i) => [s.id, applied[i]])),
         Object.fromEntries(preview.steps.map((s, i) => [s.id, expected[i]])), 'steps on the server after the failure');
 
       // Nothing published is lost: the master published now, and the new one if it got out.
-      const now = await publishedMaster(direct);
+      const now = await publishedMaster(account.user);
       const generated = plannedMaster(preview.steps);
       const mustKeep = t.fixture === 'secrets-mismatch' && now === original ? [] : [now]; // that fixture never stored its master
       if (t.repair === 'reset-cross-signing' && now === generated) mustKeep.push(generated);
-      await assertRecoverable(direct, account, mustKeep, 'after the failure');
+      await assertRecoverable(account, mustKeep, 'after the failure');
 
       // Run the repair again without faults: it completes (or there is nothing left to do).
       proxy.clear();
@@ -139,11 +137,11 @@ async function runCase(hs: SynapseInfo, t: Target, fault: FaultKind): Promise<vo
       if (again !== undefined) {
         const retried = await runToEnd(flows, again.flowId, account.user.password);
         assert.equal(retried.phase, 'done', `the retry: ${retried.result?.message}`);
-        const published = await publishedMaster(direct);
+        const published = await publishedMaster(account.user);
         const keep = [published];
         if (generated !== undefined && generated === now) keep.push(generated); // published by the failed run
         if (t.fixture === 'secrets-mismatch' && published === original) keep.length = 0;
-        await assertRecoverable(direct, account, keep, 'after the retry');
+        await assertRecoverable(account, keep, 'after the retry');
       }
     }
 
@@ -197,11 +195,10 @@ describe('fault injection: a reset that fails twice at device_signing/upload', (
 
   test('the master still published stays recoverable', async () => {
     const account = await buildAccount(hs, 'healthy', { devices: 1 });
-    const direct = session(hs, account);
     const proxy = await startFaultProxy(hs.baseUrl);
-    const { flows } = nodeFlowManager(account, { baseUrl: () => proxy.url });
+    const { flows } = nodeFlowManager(account.user, { baseUrl: () => proxy.url });
     try {
-      const original = await publishedMaster(direct);
+      const original = await publishedMaster(account.user);
       for (const attempt of [1, 2]) {
         const preview = await flows.preview({ sessionId: SESSION, kind: 'reset-cross-signing', recoveryKey: account.secretStorage!.recoveryKey });
         const upload = preview.steps.find((s) => s.uia)!;
@@ -210,8 +207,8 @@ describe('fault injection: a reset that fails twice at device_signing/upload', (
         const end = await runToEnd(flows, preview.flowId, account.user.password);
         assert.equal(end.phase, 'failed');
         assert.equal(end.error?.step, upload.title);
-        assert.equal(await publishedMaster(direct), original, `attempt ${attempt}: nothing published`);
-        await assertRecoverable(direct, account, [original], `after failed attempt ${attempt}`);
+        assert.equal(await publishedMaster(account.user), original, `attempt ${attempt}: nothing published`);
+        await assertRecoverable(account, [original], `after failed attempt ${attempt}`);
       }
     } finally {
       await proxy.close();
@@ -232,7 +229,7 @@ describe('fault injection: rate limits beyond the policy', () => {
     test(`sign-devices: ${what}`, async () => {
       const account = await buildAccount(hs, 'devices-not-cross-signed');
       const proxy = await startFaultProxy(hs.baseUrl);
-      const { flows, views } = nodeFlowManager(account, { baseUrl: () => proxy.url });
+      const { flows, views } = nodeFlowManager(account.user, { baseUrl: () => proxy.url });
       try {
         const preview = await flows.preview({ sessionId: SESSION, kind: 'sign-devices', recoveryKey: account.secretStorage!.recoveryKey });
         const step = preview.steps[0]!;
@@ -245,7 +242,7 @@ describe('fault injection: rate limits beyond the policy', () => {
         const attempts = proxy.log.filter((e) => e.path === step.path).length;
         assert.equal(attempts, rule.nth === undefined ? 6 : 1, 'the first attempt plus one per allowed wait');
         assert.equal(views.filter((v) => v.waitingMs !== undefined).length > 0, rule.nth === undefined, 'waits shown only when honoured');
-        assert.equal(await stepApplied(session(hs, account), step), false);
+        assert.equal(await stepApplied(account.user, step), false);
       } finally {
         await proxy.close();
       }

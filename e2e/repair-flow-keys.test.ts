@@ -4,20 +4,14 @@
 // still-published key must survive the retry), and a background restart mid-flow.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { detectEd25519, encodeBase64, generateCrossSigningKeys, parseKeysExportFile, type wire } from '../src/core/index.ts';
-import { buildAccount, queryOwnKeys, type FixtureAccount } from './harness/identity.ts';
+import { detectEd25519, encodeBase64, generateCrossSigningKeys, parseKeysExportFile } from '../src/core/index.ts';
+import { buildAccount, type FixtureAccount } from './harness/identity.ts';
 import { nodeFlowManager, runToEnd, untilFlow } from './harness/node-flows.ts';
-import { firstKey } from './harness/status-ui.ts';
+import { publishedKeys } from './harness/server-keys.ts';
 import { storedPublicKey } from './harness/stored-seeds.ts';
 import { testSynapse, type SynapseInfo } from './harness/test-synapse.ts';
 import { inspectAccount } from '../src/core/inspect/inspect-account.ts';
 import { createMatrixClient } from '../src/core/matrix/client.ts';
-
-const published = async (hs: SynapseInfo, a: FixtureAccount) => {
-  const keys = (await queryOwnKeys({ baseUrl: hs.baseUrl, userId: a.user.userId, accessToken: a.user.accessToken })) as wire.KeysQueryResponse;
-  const me = a.user.userId;
-  return { master: firstKey(keys.master_keys?.[me]), selfSigning: firstKey(keys.self_signing_keys?.[me]), userSigning: firstKey(keys.user_signing_keys?.[me]), keys };
-};
 
 const problems = async (hs: SynapseInfo, a: FixtureAccount, recoveryKey?: string) => {
   const client = createMatrixClient({ baseUrl: hs.baseUrl, accessToken: a.user.accessToken, fetch });
@@ -33,15 +27,15 @@ describe('key-publishing repairs in the background (Node, against Synapse)', { c
   test('regenerate the self-signing key only: master and user-signing key stay, sessions re-signed, old key kept aside', async () => {
     const a = await buildAccount(hs, 'healthy', { devices: 3 });
     const recoveryKey = a.secretStorage!.recoveryKey;
-    const before = await published(hs, a);
-    const { flows } = nodeFlowManager(a, { baseUrl: hs.baseUrl });
+    const before = await publishedKeys(a.user);
+    const { flows } = nodeFlowManager(a.user, { baseUrl: hs.baseUrl });
     const view = await flows.preview({ sessionId: 's1', kind: 'regenerate-subkeys', recoveryKey, subkeys: ['selfSigning'] });
     assert.deepEqual(view.steps.map((s) => s.id), ['keep-previous-store-self-signing', 'store-self-signing', 'upload-keys', 'sign-devices']);
     const upload = view.steps.find((s) => s.id === 'upload-keys')!.body as Record<string, unknown>;
     assert.deepEqual(Object.keys(upload), ['self_signing_key'], 'only the new self-signing key is uploaded');
     const done = await runToEnd(flows, view.flowId, a.user.password);
     assert.equal(done.phase, 'done', JSON.stringify(done.result));
-    const after = await published(hs, a);
+    const after = await publishedKeys(a.user);
     assert.equal(after.master, before.master);
     assert.equal(after.userSigning, before.userSigning);
     assert.notEqual(after.selfSigning, before.selfSigning);
@@ -55,7 +49,7 @@ describe('key-publishing repairs in the background (Node, against Synapse)', { c
     const ed = await detectEd25519();
     const keys = await generateCrossSigningKeys(a.user.userId, ed);
     const other = await generateCrossSigningKeys(a.user.userId, ed);
-    const { flows } = nodeFlowManager(a, { baseUrl: hs.baseUrl });
+    const { flows } = nodeFlowManager(a.user, { baseUrl: hs.baseUrl });
     const json = (k: unknown) => JSON.stringify(k);
     // A self-signing key signed by another master: refused, naming the problem.
     await assert.rejects(flows.preview({ sessionId: 's1', kind: 'manual-upload', manualKeys: { master: json(keys.master.key), selfSigning: json(other.selfSigning.key), userSigning: json(keys.userSigning.key) } }),
@@ -63,30 +57,30 @@ describe('key-publishing repairs in the background (Node, against Synapse)', { c
     await assert.rejects(flows.preview({ sessionId: 's1', kind: 'manual-upload', manualKeys: { master: '{"user_id":' } }), /master key is not valid JSON/);
     await assert.rejects(flows.preview({ sessionId: 's1', kind: 'manual-upload', manualKeys: { master: 'not a seed' } }), /neither CrossSigningKey JSON nor the base64 of a 32-byte seed/);
     await assert.rejects(flows.preview({ sessionId: 's1', kind: 'manual-upload', manualKeys: { master: json(keys.master.key) } }), /together with new self-signing and user-signing keys/);
-    assert.equal((await published(hs, a)).master, undefined, 'nothing was sent');
+    assert.equal((await publishedKeys(a.user)).master, undefined, 'nothing was sent');
 
     const view = await flows.preview({ sessionId: 's1', kind: 'manual-upload', manualKeys: { master: json(keys.master.key), selfSigning: json(keys.selfSigning.key), userSigning: json(keys.userSigning.key) } });
     const body = view.steps.at(-1)!.body as Record<string, unknown>;
     assert.deepEqual(body['self_signing_key'], keys.selfSigning.key, 'the key objects exactly as pasted');
     const done = await runToEnd(flows, view.flowId, a.user.password);
     assert.equal(done.phase, 'done', JSON.stringify(done.result));
-    const after = await published(hs, a);
+    const after = await publishedKeys(a.user);
     assert.deepEqual([after.master, after.selfSigning, after.userSigning], [keys.master.publicKey, keys.selfSigning.publicKey, keys.userSigning.publicKey]);
 
     // Seeds only, for a second account: the keys are derived (subkeys signed by the master seed).
     const b = await buildAccount(hs, 'no-cross-signing');
     const seeds = await generateCrossSigningKeys(b.user.userId, ed);
-    const second = nodeFlowManager(b, { baseUrl: hs.baseUrl }).flows;
+    const second = nodeFlowManager(b.user, { baseUrl: hs.baseUrl }).flows;
     const v2 = await second.preview({ sessionId: 's1', kind: 'manual-upload', manualKeys: { master: encodeBase64(seeds.master.seed), selfSigning: encodeBase64(seeds.selfSigning.seed), userSigning: encodeBase64(seeds.userSigning.seed) } });
     assert.ok(v2.notes.some((n) => /not stored in secret storage/.test(n)), 'says the seeds are only the user\'s');
     assert.equal((await runToEnd(second, v2.flowId, b.user.password)).phase, 'done');
-    const afterB = await published(hs, b);
+    const afterB = await publishedKeys(b.user);
     assert.deepEqual([afterB.master, afterB.selfSigning, afterB.userSigning], [seeds.master.publicKey, seeds.selfSigning.publicKey, seeds.userSigning.publicKey]);
   });
 
   test('reset with no secret storage: only with the export file, and Run refused until it is saved', async () => {
     const a = await buildAccount(hs, 'no-cross-signing');
-    const { flows, mirror } = nodeFlowManager(a, { baseUrl: hs.baseUrl });
+    const { flows, mirror } = nodeFlowManager(a.user, { baseUrl: hs.baseUrl });
     await assert.rejects(flows.preview({ sessionId: 's1', kind: 'reset-cross-signing' }), /export file/);
     const view = await flows.preview({ sessionId: 's1', kind: 'reset-cross-signing', exportKeys: true });
     assert.equal(view.exportRequired, true);
@@ -100,26 +94,26 @@ describe('key-publishing repairs in the background (Node, against Synapse)', { c
     flows.start(view.flowId, true);
     const done = await runToEnd(flows, view.flowId, a.user.password);
     assert.equal(done.phase, 'done', JSON.stringify(done.result));
-    assert.equal((await published(hs, a)).master, view.publicKeys!['master']);
+    assert.equal((await publishedKeys(a.user)).master, view.publicKeys!['master']);
     assert.equal(encodeBase64(await ed.publicKey(file.value.seeds.master!)), view.publicKeys!['master'], 'the saved file holds the published master');
   });
 
   test('a reset that fails at its upload, then runs again: the published key\'s copy survives, nothing is lost', async () => {
     const a = await buildAccount(hs, 'healthy');
     const recoveryKey = a.secretStorage!.recoveryKey;
-    const original = await published(hs, a);
+    const original = await publishedKeys(a.user);
     let failUpload = true;
     const faulty: typeof fetch = (input, init) => (failUpload && String(input).endsWith('/keys/device_signing/upload')
       ? Promise.resolve(new Response('<html><body>502 Bad Gateway</body></html>', { status: 502, headers: { 'content-type': 'text/html' } }))
       : fetch(input, init));
-    const { flows } = nodeFlowManager(a, { baseUrl: hs.baseUrl, fetch: faulty });
+    const { flows } = nodeFlowManager(a.user, { baseUrl: hs.baseUrl, fetch: faulty });
     const first = await flows.preview({ sessionId: 's1', kind: 'reset-cross-signing', recoveryKey });
     const failed = await runToEnd(flows, first.flowId, a.user.password);
     assert.equal(failed.phase, 'failed');
     assert.match(failed.error!.step!, /^Publish the new/);
     assert.match(failed.serverState!, new RegExp(`master ${original.master!.replace(/[+/]/g, '\\$&')} \\(not this repair's\\)`));
     assert.match(failed.result!.message, /Upload keys from secret storage/);
-    assert.equal((await published(hs, a)).master, original.master, 'nothing published');
+    assert.equal((await publishedKeys(a.user)).master, original.master, 'nothing published');
     assert.equal(await storedPublicKey(hs, a, 'master', 'current'), first.publicKeys!['master'], 'the unpublished new key is in secret storage');
     assert.equal(await storedPublicKey(hs, a, 'master', 'previous'), original.master, 'the published key is kept aside');
 
@@ -130,7 +124,7 @@ describe('key-publishing repairs in the background (Node, against Synapse)', { c
     assert.ok(!second.steps.some((s) => s.id === 'keep-previous-store-master'), 'the previous copy is not overwritten by a never-published key');
     const done = await runToEnd(flows, second.flowId, a.user.password);
     assert.equal(done.phase, 'done', JSON.stringify(done.result));
-    assert.equal((await published(hs, a)).master, second.publicKeys!['master']);
+    assert.equal((await publishedKeys(a.user)).master, second.publicKeys!['master']);
     assert.equal(await storedPublicKey(hs, a, 'master', 'current'), second.publicKeys!['master']);
     assert.equal(await storedPublicKey(hs, a, 'master', 'previous'), original.master, 'every master ever published is recoverable');
     assert.equal(await storedPublicKey(hs, a, 'master', 'unpublished'), first.publicKeys!['master']);
@@ -139,12 +133,12 @@ describe('key-publishing repairs in the background (Node, against Synapse)', { c
   test('a background restart mid-flow: reported as stopped at its step, with what the server publishes now', async () => {
     const a = await buildAccount(hs, 'healthy');
     const recoveryKey = a.secretStorage!.recoveryKey;
-    const first = nodeFlowManager(a, { baseUrl: hs.baseUrl });
+    const first = nodeFlowManager(a.user, { baseUrl: hs.baseUrl });
     const view = await first.flows.preview({ sessionId: 's1', kind: 'reset-cross-signing', recoveryKey });
     first.flows.start(view.flowId);
     await untilFlow(first.flows, 'the password prompt', (v) => v.phase === 'prompt');
     // A new background instance with the same storage.session mirror: the old one is gone.
-    const restarted = nodeFlowManager(a, { baseUrl: hs.baseUrl, mirror: first.mirror });
+    const restarted = nodeFlowManager(a.user, { baseUrl: hs.baseUrl, mirror: first.mirror });
     const stopped = await restarted.flows.state('s1');
     assert.equal(stopped?.phase, 'failed');
     assert.match(stopped!.result!.message, /restarted and this repair stopped after \d+ of \d+ steps \(at “Publish the new/);

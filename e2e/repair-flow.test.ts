@@ -17,7 +17,7 @@ function manager(hs: SynapseInfo, account: FixtureAccount, opts: { failWrites?: 
     }
     return fetch(input, init);
   };
-  const { flows, mirror } = nodeFlowManager(account, { baseUrl: hs.baseUrl, fetch: fetchFn });
+  const { flows, mirror } = nodeFlowManager(account.user, { baseUrl: hs.baseUrl, fetch: fetchFn });
   return { flows, mirrored: mirror.writes };
 }
 

@@ -5,22 +5,17 @@
 // from Node after each.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { detectEd25519, encodeBase64, generateCrossSigningKeys, parseKeysExportFile, type wire } from '../src/core/index.ts';
+import { detectEd25519, encodeBase64, generateCrossSigningKeys, parseKeysExportFile } from '../src/core/index.ts';
 import { BROWSERS } from './harness/browsers.ts';
 import { useBrowser } from './harness/browser-suite.ts';
 import type { ExtensionBrowser } from './harness/extension-browser.ts';
-import { buildAccount, queryOwnKeys, type FixtureAccount } from './harness/identity.ts';
-import { assertStorageClean, connectManually, firstKey, openRepair, problemCodes } from './harness/status-ui.ts';
+import { buildAccount } from './harness/identity.ts';
+import { assertStorageClean, connectManually, openRepair, problemCodes, runRepair } from './harness/status-ui.ts';
+import { publishedKeys } from './harness/server-keys.ts';
 import { storedPublicKey } from './harness/stored-seeds.ts';
 import type { SynapseInfo } from './harness/test-synapse.ts';
 import type { UiPage } from './harness/ui-page.ts';
 import { registerPrivateKey } from './harness/secrets-registry.ts';
-
-const keysOf = async (hs: SynapseInfo, a: FixtureAccount) => {
-  const k = (await queryOwnKeys({ baseUrl: hs.baseUrl, userId: a.user.userId, accessToken: a.user.accessToken })) as wire.KeysQueryResponse;
-  const me = a.user.userId;
-  return { master: firstKey(k.master_keys?.[me]), selfSigning: firstKey(k.self_signing_keys?.[me]), userSigning: firstKey(k.user_signing_keys?.[me]), raw: k };
-};
 
 /** Run the previewed flow, answering a password prompt if the homeserver asks. */
 async function runToResult(ui: UiPage, password: string): Promise<string | null> {
@@ -52,7 +47,7 @@ for (const name of BROWSERS) {
     test('replace only the self-signing key, unlocked with the passphrase: master and user-signing key stay, healthy after', async () => {
       const passphrase = `correct horse ${name} battery`;
       const a = await buildAccount(hs, 'healthy', { passphrase });
-      const before = await keysOf(hs, a);
+      const before = await publishedKeys(a.user);
       const ui = await connectManually(b, hs, a.user.accessToken);
       await openRepair(ui, 'regenerate-subkeys');
       await setChecked(ui, '[data-testid="repair-subkey-userSigning"]', false);
@@ -69,7 +64,7 @@ for (const name of BROWSERS) {
       assert.ok(!(await ui.html()).includes(passphrase), 'the passphrase is gone from the page');
       assert.equal(await runToResult(ui, a.user.password), 'success');
       await ui.waitFor('status-verdict', { attr: ['data-healthy', 'true'], timeoutMs: 30_000 });
-      const after = await keysOf(hs, a);
+      const after = await publishedKeys(a.user);
       assert.equal(after.master, before.master);
       assert.equal(after.userSigning, before.userSigning);
       assert.ok(after.selfSigning !== undefined && after.selfSigning !== before.selfSigning);
@@ -97,7 +92,7 @@ for (const name of BROWSERS) {
       assert.doesNotMatch(preview, new RegExp(left!.deviceId));
       assert.equal(await runToResult(ui, a.user.password), 'success');
       await ui.waitFor('status-verdict', { timeoutMs: 30_000 });
-      const sigs = (await keysOf(hs, a)).raw.device_keys?.[a.user.userId] ?? {};
+      const sigs = (await publishedKeys(a.user)).keys.device_keys?.[a.user.userId] ?? {};
       const signedBySsk = (id: string) => Object.keys(sigs[id]?.signatures?.[a.user.userId] ?? {}).length > 1;
       assert.ok(signedBySsk(picked!.deviceId), 'the picked device is cross-signed');
       assert.ok(!signedBySsk(left!.deviceId), 'the other is left alone');
@@ -119,18 +114,16 @@ for (const name of BROWSERS) {
       await ui.click('repair-preview-button');
       await ui.waitFor('repair-error', { timeoutMs: 30_000 });
       assert.match(await ui.text('repair-error'), /selfSigning key.*(does not verify|not signed)/);
-      assert.equal((await keysOf(hs, a)).master, undefined, 'nothing was sent');
+      assert.equal((await publishedKeys(a.user)).master, undefined, 'nothing was sent');
       // The right self-signing key, as its seed this time (the key is derived and signed by the master seed).
       await ui.fill('repair-manual-master', encodeBase64(keys.master.seed));
       await ui.fill('repair-manual-selfSigning', encodeBase64(keys.selfSigning.seed));
       await ui.click('repair-preview-button');
       await ui.waitFor('repair-preview', { timeoutMs: 30_000 });
       assert.ok(!(await ui.html()).includes(encodeBase64(keys.master.seed)), 'the seeds are gone from the page');
-      await ui.click('repair-run');
-      await ui.waitFor('repair-result', { timeoutMs: 30_000 });
-      assert.equal(await ui.attr('repair-result', 'data-outcome'), 'success');
+      assert.equal(await runRepair(ui), 'success');
       assert.equal(await ui.count('repair-password'), 0);
-      const after = await keysOf(hs, a);
+      const after = await publishedKeys(a.user);
       assert.deepEqual([after.master, after.selfSigning, after.userSigning], [keys.master.publicKey, keys.selfSigning.publicKey, keys.userSigning.publicKey]);
       await ui.waitFor('status-verdict', { timeoutMs: 30_000 });
       assert.ok(!(await problemCodes(ui)).includes('no-cross-signing'));
@@ -156,10 +149,8 @@ for (const name of BROWSERS) {
       assert.ok(file.ok, 'a valid export file');
       for (const seed of Object.values(file.value.seeds)) registerPrivateKey(seed, 'a seed of the export file');
       await setChecked(ui, '[data-testid="repair-export-saved"]', true);
-      await ui.click('repair-run');
-      await ui.waitFor('repair-result', { timeoutMs: 30_000 });
-      assert.equal(await ui.attr('repair-result', 'data-outcome'), 'success');
-      const after = await keysOf(hs, a);
+      assert.equal(await runRepair(ui), 'success');
+      const after = await publishedKeys(a.user);
       const ed = await detectEd25519();
       assert.equal(after.master, encodeBase64(await ed.publicKey(file.value.seeds.master!)), 'the published master is the one in the file');
       // Reopened, the popup no longer holds the export anywhere.

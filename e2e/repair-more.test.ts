@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { decodeBase64, decryptSecret, type wire } from '../src/core/index.ts';
 import { BROWSERS } from './harness/browsers.ts';
 import { useBrowser } from './harness/browser-suite.ts';
-import { connectManually, firstKey, openRepair, problemCodes, waitText } from './harness/status-ui.ts';
+import { connectManually, firstKey, openRepair, problemCodes, runRepair, waitText } from './harness/status-ui.ts';
 import type { ExtensionBrowser } from './harness/extension-browser.ts';
 import { buildAccount, queryOwnKeys, readServerState } from './harness/identity.ts';
 import type { SynapseInfo } from './harness/test-synapse.ts';
@@ -50,9 +50,7 @@ for (const name of BROWSERS) {
       const html = await ui.html();
       assert.ok(!html.includes(main.recoveryKey) && !html.includes(other.recoveryKey), 'no recovery key left in the page');
 
-      await ui.click('repair-run');
-      await ui.waitFor('repair-result', { timeoutMs: 30_000 });
-      assert.equal(await ui.attr('repair-result', 'data-outcome'), 'success');
+      assert.equal(await runRepair(ui), 'success');
       await ui.waitFor('status-verdict', { attr: ['data-healthy', 'true'], timeoutMs: 30_000 });
       assert.ok(!(await problemCodes(ui)).includes('secret-not-under-default-key'));
 
@@ -100,12 +98,7 @@ for (const name of BROWSERS) {
       await ui.waitFor('repair-preview', { timeoutMs: 30_000 });
       assert.equal(await ui.attr('repair-step', 'data-path'), '/_matrix/client/v3/keys/device_signing/upload');
       assert.match(await ui.text('repair-preview'), new RegExp(stored.master.publicKey.replace(/[+/]/g, '\\$&')));
-      await ui.click('repair-run');
-      await ui.waitFor('repair-password', { timeoutMs: 30_000 });
-      await ui.fill('repair-password', account.user.password);
-      await ui.click('repair-password-submit');
-      await ui.waitFor('repair-result', { timeoutMs: 30_000 });
-      assert.equal(await ui.attr('repair-result', 'data-outcome'), 'success');
+      assert.equal(await runRepair(ui, account.user.password), 'success');
       assert.ok(!(await ui.html()).includes(account.user.password));
 
       // The server publishes exactly the keys whose seeds secret storage holds.

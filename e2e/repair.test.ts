@@ -9,12 +9,12 @@ import {
 import { BROWSERS } from './harness/browsers.ts';
 import { useBrowser } from './harness/browser-suite.ts';
 import { registerPrivateKey } from './harness/secrets-registry.ts';
-import { assertStorageClean, connectManually, firstKey, openRepair, problemCodes, waitText } from './harness/status-ui.ts';
+import { assertStorageClean, connectManually, firstKey, openRepair, problemCodes, runRepair, waitText } from './harness/status-ui.ts';
+import { publishedMaster } from './harness/server-keys.ts';
 import type { ExtensionBrowser } from './harness/extension-browser.ts';
-import { buildAccount, queryOwnKeys, readServerState, type FixtureAccount } from './harness/identity.ts';
+import { buildAccount, queryOwnKeys, readServerState } from './harness/identity.ts';
 import type { SynapseInfo } from './harness/test-synapse.ts';
 
-const session = (hs: SynapseInfo, a: FixtureAccount) => ({ baseUrl: hs.baseUrl, userId: a.user.userId, accessToken: a.user.accessToken });
 
 for (const name of BROWSERS) {
   describe(`repair flows in the popup (${name})`, () => {
@@ -43,16 +43,14 @@ for (const name of BROWSERS) {
       // The recovery key is gone from the page once the plan is built.
       assert.ok(!(await ui.html()).includes(account.secretStorage!.recoveryKey));
 
-      await ui.click('repair-run');
-      await ui.waitFor('repair-result', { timeoutMs: 30_000 });
-      assert.equal(await ui.attr('repair-result', 'data-outcome'), 'success');
+      assert.equal(await runRepair(ui), 'success');
       // The status is re-read and shown.
       await ui.waitFor('status-verdict', { attr: ['data-healthy', 'true'], timeoutMs: 30_000 });
       assert.deepEqual(await problemCodes(ui), []);
 
       // On the server: every device carries a valid signature by the published SSK.
       const ed = await detectEd25519();
-      const keys = await queryOwnKeys(session(hs, account));
+      const keys = await queryOwnKeys(account.user);
       const me = account.user.userId;
       const ssk = firstKey(keys.self_signing_keys?.[me]);
       assert.ok(ssk !== undefined);
@@ -149,9 +147,7 @@ for (const name of BROWSERS) {
       await ui.click('repair-preview-button');
       await ui.waitFor('repair-preview', { timeoutMs: 30_000 });
       assert.match(await ui.attr('repair-step', 'data-path') ?? '', /^\/_matrix\/client\/v3\/room_keys\/version\//);
-      await ui.click('repair-run');
-      await ui.waitFor('repair-result', { timeoutMs: 30_000 });
-      assert.equal(await ui.attr('repair-result', 'data-outcome'), 'success');
+      assert.equal(await runRepair(ui), 'success');
       await ui.waitFor('status-verdict', { attr: ['data-healthy', 'true'], timeoutMs: 30_000 });
 
       // A preview that is cancelled sends nothing and says so.
@@ -162,7 +158,7 @@ for (const name of BROWSERS) {
       await ui.waitFor('repair-run', { timeoutMs: 30_000 });
       await ui.click('repair-cancel');
       await ui.waitFor('repair-result', { attr: ['data-outcome', 'cancelled'] });
-      assert.equal(firstKey((await queryOwnKeys(session(hs, account))).master_keys?.[account.user.userId]), account.crossSigning!.master.publicKey);
+      assert.equal(await publishedMaster(account.user), account.crossSigning!.master.publicKey);
       await assertStorageClean(b, account);
       await ui.close();
       console.log(`[${name}] resign-backup + cancel: ${Date.now() - started} ms`);

@@ -10,9 +10,9 @@ import { BROWSERS } from './harness/browsers.ts';
 import { useBrowserWithFaultProxy } from './harness/browser-suite.ts';
 import type { ExtensionBrowser } from './harness/extension-browser.ts';
 import type { FaultKind, FaultProxy, FaultRule } from './harness/fault-proxy.ts';
-import { buildAccount, type FixtureAccount } from './harness/identity.ts';
+import { buildAccount } from './harness/identity.ts';
 import { publishedMaster, recoverableMasters, stepApplied } from './harness/server-keys.ts';
-import { connectManually, openRepair } from './harness/status-ui.ts';
+import { connectManually, givePassword, openRepair } from './harness/status-ui.ts';
 import type { SynapseInfo } from './harness/test-synapse.ts';
 import type { UiPage } from './harness/ui-page.ts';
 
@@ -60,26 +60,19 @@ async function previewReset(ui: UiPage, recoveryKey: string): Promise<void> {
   await ui.waitFor('repair-run', { timeoutMs: 30_000 });
 }
 
-async function givePassword(ui: UiPage, password: string): Promise<void> {
-  await ui.waitFor('repair-password', { timeoutMs: 30_000 });
-  await ui.fill('repair-password', password);
-  await ui.click('repair-password-submit');
-}
-
 for (const name of BROWSERS) {
   describe(`background restarted during a reset (${name})`, () => {
     let hs: SynapseInfo;
     let b: ExtensionBrowser;
     let proxy: FaultProxy;
     useBrowserWithFaultProxy(name, (env) => ({ hs, b, proxy } = env));
-    const direct = (a: FixtureAccount) => ({ baseUrl: hs.baseUrl, userId: a.user.userId, accessToken: a.user.accessToken });
 
     for (const c of CASES) {
       const what = { hang: 'hangs', 'hang-after': 'hangs after Synapse did it', prompt: 'asks for the password' }[c.fault as string];
       test(`stopped while ${c.step} ${what}`, { timeout: 120_000, ...(c.todo === undefined ? {} : { todo: c.todo }) }, async () => {
         const started = Date.now();
         const account = await buildAccount(hs, 'healthy', { devices: 1 });
-        const original = await publishedMaster(direct(account));
+        const original = await publishedMaster(account.user);
         proxy.clear();
         const ui = await connectManually(b, { ...hs, baseUrl: proxy.url }, account.user.accessToken);
         try {
@@ -117,12 +110,12 @@ for (const name of BROWSERS) {
           if (view.error?.step !== undefined) assert.equal(view.error.step, step.title);
 
           // The server: the steps before, plus the held one if Synapse did it; nothing sent since.
-          const applied = await Promise.all(planned.steps.map((s) => stepApplied(direct(account), s)));
+          const applied = await Promise.all(planned.steps.map((s) => stepApplied(account.user, s)));
           assert.deepEqual(applied, planned.steps.map((_, i) => i < index || (i === index && c.fault === 'hang-after')));
           assert.ok(!proxy.log.some((e) => e.at > stoppedAt && e.method !== 'GET' && e.path !== '/_matrix/client/v3/keys/query'),
             `no write after the restart: ${proxy.log.filter((e) => e.at > stoppedAt).map((e) => `${e.method} ${e.path}`).join(', ')}`);
-          const afterRestart = await publishedMaster(direct(account));
-          assert.ok((await recoverableMasters(direct(account), account.secretStorage!)).has(afterRestart!), 'the published master is recoverable');
+          const afterRestart = await publishedMaster(account.user);
+          assert.ok((await recoverableMasters(account.user, account.secretStorage!)).has(afterRestart!), 'the published master is recoverable');
 
           // What the user was told about the new master vs. what the server publishes.
           const serverState = (view as RepairFlowView & { serverState?: string }).serverState;
@@ -144,8 +137,8 @@ for (const name of BROWSERS) {
           await givePassword(ui, account.user.password);
           await ui.waitFor('repair-result', { attr: ['data-outcome', 'success'], timeoutMs: 30_000 });
           await ui.waitFor('status-verdict', { attr: ['data-healthy', 'true'], timeoutMs: 30_000 });
-          const final = await publishedMaster(direct(account));
-          assert.ok((await recoverableMasters(direct(account), account.secretStorage!)).has(final!), 'the new master is recoverable');
+          const final = await publishedMaster(account.user);
+          assert.ok((await recoverableMasters(account.user, account.secretStorage!)).has(final!), 'the new master is recoverable');
           // Distinct masters the server published = the original, the retry's, and one more only if the user was told.
           const masters = new Set([original, afterRestart, final]);
           assert.equal(masters.size, 2 + (toldPublished ? 1 : 0), `masters published: ${[...masters].join(', ')}`);

@@ -11,8 +11,15 @@ import { storedSeedPublicKey } from './stored-seeds.ts';
 type Json = Record<string, unknown>;
 const obj = (v: unknown): Json => (typeof v === 'object' && v !== null && !Array.isArray(v) ? v as Json : {});
 
+/** The user's published cross-signing public keys, and the whole keys/query answer. */
+export async function publishedKeys(s: Session) {
+  const keys = await queryOwnKeys(s);
+  const me = s.userId;
+  return { master: firstKey(keys.master_keys?.[me]), selfSigning: firstKey(keys.self_signing_keys?.[me]), userSigning: firstKey(keys.user_signing_keys?.[me]), keys };
+}
+
 export async function publishedMaster(s: Session): Promise<string | undefined> {
-  return firstKey((await queryOwnKeys(s)).master_keys?.[s.userId]);
+  return (await publishedKeys(s)).master;
 }
 
 /**

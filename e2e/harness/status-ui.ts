@@ -55,3 +55,18 @@ export async function openRepair(ui: UiPage, kind: string): Promise<void> {
 export async function waitText(ui: UiPage, testId: string, needle: string, timeoutMs = 30_000): Promise<void> {
   await waitUntil(`${testId} to show ${needle}`, async () => (await ui.text(testId)).includes(needle), timeoutMs);
 }
+
+/** Answer the repair's password prompt once it shows. */
+export async function givePassword(ui: UiPage, password: string): Promise<void> {
+  await ui.waitFor('repair-password', { timeoutMs: 30_000 });
+  await ui.fill('repair-password', password);
+  await ui.click('repair-password-submit');
+}
+
+/** Run the previewed repair, giving `password` when the test expects UIA, and return its outcome. */
+export async function runRepair(ui: UiPage, password?: string): Promise<string | null> {
+  await ui.click('repair-run');
+  if (password !== undefined) await givePassword(ui, password);
+  await ui.waitFor('repair-result', { timeoutMs: 30_000 });
+  return ui.attr('repair-result', 'data-outcome');
+}
