@@ -54,6 +54,9 @@ const COMMON: FlagSpec = {
   homeserver: 'string', token: 'string', 'recovery-key': 'string', passphrase: 'string',
   'password-stdin': 'boolean', yes: 'boolean', 'dry-run': 'boolean',
 };
+/** upload's key files, per role (files, not arguments: command lines are public). */
+const MANUAL_KEY_FLAGS = { 'master-key': 'master', 'self-signing-key': 'selfSigning', 'user-signing-key': 'userSigning' } as const satisfies Record<string, KeyRole>;
+
 const EXTRA: Record<RepairCommand, FlagSpec> = {
   reset: { export: 'string' },
   regenerate: { export: 'string', 'self-signing': 'boolean', 'user-signing': 'boolean' },
@@ -177,9 +180,9 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
 
   // Refusals that need no server: checked before anything is read or sent.
   const manualFiles = command === 'upload'
-    ? Object.fromEntries((['master-key', 'self-signing-key', 'user-signing-key'] as const).flatMap((f) => (typeof flags[f] === 'string' ? [[f, flags[f] as string]] : [])))
-    : {};
-  const manual = Object.keys(manualFiles).length > 0;
+    ? Object.entries(MANUAL_KEY_FLAGS).flatMap(([flag, role]) => (typeof flags[flag] === 'string' ? [{ role, path: flags[flag] as string }] : []))
+    : [];
+  const manual = manualFiles.length > 0;
   if (command === 'reset' && exportPath === undefined && !given(secret)) {
     throw new UsageError('reset creates new private keys and will not publish them unless they are safe: give --recovery-key (store them in secret storage) and/or --export FILE (save them to a new file). Nothing was sent.');
   }
@@ -281,10 +284,9 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
             break;
           }
           const texts: ManualKeyTexts = {};
-          const roleOf = { 'master-key': 'master', 'self-signing-key': 'selfSigning', 'user-signing-key': 'userSigning' } as const;
-          for (const [flag, path] of Object.entries(manualFiles)) {
+          for (const { role, path } of manualFiles) {
             try {
-              texts[roleOf[flag as keyof typeof roleOf]] = (io.readFile ?? ((p) => readFileSync(p, 'utf8')))(path);
+              texts[role] = (io.readFile ?? ((p) => readFileSync(p, 'utf8')))(path);
             } catch (error) {
               return fail2(`cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`);
             }
@@ -386,7 +388,6 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
   }
 }
 
-/** The other (non-default) key the secrets are under, found by checking the typed key against each description. */
 /** Re-run the inspection and print its verdict; a failure to read is reported, not thrown. */
 async function printState(client: MatrixClient, me: { user_id: string; device_id?: string | undefined }, secret: SecretStorageKeyInput, io: RepairIo, heading: string): Promise<void> {
   try {

@@ -83,7 +83,7 @@ export { PlanMismatchError, RepairCancelledError, UiaFailedError } from './repai
 export type { CancelReason, PlanError, PlanErrorCode, UiaFailureCode } from './repair/errors.ts';
 
 export {
-  buildSubkeysForExistingMaster, crossSigningKeyFromSeed, generateCrossSigningKeys, ROLE_NAME, ROLES, SECRET_NAME_OF_ROLE,
+  buildSubkeysForExistingMaster, crossSigningKeyFromSeed, generateCrossSigningKeys, publicKeyOf, ROLE_NAME, ROLES, SECRET_NAME_OF_ROLE,
   seedMatches, USAGE_OF_ROLE,
 } from './repair/keys.ts';
 export type {

@@ -6,7 +6,7 @@
  */
 import {
   decodeBase64, deriveSecretStorageKey, exportKeysFile, prepareSecretStorageKey, generateCrossSigningKeys, parseKeysExportFile, planCrossSignDevices, planReencryptSecrets,
-  planResetCrossSigning, planResignBackup, planStoreCrossSigningSecrets, planUploadKeysFromSeeds, readSecret, readSeed, seedMatches,
+  planResetCrossSigning, planResignBackup, planStoreCrossSigningSecrets, planUploadKeysFromSeeds, publicKeyOf, readSecret, readSeed, seedMatches,
   ROLE_NAME, ROLES, SECRET_NAME_OF_ROLE, buildSubkeysForExistingMaster, crossSigningKeyFromSeed, encodeBase64, planManualUpload, planRegenerateSubkeys,
   tryDecodeBase64, validateManualUpload,
   type AccountState, type BackupTrust, type CheckedSecretStorageKey, type Ed25519, type KeyRole, type PlanError,
@@ -113,7 +113,7 @@ async function replacedSecrets(ctx: PlanContext, roles: readonly KeyRole[], rema
       continue;
     }
     const key = pub[role];
-    const isPublished = key !== undefined && (await seedMatches(seed.value, Object.values(key.keys)[0] ?? '', ctx.ed));
+    const isPublished = key !== undefined && (await seedMatches(seed.value, publicKeyOf(key) ?? '', ctx.ed));
     seed.value.fill(0);
     if (isPublished) previousSecrets[name] = content;
     else {
@@ -257,9 +257,8 @@ export async function buildUpload(ctx: PlanContext): Promise<BuiltPlan> {
   }
   const pub = published(state, userId);
   const plan = unwrap(await planUploadKeysFromSeeds({ userId, seeds, ...(pub.master === undefined ? {} : { publishedMaster: pub.master }), ed }));
-  const publishedKey = (k: wire.CrossSigningKey | undefined): string | undefined => (k === undefined ? undefined : Object.values(k.keys)[0]);
   const current: Partial<Record<KeyRole, string | undefined>> = {
-    master: publishedKey(pub.master), selfSigning: publishedKey(pub.selfSigning), userSigning: publishedKey(pub.userSigning),
+    master: publicKeyOf(pub.master), selfSigning: publicKeyOf(pub.selfSigning), userSigning: publicKeyOf(pub.userSigning),
   };
   if (Object.entries(plan.publicKeys).every(([role, key]) => current[role as KeyRole] === key)) {
     throw new PlanRefusedError('nothing-to-do', 'the keys in secret storage are the ones already published');
@@ -385,7 +384,7 @@ export async function buildManualUpload(ctx: PlanContext, texts: ManualKeyTexts)
     ...keys,
     seeds: Object.fromEntries(Object.entries(seeds).map(([role, seed]) => [role, encodeBase64(seed)])),
   };
-  const masterPublicKey = pub.master === undefined ? undefined : Object.values(pub.master.keys)[0];
+  const masterPublicKey = publicKeyOf(pub.master);
   const validated = await validateManualUpload(input, { userId, ...(masterPublicKey === undefined ? {} : { masterPublicKey }) }, ed);
   if (!validated.ok) throw new PlanRefusedError('bad-input', validated.error.map((p) => p.message).join('; '));
   secrets.push(...Object.values(validated.value.seeds));

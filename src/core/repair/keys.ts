@@ -45,6 +45,10 @@ export const ROLE_NAME: Readonly<Record<KeyRole, string>> = Object.freeze({
 
 export const ROLES: readonly KeyRole[] = Object.freeze(['master', 'selfSigning', 'userSigning']);
 
+/** The public key of a cross-signing key object: its one `keys` value (§Cross-signing allows one). */
+export const publicKeyOf = (key: Pick<CrossSigningKey, 'keys'> | undefined): string | undefined =>
+  key === undefined ? undefined : Object.values(key.keys)[0];
+
 /** One key: the private seed (keep it out of anything persisted), its public key, and the wire object. */
 export interface CrossSigningKeyPair {
   seed: Uint8Array;

@@ -4,7 +4,7 @@
  * background), so the user knows whether the new keys are live before deciding what to run next.
  */
 import type { MatrixClient } from '../matrix/client.ts';
-import { ROLE_NAME, ROLES, type KeyRole } from './keys.ts';
+import { publicKeyOf, ROLE_NAME, ROLES, type KeyRole } from './keys.ts';
 
 export interface ServerKeys {
   /** Per role: the published public key, or null. */
@@ -12,11 +12,6 @@ export interface ServerKeys {
   /** One sentence for the UI and the CLI. */
   text: string;
 }
-
-const first = (k: { keys?: Record<string, string> } | undefined): string | null => {
-  const values = k?.keys === undefined ? [] : Object.values(k.keys);
-  return typeof values[0] === 'string' ? values[0] : null;
-};
 
 /**
  * Re-read the user's cross-signing keys (`POST /keys/query`) and compare them with `planKeys`.
@@ -27,9 +22,9 @@ export async function describeServerKeys(
 ): Promise<ServerKeys> {
   const { response } = await client.queryKeys([userId], opts.signal === undefined ? {} : { signal: opts.signal });
   const published: Record<KeyRole, string | null> = {
-    master: first(response.master_keys?.[userId]),
-    selfSigning: first(response.self_signing_keys?.[userId]),
-    userSigning: first(response.user_signing_keys?.[userId]),
+    master: publicKeyOf(response.master_keys?.[userId]) ?? null,
+    selfSigning: publicKeyOf(response.self_signing_keys?.[userId]) ?? null,
+    userSigning: publicKeyOf(response.user_signing_keys?.[userId]) ?? null,
   };
   const described = ROLES.map((role) => {
     const key = published[role];
