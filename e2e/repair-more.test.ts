@@ -3,10 +3,10 @@
 // the popup (status re-read) and on the server directly from Node.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeBase64, decryptSecret, type wire } from '../src/core/index.ts';
+import { decodeBase64, decryptSecret, publicKeyOf, type wire } from '../src/core/index.ts';
 import { BROWSERS } from './harness/browsers.ts';
 import { useBrowser } from './harness/browser-suite.ts';
-import { connectManually, firstKey, openRepair, problemCodes, runRepair, waitText } from './harness/status-ui.ts';
+import { connectManually, openRepair, problemCodes, runRepair, waitText } from './harness/status-ui.ts';
 import type { ExtensionBrowser } from './harness/extension-browser.ts';
 import { buildAccount, queryOwnKeys, readServerState } from './harness/identity.ts';
 import type { SynapseInfo } from './harness/test-synapse.ts';
@@ -58,7 +58,7 @@ for (const name of BROWSERS) {
       const state = await readServerState(hs, account);
       const me = account.user.userId;
       const keys = state.keysQuery as wire.KeysQueryResponse;
-      const published = { 'm.cross_signing.master': firstKey(keys.master_keys?.[me]), 'm.cross_signing.self_signing': firstKey(keys.self_signing_keys?.[me]), 'm.cross_signing.user_signing': firstKey(keys.user_signing_keys?.[me]) };
+      const published = { 'm.cross_signing.master': publicKeyOf(keys.master_keys?.[me]), 'm.cross_signing.self_signing': publicKeyOf(keys.self_signing_keys?.[me]), 'm.cross_signing.user_signing': publicKeyOf(keys.user_signing_keys?.[me]) };
       const seeds = { 'm.cross_signing.master': account.crossSigning!.master, 'm.cross_signing.self_signing': account.crossSigning!.selfSigning, 'm.cross_signing.user_signing': account.crossSigning!.userSigning };
       for (const [secret, pair] of Object.entries(seeds)) {
         const stored = state.accountData[secret] as { encrypted: Record<string, never> };
@@ -103,9 +103,9 @@ for (const name of BROWSERS) {
 
       // The server publishes exactly the keys whose seeds secret storage holds.
       const keys = await queryOwnKeys({ baseUrl: hs.baseUrl, userId: me, accessToken: account.user.accessToken });
-      assert.equal(firstKey(keys.master_keys?.[me]), stored.master.publicKey);
-      assert.equal(firstKey(keys.self_signing_keys?.[me]), stored.selfSigning.publicKey);
-      assert.equal(firstKey(keys.user_signing_keys?.[me]), stored.userSigning.publicKey);
+      assert.equal(publicKeyOf(keys.master_keys?.[me]), stored.master.publicKey);
+      assert.equal(publicKeyOf(keys.self_signing_keys?.[me]), stored.selfSigning.publicKey);
+      assert.equal(publicKeyOf(keys.user_signing_keys?.[me]), stored.userSigning.publicKey);
       assert.notEqual(stored.master.publicKey, account.crossSigning!.master.publicKey);
       // The popup re-reads the status: the new master is shown.
       await ui.waitFor('status-verdict', { timeoutMs: 30_000 });

@@ -4,12 +4,12 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  crossSigningKeyFromSeed, decodeBase64, decryptSecret, detectEd25519, verifyJsonSignature, type wire,
+  crossSigningKeyFromSeed, decodeBase64, decryptSecret, detectEd25519, publicKeyOf, verifyJsonSignature, type wire,
 } from '../src/core/index.ts';
 import { BROWSERS } from './harness/browsers.ts';
 import { useBrowser } from './harness/browser-suite.ts';
 import { registerPrivateKey } from './harness/secrets-registry.ts';
-import { assertStorageClean, connectManually, firstKey, openRepair, problemCodes, runRepair, waitText } from './harness/status-ui.ts';
+import { assertStorageClean, connectManually, openRepair, problemCodes, runRepair, waitText } from './harness/status-ui.ts';
 import { publishedMaster } from './harness/server-keys.ts';
 import type { ExtensionBrowser } from './harness/extension-browser.ts';
 import { buildAccount, queryOwnKeys, readServerState } from './harness/identity.ts';
@@ -52,7 +52,7 @@ for (const name of BROWSERS) {
       const ed = await detectEd25519();
       const keys = await queryOwnKeys(account.user);
       const me = account.user.userId;
-      const ssk = firstKey(keys.self_signing_keys?.[me]);
+      const ssk = publicKeyOf(keys.self_signing_keys?.[me]);
       assert.ok(ssk !== undefined);
       const devices = Object.values(keys.device_keys?.[me] ?? {});
       assert.equal(devices.length, account.devices.length);
@@ -117,7 +117,7 @@ for (const name of BROWSERS) {
       // The server: a new master, and secret storage holds its seed.
       const state = await readServerState(hs, account);
       const keys = state.keysQuery as wire.KeysQueryResponse;
-      const newMaster = firstKey(keys.master_keys?.[me]);
+      const newMaster = publicKeyOf(keys.master_keys?.[me]);
       assert.ok(newMaster !== undefined && newMaster !== oldMaster, 'a new master is published');
       const stored = state.accountData['m.cross_signing.master'] as { encrypted: Record<string, never> };
       const ss = account.secretStorage!;

@@ -2,10 +2,9 @@
 // master, which master keys secret storage can still give back, and whether a planned write step
 // is on the server. Used by the fault-injection and worker-restart tests.
 import { isDeepStrictEqual } from 'node:util';
-import type { wire } from '../../src/core/index.ts';
+import { publicKeyOf, type wire } from '../../src/core/index.ts';
 import type { RepairStepView } from '../../src/ext/protocol.ts';
 import { clientFor, queryOwnKeys, type SecretStorageFixture, type Session } from './identity.ts';
-import { firstKey } from './status-ui.ts';
 import { storedSeedPublicKey } from './stored-seeds.ts';
 
 type Json = Record<string, unknown>;
@@ -15,7 +14,7 @@ const obj = (v: unknown): Json => (typeof v === 'object' && v !== null && !Array
 export async function publishedKeys(s: Session) {
   const keys = await queryOwnKeys(s);
   const me = s.userId;
-  return { master: firstKey(keys.master_keys?.[me]), selfSigning: firstKey(keys.self_signing_keys?.[me]), userSigning: firstKey(keys.user_signing_keys?.[me]), keys };
+  return { master: publicKeyOf(keys.master_keys?.[me]), selfSigning: publicKeyOf(keys.self_signing_keys?.[me]), userSigning: publicKeyOf(keys.user_signing_keys?.[me]), keys };
 }
 
 export async function publishedMaster(s: Session): Promise<string | undefined> {
@@ -70,7 +69,7 @@ export async function stepApplied(s: Session, step: Pick<RepairStepView, 'method
   if (step.path.endsWith('/keys/signatures/upload')) {
     return Object.entries(obj(body[s.userId])).every(([keyId, signed]) => {
       const target = keys.device_keys?.[s.userId]?.[keyId]
-        ?? (firstKey(keys.master_keys?.[s.userId]) === keyId ? keys.master_keys?.[s.userId] : undefined);
+        ?? (publicKeyOf(keys.master_keys?.[s.userId]) === keyId ? keys.master_keys?.[s.userId] : undefined);
       return target !== undefined && hasSignatures(target.signatures, obj(signed)['signatures']);
     });
   }

@@ -1,6 +1,5 @@
 // Driving the extension UI to a status report, shared by the popup e2e tests.
 import assert from 'node:assert/strict';
-import type { wire } from '../../src/core/index.ts';
 import type { ExtensionBrowser } from './extension-browser.ts';
 import type { FixtureAccount } from './identity.ts';
 import type { SynapseInfo } from './test-synapse.ts';
@@ -28,8 +27,6 @@ export const problemCodes = (ui: UiPage): Promise<string[]> =>
   ui.evaluate(() => [...document.querySelectorAll('[data-testid="problem"]')].map((e) => e.getAttribute('data-code') ?? '').sort(), null);
 
 /** The public key of a published cross-signing key (its single `keys` value). */
-export const firstKey = (k: wire.CrossSigningKey | undefined): string | undefined => (k === undefined ? undefined : Object.values(k.keys)[0]);
-
 /** Nothing secret in storage.local/sync; no password or recovery key in storage.session. */
 export async function assertStorageClean(b: ExtensionBrowser, account: FixtureAccount): Promise<void> {
   const [persistent, sessionStore] = await b.evalExtension(async () => [
