@@ -31,7 +31,6 @@ async function preview(ui: UiPage, kind: string, recoveryKey: string, path: stri
   return title;
 }
 
-/** Run the previewed flow, answering the password prompt if it comes; returns the result element's outcome. */
 for (const name of BROWSERS) {
   describe(`fault injection in the popup (${name})`, () => {
     let hs: SynapseInfo;

@@ -6,17 +6,16 @@
 // The homeserver is a SCRIPTED HOMESERVER STAND-IN (e2e/harness/scripted-homeserver.ts,
 // stand-in-account.ts), not Synapse: Synapse cannot be made to answer like this. The account it
 // serves is seeded from a real Synapse account, then the scripted answers are layered on top.
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { encodeBase64, type wire } from '../src/core/index.ts';
 import { BROWSERS } from './harness/browsers.ts';
-import { useBrowser } from './harness/browser-suite.ts';
+import { useBrowserWithStandIn } from './harness/browser-suite.ts';
 import type { ExtensionBrowser } from './harness/extension-browser.ts';
-import { corsHeaders, startScriptedHomeserver, type ScriptedHomeserver } from './harness/scripted-homeserver.ts';
-import { seedFromSynapse, serveAccount, type StandInAccount } from './harness/stand-in-account.ts';
+import { corsHeaders, type ScriptedHomeserver } from './harness/scripted-homeserver.ts';
+import { serveAccount, type StandInAccount } from './harness/stand-in-account.ts';
 import { connectManually } from './harness/status-ui.ts';
-import type { SynapseInfo } from './harness/test-synapse.ts';
 
 const MALLORY = '@mallory:evil.example';
 const IMG = '<img src=x onerror="window.__xss=1">';
@@ -49,19 +48,9 @@ async function recover(hs: ScriptedHomeserver, account: StandInAccount, ui: Awai
 
 for (const name of BROWSERS) {
   describe(`a hostile homeserver (stand-in) in the popup (${name})`, () => {
-    let synapse: SynapseInfo;
     let b: ExtensionBrowser;
-    let hs: ScriptedHomeserver | undefined;
-    let seed: StandInAccount;
-    useBrowser(name, (env) => ({ hs: synapse, b } = env));
-    after(() => hs?.close());
-    const fresh = async () => {
-      await hs?.close();
-      hs = await startScriptedHomeserver();
-      seed = await seedFromSynapse(synapse, 'healthy');
-      serveAccount(hs, seed);
-      return { hs, account: seed };
-    };
+    let fresh: () => Promise<{ hs: ScriptedHomeserver; account: StandInAccount }>;
+    useBrowserWithStandIn(name, (env) => ({ b, fresh } = env));
 
     test('keys for another user are not attributed to ours; markup in names and key IDs stays text', async () => {
       const started = Date.now();

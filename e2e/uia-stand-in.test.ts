@@ -8,17 +8,17 @@
 // responses, with account data seeded from a real Synapse account. It records every request, so
 // each test asserts the key upload was resent with the FULL original body, byte for byte, plus
 // only `auth` (protocol.md §1.4 point 2).
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BROWSERS } from './harness/browsers.ts';
-import { useBrowser } from './harness/browser-suite.ts';
+import { useBrowserWithStandIn } from './harness/browser-suite.ts';
 import type { ExtensionBrowser } from './harness/extension-browser.ts';
 import { nodeFlowManager, SESSION, untilFlow } from './harness/node-flows.ts';
-import { startScriptedHomeserver, type RecordedRequest, type ScriptedHomeserver } from './harness/scripted-homeserver.ts';
-import { seedFromSynapse, serveAccount, uploadedKeys, type StandInAccount } from './harness/stand-in-account.ts';
+import type { RecordedRequest, ScriptedHomeserver } from './harness/scripted-homeserver.ts';
+import { standInWith, uploadedKeys, type StandInAccount } from './harness/stand-in-account.ts';
 import { continuationOf, fallbackUia, masApprovalUia, openerReports, UPLOAD_PATH } from './harness/stand-in-uia.ts';
 import { assertStorageClean, connectManually, openRepair } from './harness/status-ui.ts';
-import { testSynapse, type SynapseInfo } from './harness/test-synapse.ts';
+import { testSynapse } from './harness/test-synapse.ts';
 import { waitUntil, type UiPage } from './harness/ui-page.ts';
 
 /** Connect the popup to the stand-in, preview a reset and run it. */
@@ -65,19 +65,9 @@ const windowCount = (b: ExtensionBrowser) => b.evalExtension(async () => (await 
 
 for (const name of BROWSERS) {
   describe(`UIA fallback and approval stages against the homeserver stand-in (${name})`, () => {
-    let synapse: SynapseInfo;
     let b: ExtensionBrowser;
-    let hs: ScriptedHomeserver | undefined;
-    useBrowser(name, (env) => ({ hs: synapse, b } = env));
-    after(() => hs?.close());
-
-    const fresh = async () => {
-      await hs?.close();
-      hs = await startScriptedHomeserver();
-      const account = await seedFromSynapse(synapse, 'healthy');
-      serveAccount(hs, account);
-      return { hs, account };
-    };
+    let fresh: () => Promise<{ hs: ScriptedHomeserver; account: StandInAccount }>;
+    useBrowserWithStandIn(name, (env) => ({ b, fresh } = env));
 
     // Chromium: the page's authDone (window.opener.postMessage) finishes the step at once.
     // Firefox 153: a page that an extension page window.open()s gets NO window.opener (observed:
@@ -219,11 +209,8 @@ for (const name of BROWSERS) {
 // window is closed once the prompt is over.
 describe('repair flow manager: the auth window of a fallback prompt (Node, stand-in)', () => {
   test('authDone counts only from the flow’s own window; the window is closed afterwards', async () => {
-    const synapse = await testSynapse();
-    const hs = await startScriptedHomeserver();
+    const { hs, account } = await standInWith(await testSynapse(), 'healthy');
     try {
-      const account = await seedFromSynapse(synapse, 'healthy');
-      serveAccount(hs, account);
       const script = fallbackUia(hs, account);
       const opened: { flowId: string; url: string; windowId: number; closed: boolean }[] = [];
       const { flows } = nodeFlowManager(account, {
@@ -257,11 +244,8 @@ describe('repair flow manager: the auth window of a fallback prompt (Node, stand
 
 describe('repair flow manager: the auth window of an approval prompt (Node, stand-in)', () => {
   test('the page’s authDone is shown, but only the homeserver’s answer ends the wait; cancel closes the window', async () => {
-    const synapse = await testSynapse();
-    const hs = await startScriptedHomeserver();
+    const { hs, account } = await standInWith(await testSynapse(), 'healthy');
     try {
-      const account = await seedFromSynapse(synapse, 'healthy');
-      serveAccount(hs, account);
       const script = masApprovalUia(hs, account);
       let closed = 0;
       const { flows } = nodeFlowManager(account, {

@@ -1,11 +1,14 @@
 // The setup most browser test files share: inside a describe block, the test Synapse and one
-// launched browser for its tests (optionally behind a fault proxy), closed after them — the proxy
-// even when the browser's close() reports a leak, or the test process would never exit.
+// launched browser for its tests (optionally behind a fault proxy, or with scripted stand-ins),
+// closed after them — the proxy even when the browser's close() reports a leak, or the test
+// process would never exit.
 import { after, before } from 'node:test';
 import type { BrowserName } from './browser-paths.ts';
 import { launchBrowser } from './browsers.ts';
 import type { ExtensionBrowser } from './extension-browser.ts';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.ts';
+import type { ScriptedHomeserver } from './scripted-homeserver.ts';
+import { standInWith, type StandInAccount } from './stand-in-account.ts';
 import { testSynapse, type SynapseInfo } from './test-synapse.ts';
 
 export type SuiteEnv = { hs: SynapseInfo; b: ExtensionBrowser };
@@ -36,4 +39,25 @@ export function useBrowserWithFaultProxy(name: BrowserName, assign: (env: SuiteE
       await env?.proxy.close();
     }
   });
+}
+
+/**
+ * As useBrowser, for tests against the scripted stand-in: `fresh()` closes the previous stand-in
+ * and starts a new one serving a new healthy account seeded from the test Synapse.
+ */
+export function useBrowserWithStandIn(
+  name: BrowserName,
+  assign: (env: { b: ExtensionBrowser; fresh: () => Promise<{ hs: ScriptedHomeserver; account: StandInAccount }> }) => void,
+): void {
+  let current: ScriptedHomeserver | undefined;
+  useBrowser(name, ({ hs: synapse, b }) => assign({
+    b,
+    fresh: async () => {
+      await current?.close();
+      const made = await standInWith(synapse, 'healthy');
+      current = made.hs;
+      return made;
+    },
+  }));
+  after(() => current?.close());
 }

@@ -11,7 +11,7 @@
 import { allowOrigin } from './allowed-origins.ts';
 import type { wire } from '../../src/core/index.ts';
 import { buildAccount, readServerState, type FixtureAccount, type FixtureState } from './identity.ts';
-import { sendJson, type RouteContext, type ScriptedHomeserver } from './scripted-homeserver.ts';
+import { sendJson, startScriptedHomeserver, type RouteContext, type ScriptedHomeserver } from './scripted-homeserver.ts';
 
 export type StandInAccount = {
   userId: string;
@@ -52,6 +52,21 @@ export function authorised(ctx: RouteContext, account: StandInAccount): boolean 
   if (ctx.req.headers.authorization === `Bearer ${account.accessToken}`) return true;
   sendJson(ctx.res, 401, { errcode: 'M_UNKNOWN_TOKEN', error: 'Invalid access token passed.', soft_logout: false });
   return false;
+}
+
+/** A new stand-in serving a new account seeded from Synapse (the caller closes `hs`). */
+export async function standInWith(
+  synapse: { baseUrl: string; registrationSharedSecret: string }, state: FixtureState,
+): Promise<{ hs: ScriptedHomeserver; account: StandInAccount }> {
+  const hs = await startScriptedHomeserver();
+  try {
+    const account = await seedFromSynapse(synapse, state);
+    serveAccount(hs, account);
+    return { hs, account };
+  } catch (error) {
+    await hs.close();
+    throw error;
+  }
 }
 
 /** Install the account's routes on the stand-in. Later `hs.route` calls override any of them. */
