@@ -1,6 +1,6 @@
 // What Synapse holds after a repair, read directly (never through the fault proxy): the published
-// master, which master keys secret storage can still give back, and whether a planned write step
-// is on the server. Used by the fault-injection and worker-restart tests.
+// keys, which master keys secret storage can still give back, and whether a planned write step
+// is on the server. Used by the repair, fault-injection and worker-restart tests.
 import { isDeepStrictEqual } from 'node:util';
 import { publicKeyOf, type wire } from '../../src/core/index.ts';
 import type { RepairStepView } from '../../src/ext/protocol.ts';
