@@ -1,13 +1,13 @@
 // UIA stages our Synapse cannot offer, end to end in both browsers: a reset whose key upload asks
 // for a FALLBACK stage (spec §Fallback; completed by the page's authDone signal, or by the popup's
 // Done button), and for the MAS APPROVAL stage (m.oauth / org.matrix.cross_signing_reset,
-// protocol.md §2.5; approved, or cancelled while polling).
+// docs/protocol.md#uia-oauth; approved, or cancelled while polling).
 //
 // The homeserver here is a SCRIPTED HOMESERVER STAND-IN (e2e/harness/scripted-homeserver.ts,
 // stand-in-account.ts, stand-in-uia.ts), not Synapse: it reproduces Synapse's documented
 // responses, with account data seeded from a real Synapse account. It records every request, so
 // each test asserts the key upload was resent with the FULL original body, byte for byte, plus
-// only `auth` (protocol.md §1.4 point 2).
+// only `auth` (docs/protocol.md#synapse-upload-uia point 2).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BROWSERS } from './harness/browsers.ts';
@@ -72,7 +72,7 @@ for (const name of BROWSERS) {
     // Chromium: the page's authDone (window.opener.postMessage) finishes the step at once.
     // Firefox 153: a page that an extension page window.open()s gets NO window.opener (observed:
     // the stand-in's success page reports none), so the signal cannot arrive; the background's
-    // session polling (protocol.md §2.3 "Robust completion") finishes the step instead. The test
+    // session polling (docs/protocol.md#uia-fallback-polling) finishes the step instead. The test
     // asserts which of the two happened, so a change in either browser shows up here.
     test('fallback stage (m.login.terms) completed in the page: by authDone (Chromium) or by polling (Firefox)', async () => {
       const started = Date.now();

@@ -36,7 +36,7 @@ export const TEST_BUILD: Record<BrowserName, string> = {
 
 /**
  * The tab id the extension sees for a page URL. Lists every tab and filters: a match pattern with
- * a port finds nothing in Firefox (browser-testing.md §4 finding 4).
+ * a port finds nothing in Firefox (docs/design.md#firefox-tab-query).
  */
 export function tabIdOf(b: Pick<ExtensionBrowser, 'evalExtension'>, url: string): Promise<number> {
   return waitUntil(`the tab id of ${url}`, () =>

@@ -77,7 +77,7 @@ export async function launchFirefox(opts: { extensionDir?: string; headless?: bo
   const extensionOrigin = `moz-extension://${uuid}`;
 
   // puppeteer never sees a moz-extension:// navigation finish, although the document loads
-  // (browser-testing.md §4 finding 3): start it, then wait on location.href instead.
+  // (docs/design.md#firefox-extension-navigation): start it, then wait on location.href instead.
   const gotoExtensionPage = async (page: Page, url: string) => {
     page.goto(url, { timeout: 5_000 }).catch(() => {});
     // Poll from Node rather than waitForFunction: the navigation replaces the page's execution

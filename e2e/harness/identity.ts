@@ -1,5 +1,5 @@
 // Identity fixtures: build a Synapse account whose cross-signing identity is healthy or broken in
-// exactly one of the ways users report (landscape.md §2), through the real client-server API and
+// exactly one of the ways users report (docs/design.md#reported-breakages), through the real client-server API and
 // the project's core crypto. Building blocks live in the sibling *-fixture.ts / device-keys.ts
 // files and are re-exported here.
 import { randomBytes } from 'node:crypto';

@@ -3,14 +3,14 @@
  * (scripted-homeserver.ts): the two UIA shapes our Synapse cannot produce without an external
  * identity provider, reproduced from Synapse's documented responses.
  *
- * - fallbackUia: a one-stage flow through the stage's fallback page (protocol.md §2.1, §2.3).
+ * - fallbackUia: a one-stage flow through the stage's fallback page (docs/protocol.md#uia-challenge, docs/protocol.md#uia-fallback).
  *   The page's button completes the session and then runs EXACTLY the spec's completion script;
  *   a continuation `{auth:{session}}` succeeds once the session is complete.
- * - masApprovalUia: Synapse under MAS (§1.4 step 4, §2.5): session "dummy", flows m.oauth and
+ * - masApprovalUia: Synapse under MAS (docs/protocol.md#synapse-upload-uia step 4, docs/protocol.md#uia-oauth): session "dummy", flows m.oauth and
  *   org.matrix.cross_signing_reset with the same params url; `auth` is ignored; after an approval a
  *   re-POST of the full body succeeds for 10 minutes, and only ONE replacement per approval.
  *
- * Both answer an upload that changes no key with 200 `{}` at once (§1.4 step 3), and publish the
+ * Both answer an upload that changes no key with 200 `{}` at once (docs/protocol.md#synapse-upload-uia step 3), and publish the
  * keys of an accepted upload so /keys/query shows them.
  */
 import { randomBytes } from 'node:crypto';
@@ -81,7 +81,7 @@ export function fallbackUia(hs: ScriptedHomeserver, account: StandInAccount, opt
     }
     const id = session !== undefined && script.sessions.has(session) ? session : randomBytes(12).toString('base64url');
     if (!script.sessions.has(id)) script.sessions.set(id, false);
-    // §2.1: the challenge; `completed` stays empty until the page was completed.
+    // docs/protocol.md#uia-challenge: the challenge; `completed` stays empty until the page was completed.
     sendJson(res, 401, { session: id, flows: [{ stages: [stage] }], params, completed: [] });
   });
   const pagePath = `/_matrix/client/v3/auth/${stage}/fallback/web`;
@@ -117,7 +117,7 @@ export type ApprovalScript = {
 
 export const REPLACEMENT_PERIOD_MS = 10 * 60 * 1000;
 
-/** Synapse under MAS (§2.5), with both flows as from Synapse 1.146. */
+/** Synapse under MAS (docs/protocol.md#uia-oauth), with both flows as from Synapse 1.146. */
 export function masApprovalUia(hs: ScriptedHomeserver, account: StandInAccount, opts: { now?: () => number } = {}): ApprovalScript {
   const now = opts.now ?? Date.now;
   let updatableBefore = 0;
@@ -159,7 +159,7 @@ export function masApprovalUia(hs: ScriptedHomeserver, account: StandInAccount, 
 <form method="post" action="/account/approve">${OPENER_FIELD}<button type="submit" data-testid="approval-approve">Reset identity</button></form>${PRESS_HOOK}</body></html>`));
   hs.route('POST', '/account/approve', ({ res }) => {
     script.approve();
-    // MAS's page signals completion too (§2.5), although the spec defines none for m.oauth.
+    // MAS's page signals completion too (docs/protocol.md#uia-oauth), although the spec defines none for m.oauth.
     sendHtml(res, 200, successPage('Approved. You may now close this window.'));
   });
   return script;

@@ -1,6 +1,6 @@
 /**
- * auth.html: the extension's own window for a UIA stage completed out of band (protocol.md §2.3,
- * §2.5). The background opens this page; it window.open()s the homeserver's fallback page (or the
+ * auth.html: the extension's own window for a UIA stage completed out of band (docs/protocol.md#uia-fallback,
+ * docs/protocol.md#uia-oauth). The background opens this page; it window.open()s the homeserver's fallback page (or the
  * account-management approval page), so it is that page's `window.opener` and receives the
  * spec's `postMessage("authDone", "*")`, which it forwards to the background.
  *
@@ -8,7 +8,7 @@
  * - The URL to open comes from the background's flow state, never from this page's query.
  * - A message counts only if it is exactly "authDone", from the window we opened, from the
  *   origin of the URL we opened (spec §Fallback example: `ev.origin === homeserverUrl`; under MAS
- *   the approval page has its own origin, §2.5).
+ *   the approval page has its own origin, docs/protocol.md#uia-oauth).
  */
 import { send } from '../ext/messaging.ts';
 

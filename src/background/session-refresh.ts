@@ -2,7 +2,7 @@
  * Keeping a tab session's token current. OIDC sessions (Element with Matrix Authentication
  * Service) rotate their access token every few minutes and the old one is revoked, so the token
  * is re-read from the web app's tab — never refreshed by us: using the app's refresh token would
- * revoke the app's own session (web-app-storage.md §1.6).
+ * revoke the app's own session (docs/web-app-storage.md#element-oidc).
  */
 import { createMatrixClient, type MatrixClient } from '../core/matrix/client.ts';
 import { SessionReadError } from '../readers/read-errors.ts';

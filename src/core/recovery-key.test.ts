@@ -37,7 +37,7 @@ function assertCode(text: string, code: RecoveryKeyErrorCode): void {
   );
 }
 
-describe('recovery key: vector (protocol.md §5.5)', () => {
+describe('recovery key: vector (docs/protocol.md#recovery-key)', () => {
   for (const { keyHex, recoveryKey } of vectors.cases) {
     it(`encodes ${keyHex}`, () => {
       assert.equal(encodeRecoveryKey(fromHex(keyHex)), recoveryKey);

@@ -1,11 +1,11 @@
 /**
  * The window in which the user completes a UIA stage out of band: a fallback page (SSO, terms…,
  * spec §Fallback) or the account-management approval of a cross-signing reset (m.oauth,
- * protocol.md §2.5).
+ * docs/protocol.md#uia-oauth).
  *
  * Why an extension page in between: the fallback page reports completion with
  * `window.opener.postMessage("authDone", "*")`, and a window made by windows.create/tabs.create
- * has no opener (protocol.md §2.3, browser-extension notes). So the background opens auth.html in
+ * has no opener (docs/protocol.md#uia-fallback-opener). So the background opens auth.html in
  * a popup window, and THAT page window.open()s the homeserver's URL, becoming its opener.
  *
  * COMPAT(firefox): Firefox (153 ESR observed) gives a page that an extension page window.open()s

@@ -56,7 +56,7 @@ export type RepairStepView = { id: string; title: string; method: string; path: 
 export type RepairPrompt =
   | { kind: 'password'; attempt: number; error?: string }
   | { kind: 'fallback'; url: string }
-  /** Approval polling (§2.5): `polls` resends so far, within `timeoutMs` of waiting. */
+  /** Approval polling (docs/protocol.md#uia-oauth): `polls` resends so far, within `timeoutMs` of waiting. */
   | { kind: 'approval'; url: string; polls?: number; elapsedMs?: number; timeoutMs?: number; approvedInPage?: boolean };
 
 export type RepairPhase = 'preview' | 'running' | 'prompt' | 'done' | 'failed' | 'cancelled';

@@ -1,6 +1,6 @@
 /**
  * Cinny (`cinny_*` keys) and Sable-style forks (`matrixSessions` + `matrixActiveSession`),
- * web-app-storage.md §2. Pure.
+ * docs/web-app-storage.md#cinny. Pure.
  */
 import { empty, isRecord, makeCandidate, parseJson, problem, type Parsed } from './candidate.ts';
 import { UNPARSABLE } from './sanitize.ts';

@@ -2,7 +2,7 @@
  * Everything the inspector reads about one account, kept twice: as the raw server JSON exactly as
  * received (for a "raw view" and diagnostic reports) and in parsed form (for the checks).
  *
- * Sources (protocol.md §3.1, §5.1, §6): `POST /keys/query` for the user; the global account data
+ * Sources (docs/protocol.md#keys-query, docs/protocol.md#secret-storage-account-data, docs/protocol.md#key-backup): `POST /keys/query` for the user; the global account data
  * `m.secret_storage.default_key`, the four secrets of {@link SECRET_NAMES} and the
  * `m.secret_storage.key.<id>` descriptions they reference; `GET /room_keys/version`.
  *
@@ -20,7 +20,7 @@ import type {
 
 /**
  * The secrets the doctor looks at: the three private cross-signing keys (E2E module
- * §Cross-signing) and the key backup decryption key (§Server-side key backups), protocol.md §5.1.
+ * §Cross-signing) and the key backup decryption key (§Server-side key backups), docs/protocol.md#secret-storage-account-data.
  */
 export const SECRET_NAMES = [
   'm.cross_signing.master',
@@ -31,7 +31,7 @@ export const SECRET_NAMES = [
 
 export type SecretName = (typeof SECRET_NAMES)[number];
 
-/** Account data type of a secret-storage key description (protocol.md §5.1). */
+/** Account data type of a secret-storage key description (docs/protocol.md#secret-storage-account-data). */
 export const KEY_DESCRIPTION_PREFIX = 'm.secret_storage.key.';
 export const DEFAULT_KEY_TYPE = 'm.secret_storage.default_key';
 

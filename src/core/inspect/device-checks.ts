@@ -1,5 +1,5 @@
 /**
- * Checks on the user's own devices from keys/query: protocol.md §3.3 inspector checklist items 3
+ * Checks on the user's own devices from keys/query: docs/protocol.md#inspector-checklist items 3
  * (each device carries a valid self-signing-key signature; spec v1.18 / MSC4153 recommends
  * ignoring devices that do not) and 4 (no device ID equals a cross-signing public key), plus the
  * device's own signature over its keys (`DeviceKeys`, spec §keys/query).

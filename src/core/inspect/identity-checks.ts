@@ -1,5 +1,5 @@
 /**
- * Checks on the published cross-signing keys: protocol.md §3.3 inspector checklist items 1
+ * Checks on the published cross-signing keys: docs/protocol.md#inspector-checklist items 1
  * (key shapes) and 2 (the master's signatures on the self-signing and user-signing keys), plus
  * the optional device signatures on the master.
  */
@@ -39,7 +39,7 @@ function ownEntry<T>(map: Record<string, T> | undefined, key: string): T | undef
   return map !== undefined && Object.prototype.hasOwnProperty.call(map, key) ? map[key] : undefined;
 }
 
-/** Shape checks of protocol.md §3.3 item 1; the parser already guaranteed the field types. */
+/** Shape checks of docs/protocol.md#inspector-checklist item 1; the parser already guaranteed the field types. */
 function shapeOf(role: CrossSigningRole, key: CrossSigningKey, userId: string) {
   const shapeProblems: string[] = [];
   if (key.user_id !== userId) shapeProblems.push(`it names the user ${quote(key.user_id)}`);

@@ -5,19 +5,19 @@
  * | code | meaning | usual repair |
  * |---|---|---|
  * | no-cross-signing | the server publishes no master key for the user | reset-cross-signing (upload-keys when secret storage holds all three private keys) |
- * | master-key-malformed | the master key fails the shape checks (protocol.md §3.3 item 1) | reset-cross-signing |
+ * | master-key-malformed | the master key fails the shape checks (docs/protocol.md#inspector-checklist item 1) | reset-cross-signing |
  * | key-for-other-user | a key or device listed for the user names another user_id | reset-cross-signing / regenerate-subkeys |
  * | self-signing-key-missing | master published, self-signing key not | regenerate-subkeys |
  * | user-signing-key-missing | master published, user-signing key not | regenerate-subkeys |
  * | self-signing-key-malformed | the self-signing key fails the shape checks | regenerate-subkeys |
  * | user-signing-key-malformed | the user-signing key fails the shape checks | regenerate-subkeys |
- * | self-signing-not-signed-by-master | no valid master signature on the self-signing key (§3.3 item 2) | regenerate-subkeys |
+ * | self-signing-not-signed-by-master | no valid master signature on the self-signing key (docs/protocol.md#inspector-checklist item 2) | regenerate-subkeys |
  * | user-signing-not-signed-by-master | no valid master signature on the user-signing key | regenerate-subkeys |
- * | device-not-cross-signed | a device has no signature by the self-signing key (§3.3 item 3) | sign-devices |
+ * | device-not-cross-signed | a device has no signature by the self-signing key (docs/protocol.md#inspector-checklist item 3) | sign-devices |
  * | device-cross-signature-invalid | a device's self-signing-key signature does not verify | sign-devices |
  * | device-signed-by-old-key | a device is signed only by a replaced self-signing key | sign-devices |
  * | device-self-signature-invalid | a device's own signature is missing or wrong | — (log the device out) |
- * | device-id-collides-with-key | a device ID equals a cross-signing public key (§3.3 item 4) | — (log the device out) |
+ * | device-id-collides-with-key | a device ID equals a cross-signing public key (docs/protocol.md#inspector-checklist item 4) | — (log the device out) |
  * | device-keys-malformed | a device's keys name another device_id | — |
  * | no-secret-storage | no default key, no key description, no secret | reset-cross-signing |
  * | no-default-key | secrets or keys exist but `m.secret_storage.default_key` is unset | store-secrets |
@@ -28,7 +28,7 @@
  * | secret-mismatch | a decrypted secret's public key differs from the published one (key given) | reset-cross-signing (master) / regenerate-subkeys |
  * | secret-undecryptable | the key passed the key check but a secret does not decrypt (key given) | reset-cross-signing (master) / regenerate-subkeys / reset-backup |
  * | wrong-recovery-key | the given recovery key or passphrase is not the secret-storage key | — (try again) |
- * | backup-not-trusted | backup auth_data not validly signed by the master or a cross-signed own device (§6) | resign-backup |
+ * | backup-not-trusted | backup auth_data not validly signed by the master or a cross-signed own device (docs/protocol.md#key-backup) | resign-backup |
  * | backup-not-signed-by-master | the backup is trusted only through a cross-signed device's signature, not the master's | resign-backup |
  * | backup-key-missing | a backup exists but `m.megolm_backup.v1` is not in secret storage | reset-backup |
  * | backup-key-mismatch | the backup key in secret storage does not match the backup (key given) | reset-backup |
@@ -38,11 +38,11 @@
 
 /** What the doctor can do about a problem; the repair engine owns the details. */
 export type Repair =
-  | 'reset-cross-signing' // new master, self-signing and user-signing keys (protocol.md §3.3 "Repair order")
+  | 'reset-cross-signing' // new master, self-signing and user-signing keys (docs/protocol.md#repair-order)
   | 'regenerate-subkeys' // new self-signing and user-signing keys under the existing master
   | 'sign-devices' // sign devices with the current self-signing key
   | 'store-secrets' // (re-)encrypt the secrets under the default secret-storage key
-  | 'resign-backup' // sign the backup's auth_data with the current master key (protocol.md §6)
+  | 'resign-backup' // sign the backup's auth_data with the current master key (docs/protocol.md#key-backup)
   | 'upload-keys' // publish the public keys of the private keys in secret storage
   | 'reset-backup'; // a new backup version whose key is stored in secret storage
 

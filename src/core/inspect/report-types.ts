@@ -6,13 +6,13 @@
 import type { SignatureCheck } from '../signing.ts';
 import type { Problem } from './problems.ts';
 
-/** Which cross-signing key (E2E module §Cross-signing; protocol.md §3.3). */
+/** Which cross-signing key (E2E module §Cross-signing; docs/protocol.md#correct-identity). */
 export type CrossSigningRole = 'master' | 'self_signing' | 'user_signing';
 
 /**
  * One cross-signing public key as published in keys/query.
  * `status`: 'ok' (usable), 'missing' (not published), 'malformed' (published but fails the shape
- * checks of protocol.md §3.3 item 1, or was dropped by the parser as unreadable).
+ * checks of docs/protocol.md#inspector-checklist item 1, or was dropped by the parser as unreadable).
  */
 export interface CrossSigningKeyReport {
   role: CrossSigningRole;
@@ -29,7 +29,7 @@ export interface CrossSigningKeyReport {
   signatureByMaster: SignatureCheck | 'n/a';
 }
 
-/** A signature on the master key by one of the user's own devices (optional, protocol.md §3.3). */
+/** A signature on the master key by one of the user's own devices (optional, docs/protocol.md#correct-identity). */
 export interface MasterDeviceSignature {
   deviceId: string;
   result: SignatureCheck | 'unknown-device';
@@ -58,7 +58,7 @@ export interface DeviceReport {
   /** Key IDs of the other self-signing-looking signatures (for 'old-key'). */
   oldSignerKeyIds: string[];
   isThisDevice: boolean;
-  /** The device ID equals a cross-signing public key (protocol.md §3.3 item 4). */
+  /** The device ID equals a cross-signing public key (docs/protocol.md#inspector-checklist item 4). */
   collidesWithKey: boolean;
   /** Shape problems (user_id or device_id not matching), in plain words. */
   shapeProblems: string[];
@@ -71,7 +71,7 @@ export interface PassphraseReport {
   bits: number;
 }
 
-/** One `m.secret_storage.key.<id>` description (protocol.md §5.1). */
+/** One `m.secret_storage.key.<id>` description (docs/protocol.md#secret-storage-account-data). */
 export interface SecretStorageKeyReport {
   keyId: string;
   /** 'found', 'absent' (404), 'failed' (could not read), 'malformed' (unreadable content). */
@@ -81,7 +81,7 @@ export interface SecretStorageKeyReport {
   supported: boolean;
   name?: string;
   passphrase?: PassphraseReport;
-  /** Has the `iv`/`mac` key check (protocol.md §5.3). */
+  /** Has the `iv`/`mac` key check (docs/protocol.md#secret-storage-key-check). */
   hasKeyCheck: boolean;
   isDefault: boolean;
 }
@@ -117,7 +117,7 @@ export interface SecretStorageReport {
   keyCheck?: 'ok' | 'wrong-key' | 'no-check-data' | 'no-description';
 }
 
-/** A signature on the backup's `auth_data` by the user (protocol.md §6). */
+/** A signature on the backup's `auth_data` by the user (docs/protocol.md#key-backup). */
 export interface BackupSignature {
   keyId: string;
   signer: 'master' | 'device' | 'unknown';

@@ -1,7 +1,7 @@
 /**
- * Checks that need the secret-storage key: the key check of its description (protocol.md §5.3),
- * then each secret decrypted (§5.2) and its public key derived (§5.6) and compared with the
- * published one (checklist item 5, protocol.md §3.3). The decrypted secrets never leave this
+ * Checks that need the secret-storage key: the key check of its description (docs/protocol.md#secret-storage-key-check),
+ * then each secret decrypted (docs/protocol.md#secret-encryption) and its public key derived (docs/protocol.md#private-key-encoding) and compared with the
+ * published one (checklist item 5, docs/protocol.md#inspector-checklist). The decrypted secrets never leave this
  * file: only "decrypted", the derived public key and the verdict go into the report.
  */
 import { encodeBase64, tryDecodeBase64 } from '../base64.ts';

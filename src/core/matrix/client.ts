@@ -1,6 +1,6 @@
 /**
  * A small, typed Matrix client-server client for the endpoints the doctor needs.
- * `fetch` is injected (house style §Layout): the core never touches the global one.
+ * `fetch` is injected (docs/design.md#layers): the core never touches the global one.
  */
 import { fail, ok, type Result } from '../result.ts';
 import { isJsonObject, setOwn } from './json-guards.ts';
@@ -67,7 +67,7 @@ export interface MatrixClient {
   /** @see https://spec.matrix.org/v1.18/client-server-api/#post_matrixclientv3keysquery */
   queryKeys(userIds: readonly string[], opts?: QueryKeysOptions): Promise<KeysQueryResult>;
   /**
-   * @throws {UiaRequiredError} when the homeserver wants user-interactive auth (protocol.md §1.4).
+   * @throws {UiaRequiredError} when the homeserver wants user-interactive auth (docs/protocol.md#synapse-upload-uia).
    * @see https://spec.matrix.org/v1.18/client-server-api/#post_matrixclientv3keysdevice_signingupload
    */
   uploadDeviceSigningKeys(body: DeviceSigningUploadRequest, opts?: CallOptions): Promise<EmptyResponse>;

@@ -1,7 +1,7 @@
 /**
  * Parser for `POST /keys/query` responses. Signed objects (device keys, cross-signing keys)
  * are returned as the very objects received: no copy, no normalisation, because their
- * signatures cover these bytes (house style §Crypto). Only the maps around them are rebuilt,
+ * signatures cover these bytes (docs/design.md#crypto). Only the maps around them are rebuilt,
  * without the malformed entries.
  * @see https://spec.matrix.org/v1.18/client-server-api/#post_matrixclientv3keysquery
  */

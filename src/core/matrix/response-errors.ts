@@ -1,5 +1,5 @@
 /**
- * Map a non-2xx homeserver answer to exactly one error class (house style §Errors):
+ * Map a non-2xx homeserver answer to exactly one error class (docs/design.md#errors):
  * 401 with `flows` → UiaRequiredError; 4xx with `errcode` → MatrixApiError;
  * 5xx, 4xx without `errcode`, anything else → ConnectionError.
  */
@@ -74,7 +74,7 @@ export function errorForResponse(r: ErrorResponse): MatrixApiError | UiaRequired
       kind: 'bad-response', status: r.status,
     });
   }
-  // protocol.md §2.1: a 401 is UIA only when the body has a flows array.
+  // docs/protocol.md#uia-challenge: a 401 is UIA only when the body has a flows array.
   if (r.status === 401) {
     const challenge = parseUiaChallenge(r.body);
     if (challenge.ok) {

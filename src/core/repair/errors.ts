@@ -1,6 +1,6 @@
 /**
  * Errors of the repair engine. Each class sets `name` so it survives being serialised across
- * extension contexts as `{name, message}` (house style §Errors, point 4).
+ * extension contexts as `{name, message}` (docs/design.md#errors, point 4).
  */
 
 /** Why a repair stopped on the user's side. */
@@ -24,7 +24,7 @@ export class RepairCancelledError extends Error {
 export type UiaFailureCode =
   | 'no-supported-flow' // no flow offered, or the chosen index was not offered
   | 'no-session' // a stage needs a session ID and the server sent none
-  | 'bad-params' // e.g. m.oauth without a valid http(s) `url` (protocol.md §2.5)
+  | 'bad-params' // e.g. m.oauth without a valid http(s) `url` (docs/protocol.md#uia-oauth)
   | 'too-many-attempts' // password, fallback or round limit reached
   | 'approval-timeout'; // m.oauth / org.matrix.cross_signing_reset: not approved in time
 

@@ -3,7 +3,7 @@
  * key upload and 429s honoured everywhere. After every step the caller gets a new
  * RepairProgress to persist; re-running the plan with it resumes after the completed steps.
  * A step whose answer was lost is simply sent again: every request is idempotent, and an
- * identical key upload returns 200 without UIA in Synapse (protocol.md §1.4).
+ * identical key upload returns 200 without UIA in Synapse (docs/protocol.md#synapse-upload-uia).
  */
 import type { MatrixClient } from '../matrix/client.ts';
 import { parseSignaturesUploadResponse } from '../matrix/parse.ts';
@@ -57,7 +57,7 @@ export function planIntact(plan: RepairPlan): boolean {
 function flattenFailures(failures: Record<string, Record<string, { errcode: string; error?: string; message?: string; status?: number }>>): SignatureFailure[] {
   return Object.entries(failures).flatMap(([userId, perKey]) => Object.entries(perKey).map(([keyId, f]) => {
     const failure: SignatureFailure = { userId, keyId, errcode: f.errcode };
-    const message = f.message ?? f.error; // Synapse puts the text in `message` (§3.2)
+    const message = f.message ?? f.error; // Synapse puts the text in `message` (docs/protocol.md#signatures-upload)
     if (message !== undefined) failure.message = message;
     if (f.status !== undefined) failure.status = f.status;
     return failure;

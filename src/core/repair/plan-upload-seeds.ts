@@ -2,7 +2,7 @@
  * Publishing the public keys of seeds the user already holds in secret storage (the inspect
  * layer's `upload-keys` repair): e.g. the server lost the keys, or a subkey was never uploaded.
  * The private halves are already stored, so "nothing lost" holds without a store step.
- * Caveat (protocol.md §1.3): Synapse likely answers 500 when a public key it stored before is
+ * Caveat (docs/protocol.md#synapse-upload-checks): Synapse answers 500 when a public key it stored before is
  * uploaded again after being replaced; then a reset is the way out.
  */
 import type { Ed25519 } from '../ed25519.ts';
@@ -25,7 +25,7 @@ export interface UploadFromSeedsInput {
 const BODY_FIELD: Readonly<Record<KeyRole, string>> = { master: 'master_key', selfSigning: 'self_signing_key', userSigning: 'user_signing_key' };
 
 /**
- * One `device_signing/upload` (with UIA when it replaces anything, §1.4) of the keys derived from
+ * One `device_signing/upload` (with UIA when it replaces anything, docs/protocol.md#synapse-upload-uia) of the keys derived from
  * the seeds. The objects are rebuilt deterministically, so a retry is byte-identical.
  */
 export async function planUploadKeysFromSeeds(input: UploadFromSeedsInput): Promise<Result<RepairPlan, PlanError>> {

@@ -72,7 +72,7 @@ export interface RepairPlan {
   notes: string[];
 }
 
-/** One rejected signature of a signatures/upload step (Synapse: `{status, errcode, message}`, §3.2). */
+/** One rejected signature of a signatures/upload step (Synapse: `{status, errcode, message}`, docs/protocol.md#signatures-upload). */
 export interface SignatureFailure {
   userId: string;
   keyId: string;
@@ -103,22 +103,22 @@ function request(method: 'POST' | 'PUT', segments: string[], body: Record<string
   return { method, path: encodePath(segments), segments, body };
 }
 
-/** `PUT /user/{userId}/account_data/{name}` for a secret (§5.1). */
+/** `PUT /user/{userId}/account_data/{name}` for a secret (docs/protocol.md#secret-storage-account-data). */
 export function putSecretStep(id: string, title: string, userId: string, name: string, content: Record<string, unknown>): RepairStep {
   return { id, title, kind: 'put-secret', request: request('PUT', v3('user', userId, 'account_data', name), content), uia: false, requires: [] };
 }
 
-/** `POST /keys/device_signing/upload` (§1), with UIA. */
+/** `POST /keys/device_signing/upload` (docs/protocol.md#device-signing-upload), with UIA. */
 export function uploadKeysStep(id: string, title: string, body: Record<string, unknown>, requires: string[]): RepairStep {
   return { id, title, kind: 'upload-cross-signing-keys', request: request('POST', v3('keys', 'device_signing', 'upload'), body), uia: true, requires };
 }
 
-/** `POST /keys/signatures/upload` (§3.2). */
+/** `POST /keys/signatures/upload` (docs/protocol.md#signatures-upload). */
 export function uploadSignaturesStep(id: string, title: string, body: Record<string, unknown>, requires: string[]): RepairStep {
   return { id, title, kind: 'upload-signatures', request: request('POST', v3('keys', 'signatures', 'upload'), body), uia: false, requires };
 }
 
-/** `PUT /room_keys/version/{version}` (§6). */
+/** `PUT /room_keys/version/{version}` (docs/protocol.md#key-backup). */
 export function putBackupStep(id: string, title: string, version: string, body: Record<string, unknown>, requires: string[]): RepairStep {
   return { id, title, kind: 'put-backup-version', request: request('PUT', v3('room_keys', 'version', version), body), uia: false, requires };
 }

@@ -1,7 +1,7 @@
 /**
  * The private side of a repair, kept apart from plans and progress (which are persisted and
  * shown): the seeds in a {@link SecretsHandle}, and secret-storage keys in a
- * {@link CheckedSecretStorageKey}. Reading and writing secrets follows protocol.md §5.
+ * {@link CheckedSecretStorageKey}. Reading and writing secrets follows docs/protocol.md#secret-storage.
  */
 import { decodeBase64, encodeBase64 } from '../base64.ts';
 import { decryptSecret, encryptSecret, SECRET_STORAGE_ALGORITHM, checkSecretStorageKey } from '../secret-storage.ts';
@@ -38,7 +38,7 @@ export interface CheckedSecretStorageKey {
 
 /**
  * Check a secret-storage key the user supplied (recovery key or passphrase, already decoded)
- * against `m.secret_storage.key.<keyId>` (§5.3), and whether it is the default key (§5.1).
+ * against `m.secret_storage.key.<keyId>` (docs/protocol.md#secret-storage-key-check), and whether it is the default key (docs/protocol.md#secret-storage-account-data).
  *
  * @param description - The raw content of `m.secret_storage.key.<keyId>`.
  * @param defaultKey - The raw content of `m.secret_storage.default_key` (null when unset).
@@ -58,7 +58,7 @@ export async function prepareSecretStorageKey(input: {
 }
 
 /**
- * Decrypt a secret stored under `ssss` (§5.2). Untrusted content: never throws on bad data.
+ * Decrypt a secret stored under `ssss` (docs/protocol.md#secret-encryption). Untrusted content: never throws on bad data.
  * @returns The plaintext (PRIVATE), or why not.
  */
 export async function readSecret(content: unknown, name: string, ssss: CheckedSecretStorageKey): Promise<Result<string, PlanError>> {
@@ -75,7 +75,7 @@ export async function readSecret(content: unknown, name: string, ssss: CheckedSe
   }
 }
 
-/** A cross-signing seed read from secret storage: base64 (padded or not, §5.6) of 32 bytes. */
+/** A cross-signing seed read from secret storage: base64 (padded or not, docs/protocol.md#private-key-encoding) of 32 bytes. */
 export async function readSeed(content: unknown, name: string, ssss: CheckedSecretStorageKey): Promise<Result<Uint8Array, PlanError>> {
   const text = await readSecret(content, name, ssss);
   if (!text.ok) return text;
@@ -97,7 +97,7 @@ export async function readSeed(content: unknown, name: string, ssss: CheckedSecr
  * - `keep: 'none'` (new keys replace old ones, repairs a/b): only the new entry, because the
  *   entries under other keys hold the replaced seed, which no longer matches anything published.
  *
- * Seeds are written as unpadded base64 (§5.6).
+ * Seeds are written as unpadded base64 (docs/protocol.md#private-key-encoding).
  */
 export async function secretContentWith(
   existing: unknown, name: string, plaintext: string, ssss: CheckedSecretStorageKey, keep: 'others' | 'none',
@@ -115,5 +115,5 @@ export async function secretContentWith(
   return content;
 }
 
-/** `encodeBase64` of a seed, for secret storage (§5.6). */
+/** `encodeBase64` of a seed, for secret storage (docs/protocol.md#private-key-encoding). */
 export const seedSecret = (seed: Uint8Array): string => encodeBase64(seed);

@@ -1,15 +1,15 @@
 /**
- * Choosing a UIA flow and building the URLs a stage needs (protocol.md §2.1, §2.3, §2.5).
+ * Choosing a UIA flow and building the URLs a stage needs (docs/protocol.md#uia-challenge, docs/protocol.md#uia-fallback, docs/protocol.md#uia-oauth).
  */
 import { isJsonObject, isString, own } from '../matrix/json-guards.ts';
 import type { UiaChallenge } from '../matrix/types.ts';
 import { normaliseBaseUrl } from '../matrix/url.ts';
 import type { StageHandling, UiaFlowOption, UiaOffer } from './uia-prompter.ts';
 
-/** `m.oauth` (spec v1.17, MSC4312) and its unstable name; clients should accept either (§2.5). */
+/** `m.oauth` (spec v1.17, MSC4312) and its unstable name; clients should accept either (docs/protocol.md#uia-oauth). */
 export const APPROVAL_STAGES: readonly string[] = Object.freeze(['m.oauth', 'org.matrix.cross_signing_reset']);
 
-/** How a stage is handled; everything unknown goes through its fallback page (§2.3). */
+/** How a stage is handled; everything unknown goes through its fallback page (docs/protocol.md#uia-fallback). */
 export function stageHandling(stage: string): StageHandling {
   if (stage === 'm.login.password') return 'password';
   if (stage === 'm.login.dummy') return 'dummy';
@@ -63,7 +63,7 @@ export function fallbackUrl(baseUrl: string, stage: string, session: string): st
 /**
  * The approval page of an `m.oauth`-type stage: `params[stage].url`, which must be http(s)
  * (`m.oauth_params.yaml`: pattern `^https?://`). Undefined if absent or not such a URL; the
- * caller then uses the fallback URL, which Synapse redirects to the same page (§2.5).
+ * caller then uses the fallback URL, which Synapse redirects to the same page (docs/protocol.md#uia-oauth).
  */
 export function approvalUrl(challenge: UiaChallenge, stage: string): string | undefined {
   const params = own(challenge.params, stage);
