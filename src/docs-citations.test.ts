@@ -129,6 +129,22 @@ test('the scan really covers the cited docs: each docs file defines anchors that
   for (const name of ['protocol.md', 'web-app-storage.md', 'design.md']) assert.ok(cited.includes(name), `nothing cites docs/${name}`);
 });
 
+/** Repository paths (`a/b`, `a/b.ts`) named in backticks in README.md's Layout section that do not exist. */
+export function missingLayoutPaths(readme: string, exists: (rel: string) => boolean): string[] {
+  const start = readme.indexOf('\n## Layout');
+  if (start < 0) return ['README.md has no ## Layout section'];
+  const end = readme.indexOf('\n## ', start + 1);
+  const section = readme.slice(start, end < 0 ? undefined : end);
+  return [...section.matchAll(/`([\w.-]+\/[\w./-]*)`/g)]
+    .map((m) => m[1]!)
+    .filter((p) => !p.includes('<') && !exists(p.replace(/\/$/, '')))
+    .map((p) => `README.md Layout names ${p}, which does not exist`);
+}
+
+test("README.md's Layout section names only paths that exist", () => {
+  assert.deepEqual(missingLayoutPaths(readFileSync(join(root, 'README.md'), 'utf8'), (rel) => existsSync(join(root, rel))), []);
+});
+
 test('the guards really fire, naming file and line', () => {
   const docs: DocsIndex = new Map([['protocol.md', new Set(['uia-oauth'])], ['README.md', new Set(['anchors'])]]);
   const planted = [
@@ -158,6 +174,9 @@ test('the guards really fire, naming file and line', () => {
   assert.equal(brokenMarkdownLinks('README.md', '[d](docs/missing.md)', docs).length, 1);
   assert.equal(brokenMarkdownLinks('docs/protocol.md', '[here](#nope)', docs).length, 1);
   assert.deepEqual(brokenMarkdownLinks('docs/protocol.md', '[here](#uia-oauth)', docs), []);
+
+  const readme = '# X\n## Layout\n| `src/core/` | x |\n| `src/gone/` | `docs/<file>.md` |\n## Next\n`src/elsewhere/`';
+  assert.deepEqual(missingLayoutPaths(readme, (rel) => rel === 'src/core'), ['README.md Layout names src/gone/, which does not exist']);
 
   assert.deepEqual(duplicateAnchors('docs/x.md', '<a id="a"></a>\n<a id="b"></a>\n<a id="a"></a>'), ['docs/x.md: anchor #a is defined twice']);
 });
