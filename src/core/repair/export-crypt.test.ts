@@ -6,9 +6,9 @@ import { nobleEd25519 } from '../ed25519.ts';
 import { MAX_PBKDF2_ITERATIONS } from '../inspect/secret-storage-key.ts';
 import { exportKeysFile, parseKeysExportFile } from './export.ts';
 import {
-  decryptKeysExport, encryptKeysExport, EXPORT_PBKDF2_ITERATIONS, exportFormOf, exportPassphraseProblem, MIN_EXPORT_PBKDF2_ITERATIONS,
-  readKeysExportFile, WRONG_PASSPHRASE,
+  decryptKeysExport, encryptKeysExport, EXPORT_PBKDF2_ITERATIONS, exportFormOf, MIN_EXPORT_PBKDF2_ITERATIONS, readKeysExportFile, WRONG_PASSPHRASE,
 } from './export-crypt.ts';
+import { exportPassphraseProblem } from './export-passphrase.ts';
 import { crossSigningKeyFromSeed, generateCrossSigningKeys, type KeyRole } from './keys.ts';
 
 const ALICE = '@alice:example.org';

@@ -18,14 +18,13 @@ import {
   decryptSecret, deriveKeyFromPassphrase, encryptSecret, SECRET_STORAGE_ALGORITHM, SecretStorageError, type EncryptedSecret,
 } from '../secret-storage.ts';
 import { EXPORT_FORMAT, parseKeysExportFile, type ImportedKeys, type KeysExportFile } from './export.ts';
+import { exportPassphraseProblem } from './export-passphrase.ts';
 import { ROLES, SECRET_NAME_OF_ROLE, USAGE_OF_ROLE, type KeyRole } from './keys.ts';
 
 /** PBKDF2-SHA-512 rounds written into a new file: above Element's 500 000, ≈0.5 s on a laptop. */
 export const EXPORT_PBKDF2_ITERATIONS = 600_000;
 /** Fewer rounds than this in a file are refused: nothing this tool writes has fewer. */
 export const MIN_EXPORT_PBKDF2_ITERATIONS = 100_000;
-/** The shortest passphrase accepted when writing (the popup and the CLI say so). */
-export const MIN_EXPORT_PASSPHRASE_LENGTH = 10;
 const BITS = 256;
 const SALT_BYTES = 32;
 /** A salt longer than this is not one we wrote; refusing it bounds the work a file can cause. */
@@ -66,13 +65,6 @@ export function exportFormOf(text: unknown): ExportForm {
   if (own(value, 'version') === 1) return 'plaintext';
   if (own(value, 'version') === 2) return 'encrypted';
   return 'unknown';
-}
-
-/** Why a passphrase cannot protect a new file, or null when it can. */
-export function exportPassphraseProblem(passphrase: string, confirmation?: string): string | null {
-  if ([...passphrase].length < MIN_EXPORT_PASSPHRASE_LENGTH) return `the passphrase must be at least ${MIN_EXPORT_PASSPHRASE_LENGTH} characters long`;
-  if (confirmation !== undefined && confirmation !== passphrase) return 'the two passphrases differ';
-  return null;
 }
 
 export interface EncryptExportOptions {
