@@ -105,6 +105,30 @@ describe('xsign-doctor repair commands: refusals before anything is sent', () =>
     // A plaintext file needs no passphrase.
     await reachesServer('store-secrets', [...hs, '--yes', '--from-export', tempFile('plain.json', exportKeysFile(keys))], env);
   });
+  it('store-secrets --from-export on a terminal: the encrypted file\'s passphrase is asked, hidden; Ctrl-D cancels', async () => {
+    const keys = await generateCrossSigningKeys(ALICE, nobleEd25519);
+    const enc = await encryptKeysExport(exportKeysFile(keys), EXPORT_PASSPHRASE, { iterations: 100_000 });
+    assert.ok(enc.ok);
+    const file = tempFile('keys.json', enc.value);
+    const noFetch = (() => { throw new NoRequestExpected('no request expected'); }) as unknown as typeof fetch;
+    const viaTerminal = async (answers: string[]) => {
+      const terminal = fakeTerminal({ 'Passphrase of the encrypted export file': answers });
+      const errors: string[] = [];
+      const code = await runRepair('store-secrets', [...hs, '--yes', '--from-export', file], {
+        env: { XSIGN_TOKEN: 'tok_123', XSIGN_RECOVERY_KEY: 'k' }, fetch: noFetch, out: () => {}, err: (t) => errors.push(t), errRaw: terminal.errRaw, stdin: terminal.stdin,
+      });
+      return { code, err: errors.join('\n'), asked: terminal.asked };
+    };
+    const right = await viaTerminal([EXPORT_PASSPHRASE]);
+    assert.deepEqual(right.asked, ['Passphrase of the encrypted export file']);
+    assert.equal(right.code, 2);
+    assert.match(right.err, /Could not reach the homeserver.*no request expected/, 'decrypted, then the first request');
+    const wrong = await viaTerminal(['not the passphrase']);
+    assert.match(wrong.err, /wrong passphrase, or the file was altered/);
+    const cancelled = await viaTerminal([]);
+    assert.equal(cancelled.code, 1);
+    assert.match(cancelled.err, /Cancelled: nothing was sent/);
+  });
   it('writeExportFile: mode 0600, never overwrites', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'xsign-')), 'keys.json');
     writeExportFile(file, 'secret');
