@@ -8,9 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { decodeBase64, decryptSecret, detectEd25519, encodeBase64, encodeRecoveryKey, exportKeysFile, generateCrossSigningKeys, nobleEd25519, parseKeysExportFile } from '../src/core/index.ts';
+import {
+  decodeBase64, decryptSecret, detectEd25519, encodeBase64, encodeRecoveryKey, exportFormOf, exportKeysFile, generateCrossSigningKeys, nobleEd25519,
+  parseKeysExportFile, readKeysExportFile,
+} from '../src/core/index.ts';
 import { storedPublicKey } from './harness/stored-seeds.ts';
-import { publishedMaster } from './harness/server-keys.ts';
+import { publishedKeys, publishedMaster } from './harness/server-keys.ts';
+import { registerPrivateKey, registerSecret } from './harness/secrets-registry.ts';
 import { callJson } from './harness/users.ts';
 import { buildAccount, queryOwnKeys, type FixtureAccount } from './harness/identity.ts';
 import { testSynapse, type SynapseInfo } from './harness/test-synapse.ts';
@@ -41,34 +45,53 @@ async function status(hs: SynapseInfo, account: FixtureAccount, recoveryKey?: st
 
 const codes = (r: JsonReport): string[] => r.problems.map((p) => p.code).sort();
 
+/** A file holding an export passphrase (its first line), as a script would give it. */
+function passphraseFile(passphrase: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'xsign-pass-')), 'passphrase');
+  writeFileSync(file, `${passphrase}\n`, { mode: 0o600 });
+  return file;
+}
+
 describe('xsign-doctor repair commands against Synapse', { concurrency: true }, () => {
   let hs: SynapseInfo;
   before(async () => { hs = await testSynapse(); });
 
-  test('reset with no cross-signing: --export writes a 0600 file, keys published without UIA', async () => {
+  test('reset with no cross-signing: --export writes a 0600 file, encrypted, keys published without UIA', async () => {
     const account = await buildAccount(hs, 'no-cross-signing');
     const file = join(mkdtempSync(join(tmpdir(), 'xsign-repair-')), 'keys.json');
-    const r = await cli(['reset', '--homeserver', hs.baseUrl, '--export', file, '--yes'], { XSIGN_TOKEN: account.user.accessToken });
+    const passphrase = 'export passphrase of the first reset';
+    // Without a terminal and without a passphrase file, nothing is done.
+    const refused = await cli(['reset', '--homeserver', hs.baseUrl, '--export', file, '--yes'], { XSIGN_TOKEN: account.user.accessToken });
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /no terminal to ask for the export passphrase on/);
+    assert.equal(await publishedMaster(account.user), undefined, 'nothing was sent');
+    const r = await cli(['reset', '--homeserver', hs.baseUrl, '--export', file, '--export-passphrase-file', passphraseFile(passphrase), '--yes'], { XSIGN_TOKEN: account.user.accessToken });
     assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /encrypted with your passphrase/);
     assert.match(r.stdout, /POST \/_matrix\/client\/v3\/keys\/device_signing\/upload/);
     assert.match(r.stdout, /Status after the repair/);
     assert.doesNotMatch(r.stderr, /Password/);
     assert.equal(statSync(file).mode & 0o777, 0o600);
     const text = readFileSync(file, 'utf8');
-    const parsed = await parseKeysExportFile(text, await detectEd25519());
-    assert.ok(parsed.ok, 'the export parses');
+    assert.equal(exportFormOf(text), 'encrypted');
+    assert.ok(!(await parseKeysExportFile(text, await detectEd25519())).ok, 'no plaintext seed in the file');
+    const parsed = await readKeysExportFile(text, passphrase, await detectEd25519());
+    assert.ok(parsed.ok, 'the export decrypts and parses');
     assert.equal(parsed.value.userId, account.user.userId);
-    assert.equal(await publishedMaster(account.user), parsed.value.publicKeys.master);
-    // The preview and progress never show a private key.
-    for (const entry of Object.values(JSON.parse(text) as Record<string, unknown>)) {
-      const seed = (entry as { seed?: unknown } | null)?.seed;
-      if (typeof seed === 'string') assert.ok(!r.stdout.includes(seed) && !r.stderr.includes(seed));
+    const published = await publishedKeys(account.user);
+    assert.deepEqual([published.master, published.selfSigning, published.userSigning],
+      [parsed.value.publicKeys.master, parsed.value.publicKeys.selfSigning, parsed.value.publicKeys.userSigning]);
+    // The preview and progress never show a private key, nor the passphrase.
+    for (const seed of Object.values(parsed.value.seeds)) {
+      registerPrivateKey(seed, 'a seed of the CLI export');
+      assert.ok(!r.stdout.includes(encodeBase64(seed)) && !r.stderr.includes(encodeBase64(seed)));
     }
+    assert.ok(!r.stdout.includes(passphrase) && !r.stderr.includes(passphrase));
     const after = await status(hs, account);
     assert.ok(!codes(after).includes('no-cross-signing'), codes(after).join(','));
     assert.deepEqual(codes(after), ['device-not-cross-signed', 'no-secret-storage']);
     // Never overwrites.
-    const again = await cli(['reset', '--homeserver', hs.baseUrl, '--export', file, '--yes'], { XSIGN_TOKEN: account.user.accessToken });
+    const again = await cli(['reset', '--homeserver', hs.baseUrl, '--export', file, '--export-passphrase-file', passphraseFile(passphrase), '--yes'], { XSIGN_TOKEN: account.user.accessToken });
     assert.equal(again.code, 2);
     assert.match(again.stderr, /already exists/);
     assert.equal(readFileSync(file, 'utf8'), text);
@@ -125,6 +148,33 @@ describe('xsign-doctor repair commands against Synapse', { concurrency: true }, 
     });
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
     assert.deepEqual(codes(await status(hs, account, account.secretStorage!.recoveryKey)), []);
+  });
+
+  test('reset kept only in an encrypted export, then store-secrets --from-export puts exactly the published keys in secret storage', async () => {
+    const account = await buildAccount(hs, 'secrets-missing');
+    const file = join(mkdtempSync(join(tmpdir(), 'xsign-repair-')), 'keys.json');
+    const passphrase = 'export passphrase of the round trip';
+    registerSecret('recovery-key', passphrase, 'the CLI export passphrase');
+    const env = { XSIGN_TOKEN: account.user.accessToken };
+    const reset = await cli(['reset', '--homeserver', hs.baseUrl, '--export', file, '--export-passphrase-file', passphraseFile(passphrase), '--password-stdin', '--yes'],
+      env, `${account.user.password}\n`);
+    assert.equal(reset.code, 0, `${reset.stdout}\n${reset.stderr}`);
+    assert.equal(exportFormOf(readFileSync(file, 'utf8')), 'encrypted');
+    const published = await publishedKeys(account.user);
+    assert.notEqual(published.master, account.crossSigning!.master.publicKey, 'a new master is published');
+    const withKey = { ...env, XSIGN_RECOVERY_KEY: account.secretStorage!.recoveryKey };
+    // A wrong passphrase is refused before anything is sent.
+    const wrong = await cli(['store-secrets', '--homeserver', hs.baseUrl, '--from-export', file, '--export-passphrase-file', passphraseFile('not the export passphrase'), '--yes'], withKey);
+    assert.equal(wrong.code, 2);
+    assert.match(wrong.stderr, /wrong passphrase, or the file was altered\. Nothing was sent/);
+    for (const role of ['master', 'selfSigning', 'userSigning'] as const) assert.equal(await storedPublicKey(hs, account, role, 'current'), null);
+    const r = await cli(['store-secrets', '--homeserver', hs.baseUrl, '--from-export', file, '--export-passphrase-file', passphraseFile(passphrase), '--yes'], withKey);
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    for (const role of ['master', 'selfSigning', 'userSigning'] as const) {
+      assert.equal(await storedPublicKey(hs, account, role, 'current'), published[role], `the stored ${role} seed is the published key's`);
+    }
+    const report = await status(hs, account, account.secretStorage!.recoveryKey);
+    assert.ok(!codes(report).some((c) => c.startsWith('secret-')), codes(report).join(','));
   });
 
   test('resign-backup signs the backup with the master', async () => {

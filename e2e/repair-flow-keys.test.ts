@@ -4,7 +4,7 @@
 // still-published key must survive the retry), and a background restart mid-flow.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { detectEd25519, encodeBase64, generateCrossSigningKeys, parseKeysExportFile } from '../src/core/index.ts';
+import { detectEd25519, encodeBase64, exportFormOf, generateCrossSigningKeys, parseKeysExportFile, readKeysExportFile } from '../src/core/index.ts';
 import { buildAccount, type FixtureAccount } from './harness/identity.ts';
 import { nodeFlowManager, runToEnd, untilFlow } from './harness/node-flows.ts';
 import { publishedKeys } from './harness/server-keys.ts';
@@ -82,13 +82,21 @@ describe('key-publishing repairs in the background (Node, against Synapse)', { c
     const a = await buildAccount(hs, 'no-cross-signing');
     const { flows, mirror } = nodeFlowManager(a.user, { baseUrl: hs.baseUrl });
     await assert.rejects(flows.preview({ sessionId: 's1', kind: 'reset-cross-signing' }), /export file/);
-    const view = await flows.preview({ sessionId: 's1', kind: 'reset-cross-signing', exportKeys: true });
+    // The export is encrypted unless the user chose plaintext: a missing or short passphrase is refused before any read.
+    await assert.rejects(flows.preview({ sessionId: 's1', kind: 'reset-cross-signing', exportKeys: true }), /Choose a passphrase for the export file: the passphrase must be at least 10 characters long \(or tick the warning/);
+    await assert.rejects(flows.preview({ sessionId: 's1', kind: 'reset-cross-signing', exportKeys: true, exportPassphrase: 'too short' }), /at least 10 characters/);
+    const exportPassphrase = 'the export file passphrase';
+    const view = await flows.preview({ sessionId: 's1', kind: 'reset-cross-signing', exportKeys: true, exportPassphrase });
     assert.equal(view.exportRequired, true);
+    assert.equal(view.exportEncrypted, true);
+    assert.equal(exportFormOf(view.exportText), 'encrypted');
     const ed = await detectEd25519();
-    const file = await parseKeysExportFile(view.exportText!, ed);
+    assert.ok(!(await parseKeysExportFile(view.exportText!, ed)).ok, 'no plaintext seed in the file');
+    const file = await readKeysExportFile(view.exportText!, exportPassphrase, ed);
     assert.ok(file.ok);
     assert.equal(file.value.userId, a.user.userId);
     assert.ok(!mirror.writes.join('\n').includes(encodeBase64(file.value.seeds.master!)), 'the export never reaches the mirror');
+    assert.ok(!mirror.writes.join('\n').includes(exportPassphrase), 'nor its passphrase');
     assert.ok(!JSON.stringify(await flows.state('s1')).includes('exportText'));
     assert.throws(() => flows.start(view.flowId), /save it and confirm/);
     flows.start(view.flowId, true);

@@ -5,7 +5,7 @@
 // from Node after each.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { detectEd25519, encodeBase64, generateCrossSigningKeys, parseKeysExportFile } from '../src/core/index.ts';
+import { detectEd25519, encodeBase64, exportFormOf, generateCrossSigningKeys, parseKeysExportFile, readKeysExportFile } from '../src/core/index.ts';
 import { BROWSERS } from './harness/browsers.ts';
 import { useBrowser } from './harness/browser-suite.ts';
 import type { ExtensionBrowser } from './harness/extension-browser.ts';
@@ -130,7 +130,7 @@ for (const name of BROWSERS) {
       await ui.close();
     });
 
-    test('reset for a user with no keys and no secret storage: export file offered once, Run gated on saving it, no UIA', async () => {
+    test('reset for a user with no keys and no secret storage: encrypted export file offered once, Run gated on saving it, no UIA', async () => {
       const a = await buildAccount(hs, 'no-cross-signing');
       const ui = await connectManually(b, hs, a.user.accessToken);
       assert.ok((await problemCodes(ui)).includes('no-cross-signing'));
@@ -139,28 +139,75 @@ for (const name of BROWSERS) {
       await ui.waitFor('repair-error', { timeoutMs: 30_000 });
       assert.match(await ui.text('repair-error'), /export file/);
       await setChecked(ui, '[data-testid="repair-export"]', true);
+      // The export is encrypted by default: no passphrase, a short one or two different ones are refused in the popup.
+      await ui.click('repair-preview-button');
+      await ui.waitFor('repair-error', { timeoutMs: 30_000 });
+      assert.match(await ui.text('repair-error'), /Export file: the passphrase must be at least 10 characters long/);
+      await ui.fill('export-passphrase', `first ${name} passphrase`);
+      await ui.fill('export-passphrase-confirm', `other ${name} passphrase`);
+      await ui.click('repair-preview-button');
+      await ui.waitFor('repair-error', { timeoutMs: 30_000 });
+      assert.match(await ui.text('repair-error'), /the two passphrases differ/);
+      assert.equal(await ui.count('repair-export-offer'), 0, 'nothing previewed yet');
+      const exportPassphrase = `export passphrase for ${name}`;
+      await ui.fill('export-passphrase', exportPassphrase);
+      await ui.fill('export-passphrase-confirm', exportPassphrase);
       await ui.click('repair-preview-button');
       await ui.waitFor('repair-export-offer', { timeoutMs: 30_000 });
       assert.equal(await ui.evaluate(() => (document.querySelector('[data-testid="repair-run"]') as HTMLButtonElement).disabled, null), true);
+      assert.equal(await ui.attr('repair-export-download', 'data-encrypted'), 'true');
       const href = await ui.attr('repair-export-download', 'href');
       assert.match(href ?? '', /^blob:/, 'the keys are a blob, not in the DOM');
       const text = await ui.evaluate(async (u) => (await fetch(u)).text(), href!);
-      const file = await parseKeysExportFile(text, await detectEd25519());
-      assert.ok(file.ok, 'a valid export file');
+      // Decrypted here, in Node: the downloaded file needs the passphrase, and holds the keys published next.
+      assert.equal(exportFormOf(text), 'encrypted');
+      const ed = await detectEd25519();
+      assert.ok(!(await parseKeysExportFile(text, ed)).ok, 'no plaintext seed in the file');
+      const wrong = await readKeysExportFile(text, `${exportPassphrase}!`, ed);
+      assert.ok(!wrong.ok && /wrong passphrase, or the file was altered/.test(wrong.error));
+      const file = await readKeysExportFile(text, exportPassphrase, ed);
+      assert.ok(file.ok, file.ok ? '' : file.error);
       for (const seed of Object.values(file.value.seeds)) registerPrivateKey(seed, 'a seed of the export file');
+      assert.ok(!text.includes(encodeBase64(file.value.seeds.master!)));
       await setChecked(ui, '[data-testid="repair-export-saved"]', true);
       assert.equal(await runRepair(ui), 'success');
       const after = await publishedKeys(a.user);
-      const ed = await detectEd25519();
+      assert.deepEqual([after.master, after.selfSigning, after.userSigning],
+        [file.value.publicKeys.master, file.value.publicKeys.selfSigning, file.value.publicKeys.userSigning], 'the published keys are the ones in the file');
       assert.equal(after.master, encodeBase64(await ed.publicKey(file.value.seeds.master!)), 'the published master is the one in the file');
-      // Reopened, the popup no longer holds the export anywhere.
+      // Reopened, the popup no longer holds the export or its passphrase anywhere.
       await ui.close();
       const again = await b.openUi();
       await again.waitFor('status-verdict', { timeoutMs: 30_000 });
       assert.ok(!(await again.html()).includes(encodeBase64(file.value.seeds.master!)));
       const stored = await b.evalExtension(async () => JSON.stringify([await browser.storage.local.get(null), await browser.storage.session.get(null)]), null);
       assert.ok(!stored.includes(encodeBase64(file.value.seeds.master!)), 'the export is not in extension storage');
+      assert.ok(!stored.includes(exportPassphrase), 'nor its passphrase');
       await again.close();
+    });
+
+    test('the unencrypted export file only after the warning is ticked', async () => {
+      const a = await buildAccount(hs, 'no-cross-signing');
+      const ui = await connectManually(b, hs, a.user.accessToken);
+      await openRepair(ui, 'reset-cross-signing');
+      await setChecked(ui, '[data-testid="repair-export"]', true);
+      assert.equal(await ui.count('export-passphrase'), 1, 'a passphrase is asked by default');
+      assert.match(await ui.text('export-options'), /anyone who gets this file can take over my identity/);
+      await setChecked(ui, '[data-testid="export-plaintext-warning"]', true);
+      assert.equal(await ui.count('export-passphrase'), 0);
+      await ui.click('repair-preview-button');
+      await ui.waitFor('repair-export-offer', { timeoutMs: 30_000 });
+      assert.equal(await ui.attr('repair-export-download', 'data-encrypted'), 'false');
+      assert.match(await ui.text('repair-export-offer'), /UNENCRYPTED.*Anyone who gets this file can take over your identity/s);
+      const text = await ui.evaluate(async (u) => (await fetch(u)).text(), (await ui.attr('repair-export-download', 'href'))!);
+      assert.equal(exportFormOf(text), 'plaintext');
+      const file = await parseKeysExportFile(text, await detectEd25519());
+      assert.ok(file.ok);
+      for (const seed of Object.values(file.value.seeds)) registerPrivateKey(seed, 'a seed of the plaintext export file');
+      await ui.click('repair-cancel');
+      await ui.waitFor('repair-result', { attr: ['data-outcome', 'cancelled'], timeoutMs: 30_000 });
+      assert.equal((await publishedKeys(a.user)).master, undefined, 'nothing was sent');
+      await ui.close();
     });
   });
 }

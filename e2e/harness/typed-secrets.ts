@@ -6,6 +6,8 @@ import { registerSecret, type SecretKind } from './secrets-registry.ts';
 
 /** The kind of secret a field takes, from its data-testid; undefined for non-secret fields. */
 export function typedSecretKind(testId: string): SecretKind | undefined {
+  // An export file's passphrase never goes to any server (unlike the account password): watched like a recovery key.
+  if (/export-passphrase/.test(testId)) return 'recovery-key';
   if (/password|passphrase/.test(testId)) return 'password';
   if (/recovery|secret-key|source-key/.test(testId)) return 'recovery-key';
   if (/token/.test(testId)) return 'access-token';

@@ -131,7 +131,7 @@ export function createFlowManager(deps: FlowDeps) {
     return f;
   };
 
-  async function preview(req: PreviewRequest): Promise<RepairFlowView & { exportText?: string }> {
+  async function preview(req: PreviewRequest): Promise<RepairFlowView & { exportText?: string; exportEncrypted?: boolean }> {
     const busy = running(req.sessionId);
     if (busy) return snapshot(busy);
     if (!(EXT_REPAIR_KINDS as readonly string[]).includes(req.kind)) throw new RepairFlowError('bad-input', `Unknown repair ${req.kind}`);
@@ -161,7 +161,7 @@ export function createFlowManager(deps: FlowDeps) {
     latest.set(req.sessionId, flowId);
     await persist();
     // The export text goes to the popup once, in this response, and nowhere else.
-    return built.exportText === undefined ? snapshot(flow) : { ...snapshot(flow), exportText: built.exportText };
+    return built.exportText === undefined ? snapshot(flow) : { ...snapshot(flow), exportText: built.exportText, exportEncrypted: built.exportEncrypted === true };
   }
 
   /** The server state after a stop, or why it could not be read (never throws). */

@@ -3,7 +3,8 @@
  * checked against its key description, the plan is built with the builders shared with the CLI
  * (src/core/repair/build-plans.ts), and every private byte met on the way is wiped before this
  * returns, so a flow never holds a private key — only the plan (public data and ciphertexts) and,
- * for an export-file safeguard, the export text the popup offers once.
+ * for an export-file safeguard, the export text the popup offers once (encrypted under the
+ * passphrase the popup sent with the request, unless the user chose plaintext after a warning).
  */
 import { detectEd25519 } from '../core/ed25519.ts';
 import type { MatrixClient } from '../core/matrix/client.ts';
@@ -13,6 +14,8 @@ import {
   buildManualUpload, buildReencrypt, buildRegenerate, buildReset, buildResignBackup, buildSignDevices, buildUpload, checkKeyInput, findSourceKey, PlanRefusedError,
   type BuiltPlan, type PlanContext,
 } from '../core/repair/build-plans.ts';
+import { encryptKeysExport } from '../core/repair/export-crypt.ts';
+import { exportPassphraseProblem } from '../core/repair/export-passphrase.ts';
 import type { CheckedSecretStorageKey } from '../core/repair/secrets.ts';
 import type { ExtRepairKind, Protocol } from '../ext/protocol.ts';
 
@@ -58,7 +61,7 @@ async function build(kind: ExtRepairKind, ctx: PlanContext, opts: PreviewRequest
 export async function planFlow(
   deps: { client: (sessionId: string) => Promise<MatrixClient>; session: (sessionId: string) => Promise<{ userId: string; deviceId: string }> },
   req: PreviewRequest,
-): Promise<BuiltPlan> {
+): Promise<BuiltPlan & { exportEncrypted?: boolean }> {
   const secret: SecretStorageKeyInput = {};
   if (req.recoveryKey !== undefined) secret.recoveryKey = req.recoveryKey;
   if (req.passphrase !== undefined) secret.passphrase = req.passphrase;
@@ -69,6 +72,19 @@ export async function planFlow(
     throw new RepairFlowError('missing-key', req.kind === 'reset-cross-signing'
       ? 'A reset creates new private keys: enter your recovery key so they are stored in secret storage before anything is published, or choose to save them in an export file.'
       : 'Enter your recovery key (or passphrase): the private key this repair needs is read from secret storage.');
+  }
+  // An export file is encrypted unless the user explicitly chose plaintext: checked before any read.
+  const wantsExport = req.exportKeys === true && (req.kind === 'reset-cross-signing' || req.kind === 'regenerate-subkeys');
+  if (wantsExport) {
+    if (req.exportPlaintext === true && req.exportPassphrase !== undefined) {
+      throw new RepairFlowError('bad-input', 'Either a passphrase for the export file or the unencrypted file, not both.');
+    }
+    if (req.exportPlaintext !== true) {
+      const weak = exportPassphraseProblem(req.exportPassphrase ?? '');
+      if (weak !== null) {
+        throw new RepairFlowError('export-passphrase', `Choose a passphrase for the export file: ${weak} (or tick the warning to save it unencrypted).`);
+      }
+    }
   }
   const { userId, deviceId } = await deps.session(req.sessionId);
   const client = await deps.client(req.sessionId);
@@ -89,6 +105,11 @@ export async function planFlow(
   try {
     const built = await build(req.kind, { state, report, userId, deviceId: deviceId || undefined, ed, ssss }, req, toWipe);
     toWipe.push(...built.secrets);
+    if (built.exportText !== undefined && req.exportPassphrase !== undefined) {
+      const encrypted = await encryptKeysExport(built.exportText, req.exportPassphrase);
+      if (!encrypted.ok) throw new RepairFlowError('export-passphrase', `Cannot encrypt the export file: ${encrypted.error}.`);
+      return { ...built, exportText: encrypted.value, exportEncrypted: true };
+    }
     return built;
   } catch (error) {
     if (error instanceof PlanRefusedError) throw new RepairFlowError(error.code, error.code === 'nothing-to-do' ? `Nothing to do: ${error.message}.` : `Cannot plan this repair: ${error.message}. Nothing was sent.`);

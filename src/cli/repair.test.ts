@@ -4,17 +4,50 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
-import { generateCrossSigningKeys, nobleEd25519, parseKeysExportFile } from '../core/index.ts';
+import { encryptKeysExport, exportFormOf, exportKeysFile, generateCrossSigningKeys, nobleEd25519, parseKeysExportFile, readKeysExportFile } from '../core/index.ts';
 import { ALICE, startScriptedSynapse, TOKEN, type ScriptedSynapse } from '../core/repair/fake-synapse.test.ts';
 import { UsageError } from './args.ts';
 import { runRepair, writeExportFile, type RepairCommand } from './repair.ts';
 
 /** Usage errors happen before any request: the fetch must never be called. */
-function run(command: RepairCommand, argv: string[], env: Record<string, string> = {}) {
-  const noFetch = (() => { throw new Error('no request expected'); }) as unknown as typeof fetch;
+function run(command: RepairCommand, argv: string[], env: Record<string, string> = {}, err: (t: string) => void = () => {}) {
+  const noFetch = (() => { throw new NoRequestExpected('no request expected'); }) as unknown as typeof fetch;
   return runRepair(command, argv, {
-    env: { XSIGN_TOKEN: 'tok_123', ...env }, fetch: noFetch, out: () => {}, err: () => {}, errRaw: () => {}, stdin: new PassThrough(),
+    env: { XSIGN_TOKEN: 'tok_123', ...env }, fetch: noFetch, out: () => {}, err, errRaw: () => {}, stdin: new PassThrough(),
   });
+}
+
+class NoRequestExpected extends Error {}
+/** Past every check made before the server: the first request was attempted (and refused by the test's fetch). */
+async function reachesServer(command: RepairCommand, argv: string[], env: Record<string, string>): Promise<void> {
+  const errors: string[] = [];
+  assert.equal(await run(command, argv, env, (t) => errors.push(t)), 2);
+  assert.match(errors.join('\n'), /Could not reach the homeserver.*no request expected/);
+}
+
+const EXPORT_PASSPHRASE = 'a long export passphrase';
+/** A file holding `text`, in a fresh private directory. */
+function tempFile(name: string, text?: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'xsign-')), name);
+  if (text !== undefined) writeFileSync(file, text, { mode: 0o600 });
+  return file;
+}
+
+/** A terminal on standard input that answers each hidden prompt (matched on its label) with the next answer. */
+function fakeTerminal(answers: Record<string, string[]>): { stdin: PassThrough & { isTTY: boolean; setRawMode: () => void }; errRaw: (t: string) => void; asked: string[] } {
+  const stdin = Object.assign(new PassThrough(), { isTTY: true, setRawMode: () => {} });
+  const asked: string[] = [];
+  return {
+    stdin, asked,
+    errRaw: (label) => {
+      const key = Object.keys(answers).find((k) => label.includes(k));
+      if (key === undefined) return;
+      asked.push(key);
+      const answer = answers[key]!.shift();
+      // After the reader has attached: one line per prompt.
+      setImmediate(() => stdin.write(answer === undefined ? '\u0004' : `${answer}\r`));
+    },
+  };
 }
 
 describe('xsign-doctor repair commands: refusals before anything is sent', () => {
@@ -39,6 +72,62 @@ describe('xsign-doctor repair commands: refusals before anything is sent', () =>
   });
   it('without a terminal, --yes is required (a piped password is never read as a confirmation)', async () => {
     await assert.rejects(run('upload', [...hs, '--password-stdin'], { XSIGN_RECOVERY_KEY: 'k' }), /--yes/);
+  });
+  it('export options: plaintext needs --export and excludes a passphrase file; a short passphrase or no way to ask is refused', async () => {
+    await assert.rejects(run('reset', [...hs, '--yes', '--export-plaintext'], { XSIGN_RECOVERY_KEY: 'k' }), /--export-plaintext needs --export FILE/);
+    const pass = tempFile('pass', `${EXPORT_PASSPHRASE}\n`);
+    await assert.rejects(run('reset', [...hs, '--yes', '--export', tempFile('k.json'), '--export-plaintext', '--export-passphrase-file', pass]), /either --export-passphrase-file or --export-plaintext/);
+    await assert.rejects(run('regenerate', [...hs, '--yes', '--export-passphrase-file', pass], { XSIGN_RECOVERY_KEY: 'k' }), /--export-passphrase-file needs --export FILE/);
+    await assert.rejects(run('reset', [...hs, '--yes', '--export', tempFile('k.json'), '--export-passphrase-file', tempFile('short', 'short\n')]), /at least 10 characters.*Nothing was sent/);
+    await assert.rejects(run('reset', [...hs, '--yes', '--export', tempFile('k.json'), '--export-passphrase-file', tempFile('empty', '\nsecond line')]), /is empty/);
+    await assert.rejects(run('reset', [...hs, '--yes', '--export', tempFile('k.json'), '--export-passphrase-file', '/nonexistent/pass']), /cannot read the passphrase file/);
+    await assert.rejects(run('reset', [...hs, '--yes', '--export', tempFile('k.json')]), /no terminal to ask for the export passphrase on: give --export-passphrase-file F.*--export-plaintext/);
+    // The passphrase is never an argument: there is no flag that takes it.
+    await assert.rejects(run('reset', [...hs, '--yes', '--export', tempFile('k.json'), '--export-passphrase', EXPORT_PASSPHRASE]), /unknown option --export-passphrase/);
+  });
+  it('store-secrets --from-export: an encrypted file is decrypted before anything is sent; a wrong passphrase says so', async () => {
+    const keys = await generateCrossSigningKeys(ALICE, nobleEd25519);
+    const enc = await encryptKeysExport(exportKeysFile(keys), EXPORT_PASSPHRASE, { iterations: 100_000 });
+    assert.ok(enc.ok);
+    const file = tempFile('keys.json', enc.value);
+    const env = { XSIGN_RECOVERY_KEY: 'k' };
+    const errors: string[] = [];
+    assert.equal(await run('store-secrets', [...hs, '--yes', '--from-export', file, '--export-passphrase-file', tempFile('p', 'wrong passphrase!\n')], env, (t) => errors.push(t)), 2);
+    assert.match(errors.pop()!, /wrong passphrase, or the file was altered\. Nothing was sent/);
+    assert.equal(await run('store-secrets', [...hs, '--yes', '--from-export', file], env, (t) => errors.push(t)), 2);
+    assert.match(errors.pop()!, /is encrypted and there is no terminal.*--export-passphrase-file/);
+    const tampered = JSON.parse(enc.value);
+    tampered.encryption.passphrase.iterations = 1000;
+    assert.equal(await run('store-secrets', [...hs, '--yes', '--from-export', tempFile('t.json', JSON.stringify(tampered)), '--export-passphrase-file', tempFile('p', EXPORT_PASSPHRASE)], env, (t) => errors.push(t)), 2);
+    assert.match(errors.pop()!, /only 1000 passphrase iterations/);
+    // The right passphrase gets past the file: the next thing is the first request.
+    await reachesServer('store-secrets', [...hs, '--yes', '--from-export', file, '--export-passphrase-file', tempFile('p', `${EXPORT_PASSPHRASE}\r\n`)], env);
+    // A plaintext file needs no passphrase.
+    await reachesServer('store-secrets', [...hs, '--yes', '--from-export', tempFile('plain.json', exportKeysFile(keys))], env);
+  });
+  it('store-secrets --from-export on a terminal: the encrypted file\'s passphrase is asked, hidden; Ctrl-D cancels', async () => {
+    const keys = await generateCrossSigningKeys(ALICE, nobleEd25519);
+    const enc = await encryptKeysExport(exportKeysFile(keys), EXPORT_PASSPHRASE, { iterations: 100_000 });
+    assert.ok(enc.ok);
+    const file = tempFile('keys.json', enc.value);
+    const noFetch = (() => { throw new NoRequestExpected('no request expected'); }) as unknown as typeof fetch;
+    const viaTerminal = async (answers: string[]) => {
+      const terminal = fakeTerminal({ 'Passphrase of the encrypted export file': answers });
+      const errors: string[] = [];
+      const code = await runRepair('store-secrets', [...hs, '--yes', '--from-export', file], {
+        env: { XSIGN_TOKEN: 'tok_123', XSIGN_RECOVERY_KEY: 'k' }, fetch: noFetch, out: () => {}, err: (t) => errors.push(t), errRaw: terminal.errRaw, stdin: terminal.stdin,
+      });
+      return { code, err: errors.join('\n'), asked: terminal.asked };
+    };
+    const right = await viaTerminal([EXPORT_PASSPHRASE]);
+    assert.deepEqual(right.asked, ['Passphrase of the encrypted export file']);
+    assert.equal(right.code, 2);
+    assert.match(right.err, /Could not reach the homeserver.*no request expected/, 'decrypted, then the first request');
+    const wrong = await viaTerminal(['not the passphrase']);
+    assert.match(wrong.err, /wrong passphrase, or the file was altered/);
+    const cancelled = await viaTerminal([]);
+    assert.equal(cancelled.code, 1);
+    assert.match(cancelled.err, /Cancelled: nothing was sent/);
   });
   it('writeExportFile: mode 0600, never overwrites', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'xsign-')), 'keys.json');
@@ -73,7 +162,7 @@ describe('xsign-doctor reset: approval and fallback stages (scripted Synapse)', 
     }) as typeof fetch;
   }
 
-  async function resetWith(mode: 'mas' | 'sso', whenUrlShown: (s: ScriptedSynapse) => void) {
+  async function resetWith(mode: 'mas' | 'sso', whenUrlShown: (s: ScriptedSynapse) => void, opts: { args?: string[]; terminal?: ReturnType<typeof fakeTerminal>; passphrase?: string } = {}) {
     const s = await startScriptedSynapse(mode);
     try {
       const old = await generateCrossSigningKeys(ALICE, nobleEd25519);
@@ -81,13 +170,16 @@ describe('xsign-doctor reset: approval and fallback stages (scripted Synapse)', 
       const file = join(mkdtempSync(join(tmpdir(), 'xsign-')), 'keys.json');
       const err: string[] = [];
       const out: string[] = [];
-      const code = await runRepair('reset', ['--homeserver', s.url, '--export', file, '--yes'], {
-        env: { XSIGN_TOKEN: TOKEN }, fetch: withReads(s), out: (t) => out.push(t), errRaw: () => {}, stdin: new PassThrough(), pollIntervalMs: 20,
+      const args = opts.args ?? ['--export-passphrase-file', tempFile('pass', `${EXPORT_PASSPHRASE}\n`)];
+      const code = await runRepair('reset', ['--homeserver', s.url, '--export', file, '--yes', ...args], {
+        env: { XSIGN_TOKEN: TOKEN }, fetch: withReads(s), out: (t) => out.push(t), pollIntervalMs: 20,
+        errRaw: opts.terminal?.errRaw ?? (() => {}), stdin: opts.terminal?.stdin ?? new PassThrough(),
         err: (t) => { err.push(t); if (/https?:\/\//.test(t)) setTimeout(() => whenUrlShown(s), 30); },
       });
-      const exported = await parseKeysExportFile(readFileSync(file, 'utf8'), nobleEd25519);
-      assert.ok(exported.ok);
-      return { code, err: err.join('\n'), out: out.join('\n'), stored: s.stored, exported: exported.value, oldMaster: old.master.publicKey };
+      const text = readFileSync(file, 'utf8');
+      const exported = await readKeysExportFile(text, opts.passphrase ?? EXPORT_PASSPHRASE, nobleEd25519);
+      assert.ok(exported.ok, exported.ok ? '' : exported.error);
+      return { code, err: err.join('\n'), out: out.join('\n'), stored: s.stored, exported: exported.value, oldMaster: old.master.publicKey, text };
     } finally {
       await s.close();
     }
@@ -96,6 +188,8 @@ describe('xsign-doctor reset: approval and fallback stages (scripted Synapse)', 
   it('m.oauth: prints the approval URL and polls until approved', async () => {
     const r = await resetWith('mas', (s) => { s.masApproved = true; });
     assert.equal(r.code, 0, r.err);
+    assert.equal(exportFormOf(r.text), 'encrypted', 'the export is encrypted by default');
+    assert.ok(!(await parseKeysExportFile(r.text, nobleEd25519)).ok, 'not readable as a plaintext export');
     assert.match(r.err, /Approve the reset \(m\.oauth\) in your account settings: https:\/\/account\.example\.org\/account\/\?action=org\.matrix\.cross_signing_reset/);
     const master = r.stored.master_key as { keys: Record<string, string> };
     assert.equal(Object.values(master.keys)[0], r.exported.publicKeys.master);
@@ -107,5 +201,26 @@ describe('xsign-doctor reset: approval and fallback stages (scripted Synapse)', 
     assert.equal(r.code, 0, r.err);
     assert.match(r.err, /\/_matrix\/client\/v3\/auth\/m\.login\.sso\/fallback\/web\?session=/);
     assert.equal(Object.values((r.stored.master_key as { keys: Record<string, string> }).keys)[0], r.exported.publicKeys.master);
+  });
+
+  it('--export on a terminal: the passphrase is asked twice, again when the two differ, and encrypts the file', async () => {
+    const passphrase = 'typed on the terminal';
+    const terminal = fakeTerminal({ 'Passphrase to encrypt': ['a mismatched one', passphrase], 'same passphrase again': ['a mismatched two', passphrase] });
+    const r = await resetWith('mas', (s) => { s.masApproved = true; }, { args: [], terminal, passphrase });
+    assert.equal(r.code, 0, r.err);
+    assert.deepEqual(terminal.asked, ['Passphrase to encrypt', 'same passphrase again', 'Passphrase to encrypt', 'same passphrase again']);
+    assert.match(r.err, /The two passphrases differ/);
+    assert.equal(exportFormOf(r.text), 'encrypted');
+    assert.ok(!r.out.includes(passphrase) && !r.err.includes(passphrase));
+    assert.equal(Object.values((r.stored.master_key as { keys: Record<string, string> }).keys)[0], r.exported.publicKeys.master);
+  });
+
+  it('--export-plaintext writes the plaintext form after a warning', async () => {
+    const r = await resetWith('mas', (s) => { s.masApproved = true; }, { args: ['--export-plaintext'] });
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /UNENCRYPTED: anyone who gets this file can take over your identity/);
+    assert.match(r.out, /UNENCRYPTED\) before anything is sent/);
+    assert.equal(exportFormOf(r.text), 'plaintext');
+    assert.ok((await parseKeysExportFile(r.text, nobleEd25519)).ok);
   });
 });

@@ -16,11 +16,13 @@
  */
 import { closeSync, constants, existsSync, fchmodSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import {
-  ConnectionError, createMatrixClient, describeServerKeys, detectEd25519, executePlan, inspectAccount, MatrixApiError,
+  ConnectionError, createMatrixClient, decryptKeysExport, describeServerKeys, detectEd25519, encryptKeysExport, executePlan, exportFormOf,
+  exportPassphraseProblem, inspectAccount, MatrixApiError,
   RepairCancelledError, ROLE_NAME, targetKeyId, UiaFailedError, PlanMismatchError,
   type CheckedSecretStorageKey, type KeyRole, type MatrixClient, type RepairPlan, type Report, type SecretStorageKeyInput,
 } from '../core/index.ts';
 import { parseArgs, UsageError, type FlagSpec } from './args.ts';
+import { askExportPassphrase, askNewExportPassphrase, canAsk, PLAINTEXT_EXPORT_WARNING, readPassphraseFile } from './export-passphrase.ts';
 import { terminalSafe } from './format-report.ts';
 import { cliUiaPrompter, createPrompts, NoTerminalError, type TerminalInput } from './prompt.ts';
 import {
@@ -58,21 +60,21 @@ const COMMON: FlagSpec = {
 const MANUAL_KEY_FLAGS = { 'master-key': 'master', 'self-signing-key': 'selfSigning', 'user-signing-key': 'userSigning' } as const satisfies Record<string, KeyRole>;
 
 const EXTRA: Record<RepairCommand, FlagSpec> = {
-  reset: { export: 'string' },
-  regenerate: { export: 'string', 'self-signing': 'boolean', 'user-signing': 'boolean' },
+  reset: { export: 'string', 'export-passphrase-file': 'string', 'export-plaintext': 'boolean' },
+  regenerate: { export: 'string', 'export-passphrase-file': 'string', 'export-plaintext': 'boolean', 'self-signing': 'boolean', 'user-signing': 'boolean' },
   'sign-devices': { devices: 'string' },
-  'store-secrets': { 'from-recovery-key': 'string', 'from-passphrase': 'string', 'from-export': 'string' },
+  'store-secrets': { 'from-recovery-key': 'string', 'from-passphrase': 'string', 'from-export': 'string', 'export-passphrase-file': 'string' },
   'resign-backup': {},
   upload: { 'master-key': 'string', 'self-signing-key': 'string', 'user-signing-key': 'string' },
 };
 
 export const REPAIR_HELP = `Repairs (each prints the exact requests first and asks before sending, unless --yes):
-  xsign-doctor reset         [common] [--export FILE]      new master, self-signing and user-signing keys
-  xsign-doctor regenerate    [common] [--self-signing] [--user-signing] [--export FILE]
+  xsign-doctor reset         [common] [export]             new master, self-signing and user-signing keys
+  xsign-doctor regenerate    [common] [--self-signing] [--user-signing] [export]
                                                            new self-signing and/or user-signing key (default:
                                                            both) under the master from secret storage
   xsign-doctor sign-devices  [common] [--devices ID,ID]    cross-sign sessions (default: every unsigned one)
-  xsign-doctor store-secrets [common] (--from-recovery-key K | --from-passphrase P | --from-export FILE)
+  xsign-doctor store-secrets [common] (--from-recovery-key K | --from-passphrase P | --from-export FILE [--export-passphrase-file F])
                                                            add the cross-signing secrets under the default key
   xsign-doctor resign-backup [common]                      sign the key backup with the master key
   xsign-doctor upload        [common]                      publish the keys held in secret storage
@@ -81,10 +83,14 @@ export const REPAIR_HELP = `Repairs (each prints the exact requests first and as
                                                            CrossSigningKey JSON object or a base64 seed
                                                            (files, not arguments: command lines are public)
   common: --homeserver URL [--token T] [--recovery-key K | --passphrase P] [--password-stdin] [--yes] [--dry-run]
+  export: --export FILE [--export-passphrase-file F | --export-plaintext]
 
 New keys are uploaded only once they are safe: stored in secret storage (--recovery-key, checked
 against the key's description) and/or written to --export FILE (created with mode 0600; an
-existing file is never overwritten). The account password is asked on the terminal when the
+existing file is never overwritten). The export is encrypted with a passphrase (at least 10
+characters), asked twice on the terminal or read from the first line of --export-passphrase-file F;
+--export-plaintext writes it unencrypted instead, after a warning. An encrypted --from-export file
+asks for its passphrase the same way. The account password is asked on the terminal when the
 homeserver wants it, or read from standard input with --password-stdin, one line per attempt;
 it is never an argument. --dry-run prints the plan and sends nothing. XSIGN_FROM_RECOVERY_KEY
 may hold the --from-recovery-key. Exit 0: repaired; 1: the repair could not complete (the
@@ -139,13 +145,15 @@ export function formatVerdict(report: Report, heading: string): string {
 }
 
 /** The preview: what the plan does and every request it sends. */
-export function formatPreview(built: BuiltPlan, opts: { exportPath?: string; baseUrl: string }): string {
+export function formatPreview(built: BuiltPlan, opts: { exportPath?: string; exportPlaintext?: boolean; baseUrl: string }): string {
   const { plan } = built;
   const lines = [`PLAN: ${plan.title}  (${plan.id})`, `  account: ${plan.userId} on ${opts.baseUrl}`];
   const keys = Object.entries(plan.publicKeys).map(([role, key]) => `${ROLE_NAME[role as KeyRole]} ${key}`);
   if (keys.length > 0) lines.push(`  keys: ${keys.join(', ')}`);
   if (plan.safeguard === 'secret-storage') lines.push('  the new private keys are stored in secret storage before anything is published');
-  if (opts.exportPath !== undefined) lines.push(`  the new private keys are written to ${opts.exportPath} (mode 0600) before anything is sent`);
+  if (opts.exportPath !== undefined) {
+    lines.push(`  the new private keys are written to ${opts.exportPath} (mode 0600, ${opts.exportPlaintext === true ? 'UNENCRYPTED' : 'encrypted with your passphrase'}) before anything is sent`);
+  }
   lines.push('', `REQUESTS (${plan.steps.length}, in this order; the access token goes in the Authorization header):`);
   plan.steps.forEach((step, i) => {
     lines.push(`  ${i + 1}. ${step.title}`, `     ${step.request.method} ${step.request.path}`);
@@ -177,6 +185,13 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
   const dryRun = flags['dry-run'] === true;
   const passwordStdin = flags['password-stdin'] === true;
   const exportPath = flags.export as string | undefined;
+  const exportPlaintext = flags['export-plaintext'] === true;
+  const exportPassphraseFile = flags['export-passphrase-file'] as string | undefined;
+  const readText = io.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
+  const fail2 = (message: string): number => {
+    io.err(terminalSafe(`xsign-doctor: ${message.replace(/\s+/g, ' ')}`));
+    return 2;
+  };
 
   // Refusals that need no server: checked before anything is read or sent.
   const manualFiles = command === 'upload'
@@ -202,6 +217,45 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
   if (!yes && !dryRun && (passwordStdin || io.stdin.isTTY !== true)) {
     throw new UsageError('no terminal to confirm on: check the plan with --dry-run, then run again with --yes');
   }
+  // The export's passphrase: known (or known to be askable) before anything is read or sent.
+  if (exportPlaintext && exportPath === undefined) throw new UsageError('--export-plaintext needs --export FILE');
+  if (exportPlaintext && exportPassphraseFile !== undefined) throw new UsageError('give either --export-passphrase-file or --export-plaintext, not both');
+  if (exportPassphraseFile !== undefined && exportPath === undefined && fromExport === undefined) {
+    throw new UsageError(`--export-passphrase-file needs ${command === 'store-secrets' ? '--from-export' : '--export'} FILE`);
+  }
+  const filePassphrase = exportPassphraseFile === undefined ? undefined : readPassphraseFile(exportPassphraseFile, readText);
+  if (exportPath !== undefined && !exportPlaintext) {
+    const weak = filePassphrase === undefined ? null : exportPassphraseProblem(filePassphrase);
+    if (weak !== null) throw new UsageError(`the passphrase in ${exportPassphraseFile}: ${weak}. Nothing was sent.`);
+    if (filePassphrase === undefined && !dryRun && !canAsk(io.stdin, passwordStdin)) {
+      throw new UsageError('no terminal to ask for the export passphrase on: give --export-passphrase-file F (its first line is the passphrase), or --export-plaintext to write the keys unencrypted. Nothing was sent.');
+    }
+  }
+  // An encrypted --from-export file is decrypted before the server is asked anything.
+  let fromExportText: string | undefined;
+  if (fromExport !== undefined) {
+    let text: string;
+    try {
+      text = readText(fromExport);
+    } catch (error) {
+      return fail2(`cannot read ${fromExport}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (exportFormOf(text) === 'encrypted') {
+      let passphrase = filePassphrase;
+      if (passphrase === undefined) {
+        if (!canAsk(io.stdin, passwordStdin)) return fail2(`${fromExport} is encrypted and there is no terminal to ask for its passphrase on: give --export-passphrase-file F. Nothing was sent.`);
+        passphrase = await askExportPassphrase(io, fromExport) ?? undefined;
+        if (passphrase === undefined) {
+          io.err('Cancelled: nothing was sent.');
+          return 1;
+        }
+      }
+      const plain = await decryptKeysExport(text, passphrase);
+      if (!plain.ok) return fail2(`the export file ${fromExport}: ${plain.error}. Nothing was sent.`);
+      text = plain.value;
+    }
+    fromExportText = text;
+  }
 
   let client: MatrixClient;
   try {
@@ -209,10 +263,6 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
-  const fail2 = (message: string): number => {
-    io.err(terminalSafe(`xsign-doctor: ${message.replace(/\s+/g, ' ')}`));
-    return 2;
-  };
 
   let built: BuiltPlan | undefined;
   const toWipe: Uint8Array[] = [];
@@ -253,14 +303,8 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
           break;
         }
         case 'store-secrets': {
-          if (fromExport !== undefined) {
-            let text: string;
-            try {
-              text = (io.readFile ?? ((p) => readFileSync(p, 'utf8')))(fromExport);
-            } catch (error) {
-              return fail2(`cannot read ${fromExport}: ${error instanceof Error ? error.message : String(error)}`);
-            }
-            built = await buildStoreFromExport(ctx, text);
+          if (fromExportText !== undefined) {
+            built = await buildStoreFromExport(ctx, fromExportText);
           } else {
             const sourceKey = await findSourceKey(state, ssss!, source!);
             if (!sourceKey.ok) return fail2(sourceKey.message);
@@ -286,7 +330,7 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
           const texts: ManualKeyTexts = {};
           for (const { role, path } of manualFiles) {
             try {
-              texts[role] = (io.readFile ?? ((p) => readFileSync(p, 'utf8')))(path);
+              texts[role] = readText(path);
             } catch (error) {
               return fail2(`cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`);
             }
@@ -309,7 +353,7 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
     toWipe.push(...built.secrets);
     const plan: RepairPlan = built.plan;
 
-    io.out(formatPreview(built, { ...(exportPath === undefined ? {} : { exportPath }), baseUrl: client.baseUrl }));
+    io.out(formatPreview(built, { ...(exportPath === undefined ? {} : { exportPath, exportPlaintext }), baseUrl: client.baseUrl }));
     if (dryRun) {
       io.out('\nDry run: nothing was sent.');
       return 0;
@@ -320,12 +364,25 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
       return 1;
     }
     if (exportPath !== undefined && built.exportText !== undefined) {
+      let fileText = built.exportText;
+      if (exportPlaintext) {
+        io.err(PLAINTEXT_EXPORT_WARNING);
+      } else {
+        const passphrase = filePassphrase ?? await askNewExportPassphrase(io);
+        if (passphrase === null) {
+          io.err('Cancelled: nothing was sent.');
+          return 1;
+        }
+        const encrypted = await encryptKeysExport(built.exportText, passphrase);
+        if (!encrypted.ok) return fail2(`cannot encrypt the export file: ${encrypted.error}. Nothing was sent.`);
+        fileText = encrypted.value;
+      }
       try {
-        (io.writeExport ?? writeExportFile)(exportPath, built.exportText);
+        (io.writeExport ?? writeExportFile)(exportPath, fileText);
       } catch (error) {
         return fail2(`cannot write ${exportPath}: ${error instanceof Error ? error.message : String(error)}. Nothing was sent.`);
       }
-      io.out(terminalSafe(`Wrote the new private keys to ${exportPath} (readable only by you). Keep it safe: it is the only copy outside secret storage.`));
+      io.out(terminalSafe(`Wrote the new private keys to ${exportPath} (readable only by you${exportPlaintext ? ', NOT encrypted' : ', encrypted with your passphrase'}). Keep it safe: it is the only copy outside secret storage.`));
     }
 
     const pollMs = io.pollIntervalMs ?? 2_000;

@@ -97,6 +97,11 @@ export type {
 } from './repair/manual-upload.ts';
 export { EXPORT_FORMAT, exportKeysFile, parseKeysExportFile } from './repair/export.ts';
 export type { ExportedKey, ImportedKeys, KeysExportFile } from './repair/export.ts';
+export {
+  decryptKeysExport, encryptKeysExport, EXPORT_PBKDF2_ITERATIONS, exportFormOf, MIN_EXPORT_PBKDF2_ITERATIONS, readKeysExportFile, WRONG_PASSPHRASE,
+} from './repair/export-crypt.ts';
+export { exportPassphraseProblem, MIN_EXPORT_PASSPHRASE_LENGTH } from './repair/export-passphrase.ts';
+export type { EncryptedKeysExportFile, EncryptExportOptions, ExportForm } from './repair/export-crypt.ts';
 export { prepareSecretStorageKey, readSecret, readSeed, wipeSecrets } from './repair/secrets.ts';
 export type { CheckedSecretStorageKey, SecretsHandle } from './repair/secrets.ts';
 

@@ -141,6 +141,12 @@ export const requestValidators = {
      * in the preview's response) instead of, or besides, secret storage.
      */
     exportKeys: optional(bool()),
+    /**
+     * With exportKeys: the passphrase the export file is encrypted under (used for this call only,
+     * never stored), or `exportPlaintext` when the user ticked the warning instead.
+     */
+    exportPassphrase: optional(str({ min: 1, max: 1024 })),
+    exportPlaintext: optional(bool()),
   }),
   /** `exportSaved`: the user confirmed saving the export file (required when the plan relies on it). */
   repairStart: object({ flowId, exportSaved: optional(bool()) }),
@@ -175,7 +181,7 @@ type Responses = {
    * (PRIVATE: the new seeds) comes only in this response, once, for the user to save; it is never
    * mirrored or kept by the background.
    */
-  repairPreview: RepairFlowView & { exportText?: string };
+  repairPreview: RepairFlowView & { exportText?: string; exportEncrypted?: boolean };
   repairStart: RepairFlowView;
   repairPassword: RepairFlowView;
   repairCancel: RepairFlowView;

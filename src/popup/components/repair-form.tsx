@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { send } from '../../ext/messaging.ts';
 import type { Protocol, RepairFlowView } from '../../ext/protocol.ts';
 import type { ExtRepairKind } from '../../ext/repair-kinds.ts';
+import { exportPassphraseProblem, MIN_EXPORT_PASSPHRASE_LENGTH } from '../../core/repair/export-passphrase.ts';
 
 export const REPAIR_LABELS: Record<ExtRepairKind, string> = {
   'sign-devices': 'Cross-sign devices',
@@ -48,10 +49,13 @@ export function RepairForm({ sessionId, kind, devices, onPreview, onClose }: {
   const [chosen, setChosen] = useState<Set<string>>(() => new Set(devices.filter((d) => !d.signed && d.signable).map((d) => d.deviceId)));
   const [subkeys, setSubkeys] = useState({ selfSigning: true, userSigning: true });
   const [exportKeys, setExportKeys] = useState(false);
+  const [exportPlaintext, setExportPlaintext] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const keyInput = useRef<HTMLInputElement>(null);
   const sourceInput = useRef<HTMLInputElement>(null);
+  const exportPassInput = useRef<HTMLInputElement>(null);
+  const exportPassAgain = useRef<HTMLInputElement>(null);
   const manual = { master: useRef<HTMLTextAreaElement>(null), selfSigning: useRef<HTMLTextAreaElement>(null), userSigning: useRef<HTMLTextAreaElement>(null) };
 
   const toggle = (id: string) => setChosen((prev) => {
@@ -82,12 +86,23 @@ export function RepairForm({ sessionId, kind, devices, onPreview, onClose }: {
         if (text) req.manualKeys[role] = text;
       }
     }
-    if (exportKeys && (kind === 'reset-cross-signing' || kind === 'regenerate-subkeys')) req.exportKeys = true;
+    if (exportKeys && (kind === 'reset-cross-signing' || kind === 'regenerate-subkeys')) {
+      req.exportKeys = true;
+      if (exportPlaintext) {
+        req.exportPlaintext = true;
+      } else {
+        // Not trimmed: the passphrase is exactly what was typed, as the CLI reads it.
+        const passphrase = exportPassInput.current?.value ?? '';
+        const weak = exportPassphraseProblem(passphrase, exportPassAgain.current?.value ?? '');
+        if (weak !== null) return setError(`Export file: ${weak}.`);
+        req.exportPassphrase = passphrase;
+      }
+    }
     setBusy(true);
     setError(null);
     try {
       const flow = await send('repairPreview', req);
-      for (const el of [keyInput.current, sourceInput.current, ...Object.values(manual).map((r) => r.current)]) if (el) el.value = '';
+      for (const el of [keyInput.current, sourceInput.current, exportPassInput.current, exportPassAgain.current, ...Object.values(manual).map((r) => r.current)]) if (el) el.value = '';
       onPreview(flow);
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
@@ -135,6 +150,27 @@ export function RepairForm({ sessionId, kind, devices, onPreview, onClose }: {
           Also save the new private keys in an export file{kind === 'reset-cross-signing' ? ' (needed when there is no secret storage)' : ''}
         </label>
       )}
+      {exportKeys && (kind === 'reset-cross-signing' || kind === 'regenerate-subkeys') && (
+        <fieldset data-testid="export-options">
+          <legend>Export file</legend>
+          {!exportPlaintext && (
+            <>
+              <label class="stack">
+                Passphrase to encrypt it (at least {MIN_EXPORT_PASSPHRASE_LENGTH} characters; needed to read the file back)
+                <input ref={exportPassInput} type="password" autocomplete="off" spellcheck={false} data-testid="export-passphrase" />
+              </label>
+              <label class="stack">
+                The same passphrase again
+                <input ref={exportPassAgain} type="password" autocomplete="off" spellcheck={false} data-testid="export-passphrase-confirm" />
+              </label>
+            </>
+          )}
+          <label class="row">
+            <input type="checkbox" checked={exportPlaintext} onChange={() => setExportPlaintext(!exportPlaintext)} data-testid="export-plaintext-warning" />
+            Save it unencrypted instead. I understand that anyone who gets this file can take over my identity.
+          </label>
+        </fieldset>
+      )}
       <div class="row">
         <select aria-label="Secret-storage key kind" data-testid="repair-key-kind" value={usePassphrase ? 'passphrase' : 'recovery-key'}
           onChange={(e) => setUsePassphrase((e.currentTarget as HTMLSelectElement).value === 'passphrase')}>
@@ -157,7 +193,7 @@ export function RepairForm({ sessionId, kind, devices, onPreview, onClose }: {
 }
 
 /** The export file offered once after the preview: a download, and the confirmation that gates Run. */
-export function ExportOffer({ flow, text, saved, onSaved }: { flow: RepairFlowView; text: string | null; saved: boolean; onSaved: (v: boolean) => void }) {
+export function ExportOffer({ flow, text, encrypted, saved, onSaved }: { flow: RepairFlowView; text: string | null; encrypted: boolean; saved: boolean; onSaved: (v: boolean) => void }) {
   // A blob URL keeps the private keys out of the DOM; revoked when the offer goes away.
   const [href, setHref] = useState<string | null>(null);
   useEffect(() => {
@@ -173,7 +209,10 @@ export function ExportOffer({ flow, text, saved, onSaved }: { flow: RepairFlowVi
   return (
     <div data-testid="repair-export-offer">
       <p>The new private keys are only in this file until they are published. Save it somewhere safe first.</p>
-      <a href={href} download={`cross-signing-keys-${flow.planId}.json`} data-testid="repair-export-download">Download the export file</a>
+      <a href={href} download={`cross-signing-keys-${flow.planId}.json`} data-testid="repair-export-download" data-encrypted={String(encrypted)}>
+        {encrypted ? 'Download the export file (encrypted with your passphrase)' : 'Download the UNENCRYPTED export file'}
+      </a>
+      {!encrypted && <p class="error">Anyone who gets this file can take over your identity.</p>}
       <label class="row">
         <input type="checkbox" checked={saved} onChange={() => onSaved(!saved)} data-testid="repair-export-saved" />
         I saved the file

@@ -35,7 +35,7 @@ export function RepairPanel({ sessionId, devices, requested, onRequestHandled, o
   const [busy, setBusy] = useState(false);
   const reloaded = useRef<string | null>(null);
   /** The export file of the previewed flow (PRIVATE): memory only, offered once. */
-  const [exportFile, setExportFile] = useState<{ flowId: string; text: string } | null>(null);
+  const [exportFile, setExportFile] = useState<{ flowId: string; text: string; encrypted: boolean } | null>(null);
   const [exportSaved, setExportSaved] = useState(false);
   const passwordInput = useRef<HTMLInputElement>(null);
 
@@ -80,9 +80,9 @@ export function RepairPanel({ sessionId, devices, requested, onRequestHandled, o
     }
   };
 
-  const previewed = (f: RepairFlowView & { exportText?: string }) => {
-    const { exportText, ...view } = f;
-    setExportFile(exportText === undefined ? null : { flowId: view.flowId, text: exportText });
+  const previewed = (f: RepairFlowView & { exportText?: string; exportEncrypted?: boolean }) => {
+    const { exportText, exportEncrypted, ...view } = f;
+    setExportFile(exportText === undefined ? null : { flowId: view.flowId, text: exportText, encrypted: exportEncrypted === true });
     setExportSaved(false);
     setFlow(view);
     setEditing(null);
@@ -134,7 +134,7 @@ export function RepairPanel({ sessionId, devices, requested, onRequestHandled, o
       {f.notes.length > 0 && <ul class="muted">{f.notes.map((n, i) => <li key={i}>{n}</li>)}</ul>}
 
       {f.phase === 'preview' && f.exportRequired === true && (
-        <ExportOffer flow={f} text={exportFile?.flowId === f.flowId ? exportFile.text : null} saved={exportSaved} onSaved={setExportSaved} />
+        <ExportOffer flow={f} text={exportFile?.flowId === f.flowId ? exportFile.text : null} encrypted={exportFile?.encrypted === true} saved={exportSaved} onSaved={setExportSaved} />
       )}
       {f.phase === 'preview' && (
         <div class="row">
