@@ -7,7 +7,8 @@ import { describe, it } from 'node:test';
 import { generateCrossSigningKeys, nobleEd25519, parseKeysExportFile } from '../core/index.ts';
 import { ALICE, startScriptedSynapse, TOKEN, type ScriptedSynapse } from '../core/repair/fake-synapse.test.ts';
 import { UsageError } from './args.ts';
-import { runRepair, writeExportFile, type RepairCommand } from './repair.ts';
+import { formatPreview, runRepair, writeExportFile, type RepairCommand } from './repair.ts';
+import type { BuiltPlan } from './repair-plans.ts';
 
 /** Usage errors happen before any request: the fetch must never be called. */
 function run(command: RepairCommand, argv: string[], env: Record<string, string> = {}) {
@@ -107,5 +108,34 @@ describe('xsign-doctor reset: approval and fallback stages (scripted Synapse)', 
     assert.equal(r.code, 0, r.err);
     assert.match(r.err, /\/_matrix\/client\/v3\/auth\/m\.login\.sso\/fallback\/web\?session=/);
     assert.equal(Object.values((r.stored.master_key as { keys: Record<string, string> }).keys)[0], r.exported.publicKeys.master);
+  });
+});
+
+describe('xsign-doctor previews', () => {
+  it('redact every secret ciphertext and MAC (new ones and the copies kept aside) and escape server text', () => {
+    const secret = (c: string, m: string) => ({ encrypted: { KEYID: { iv: 'SVZJVklWSVZJVklWSVZJVg', ciphertext: c, mac: m } } });
+    const account = (type: string) => `/_matrix/client/v3/user/%40alice%3Ahs/account_data/${type}`;
+    const step = (id: string, path: string, body: unknown) => ({ id, title: id, kind: 'store-secret', request: { method: 'PUT', path, body }, uia: false, requires: [] });
+    const built = {
+      plan: {
+        format: 'xsign-doctor.repair-plan', version: 1, id: 'p', kind: 'reset-cross-signing', title: 'Reset', userId: '@alice\u001b[2J:hs', safeguard: 'secret-storage',
+        publicKeys: {}, notes: ['device \u202eevil'],
+        steps: [
+          step('keep-previous', account('dev.xsign-doctor.previous.m.cross_signing.master'), secret('UFJFVklPVVNDSVBIRVJURVhU', 'UFJFVklPVVNNQUM')),
+          step('keep-unpublished', account('dev.xsign-doctor.unpublished.m.cross_signing.self_signing'), secret('VU5QVUJMSVNIRURDSVBIRVI', 'VU5QVUJNQUM')),
+          step('store', account('m.cross_signing.master'), secret('TkVXQ0lQSEVSVEVYVA', 'TkVXTUFD')),
+        ],
+      },
+      secrets: [], remarks: [],
+    } as unknown as BuiltPlan;
+    const text = formatPreview(built, { baseUrl: 'https://hs.example' });
+    for (const value of ['UFJFVklPVVNDSVBIRVJURVhU', 'UFJFVklPVVNNQUM', 'VU5QVUJMSVNIRURDSVBIRVI', 'VU5QVUJNQUM', 'TkVXQ0lQSEVSVEVYVA', 'TkVXTUFD']) {
+      assert.ok(!text.includes(value), `${value} is redacted`);
+    }
+    assert.equal(text.match(/"ciphertext": "\[redacted: \d+ characters\]"/g)?.length, 3);
+    assert.equal(text.match(/"mac": "\[redacted: \d+ characters\]"/g)?.length, 3);
+    assert.equal(text.match(/"iv": "SVZJVklWSVZJVklWSVZJVg"/g)?.length, 3);
+    assert.ok(!/[\u001b\u202e]/.test(text));
+    assert.match(text, /account: @alice\\x1b\[2J:hs on https:\/\/hs\.example/);
   });
 });

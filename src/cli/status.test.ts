@@ -71,7 +71,7 @@ describe('xsign-doctor status', () => {
     const wrong = await run(['--homeserver', hs.url, '--json', '--recovery-key', encodeRecoveryKey(seed(5))]);
     assert.equal(wrong.code, 1);
     assert.deepEqual((JSON.parse(wrong.out) as { problems: { code: string }[] }).problems.map((p) => p.code), ['wrong-recovery-key']);
-    const invalid = await run(['--homeserver', hs.url, '--recovery-key', 'EsSz ykH7 nope']);
+    const invalid = await run(['--homeserver', hs.url], { XSIGN_RECOVERY_KEY: 'EsSz ykH7 nope' });
     assert.equal(invalid.code, 2);
     assert.equal(invalid.out, '');
     assert.match(invalid.err, /^xsign-doctor: That is not a valid recovery key: .+$/);
