@@ -57,6 +57,9 @@ describe('xsign-doctor <command> --help', () => {
     assert.equal(r.code, 0);
     for (const command of COMMANDS) assert.ok(r.stdout.includes(`xsign-doctor ${command}`), command);
     assert.equal((await cli([])).code, 2);
+    const help = await cli(['help', 'sign-devices']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /^Usage: xsign-doctor sign-devices /);
   });
 });
 

@@ -76,6 +76,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const s = sinks(io);
   const [command, ...rest] = argv;
   if (command === '--version') return s.out(VERSION), 0;
+  if (command === 'help' && isCommand(rest[0])) return s.out(USAGE[rest[0]]), 0;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     if (command === undefined) return s.err(HELP), 2;
     return s.out(HELP), 0;

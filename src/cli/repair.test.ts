@@ -121,8 +121,9 @@ describe('xsign-doctor previews', () => {
         format: 'xsign-doctor.repair-plan', version: 1, id: 'p', kind: 'reset-cross-signing', title: 'Reset', userId: '@alice\u001b[2J:hs', safeguard: 'secret-storage',
         publicKeys: {}, notes: ['device \u202eevil'],
         steps: [
-          step('keep-previous', account('dev.xsign-doctor.previous.m.cross_signing.master'), secret('UFJFVklPVVNDSVBIRVJURVhU', 'UFJFVklPVVNNQUM')),
-          step('keep-unpublished', account('dev.xsign-doctor.unpublished.m.cross_signing.self_signing'), secret('VU5QVUJMSVNIRURDSVBIRVI', 'VU5QVUJNQUM')),
+          // Copies kept aside hold the secret's content under `content` (plan-new-keys.ts).
+          step('keep-previous', account('dev.xsign-doctor.previous.m.cross_signing.master'), { secret: 'm.cross_signing.master', content: secret('UFJFVklPVVNDSVBIRVJURVhU', 'UFJFVklPVVNNQUM') }),
+          step('keep-unpublished', account('dev.xsign-doctor.unpublished.m.cross_signing.self_signing'), { secret: 'm.cross_signing.self_signing', content: secret('VU5QVUJMSVNIRURDSVBIRVI', 'VU5QVUJNQUM') }),
           step('store', account('m.cross_signing.master'), secret('TkVXQ0lQSEVSVEVYVA', 'TkVXTUFD')),
         ],
       },

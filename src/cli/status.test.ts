@@ -108,6 +108,11 @@ describe('xsign-doctor status', () => {
     const r = await run(['--homeserver', hs.url]);
     assert.equal(r.code, 0);
     assert.ok(!/[\u001b\u0007\u202e]/.test(r.out));
+    // --json stays valid JSON carrying the exact name, with nothing a terminal would act on.
+    const json = await run(['--homeserver', hs.url, '--json']);
+    assert.ok(!/[\u001b\u0007\u0085\u202e]/.test(json.out), 'no raw escape or bidi override in the JSON text');
+    const names = (JSON.parse(json.out) as { devices: { displayName: string | null }[] }).devices.map((d) => d.displayName);
+    assert.ok(names.includes('\u001b[2J\u001b]0;pwned\u0007 \u202eevil'));
   });
 
   it('--diagnostic prints the redacted bundle', async () => {

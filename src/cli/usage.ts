@@ -60,7 +60,8 @@ export const HELP = `xsign-doctor ${VERSION} — inspect and repair Matrix cross
 
 Usage:
   xsign-doctor whoami --homeserver URL ${TOKEN}
-  xsign-doctor status --homeserver URL ${TOKEN} ${KEY} [--json | --diagnostic]
+  xsign-doctor status --homeserver URL ${TOKEN}
+      ${KEY} [--json | --diagnostic]
   xsign-doctor reset | regenerate | sign-devices | store-secrets | resign-backup | upload …
   xsign-doctor <command> --help
   xsign-doctor --version
@@ -70,8 +71,20 @@ lists each problem with its repair. Exit 0: healthy; 1: problems found; 2: usage
 error. --json prints the report as JSON; --diagnostic prints it with the raw server JSON
 (ciphertexts, key checks and device names redacted) for bug reports.
 
-Repairs:
-${REPAIR_COMMANDS.map((c) => `  ${REPAIR_USAGE[c].split('\n\n')[0]!.replace(/\n/g, '\n  ')}\n      ${REPAIR_USAGE[c].split('\n\n')[1]!.replace(/\n/g, '\n      ')}`).join('\n')}
+Repairs (each command's --help says more):
+  xsign-doctor reset         [common] [--export FILE]      new master, self-signing and user-signing keys
+  xsign-doctor regenerate    [common] [--self-signing] [--user-signing] [--export FILE]
+                                                           new self-signing and/or user-signing key (default:
+                                                           both) under the master from secret storage
+  xsign-doctor sign-devices  [common] [--devices ID,ID]    cross-sign sessions (default: every unsigned one)
+  xsign-doctor store-secrets [common] (--from-recovery-key-file F | --from-passphrase-file F | --from-export FILE)
+                                                           add the cross-signing secrets under the default key
+  xsign-doctor resign-backup [common]                      sign the key backup with the master key
+  xsign-doctor upload        [common]                      publish the keys held in secret storage
+  xsign-doctor upload        [common] [--master-key FILE] [--self-signing-key FILE] [--user-signing-key FILE]
+                                                           publish keys you supply: each FILE holds a
+                                                           CrossSigningKey JSON object or a base64 seed
+  common: ${COMMON.replace(/\n    /g, ' ')}
 
 ${REPAIR_NOTES}
 

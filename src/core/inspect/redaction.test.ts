@@ -20,6 +20,12 @@ describe('redactedRequestBody', () => {
       },
     });
   });
+  it('redacts the copies kept aside, which nest the secret content', () => {
+    const kept = { secret: 'm.cross_signing.master', content: { encrypted: { KEYA: { iv: 'SVY', ciphertext: 'S0VQVENJUEhFUg', mac: 'S0VQVE1BQw' } } } };
+    assert.deepEqual(redactedRequestBody(kept), {
+      secret: 'm.cross_signing.master', content: { encrypted: { KEYA: { iv: 'SVY', ciphertext: '[redacted: 14 characters]', mac: '[redacted: 10 characters]' } } },
+    });
+  });
   it('other bodies pass unchanged; hostile shapes do not throw', () => {
     const upload = { master_key: { user_id: '@a:hs', usage: ['master'], keys: { 'ed25519:K': 'K' } } };
     assert.deepEqual(redactedRequestBody(upload), upload);

@@ -32,14 +32,22 @@ export function redactEncryptedSecret(content: unknown): void {
   }
 }
 
+/** Secrets at any depth: a kept-aside copy nests the content (`{ secret, content: { encrypted } }`). */
+function redactNested(value: unknown, depth: number): void {
+  if (depth > 32 || typeof value !== 'object' || value === null) return;
+  if (!Array.isArray(value)) redactEncryptedSecret(value);
+  for (const child of Object.values(value)) redactNested(child, depth + 1);
+}
+
 /**
- * A request body as a preview may show it: a deep copy, with every secret's ciphertext and MAC
- * redacted (new secrets, and the copies kept aside under `dev.xsign-doctor.previous.*` /
- * `dev.xsign-doctor.unpublished.*` alike: they all share the secret content shape).
+ * A request body as a preview may show it: a deep copy, with the ciphertext and MAC of every
+ * `encrypted` map at any depth redacted: new secrets (`{ encrypted }`) and the copies kept aside
+ * under `dev.xsign-doctor.previous.*` / `dev.xsign-doctor.unpublished.*`
+ * (`{ secret, content: { encrypted } }`) alike.
  */
 export function redactedRequestBody(body: unknown): unknown {
   if (body === undefined) return body;
   const copy = JSON.parse(JSON.stringify(body)) as unknown;
-  redactEncryptedSecret(copy);
+  redactNested(copy, 0);
   return copy;
 }
