@@ -6,7 +6,6 @@
  *
  * Exit codes: 0 success/healthy, 1 problems found or repair incomplete, 2 usage or connection errors.
  */
-import type { Readable } from 'node:stream';
 import { createMatrixClient, MatrixApiError } from '../core/index.ts';
 import { parseCommandArgs, UsageError } from './args.ts';
 import type { TerminalInput } from './prompt.ts';
@@ -45,7 +44,7 @@ function sinks(io: CliIo): Sinks {
 
 async function whoami(argv: string[], io: CliIo, s: Sinks): Promise<number> {
   const parsed = parseCommandArgs('whoami', argv, { homeserver: 'string', ...secretFlagSpec(['token']) });
-  const flags = await resolveSecretFlags(parsed, ['token'], { stdin: io.stdin as Readable, warn: s.err, ...(io.readFile ? { readFile: io.readFile } : {}) });
+  const flags = await resolveSecretFlags(parsed, ['token'], { stdin: io.stdin, warn: s.err, ...(io.readFile ? { readFile: io.readFile } : {}) });
   const homeserver = flags.homeserver;
   const token = (flags.token as string | undefined) ?? (io.env.XSIGN_TOKEN || undefined);
   if (typeof homeserver !== 'string') throw new UsageError('--homeserver is required');

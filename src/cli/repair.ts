@@ -20,7 +20,6 @@ import {
   RepairCancelledError, ROLE_NAME, targetKeyId, UiaFailedError, PlanMismatchError,
   type CheckedSecretStorageKey, type KeyRole, type MatrixClient, type RepairPlan, type Report, type SecretStorageKeyInput,
 } from '../core/index.ts';
-import type { Readable } from 'node:stream';
 import { parseCommandArgs, UsageError, type FlagSpec } from './args.ts';
 import { resolveSecretFlags, secretFlagSpec, type SecretFlag } from './secret-flags.ts';
 import { terminalSafe } from './terminal-safe.ts';
@@ -148,7 +147,7 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
   }
   const parsed = parseCommandArgs(command, argv, { ...COMMON, ...EXTRA[command] });
   const flags = await resolveSecretFlags(parsed, command === 'store-secrets' ? [...COMMON_SECRETS, ...FROM_SECRETS] : COMMON_SECRETS, {
-    warn: io.err, stdin: io.stdin as Readable, ...(io.readFile ? { readFile: io.readFile } : {}),
+    warn: io.err, stdin: io.stdin, ...(io.readFile ? { readFile: io.readFile } : {}),
   }, { passwordStdin: parsed['password-stdin'] === true });
   const homeserver = flags.homeserver;
   if (typeof homeserver !== 'string') throw new UsageError('--homeserver is required');
