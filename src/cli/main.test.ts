@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { runCli } from './main.ts';
 import { COMMANDS } from './usage.ts';
 
@@ -85,6 +86,25 @@ describe('usage errors never echo a value', () => {
     const boolean = await cli(['reset', ...HS, `--yes=${SECRET}`]);
     assert.match(boolean.stderr, /--yes takes no value/);
     assert.ok(!boolean.stderr.includes(SECRET));
+  });
+});
+
+describe('no output ever repeats a secret-looking value (fuzzed argument lists)', () => {
+  const FLAGS = [
+    '--homeserver', '--token', '--token-file', '--recovery-key', '--recovery-key-file', '--passphrase', '--passphrase-file',
+    '--from-recovery-key', '--from-recovery-key-file', '--from-passphrase', '--from-passphrase-file', '--from-export',
+    '--json', '--diagnostic', '--yes', '--dry-run', '--password-stdin', '--export', '--devices', '--master-key', '--pasword', '--password',
+  ];
+  it('whatever the flags, values and positions, the secret is never printed', async () => {
+    const unreachable = (async () => { throw new TypeError('fetch failed'); }) as unknown as typeof fetch;
+    const word = fc.oneof(
+      fc.constantFrom(...FLAGS), fc.constant(SECRET), fc.constantFrom(...FLAGS).map((f) => `${f}=${SECRET}`), fc.constant('https://hs.example'), fc.constant('-'),
+    );
+    await fc.assert(fc.asyncProperty(fc.constantFrom(...COMMANDS, SECRET), fc.array(word, { maxLength: 8 }), async (command, rest) => {
+      const r = await cli([command, ...rest], { env: { XSIGN_TOKEN: 'tok_123' }, fetch: unreachable, stdin: `${SECRET}\n` });
+      assert.ok(!r.stdout.includes(SECRET) && !r.stderr.includes(SECRET), `${[command, ...rest].join(' ')}\n${r.stderr}`);
+      assert.ok(r.code === 2 || r.code === 0, String(r.code));
+    }), { numRuns: 400, seed: 7 });
   });
 });
 

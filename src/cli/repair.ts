@@ -167,7 +167,7 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
   if (command === 'reset' && exportPath === undefined && !given(secret)) {
     throw new UsageError('reset creates new private keys and will not publish them unless they are safe: give --recovery-key (store them in secret storage) and/or --export FILE (save them to a new file). Nothing was sent.');
   }
-  if (exportPath !== undefined && existsSync(exportPath)) throw new UsageError(`${exportPath} already exists; the export never overwrites a file. Nothing was sent.`);
+  if (exportPath !== undefined && existsSync(exportPath)) throw new UsageError('the file given to --export already exists; the export never overwrites a file. Nothing was sent.');
   if (command !== 'reset' && !manual && !given(secret)) {
     throw new UsageError(`${command} needs the secret-storage key: give --recovery-key-file (or XSIGN_RECOVERY_KEY) or --passphrase-file (or XSIGN_PASSPHRASE)`);
   }
