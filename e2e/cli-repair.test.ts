@@ -267,4 +267,26 @@ describe('xsign-doctor repair commands against Synapse', { concurrency: true }, 
     assert.equal(encodeBase64(await nobleEd25519.publicKey(seed)), account.crossSigning!.master.publicKey);
     assert.equal(await publishedMaster(account.user), account.crossSigning!.master.publicKey);
   });
+
+  test('previews redact every secret\'s ciphertext and MAC, the copies kept aside included; the recovery key read from a file', async () => {
+    const account = await buildAccount(hs, 'healthy', { devices: 1 });
+    const me = encodeURIComponent(account.user.userId);
+    const stored: string[] = [];
+    for (const name of ['m.cross_signing.master', 'm.cross_signing.self_signing', 'm.cross_signing.user_signing']) {
+      const content = await callJson<{ encrypted: Record<string, { ciphertext: string; mac: string }> }>(
+        hs.baseUrl, 'GET', `/_matrix/client/v3/user/${me}/account_data/${name}`, { token: account.user.accessToken });
+      for (const entry of Object.values(content.encrypted)) stored.push(entry.ciphertext, entry.mac);
+    }
+    const keyFile = join(mkdtempSync(join(tmpdir(), 'xsign-repair-')), 'recovery-key');
+    writeFileSync(keyFile, `${account.secretStorage!.recoveryKey}\n`, { mode: 0o600 });
+    const dry = await cli(['reset', '--homeserver', hs.baseUrl, '--recovery-key-file', keyFile, '--dry-run'], { XSIGN_TOKEN: account.user.accessToken });
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.equal(dry.stderr, '', 'no warning: the recovery key came from a file');
+    assert.match(dry.stdout, /PUT \/_matrix\/client\/v3\/user\/[^/]+\/account_data\/dev\.xsign-doctor\.previous\.m\.cross_signing\.master/);
+    for (const value of stored) assert.ok(!dry.stdout.includes(value), 'a stored ciphertext or MAC is printed');
+    const shown = [...dry.stdout.matchAll(/"(ciphertext|mac)": "([^"]*)"/g)].map((m) => m[2]!);
+    assert.ok(shown.length >= 12, `3 copies kept aside and 3 new secrets, each with a ciphertext and a MAC (${shown.length})`);
+    for (const value of shown) assert.match(value, /^\[redacted: \d+ characters\]$/);
+    assert.match(dry.stdout, /Dry run: nothing was sent/);
+  });
 });

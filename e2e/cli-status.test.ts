@@ -2,23 +2,32 @@
 // the CLI as a subprocess (the way users run it) and check its exit code and the problem codes of
 // its --json report, with and without the recovery key.
 import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { EXPECTED_PROBLEMS as EXPECTED } from './harness/expected-problems.ts';
 import { buildAccount, type FixtureAccount, type FixtureState } from './harness/identity.ts';
 import { testSynapse, type SynapseInfo } from './harness/test-synapse.ts';
+import { callJson } from './harness/users.ts';
 
 const ENTRY = new URL('../src/cli/index.ts', import.meta.url).pathname;
 
 interface CliResult { code: number; stdout: string; stderr: string }
 
-function cli(args: string[], env: Record<string, string>): Promise<CliResult> {
+function cli(args: string[], env: Record<string, string>, stdin = ''): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', ENTRY, ...args], {
+    const child = execFile(process.execPath, ['--import', 'tsx', ENTRY, ...args], {
       env: { ...process.env, XSIGN_TOKEN: '', XSIGN_RECOVERY_KEY: '', XSIGN_PASSPHRASE: '', ...env }, maxBuffer: 64 << 20,
     }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
+    child.stdin!.end(stdin);
   });
 }
+
+/** Anything a terminal acts on (controls, bidi, invisible format characters), the CLI's own newlines aside. */
+const RAW = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+const rawControls = (text: string): boolean => RAW.test(text.replace(/\n/g, ''));
 
 interface JsonReport {
   healthy: boolean;
@@ -93,5 +102,66 @@ describe('xsign-doctor status against Synapse', () => {
     const wrong = await cli(['status', '--homeserver', hs.baseUrl, '--json', '--passphrase', 'wrong'], env);
     assert.equal(wrong.code, 1);
     assert.deepEqual(codes(JSON.parse(wrong.stdout) as JsonReport), ['wrong-recovery-key']);
+  });
+
+  test('a hostile device display name set on Synapse never reaches the terminal raw (text, --json, --diagnostic)', async () => {
+    const account = await buildAccount(hs, 'healthy');
+    const hostile = 'phone\u001b[2J\u001b]0;pwned\u0007\r\u202eevil\u2066\u200b\u0085';
+    const other = account.devices[1]!.deviceId;
+    await callJson(hs.baseUrl, 'PUT', `/_matrix/client/v3/devices/${encodeURIComponent(other)}`, { token: account.user.accessToken, body: { display_name: hostile } });
+    const env = { XSIGN_TOKEN: account.user.accessToken };
+    const text = await cli(['status', '--homeserver', hs.baseUrl], env);
+    assert.equal(text.code, 0, text.stderr);
+    assert.ok(!rawControls(text.stdout) && !rawControls(text.stderr), JSON.stringify(text.stdout));
+    // Quoted as a JSON string (C0 escaped by JSON.stringify), the rest escaped by the formatter.
+    assert.ok(text.stdout.includes('"phone\\u001b[2J\\u001b]0;pwned\\u0007\\r\\u202eevil\\u2066\\u200b\\x85"'), 'shown, escaped');
+    const json = await cli(['status', '--homeserver', hs.baseUrl, '--json'], env);
+    assert.equal(json.code, 0, json.stderr);
+    assert.ok(!rawControls(json.stdout), 'no raw character in the JSON text');
+    const device = (JSON.parse(json.stdout) as { devices: { deviceId: string; displayName: string }[] }).devices.find((d) => d.deviceId === other)!;
+    assert.equal(device.displayName, hostile, 'the JSON still carries the exact name');
+    const diagnostic = await cli(['status', '--homeserver', hs.baseUrl, '--diagnostic'], env);
+    assert.equal(diagnostic.code, 0, diagnostic.stderr);
+    assert.ok(!rawControls(diagnostic.stdout));
+    const me = await cli(['whoami', '--homeserver', hs.baseUrl], env);
+    assert.equal(me.stdout, `${account.user.userId} ${account.devices[0]!.deviceId}\n`);
+  });
+
+  test('secrets from files and standard input; the argument forms warn without printing the value', async () => {
+    const account = await buildAccount(hs, 'healthy', { passphrase: 'correct horse battery staple' });
+    const dir = mkdtempSync(join(tmpdir(), 'xsign-secret-'));
+    const tokenFile = join(dir, 'token');
+    writeFileSync(tokenFile, `${account.user.accessToken}\n`, { mode: 0o600 });
+    const viaFiles = await cli(['status', '--homeserver', hs.baseUrl, '--json', '--token-file', tokenFile, '--passphrase-file', '-'], {}, 'correct horse battery staple\n');
+    assert.equal(viaFiles.code, 0, viaFiles.stderr);
+    assert.equal(viaFiles.stderr, '', 'no warning for the file forms');
+    assert.equal((JSON.parse(viaFiles.stdout) as JsonReport).secretStorage.keyCheck, 'ok');
+    const viaArgs = await cli(['status', '--homeserver', hs.baseUrl, '--json', '--token', account.user.accessToken, '--passphrase', 'correct horse battery staple'], {});
+    assert.equal(viaArgs.code, 0, viaArgs.stderr);
+    assert.deepEqual(viaArgs.stderr.trim().split('\n'), [
+      'warning: --token on the command line is visible to other users in process lists; use XSIGN_TOKEN or --token-file',
+      'warning: --passphrase on the command line is visible to other users in process lists; use XSIGN_PASSPHRASE or --passphrase-file',
+    ]);
+    for (const r of [viaFiles, viaArgs]) {
+      assert.ok(!r.stdout.includes(account.user.accessToken) && !r.stderr.includes(account.user.accessToken));
+      assert.ok(!r.stdout.includes('correct horse') && !r.stderr.includes('correct horse'));
+    }
+  });
+
+  test('<command> --help prints that command\'s usage and exits 0, for every command', async () => {
+    const commands = ['whoami', 'status', 'reset', 'regenerate', 'sign-devices', 'store-secrets', 'resign-backup', 'upload'];
+    const results = await Promise.all(commands.map((c) => cli([c, '--help'], {})));
+    results.forEach((r, i) => {
+      assert.equal(r.code, 0, `${commands[i]}: ${r.stderr}`);
+      assert.match(r.stdout, new RegExp(`^Usage: xsign-doctor ${commands[i]} --homeserver URL`));
+    });
+  });
+
+  test('a stray argument (a password typed without its flag) is never echoed', async () => {
+    const account = await buildAccount(hs, 'healthy', { devices: 1 });
+    const r = await cli(['status', '--homeserver', hs.baseUrl, account.user.password], { XSIGN_TOKEN: account.user.accessToken });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /unexpected argument #3 after status/);
+    assert.ok(!r.stderr.includes(account.user.password) && !r.stdout.includes(account.user.password));
   });
 });

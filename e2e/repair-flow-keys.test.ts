@@ -33,6 +33,18 @@ describe('key-publishing repairs in the background (Node, against Synapse)', { c
     assert.deepEqual(view.steps.map((s) => s.id), ['keep-previous-store-self-signing', 'store-self-signing', 'upload-keys', 'sign-devices']);
     const upload = view.steps.find((s) => s.id === 'upload-keys')!.body as Record<string, unknown>;
     assert.deepEqual(Object.keys(upload), ['self_signing_key'], 'only the new self-signing key is uploaded');
+    // The preview the popup shows redacts secrets as the diagnostic does (the new one and the copy kept aside).
+    for (const id of ['keep-previous-store-self-signing', 'store-self-signing']) {
+      type Secret = { encrypted: Record<string, Record<string, string>> };
+      const body = view.steps.find((s) => s.id === id)!.body as Secret | { content: Secret };
+      const entries = Object.values('content' in body ? body.content.encrypted : body.encrypted);
+      assert.ok(entries.length > 0, id);
+      for (const entry of entries) {
+        assert.match(entry.ciphertext!, /^\[redacted: \d+ characters\]$/, id);
+        assert.match(entry.mac!, /^\[redacted: \d+ characters\]$/, id);
+        assert.equal(typeof entry.iv, 'string');
+      }
+    }
     const done = await runToEnd(flows, view.flowId, a.user.password);
     assert.equal(done.phase, 'done', JSON.stringify(done.result));
     const after = await publishedKeys(a.user);

@@ -24,6 +24,7 @@ import type { UiaPrompter } from '../core/repair/uia-prompter.ts';
 import type { RepairFlowView, RepairPrompt } from '../ext/protocol.ts';
 import { EXT_REPAIR_KINDS } from '../ext/protocol.ts';
 import { describeServerKeys } from '../core/repair/server-state.ts';
+import { redactedRequestBody } from '../core/inspect/redaction.ts';
 import { planFlow, RepairFlowError, type PreviewRequest } from './repair-plan.ts';
 import { failureMessage, stoppedByRestart } from './repair-outcome.ts';
 
@@ -146,7 +147,7 @@ export function createFlowManager(deps: FlowDeps) {
       abort: new AbortController(),
       view: {
         flowId, sessionId: req.sessionId, kind: req.kind, title: plan.title, planId: plan.id, phase: 'preview',
-        steps: plan.steps.map((s) => ({ id: s.id, title: s.title, method: s.request.method, path: s.request.path, body: s.request.body, uia: s.uia })),
+        steps: plan.steps.map((s) => ({ id: s.id, title: s.title, method: s.request.method, path: s.request.path, body: redactedRequestBody(s.request.body), uia: s.uia })),
         notes: [...plan.notes, ...built.remarks],
         progress: { completed: 0, total: plan.steps.length },
         publicKeys: { ...plan.publicKeys },

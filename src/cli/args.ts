@@ -9,12 +9,14 @@ export class UsageError extends Error {
 export type FlagSpec = Record<string, 'string' | 'boolean'>;
 export type Parsed = { flags: Record<string, string | boolean>; positionals: string[] };
 
-export function parseArgs(argv: string[], spec: FlagSpec): Parsed {
+/** @param onPositional - Called with the index of each positional argument (default: collect it). */
+export function parseArgs(argv: string[], spec: FlagSpec, onPositional?: (index: number) => void): Parsed {
   const flags: Record<string, string | boolean> = {};
   const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (!arg.startsWith('--')) {
+      onPositional?.(i);
       positionals.push(arg);
       continue;
     }
@@ -32,4 +34,16 @@ export function parseArgs(argv: string[], spec: FlagSpec): Parsed {
     }
   }
   return { flags, positionals };
+}
+
+/**
+ * Parse a command's flags; no command takes a positional argument. A stray one is named by its
+ * position only: it is often a secret typed without its flag (`status … hunter2`), and a usage
+ * error goes to the terminal, to logs and into bug reports.
+ */
+export function parseCommandArgs(command: string, argv: string[], spec: FlagSpec): Record<string, string | boolean> {
+  const { flags } = parseArgs(argv, spec, (index) => {
+    throw new UsageError(`unexpected argument #${index + 1} after ${command} (its value is not shown; every option starts with --)`);
+  });
+  return flags;
 }

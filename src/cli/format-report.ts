@@ -4,6 +4,10 @@
  * device and key IDs come from the server and could carry terminal escape sequences.
  */
 import type { CrossSigningKeyReport, Problem, Report } from '../core/index.ts';
+import { terminalSafe } from './terminal-safe.ts';
+
+/** Re-exported for the modules that format their own lines (one formatter for the whole CLI). */
+export { terminalSafe };
 
 /** Devices listed one by one before the rest are summarised. */
 const MAX_DEVICES = 50;
@@ -13,14 +17,6 @@ const MAX_PER_CODE = 8;
 const OK = '✓';
 const BAD = '✗';
 const WARN = '!';
-
-/**
- * Replace control characters (C0, DEL, C1: ANSI escapes) and bidirectional overrides (which can
- * make text read differently from what it is) with U+FFFD.
- */
-export function terminalSafe(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '\ufffd');
-}
 
 const mark = (good: boolean | null): string => (good === null ? WARN : good ? OK : BAD);
 const show = (text: string | null | undefined): string => (text === null || text === undefined ? '—' : text);

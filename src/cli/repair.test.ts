@@ -7,7 +7,8 @@ import { describe, it } from 'node:test';
 import { encryptKeysExport, exportFormOf, exportKeysFile, generateCrossSigningKeys, nobleEd25519, parseKeysExportFile, readKeysExportFile } from '../core/index.ts';
 import { ALICE, startScriptedSynapse, TOKEN, type ScriptedSynapse } from '../core/repair/fake-synapse.test.ts';
 import { UsageError } from './args.ts';
-import { runRepair, writeExportFile, type RepairCommand } from './repair.ts';
+import { formatPreview, runRepair, writeExportFile, type RepairCommand } from './repair.ts';
+import type { BuiltPlan } from './repair-plans.ts';
 
 /** Usage errors happen before any request: the fetch must never be called. */
 function run(command: RepairCommand, argv: string[], env: Record<string, string> = {}, err: (t: string) => void = () => {}) {
@@ -62,7 +63,7 @@ describe('xsign-doctor repair commands: refusals before anything is sent', () =>
   it('an existing export file is refused', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'xsign-')), 'keys.json');
     writeFileSync(file, 'keep me');
-    await assert.rejects(run('reset', [...hs, '--yes', '--export', file]), /already exists/);
+    await assert.rejects(run('reset', [...hs, '--yes', '--export', file]), (e: Error) => /already exists/.test(e.message) && !e.message.includes(file));
     assert.equal(readFileSync(file, 'utf8'), 'keep me');
   });
   it('store-secrets needs exactly one source; other repairs need the recovery key', async () => {
@@ -222,5 +223,35 @@ describe('xsign-doctor reset: approval and fallback stages (scripted Synapse)', 
     assert.match(r.out, /UNENCRYPTED\) before anything is sent/);
     assert.equal(exportFormOf(r.text), 'plaintext');
     assert.ok((await parseKeysExportFile(r.text, nobleEd25519)).ok);
+  });
+});
+
+describe('xsign-doctor previews', () => {
+  it('redact every secret ciphertext and MAC (new ones and the copies kept aside) and escape server text', () => {
+    const secret = (c: string, m: string) => ({ encrypted: { KEYID: { iv: 'SVZJVklWSVZJVklWSVZJVg', ciphertext: c, mac: m } } });
+    const account = (type: string) => `/_matrix/client/v3/user/%40alice%3Ahs/account_data/${type}`;
+    const step = (id: string, path: string, body: unknown) => ({ id, title: id, kind: 'store-secret', request: { method: 'PUT', path, body }, uia: false, requires: [] });
+    const built = {
+      plan: {
+        format: 'xsign-doctor.repair-plan', version: 1, id: 'p', kind: 'reset-cross-signing', title: 'Reset', userId: '@alice\u001b[2J:hs', safeguard: 'secret-storage',
+        publicKeys: {}, notes: ['device \u202eevil'],
+        steps: [
+          // Copies kept aside hold the secret's content under `content` (plan-new-keys.ts).
+          step('keep-previous', account('dev.xsign-doctor.previous.m.cross_signing.master'), { secret: 'm.cross_signing.master', content: secret('UFJFVklPVVNDSVBIRVJURVhU', 'UFJFVklPVVNNQUM') }),
+          step('keep-unpublished', account('dev.xsign-doctor.unpublished.m.cross_signing.self_signing'), { secret: 'm.cross_signing.self_signing', content: secret('VU5QVUJMSVNIRURDSVBIRVI', 'VU5QVUJNQUM') }),
+          step('store', account('m.cross_signing.master'), secret('TkVXQ0lQSEVSVEVYVA', 'TkVXTUFD')),
+        ],
+      },
+      secrets: [], remarks: [],
+    } as unknown as BuiltPlan;
+    const text = formatPreview(built, { baseUrl: 'https://hs.example' });
+    for (const value of ['UFJFVklPVVNDSVBIRVJURVhU', 'UFJFVklPVVNNQUM', 'VU5QVUJMSVNIRURDSVBIRVI', 'VU5QVUJNQUM', 'TkVXQ0lQSEVSVEVYVA', 'TkVXTUFD']) {
+      assert.ok(!text.includes(value), `${value} is redacted`);
+    }
+    assert.equal(text.match(/"ciphertext": "\[redacted: \d+ characters\]"/g)?.length, 3);
+    assert.equal(text.match(/"mac": "\[redacted: \d+ characters\]"/g)?.length, 3);
+    assert.equal(text.match(/"iv": "SVZJVklWSVZJVklWSVZJVg"/g)?.length, 3);
+    assert.ok(!/[\u001b\u202e]/.test(text));
+    assert.match(text, /account: @alice\\x1b\[2J:hs on https:\/\/hs\.example/);
   });
 });

@@ -17,13 +17,14 @@
 import { closeSync, constants, existsSync, fchmodSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import {
   ConnectionError, createMatrixClient, decryptKeysExport, describeServerKeys, detectEd25519, encryptKeysExport, executePlan, exportFormOf,
-  exportPassphraseProblem, inspectAccount, MatrixApiError,
+  exportPassphraseProblem, inspectAccount, MatrixApiError, redactedRequestBody,
   RepairCancelledError, ROLE_NAME, targetKeyId, UiaFailedError, PlanMismatchError,
   type CheckedSecretStorageKey, type KeyRole, type MatrixClient, type RepairPlan, type Report, type SecretStorageKeyInput,
 } from '../core/index.ts';
-import { parseArgs, UsageError, type FlagSpec } from './args.ts';
+import { parseCommandArgs, UsageError, type FlagSpec } from './args.ts';
 import { askExportPassphrase, askNewExportPassphrase, canAsk, PLAINTEXT_EXPORT_WARNING, readPassphraseFile } from './export-passphrase.ts';
-import { terminalSafe } from './format-report.ts';
+import { resolveSecretFlags, secretFlagSpec, type SecretFlag } from './secret-flags.ts';
+import { terminalSafe } from './terminal-safe.ts';
 import { cliUiaPrompter, createPrompts, NoTerminalError, type TerminalInput } from './prompt.ts';
 import {
   buildManualUpload, buildReencrypt, buildRegenerate, buildReset, checkKeyInput, findSourceKey, buildResignBackup, buildSignDevices, buildStoreFromExport, buildUpload,
@@ -52,9 +53,10 @@ export interface RepairIo {
   pollIntervalMs?: number;
 }
 
+const COMMON_SECRETS: readonly SecretFlag[] = ['token', 'recovery-key', 'passphrase'];
+const FROM_SECRETS: readonly SecretFlag[] = ['from-recovery-key', 'from-passphrase'];
 const COMMON: FlagSpec = {
-  homeserver: 'string', token: 'string', 'recovery-key': 'string', passphrase: 'string',
-  'password-stdin': 'boolean', yes: 'boolean', 'dry-run': 'boolean',
+  homeserver: 'string', 'password-stdin': 'boolean', yes: 'boolean', 'dry-run': 'boolean', ...secretFlagSpec(COMMON_SECRETS),
 };
 /** upload's key files, per role (files, not arguments: command lines are public). */
 const MANUAL_KEY_FLAGS = { 'master-key': 'master', 'self-signing-key': 'selfSigning', 'user-signing-key': 'userSigning' } as const satisfies Record<string, KeyRole>;
@@ -63,38 +65,10 @@ const EXTRA: Record<RepairCommand, FlagSpec> = {
   reset: { export: 'string', 'export-passphrase-file': 'string', 'export-plaintext': 'boolean' },
   regenerate: { export: 'string', 'export-passphrase-file': 'string', 'export-plaintext': 'boolean', 'self-signing': 'boolean', 'user-signing': 'boolean' },
   'sign-devices': { devices: 'string' },
-  'store-secrets': { 'from-recovery-key': 'string', 'from-passphrase': 'string', 'from-export': 'string', 'export-passphrase-file': 'string' },
+  'store-secrets': { 'from-export': 'string', 'export-passphrase-file': 'string', ...secretFlagSpec(FROM_SECRETS) },
   'resign-backup': {},
   upload: { 'master-key': 'string', 'self-signing-key': 'string', 'user-signing-key': 'string' },
 };
-
-export const REPAIR_HELP = `Repairs (each prints the exact requests first and asks before sending, unless --yes):
-  xsign-doctor reset         [common] [export]             new master, self-signing and user-signing keys
-  xsign-doctor regenerate    [common] [--self-signing] [--user-signing] [export]
-                                                           new self-signing and/or user-signing key (default:
-                                                           both) under the master from secret storage
-  xsign-doctor sign-devices  [common] [--devices ID,ID]    cross-sign sessions (default: every unsigned one)
-  xsign-doctor store-secrets [common] (--from-recovery-key K | --from-passphrase P | --from-export FILE [--export-passphrase-file F])
-                                                           add the cross-signing secrets under the default key
-  xsign-doctor resign-backup [common]                      sign the key backup with the master key
-  xsign-doctor upload        [common]                      publish the keys held in secret storage
-  xsign-doctor upload        [common] [--master-key FILE] [--self-signing-key FILE] [--user-signing-key FILE]
-                                                           publish keys you supply: each FILE holds a
-                                                           CrossSigningKey JSON object or a base64 seed
-                                                           (files, not arguments: command lines are public)
-  common: --homeserver URL [--token T] [--recovery-key K | --passphrase P] [--password-stdin] [--yes] [--dry-run]
-  export: --export FILE [--export-passphrase-file F | --export-plaintext]
-
-New keys are uploaded only once they are safe: stored in secret storage (--recovery-key, checked
-against the key's description) and/or written to --export FILE (created with mode 0600; an
-existing file is never overwritten). The export is encrypted with a passphrase (at least 10
-characters), asked twice on the terminal or read from the first line of --export-passphrase-file F;
---export-plaintext writes it unencrypted instead, after a warning. An encrypted --from-export file
-asks for its passphrase the same way. The account password is asked on the terminal when the
-homeserver wants it, or read from standard input with --password-stdin, one line per attempt;
-it is never an argument. --dry-run prints the plan and sends nothing. XSIGN_FROM_RECOVERY_KEY
-may hold the --from-recovery-key. Exit 0: repaired; 1: the repair could not complete (the
-problems left on the server are listed); 2: usage or connection error.`;
 
 /** The default export writer: refuse to overwrite, private to the user. */
 export function writeExportFile(path: string, text: string): void {
@@ -144,7 +118,7 @@ export function formatVerdict(report: Report, heading: string): string {
   return lines.join('\n');
 }
 
-/** The preview: what the plan does and every request it sends. */
+/** The preview: what the plan does and every request it sends (secret ciphertexts redacted). */
 export function formatPreview(built: BuiltPlan, opts: { exportPath?: string; exportPlaintext?: boolean; baseUrl: string }): string {
   const { plan } = built;
   const lines = [`PLAN: ${plan.title}  (${plan.id})`, `  account: ${plan.userId} on ${opts.baseUrl}`];
@@ -158,7 +132,8 @@ export function formatPreview(built: BuiltPlan, opts: { exportPath?: string; exp
   plan.steps.forEach((step, i) => {
     lines.push(`  ${i + 1}. ${step.title}`, `     ${step.request.method} ${step.request.path}`);
     if (step.uia) lines.push('     (plus an "auth" object if the homeserver asks you to confirm with your password or in your account settings)');
-    for (const bodyLine of JSON.stringify(step.request.body, null, 2).split('\n')) lines.push(`     ${bodyLine}`);
+    // Secrets' ciphertexts and MACs are redacted, as in the diagnostic (the preview is for reading).
+    for (const bodyLine of JSON.stringify(redactedRequestBody(step.request.body), null, 2).split('\n')) lines.push(`     ${bodyLine}`);
   });
   const notes = [...plan.notes, ...built.remarks];
   if (notes.length > 0) lines.push('', 'NOTES:', ...notes.map((n) => `  - ${n}`));
@@ -174,12 +149,14 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
   if (argv.some((a) => a === '--password' || a.startsWith('--password='))) {
     throw new UsageError('the password is never given as an argument (other users can read command lines): it is asked on the terminal, or read from standard input with --password-stdin');
   }
-  const { flags, positionals } = parseArgs(argv, { ...COMMON, ...EXTRA[command] });
-  if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+  const parsed = parseCommandArgs(command, argv, { ...COMMON, ...EXTRA[command] });
+  const flags = await resolveSecretFlags(parsed, command === 'store-secrets' ? [...COMMON_SECRETS, ...FROM_SECRETS] : COMMON_SECRETS, {
+    warn: io.err, stdin: io.stdin, ...(io.readFile ? { readFile: io.readFile } : {}),
+  }, { passwordStdin: parsed['password-stdin'] === true });
   const homeserver = flags.homeserver;
   if (typeof homeserver !== 'string') throw new UsageError('--homeserver is required');
   const token = (flags.token as string | undefined) ?? io.env.XSIGN_TOKEN;
-  if (!token) throw new UsageError('an access token is required: set XSIGN_TOKEN or pass --token');
+  if (!token) throw new UsageError('an access token is required: set XSIGN_TOKEN or pass --token-file');
   const secret = keyInput(flags, io.env, 'recovery-key', 'passphrase', 'XSIGN_RECOVERY_KEY', 'XSIGN_PASSPHRASE');
   const yes = flags.yes === true;
   const dryRun = flags['dry-run'] === true;
@@ -201,9 +178,9 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
   if (command === 'reset' && exportPath === undefined && !given(secret)) {
     throw new UsageError('reset creates new private keys and will not publish them unless they are safe: give --recovery-key (store them in secret storage) and/or --export FILE (save them to a new file). Nothing was sent.');
   }
-  if (exportPath !== undefined && existsSync(exportPath)) throw new UsageError(`${exportPath} already exists; the export never overwrites a file. Nothing was sent.`);
+  if (exportPath !== undefined && existsSync(exportPath)) throw new UsageError('the file given to --export already exists; the export never overwrites a file. Nothing was sent.');
   if (command !== 'reset' && !manual && !given(secret)) {
-    throw new UsageError(`${command} needs the secret-storage key: give --recovery-key (or XSIGN_RECOVERY_KEY) or --passphrase`);
+    throw new UsageError(`${command} needs the secret-storage key: give --recovery-key-file (or XSIGN_RECOVERY_KEY) or --passphrase-file (or XSIGN_PASSPHRASE)`);
   }
   let source: SecretStorageKeyInput | undefined;
   let fromExport: string | undefined;

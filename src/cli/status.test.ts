@@ -71,7 +71,7 @@ describe('xsign-doctor status', () => {
     const wrong = await run(['--homeserver', hs.url, '--json', '--recovery-key', encodeRecoveryKey(seed(5))]);
     assert.equal(wrong.code, 1);
     assert.deepEqual((JSON.parse(wrong.out) as { problems: { code: string }[] }).problems.map((p) => p.code), ['wrong-recovery-key']);
-    const invalid = await run(['--homeserver', hs.url, '--recovery-key', 'EsSz ykH7 nope']);
+    const invalid = await run(['--homeserver', hs.url], { XSIGN_RECOVERY_KEY: 'EsSz ykH7 nope' });
     assert.equal(invalid.code, 2);
     assert.equal(invalid.out, '');
     assert.match(invalid.err, /^xsign-doctor: That is not a valid recovery key: .+$/);
@@ -108,6 +108,11 @@ describe('xsign-doctor status', () => {
     const r = await run(['--homeserver', hs.url]);
     assert.equal(r.code, 0);
     assert.ok(!/[\u001b\u0007\u202e]/.test(r.out));
+    // --json stays valid JSON carrying the exact name, with nothing a terminal would act on.
+    const json = await run(['--homeserver', hs.url, '--json']);
+    assert.ok(!/[\u001b\u0007\u0085\u202e]/.test(json.out), 'no raw escape or bidi override in the JSON text');
+    const names = (JSON.parse(json.out) as { devices: { displayName: string | null }[] }).devices.map((d) => d.displayName);
+    assert.ok(names.includes('\u001b[2J\u001b]0;pwned\u0007 \u202eevil'));
   });
 
   it('--diagnostic prints the redacted bundle', async () => {

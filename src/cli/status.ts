@@ -1,16 +1,20 @@
 /**
  * `xsign-doctor status`: inspect the session's own account and print the report.
  *
- *   xsign-doctor status --homeserver URL [--token T] [--recovery-key K | --passphrase P]
+ *   xsign-doctor status --homeserver URL [--token T | --token-file F]
+ *                       [--recovery-key K | --recovery-key-file F | --passphrase P | --passphrase-file F]
  *                       [--json | --diagnostic]
  *
  * Exit codes: 0 healthy, 1 problems found, 2 usage, key-input or connection errors (one line on
- * stderr). Secrets are read from XSIGN_TOKEN / XSIGN_RECOVERY_KEY / XSIGN_PASSPHRASE when the
- * flags are not given (command lines are visible to other users in process lists).
+ * stderr). Secrets are read from XSIGN_TOKEN / XSIGN_RECOVERY_KEY / XSIGN_PASSPHRASE or from
+ * files when the flags are not given (command lines are visible to other users in process lists).
  */
 import { ConnectionError, createMatrixClient, diagnosticJson, inspectAccount, MatrixApiError, UiaRequiredError } from '../core/index.ts';
-import { parseArgs, UsageError } from './args.ts';
-import { formatReport, terminalSafe } from './format-report.ts';
+import type { Readable } from 'node:stream';
+import { parseCommandArgs, UsageError } from './args.ts';
+import { formatReport } from './format-report.ts';
+import { resolveSecretFlags, secretFlagSpec, type SecretFlag } from './secret-flags.ts';
+import { jsonTerminalSafe, terminalSafe } from './terminal-safe.ts';
 
 /** Everything the command touches outside itself, injected for tests. */
 export interface StatusIo {
@@ -20,11 +24,13 @@ export interface StatusIo {
   err: (text: string) => void;
   /** For `generatedAt` in --diagnostic output. */
   now?: () => Date;
+  /** Read by `--<secret>-file -`. */
+  stdin?: Readable;
+  readFile?: (path: string) => string;
 }
 
-const FLAGS = {
-  homeserver: 'string', token: 'string', 'recovery-key': 'string', passphrase: 'string', json: 'boolean', diagnostic: 'boolean',
-} as const;
+const SECRETS: readonly SecretFlag[] = ['token', 'recovery-key', 'passphrase'];
+const FLAGS = { homeserver: 'string', json: 'boolean', diagnostic: 'boolean', ...secretFlagSpec(SECRETS) } as const;
 
 function describeError(error: unknown): string | undefined {
   if (error instanceof MatrixApiError) {
@@ -42,12 +48,13 @@ function describeError(error: unknown): string | undefined {
  * @throws {UsageError} On bad or missing flags (the caller prints the help and exits 2).
  */
 export async function runStatus(argv: string[], io: StatusIo): Promise<number> {
-  const { flags, positionals } = parseArgs(argv, FLAGS);
-  if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+  const flags = await resolveSecretFlags(parseCommandArgs('status', argv, FLAGS), SECRETS, {
+    warn: io.err, ...(io.stdin ? { stdin: io.stdin } : {}), ...(io.readFile ? { readFile: io.readFile } : {}),
+  });
   const homeserver = flags.homeserver;
   if (typeof homeserver !== 'string') throw new UsageError('--homeserver is required');
   const token = (flags.token as string | undefined) ?? io.env.XSIGN_TOKEN;
-  if (!token) throw new UsageError('an access token is required: set XSIGN_TOKEN or pass --token');
+  if (!token) throw new UsageError('an access token is required: set XSIGN_TOKEN or pass --token-file');
   if (flags.json === true && flags.diagnostic === true) throw new UsageError('--json and --diagnostic cannot be combined');
   // An empty variable counts as unset (`XSIGN_RECOVERY_KEY= xsign-doctor status …`).
   const fromEnv = (name: string): string | undefined => io.env[name] || undefined;
@@ -65,14 +72,14 @@ export async function runStatus(argv: string[], io: StatusIo): Promise<number> {
     const me = await client.whoami();
     const inspected = await inspectAccount(client, { userId: me.user_id, deviceId: me.device_id, secret: { recoveryKey, passphrase } });
     if (!inspected.ok) {
-      io.err(`xsign-doctor: ${inspected.error.message}`);
+      io.err(terminalSafe(`xsign-doctor: ${inspected.error.message}`));
       return 2;
     }
     const { state, report } = inspected.value;
     if (flags.diagnostic === true) {
-      io.out(diagnosticJson(report, state, { generatedAt: (io.now?.() ?? new Date()).toISOString() }));
+      io.out(jsonTerminalSafe(diagnosticJson(report, state, { generatedAt: (io.now?.() ?? new Date()).toISOString() })));
     } else if (flags.json === true) {
-      io.out(JSON.stringify(report, null, 2));
+      io.out(jsonTerminalSafe(JSON.stringify(report, null, 2)));
     } else {
       io.out(formatReport(report, client.baseUrl));
     }

@@ -74,6 +74,7 @@ export type {
   SecretStorageReport, SkippedEntry,
 } from './inspect/report-types.ts';
 export { diagnosticData, diagnosticJson, redactedReport } from './inspect/diagnostic.ts';
+export { redactedRequestBody, redactEncryptedSecret } from './inspect/redaction.ts';
 export type { DiagnosticReport, DiagnosticSource } from './inspect/diagnostic.ts';
 export { deriveSecretStorageKey, MAX_PBKDF2_BITS, MAX_PBKDF2_ITERATIONS } from './inspect/secret-storage-key.ts';
 export type { KeyInputError, KeyInputErrorCode, SecretStorageKeyInput } from './inspect/secret-storage-key.ts';
@@ -134,3 +135,5 @@ export { planUploadKeysFromSeeds } from './repair/plan-upload-seeds.ts';
 export type { UploadFromSeedsInput } from './repair/plan-upload-seeds.ts';
 export { describeServerKeys } from './repair/server-state.ts';
 export type { ServerKeys } from './repair/server-state.ts';
+
+export { parseJsonText } from './json-text.ts';

@@ -15,6 +15,7 @@
 import type { ReadOutcome } from './account-state.ts';
 import { DEFAULT_KEY_TYPE, KEY_DESCRIPTION_PREFIX } from './account-state.ts';
 import { own } from './check-helpers.ts';
+import { redactEncryptedSecret, redactMember, redactText } from './redaction.ts';
 import type { Report } from './report-types.ts';
 import { isJsonObject } from '../result.ts';
 
@@ -54,16 +55,6 @@ function copyJson<T>(value: T): T {
   return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
 }
 
-function redactText(value: unknown): string {
-  return `[redacted: ${typeof value === 'string' ? value.length : 0} characters]`;
-}
-
-/** Replace `obj[key]` if it is an own string member (defineProperty: safe for any key). */
-function redactMember(obj: unknown, key: string): void {
-  if (!isJsonObject(obj) || typeof own(obj, key) !== 'string') return;
-  Object.defineProperty(obj, key, { value: redactText(obj[key]), enumerable: true, writable: true, configurable: true });
-}
-
 function redactDisplayNames(keysQuery: unknown): void {
   const users = own(keysQuery, 'device_keys');
   if (!isJsonObject(users)) return;
@@ -75,14 +66,7 @@ function redactDisplayNames(keysQuery: unknown): void {
 
 function redactSecret(read: ReadOutcome): ReadOutcome {
   const copy = copyJson(read);
-  if (copy.status !== 'found') return copy;
-  const encrypted = own(copy.raw, 'encrypted');
-  if (isJsonObject(encrypted)) {
-    for (const entry of Object.values(encrypted)) {
-      redactMember(entry, 'ciphertext');
-      redactMember(entry, 'mac');
-    }
-  }
+  if (copy.status === 'found') redactEncryptedSecret(copy.raw);
   return copy;
 }
 

@@ -12,6 +12,7 @@ import {
   type AccountState, type BackupTrust, type CheckedSecretStorageKey, type Ed25519, type KeyRole, type PlanError,
   type RepairPlan, type Report, type Result, type SecretStorageKeyInput, type wire,
 } from '../index.ts';
+import { parseJsonText } from '../json-text.ts';
 
 export type RepairCommand = 'reset' | 'regenerate' | 'sign-devices' | 'store-secrets' | 'resign-backup' | 'upload';
 export const REPAIR_COMMANDS: readonly RepairCommand[] = ['reset', 'regenerate', 'sign-devices', 'store-secrets', 'resign-backup', 'upload'];
@@ -351,11 +352,10 @@ export async function buildManualUpload(ctx: PlanContext, texts: ManualKeyTexts)
     const text = texts[role]?.trim();
     if (text === undefined || text === '') continue;
     if (text.startsWith('{')) {
-      try {
-        keys[role] = JSON.parse(text);
-      } catch (error) {
-        problems.push(`the ${ROLE_NAME[role]} key is not valid JSON (${error instanceof Error ? error.message : 'parse error'})`);
-      }
+      // Our message, never JSON.parse's: it would quote the text, which may hold a seed.
+      const parsed = parseJsonText(text);
+      if (parsed.ok) keys[role] = parsed.value;
+      else problems.push(`the ${ROLE_NAME[role]} key is ${parsed.error}`);
       continue;
     }
     const bytes = tryDecodeBase64(text.replace(/\s+/g, ''));

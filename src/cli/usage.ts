@@ -1,0 +1,98 @@
+/**
+ * The CLI's help texts: one usage per command (`xsign-doctor <command> --help`) and the global
+ * help made of them.
+ */
+import { REPAIR_COMMANDS, type RepairCommand } from './repair-plans.ts';
+
+export const VERSION = '0.1.0';
+
+export type Command = 'whoami' | 'status' | RepairCommand;
+export const COMMANDS: readonly Command[] = ['whoami', 'status', ...REPAIR_COMMANDS];
+
+export function isCommand(command: string | undefined): command is Command {
+  return (COMMANDS as readonly string[]).includes(command ?? '');
+}
+
+const TOKEN = '[--token T | --token-file F]';
+const KEY = '[--recovery-key K | --recovery-key-file F | --passphrase P | --passphrase-file F]';
+const COMMON = `--homeserver URL ${TOKEN}\n    ${KEY}\n    [--password-stdin] [--yes] [--dry-run]`;
+
+const SECRETS = `Secrets: the access token is read from XSIGN_TOKEN, the recovery key from XSIGN_RECOVERY_KEY and
+the passphrase from XSIGN_PASSPHRASE when no flag gives them, or from a file with --token-file F,
+--recovery-key-file F, --passphrase-file F (F = - reads standard input; one trailing newline is
+dropped). The argument forms (--token T, …) work but print a warning: command lines are visible
+to other users in process lists.`;
+
+const EXP_FLAGS = '--export FILE [--export-passphrase-file F | --export-plaintext]';
+
+const REPAIR_NOTES = `Each repair prints the exact requests first (secret ciphertexts and MACs redacted) and asks
+before sending, unless --yes; --dry-run prints them and sends nothing. New keys are uploaded only
+once they are safe: stored in secret storage (--recovery-key, checked against the key's
+description) and/or written to --export FILE (created with mode 0600; an existing file is never
+overwritten). The export is encrypted with a passphrase (at least 10 characters), asked twice on
+the terminal or read from the first line of --export-passphrase-file F; --export-plaintext writes
+it unencrypted instead, after a warning. An encrypted --from-export file asks for its passphrase
+the same way. The account password is asked on the terminal when the homeserver wants it, or read
+from standard input with --password-stdin, one line per attempt; it is never an argument.
+Exit 0: repaired; 1: the repair could not complete (the problems left on the server are listed);
+2: usage or connection error.`;
+
+/** What each repair does, after its usage line. */
+const REPAIR_USAGE: Record<RepairCommand, string> = {
+  reset: `xsign-doctor reset ${COMMON}\n    [--export FILE [--export-passphrase-file F | --export-plaintext]]\n\nNew master, self-signing and user-signing keys.`,
+  regenerate: `xsign-doctor regenerate ${COMMON}\n    [--self-signing] [--user-signing]\n    [--export FILE [--export-passphrase-file F | --export-plaintext]]\n\nNew self-signing and/or user-signing key (default: both) under the master from secret storage.`,
+  'sign-devices': `xsign-doctor sign-devices ${COMMON}\n    [--devices ID,ID]\n\nCross-sign sessions (default: every unsigned one).`,
+  'store-secrets': `xsign-doctor store-secrets ${COMMON}\n    (--from-recovery-key K | --from-recovery-key-file F | --from-passphrase P | --from-passphrase-file F\n     | --from-export FILE [--export-passphrase-file F])\n\nAdd the cross-signing secrets under the default key, from another secret-storage key\n(XSIGN_FROM_RECOVERY_KEY may hold its recovery key) or from a key export file.`,
+  'resign-backup': `xsign-doctor resign-backup ${COMMON}\n\nSign the key backup with the master key.`,
+  upload: `xsign-doctor upload ${COMMON}\n    [--master-key FILE] [--self-signing-key FILE] [--user-signing-key FILE]\n\nWithout key files: publish the keys held in secret storage. With them: publish keys you supply;\neach FILE holds a CrossSigningKey JSON object or a base64 seed (files, not arguments: command\nlines are public).`,
+};
+
+/** `xsign-doctor <command> --help`. */
+export const USAGE: Record<Command, string> = {
+  whoami: `Usage: xsign-doctor whoami --homeserver URL ${TOKEN}\n\nPrint the user ID and device ID of the access token.\n\n${SECRETS}`,
+  status: `Usage: xsign-doctor status --homeserver URL ${TOKEN}\n    ${KEY}\n    [--json | --diagnostic]
+
+Inspect the account's cross-signing keys, devices, secret storage and key backup, and list each
+problem with its repair. Exit 0: healthy; 1: problems found; 2: usage or connection error.
+--json prints the report as JSON; --diagnostic prints it with the raw server JSON (ciphertexts,
+key checks and device names redacted) for bug reports.
+
+${SECRETS}`,
+  ...(Object.fromEntries(REPAIR_COMMANDS.map((c) => [c, `Usage: ${REPAIR_USAGE[c]}\n\n${REPAIR_NOTES}\n\n${SECRETS}`])) as Record<RepairCommand, string>),
+};
+
+export const HELP = `xsign-doctor ${VERSION} — inspect and repair Matrix cross-signing identities
+
+Usage:
+  xsign-doctor whoami --homeserver URL ${TOKEN}
+  xsign-doctor status --homeserver URL ${TOKEN}
+      ${KEY} [--json | --diagnostic]
+  xsign-doctor reset | regenerate | sign-devices | store-secrets | resign-backup | upload …
+  xsign-doctor <command> --help
+  xsign-doctor --version
+
+status inspects the account's cross-signing keys, devices, secret storage and key backup, and
+lists each problem with its repair. Exit 0: healthy; 1: problems found; 2: usage or connection
+error. --json prints the report as JSON; --diagnostic prints it with the raw server JSON
+(ciphertexts, key checks and device names redacted) for bug reports.
+
+Repairs (each command's --help says more):
+  xsign-doctor reset         [common] [export]             new master, self-signing and user-signing keys
+  xsign-doctor regenerate    [common] [--self-signing] [--user-signing] [export]
+                                                           new self-signing and/or user-signing key (default:
+                                                           both) under the master from secret storage
+  xsign-doctor sign-devices  [common] [--devices ID,ID]    cross-sign sessions (default: every unsigned one)
+  xsign-doctor store-secrets [common] (--from-recovery-key-file F | --from-passphrase-file F | --from-export FILE)
+                                                           (an encrypted export's passphrase: --export-passphrase-file F)
+                                                           add the cross-signing secrets under the default key
+  xsign-doctor resign-backup [common]                      sign the key backup with the master key
+  xsign-doctor upload        [common]                      publish the keys held in secret storage
+  xsign-doctor upload        [common] [--master-key FILE] [--self-signing-key FILE] [--user-signing-key FILE]
+                                                           publish keys you supply: each FILE holds a
+                                                           CrossSigningKey JSON object or a base64 seed
+  common: ${COMMON.replace(/\n    /g, ' ')}
+  export: ${EXP_FLAGS}
+
+${REPAIR_NOTES}
+
+${SECRETS}`;
