@@ -26,8 +26,10 @@ export {
   decryptSecret,
   deriveKeyFromPassphrase,
   encryptSecret,
+  MIN_PBKDF2_ITERATIONS_TO_STORE,
   SECRET_STORAGE_ALGORITHM,
   SecretStorageError,
+  verifyKeyCheck,
 } from './secret-storage.ts';
 export type {
   EncryptedSecret,
@@ -97,8 +99,8 @@ export type {
 } from './repair/manual-upload.ts';
 export { EXPORT_FORMAT, exportKeysFile, parseKeysExportFile } from './repair/export.ts';
 export type { ExportedKey, ImportedKeys, KeysExportFile } from './repair/export.ts';
-export { prepareSecretStorageKey, readSecret, readSeed, wipeSecrets } from './repair/secrets.ts';
-export type { CheckedSecretStorageKey, SecretsHandle } from './repair/secrets.ts';
+export { prepareSecretStorageKey, readSecret, readSeed, storeRefusal, wipeSecrets } from './repair/secrets.ts';
+export type { CheckedSecretStorageKey, KeyProof, SecretsHandle } from './repair/secrets.ts';
 
 export { runWithUia, withAuth } from './repair/uia.ts';
 export type { UiaOptions } from './repair/uia.ts';
