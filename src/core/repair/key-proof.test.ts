@@ -14,6 +14,7 @@ import { validateManualUpload } from './manual-upload.ts';
 import { planManualUpload } from './plan-manual.ts';
 import { planRegenerateSubkeys, planResetCrossSigning } from './plan-reset.ts';
 import { planReencryptSecrets, planStoreCrossSigningSecrets } from './plan-secret-storage.ts';
+import { putSecretStep } from './plans.ts';
 import { prepareSecretStorageKey, readSeed, secretContentWith, type CheckedSecretStorageKey } from './secrets.ts';
 
 const ALICE = '@alice:example.org';
@@ -147,6 +148,14 @@ describe('every key description this tool writes has iv and mac', () => {
       assert.equal(typeof d.mac, 'string', JSON.stringify(opts));
       assert.deepEqual((await prepared(key, d)).proof, { kind: 'key-check' });
     }
+  });
+
+  it('the one account-data write step refuses a key description without iv and mac', async () => {
+    const type = `m.secret_storage.key.${KEY_ID}`;
+    assert.throws(() => putSecretStep('k', 'describe', ALICE, type, { ...NO_CHECK }), /without its key check/);
+    assert.throws(() => putSecretStep('k', 'describe', ALICE, type, { ...NO_CHECK, iv: 'aXY' }), /without its key check/);
+    const described = putSecretStep('k', 'describe', ALICE, type, { ...(await createSecretStorageKeyDescription(rightKey)) });
+    assert.equal(described.kind, 'put-secret');
   });
 
   it('refuses passphrase iterations below 100 000, naming the count', async () => {
