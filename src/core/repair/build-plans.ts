@@ -314,8 +314,12 @@ export async function findSourceKey(state: AccountState, target: CheckedSecretSt
   const reasons: string[] = [];
   for (const d of candidates) {
     const checked = await checkKeyInput(state, d.keyId, input);
-    if (checked.ok) return checked;
-    reasons.push(checked.message);
+    // A key nothing proves (no key check, no secret decrypts) cannot be the source either.
+    if (checked.ok && checked.key.proof.kind !== 'unproven') return checked;
+    if (checked.ok) {
+      reasons.push(`secret-storage key ${d.keyId}: ${checked.key.proof.kind === 'unproven' ? checked.key.proof.reason : ''}`);
+      checked.key.key.fill(0);
+    } else reasons.push(checked.message);
   }
   if (candidates.length === 0) return { ok: false, message: 'no other secret-storage key is in use on this account' };
   return { ok: false, message: `${label} matches none of the other secret-storage keys (${reasons.join('; ')})` };

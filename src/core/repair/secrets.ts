@@ -106,8 +106,8 @@ async function provenBySecret(keyId: string, key: Uint8Array, secrets: readonly 
 
 /**
  * Check a secret-storage key the user supplied (recovery key or passphrase, already decoded)
- * against `m.secret_storage.key.<keyId>` (§5.3), say how it is proven (see {@link KeyProof}), and
- * whether it is the default key (§5.1).
+ * against `m.secret_storage.key.<keyId>` (client-server API §Secret storage, "Key storage"), say
+ * how it is proven (see {@link KeyProof}), and whether it is the default key.
  *
  * @param description - The raw content of `m.secret_storage.key.<keyId>`.
  * @param defaultKey - The raw content of `m.secret_storage.default_key` (null when unset).
