@@ -57,7 +57,7 @@ export type FixtureState = (typeof FIXTURE_STATES)[number];
 export type BuildAccountOptions = {
   /** Total devices including the session device; default 2. */
   devices?: number;
-  /** Derive the default secret-storage key from this passphrase (m.pbkdf2, 1000 iterations). */
+  /** Derive the default secret-storage key from this passphrase (m.pbkdf2, FIXTURE_PBKDF2_ITERATIONS). */
   passphrase?: string;
   /** Parallel logins / key uploads. Default 8. */
   concurrency?: number;

@@ -2,8 +2,8 @@
 // encrypted secrets in global account data (docs/protocol.md#secret-storage), written with the project's core.
 import { randomBytes } from 'node:crypto';
 import {
-  createSecretStorageKeyDescription, deriveKeyFromPassphrase, encodeBase64, encodeRecoveryKey, encryptSecret,
-  type EncryptedSecret, type SecretStorageKeyDescription,
+  calculateKeyCheck, createSecretStorageKeyDescription, deriveKeyFromPassphrase, encodeBase64, encodeRecoveryKey, encryptSecret,
+  MIN_PBKDF2_ITERATIONS_TO_STORE, SECRET_STORAGE_ALGORITHM, type EncryptedSecret, type SecretStorageKeyDescription,
 } from '../../src/core/index.ts';
 import {
   BACKUP_SECRET_NAME, clientFor, DEFAULT_KEY_TYPE, keyDescriptionType, randomId,
@@ -11,8 +11,11 @@ import {
 } from './fixture-common.ts';
 import { registerPrivateKey, registerSecret } from './secrets-registry.ts';
 
-/** PBKDF2 iterations of fixture passphrases: small on purpose (real clients use 500 000). */
-export const FIXTURE_PBKDF2_ITERATIONS = 1000;
+/**
+ * PBKDF2 iterations of fixture passphrases: the fewest the tool stores secrets under (real
+ * clients use 500 000), to keep the fixtures quick.
+ */
+export const FIXTURE_PBKDF2_ITERATIONS = MIN_PBKDF2_ITERATIONS_TO_STORE;
 
 export type CreatedSecretStorageKey = { fixture: SecretStorageFixture; description: SecretStorageKeyDescription };
 
@@ -20,22 +23,34 @@ export type CreatedSecretStorageKey = { fixture: SecretStorageFixture; descripti
  * A new secret-storage key and its `m.secret_storage.key.<id>` content (with key check). With a
  * passphrase the key is PBKDF2-derived and the description carries `{algorithm:'m.pbkdf2', salt,
  * iterations}`; otherwise it is 32 random bytes. Nothing is written to the server.
+ *
+ * Hostile-homeserver stand-ins (what a hostile or very old server can serve, and what Synapse
+ * stores as any client writes it; the tool itself never writes either): `withoutKeyCheck` leaves
+ * out `iv`/`mac`, and `iterations` below MIN_PBKDF2_ITERATIONS_TO_STORE (which the core refuses to
+ * write) builds the description by hand.
  */
 export async function createSecretStorageKey(
-  opts: { passphrase?: string; iterations?: number; name?: string; keyId?: string } = {},
+  opts: { passphrase?: string; iterations?: number; name?: string; keyId?: string; withoutKeyCheck?: boolean } = {},
 ): Promise<CreatedSecretStorageKey> {
   const keyId = opts.keyId ?? randomId();
   const name = opts.name ?? keyId;
+  const stripped = (d: SecretStorageKeyDescription): SecretStorageKeyDescription => {
+    if (opts.withoutKeyCheck !== true) return d;
+    const { iv: _iv, mac: _mac, ...rest } = d;
+    return rest as SecretStorageKeyDescription;
+  };
   if (opts.passphrase === undefined) {
     const key = new Uint8Array(randomBytes(32));
     const description = await createSecretStorageKeyDescription(key, { name });
-    return { fixture: registered({ keyId, key, recoveryKey: encodeRecoveryKey(key) }), description };
+    return { fixture: registered({ keyId, key, recoveryKey: encodeRecoveryKey(key) }), description: stripped(description) };
   }
   const salt = randomId(32);
   const iterations = opts.iterations ?? FIXTURE_PBKDF2_ITERATIONS;
   const key = await deriveKeyFromPassphrase(opts.passphrase, salt, iterations);
-  const description = await createSecretStorageKeyDescription(key, { name, passphrase: { salt, iterations } });
-  return { fixture: registered({ keyId, key, recoveryKey: encodeRecoveryKey(key), passphrase: opts.passphrase }), description };
+  const description: SecretStorageKeyDescription = iterations >= MIN_PBKDF2_ITERATIONS_TO_STORE
+    ? await createSecretStorageKeyDescription(key, { name, passphrase: { salt, iterations } })
+    : { algorithm: SECRET_STORAGE_ALGORITHM, name, passphrase: { algorithm: 'm.pbkdf2', salt, iterations }, ...(await calculateKeyCheck(key, new Uint8Array(randomBytes(16)).map((b, i) => (i === 8 ? b & 0x7f : b)))) };
+  return { fixture: registered({ keyId, key, recoveryKey: encodeRecoveryKey(key), passphrase: opts.passphrase }), description: stripped(description) };
 }
 
 /** The key, its recovery-key form and passphrase go to the leak watch's registry. */

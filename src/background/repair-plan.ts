@@ -112,7 +112,12 @@ export async function planFlow(
     }
     return built;
   } catch (error) {
-    if (error instanceof PlanRefusedError) throw new RepairFlowError(error.code, error.code === 'nothing-to-do' ? `Nothing to do: ${error.message}.` : `Cannot plan this repair: ${error.message}. Nothing was sent.`);
+    if (error instanceof PlanRefusedError) {
+      // An unproven or weak secret-storage key leaves the export file as the only safeguard: name the popup's box.
+      const hint = error.code === 'unsafe-secret-storage-key' && (req.kind === 'reset-cross-signing' || req.kind === 'regenerate-subkeys')
+        ? ' (tick "Also save the new private keys in an export file" and preview again)' : '';
+      throw new RepairFlowError(error.code, error.code === 'nothing-to-do' ? `Nothing to do: ${error.message}.` : `Cannot plan this repair: ${error.message}${hint}. Nothing was sent.`);
+    }
     throw error;
   } finally {
     // The plan holds only public data and ciphertexts: no private key outlives the preview.

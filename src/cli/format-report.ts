@@ -64,7 +64,7 @@ function secretStorage(r: Report): string[] {
     lines.push(`  key ${k.keyId}${k.isDefault ? ' [default]' : ''}: ${bits.join(', ')}`);
   }
   if (s.keyCheck !== undefined) {
-    lines.push(`  ${mark(s.keyCheck === 'ok' ? true : s.keyCheck === 'wrong-key' ? false : null)} given key (for ${show(s.givenKeyId)}): ${s.keyCheck}`);
+    lines.push(`  ${mark(s.keyCheck === 'ok' || s.keyCheck === 'proven-by-secret' ? true : s.keyCheck === 'wrong-key' ? false : null)} given key (for ${show(s.givenKeyId)}): ${s.keyCheck}`);
   }
   for (const secret of s.secrets) {
     if (!secret.present) {

@@ -323,7 +323,9 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
         io.out(formatVerdict(report, 'Status'));
         return 0;
       }
-      io.err(terminalSafe(`xsign-doctor: cannot plan ${command}: ${error.message}. Nothing was sent.`));
+      // An unproven or weak secret-storage key leaves the export file as the only safeguard.
+      const hint = error.code === 'unsafe-secret-storage-key' && (command === 'reset' || command === 'regenerate') ? ' (--export FILE)' : '';
+      io.err(terminalSafe(`xsign-doctor: cannot plan ${command}: ${error.message}${hint}. Nothing was sent.`));
       io.out(formatVerdict(report, 'Server state'));
       return 1;
     }

@@ -26,8 +26,10 @@ export {
   decryptSecret,
   deriveKeyFromPassphrase,
   encryptSecret,
+  MIN_PBKDF2_ITERATIONS_TO_STORE,
   SECRET_STORAGE_ALGORITHM,
   SecretStorageError,
+  verifyKeyCheck,
 } from './secret-storage.ts';
 export type {
   EncryptedSecret,
@@ -103,8 +105,8 @@ export {
 } from './repair/export-crypt.ts';
 export { exportPassphraseProblem, MIN_EXPORT_PASSPHRASE_LENGTH } from './repair/export-passphrase.ts';
 export type { EncryptedKeysExportFile, EncryptExportOptions, ExportForm } from './repair/export-crypt.ts';
-export { prepareSecretStorageKey, readSecret, readSeed, wipeSecrets } from './repair/secrets.ts';
-export type { CheckedSecretStorageKey, SecretsHandle } from './repair/secrets.ts';
+export { prepareSecretStorageKey, readSecret, readSeed, storeRefusal, wipeSecrets } from './repair/secrets.ts';
+export type { CheckedSecretStorageKey, KeyProof, SecretsHandle } from './repair/secrets.ts';
 
 export { runWithUia, withAuth } from './repair/uia.ts';
 export type { UiaOptions } from './repair/uia.ts';

@@ -62,6 +62,14 @@ const HKDF_SALT = new Uint8Array(32);
 const KEY_CHECK_PLAINTEXT_LENGTH = 32;
 const DEFAULT_PASSPHRASE_BITS = 256;
 
+/**
+ * Fewer PBKDF2 iterations than this and a passphrase-derived key is used for reading only, never
+ * to store a secret: every ciphertext stored under it lets whoever holds the account data (the
+ * homeserver) test passphrase guesses offline at that cost per guess. Element and js-sdk use
+ * 500 000; 100 000 leaves room for older clients.
+ */
+export const MIN_PBKDF2_ITERATIONS_TO_STORE = 100_000;
+
 function defaultSubtle(): SubtleCrypto {
   const subtle = globalThis.crypto?.subtle;
   if (!subtle) throw new TypeError('subtle must be given: globalThis.crypto.subtle is not available here');
@@ -255,7 +263,48 @@ export async function calculateKeyCheck(
 const trimPadding = (text: string): string => text.replace(/=+$/, '');
 
 /**
- * Check a candidate key against a key description (docs/protocol.md#secret-storage-key-check).
+ * What a key description's key check (§Secret storage, "Key storage": `iv` and `mac`) says about
+ * a candidate key: `match`, `mismatch` (present but wrong or malformed), or `absent` (the
+ * description has no check, so it says nothing: a hostile server can serve such a description to
+ * make any key "valid").
+ *
+ * @param key - The candidate key (from a recovery key or passphrase).
+ * @param description - The `m.secret_storage.key.*` content; untrusted.
+ * @param subtle - WebCrypto to use; defaults to `globalThis.crypto.subtle`.
+ * @throws {TypeError} On a wrongly typed key, or when no WebCrypto is available.
+ * @throws {RangeError} On an empty key.
+ */
+export async function verifyKeyCheck(
+  key: Uint8Array,
+  description: { iv?: string; mac?: string },
+  subtle: SubtleCrypto = defaultSubtle(),
+): Promise<'match' | 'mismatch' | 'absent'> {
+  checkKey(key);
+  if (!isJsonObject(description)) return 'mismatch';
+  const { iv, mac } = description as Record<string, unknown>;
+  // null is how some JSON producers spell "absent".
+  if (iv === undefined || iv === null || mac === undefined || mac === null) return 'absent';
+  if (typeof iv !== 'string' || typeof mac !== 'string') return 'mismatch';
+  let ivBytes: Uint8Array;
+  try {
+    ivBytes = decodeBase64(iv);
+  } catch {
+    // Undecodable stored IV: the check cannot succeed.
+    return 'mismatch';
+  }
+  if (ivBytes.length !== IV_LENGTH) return 'mismatch';
+  const check = await calculateKeyCheck(key, ivBytes, subtle);
+  // js-sdk writes padded base64, we write unpadded: compare without trailing '='. Timing does not
+  // matter here: the stored MAC is public account data.
+  return trimPadding(check.mac) === trimPadding(mac) ? 'match' : 'mismatch';
+}
+
+/**
+ * Check a candidate key against a key description (docs/protocol.md#secret-storage-key-check), the spec's way.
+ *
+ * Not enough to STORE anything under the key: without `iv`/`mac` this says true for any key.
+ * Before storing, prove the key with {@link verifyKeyCheck} or by decrypting a secret already
+ * stored under it (src/core/repair/secrets.ts, prepareSecretStorageKey).
  *
  * @param key - The candidate key (from a recovery key or passphrase).
  * @param description - The `m.secret_storage.key.*` content; untrusted.
@@ -271,24 +320,7 @@ export async function checkSecretStorageKey(
   description: { iv?: string; mac?: string },
   subtle: SubtleCrypto = defaultSubtle(),
 ): Promise<boolean> {
-  checkKey(key);
-  if (!isJsonObject(description)) return false;
-  const { iv, mac } = description as Record<string, unknown>;
-  // null is how some JSON producers spell "absent".
-  if (iv === undefined || iv === null || mac === undefined || mac === null) return true;
-  if (typeof iv !== 'string' || typeof mac !== 'string') return false;
-  let ivBytes: Uint8Array;
-  try {
-    ivBytes = decodeBase64(iv);
-  } catch {
-    // Undecodable stored IV: the check cannot succeed.
-    return false;
-  }
-  if (ivBytes.length !== IV_LENGTH) return false;
-  const check = await calculateKeyCheck(key, ivBytes, subtle);
-  // js-sdk writes padded base64, we write unpadded: compare without trailing '='. Timing does not
-  // matter here: the stored MAC is public account data.
-  return trimPadding(check.mac) === trimPadding(mac);
+  return (await verifyKeyCheck(key, description, subtle)) !== 'mismatch';
 }
 
 /**
@@ -344,6 +376,10 @@ function checkPassphraseOptions(passphrase: NonNullable<KeyDescriptionOptions['p
   if (!Number.isSafeInteger(passphrase.iterations) || passphrase.iterations < 1) {
     throw new RangeError('opts.passphrase.iterations must be a positive integer');
   }
+  // A description we write is used to store secrets, so it must not make the passphrase cheap to guess.
+  if (passphrase.iterations < MIN_PBKDF2_ITERATIONS_TO_STORE) {
+    throw new RangeError(`opts.passphrase.iterations is ${passphrase.iterations}: at least ${MIN_PBKDF2_ITERATIONS_TO_STORE} PBKDF2 iterations are needed for a key that stores secrets`);
+  }
   const { bits } = passphrase;
   if (bits !== undefined && (!Number.isSafeInteger(bits) || bits < 8 || bits % 8 !== 0)) {
     throw new RangeError('opts.passphrase.bits must be a positive multiple of 8');
@@ -351,15 +387,17 @@ function checkPassphraseOptions(passphrase: NonNullable<KeyDescriptionOptions['p
 }
 
 /**
- * Build the `m.secret_storage.key.<key ID>` content for a key, including its key check so that
- * other clients can tell a right key from a wrong one (docs/protocol.md#secret-storage-account-data, docs/protocol.md#secret-storage-key-check).
+ * Build the `m.secret_storage.key.<key ID>` content for a key, always with its key check (`iv`
+ * and `mac`) so that every client, this one included, can tell a right key from a wrong one
+ * before storing anything under it (docs/protocol.md#secret-storage-account-data, docs/protocol.md#secret-storage-key-check).
  *
  * @param key - The secret-storage key.
  * @param opts - Name, passphrase parameters and an optional fixed IV.
  * @param subtle - WebCrypto to use; defaults to `globalThis.crypto.subtle`.
  * @returns The key description.
  * @throws {TypeError} On wrongly typed arguments, or when no WebCrypto is available.
- * @throws {RangeError} On an empty key, an IV that is not 16 bytes, or invalid passphrase numbers.
+ * @throws {RangeError} On an empty key, an IV that is not 16 bytes, or invalid passphrase numbers
+ *   (fewer than {@link MIN_PBKDF2_ITERATIONS_TO_STORE} iterations included).
  */
 export async function createSecretStorageKeyDescription(
   key: Uint8Array,

@@ -113,8 +113,13 @@ export interface SecretStorageReport {
   secrets: SecretReport[];
   /** Only when a key was given: which key ID it was checked against. */
   givenKeyId?: string | null;
-  /** Only when a key was given. 'no-description': no description to check it against. */
-  keyCheck?: 'ok' | 'wrong-key' | 'no-check-data' | 'no-description';
+  /**
+   * Only when a key was given. 'ok': the description's key check matches. 'no-check-data': the
+   * description has no key check and no secret under it decrypts, so nothing proves the key right
+   * (the repairs store nothing under it). 'proven-by-secret': no key check, but a secret stored
+   * under the key decrypts with it. 'no-description': no description to check it against.
+   */
+  keyCheck?: 'ok' | 'wrong-key' | 'no-check-data' | 'proven-by-secret' | 'no-description';
 }
 
 /** A signature on the backup's `auth_data` by the user (docs/protocol.md#key-backup). */

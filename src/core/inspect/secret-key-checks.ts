@@ -87,6 +87,8 @@ export async function checkSecretsWithKey(
   }
 
   const attempted = rows.filter((r) => r.check?.error !== 'not encrypted under this key');
+  // No key check says nothing about the key (any key passes it); a secret whose MAC verifies does.
+  if (report.keyCheck === 'no-check-data' && attempted.some((r) => r.check?.decrypted === true)) report.keyCheck = 'proven-by-secret';
   // Without a key check, a wrong key shows only as every MAC failing.
   if (report.keyCheck !== 'ok' && attempted.length > 0 && attempted.every((r) => r.check?.error === 'bad-mac')) {
     return [problem('wrong-recovery-key', 'The recovery key or passphrase does not unlock any secret. Check it and try again.')];

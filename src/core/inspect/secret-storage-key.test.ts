@@ -36,8 +36,8 @@ describe('deriveSecretStorageKey', () => {
   });
 
   it('derives a passphrase key that passes the key check of its description', async () => {
-    const key = await deriveKeyFromPassphrase('correct horse', 'salty', 1000);
-    const description = await createSecretStorageKeyDescription(key, { passphrase: { salt: 'salty', iterations: 1000 } });
+    const key = await deriveKeyFromPassphrase('correct horse', 'salty', 100_000);
+    const description = await createSecretStorageKeyDescription(key, { passphrase: { salt: 'salty', iterations: 100_000 } });
     const r = await deriveSecretStorageKey({ passphrase: 'correct horse' }, description);
     assert.ok(r.ok);
     assert.ok(await checkSecretStorageKey(r.value, description));

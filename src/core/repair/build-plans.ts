@@ -6,7 +6,7 @@
  */
 import {
   decodeBase64, deriveSecretStorageKey, exportKeysFile, prepareSecretStorageKey, generateCrossSigningKeys, parseKeysExportFile, planCrossSignDevices, planReencryptSecrets,
-  planResetCrossSigning, planResignBackup, planStoreCrossSigningSecrets, planUploadKeysFromSeeds, publicKeyOf, readSecret, readSeed, seedMatches,
+  planResetCrossSigning, planResignBackup, planStoreCrossSigningSecrets, planUploadKeysFromSeeds, publicKeyOf, readSecret, readSeed, seedMatches, storeRefusal,
   ROLE_NAME, ROLES, SECRET_NAME_OF_ROLE, buildSubkeysForExistingMaster, crossSigningKeyFromSeed, encodeBase64, planManualUpload, planRegenerateSubkeys,
   tryDecodeBase64, validateManualUpload,
   type AccountState, type BackupTrust, type CheckedSecretStorageKey, type Ed25519, type KeyRole, type PlanError,
@@ -125,6 +125,23 @@ async function replacedSecrets(ctx: PlanContext, roles: readonly KeyRole[], rema
   return { previousSecrets, leftoverSecrets };
 }
 
+/**
+ * The secret-storage key new private keys may be stored under: `ctx.ssss` unless storeRefusal
+ * objects to it. Then the export file is the only safeguard left: without one the repair is
+ * refused with the reason in words; with one the keys go only there, and a remark says why.
+ */
+function keyForNewKeys(ctx: PlanContext, exportKeys: boolean, remarks: string[]): CheckedSecretStorageKey | undefined {
+  if (ctx.ssss === undefined) return undefined;
+  const refusal = storeRefusal(ctx.ssss);
+  if (refusal === undefined) return ctx.ssss;
+  if (!exportKeys) {
+    throw new PlanRefusedError('unsafe-secret-storage-key',
+      `${refusal}. So the new private keys will not be stored in secret storage, and without another copy publishing them could lose them: save them in an export file instead`);
+  }
+  remarks.push(`The new private keys are NOT stored in secret storage (${refusal}): the export file is their only copy.`);
+  return undefined;
+}
+
 /** reset: new master, self-signing and user-signing keys; this device cross-signed; backup re-signed when its key is known. */
 /** `exportKeys`: the new keys also go to an export file (BuiltPlan.exportText), which the user confirms saving before the run. */
 export async function buildReset(ctx: PlanContext, opts: { exportKeys?: boolean }): Promise<BuiltPlan> {
@@ -147,9 +164,10 @@ export async function buildReset(ctx: PlanContext, opts: { exportKeys?: boolean 
     if (key !== undefined) backup = { version: backupRaw, trust: { kind: 'backup-key', privateKey: key }, deviceIds: Object.keys(pub.devices) };
     else remarks.push('The key backup is not re-signed (its key is not in secret storage under the given key): run resign-backup afterwards.');
   }
+  const storeUnder = keyForNewKeys(ctx, opts.exportKeys === true, remarks);
   const input = {
     keys, ed, devices: thisDevice === undefined ? [] : [thisDevice],
-    ...(ctx.ssss === undefined ? {} : { secretStorage: ctx.ssss, ...(await replacedSecrets(ctx, ROLES, remarks)) }),
+    ...(storeUnder === undefined ? {} : { secretStorage: storeUnder, ...(await replacedSecrets(ctx, ROLES, remarks)) }),
     ...(opts.exportKeys === true ? { exportConfirmed: true } : {}),
   };
   let planned = await planResetCrossSigning(backup === undefined ? input : { ...input, backup });
@@ -276,7 +294,11 @@ export async function checkKeyInput(state: AccountState, keyId: string, input: S
   const description = state.keyDescriptions.find((d) => d.keyId === keyId);
   const derived = await deriveSecretStorageKey(input, description?.value ?? null);
   if (!derived.ok) return { ok: false, message: derived.error.message };
-  const checked = await prepareSecretStorageKey({ keyId, key: derived.value, description: rawOf(description?.read), defaultKey: rawOf(state.defaultKey.read) });
+  const checked = await prepareSecretStorageKey({
+    keyId, key: derived.value, description: rawOf(description?.read), defaultKey: rawOf(state.defaultKey.read),
+    // Without a key check, only a secret that decrypts proves the key (KeyProof).
+    secrets: state.secrets.map((s) => ({ name: s.name, content: rawOf(s.read) })),
+  });
   if (!checked.ok) {
     derived.value.fill(0);
     return { ok: false, message: `secret-storage key ${keyId}: ${checked.error.message}` };
@@ -293,8 +315,12 @@ export async function findSourceKey(state: AccountState, target: CheckedSecretSt
   const reasons: string[] = [];
   for (const d of candidates) {
     const checked = await checkKeyInput(state, d.keyId, input);
-    if (checked.ok) return checked;
-    reasons.push(checked.message);
+    // A key nothing proves (no key check, no secret decrypts) cannot be the source either.
+    if (checked.ok && checked.key.proof.kind !== 'unproven') return checked;
+    if (checked.ok) {
+      reasons.push(`secret-storage key ${d.keyId}: ${checked.key.proof.kind === 'unproven' ? checked.key.proof.reason : ''}`);
+      checked.key.key.fill(0);
+    } else reasons.push(checked.message);
   }
   if (candidates.length === 0) return { ok: false, message: 'no other secret-storage key is in use on this account' };
   return { ok: false, message: `${label} matches none of the other secret-storage keys (${reasons.join('; ')})` };
@@ -312,6 +338,7 @@ export async function buildRegenerate(ctx: PlanContext, opts: { selfSigning: boo
   if (pub.master === undefined) throw new PlanRefusedError('bad-input', 'there is no published master key to sign new subkeys with: reset cross-signing instead');
   const secrets: Uint8Array[] = [];
   const remarks: string[] = [];
+  const storeUnder = keyForNewKeys(ctx, opts.exportKeys === true, remarks);
   const masterSeed = await seedFromStorage(ctx, 'm.cross_signing.master', secrets);
   const subkeys = await buildSubkeysForExistingMaster(userId, masterSeed, { selfSigning: opts.selfSigning, userSigning: opts.userSigning }, ed);
   for (const pair of [subkeys.selfSigning, subkeys.userSigning]) if (pair !== undefined) secrets.push(pair.seed);
@@ -323,7 +350,7 @@ export async function buildRegenerate(ctx: PlanContext, opts: { selfSigning: boo
     : [];
   const planned = await planRegenerateSubkeys({
     subkeys, publishedMaster: pub.master, devices, ed,
-    ...(ctx.ssss === undefined ? {} : { secretStorage: ctx.ssss, ...(await replacedSecrets(ctx, roles, remarks)) }),
+    ...(storeUnder === undefined ? {} : { secretStorage: storeUnder, ...(await replacedSecrets(ctx, roles, remarks)) }),
     ...(opts.exportKeys === true ? { exportConfirmed: true } : {}),
   });
   const built: BuiltPlan = { plan: unwrap(planned), secrets, remarks };
@@ -390,8 +417,10 @@ export async function buildManualUpload(ctx: PlanContext, texts: ManualKeyTexts)
   secrets.push(...Object.values(validated.value.seeds));
   const remarks: string[] = [];
   const seeded = ROLES.filter((r) => validated.value.seeds[r] !== undefined);
-  const store = ctx.ssss !== undefined && seeded.length > 0;
+  // The user holds these seeds already, so an unsafe key only means they are not stored (said below).
+  const refusal = ctx.ssss === undefined ? undefined : storeRefusal(ctx.ssss);
+  const store = ctx.ssss !== undefined && refusal === undefined && seeded.length > 0;
   const plan = unwrap(await planManualUpload(validated.value, store ? { secretStorage: ctx.ssss!, ...(await replacedSecrets(ctx, seeded, remarks)) } : {}));
-  if (seeded.length > 0 && !store) remarks.push('The seeds you gave are not stored in secret storage (no recovery key given): keep your copy.');
+  if (seeded.length > 0 && !store) remarks.push(`The seeds you gave are not stored in secret storage (${refusal ?? 'no recovery key given'}): keep your copy.`);
   return { plan, secrets, remarks };
 }

@@ -45,6 +45,7 @@ export type PlanErrorCode =
   | 'bad-input' // malformed keys, devices, backup or seeds
   | 'seed-mismatch' // a seed does not derive the published public key
   | 'bad-secret-storage-key' // the key does not match its description, or is not the default
+  | 'unsafe-secret-storage-key' // nothing may be stored under the key: not proven right, or too few PBKDF2 iterations (storeRefusal)
   | 'secret-unreadable' // a stored secret does not decrypt under the given key
   | 'would-overwrite' // the default key already holds a different value for this secret
   | 'untrusted-backup' // no evidence that the backup's public key is the user's

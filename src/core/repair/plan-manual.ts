@@ -9,7 +9,7 @@ import { ROLES, SECRET_NAME_OF_ROLE } from './keys.ts';
 import type { ValidatedManualUpload } from './manual-upload.ts';
 import { keepAsideSteps, STEP_ID_OF_ROLE, UPLOAD_STEP_ID, type NewKeysSafeguard } from './plan-new-keys.ts';
 import { finishPlan, putSecretStep, uploadKeysStep, type RepairPlan, type RepairStep } from './plans.ts';
-import { secretContentWith, seedSecret, type CheckedSecretStorageKey } from './secrets.ts';
+import { secretContentWith, seedSecret, storeRefusal, type CheckedSecretStorageKey } from './secrets.ts';
 
 export async function planManualUpload(
   upload: ValidatedManualUpload,
@@ -21,6 +21,8 @@ export async function planManualUpload(
   if (ssss !== undefined && !ssss.isDefault) {
     return { ok: false, error: { code: 'bad-secret-storage-key', message: `key ${ssss.keyId} is not the default secret-storage key` } };
   }
+  const refusal = ssss === undefined ? undefined : storeRefusal(ssss);
+  if (refusal !== undefined) return { ok: false, error: { code: 'unsafe-secret-storage-key', message: `${refusal}; the seeds are not stored under it` } };
   for (const role of ROLES) {
     const seed = upload.seeds[role];
     if (seed === undefined || ssss === undefined) continue;

@@ -7,11 +7,11 @@ import { fail, ok, type Result } from '../result.ts';
 import type { PlanError } from './errors.ts';
 import { ROLES, SECRET_NAME_OF_ROLE, type CrossSigningKeyPair, type KeyRole } from './keys.ts';
 import { putSecretStep, uploadKeysStep, type RepairStep, type Safeguard } from './plans.ts';
-import { secretContentWith, seedSecret, type CheckedSecretStorageKey } from './secrets.ts';
+import { secretContentWith, seedSecret, storeRefusal, type CheckedSecretStorageKey } from './secrets.ts';
 
 /** How the private halves of new keys are kept safe before the upload. One is required. */
 export interface NewKeysSafeguard {
-  /** Store the seeds under this key, which must be the default key (checked with prepareSecretStorageKey). */
+  /** Store the seeds under this key, which must be the default key and proven (prepareSecretStorageKey, storeRefusal). */
   secretStorage?: CheckedSecretStorageKey;
   /** The user saved the export file of exactly these keys (exportKeysFile) and said so. */
   exportConfirmed?: boolean;
@@ -76,7 +76,8 @@ export function keepAsideSteps(userId: string, role: KeyRole, kept: Pick<NewKeys
  * which requires the store steps.
  *
  * @returns The steps and the safeguard; `nothing-lost` if neither safeguard is given;
- *   `bad-secret-storage-key` if the key is not the default key.
+ *   `bad-secret-storage-key` if the key is not the default key; `unsafe-secret-storage-key` if
+ *   nothing may be stored under it (storeRefusal).
  */
 export async function storeThenUpload(
   userId: string, pairs: Partial<Record<KeyRole, CrossSigningKeyPair>>, safeguard: NewKeysSafeguard,
@@ -89,6 +90,8 @@ export async function storeThenUpload(
     if (!ssss.isDefault) {
       return fail({ code: 'bad-secret-storage-key', message: `key ${ssss.keyId} is not the default secret-storage key` });
     }
+    const refusal = storeRefusal(ssss);
+    if (refusal !== undefined) return fail({ code: 'unsafe-secret-storage-key', message: `${refusal}; the new private keys are not stored under it` });
     for (const role of roles) {
       const name = SECRET_NAME_OF_ROLE[role];
       steps.push(...keepAsideSteps(userId, role, safeguard));

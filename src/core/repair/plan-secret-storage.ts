@@ -10,7 +10,7 @@ import { publishedKeyForSeed } from './device-signing.ts';
 import type { PlanError } from './errors.ts';
 import { ROLES, SECRET_NAME_OF_ROLE, USAGE_OF_ROLE, type KeyRole } from './keys.ts';
 import { finishPlan, putSecretStep, type RepairPlan, type RepairStep } from './plans.ts';
-import { readSecret, readSeed, secretContentWith, seedSecret, type CheckedSecretStorageKey } from './secrets.ts';
+import { readSecret, readSeed, secretContentWith, seedSecret, storeRefusal, type CheckedSecretStorageKey } from './secrets.ts';
 
 export interface StoreSecretsInput {
   userId: string;
@@ -40,6 +40,8 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 export async function planStoreCrossSigningSecrets(input: StoreSecretsInput): Promise<Result<RepairPlan, PlanError>> {
   const ssss = input.secretStorage;
   if (!ssss.isDefault) return fail({ code: 'bad-secret-storage-key', message: `key ${ssss.keyId} is not the default secret-storage key` });
+  const refusal = storeRefusal(ssss);
+  if (refusal !== undefined) return fail({ code: 'unsafe-secret-storage-key', message: `${refusal}; nothing is stored under it` });
   const steps: RepairStep[] = [];
   const notes: string[] = [];
   const publicKeys: Partial<Record<KeyRole, string>> = {};
@@ -86,6 +88,8 @@ export async function planReencryptSecrets(input: ReencryptInput): Promise<Resul
   const { source, target } = input;
   if (!target.isDefault) return fail({ code: 'bad-secret-storage-key', message: `key ${target.keyId} is not the default secret-storage key` });
   if (source.keyId === target.keyId) return fail({ code: 'bad-input', message: 'source and target are the same key' });
+  const refusal = storeRefusal(target);
+  if (refusal !== undefined) return fail({ code: 'unsafe-secret-storage-key', message: `${refusal}; nothing is stored under it` });
   const steps: RepairStep[] = [];
   const seen = new Set<string>();
   for (const { name, content } of input.secrets) {

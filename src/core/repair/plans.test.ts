@@ -291,7 +291,7 @@ describe('reset keeps the replaced secrets aside', () => {
     const ssssKey = new Uint8Array(32).fill(7);
     const previous = { encrypted: { KEY: { iv: 'aXY', ciphertext: 'Y3Q', mac: 'bWFj' } } };
     const r = await storeThenUpload(userId, keys, {
-      secretStorage: { keyId: 'KEY', key: ssssKey, isDefault: true } as never,
+      secretStorage: { keyId: 'KEY', key: ssssKey, isDefault: true, proof: { kind: 'key-check' } } as never,
       previousSecrets: { 'm.cross_signing.master': previous, 'm.cross_signing.self_signing': {} },
     });
     assert.ok(r.ok);

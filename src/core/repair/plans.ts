@@ -103,8 +103,16 @@ function request(method: 'POST' | 'PUT', segments: string[], body: Record<string
   return { method, path: encodePath(segments), segments, body };
 }
 
-/** `PUT /user/{userId}/account_data/{name}` for a secret (docs/protocol.md#secret-storage-account-data). */
+/**
+ * `PUT /user/{userId}/account_data/{name}` for a secret (docs/protocol.md#secret-storage-account-data). The only account-data write the
+ * tool has: should it ever write a key description (`m.secret_storage.key.*`), that description
+ * must carry its key check, or any key would pass it (see KeyProof in secrets.ts).
+ * @throws {RangeError} For a key description without string `iv` and `mac`.
+ */
 export function putSecretStep(id: string, title: string, userId: string, name: string, content: Record<string, unknown>): RepairStep {
+  if (name.startsWith('m.secret_storage.key.') && (typeof content.iv !== 'string' || typeof content.mac !== 'string')) {
+    throw new RangeError(`refusing to write ${name} without its key check (iv and mac)`);
+  }
   return { id, title, kind: 'put-secret', request: request('PUT', v3('user', userId, 'account_data', name), content), uia: false, requires: [] };
 }
 

@@ -4,7 +4,7 @@
  * {@link CheckedSecretStorageKey}. Reading and writing secrets follows docs/protocol.md#secret-storage.
  */
 import { decodeBase64, encodeBase64 } from '../base64.ts';
-import { decryptSecret, encryptSecret, SECRET_STORAGE_ALGORITHM, checkSecretStorageKey } from '../secret-storage.ts';
+import { decryptSecret, encryptSecret, MIN_PBKDF2_ITERATIONS_TO_STORE, SECRET_STORAGE_ALGORITHM, verifyKeyCheck } from '../secret-storage.ts';
 import { isJsonObject, own, setOwn } from '../matrix/json-guards.ts';
 import { parseDefaultKey, parseSecretContent, parseSecretStorageKeyDescription } from '../matrix/parse.ts';
 import { fail, ok, type Result } from '../result.ts';
@@ -28,23 +28,96 @@ export function wipeSecrets(handle: SecretsHandle): void {
   for (const role of ROLES) handle[role]?.seed.fill(0);
 }
 
-/** A secret-storage key that matched its key description. `key` is PRIVATE. */
+/**
+ * How a secret-storage key was shown to be the one its description names. Only a proven key may
+ * store anything: a key description without a check (no `iv`/`mac`) accepts any key, so a
+ * mistyped recovery key or passphrase (or a homeserver serving such a description on purpose)
+ * would have new private keys stored under a key nobody can derive again — and lost.
+ *
+ * - `key-check`: the description's `iv`/`mac` check matches (§Secret storage, "Key storage").
+ * - `decrypted-secret`: no check, but `secret`, already stored under this key ID, decrypts with
+ *   a valid MAC.
+ * - `unproven`: neither; `reason` says why in words.
+ */
+export type KeyProof =
+  | { kind: 'key-check' }
+  | { kind: 'decrypted-secret'; secret: string }
+  | { kind: 'unproven'; reason: string };
+
+/** A secret-storage key that did not fail its key description's check. `key` is PRIVATE. */
 export interface CheckedSecretStorageKey {
   keyId: string;
   key: Uint8Array;
   /** It is the account's default key (`m.secret_storage.default_key`). */
   isDefault: boolean;
+  /** How we know it is the right key; storing needs anything but `unproven` (see {@link storeRefusal}). */
+  proof: KeyProof;
+  /** The description's `m.pbkdf2` iteration count, when it says the key comes from a passphrase. */
+  pbkdf2Iterations?: number;
+}
+
+/**
+ * Why nothing may be stored under `ssss` (a sentence, without the final advice), or undefined
+ * when it may. Every path that writes a secret asks this first: reset, regenerate, manual upload,
+ * store-secrets (from an export or another key).
+ */
+export function storeRefusal(ssss: CheckedSecretStorageKey): string | undefined {
+  const proof: KeyProof | undefined = ssss.proof;
+  if (proof === undefined || proof.kind === 'unproven') {
+    return `the tool cannot prove that the key you gave is secret-storage key ${ssss.keyId}: ${proof?.reason ?? 'it was not checked'}`;
+  }
+  const iterations = ssss.pbkdf2Iterations;
+  if (iterations !== undefined && iterations < MIN_PBKDF2_ITERATIONS_TO_STORE) {
+    return `the description of secret-storage key ${ssss.keyId} asks for only ${iterations} PBKDF2 iteration${iterations === 1 ? '' : 's'} `
+      + `(at least ${MIN_PBKDF2_ITERATIONS_TO_STORE} are needed to store keys): anything stored under it would make the passphrase cheap to guess for whoever holds the account data`;
+  }
+  return undefined;
+}
+
+/** A secret the account holds, by name, as raw account-data content. */
+export interface StoredSecret {
+  name: string;
+  content: unknown;
+}
+
+/** The first of `secrets` stored under `keyId` that decrypts with `key` (its MAC verified). */
+async function provenBySecret(keyId: string, key: Uint8Array, secrets: readonly StoredSecret[]): Promise<KeyProof> {
+  let tried = 0;
+  for (const { name, content } of secrets) {
+    const parsed = parseSecretContent(content);
+    const entry = parsed.ok && parsed.value !== null && Object.prototype.hasOwnProperty.call(parsed.value.encrypted, keyId)
+      ? parsed.value.encrypted[keyId] : undefined;
+    if (entry === undefined) continue;
+    tried += 1;
+    try {
+      await decryptSecret(key, name, entry);
+      return { kind: 'decrypted-secret', secret: name };
+    } catch {
+      // Wrong key, tampering or malformed: try the next one.
+    }
+  }
+  return {
+    kind: 'unproven',
+    reason: tried === 0
+      ? 'its description has no key check (iv/mac) and no secret is stored under it yet, so nothing shows that the recovery key or passphrase is right'
+      : `its description has no key check (iv/mac) and none of the ${tried} secret${tried === 1 ? '' : 's'} stored under it decrypt${tried === 1 ? 's' : ''} with this key (a mistyped recovery key or passphrase?)`,
+  };
 }
 
 /**
  * Check a secret-storage key the user supplied (recovery key or passphrase, already decoded)
- * against `m.secret_storage.key.<keyId>` (docs/protocol.md#secret-storage-key-check), and whether it is the default key (docs/protocol.md#secret-storage-account-data).
+ * against `m.secret_storage.key.<keyId>` (client-server API §Secret storage, "Key storage"), say
+ * how it is proven (see {@link KeyProof}), and whether it is the default key.
  *
  * @param description - The raw content of `m.secret_storage.key.<keyId>`.
  * @param defaultKey - The raw content of `m.secret_storage.default_key` (null when unset).
+ * @param secrets - The secrets the account holds (raw content): a description without a key
+ *   check is proven only by one of them decrypting under `keyId`.
+ * @returns `bad-secret-storage-key` when the key check fails; otherwise the key with its proof,
+ *   which may be `unproven` (usable for reading only).
  */
 export async function prepareSecretStorageKey(input: {
-  keyId: string; key: Uint8Array; description: unknown; defaultKey: unknown;
+  keyId: string; key: Uint8Array; description: unknown; defaultKey: unknown; secrets?: readonly StoredSecret[];
 }): Promise<Result<CheckedSecretStorageKey, PlanError>> {
   const bad = (message: string) => fail<PlanError>({ code: 'bad-secret-storage-key', message });
   if (typeof input.keyId !== 'string' || input.keyId === '') return bad('no key ID');
@@ -52,9 +125,14 @@ export async function prepareSecretStorageKey(input: {
   const description = parseSecretStorageKeyDescription(input.description);
   if (!description.ok) return bad(description.error);
   if (description.value.algorithm !== SECRET_STORAGE_ALGORITHM) return bad(`unsupported algorithm ${JSON.stringify(description.value.algorithm)}`);
-  if (!(await checkSecretStorageKey(input.key, description.value))) return bad('the key does not match its key description (wrong recovery key or passphrase?)');
+  const check = await verifyKeyCheck(input.key, description.value);
+  if (check === 'mismatch') return bad('the key does not match its key description (wrong recovery key or passphrase?)');
+  const proof = check === 'match' ? { kind: 'key-check' as const } : await provenBySecret(input.keyId, input.key, input.secrets ?? []);
   const defaultKey = parseDefaultKey(input.defaultKey);
-  return ok({ keyId: input.keyId, key: input.key, isDefault: defaultKey.ok && defaultKey.value?.key === input.keyId });
+  const checked: CheckedSecretStorageKey = { keyId: input.keyId, key: input.key, isDefault: defaultKey.ok && defaultKey.value?.key === input.keyId, proof };
+  const iterations = description.value.passphrase?.iterations;
+  if (iterations !== undefined) checked.pbkdf2Iterations = iterations;
+  return ok(checked);
 }
 
 /**
@@ -102,6 +180,9 @@ export async function readSeed(content: unknown, name: string, ssss: CheckedSecr
 export async function secretContentWith(
   existing: unknown, name: string, plaintext: string, ssss: CheckedSecretStorageKey, keep: 'others' | 'none',
 ): Promise<Record<string, unknown>> {
+  // Every plan checks storeRefusal first and returns a PlanError; this is the last line of defence.
+  const refusal = storeRefusal(ssss);
+  if (refusal !== undefined) throw new Error(`refusing to store ${name}: ${refusal}`);
   const encryptedSecret = await encryptSecret(ssss.key, name, plaintext);
   const content: Record<string, unknown> = {};
   const encrypted: Record<string, unknown> = {};

@@ -6,7 +6,8 @@ import { RawToggle } from './raw-toggle.tsx';
 const CHECK_WORDS: Record<string, string> = {
   ok: '✓ the key is correct',
   'wrong-key': '✗ wrong recovery key or passphrase',
-  'no-check-data': '? the key description has no check data',
+  'no-check-data': '? unproven: the key description has no key check and no secret decrypts with this key (nothing is stored under it)',
+  'proven-by-secret': '✓ the key decrypts a stored secret (its description has no key check)',
   'no-description': '✗ no key description to check against',
 };
 
@@ -35,7 +36,7 @@ export function SecretStorageTable({ ss, raw }: { ss: SecretStorageReport; raw: 
         {ss.keyCheck && (
           <>
             <dt>Key check</dt>
-            <dd data-testid="ss-key-check" data-result={ss.keyCheck} class={ss.keyCheck === 'ok' ? 'good-text' : 'bad-text'}>{CHECK_WORDS[ss.keyCheck]}</dd>
+            <dd data-testid="ss-key-check" data-result={ss.keyCheck} class={ss.keyCheck === 'ok' || ss.keyCheck === 'proven-by-secret' ? 'good-text' : 'bad-text'}>{CHECK_WORDS[ss.keyCheck]}</dd>
           </>
         )}
       </dl>
