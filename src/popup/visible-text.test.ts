@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hasHidden, visible } from './visible-text.ts';
+import { hasHidden, visible, visibleJson } from './visible-text.ts';
 
 test('control, bidi-override and zero-width characters are shown escaped', () => {
   assert.equal(visible('@alice:example.org'), '@alice:example.org');
@@ -13,4 +13,12 @@ test('control, bidi-override and zero-width characters are shown escaped', () =>
   assert.equal(hasHidden('@a:b'), false);
   assert.equal(hasHidden('@a\u202E:b'), true);
   assert.equal(hasHidden('@a\u202E:b'), true, 'no lastIndex state between calls');
+});
+
+test('raw JSON: bidi overrides escaped, and the text still parses to the same value', () => {
+  const value = { unsigned: { device_display_name: 'Phone\u202Egnp.exe\u0007' } };
+  const text = visibleJson(value);
+  assert.ok(!/[\u202E\u0007]/.test(text));
+  assert.deepEqual(JSON.parse(text), value);
+  assert.equal(visibleJson(undefined), 'undefined');
 });

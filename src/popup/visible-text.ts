@@ -9,6 +9,9 @@
 // line/paragraph separators.
 const HIDDEN = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
 
+/** HIDDEN minus C0: JSON.stringify escapes C0 inside strings, and its own layout uses \n. */
+const HIDDEN_IN_JSON = /[\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+
 const escapeOne = (c: string) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
 
 /** `text` with every hidden character replaced by its `\uXXXX` escape. */
@@ -20,4 +23,13 @@ export function visible(text: string): string {
 export function hasHidden(text: string): boolean {
   // A fresh non-global copy: `test` on the global HIDDEN would carry lastIndex between calls.
   return new RegExp(HIDDEN.source).test(text);
+}
+
+/**
+ * Pretty JSON with hidden characters escaped. JSON.stringify escapes C0 controls but not bidi
+ * overrides; `\uXXXX` is also JSON's own escape, so the text still parses to the same value.
+ */
+export function visibleJson(value: unknown): string {
+  const text = JSON.stringify(value, null, 2) as string | undefined;
+  return text === undefined ? 'undefined' : text.replace(HIDDEN_IN_JSON, escapeOne);
 }

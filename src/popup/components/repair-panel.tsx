@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { send } from '../../ext/messaging.ts';
 import type { RepairFlowView } from '../../ext/protocol.ts';
 import { EXT_REPAIR_KINDS, type ExtRepairKind } from '../../ext/repair-kinds.ts';
-import { visible } from '../visible-text.ts';
+import { visible, visibleJson } from '../visible-text.ts';
 import { ExportOffer, REPAIR_LABELS, RepairForm, type DeviceChoice } from './repair-form.tsx';
 
 export { REPAIR_LABELS };
@@ -133,7 +133,7 @@ export function RepairPanel({ sessionId, account, host, writable, devices, reque
             {i < f.progress.completed ? '✓ ' : ''}{s.title}
             <div class="mono">{s.method} {s.path}</div>
             {s.uia && <div class="muted">May ask you to confirm with your password.</div>}
-            <details><summary>Body</summary><pre class="mono">{JSON.stringify(s.body, null, 2)}</pre></details>
+            <details><summary>Body</summary><pre class="mono">{visibleJson(s.body)}</pre></details>
           </li>
         ))}
       </ol>
