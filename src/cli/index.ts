@@ -4,6 +4,7 @@ import { parseArgs, UsageError } from './args.ts';
 import { createMatrixClient } from '../core/matrix/client.ts';
 import { MatrixApiError } from '../core/matrix/errors.ts';
 import { runStatus } from './status.ts';
+import { warnIfUnproven } from './homeserver-warning.ts';
 import { isRepairCommand, REPAIR_HELP, runRepair } from './repair.ts';
 
 const VERSION = '0.1.0';
@@ -31,8 +32,10 @@ async function whoami(argv: string[]): Promise<number> {
   const token = (flags.token as string | undefined) ?? process.env.XSIGN_TOKEN;
   if (typeof homeserver !== 'string') throw new UsageError('--homeserver is required');
   if (!token) throw new UsageError('an access token is required: set XSIGN_TOKEN or pass --token');
-  const me = await createMatrixClient({ baseUrl: homeserver, accessToken: token, fetch }).whoami();
+  const client = createMatrixClient({ baseUrl: homeserver, accessToken: token, fetch });
+  const me = await client.whoami();
   console.log(`${me.user_id} ${me.device_id ?? '(no device)'}`);
+  await warnIfUnproven(me.user_id, client.baseUrl, fetch, (text) => console.error(text));
   return 0;
 }
 

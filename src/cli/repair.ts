@@ -22,6 +22,8 @@ import {
 } from '../core/index.ts';
 import { parseArgs, UsageError, type FlagSpec } from './args.ts';
 import { terminalSafe } from './format-report.ts';
+import { hostOf } from '../core/matrix/discovery.ts';
+import { warnIfUnproven } from './homeserver-warning.ts';
 import { cliUiaPrompter, createPrompts, NoTerminalError, type TerminalInput } from './prompt.ts';
 import {
   buildManualUpload, buildReencrypt, buildRegenerate, buildReset, checkKeyInput, findSourceKey, buildResignBackup, buildSignDevices, buildStoreFromExport, buildUpload,
@@ -218,6 +220,7 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
   const toWipe: Uint8Array[] = [];
   try {
     const me = await client.whoami();
+    await warnIfUnproven(me.user_id, client.baseUrl, io.fetch, io.err);
     const ed = await detectEd25519();
     const inspected = await inspectAccount(client, { userId: me.user_id, deviceId: me.device_id, secret, ed });
     if (!inspected.ok) return fail2(inspected.error.message);
@@ -329,7 +332,7 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
     }
 
     const pollMs = io.pollIntervalMs ?? 2_000;
-    const ui = cliUiaPrompter(prompts, io.err, { pollMs });
+    const ui = cliUiaPrompter(prompts, io.err, { pollMs, host: hostOf(client.baseUrl) ?? client.baseUrl });
     const approvalTimeoutMs = 600_000;
     let completed: string[] = [];
     /** Secret storage already holds new keys that were never published: say so plainly. */
