@@ -34,7 +34,7 @@ describe('server names', () => {
 
   it('refuses what is not a host with an optional port', () => {
     for (const bad of ['alice:example.org', '@alice', '@:example.org', '@a:', '@a:exa mple.org', '@a:example.org:0', '@a:example.org:70000',
-      '@a:example.org/evil', '@a:user@evil.org', '@a:example.org:80:80', '@a:-bad.org', '@a:ex\u202Eample.org', `@a:${'a'.repeat(300)}`]) {
+      '@a:example.org/evil', '@a:user@evil.org', '@a:example.org:80:80', '@a:-bad.org', '@a:ex\u202Eample.org', '@a:0x7f.1:8008', '@a:a.0', '@a:127.1', `@a:${'a'.repeat(300)}`]) {
       assert.equal(serverNameOf(bad).ok, false, bad);
     }
   });

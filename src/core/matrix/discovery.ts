@@ -36,6 +36,15 @@ export function parseServerName(name: string): Result<ServerName> {
   if (!m) return fail('the server name is not a host with an optional port');
   const host = m[1]!;
   if (!(DNS_NAME.test(host) || IPV4.test(host) || IPV6_LITERAL.test(host))) return fail('the server name’s host is not a DNS name or IP literal');
+  // The URL parser must read the same host: a name it rewrites (`0x7f.1` is 127.0.0.1, `a.0` an
+  // invalid IPv4 address) would send the lookup somewhere other than it says.
+  let parsedHost: string;
+  try {
+    parsedHost = new URL(`https://${host}/`).hostname;
+  } catch {
+    return fail('the server name’s host is not a usable host name');
+  }
+  if (parsedHost !== host.toLowerCase()) return fail('the server name’s host is not in its plain form');
   if (m[2] === undefined) return ok({ name, host: host.toLowerCase() });
   const port = Number(m[2]);
   if (port < 1 || port > 65535) return fail('the server name’s port is out of range');
