@@ -29,6 +29,9 @@ const flows = createFlowManager({
   openAuthWindow,
 });
 
+const unknownSession = (): Error =>
+  Object.assign(new Error('That session is no longer known to the extension; reconnect.'), { name: 'UnknownSessionError' });
+
 /**
  * Every message that makes the homeserver change the account, or carries the password, goes
  * through here: a session whose homeserver is not proven the account's is refused until the
@@ -36,13 +39,13 @@ const flows = createFlowManager({
  */
 async function requireWritableFlow(flowId: string): Promise<void> {
   const s = await getSession(flows.sessionOf(flowId));
-  if (!s) throw Object.assign(new Error('That session is no longer known to the extension; reconnect.'), { name: 'UnknownSessionError' });
+  if (!s) throw unknownSession();
   assertWritable(s);
 }
 
 async function requireSession(sessionId: string): Promise<StoredSession> {
   const s = await getSession(sessionId);
-  if (!s) throw Object.assign(new Error('That session is no longer known to the extension; reconnect.'), { name: 'UnknownSessionError' });
+  if (!s) throw unknownSession();
   // OIDC tokens rotate: re-read the web app's current token before every use.
   return freshSession(s);
 }
@@ -138,13 +141,13 @@ export const handlers: Handlers = {
 
   async confirmHomeserver({ sessionId, host }) {
     const s = await getSession(sessionId);
-    if (!s) throw Object.assign(new Error('That session is no longer known to the extension; reconnect.'), { name: 'UnknownSessionError' });
+    if (!s) throw unknownSession();
     // The person confirms the host they were shown; a stale or forged host confirms nothing.
     if (hostOf(s.homeserver) !== host) {
       throw Object.assign(new Error(`This session's homeserver is ${hostOf(s.homeserver) ?? s.homeserver}, not ${host}; nothing was confirmed.`), { name: 'HomeserverHostError', code: 'homeserver-host-changed' });
     }
     const next = await updateSession(sessionId, { homeserverConfirmed: true });
-    if (!next) throw Object.assign(new Error('That session is no longer known to the extension; reconnect.'), { name: 'UnknownSessionError' });
+    if (!next) throw unknownSession();
     return sessionView(next);
   },
 };
