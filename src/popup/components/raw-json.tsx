@@ -1,4 +1,5 @@
 import { visibleJson } from '../visible-text.ts';
+
 /** The exact server JSON behind a row, one click away (rendered as text, never markup). */
 export function RawJson({ label, value, testId }: { label: string; value: unknown; testId?: string }) {
   return (

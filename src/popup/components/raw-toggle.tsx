@@ -1,5 +1,5 @@
-import { visible, visibleJson } from '../visible-text.ts';
 import { useState } from 'preact/hooks';
+import { visible, visibleJson } from '../visible-text.ts';
 
 /**
  * "Raw JSON" for one row: the exact server object behind it, rendered only when asked for (a

@@ -1,5 +1,5 @@
-import { visible } from '../visible-text.ts';
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { visible } from '../visible-text.ts';
 import { send } from '../../ext/messaging.ts';
 import type { Protocol, RepairFlowView } from '../../ext/protocol.ts';
 import type { ExtRepairKind } from '../../ext/repair-kinds.ts';

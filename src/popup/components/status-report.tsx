@@ -1,6 +1,6 @@
-import { hostOf } from '../../core/matrix/discovery.ts';
 import { useEffect, useState } from 'preact/hooks';
 import { diagnosticJson } from '../../core/inspect/diagnostic.ts';
+import { hostOf } from '../../core/matrix/discovery.ts';
 import { send } from '../../ext/messaging.ts';
 import type { SessionView, StatusView } from '../../ext/protocol.ts';
 import { BackupTable } from './backup-table.tsx';
