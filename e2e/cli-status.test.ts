@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { EXPECTED_PROBLEMS as EXPECTED } from './harness/expected-problems.ts';
+import { startFaultProxy } from './harness/fault-proxy.ts';
 import { buildAccount, type FixtureAccount, type FixtureState } from './harness/identity.ts';
 import { testSynapse, type SynapseInfo } from './harness/test-synapse.ts';
 import { callJson } from './harness/users.ts';
@@ -91,6 +92,28 @@ describe('xsign-doctor status against Synapse', () => {
     const badKey = await cli(['status', '--homeserver', hs.baseUrl, '--recovery-key', 'EsTy not a key'], { XSIGN_TOKEN: account.user.accessToken });
     assert.equal(badKey.code, 2);
     assert.match(badKey.stderr, /not a valid recovery key/);
+  });
+
+  test('a --homeserver that is not the user ID\u2019s homeserver: a warning naming both hosts on stderr, and the command goes on', async () => {
+    const account = await buildAccount(hs, 'healthy');
+    const env = { XSIGN_TOKEN: account.user.accessToken };
+    // Its own homeserver: proven through localhost:<port>'s well-known, so nothing on stderr.
+    const own = await cli(['status', '--homeserver', hs.baseUrl], env);
+    assert.equal(own.code, 0, own.stderr);
+    assert.equal(own.stderr, '');
+    // A second local server relaying to Synapse (the fault proxy, no fault) is not the account's.
+    const relay = await startFaultProxy(hs.baseUrl);
+    try {
+      const relayHost = new URL(relay.url).host;
+      for (const args of [['status', '--homeserver', relay.url], ['whoami', '--homeserver', relay.url]]) {
+        const r = await cli(args, env);
+        assert.equal(r.code, 0, r.stderr);
+        const warning = r.stderr.split('\n').find((l) => l.startsWith('xsign-doctor: warning: '));
+        assert.ok(warning?.includes(relayHost) && warning.includes(hs.serverName), `${args[0]}: ${r.stderr}`);
+      }
+    } finally {
+      await relay.close();
+    }
   });
 
   test('passphrase: right one passes the key check, a wrong one is reported', async () => {

@@ -38,7 +38,7 @@ for (const name of BROWSERS) {
     let proxy: FaultProxy;
     useBrowserWithFaultProxy(name, (env) => ({ hs, b, proxy } = env));
 
-    const connect = (a: FixtureAccount) => connectManually(b, { ...hs, baseUrl: proxy.url }, a.user.accessToken);
+    const connect = (a: FixtureAccount) => connectManually(b, { ...hs, baseUrl: proxy.url }, a.user.accessToken, { confirmHost: true });
 
     test('reset: a 500 on device_signing/upload is shown naming the step; run again, healthy', async () => {
       const started = Date.now();

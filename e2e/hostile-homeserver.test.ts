@@ -72,7 +72,7 @@ for (const name of BROWSERS) {
       const ourMaster = Object.values(q.master_keys![me]!.keys)[0]!;
       const theirMaster = Object.values(q.master_keys![MALLORY]!.keys)[0]!;
 
-      const ui = await connectManually(b, hs, account.accessToken);
+      const ui = await connectManually(b, hs, account.accessToken, { confirmHost: true });
       // Mallory's device under our user is reported (naming another user, and not self-signed by
       // the key it claims), with nothing to repair; her own keys are ignored.
       const problems = await ui.evaluate(() => [...document.querySelectorAll('[data-testid="problem"]')]
@@ -109,7 +109,7 @@ for (const name of BROWSERS) {
         res.writeHead(403, corsHeaders({ 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)) }));
         res.end(text);
       });
-      const ui = await connectManually(b, hs, account.accessToken, { until: 'status-error' });
+      const ui = await connectManually(b, hs, account.accessToken, { confirmHost: true, until: 'status-error' });
       // Quoted (JSON-escaped, as untrusted server text is) and shown as text.
       assert.ok((await ui.text('status-error')).includes(JSON.stringify(`${IMG}${SCRIPT}`)), await ui.text('status-error'));
       const facts = await pageFacts(ui);
@@ -138,7 +138,7 @@ for (const name of BROWSERS) {
         }
         if (closedAt === undefined) res.end('}');
       });
-      const ui = await connectManually(b, hs, account.accessToken, { until: 'status-error', timeoutMs: 60_000 });
+      const ui = await connectManually(b, hs, account.accessToken, { confirmHost: true, until: 'status-error', timeoutMs: 60_000 });
       const message = await ui.text('status-error');
       assert.match(message, /POST \/_matrix\/client\/v3\/keys\/query is larger than the \d+-byte limit/);
       assert.equal(await ui.count('status-verdict'), 0);
@@ -165,7 +165,7 @@ for (const name of BROWSERS) {
         res.end(body);
       });
       // Before the fix: Chromium showed "Could not serialize message." and Firefox never answered.
-      const ui = await connectManually(b, hs, account.accessToken, { until: 'status-error', timeoutMs: 30_000 });
+      const ui = await connectManually(b, hs, account.accessToken, { confirmHost: true, until: 'status-error', timeoutMs: 30_000 });
       assert.match(await ui.text('status-error'), /answer to POST \/_matrix\/client\/v3\/keys\/query is nested deeper than 256 levels/);
       assert.equal(await ui.count('status-verdict'), 0);
       await recover(hs, account, ui);

@@ -116,6 +116,8 @@ for (const name of BROWSERS) {
               { type: 'ping', req: {} },
               { type: 'connectManual', req: { homeserver: 'http://localhost:1', accessToken: 'x' } },
               { type: 'copyToken', req: { sessionId: s, extra: true } },
+              // A page must never vouch for the homeserver it planted.
+              { type: 'confirmHomeserver', req: { sessionId: s, host: 'localhost:1' } },
             ];
             const out: string[] = [];
             for (const m of messages) {
@@ -133,7 +135,7 @@ for (const name of BROWSERS) {
       }, { tabId: tab.tabId, sid: sessionId });
       assert.equal(results.length, 1);
       const replies = results[0]!;
-      assert.equal(replies.length, 6);
+      assert.equal(replies.length, 7);
       for (const raw of replies) {
         assert.ok(!raw.includes(user.accessToken), `the content script got the token: ${raw}`);
         const reply = JSON.parse(raw) as Reply;
@@ -151,6 +153,9 @@ for (const name of BROWSERS) {
         { type: 'readStatus', req: { sessionId, verbose: true } },
         { type: 'getSession', req: { tabId: -1 } },
         { type: 'connectManual', req: { homeserver: 'javascript:alert(1)', accessToken: user.accessToken } },
+        { type: 'confirmHomeserver', req: { sessionId } },
+        { type: 'confirmHomeserver', req: { sessionId, host: 'x', confirmed: true } },
+        { type: 'confirmHomeserver', req: { sessionId, host: '' } },
         { type: 'copyToken', req: { sessionId }, extra: 1 },
         { type: 'copyToken' },
         { type: 'stealToken', req: { sessionId } },

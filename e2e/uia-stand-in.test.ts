@@ -23,7 +23,7 @@ import { waitUntil, type UiPage } from './harness/ui-page.ts';
 
 /** Connect the popup to the stand-in, preview a reset and run it. */
 async function runReset(b: ExtensionBrowser, hs: ScriptedHomeserver, account: StandInAccount): Promise<UiPage> {
-  const ui = await connectManually(b, hs, account.accessToken);
+  const ui = await connectManually(b, hs, account.accessToken, { confirmHost: true });
   await openRepair(ui, 'reset-cross-signing');
   await ui.fill('repair-recovery-key', account.fixture.secretStorage!.recoveryKey);
   await ui.click('repair-preview-button');

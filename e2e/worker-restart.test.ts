@@ -74,7 +74,7 @@ for (const name of BROWSERS) {
         const account = await buildAccount(hs, 'healthy', { devices: 1 });
         const original = await publishedMaster(account.user);
         proxy.clear();
-        const ui = await connectManually(b, { ...hs, baseUrl: proxy.url }, account.user.accessToken);
+        const ui = await connectManually(b, { ...hs, baseUrl: proxy.url }, account.user.accessToken, { confirmHost: true });
         try {
           await previewReset(ui, account.secretStorage!.recoveryKey);
           const planned = await flowView(ui);

@@ -42,6 +42,8 @@ export interface ProxyLogEntry {
   /** The status Synapse answered, when the request was forwarded. */
   upstreamStatus?: number;
   at: number;
+  /** The request body as text ('' when none): what a server at this address would have read. */
+  body: string;
 }
 
 export interface FaultProxy {
@@ -113,7 +115,7 @@ export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> 
     const path = (req.url ?? '/').split('?')[0]!;
     const body = await readBody(req);
     const rule = pick(method, path);
-    const entry: ProxyLogEntry = { method, path, at: Date.now(), ...(rule === undefined ? {} : { fault: rule.fault }) };
+    const entry: ProxyLogEntry = { method, path, at: Date.now(), body: body.toString('utf8'), ...(rule === undefined ? {} : { fault: rule.fault }) };
     log.push(entry);
     const fired = () => {
       for (const w of waiters.filter((x) => x.rule === rule)) w.resolve(entry);

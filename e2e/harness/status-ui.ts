@@ -5,10 +5,15 @@ import type { FixtureAccount } from './identity.ts';
 import type { SynapseInfo } from './test-synapse.ts';
 import { waitUntil, type UiPage } from './ui-page.ts';
 
-/** Connect the UI to an account through the manual form (the tab readers have their own tests). */
+/**
+ * Connect the UI to an account through the manual form (the tab readers have their own tests).
+ * The session's homeserver must come out proven the account's (§Server Discovery), unless
+ * `confirmHost`: a server standing in for the account's (a fault proxy, a scripted stand-in) must
+ * be warned about, naming its host, and is then confirmed by the person, so writes may go there.
+ */
 export async function connectManually(
   b: ExtensionBrowser, hs: Pick<SynapseInfo, 'baseUrl'>, token: string,
-  opts: { until?: string | false; timeoutMs?: number } = {},
+  opts: { until?: string | false; timeoutMs?: number; confirmHost?: boolean } = {},
 ): Promise<UiPage> {
   const ui = await b.openUi();
   await ui.waitFor('app', { attr: ['data-loading', 'false'] });
@@ -17,8 +22,19 @@ export async function connectManually(
   await ui.fill('manual-homeserver', hs.baseUrl);
   await ui.fill('manual-token', token);
   await ui.click('manual-connect');
+  if (opts.confirmHost === true) {
+    await ui.waitFor('homeserver-warning', { timeoutMs: 30_000 });
+    assert.equal(await ui.attr('homeserver-warning', 'data-base-url-host'), new URL(hs.baseUrl).host);
+  } else {
+    await ui.waitFor('homeserver-verdict', { attr: ['data-verdict', 'proven'], timeoutMs: 30_000 });
+  }
   // The status report, or (for a homeserver that answers badly) the element named by `until`.
   if (opts.until !== false) await ui.waitFor(opts.until ?? 'status-verdict', { timeoutMs: opts.timeoutMs ?? 30_000 });
+  if (opts.confirmHost === true) {
+    // A DOM click: the report rendering beside the card must not move the button under the pointer.
+    await ui.evaluate(() => (document.querySelector('[data-testid="confirm-homeserver"]') as HTMLButtonElement).click(), null);
+    await ui.waitFor('homeserver-confirmed');
+  }
   return ui;
 }
 

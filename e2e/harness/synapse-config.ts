@@ -82,6 +82,9 @@ function homeserverConfig(input: SynapseConfigInput, files: SynapseConfigFiles):
   return {
     server_name: serverName,
     public_baseurl: `http://127.0.0.1:${port}/`,
+    // The client well-known (client-server API §Server Discovery) names public_baseurl, so a user
+    // ID's server name (localhost:<port>) resolves to the base URL every session uses.
+    serve_client_wellknown: true,
     pid_file: join(dataDir, "homeserver.pid"),
     listeners: [
       {

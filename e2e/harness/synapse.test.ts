@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
+import { checkHomeserver } from "../../src/core/matrix/discovery.ts";
 import { startSynapse } from "./synapse.ts";
 import type { SynapseHandle } from "./synapse.ts";
 import { createDevices, loginDevice, registerUser, whoami } from "./users.ts";
@@ -45,7 +46,7 @@ describe("real Synapse harness", () => {
     t.diagnostic(`synapse startupMs: relaxed=${hs.startupMs} rateLimited=${limited.startupMs}`);
     assert.ok(hs.startupMs < 15_000, `startup took ${hs.startupMs} ms`);
     assert.ok(limited.startupMs < 15_000, `startup took ${limited.startupMs} ms`);
-    assert.equal(hs.serverName, "localhost");
+    assert.equal(hs.serverName, `localhost:${hs.port}`);
     assert.match(hs.baseUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
   });
 
@@ -61,6 +62,16 @@ describe("real Synapse harness", () => {
     const other = await whoami(hs.baseUrl, second.accessToken);
     assert.equal(other.user_id, user.userId);
     assert.equal(other.device_id, second.deviceId);
+  });
+
+  it("serves its client well-known, so a user ID's server name is proven to be its base URL", async () => {
+    const res = await fetch(`http://${hs.serverName}/.well-known/matrix/client`);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("access-control-allow-origin"), "*");
+    assert.deepEqual(((await res.json()) as { "m.homeserver": unknown })["m.homeserver"], { base_url: `${hs.baseUrl}/` });
+    const user = await registerUser(hs);
+    const verdict = await checkHomeserver(user.userId, hs.baseUrl, { fetch });
+    assert.deepEqual(verdict, { verdict: "proven", serverNameHost: hs.serverName, baseUrlHost: new URL(hs.baseUrl).host, insecure: false });
   });
 
   it("honours a requested device ID at registration", async () => {

@@ -42,7 +42,12 @@ export type SynapseHandle = {
   unref(): void;
 };
 
-const SERVER_NAME = "localhost";
+/**
+ * `localhost:<port>`: a server name a client can resolve on this machine. Its well-known
+ * (http://localhost:<port>/.well-known/matrix/client, served by Synapse itself) names the base
+ * URL http://127.0.0.1:<port>, so sessions are proven the account's through real discovery.
+ */
+const serverNameFor = (port: number) => `localhost:${port}`;
 const POLL_MS = 100;
 
 export function freePort(): Promise<number> {
@@ -97,7 +102,7 @@ export async function startSynapse(opts: StartSynapseOptions = {}): Promise<Syna
   const { configPath } = writeSynapseConfig({
     dataDir,
     port,
-    serverName: SERVER_NAME,
+    serverName: serverNameFor(port),
     logFile,
     registrationSharedSecret,
     rateLimited: opts.rateLimited === true,
@@ -127,7 +132,7 @@ export async function startSynapse(opts: StartSynapseOptions = {}): Promise<Syna
 
   return {
     baseUrl,
-    serverName: SERVER_NAME,
+    serverName: serverNameFor(port),
     port,
     registrationSharedSecret,
     dataDir,

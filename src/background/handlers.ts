@@ -3,10 +3,12 @@ import type { Handlers } from '../ext/receiver.ts';
 import type { StoredSession } from '../ext/storage.ts';
 import { clientFor } from './matrix.ts';
 import { readStatus } from './status.ts';
-import { deleteSession, getSession, putSession, sessionForTab } from './session-store.ts';
+import { deleteSession, getSession, putSession, sessionForTab, updateSession } from './session-store.ts';
 import { readTabSessions } from './session-read.ts';
 import { freshSession, refreshSessionToken, sessionClient } from './session-refresh.ts';
 import { whoamiError } from './session-validate.ts';
+import { assertWritable, verifyHomeserver } from './session-homeserver.ts';
+import { hostOf } from '../core/matrix/discovery.ts';
 import { sessionView } from './session-view.ts';
 import { createFlowManager } from './repair-flow.ts';
 import { openAuthWindow } from '../ext/auth-window.ts';
@@ -27,9 +29,23 @@ const flows = createFlowManager({
   openAuthWindow,
 });
 
+const unknownSession = (): Error =>
+  Object.assign(new Error('That session is no longer known to the extension; reconnect.'), { name: 'UnknownSessionError' });
+
+/**
+ * Every message that makes the homeserver change the account, or carries the password, goes
+ * through here: a session whose homeserver is not proven the account's is refused until the
+ * person confirmed that host (hiding the popup's buttons alone would not stop a crafted message).
+ */
+async function requireWritableFlow(flowId: string): Promise<void> {
+  const s = await getSession(flows.sessionOf(flowId));
+  if (!s) throw unknownSession();
+  assertWritable(s);
+}
+
 async function requireSession(sessionId: string): Promise<StoredSession> {
   const s = await getSession(sessionId);
-  if (!s) throw Object.assign(new Error('That session is no longer known to the extension; reconnect.'), { name: 'UnknownSessionError' });
+  if (!s) throw unknownSession();
   // OIDC tokens rotate: re-read the web app's current token before every use.
   return freshSession(s);
 }
@@ -55,6 +71,7 @@ export const handlers: Handlers = {
       userId: me.user_id,
       deviceId: me.device_id ?? '',
       app: 'manual',
+      homeserverCheck: await verifyHomeserver(me.user_id, baseUrl),
     };
     await putSession(session);
     return sessionView(session);
@@ -94,10 +111,12 @@ export const handlers: Handlers = {
   },
 
   async repairStart({ flowId, exportSaved }) {
+    await requireWritableFlow(flowId);
     return flows.start(flowId, exportSaved === true);
   },
 
   async repairPassword({ flowId, password }) {
+    await requireWritableFlow(flowId);
     return flows.password(flowId, password);
   },
 
@@ -106,15 +125,29 @@ export const handlers: Handlers = {
   },
 
   async repairFallbackDone({ flowId }) {
+    await requireWritableFlow(flowId);
     return flows.fallbackDone(flowId);
   },
 
   async repairAuthDone({ flowId }, sender) {
     // sender.tab is the auth window's tab (an extension page, already checked by the receiver).
+    await requireWritableFlow(flowId);
     return flows.authDone(flowId, sender.tab?.windowId);
   },
 
   async repairState({ sessionId }) {
     return flows.state(sessionId);
+  },
+
+  async confirmHomeserver({ sessionId, host }) {
+    const s = await getSession(sessionId);
+    if (!s) throw unknownSession();
+    // The person confirms the host they were shown; a stale or forged host confirms nothing.
+    if (hostOf(s.homeserver) !== host) {
+      throw Object.assign(new Error(`This session's homeserver is ${hostOf(s.homeserver) ?? s.homeserver}, not ${host}; nothing was confirmed.`), { name: 'HomeserverHostError', code: 'homeserver-host-changed' });
+    }
+    const next = await updateSession(sessionId, { homeserverConfirmed: true });
+    if (!next) throw unknownSession();
+    return sessionView(next);
   },
 };

@@ -343,5 +343,10 @@ export function createFlowManager(deps: FlowDeps) {
     }
   }
 
-  return { preview, start, password, fallbackDone, authDone, cancel, state };
+  /** The session a flow belongs to (the handlers check it may be written to). */
+  function sessionOf(flowId: string): string {
+    return get(flowId).view.sessionId;
+  }
+
+  return { preview, start, password, fallbackDone, authDone, cancel, state, sessionOf };
 }

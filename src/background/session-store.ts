@@ -37,6 +37,9 @@ export async function deleteSession(sessionId: string): Promise<boolean> {
   return existed;
 }
 
+const sameVerdict = (a: StoredSession, b: StoredSession) =>
+  JSON.stringify(a.homeserverCheck ?? null) === JSON.stringify(b.homeserverCheck ?? null);
+
 const sameSession = (a: StoredSession, b: StoredSession) =>
   a.homeserver === b.homeserver && a.userId === b.userId && a.deviceId === b.deviceId;
 
@@ -52,7 +55,10 @@ export async function replaceTabSessions(tabId: number, found: StoredSession[]):
   for (const s of previous) if (s.tabId === tabId) sessions.delete(s.sessionId);
   for (const f of found) {
     const known = previous.find((p) => sameSession(p, f));
-    const session = { ...f, tabId, sessionId: known?.sessionId ?? f.sessionId };
+    const session: StoredSession = { ...f, tabId, sessionId: known?.sessionId ?? f.sessionId };
+    // A confirmed host stays confirmed across re-reads of the same session (same homeserver,
+    // user and device), as long as the verdict has not changed.
+    if (known?.homeserverConfirmed === true && sameVerdict(known, f)) session.homeserverConfirmed = true;
     for (const [id, s] of sessions) if (sameSession(s, session)) sessions.delete(id);
     sessions.set(session.sessionId, session);
     out.push(session);

@@ -12,16 +12,25 @@ const candidate = (over: Partial<SessionCandidate> = {}): SessionCandidate => ({
 
 const realFetch = globalThis.fetch;
 const seen: string[] = [];
+const wellKnown: string[] = [];
 afterEach(() => {
   globalThis.fetch = realFetch;
   seen.length = 0;
+  wellKnown.length = 0;
 });
 
 /** whoami answers per token; records which host every request went to. */
 function homeserver(answers: Record<string, { status: number; body: unknown }>) {
   globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
-    seen.push(new URL(String(input)).host);
-    const token = new Headers(init?.headers).get('Authorization')?.replace('Bearer ', '') ?? '';
+    const url = new URL(String(input));
+    const auth = new Headers(init?.headers).get('Authorization');
+    // The well-known lookup (§Server Discovery) is recorded apart, and must never carry the token.
+    if (url.pathname === '/.well-known/matrix/client') {
+      wellKnown.push(`${url.host}${auth === null ? '' : ' WITH A TOKEN'}`);
+      return new Response(JSON.stringify({ 'm.homeserver': { base_url: 'https://hs.example.org' } }), { status: 200 });
+    }
+    seen.push(url.host);
+    const token = auth?.replace('Bearer ', '') ?? '';
     const a = answers[token] ?? { status: 401, body: { errcode: 'M_UNKNOWN_TOKEN', error: 'Unknown token' } };
     return new Response(JSON.stringify(a.body), { status: a.status, headers: { 'content-type': 'application/json' } });
   }) as typeof fetch;
@@ -54,6 +63,21 @@ test('a confirmed candidate becomes a session with the homeserver\u2019s identit
   assert.equal(r.session.mismatch, undefined);
   assert.equal(r.session.pageDeviceId, '');
   assert.deepEqual(seen, ['hs.example.org']);
+  // The homeserver's user ID names example.org, whose well-known names hs.example.org: proven.
+  assert.deepEqual(wellKnown, ['example.org']);
+  assert.equal(r.session.homeserverCheck?.verdict, 'proven');
+});
+
+test('a page pairing a user ID with another server: the session is kept but its homeserver is a mismatch', async () => {
+  homeserver({ syt_token_abcdef: { status: 200, body: { user_id: '@a:example.org', device_id: 'DEV' } } });
+  const r = await checkCandidate(candidate({ homeserver: 'https://evil.example:8443' }));
+  assert.equal(r.ok, true);
+  if (!r.ok) return;
+  assert.deepEqual(r.session.homeserverCheck, {
+    verdict: 'mismatch', serverNameHost: 'example.org', baseUrlHost: 'evil.example:8443', discoveredHost: 'hs.example.org', insecure: false,
+  });
+  assert.equal(r.session.homeserverConfirmed, undefined);
+  assert.deepEqual(wellKnown, ['example.org']);
 });
 
 test('soft logout in storage is rejected without sending the token anywhere', async () => {

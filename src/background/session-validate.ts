@@ -10,6 +10,7 @@ import type { AppName, ReadErrorCode, SessionCandidate } from '../readers/types.
 import type { RejectedSession } from '../ext/protocol.ts';
 import type { StoredSession } from '../ext/storage.ts';
 import { clientFor } from './matrix.ts';
+import { verifyHomeserver } from './session-homeserver.ts';
 
 /** A rejected candidate, with the code narrowed to the ones a read produces. */
 export type Rejected = RejectedSession & { code: ReadErrorCode };
@@ -64,6 +65,8 @@ export async function checkCandidate(c: SessionCandidate): Promise<Checked> {
     rotates: c.rotates,
     pageUserId: c.userId,
     pageDeviceId: c.deviceId,
+    // The user ID the homeserver vouched for names the homeserver the account is really on.
+    homeserverCheck: await verifyHomeserver(me.user_id, c.homeserver),
   };
   const mismatch = describeMismatch(c, me.user_id, me.device_id);
   if (mismatch) session.mismatch = mismatch;

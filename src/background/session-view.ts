@@ -2,6 +2,7 @@
 import { maskSecret } from '../core/mask.ts';
 import type { SessionView } from '../ext/protocol.ts';
 import type { StoredSession } from '../ext/storage.ts';
+import { mayWrite, verdictOf } from './session-homeserver.ts';
 
 export function sessionView(s: StoredSession): SessionView {
   const v: SessionView = {
@@ -11,6 +12,9 @@ export function sessionView(s: StoredSession): SessionView {
     homeserver: s.homeserver,
     app: s.app,
     tokenMasked: maskSecret(s.accessToken),
+    homeserverCheck: verdictOf(s),
+    homeserverConfirmed: s.homeserverConfirmed === true,
+    writable: mayWrite(s),
   };
   if (s.mismatch) v.mismatch = s.mismatch;
   return v;

@@ -133,19 +133,24 @@ describe('server text reaches the terminal escaped', () => {
 describe('secret flags: file and stdin forms, a warning for the argument forms', () => {
   const dir = mkdtempSync(join(tmpdir(), 'xsign-secret-'));
   const file = (name: string, text: string): string => { const p = join(dir, name); writeFileSync(p, text, { mode: 0o600 }); return p; };
-  const whoamiOk = (async () => json(200, { user_id: '@alice:hs.example', device_id: 'DEV' })) as unknown as typeof fetch;
+  // whoami, then the user ID's well-known (client-server API §Server Discovery), which proves hs.example.
+  const whoamiOk = (async (input: string | URL | Request) => (String(input).endsWith('/.well-known/matrix/client')
+    ? json(200, { 'm.homeserver': { base_url: 'https://hs.example' } })
+    : json(200, { user_id: '@alice:hs.example', device_id: 'DEV' }))) as unknown as typeof fetch;
+  /** Authorization of each request: the token on whoami, nothing on the well-known. */
+  const auth = (r: { requests: { url: string; authorization: string | null }[] }) => r.requests.map((q) => q.authorization);
 
   it('--token-file F: one trailing newline dropped, no warning, the value never printed', async () => {
     const r = await cli(['whoami', ...HS, '--token-file', file('token', 'syt_from_file\n')], { fetch: whoamiOk });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stderr, '');
-    assert.deepEqual(r.requests.map((q) => q.authorization), ['Bearer syt_from_file']);
+    assert.deepEqual(auth(r), ['Bearer syt_from_file', null]);
     assert.ok(!r.stdout.includes('syt_from_file'));
   });
   it('--token-file -: read from standard input', async () => {
     const r = await cli(['whoami', ...HS, '--token-file', '-'], { fetch: whoamiOk, stdin: 'syt_from_stdin\r\n' });
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(r.requests.map((q) => q.authorization), ['Bearer syt_from_stdin']);
+    assert.deepEqual(auth(r), ['Bearer syt_from_stdin', null]);
   });
   it('--token T still works, with one warning line and without the value', async () => {
     const r = await cli(['whoami', ...HS, '--token', 'syt_in_argv'], { fetch: whoamiOk });

@@ -12,6 +12,7 @@ import type { TerminalInput } from './prompt.ts';
 import { runRepair } from './repair.ts';
 import { resolveSecretFlags, secretFlagSpec } from './secret-flags.ts';
 import { runStatus } from './status.ts';
+import { warnIfUnproven } from './homeserver-warning.ts';
 import { terminalSafe, terminalSafeLines } from './terminal-safe.ts';
 import { HELP, isCommand, USAGE, VERSION, type Command } from './usage.ts';
 
@@ -57,6 +58,7 @@ async function whoami(argv: string[], io: CliIo, s: Sinks): Promise<number> {
   }
   const me = await client.whoami();
   s.out(`${terminalSafe(me.user_id)} ${me.device_id === undefined ? '(no device)' : terminalSafe(me.device_id)}`);
+  await warnIfUnproven(me.user_id, client.baseUrl, io.fetch, s.err);
   return 0;
 }
 

@@ -41,7 +41,7 @@ describe('prompt', () => {
     const input = new PassThrough();
     input.end('wrong\nright\n');
     const err: string[] = [];
-    const ui = cliUiaPrompter(createPrompts({ stdin: input, err: (t) => err.push(t), errRaw: (t) => err.push(t) }, { passwordStdin: true }), (t) => err.push(t), { pollMs: 1 });
+    const ui = cliUiaPrompter(createPrompts({ stdin: input, err: (t) => err.push(t), errRaw: (t) => err.push(t) }, { passwordStdin: true }), (t) => err.push(t), { pollMs: 1, host: 'hs.example.org' });
     assert.equal(await ui.askPassword({ attempt: 1, userId: '@a:b' }), 'wrong');
     assert.equal(await ui.askPassword({ attempt: 2, userId: '@a:b', error: 'Invalid password' }), 'right');
     assert.equal(await ui.askPassword({ attempt: 3, userId: '@a:b' }), null);
@@ -51,18 +51,30 @@ describe('prompt', () => {
     await assert.rejects(piped.password('Password: '), NoTerminalError);
   });
 
+  it('the password prompt names the account and the host the password is sent to', async () => {
+    const tty = fakeTty();
+    const shown: string[] = [];
+    const ui = cliUiaPrompter(createPrompts({ stdin: tty, err: (t) => shown.push(t), errRaw: (t) => shown.push(t) }, { passwordStdin: false }),
+      (t) => shown.push(t), { pollMs: 1, host: 'matrix.example.org' });
+    const answer = ui.askPassword({ attempt: 1, userId: '@alice:example.org' });
+    tty.write('hunter2\r');
+    assert.equal(await answer, 'hunter2');
+    assert.equal(shown[0], 'Password for @alice:example.org, sent to matrix.example.org: ');
+    assert.ok(!shown.some((l) => l.includes('hunter2')));
+  });
+
   it('fallback and approval: URLs printed; Enter on a terminal, a timed re-check without one', async () => {
     const err: string[] = [];
     const slept: number[] = [];
     const noTty = cliUiaPrompter(createPrompts({ stdin: new PassThrough(), err: () => {}, errRaw: () => {} }, { passwordStdin: false }),
-      (t) => err.push(t), { pollMs: 5000, sleep: async (ms) => { slept.push(ms); } });
+      (t) => err.push(t), { pollMs: 5000, host: 'hs.example.org', sleep: async (ms) => { slept.push(ms); } });
     assert.equal(await noTty.openFallback('https://hs/_matrix/client/v3/auth/m.login.sso/fallback/web?session=s', 'm.login.sso'), true);
     assert.deepEqual(slept, [5000]);
     await noTty.openApproval('https://mas/account?action=org.matrix.cross_signing_reset', 'm.oauth');
     assert.ok(err.some((l) => l.includes('fallback/web?session=s')));
     assert.ok(err.some((l) => l.includes('action=org.matrix.cross_signing_reset')));
     const tty = fakeTty();
-    const withTty = cliUiaPrompter(createPrompts({ stdin: tty, err: () => {}, errRaw: () => {} }, { passwordStdin: false }), () => {}, { pollMs: 1 });
+    const withTty = cliUiaPrompter(createPrompts({ stdin: tty, err: () => {}, errRaw: () => {} }, { passwordStdin: false }), () => {}, { pollMs: 1, host: 'hs.example.org' });
     const done = withTty.openFallback('https://hs/x', 'm.login.sso');
     tty.write('\n');
     assert.equal(await done, true);

@@ -158,7 +158,7 @@ export class NoTerminalError extends Error {
  * password, prints fallback and approval URLs. Without a terminal, a fallback stage is retried
  * every `pollMs` (the driver resends the request with the session).
  */
-export function cliUiaPrompter(prompts: Prompts, err: (text: string) => void, opts: { pollMs: number; sleep?: (ms: number) => Promise<void> }): UiaPrompter {
+export function cliUiaPrompter(prompts: Prompts, err: (text: string) => void, opts: { pollMs: number; host: string; sleep?: (ms: number) => Promise<void> }): UiaPrompter {
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   let lastApprovalNote = -1;
   return {
@@ -170,7 +170,8 @@ export function cliUiaPrompter(prompts: Prompts, err: (text: string) => void, op
     },
     async askPassword(attempt: PasswordAttempt) {
       if (attempt.error !== undefined) err(terminalSafe(`The password was not accepted: ${attempt.error}`));
-      return prompts.password(terminalSafe(`Password for ${attempt.userId}: `));
+      // Name where the password goes: the person checks it is their homeserver before typing.
+      return prompts.password(terminalSafe(`Password for ${attempt.userId}, sent to ${opts.host}: `));
     },
     async openFallback(url: string, stage: string) {
       err(terminalSafe(`Complete the step "${stage}" in a browser: ${url}`));

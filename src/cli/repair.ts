@@ -25,6 +25,8 @@ import { parseCommandArgs, UsageError, type FlagSpec } from './args.ts';
 import { askExportPassphrase, askNewExportPassphrase, canAsk, PLAINTEXT_EXPORT_WARNING, readPassphraseFile } from './export-passphrase.ts';
 import { resolveSecretFlags, secretFlagSpec, type SecretFlag } from './secret-flags.ts';
 import { terminalSafe } from './terminal-safe.ts';
+import { hostOf } from '../core/matrix/discovery.ts';
+import { warnIfUnproven } from './homeserver-warning.ts';
 import { cliUiaPrompter, createPrompts, NoTerminalError, type TerminalInput } from './prompt.ts';
 import {
   buildManualUpload, buildReencrypt, buildRegenerate, buildReset, checkKeyInput, findSourceKey, buildResignBackup, buildSignDevices, buildStoreFromExport, buildUpload,
@@ -245,6 +247,7 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
   const toWipe: Uint8Array[] = [];
   try {
     const me = await client.whoami();
+    await warnIfUnproven(me.user_id, client.baseUrl, io.fetch, io.err);
     const ed = await detectEd25519();
     const inspected = await inspectAccount(client, { userId: me.user_id, deviceId: me.device_id, secret, ed });
     if (!inspected.ok) return fail2(inspected.error.message);
@@ -365,7 +368,7 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
     }
 
     const pollMs = io.pollIntervalMs ?? 2_000;
-    const ui = cliUiaPrompter(prompts, io.err, { pollMs });
+    const ui = cliUiaPrompter(prompts, io.err, { pollMs, host: hostOf(client.baseUrl) ?? client.baseUrl });
     const approvalTimeoutMs = 600_000;
     let completed: string[] = [];
     /** Secret storage already holds new keys that were never published: say so plainly. */

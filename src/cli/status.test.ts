@@ -11,11 +11,26 @@ let hs: FakeHomeserver;
 before(async () => { hs = await startFakeHomeserver(); });
 after(() => hs.close());
 
+/**
+ * What https://example.org/.well-known/matrix/client (the fixture user's server name) names; no
+ * request leaves the machine. Default: the fake homeserver, so the account's homeserver is proven.
+ */
+let wellKnownBaseUrl: (() => string) | undefined;
+const wellKnownAsked: string[] = [];
+const withWellKnown = (async (input: RequestInfo | URL, init?: RequestInit) => {
+  const url = new URL(String(input));
+  if (url.pathname === '/.well-known/matrix/client') {
+    wellKnownAsked.push(`${url.origin}${new Headers(init?.headers).has('authorization') ? ' WITH A TOKEN' : ''}`);
+    return new Response(JSON.stringify({ 'm.homeserver': { base_url: (wellKnownBaseUrl ?? (() => hs.url))() } }), { status: 200 });
+  }
+  return fetch(input, init);
+}) as typeof fetch;
+
 async function run(argv: string[], env: Record<string, string> = {}) {
   const out: string[] = [];
   const err: string[] = [];
   const code = await runStatus(argv, {
-    env: { XSIGN_TOKEN: 'tok_123', ...env }, fetch, out: (t) => out.push(t), err: (t) => err.push(t),
+    env: { XSIGN_TOKEN: 'tok_123', ...env }, fetch: withWellKnown, out: (t) => out.push(t), err: (t) => err.push(t),
     now: () => new Date('2026-01-02T03:04:05Z'),
   });
   return { code, out: out.join('\n'), err: err.join('\n') };
@@ -64,6 +79,25 @@ describe('xsign-doctor status', () => {
     assert.match(text.out, /2 problems found/);
     assert.match(text.out, /\[device-not-cross-signed\] Device "DEVICETWO"/);
     assert.match(text.out, /repair: sign-devices/);
+  });
+
+  it('a --homeserver that is not the user ID\u2019s homeserver: a warning naming both hosts on stderr, and the report still runs', async () => {
+    hs.handle(serveView(await healthyView()));
+    wellKnownAsked.length = 0;
+    const proven = await run(['--homeserver', hs.url]);
+    assert.equal(proven.code, 0);
+    assert.equal(proven.err, '');
+    assert.deepEqual(wellKnownAsked, ['https://example.org'], 'asked the server name, without the token');
+    wellKnownBaseUrl = () => 'https://matrix.example.org';
+    try {
+      const other = await run(['--homeserver', hs.url]);
+      assert.equal(other.code, 0);
+      assert.match(other.out, /Healthy|healthy/);
+      const host = new URL(hs.url).host;
+      assert.match(other.err, new RegExp(`^xsign-doctor: warning: .*${host.replace(/\./g, '\\.')}.*example\\.org.*matrix\\.example\\.org`));
+    } finally {
+      wellKnownBaseUrl = undefined;
+    }
   });
 
   it('a wrong (but valid) recovery key is a problem; an invalid one is exit 2 with one line', async () => {

@@ -9,6 +9,7 @@
  * stderr). Secrets are read from XSIGN_TOKEN / XSIGN_RECOVERY_KEY / XSIGN_PASSPHRASE or from
  * files when the flags are not given (command lines are visible to other users in process lists).
  */
+import { warnIfUnproven } from './homeserver-warning.ts';
 import { ConnectionError, createMatrixClient, diagnosticJson, inspectAccount, MatrixApiError, UiaRequiredError } from '../core/index.ts';
 import type { Readable } from 'node:stream';
 import { parseCommandArgs, UsageError } from './args.ts';
@@ -70,6 +71,7 @@ export async function runStatus(argv: string[], io: StatusIo): Promise<number> {
   }
   try {
     const me = await client.whoami();
+    await warnIfUnproven(me.user_id, client.baseUrl, io.fetch, io.err);
     const inspected = await inspectAccount(client, { userId: me.user_id, deviceId: me.device_id, secret: { recoveryKey, passphrase } });
     if (!inspected.ok) {
       io.err(terminalSafe(`xsign-doctor: ${inspected.error.message}`));

@@ -50,6 +50,11 @@ export { createMatrixClient } from './matrix/client.ts';
 export type { CallOptions, MatrixClient, MatrixClientOptions, QueryKeysOptions, RawRequestOptions, RequestReport } from './matrix/client.ts';
 
 export { ConnectionError, getRetryAfterMs, MatrixApiError, UiaRequiredError } from './matrix/errors.ts';
+export {
+  checkHomeserver, describeVerdict, discoverHomeserver, isInsecureBaseUrl, isLoopbackHost, isTrustedHomeserver,
+  parseServerName, parseWellKnown, serverNameOf,
+} from './matrix/discovery.ts';
+export type { Discovery, DiscoverOptions, HomeserverVerdict, ServerName } from './matrix/discovery.ts';
 export type { ConnectionErrorKind } from './matrix/errors.ts';
 
 export * from './matrix/parse.ts';

@@ -7,6 +7,7 @@ import { array, bool, int, literal, object, optional, str, type Infer, type Vali
 import { EXT_REPAIR_KINDS, type ExtRepairKind } from './repair-kinds.ts';
 import type { ReadOutcome } from '../core/inspect/account-state.ts';
 import type { Report } from '../core/inspect/report-types.ts';
+import type { HomeserverVerdict } from '../core/matrix/discovery.ts';
 
 export { EXT_REPAIR_KINDS, type ExtRepairKind } from "./repair-kinds.ts";
 
@@ -34,6 +35,12 @@ export type SessionView = {
   tokenMasked: string;
   /** Set when whoami disagrees with what the web app's storage claimed. */
   mismatch?: string;
+  /** Is `homeserver` the homeserver of `userId`'s server name (§Server Discovery)? */
+  homeserverCheck: HomeserverVerdict;
+  /** The person confirmed this host for this session although it is not proven. */
+  homeserverConfirmed: boolean;
+  /** Writes and the password may go to `homeserver` (proven over https/loopback, or confirmed). */
+  writable: boolean;
 };
 
 /** A session found in a tab that cannot be used, and why (`code` is the popup's data-code). */
@@ -161,6 +168,11 @@ export const requestValidators = {
    */
   repairAuthDone: object({ flowId }),
   repairState: object({ sessionId: str({ min: 1, max: 128 }) }),
+  /**
+   * The person trusts this session's homeserver host although it is not proven to be the
+   * account's. `host` is the host the popup showed: a confirmation for another host is refused.
+   */
+  confirmHomeserver: object({ sessionId: str({ min: 1, max: 128 }), host: str({ min: 1, max: 300 }) }),
 } satisfies Record<string, Validator<unknown>>;
 
 type Requests = { [K in keyof typeof requestValidators]: Infer<(typeof requestValidators)[K]> };
@@ -188,6 +200,7 @@ type Responses = {
   repairFallbackDone: RepairFlowView;
   repairAuthDone: RepairFlowView;
   repairState: RepairFlowView | null;
+  confirmHomeserver: SessionView;
 };
 
 export type MessageType = keyof typeof requestValidators;

@@ -4,6 +4,7 @@
  * content scripts. Nothing secret is ever written to `storage.local` or `storage.sync`.
  */
 import { browser } from './api.ts';
+import type { HomeserverVerdict } from '../core/matrix/discovery.ts';
 
 export type StoredSession = {
   sessionId: string;
@@ -21,6 +22,13 @@ export type StoredSession = {
   /** User and device as the web app's storage named them, to find the session again on a re-read. */
   pageUserId?: string;
   pageDeviceId?: string;
+  /** Whether `homeserver` is the user ID's homeserver (client-server API §Server Discovery). */
+  homeserverCheck?: HomeserverVerdict;
+  /**
+   * The person confirmed this session's homeserver host although it is not proven: writes and the
+   * password may go there. Lives with the session in storage.session only, never storage.local.
+   */
+  homeserverConfirmed?: boolean;
 };
 
 const SESSIONS_KEY = 'sessions';

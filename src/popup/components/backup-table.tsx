@@ -1,3 +1,4 @@
+import { visible } from '../visible-text.ts';
 import type { BackupReport } from '../../core/inspect/report-types.ts';
 import { KeyText, SigBadge } from './key-text.tsx';
 
@@ -15,8 +16,8 @@ export function BackupTable({ backup }: { backup: BackupReport | null }) {
           <dd>
             {backup.signatures.length === 0 ? <span class="bad-text">✗ none</span> : backup.signatures.map((s) => (
               <div key={s.keyId}>
-                {s.signer === 'master' ? 'master' : s.signer === 'device' ? `device ${s.deviceId}` : 'unknown key'}{' '}
-                <code class="mono">{s.keyId}</code> <SigBadge result={s.result} />
+                {s.signer === 'master' ? 'master' : s.signer === 'device' ? `device ${visible(s.deviceId ?? '')}` : 'unknown key'}{' '}
+                <code class="mono">{visible(s.keyId)}</code> <SigBadge result={s.result} />
               </div>
             ))}
           </dd>

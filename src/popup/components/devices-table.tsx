@@ -1,3 +1,4 @@
+import { visible } from '../visible-text.ts';
 import type { DeviceReport } from '../../core/inspect/report-types.ts';
 import { KeyText, SigBadge } from './key-text.tsx';
 import { ownPath, RawToggle } from './raw-toggle.tsx';
@@ -18,7 +19,7 @@ export function DevicesTable({ devices, showAll, onShowAll, keysQuery, userId }:
             <tr key={d.deviceId} data-testid="device-row" data-device-id={d.deviceId} data-cross-signed={d.crossSigned} data-this-device={String(d.isThisDevice)}>
               <td><KeyText value={d.deviceId} label="device ID" />{d.isThisDevice && <strong> (this session)</strong>}{d.collidesWithKey && <span class="bad-text"> ✗ collides with a cross-signing key</span>}</td>
               {/* Display names come from the server: rendered as text, never markup. */}
-              <td>{d.displayName ?? <span class="muted">—</span>}</td>
+              <td>{d.displayName === null || d.displayName === undefined ? <span class="muted">—</span> : visible(d.displayName)}</td>
               <td><KeyText value={d.ed25519} label="device key" /></td>
               <td><SigBadge result={d.selfSignature} /></td>
               <td>

@@ -1,3 +1,4 @@
+import { visible } from '../visible-text.ts';
 import type { CrossSigningKeyReport, IdentityReport } from '../../core/inspect/report-types.ts';
 import { KeyText, SigBadge } from './key-text.tsx';
 import { ownPath, RawToggle } from './raw-toggle.tsx';
@@ -35,7 +36,7 @@ export function IdentityTable({ identity, keysQuery, userId }: { identity: Ident
         <p class="muted">
           Master signed by device{identity.master.deviceSignatures.length > 1 ? 's' : ''}:{' '}
           {identity.master.deviceSignatures.map((s) => (
-            <span key={s.deviceId} class="mono">{s.deviceId} <SigBadge result={s.result} /> </span>
+            <span key={s.deviceId} class="mono">{visible(s.deviceId)} <SigBadge result={s.result} /> </span>
           ))}
         </p>
       )}

@@ -1,3 +1,4 @@
+import { visible } from '../visible-text.ts';
 import { CopyButton } from './copy-button.tsx';
 
 /** A public key or ID: monospace, selectable, with a copy button. */
@@ -5,7 +6,7 @@ export function KeyText({ value, label, testId }: { value: string | null; label:
   if (!value) return <span class="muted">—</span>;
   return (
     <span class="key">
-      <code class="mono" data-testid={testId}>{value}</code>
+      <code class="mono" data-testid={testId}>{visible(value)}</code>
       <CopyButton label={label} value={() => value} />
     </span>
   );

@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { visible, visibleJson } from '../visible-text.ts';
 
 /**
  * "Raw JSON" for one row: the exact server object behind it, rendered only when asked for (a
@@ -8,10 +9,10 @@ export function RawToggle({ label, value, testId }: { label: string; value: () =
   const [open, setOpen] = useState(false);
   return (
     <span class="raw-toggle">
-      <button type="button" class="copy" aria-expanded={open} aria-label={`Raw JSON of ${label}`} onClick={() => setOpen(!open)} data-testid={testId}>
+      <button type="button" class="copy" aria-expanded={open} aria-label={`Raw JSON of ${visible(label)}`} onClick={() => setOpen(!open)} data-testid={testId}>
         {open ? 'hide raw' : 'raw'}
       </button>
-      {open && <pre class="mono raw-row" data-testid={testId && `${testId}-json`}>{JSON.stringify(value(), null, 2) ?? 'undefined'}</pre>}
+      {open && <pre class="mono raw-row" data-testid={testId && `${testId}-json`}>{visibleJson(value())}</pre>}
     </span>
   );
 }

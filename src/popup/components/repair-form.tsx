@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { visible } from '../visible-text.ts';
 import { send } from '../../ext/messaging.ts';
 import type { Protocol, RepairFlowView } from '../../ext/protocol.ts';
 import type { ExtRepairKind } from '../../ext/repair-kinds.ts';
@@ -121,7 +122,7 @@ export function RepairForm({ sessionId, kind, devices, onPreview, onClose }: {
           {devices.map((d) => (
             <label key={d.deviceId} class="row">
               <input type="checkbox" checked={chosen.has(d.deviceId)} disabled={!d.signable} onChange={() => toggle(d.deviceId)} data-testid="repair-device" data-device-id={d.deviceId} />
-              <span class="mono">{d.deviceId}</span> {d.displayName ?? ''} <span class={d.signed ? 'good' : 'error'}>{d.signed ? 'cross-signed' : 'not cross-signed'}</span>
+              <span class="mono">{visible(d.deviceId)}</span> {visible(d.displayName ?? '')} <span class={d.signed ? 'good' : 'error'}>{d.signed ? 'cross-signed' : 'not cross-signed'}</span>
               {!d.signable && <span class="muted"> (its own keys are not valid: not signable)</span>}
             </label>
           ))}

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { send } from '../../ext/messaging.ts';
 import type { RepairFlowView } from '../../ext/protocol.ts';
 import { EXT_REPAIR_KINDS, type ExtRepairKind } from '../../ext/repair-kinds.ts';
+import { visible, visibleJson } from '../visible-text.ts';
 import { ExportOffer, REPAIR_LABELS, RepairForm, type DeviceChoice } from './repair-form.tsx';
 
 export { REPAIR_LABELS };
@@ -18,8 +19,13 @@ const message = (e: unknown): string => (e instanceof Error ? e.message : String
  * reopened popup finds it where it was) and forwards the user's answers. The recovery key and the
  * password go to the background in one message each and are never kept here or stored.
  */
-export function RepairPanel({ sessionId, devices, requested, onRequestHandled, onFinished }: {
+export function RepairPanel({ sessionId, account, host, writable, devices, requested, onRequestHandled, onFinished }: {
   sessionId: string;
+  /** The session's user ID and homeserver host: the password prompt names both. */
+  account: string;
+  host: string;
+  /** The homeserver is proven the account's or confirmed: Run and the password are allowed (the background checks too). */
+  writable: boolean;
   /** For the device picker of sign-devices. */
   devices: DeviceChoice[];
   /** A repair the user picked from a problem row. */
@@ -127,18 +133,21 @@ export function RepairPanel({ sessionId, devices, requested, onRequestHandled, o
             {i < f.progress.completed ? '✓ ' : ''}{s.title}
             <div class="mono">{s.method} {s.path}</div>
             {s.uia && <div class="muted">May ask you to confirm with your password.</div>}
-            <details><summary>Body</summary><pre class="mono">{JSON.stringify(s.body, null, 2)}</pre></details>
+            <details><summary>Body</summary><pre class="mono">{visibleJson(s.body)}</pre></details>
           </li>
         ))}
       </ol>
       {f.notes.length > 0 && <ul class="muted">{f.notes.map((n, i) => <li key={i}>{n}</li>)}</ul>}
 
+      {f.phase === 'preview' && !writable && (
+        <p class="error" role="alert" data-testid="repair-blocked">Run is blocked: {host} is not proven to be this account’s homeserver. Confirm the host in the session card first.</p>
+      )}
       {f.phase === 'preview' && f.exportRequired === true && (
         <ExportOffer flow={f} text={exportFile?.flowId === f.flowId ? exportFile.text : null} encrypted={exportFile?.encrypted === true} saved={exportSaved} onSaved={setExportSaved} />
       )}
       {f.phase === 'preview' && (
         <div class="row">
-          <button type="button" disabled={busy || (f.exportRequired === true && !exportSaved)} data-testid="repair-run"
+          <button type="button" disabled={busy || !writable || (f.exportRequired === true && !exportSaved)} data-testid="repair-run"
             onClick={() => void act(() => send('repairStart', { flowId: f.flowId, ...(f.exportRequired === true ? { exportSaved } : {}) }))}>Run</button>
           <button type="button" disabled={busy} data-testid="repair-cancel" onClick={() => void act(() => send('repairCancel', { flowId: f.flowId }))}>Cancel</button>
         </div>
@@ -161,11 +170,12 @@ export function RepairPanel({ sessionId, devices, requested, onRequestHandled, o
       )}
       {prompt?.kind === 'password' && (
         <form data-testid="repair-password-form" data-attempt={String(prompt.attempt)} onSubmit={submitPassword}>
-          <p>Confirm with your account password.</p>
+          <p data-testid="repair-password-host" data-host={host}>Password for <span class="mono">{visible(account)}</span>, sent to <span class="mono">{host}</span>:</p>
           {prompt.error && <p class="error" role="alert" data-testid="repair-error">{prompt.error}</p>}
           <div class="row">
-            <input ref={passwordInput} type="password" autocomplete="current-password" aria-label="Account password" data-testid="repair-password" style="flex:1" />
-            <button type="submit" disabled={busy} data-testid="repair-password-submit">Confirm</button>
+            {/* autocomplete off: a password manager would file the Matrix password under the extension's origin. */}
+            <input ref={passwordInput} type="password" autocomplete="off" aria-label={`Password for ${visible(account)}, sent to ${host}`} data-testid="repair-password" style="flex:1" />
+            <button type="submit" disabled={busy || !writable} data-testid="repair-password-submit">Confirm</button>
           </div>
         </form>
       )}

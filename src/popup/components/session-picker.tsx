@@ -1,3 +1,4 @@
+import { visible } from '../visible-text.ts';
 import { rejected, session, sessions } from '../state.ts';
 
 /** Several sessions in one tab (Hydrogen, Sable, FluffyChat accounts): let the user pick one. */
@@ -26,7 +27,7 @@ export function SessionPicker() {
                   data-session-id={s.sessionId}
                   onClick={() => (session.value = s)}
                 >
-                  <span class="mono">{s.userId}</span> · <span class="mono">{s.deviceId || '(unknown device)'}</span> · {s.app}
+                  <span class="mono">{visible(s.userId)}</span> · <span class="mono">{s.deviceId ? visible(s.deviceId) : '(unknown device)'}</span> · {s.app}
                 </button>
               );
             })}
@@ -39,7 +40,7 @@ export function SessionPicker() {
           <ul>
             {unusable.map((r, i) => (
               <li key={i} data-code={r.code}>
-                {r.userId ? <span class="mono">{r.userId} </span> : null}({r.app}): {r.message}
+                {r.userId ? <span class="mono">{visible(r.userId)} </span> : null}({r.app}): {visible(r.message)}
               </li>
             ))}
           </ul>

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { diagnosticJson } from '../../core/inspect/diagnostic.ts';
+import { hostOf } from '../../core/matrix/discovery.ts';
 import { send } from '../../ext/messaging.ts';
 import type { SessionView, StatusView } from '../../ext/protocol.ts';
 import { BackupTable } from './backup-table.tsx';
@@ -60,7 +61,7 @@ export function StatusReport({ session }: { session: SessionView }) {
         setRepair(kind);
         return true;
       }} />
-      <RepairPanel sessionId={session.sessionId}
+      <RepairPanel sessionId={session.sessionId} account={session.userId} host={hostOf(session.homeserver) ?? session.homeserver} writable={session.writable}
         devices={report.devices.map((d) => ({ deviceId: d.deviceId, displayName: d.displayName, signed: d.crossSigned === 'valid',
           signable: d.selfSignature === 'valid' && !d.collidesWithKey && d.shapeProblems.length === 0 }))} requested={repair} onRequestHandled={() => setRepair(null)} onFinished={() => void load()} />
       {error && <p class="error" role="alert" data-testid="status-error">{error}</p>}

@@ -1,3 +1,4 @@
+import { visible } from '../visible-text.ts';
 import type { Problem } from '../../core/inspect/problems.ts';
 
 const REPAIR_TITLES: Record<string, string> = {
@@ -21,7 +22,7 @@ export function Verdict({ healthy, problems, onRepair }: { healthy: boolean; pro
         <ul class="problems">
           {problems.map((p, i) => (
             <li key={i} data-testid="problem" data-code={p.code} data-subject={p.subject ?? ''}>
-              <span class="bad-text">✗</span> {p.message}
+              <span class="bad-text">✗</span> {visible(p.message)}
               {p.repair && (
                 <span class="repair" data-testid="problem-repair" data-repair={p.repair} onClick={(e) => { if (onRepair?.(p.repair!)) e.preventDefault(); }}>
                   {' '}→ <a href={`#repair-${p.repair}`}>{REPAIR_TITLES[p.repair] ?? p.repair}</a>

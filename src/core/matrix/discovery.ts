@@ -1,0 +1,213 @@
+/**
+ * Is this base URL really the homeserver of this user ID? A web page chooses both the user ID it
+ * shows and the URL the token (and later the account password) is sent to; only the user ID's
+ * server name, resolved the way clients discover homeservers (client-server API §Server
+ * Discovery, well-known URI), says which homeserver the account lives on.
+ *
+ * Pure: `fetch` is injected; the request carries no token, no cookie, and goes only to the
+ * server name's own host.
+ */
+import { fail, isJsonObject, ok, type Result } from '../result.ts';
+import { readBodyLimited } from './read-body.ts';
+
+/** A server name split into its parts (client-server API §Server Name grammar). */
+export type ServerName = { name: string; host: string; port?: number };
+
+/** A well-known answer is a few hundred bytes; anything near this is not one. */
+export const WELL_KNOWN_MAX_BYTES = 64 * 1024;
+export const WELL_KNOWN_TIMEOUT_MS = 10_000;
+
+const DNS_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i;
+const IPV4 = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+const IPV6_LITERAL = /^\[[0-9a-f:.]{2,45}\]$/i;
+
+/** The server name of a user ID (`@localpart:server.name`): everything after the first colon. */
+export function serverNameOf(userId: string): Result<ServerName> {
+  if (typeof userId !== 'string' || !userId.startsWith('@')) return fail('the user ID does not start with @');
+  const colon = userId.indexOf(':');
+  if (colon < 2) return fail('the user ID has no server name');
+  return parseServerName(userId.slice(colon + 1));
+}
+
+/** `host`, `host:port`, `1.2.3.4:port` or `[::1]:port`, nothing else. */
+export function parseServerName(name: string): Result<ServerName> {
+  if (name.length === 0 || name.length > 255) return fail('the server name is empty or too long');
+  const m = /^(\[[^\]]*\]|[^:]+)(?::(\d{1,5}))?$/.exec(name);
+  if (!m) return fail('the server name is not a host with an optional port');
+  const host = m[1]!;
+  if (!(DNS_NAME.test(host) || IPV4.test(host) || IPV6_LITERAL.test(host))) return fail('the server name’s host is not a DNS name or IP literal');
+  // The URL parser must read the same host: a name it rewrites (`0x7f.1` is 127.0.0.1, `a.0` an
+  // invalid IPv4 address) would send the lookup somewhere other than it says.
+  let parsedHost: string;
+  try {
+    parsedHost = new URL(`https://${host}/`).hostname;
+  } catch {
+    return fail('the server name’s host is not a usable host name');
+  }
+  if (parsedHost !== host.toLowerCase()) return fail('the server name’s host is not in its plain form');
+  if (m[2] === undefined) return ok({ name, host: host.toLowerCase() });
+  const port = Number(m[2]);
+  if (port < 1 || port > 65535) return fail('the server name’s port is out of range');
+  return ok({ name, host: host.toLowerCase(), port });
+}
+
+/** localhost, 127.0.0.0/8 and [::1]: traffic that never leaves the machine. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/\.$/, '');
+  return h === 'localhost' || h.endsWith('.localhost') || h === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(h);
+}
+
+/**
+ * The scheme for the well-known lookup and the fallback base URL: https, except for a loopback
+ * server name with an explicit port (a homeserver on this machine, as in tests), where http is
+ * accepted because nothing crosses a network.
+ */
+const schemeFor = (s: ServerName): 'https' | 'http' => (s.port !== undefined && isLoopbackHost(s.host) ? 'http' : 'https');
+
+/** `host[:port]` of an absolute http(s) URL, or undefined. */
+export function hostOf(url: string): string | undefined {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.host : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The origin (scheme, host, port) of a URL; path, query and trailing slashes do not count. */
+export function originOf(url: string): string | undefined {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The outcome of discovery, named after the spec's actions: `found` (the well-known's base URL,
+ * or the server name itself after IGNORE on a 404), `fail-prompt` and `fail-error`.
+ */
+export type Discovery =
+  | { kind: 'found'; baseUrl: string; via: 'well-known' | 'server-name' }
+  | { kind: 'fail-prompt' | 'fail-error'; reason: string };
+
+/** Parse a well-known body (hostile bytes) into the base URL it names. */
+export function parseWellKnown(bytes: Uint8Array): Discovery {
+  if (bytes.byteLength === 0) return { kind: 'fail-prompt', reason: 'the well-known answer is empty' };
+  let body: unknown;
+  try {
+    body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch {
+    return { kind: 'fail-prompt', reason: 'the well-known answer is not JSON' };
+  }
+  if (!isJsonObject(body)) return { kind: 'fail-prompt', reason: 'the well-known answer is not a JSON object' };
+  const hs = body['m.homeserver'];
+  if (!isJsonObject(hs) || typeof hs.base_url !== 'string') {
+    return { kind: 'fail-prompt', reason: 'the well-known answer has no m.homeserver.base_url' };
+  }
+  const baseUrl = hs.base_url;
+  if (originOf(baseUrl) === undefined) return { kind: 'fail-error', reason: 'the well-known m.homeserver.base_url is not an http(s) URL' };
+  return { kind: 'found', baseUrl, via: 'well-known' };
+}
+
+export type DiscoverOptions = { fetch: typeof fetch; timeoutMs?: number; maxBytes?: number };
+
+/**
+ * GET <scheme>://<server name>/.well-known/matrix/client (client-server API §Server Discovery).
+ * The spec's step 2 takes the hostname; the port is kept, as matrix-js-sdk's AutoDiscovery does,
+ * so a homeserver on a non-default port can serve its own well-known. A 404 means IGNORE: the
+ * server name itself is the homeserver. Redirects are not followed: the request goes to the
+ * server name's host and nowhere else.
+ */
+export async function discoverHomeserver(server: ServerName, opts: DiscoverOptions): Promise<Discovery> {
+  const scheme = schemeFor(server);
+  const url = `${scheme}://${server.name}/.well-known/matrix/client`;
+  const timeoutMs = opts.timeoutMs ?? WELL_KNOWN_TIMEOUT_MS;
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), timeoutMs);
+  try {
+    let res: Response;
+    try {
+      // No Authorization header, no cookies: the well-known is public and the token is not its business.
+      res = await opts.fetch(url, { method: 'GET', credentials: 'omit', redirect: 'manual', signal: abort.signal });
+    } catch {
+      return { kind: 'fail-prompt', reason: abort.signal.aborted ? `${server.name} did not answer its well-known within ${timeoutMs} ms` : `couldn’t reach ${server.name} for its well-known` };
+    }
+    if (res.type === 'opaqueredirect' || (res.status >= 300 && res.status < 400)) {
+      void res.body?.cancel().catch(() => undefined);
+      return { kind: 'fail-prompt', reason: `${server.name} answered its well-known with a redirect, which is not followed` };
+    }
+    if (res.status === 404) {
+      void res.body?.cancel().catch(() => undefined);
+      return { kind: 'found', baseUrl: `${scheme}://${server.name}`, via: 'server-name' };
+    }
+    if (res.status !== 200) {
+      void res.body?.cancel().catch(() => undefined);
+      return { kind: 'fail-prompt', reason: `${server.name} answered its well-known with HTTP ${res.status}` };
+    }
+    let bytes: Uint8Array;
+    try {
+      bytes = await readBodyLimited(res, opts.maxBytes ?? WELL_KNOWN_MAX_BYTES, 'GET /.well-known/matrix/client');
+    } catch {
+      return { kind: 'fail-prompt', reason: abort.signal.aborted ? `${server.name} did not finish its well-known within ${timeoutMs} ms` : `${server.name}’s well-known answer is too large or was cut off` };
+    }
+    return parseWellKnown(bytes);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * What the extension and the CLI know about a session's homeserver:
+ * - `proven`: the user ID's server name resolves to the session's base URL (same origin);
+ * - `mismatch`: it resolves to another one — the base URL is not the account's homeserver;
+ * - `unverifiable`: discovery failed, so nothing says the base URL is the account's.
+ * `insecure`: the base URL is plain http on a host that is not loopback.
+ */
+export type HomeserverVerdict = (
+  | { verdict: 'proven'; serverNameHost: string; baseUrlHost: string }
+  | { verdict: 'mismatch'; serverNameHost: string; baseUrlHost: string; discoveredHost: string }
+  | { verdict: 'unverifiable'; serverNameHost: string; baseUrlHost: string; reason: string }
+) & { insecure: boolean };
+
+/** Plain http to a host off this machine: anyone on the path reads the token and the password. */
+export function isInsecureBaseUrl(baseUrl: string): boolean {
+  try {
+    const u = new URL(baseUrl);
+    return u.protocol !== 'https:' && !isLoopbackHost(u.hostname);
+  } catch {
+    return true;
+  }
+}
+
+/** Check that `baseUrl` is the homeserver `userId`'s server name resolves to. */
+export async function checkHomeserver(userId: string, baseUrl: string, opts: DiscoverOptions): Promise<HomeserverVerdict> {
+  const baseUrlHost = hostOf(baseUrl) ?? baseUrl;
+  const insecure = isInsecureBaseUrl(baseUrl);
+  const server = serverNameOf(userId);
+  if (!server.ok) return { verdict: 'unverifiable', serverNameHost: userId, baseUrlHost, reason: server.error, insecure };
+  const serverNameHost = server.value.name;
+  const found = await discoverHomeserver(server.value, opts);
+  if (found.kind !== 'found') return { verdict: 'unverifiable', serverNameHost, baseUrlHost, reason: found.reason, insecure };
+  if (originOf(found.baseUrl) === originOf(baseUrl)) return { verdict: 'proven', serverNameHost, baseUrlHost, insecure };
+  return { verdict: 'mismatch', serverNameHost, baseUrlHost, discoveredHost: hostOf(found.baseUrl) ?? found.baseUrl, insecure };
+}
+
+/** May requests that write (or carry the password) go to this homeserver without the person's confirmation? */
+export const isTrustedHomeserver = (v: HomeserverVerdict): boolean => v.verdict === 'proven' && !v.insecure;
+
+/** One sentence naming both hosts, for the popup and the CLI's stderr. */
+export function describeVerdict(v: HomeserverVerdict): string {
+  const insecure = v.insecure ? ` ${v.baseUrlHost} is reached over plain http, which anyone on the network can read.` : '';
+  switch (v.verdict) {
+    case 'proven':
+      return v.insecure
+        ? `${v.baseUrlHost} is the homeserver ${v.serverNameHost} names, but it is reached over plain http, which anyone on the network can read.`
+        : `${v.baseUrlHost} is the homeserver ${v.serverNameHost} names.`;
+    case 'mismatch':
+      return `This session's homeserver ${v.baseUrlHost} is not the homeserver of ${v.serverNameHost} (which names ${v.discoveredHost}): the token and any password would go to ${v.baseUrlHost}.${insecure}`;
+    case 'unverifiable':
+      return `Couldn’t check that ${v.baseUrlHost} is the homeserver of ${v.serverNameHost}: ${v.reason}.${insecure}`;
+  }
+}
