@@ -6,12 +6,12 @@
 // hostile (or very old) server can serve them, and Synapse stores whatever account data a client
 // PUTs, so the test setup writes them directly. Everything else is Synapse's own behaviour.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { detectEd25519, parseKeysExportFile } from '../src/core/index.ts';
+import { detectEd25519, readKeysExportFile } from '../src/core/index.ts';
 import { CROSS_SIGNING_SECRET_NAMES, DEFAULT_KEY_TYPE, keyDescriptionType, SECRET_NAMES } from './harness/fixture-common.ts';
 import { buildAccount, clientFor, type FixtureAccount } from './harness/identity.ts';
 import { setupSecretStorage } from './harness/secret-storage-fixture.ts';
@@ -50,14 +50,24 @@ const roles = async (account: FixtureAccount) => {
   return { master, selfSigning, userSigning };
 };
 
-/** The export file the CLI wrote: its master must be the published one (nothing lost). */
+/** The export's passphrase, read by the CLI from a file (the export is encrypted by default). */
+const EXPORT_PASSPHRASE = 'the export file passphrase';
+
+/** The export file the CLI wrote, decrypted: its master must be the published one (nothing lost). */
 async function exportedMaster(file: string): Promise<string> {
-  const parsed = await parseKeysExportFile(readFileSync(file, 'utf8'), await detectEd25519());
-  assert.ok(parsed.ok, 'the export parses');
+  const parsed = await readKeysExportFile(readFileSync(file, 'utf8'), EXPORT_PASSPHRASE, await detectEd25519());
+  assert.ok(parsed.ok, parsed.ok ? '' : parsed.error);
   return parsed.value.publicKeys.master!;
 }
 
 const newFile = (): string => join(mkdtempSync(join(tmpdir(), 'xsign-key-proof-')), 'keys.json');
+/** `--export FILE --export-passphrase-file F` for a new FILE. */
+function exportFlags(): { file: string; flags: string[] } {
+  const file = newFile();
+  const passphraseFile = `${file}.passphrase`;
+  writeFileSync(passphraseFile, `${EXPORT_PASSPHRASE}\n`, { mode: 0o600 });
+  return { file, flags: ['--export', file, '--export-passphrase-file', passphraseFile] };
+}
 
 describe('xsign-doctor stores nothing under an unproven or weak secret-storage key (Synapse)', { concurrency: true }, () => {
   let hs: SynapseInfo;
@@ -95,8 +105,8 @@ describe('xsign-doctor stores nothing under an unproven or weak secret-storage k
     assert.equal(dry.code, 0, dry.stderr);
     assert.match(dry.stdout, /the new private keys are stored in secret storage before anything is published/);
 
-    const file = newFile();
-    const withExport = await cli(['reset', '--homeserver', hs.baseUrl, '--export', file, '--password-stdin', '--yes'], { ...env, XSIGN_PASSPHRASE: typo }, `${account.user.password}\n`);
+    const { file, flags } = exportFlags();
+    const withExport = await cli(['reset', '--homeserver', hs.baseUrl, ...flags, '--password-stdin', '--yes'], { ...env, XSIGN_PASSPHRASE: typo }, `${account.user.password}\n`);
     assert.equal(withExport.code, 0, `${withExport.stdout}\n${withExport.stderr}`);
     assert.match(withExport.stdout, /NOT stored in secret storage \(the tool cannot prove/);
     const after = await roles(account);
@@ -129,8 +139,8 @@ describe('xsign-doctor stores nothing under an unproven or weak secret-storage k
     assert.deepEqual(await roles(account), publishedBefore, 'nothing published');
     assert.deepEqual(await secretStorageData(account), before, 'secret storage untouched');
 
-    const file = newFile();
-    const withExport = await cli(['reset', '--homeserver', hs.baseUrl, '--export', file, '--password-stdin', '--yes'], env, `${account.user.password}\n`);
+    const { file, flags } = exportFlags();
+    const withExport = await cli(['reset', '--homeserver', hs.baseUrl, ...flags, '--password-stdin', '--yes'], env, `${account.user.password}\n`);
     assert.equal(withExport.code, 0, `${withExport.stdout}\n${withExport.stderr}`);
     const after = await roles(account);
     assert.notEqual(after.master, publishedBefore.master);

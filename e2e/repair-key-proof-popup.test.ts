@@ -8,7 +8,7 @@
 // account data a client PUTs, so the setup writes it directly.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { detectEd25519, encodeBase64, parseKeysExportFile } from '../src/core/index.ts';
+import { detectEd25519, encodeBase64, readKeysExportFile } from '../src/core/index.ts';
 import { BROWSERS } from './harness/browsers.ts';
 import { useBrowser } from './harness/browser-suite.ts';
 import type { ExtensionBrowser } from './harness/extension-browser.ts';
@@ -38,6 +38,9 @@ async function previewWithPassphrase(ui: UiPage, passphrase: string, until: 'rep
   await ui.click('repair-preview-button');
   await ui.waitFor(until, { timeoutMs: 30_000 });
 }
+
+/** The export is encrypted by default; this is its passphrase. */
+const EXPORT_PASSPHRASE = 'the export file passphrase';
 
 const setChecked = (ui: UiPage, selector: string, checked: boolean) =>
   ui.evaluate(([s, c]) => {
@@ -75,12 +78,14 @@ for (const name of BROWSERS) {
       assert.deepEqual(await secretsOnServer(a), stored, 'secret storage untouched');
 
       await setChecked(ui, '[data-testid="repair-export"]', true);
+      await ui.fill('export-passphrase', EXPORT_PASSPHRASE);
+      await ui.fill('export-passphrase-confirm', EXPORT_PASSPHRASE);
       await previewWithPassphrase(ui, typo, 'repair-export-offer');
       assert.match(await ui.html(), /NOT stored in secret storage \(the tool cannot prove/);
       const href = await ui.attr('repair-export-download', 'href');
       const text = await ui.evaluate(async (u) => (await fetch(u)).text(), href!);
-      const file = await parseKeysExportFile(text, await detectEd25519());
-      assert.ok(file.ok, 'a valid export file');
+      const file = await readKeysExportFile(text, EXPORT_PASSPHRASE, await detectEd25519());
+      assert.ok(file.ok, file.ok ? '' : file.error);
       for (const seed of Object.values(file.value.seeds)) registerPrivateKey(seed, 'a seed of the export file');
       const paths = await ui.evaluate(() => [...document.querySelectorAll('[data-testid="repair-step"]')].map((e) => e.getAttribute('data-path') ?? ''), null);
       assert.ok(!paths.some((p) => /account_data\/m\.cross_signing/.test(p)), `no secret is stored: ${paths.join(', ')}`);
@@ -110,10 +115,12 @@ for (const name of BROWSERS) {
       assert.equal((await publishedKeys(a.user)).master, before.master, 'nothing published');
       assert.deepEqual(await secretsOnServer(a), stored, 'secret storage untouched');
       await setChecked(ui, '[data-testid="repair-export"]', true);
+      await ui.fill('export-passphrase', EXPORT_PASSPHRASE);
+      await ui.fill('export-passphrase-confirm', EXPORT_PASSPHRASE);
       await previewWithPassphrase(ui, passphrase, 'repair-export-offer');
       const text = await ui.evaluate(async (u) => (await fetch(u)).text(), (await ui.attr('repair-export-download', 'href'))!);
-      const file = await parseKeysExportFile(text, await detectEd25519());
-      assert.ok(file.ok, 'a valid export file');
+      const file = await readKeysExportFile(text, EXPORT_PASSPHRASE, await detectEd25519());
+      assert.ok(file.ok, file.ok ? '' : file.error);
       for (const seed of Object.values(file.value.seeds)) registerPrivateKey(seed, 'a seed of the export file');
       await setChecked(ui, '[data-testid="repair-export-saved"]', true);
       assert.equal(await runRepair(ui, a.user.password), 'success');

@@ -78,8 +78,12 @@ export async function givePassword(ui: UiPage, password: string): Promise<void> 
 
 /** Run the previewed repair, giving `password` when the test expects UIA, and return its outcome. */
 export async function runRepair(ui: UiPage, password?: string): Promise<string | null> {
+  // The popup re-reads the status once a flow ends: wait for that read too, so what a test reads
+  // next is the status after the repair, never the one before it.
+  const reads = Number(await ui.attr('status-report', 'data-reads'));
   await ui.click('repair-run');
   if (password !== undefined) await givePassword(ui, password);
   await ui.waitFor('repair-result', { timeoutMs: 30_000 });
+  await ui.waitFor('status-report', { attr: ['data-reads', String(reads + 1)], timeoutMs: 30_000 });
   return ui.attr('repair-result', 'data-outcome');
 }

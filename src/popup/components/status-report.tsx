@@ -23,12 +23,16 @@ export function StatusReport({ session }: { session: SessionView }) {
   const [busy, setBusy] = useState(false);
   const [showAllDevices, setShowAllDevices] = useState(false);
   const [repair, setRepair] = useState<ExtRepairKind | null>(null);
+  // Completed reads, as `data-reads`: after a repair, "the re-read is in" is then a fact to wait
+  // for, not a moment to guess (the verdict element exists before and after).
+  const [reads, setReads] = useState(0);
 
   const load = async (secret?: SecretInput) => {
     setBusy(true);
     setError(null);
     try {
       setStatus(await send('readStatus', { sessionId: session.sessionId, ...secret }));
+      setReads((n) => n + 1);
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
     } finally {
@@ -55,7 +59,7 @@ export function StatusReport({ session }: { session: SessionView }) {
       backup: { read: raw.backup },
     }, { generatedAt: new Date().toISOString() });
   return (
-    <div data-testid="status-report" aria-busy={busy}>
+    <div data-testid="status-report" aria-busy={busy} data-reads={reads}>
       <Verdict healthy={report.healthy} problems={report.problems} onRepair={(kind) => {
         if (!isExtRepair(kind)) return false;
         setRepair(kind);
