@@ -109,9 +109,8 @@ export const handlers: Handlers = {
     return flows.fallbackDone(flowId);
   },
 
-  async repairAuthDone({ flowId }, sender) {
-    // sender.tab is the auth window's tab (an extension page, already checked by the receiver).
-    return flows.authDone(flowId, sender.tab?.windowId);
+  async repairOpenPage({ flowId }) {
+    return flows.openPage(flowId);
   },
 
   async repairState({ sessionId }) {

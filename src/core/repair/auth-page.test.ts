@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { discoverAuthOrigins, parseAuthMetadata, parseWellKnownAuth, vetAuthPage } from './auth-origins.ts';
 import { checkAuthPage, isLoopbackHost, MAX_AUTH_PAGE_URL } from './auth-page.ts';
+import { approvalUrl } from './uia-flows.ts';
 
 const HS = 'https://matrix.example.org';
 const MAS = 'https://account.example.org';
@@ -172,5 +173,14 @@ describe('vetAuthPage', () => {
     assert.equal(!js.ok && js.error.code, 'scheme');
     const nothing = await vetAuthPage(`${MAS}/account/`, HS, fakeFetch({}).fetchFn);
     assert.equal(!nothing.ok && nothing.error.code, 'origin', 'nothing advertised: only the homeserver origin');
+  });
+});
+
+describe('approvalUrl hands the homeserver’s string to the page check', () => {
+  const challenge = (url: unknown) => ({ flows: [{ stages: ['m.oauth'] }], params: { 'm.oauth': { url } }, completed: [], raw: {} });
+  it('a hostile url is passed on (to be shown as text and refused), a missing one is not', () => {
+    assert.equal(approvalUrl(challenge('javascript:alert(1)'), 'm.oauth'), 'javascript:alert(1)');
+    assert.equal(checkAuthPage(approvalUrl(challenge('javascript:alert(1)'), 'm.oauth')!, HS, [HS]).ok, false);
+    for (const bad of [undefined, '', 42, { url: MAS }, null]) assert.equal(approvalUrl(challenge(bad), 'm.oauth'), undefined);
   });
 });
