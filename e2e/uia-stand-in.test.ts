@@ -90,7 +90,7 @@ for (const name of BROWSERS) {
 
     // The page is opened without an opener in both browsers (so it cannot navigate the extension's
     // pages): its authDone (window.opener.postMessage) has nowhere to go, and the background's
-    // session polling (protocol.md §2.3 "Robust completion") finishes the step.
+    // session polling (resending with `{session}`, spec §Fallback) finishes the step.
     test('fallback stage (m.login.terms): opened only on the click naming the homeserver, completed in the page, found by polling', async () => {
       const started = Date.now();
       const { hs, account } = await fresh();
