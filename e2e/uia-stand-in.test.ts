@@ -175,6 +175,12 @@ for (const name of BROWSERS) {
       // The approval page is on its own origin, like MAS, which the homeserver advertises as its
       // account management (auth_metadata): offered on a button naming it, opened only on the click.
       await ui.waitFor('open-approval');
+      // Keyboard reachable: an enabled button that takes the focus.
+      assert.equal(await ui.evaluate(() => {
+        const el = document.querySelector<HTMLButtonElement>('[data-testid="open-approval"]')!;
+        el.focus();
+        return document.activeElement === el && el.tagName === 'BUTTON' && !el.disabled && el.tabIndex >= 0;
+      }, null), true);
       assert.equal(await ui.attr('open-approval', 'data-origin'), hs.otherOrigin);
       assert.equal((await ui.text('open-approval')).trim(), `Open ${hostOf(hs.otherOrigin)} to approve`);
       await assertNothingOpened(b, hs, windowsBefore, hs.otherOrigin, '/account/');

@@ -191,7 +191,7 @@ export function createFlowManager(deps: FlowDeps) {
    * Show a fallback / approval prompt, then decide (asynchronously: it may read the homeserver's
    * auth metadata) whether its page may be opened. Nothing is opened here: only repairOpenPage does.
    */
-  const askPage = (flow: Flow, kind: 'fallback' | 'approval', url: string): void => {
+  const askPage = (flow: Flow, baseUrl: string, kind: 'fallback' | 'approval', url: string): void => {
     closeAuthWindow(flow);
     const check = {};
     flow.page = { url: '', check };
@@ -204,13 +204,13 @@ export function createFlowManager(deps: FlowDeps) {
       flow.page = { url: opens ?? '', check };
       update(flow, { prompt: { ...prompt, page } });
     };
-    deps.client(flow.view.sessionId)
-      .then((client) => vetAuthPage(url, client.baseUrl, deps.fetch ?? ((input, init) => fetch(input, init)), flow.abort.signal))
+    vetAuthPage(url, baseUrl, deps.fetch ?? ((input, init) => fetch(input, init)), flow.abort.signal)
       .then((r) => settle(r.ok ? { opens: { origin: r.value.origin, host: r.value.host } } : { refused: r.error.reason }, r.ok ? r.value.url : undefined),
         (e: unknown) => settle({ refused: `It could not be checked (${e instanceof Error ? e.message : String(e)}).` }));
   };
 
-  function prompter(flow: Flow): UiaPrompter {
+  /** `baseUrl`: the homeserver the flow talks to, the one origin its pages may always be on. */
+  function prompter(flow: Flow, baseUrl: string): UiaPrompter {
     const ask = (prompt: RepairPrompt) => update(flow, { phase: 'prompt', prompt }, ['waitingMs']);
     return {
       flowsOffered: async (offer) => {
@@ -237,10 +237,10 @@ export function createFlowManager(deps: FlowDeps) {
         flow.answerFallback = answer;
         // The driver found the stage completed by polling: a late Done must not act.
         over?.addEventListener('abort', () => { if (flow.answerFallback === answer) delete flow.answerFallback; }, { once: true });
-        askPage(flow, 'fallback', url);
+        askPage(flow, baseUrl, 'fallback', url);
       }),
       openApproval: async (url) => {
-        askPage(flow, 'approval', url);
+        askPage(flow, baseUrl, 'approval', url);
       },
       onWaiting: (ms) => update(flow, { waitingMs: ms }),
       onState: (state) => {
@@ -259,7 +259,7 @@ export function createFlowManager(deps: FlowDeps) {
     try {
       const client = await deps.client(flow.view.sessionId);
       const outcome = await executePlan(plan, {
-        client, ui: prompter(flow), signal: flow.abort.signal, uia: { fallbackPollMs: FALLBACK_POLL_MS },
+        client, ui: prompter(flow, client.baseUrl), signal: flow.abort.signal, uia: { fallbackPollMs: FALLBACK_POLL_MS },
         onStep: (e) => {
           const title = plan.steps[e.index]?.title ?? e.stepId;
           if (e.phase === 'start') {
