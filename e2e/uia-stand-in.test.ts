@@ -17,7 +17,7 @@ import { BROWSERS } from './harness/browsers.ts';
 import { useBrowserWithStandIn } from './harness/browser-suite.ts';
 import type { ExtensionBrowser } from './harness/extension-browser.ts';
 import { nodeFlowManager, SESSION, untilFlow } from './harness/node-flows.ts';
-import type { RecordedRequest, ScriptedHomeserver } from './harness/scripted-homeserver.ts';
+import { sendJson, type RecordedRequest, type ScriptedHomeserver } from './harness/scripted-homeserver.ts';
 import { standInWith, uploadedKeys, type StandInAccount } from './harness/stand-in-account.ts';
 import { continuationOf, fallbackUia, masApprovalUia, openerReports, UPLOAD_PATH } from './harness/stand-in-uia.ts';
 import { assertStorageClean, connectManually, openRepair } from './harness/status-ui.ts';
@@ -370,6 +370,37 @@ describe('repair flow manager: the window of an approval prompt (Node, stand-in)
       const end = await untilFlow(flows, 'the cancel', (v) => v.phase === 'cancelled');
       assert.equal(end.prompt, undefined);
       assert.equal(closed, 1, 'the window is closed when the prompt ends');
+    } finally {
+      await hs.close();
+    }
+  });
+
+  test('no auth_metadata (404 M_UNRECOGNIZED): the origin the well-known advertises is opened', async () => {
+    const { hs, account } = await standInWith(await testSynapse(), 'healthy');
+    try {
+      // A deployment from before the OAuth 2.0 API: the account-management origin only in the
+      // well-known the homeserver serves (MSC2965's unstable name); auth_metadata is unknown (404).
+      const script = masApprovalUia(hs, account, { advertise: false });
+      hs.route('GET', '/.well-known/matrix/client', ({ res }) => sendJson(res, 200, {
+        'm.homeserver': { base_url: hs.baseUrl },
+        'org.matrix.msc2965.authentication': { issuer: `${hs.otherOrigin}/`, account: `${hs.otherOrigin}/account/` },
+      }));
+      const urls: string[] = [];
+      const { flows } = nodeFlowManager(account, {
+        baseUrl: hs.baseUrl,
+        openAuthWindow: async (_f, _s, url) => { urls.push(url); return { windowId: 7, close: async () => {} }; },
+      });
+      const preview = await flows.preview({ sessionId: SESSION, kind: 'reset-cross-signing', recoveryKey: account.fixture.secretStorage!.recoveryKey });
+      flows.start(preview.flowId);
+      const view = await untilFlow(flows, 'the approval prompt, checked', (v) => v.prompt?.kind === 'approval' && v.prompt.page !== undefined);
+      assert.deepEqual(view.prompt?.kind === 'approval' && view.prompt.page, { opens: { origin: hs.otherOrigin, host: new URL(hs.otherOrigin).host } });
+      assert.deepEqual(hs.requests.filter((r) => r.method === 'GET' && /auth_metadata|well-known/.test(r.path)).map((r) => [r.path, r.headers.authorization]),
+        [['/_matrix/client/v1/auth_metadata', undefined], ['/.well-known/matrix/client', undefined]]);
+      flows.openPage(preview.flowId);
+      await waitUntil('the window', async () => urls.length === 1);
+      assert.deepEqual(urls, [script.url]);
+      flows.cancel(preview.flowId);
+      await untilFlow(flows, 'the cancel', (v) => v.phase === 'cancelled');
     } finally {
       await hs.close();
     }

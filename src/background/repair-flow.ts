@@ -73,7 +73,7 @@ export interface FlowDeps {
   mirror: (views: Record<string, RepairFlowView>) => Promise<void>;
   /** Read the mirror back (after the background was restarted). */
   restore: () => Promise<Record<string, RepairFlowView> | undefined>;
-  /** Open the window where the user completes a fallback/approval prompt (none: the popup's link only). */
+  /** Open the window where the user completes a fallback/approval prompt (none: the URL stays text in the popup). */
   openAuthWindow?: (flowId: string, sessionId: string, url: string) => Promise<OpenedWindow | undefined>;
   /** For reading the homeserver's advertised auth origins (default: the global fetch). */
   fetch?: typeof fetch;
@@ -206,7 +206,7 @@ export function createFlowManager(deps: FlowDeps) {
     };
     vetAuthPage(url, baseUrl, deps.fetch ?? ((input, init) => fetch(input, init)), flow.abort.signal)
       .then((r) => settle(r.ok ? { opens: { origin: r.value.origin, host: r.value.host } } : { refused: r.error.reason }, r.ok ? r.value.url : undefined),
-        (e: unknown) => settle({ refused: `It could not be checked (${e instanceof Error ? e.message : String(e)}).` }));
+        (e: unknown) => settle({ refused: `it could not be checked (${e instanceof Error ? e.message : String(e)}).` }));
   };
 
   /** `baseUrl`: the homeserver the flow talks to, the one origin its pages may always be on. */
