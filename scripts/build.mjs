@@ -37,8 +37,7 @@ export function manifestFor(browser, { test = false } = {}) {
 
 async function bundleExtension(outdir) {
   await esbuild.build({
-    // auth: the UIA window (auth.html), its own small bundle so popup.js keeps its size budget.
-    entryPoints: { background: 'src/background/index.ts', popup: 'src/popup/index.tsx', auth: 'src/auth/index.ts' },
+    entryPoints: { background: 'src/background/index.ts', popup: 'src/popup/index.tsx' },
     absWorkingDir: root,
     bundle: true,
     format: 'iife',

@@ -3,7 +3,7 @@
 // read per call, so a test can point a run at a fault proxy or shorten the timeout), an optional
 // fetch wrapper to inject faults, and a mirror that survives a "restart" (a second manager
 // reading the same mirror, as a restarted background reads storage.session). The stand-in tests
-// also pass an auth-window opener, to watch which window may report authDone.
+// also pass a window opener, to watch that a page opens only when asked and closes after.
 import { createMatrixClient } from '../../src/core/index.ts';
 import { createFlowManager, isActive, type FlowDeps } from '../../src/background/repair-flow.ts';
 import type { RepairFlowView } from '../../src/ext/protocol.ts';

@@ -8,7 +8,11 @@
  *   a continuation `{auth:{session}}` succeeds once the session is complete.
  * - masApprovalUia: Synapse under MAS (docs/protocol.md#synapse-upload-uia step 4, docs/protocol.md#uia-oauth): session "dummy", flows m.oauth and
  *   org.matrix.cross_signing_reset with the same params url; `auth` is ignored; after an approval a
- *   re-POST of the full body succeeds for 10 minutes, and only ONE replacement per approval.
+ *   re-POST of the full body succeeds for 10 minutes, and only ONE replacement per approval. Like
+ *   Synapse delegating to MAS, it serves `GET /_matrix/client/v1/auth_metadata` (client-server API
+ *   §OAuth 2.0 API: MAS's server metadata, whose `account_management_uri` is the approval page's
+ *   origin). A HOSTILE variant (`url`, `advertise: false`, `pageScript`) sends a params url
+ *   Synapse never would, or a page that misbehaves, for the checks of src/core/repair/auth-page.ts.
  *
  * Both answer an upload that changes no key with 200 `{}` at once (docs/protocol.md#synapse-upload-uia step 3), and publish the
  * keys of an accepted upload so /keys/query shows them.
@@ -117,11 +121,34 @@ export type ApprovalScript = {
 
 export const REPLACEMENT_PERIOD_MS = 10 * 60 * 1000;
 
+export type ApprovalOptions = {
+  now?: () => number;
+  /** HOSTILE: the params url to send instead of the account-management page's. */
+  url?: string;
+  /** Serve auth_metadata advertising the account-management origin (default true, as Synapse + MAS). */
+  advertise?: boolean;
+  /** HOSTILE: a script the approval page runs as soon as it loads. */
+  pageScript?: string;
+};
+
 /** Synapse under MAS (docs/protocol.md#uia-oauth), with both flows as from Synapse 1.146. */
-export function masApprovalUia(hs: ScriptedHomeserver, account: StandInAccount, opts: { now?: () => number } = {}): ApprovalScript {
+export function masApprovalUia(hs: ScriptedHomeserver, account: StandInAccount, opts: ApprovalOptions = {}): ApprovalScript {
   const now = opts.now ?? Date.now;
   let updatableBefore = 0;
-  const url = `${hs.otherOrigin}/account/?action=org.matrix.cross_signing_reset`;
+  const url = opts.url ?? `${hs.otherOrigin}/account/?action=org.matrix.cross_signing_reset`;
+  if (opts.advertise !== false) {
+    // What Synapse answers when it delegates to MAS: MAS's metadata (abridged to the fields a client reads).
+    hs.route('GET', '/_matrix/client/v1/auth_metadata', ({ res }) => sendJson(res, 200, {
+      issuer: `${hs.otherOrigin}/`,
+      authorization_endpoint: `${hs.otherOrigin}/authorize`,
+      token_endpoint: `${hs.otherOrigin}/oauth2/token`,
+      account_management_uri: `${hs.otherOrigin}/account/`,
+      account_management_actions_supported: ['org.matrix.profile', 'org.matrix.sessions_list', 'org.matrix.cross_signing_reset'],
+      response_types_supported: ['code'],
+      grant_types_supported: ['authorization_code', 'refresh_token'],
+      code_challenge_methods_supported: ['S256'],
+    }));
+  }
   const script: ApprovalScript = {
     url, approvals: 0, replacements: [], challenges: 0,
     approve() {
@@ -156,7 +183,8 @@ export function masApprovalUia(hs: ScriptedHomeserver, account: StandInAccount, 
   }
   hs.route('GET', '/account/', ({ res }) => sendHtml(res, 200, `<!doctype html><html><head><title>Reset identity</title></head><body>
 <p>Stand-in account management: allow resetting your cross-signing identity?</p>
-<form method="post" action="/account/approve">${OPENER_FIELD}<button type="submit" data-testid="approval-approve">Reset identity</button></form>${PRESS_HOOK}</body></html>`));
+<form method="post" action="/account/approve">${OPENER_FIELD}<button type="submit" data-testid="approval-approve">Reset identity</button></form>${PRESS_HOOK}
+${opts.pageScript === undefined ? '' : `<script>${opts.pageScript}</script>`}</body></html>`));
   hs.route('POST', '/account/approve', ({ res }) => {
     script.approve();
     // MAS's page signals completion too (docs/protocol.md#uia-oauth), although the spec defines none for m.oauth.

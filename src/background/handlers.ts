@@ -129,10 +129,10 @@ export const handlers: Handlers = {
     return flows.fallbackDone(flowId);
   },
 
-  async repairAuthDone({ flowId }, sender) {
-    // sender.tab is the auth window's tab (an extension page, already checked by the receiver).
+  async repairOpenPage({ flowId }) {
+    // Opens a page on the homeserver's behalf: only for a session whose homeserver is trusted.
     await requireWritableFlow(flowId);
-    return flows.authDone(flowId, sender.tab?.windowId);
+    return flows.openPage(flowId);
   },
 
   async repairState({ sessionId }) {

@@ -12,16 +12,22 @@
  *   it is never stored, mirrored or echoed.
  * - The flow state (RepairFlowView) is kept in memory and mirrored to storage.session: plain JSON
  *   with the public plan, progress and prompts, no token, no password, no recovery key.
- * - A fallback or approval prompt opens the extension's auth window (src/ext/auth-window.ts); it
- *   is closed as soon as the prompt is over, whichever way (authDone, Done, approval, cancel).
- *   Only that window may report `authDone` for the flow.
+ * - A fallback or approval page is opened only when the user clicks for it (repairOpenPage), and
+ *   only if it passed the checks of src/core/repair/auth-page.ts: https (http on loopback), on
+ *   the homeserver's origin or one it advertises. The homeserver is not trusted to name the page:
+ *   anything else is shown as text with the reason, never opened.
+ * - The page's window (src/ext/auth-window.ts) has no opener, so the page cannot navigate an
+ *   extension page; it is closed as soon as the prompt is over, whichever way (Done, a poll that
+ *   found the step completed, approval, cancel).
  */
 import type { MatrixClient } from '../core/matrix/client.ts';
 import { RepairCancelledError } from '../core/repair/errors.ts';
 import { executePlan } from '../core/repair/execute.ts';
 import type { RepairPlan } from '../core/repair/plans.ts';
 import type { UiaPrompter } from '../core/repair/uia-prompter.ts';
-import type { RepairFlowView, RepairPrompt } from '../ext/protocol.ts';
+import type { AuthPageVerdict, RepairFlowView, RepairPrompt } from '../ext/protocol.ts';
+import { vetAuthPage } from '../core/repair/auth-origins.ts';
+import { MAX_AUTH_PAGE_URL } from '../core/repair/auth-page.ts';
 import { EXT_REPAIR_KINDS } from '../ext/protocol.ts';
 import { describeServerKeys } from '../core/repair/server-state.ts';
 import { redactedRequestBody } from '../core/inspect/redaction.ts';
@@ -29,9 +35,9 @@ import { planFlow, RepairFlowError, type PreviewRequest } from './repair-plan.ts
 import { failureMessage, stoppedByRestart } from './repair-outcome.ts';
 
 /**
- * While a fallback page is open, resend with `{session}` this often: the page's authDone does not
- * always reach us (Firefox gives a page an extension opened no opener), and the user may not come
- * back to press Done. Long enough not to hammer the homeserver with full key uploads.
+ * While a fallback page is open, resend with `{session}` this often: the page's authDone never
+ * reaches us (the page is opened without an opener, src/ext/auth-window.ts), and the user may not
+ * come back to press Done. Long enough not to hammer the homeserver with full key uploads.
  */
 const FALLBACK_POLL_MS = 5_000;
 const TERMINAL = new Set<RepairFlowView['phase']>(['done', 'failed', 'cancelled']);
@@ -51,6 +57,8 @@ interface Flow {
   authWindow?: OpenedWindow;
   /** Identifies the latest window request, so a window that opens after its prompt ended is closed. */
   windowRequest?: object;
+  /** The current prompt's page, once it passed the checks: the only URL repairOpenPage opens. */
+  page?: { url: string; check: object };
 }
 
 /** A window the background opened for a prompt (src/ext/auth-window.ts in the extension). */
@@ -66,8 +74,10 @@ export interface FlowDeps {
   mirror: (views: Record<string, RepairFlowView>) => Promise<void>;
   /** Read the mirror back (after the background was restarted). */
   restore: () => Promise<Record<string, RepairFlowView> | undefined>;
-  /** Open the window where the user completes a fallback/approval prompt (none: the popup's link only). */
+  /** Open the window where the user completes a fallback/approval prompt (none: the URL stays text in the popup). */
   openAuthWindow?: (flowId: string, sessionId: string, url: string) => Promise<OpenedWindow | undefined>;
+  /** For reading the homeserver's advertised auth origins (default: the global fetch). */
+  fetch?: typeof fetch;
   now?: () => Date;
 }
 
@@ -116,7 +126,10 @@ export function createFlowManager(deps: FlowDeps) {
     const next: RepairFlowView = { ...flow.view, ...patch, updatedAt: now().toISOString() };
     for (const k of drop) delete next[k];
     flow.view = next;
-    if (next.prompt?.kind !== 'fallback' && next.prompt?.kind !== 'approval') closeAuthWindow(flow);
+    if (next.prompt?.kind !== 'fallback' && next.prompt?.kind !== 'approval') {
+      closeAuthWindow(flow);
+      delete flow.page;
+    }
     void persist();
   };
 
@@ -175,7 +188,30 @@ export function createFlowManager(deps: FlowDeps) {
     }
   }
 
-  function prompter(flow: Flow): UiaPrompter {
+  /**
+   * Show a fallback / approval prompt, then decide (asynchronously: it may read the homeserver's
+   * auth metadata) whether its page may be opened. Nothing is opened here: only repairOpenPage does.
+   */
+  const askPage = (flow: Flow, baseUrl: string, kind: 'fallback' | 'approval', url: string): void => {
+    closeAuthWindow(flow);
+    const check = {};
+    flow.page = { url: '', check };
+    const shown = url.length > MAX_AUTH_PAGE_URL ? `${url.slice(0, 200)}…` : url;
+    update(flow, { phase: 'prompt', prompt: { kind, url: shown } }, ['waitingMs']);
+    const settle = (page: AuthPageVerdict, opens?: string): void => {
+      const prompt = flow.view.prompt;
+      // The prompt ended or was replaced meanwhile: this verdict is for nothing on screen.
+      if (flow.page?.check !== check || prompt?.kind !== kind || prompt.url !== shown) return;
+      flow.page = { url: opens ?? '', check };
+      update(flow, { prompt: { ...prompt, page } });
+    };
+    vetAuthPage(url, baseUrl, deps.fetch ?? ((input, init) => fetch(input, init)), flow.abort.signal)
+      .then((r) => settle(r.ok ? { opens: { origin: r.value.origin, host: r.value.host } } : { refused: r.error.reason }, r.ok ? r.value.url : undefined),
+        (e: unknown) => settle({ refused: `it could not be checked (${e instanceof Error ? e.message : String(e)}).` }));
+  };
+
+  /** `baseUrl`: the homeserver the flow talks to, the one origin its pages may always be on. */
+  function prompter(flow: Flow, baseUrl: string): UiaPrompter {
     const ask = (prompt: RepairPrompt) => update(flow, { phase: 'prompt', prompt }, ['waitingMs']);
     return {
       flowsOffered: async (offer) => {
@@ -200,14 +236,12 @@ export function createFlowManager(deps: FlowDeps) {
           resolve(done);
         };
         flow.answerFallback = answer;
-        // The driver found the stage completed by polling: a late Done/authDone must not act.
+        // The driver found the stage completed by polling: a late Done must not act.
         over?.addEventListener('abort', () => { if (flow.answerFallback === answer) delete flow.answerFallback; }, { once: true });
-        ask({ kind: 'fallback', url });
-        openAuthWindow(flow, url);
+        askPage(flow, baseUrl, 'fallback', url);
       }),
       openApproval: async (url) => {
-        ask({ kind: 'approval', url });
-        openAuthWindow(flow, url);
+        askPage(flow, baseUrl, 'approval', url);
       },
       onWaiting: (ms) => update(flow, { waitingMs: ms }),
       onState: (state) => {
@@ -226,7 +260,7 @@ export function createFlowManager(deps: FlowDeps) {
     try {
       const client = await deps.client(flow.view.sessionId);
       const outcome = await executePlan(plan, {
-        client, ui: prompter(flow), signal: flow.abort.signal, uia: { fallbackPollMs: FALLBACK_POLL_MS },
+        client, ui: prompter(flow, client.baseUrl), signal: flow.abort.signal, uia: { fallbackPollMs: FALLBACK_POLL_MS },
         onStep: (e) => {
           const title = plan.steps[e.index]?.title ?? e.stepId;
           if (e.phase === 'start') {
@@ -288,24 +322,18 @@ export function createFlowManager(deps: FlowDeps) {
     return snapshot(flow);
   }
 
-  /**
-   * The auth window reports the page's `authDone`. `windowId` is the sender's window: only the
-   * window opened for this flow's current prompt is believed.
-   */
-  function authDone(flowId: string, windowId: number | undefined): RepairFlowView {
+  /** The user clicked to open the current prompt's page: only a page that passed the checks opens. */
+  function openPage(flowId: string): RepairFlowView {
     const flow = get(flowId);
-    if (windowId === undefined || flow.authWindow === undefined || flow.authWindow.windowId !== windowId) {
-      throw new RepairFlowError('forbidden-sender', 'Only this repair’s own authentication window may report the step completed.');
-    }
     const prompt = flow.view.prompt;
-    if (prompt?.kind === 'fallback' && flow.answerFallback !== undefined) {
-      flow.answerFallback(true);
-    } else if (prompt?.kind === 'approval') {
-      // The homeserver's answer decides (the polling goes on); the page's word is shown only.
-      update(flow, { prompt: { ...prompt, approvedInPage: true } });
-    } else {
+    if ((prompt?.kind !== 'fallback' && prompt?.kind !== 'approval') || flow.page === undefined) {
       throw new RepairFlowError('no-prompt', 'This repair is not waiting for a page to be completed.');
     }
+    if (prompt.page === undefined || !('opens' in prompt.page) || flow.page.url === '') {
+      throw new RepairFlowError('page-refused', prompt.page !== undefined && 'refused' in prompt.page
+        ? `This page is not opened: ${prompt.page.refused}` : 'The page is still being checked; try again in a moment.');
+    }
+    openAuthWindow(flow, flow.page.url);
     return snapshot(flow);
   }
 
@@ -348,5 +376,5 @@ export function createFlowManager(deps: FlowDeps) {
     return get(flowId).view.sessionId;
   }
 
-  return { preview, start, password, fallbackDone, authDone, cancel, state, sessionOf };
+  return { preview, start, password, fallbackDone, openPage, cancel, state, sessionOf };
 }

@@ -73,6 +73,12 @@ describe('prompt', () => {
     await noTty.openApproval('https://mas/account?action=org.matrix.cross_signing_reset', 'm.oauth');
     assert.ok(err.some((l) => l.includes('fallback/web?session=s')));
     assert.ok(err.some((l) => l.includes('action=org.matrix.cross_signing_reset')));
+    assert.ok(!err.some((l) => l.startsWith('Do not open')), 'https pages get no warning');
+    // The homeserver is not trusted to name the page: a script or plain-http address is flagged.
+    await noTty.openApproval('javascript:alert(1)', 'm.oauth');
+    assert.ok(err.includes('Do not open this address: Only https pages are opened, not javascript: addresses.'), err.join('\n'));
+    await noTty.openApproval('http://mas.example.org/account', 'm.oauth');
+    assert.ok(err.includes('Do not open this address: The page is not served over https.'));
     const tty = fakeTty();
     const withTty = cliUiaPrompter(createPrompts({ stdin: tty, err: () => {}, errRaw: () => {} }, { passwordStdin: false }), () => {}, { pollMs: 1, host: 'hs.example.org' });
     const done = withTty.openFallback('https://hs/x', 'm.login.sso');

@@ -10,6 +10,17 @@
 import type { Readable } from 'node:stream';
 import type { PasswordAttempt, UiaOffer, UiaPrompter, UiaState } from '../core/index.ts';
 import { terminalSafe } from './format-report.ts';
+import { securePageUrl } from '../core/repair/auth-page.ts';
+
+/**
+ * The homeserver names the page to open and is not trusted (src/core/repair/auth-page.ts): a URL
+ * that is not https (http on loopback) or hides its host behind user-info gets a warning line.
+ * The CLI opens nothing itself; the origin check needs the advertised origins, left to the user.
+ */
+function pageWarning(url: string): string | undefined {
+  const checked = securePageUrl(url);
+  return checked.ok ? undefined : `Do not open this address: ${checked.error.reason}`;
+}
 
 /** Reads standard input line by line, on demand. `null` at end of input. */
 export class LineReader {
@@ -175,6 +186,8 @@ export function cliUiaPrompter(prompts: Prompts, err: (text: string) => void, op
     },
     async openFallback(url: string, stage: string) {
       err(terminalSafe(`Complete the step "${stage}" in a browser: ${url}`));
+      const warning = pageWarning(url);
+      if (warning !== undefined) err(warning);
       if (prompts.interactive) return prompts.enter('Press Enter when you are done (Ctrl-D to cancel). ');
       err(`No terminal: checking again in ${Math.round(opts.pollMs / 1000)} s.`);
       await sleep(opts.pollMs);
@@ -182,6 +195,8 @@ export function cliUiaPrompter(prompts: Prompts, err: (text: string) => void, op
     },
     async openApproval(url: string, stage: string) {
       err(terminalSafe(`Approve the reset (${stage}) in your account settings: ${url}`));
+      const warning = pageWarning(url);
+      if (warning !== undefined) err(warning);
       err('Waiting for the approval (the request is retried until the homeserver accepts it)…');
     },
     onWaiting(ms: number) {

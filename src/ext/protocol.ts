@@ -59,12 +59,20 @@ export type ReadTabResponse = { sessions: SessionView[]; rejected: RejectedSessi
 /** One request of a plan, exactly as it will be sent (no token, no private key). */
 export type RepairStepView = { id: string; title: string; method: string; path: string; body: unknown; uia: boolean };
 
+/**
+ * Whether the page of a fallback / approval prompt may be opened (src/core/repair/auth-page.ts):
+ * `opens` names the origin and host the button opens; `refused` says why it is shown as text only.
+ * Absent while the homeserver's advertised origins are being read.
+ */
+export type AuthPageVerdict = { opens: { origin: string; host: string } } | { refused: string };
+
 /** What the background needs from the user to go on (never holds the password itself). */
 export type RepairPrompt =
   | { kind: 'password'; attempt: number; error?: string }
-  | { kind: 'fallback'; url: string }
+  /** `url` is untrusted text from the homeserver (cut to a displayable length when refused as too long). */
+  | { kind: 'fallback'; url: string; page?: AuthPageVerdict }
   /** Approval polling (docs/protocol.md#uia-oauth): `polls` resends so far, within `timeoutMs` of waiting. */
-  | { kind: 'approval'; url: string; polls?: number; elapsedMs?: number; timeoutMs?: number; approvedInPage?: boolean };
+  | { kind: 'approval'; url: string; page?: AuthPageVerdict; polls?: number; elapsedMs?: number; timeoutMs?: number };
 
 export type RepairPhase = 'preview' | 'running' | 'prompt' | 'done' | 'failed' | 'cancelled';
 
@@ -163,10 +171,10 @@ export const requestValidators = {
   /** The user completed the homeserver's fallback page (SSO, terms…): resend the request. */
   repairFallbackDone: object({ flowId }),
   /**
-   * From the extension's auth window (auth.html) only: the homeserver's page it opened signalled
-   * `authDone` (spec §Fallback). The background also checks the sender is that flow's window.
+   * The user clicked the button that opens the current prompt's page. The page is never opened
+   * without this click, and only when it passed the checks (AuthPageVerdict `opens`).
    */
-  repairAuthDone: object({ flowId }),
+  repairOpenPage: object({ flowId }),
   repairState: object({ sessionId: str({ min: 1, max: 128 }) }),
   /**
    * The person trusts this session's homeserver host although it is not proven to be the
@@ -198,7 +206,7 @@ type Responses = {
   repairPassword: RepairFlowView;
   repairCancel: RepairFlowView;
   repairFallbackDone: RepairFlowView;
-  repairAuthDone: RepairFlowView;
+  repairOpenPage: RepairFlowView;
   repairState: RepairFlowView | null;
   confirmHomeserver: SessionView;
 };

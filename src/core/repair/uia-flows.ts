@@ -61,21 +61,16 @@ export function fallbackUrl(baseUrl: string, stage: string, session: string): st
 }
 
 /**
- * The approval page of an `m.oauth`-type stage: `params[stage].url`, which must be http(s)
- * (`m.oauth_params.yaml`: pattern `^https?://`). Undefined if absent or not such a URL; the
+ * The approval page of an `m.oauth`-type stage: `params[stage].url` as the homeserver sent it,
+ * whatever it holds (`m.oauth_params.yaml` wants `^https?://`, but the homeserver is not trusted):
+ * whether it may be opened is decided where it would be opened (auth-page.ts), and a refused URL
+ * is shown to the user as text with the reason. Undefined when absent or not a string; the
  * caller then uses the fallback URL, which Synapse redirects to the same page (docs/protocol.md#uia-oauth).
  */
 export function approvalUrl(challenge: UiaChallenge, stage: string): string | undefined {
   const params = own(challenge.params, stage);
   const url = isJsonObject(params) ? own(params, 'url') : undefined;
-  if (!isString(url) || !/^https?:\/\//i.test(url)) return undefined;
-  try {
-    const parsed = new URL(url);
-    return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? url : undefined;
-  } catch {
-    // Not a URL at all: treated like a missing one.
-    return undefined;
-  }
+  return isString(url) && url !== '' ? url : undefined;
 }
 
 /** Two flows are the same flow if they list the same stages. */

@@ -74,7 +74,11 @@ export interface UiaPrompter {
    */
   askPassword(attempt: PasswordAttempt): Promise<string | null>;
   /**
-   * Open the homeserver's fallback page for `stage` (`m.login.sso`, `m.login.recaptcha`,
+   * `url` here and in openApproval comes from the homeserver and is untrusted: offer it to the
+   * user only if it passes src/core/repair/auth-page.ts (https, on the homeserver's or an
+   * advertised origin), and open it only when the user asks.
+   *
+   * Offer the homeserver's fallback page for `stage` (`m.login.sso`, `m.login.recaptcha`,
    * `m.login.terms`, unknown types). Resolve `true` once the page signalled `authDone` (docs/protocol.md#uia-fallback) or
    * the user pressed "Done"; `false` to cancel. The driver then resends the request with
    * `{session}`; if the stage is still not completed the page is offered again (bounded).
@@ -83,8 +87,8 @@ export interface UiaPrompter {
    */
   openFallback(url: string, stage: string, over?: AbortSignal): Promise<boolean>;
   /**
-   * Open the account-management page where the user approves a cross-signing reset (docs/protocol.md#uia-oauth).
-   * Resolve as soon as it is open: the driver polls by resending the request until the server
+   * Offer the account-management page where the user approves a cross-signing reset (docs/protocol.md#uia-oauth).
+   * Resolve as soon as it is offered: the driver polls by resending the request until the server
    * accepts it, the signal fires, or the time limit passes.
    */
   openApproval(url: string, stage: string): Promise<void>;

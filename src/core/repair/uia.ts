@@ -35,7 +35,7 @@ export interface UiaOptions {
   /**
    * While a fallback page is open, also resend the request with `{session}` this often (off by
    * default), for as long as `approvalTimeoutMs`. docs/protocol.md#uia-fallback-polling: the page's
-   * authDone may never arrive (no opener: Firefox gives none to pages an extension opens), and a
+   * authDone may never arrive (the extension opens the page without an opener), and a
    * session-only retry carries no stage attempt, so it cannot fail the stage.
    */
   fallbackPollMs?: number;

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { send } from '../../ext/messaging.ts';
-import type { RepairFlowView } from '../../ext/protocol.ts';
+import type { AuthPageVerdict, RepairFlowView } from '../../ext/protocol.ts';
 import { EXT_REPAIR_KINDS, type ExtRepairKind } from '../../ext/repair-kinds.ts';
 import { visible, visibleJson } from '../visible-text.ts';
 import { ExportOffer, REPAIR_LABELS, RepairForm, type DeviceChoice } from './repair-form.tsx';
@@ -180,17 +180,20 @@ export function RepairPanel({ sessionId, account, host, writable, devices, reque
         </form>
       )}
       {(prompt?.kind === 'approval' || prompt?.kind === 'fallback') && (
-        <p data-testid="repair-approval" data-kind={prompt.kind}>
-          {prompt.kind === 'approval' ? 'Approve the reset in your account settings: ' : 'Complete this step in the homeserver’s page: '}
-          <a href={prompt.url} target="_blank" rel="noopener noreferrer">{prompt.url}</a>
+        <div data-testid="repair-approval" data-kind={prompt.kind}>
+          {/* The URL is the homeserver's untrusted text: shown as text, never as a link. */}
+          <p>
+            {prompt.kind === 'approval' ? 'Approve the reset in your account settings: ' : 'Complete this step in the homeserver’s page: '}
+            <span class="mono" data-testid="approval-url">{prompt.url}</span>
+          </p>
+          <AuthPageButton kind={prompt.kind} page={prompt.page} busy={busy} onOpen={() => void act(() => send('repairOpenPage', { flowId: f.flowId }))} />
           {prompt.kind === 'fallback' && (
             <button type="button" disabled={busy} data-testid="repair-fallback-done" onClick={() => void act(() => send('repairFallbackDone', { flowId: f.flowId }))}>Done</button>
           )}
-        </p>
+        </div>
       )}
       {prompt?.kind === 'approval' && prompt.polls !== undefined && (
-        <p class="muted" data-testid="repair-approval-status" data-polls={String(prompt.polls)} data-approved-in-page={String(prompt.approvedInPage === true)}>
-          {prompt.approvedInPage ? 'The page reports the reset approved. ' : ''}
+        <p class="muted" data-testid="repair-approval-status" data-polls={String(prompt.polls)}>
           Checked with the homeserver {prompt.polls} {prompt.polls === 1 ? 'time' : 'times'}; giving up after {Math.round((prompt.timeoutMs ?? 0) / 60_000)} min ({Math.round((prompt.elapsedMs ?? 0) / 1000)} s so far).
         </p>
       )}
@@ -210,5 +213,26 @@ export function RepairPanel({ sessionId, account, host, writable, devices, reque
       )}
       {error && !prompt && <p class="error" role="alert" data-testid="repair-error">{error}</p>}
     </section>
+  );
+}
+
+/**
+ * The one way a fallback / approval page opens: a click on a button naming the host it opens
+ * (checked by the background, src/core/repair/auth-page.ts). A refused page gets the reason
+ * instead; the polling, Done and Cancel still work.
+ */
+function AuthPageButton({ kind, page, busy, onOpen }: { kind: 'approval' | 'fallback'; page: AuthPageVerdict | undefined; busy: boolean; onOpen: () => void }) {
+  if (page === undefined) return <p class="muted" data-testid="approval-checking">Checking the page’s address…</p>;
+  if ('refused' in page) {
+    return (
+      <p class="error" role="alert" data-testid="approval-refused">
+        This page is not opened: {page.refused}
+      </p>
+    );
+  }
+  return (
+    <button type="button" disabled={busy} data-testid="open-approval" data-origin={page.opens.origin} onClick={onOpen}>
+      Open {page.opens.host} to {kind === 'approval' ? 'approve' : 'continue'}
+    </button>
   );
 }
