@@ -69,7 +69,7 @@ export type { BuildReportOptions } from './inspect/report.ts';
 export { problem, PROBLEM_CODES, repairForRole } from './inspect/problems.ts';
 export type { Problem, ProblemCode, Repair } from './inspect/problems.ts';
 export type {
-  BackupReport, BackupSignature, CrossSigningKeyReport, CrossSigningRole, DeviceReport, IdentityReport,
+  BackupReport, BackupSignature, CrossSigningKeyReport, DeviceReport, IdentityReport,
   MasterDeviceSignature, PassphraseReport, Report, SecretCheck, SecretReport, SecretStorageKeyReport,
   SecretStorageReport, SkippedEntry,
 } from './inspect/report-types.ts';
@@ -83,12 +83,13 @@ export { PlanMismatchError, RepairCancelledError, UiaFailedError } from './repai
 export type { CancelReason, PlanError, PlanErrorCode, UiaFailureCode } from './repair/errors.ts';
 
 export {
-  buildSubkeysForExistingMaster, crossSigningKeyFromSeed, generateCrossSigningKeys, publicKeyOf, ROLE_NAME, ROLES, SECRET_NAME_OF_ROLE,
-  seedMatches, USAGE_OF_ROLE,
+  buildSubkeysForExistingMaster, crossSigningKeyFromSeed, generateCrossSigningKeys, publicKeyOf, seedMatches,
 } from './repair/keys.ts';
 export type {
-  CrossSigningKeyPair, GeneratedCrossSigningKeys, KeyRole, RandomBytes, SubkeysForMaster,
+  CrossSigningKeyPair, GeneratedCrossSigningKeys, RandomBytes, SubkeysForMaster,
 } from './repair/keys.ts';
+export { capitalized, ROLE, ROLES } from './roles.ts';
+export type { KeyRole, RoleInfo } from './roles.ts';
 export { checkCrossSigningKey } from './repair/key-shape.ts';
 export type { KeyShapeProblem } from './repair/key-shape.ts';
 export { validateManualUpload } from './repair/manual-upload.ts';

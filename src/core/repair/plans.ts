@@ -19,7 +19,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { canonicalJson } from '../canonical-json.ts';
 import { encodePath } from '../matrix/url.ts';
-import type { KeyRole } from './keys.ts';
+import type { KeyRole } from '../roles.ts';
 
 export type RepairKind =
   | 'reset-cross-signing' // a

@@ -9,7 +9,8 @@ import { isJsonObject, own, setOwn } from '../matrix/json-guards.ts';
 import { parseDefaultKey, parseSecretContent, parseSecretStorageKeyDescription } from '../matrix/parse.ts';
 import { fail, ok, type Result } from '../result.ts';
 import type { PlanError } from './errors.ts';
-import { ROLES, type CrossSigningKeyPair } from './keys.ts';
+import { ROLES } from '../roles.ts';
+import type { CrossSigningKeyPair } from './keys.ts';
 
 /**
  * Private keys the caller keeps while a repair runs (e.g. in the background worker's memory)
