@@ -1,9 +1,9 @@
 // Server-side key backup for identity fixtures (docs/protocol.md#key-backup): a Curve25519 key pair, a backup
 // version whose auth_data is signed by the master key and/or a device, and re-signing after a reset.
 import { randomBytes } from 'node:crypto';
-import { curve25519PublicKey, encodeBase64, signJson, type Ed25519, type wire } from '../../src/core/index.ts';
+import { curve25519PublicKey, encodeBase64, signJson, v3, type Ed25519, type wire } from '../../src/core/index.ts';
 import {
-  clientFor, fixtureEd25519, v3, type BackupFixture, type FixtureDevice, type KeyPair, type Session,
+  clientFor, fixtureEd25519, type BackupFixture, type FixtureDevice, type KeyPair, type Session,
 } from './fixture-common.ts';
 import { registerPrivateKey } from './secrets-registry.ts';
 

@@ -46,6 +46,7 @@ export type { Infer, Validator } from './schema.ts';
 
 export { createMatrixClient } from './matrix/client.ts';
 export type { CallOptions, MatrixClient, MatrixClientOptions, QueryKeysOptions, RawRequestOptions, RequestReport } from './matrix/client.ts';
+export { v3 } from './matrix/url.ts';
 
 export { ConnectionError, getRetryAfterMs, MatrixApiError, UiaRequiredError } from './matrix/errors.ts';
 export type { ConnectionErrorKind } from './matrix/errors.ts';

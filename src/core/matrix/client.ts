@@ -14,7 +14,7 @@ import type {
   RoomKeysVersionUpdateRequest, SignaturesUploadRequest, SignaturesUploadResponse,
   VersionsResponse, WhoamiResponse,
 } from './types.ts';
-import { normaliseBaseUrl } from './url.ts';
+import { normaliseBaseUrl, v3 } from './url.ts';
 
 export type { HttpMethod, RequestReport } from './transport.ts';
 
@@ -100,7 +100,6 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 const MAX_TIMER_MS = 2_147_483_647;
 
-const v3 = (...segments: string[]): string[] => ['_matrix', 'client', 'v3', ...segments];
 const anyJson = (value: unknown): Result<unknown> => ok(value);
 const jsonObject = (value: unknown): Result<Record<string, unknown>> =>
   isJsonObject(value) ? ok(value) : fail('the body is not a JSON object');

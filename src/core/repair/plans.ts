@@ -18,7 +18,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { canonicalJson } from '../canonical-json.ts';
-import { encodePath } from '../matrix/url.ts';
+import { encodePath, v3 } from '../matrix/url.ts';
 import type { KeyRole } from '../roles.ts';
 
 export type RepairKind =
@@ -96,8 +96,6 @@ export interface RepairProgress {
   finished: boolean;
   updatedAt: string;
 }
-
-export const v3 = (...segments: string[]): string[] => ['_matrix', 'client', 'v3', ...segments];
 
 function request(method: 'POST' | 'PUT', segments: string[], body: Record<string, unknown>): PlannedRequest {
   return { method, path: encodePath(segments), segments, body };
