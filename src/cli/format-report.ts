@@ -48,7 +48,7 @@ function devices(r: Report): string[] {
   const lines = [`DEVICES (${r.devices.length})`];
   if (r.devices.length === 0) lines.push('  none with keys');
   for (const d of r.devices.slice(0, MAX_DEVICES)) {
-    const good = d.selfSignature === 'valid' && d.crossSigned === 'valid' && !d.collidesWithKey && d.shapeProblems.length === 0;
+    const good = d.signable && d.crossSigned === 'valid';
     const name = d.displayName === null ? '' : ` ${JSON.stringify(d.displayName)}`;
     const me = d.isThisDevice ? ' [this device]' : '';
     lines.push(`  ${mark(good)} ${d.deviceId}${me}${name}`);

@@ -61,6 +61,12 @@ export interface DeviceReport {
   collidesWithKey: boolean;
   /** Shape problems (user_id or device_id not matching), in plain words. */
   shapeProblems: string[];
+  /**
+   * A cross-signature could vouch for this device: its own keys are well-formed and validly
+   * self-signed, and its ID is no cross-signing key (see `isSignable` in device-checks.ts). The
+   * one answer the popup, the CLI and the plan builders use.
+   */
+  signable: boolean;
 }
 
 export interface PassphraseReport {

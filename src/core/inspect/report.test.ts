@@ -48,9 +48,9 @@ describe('buildReport: healthy identity', () => {
     assert.deepEqual(r.identity.master.deviceSignatures, [{ deviceId: 'DEVICEONE', result: 'valid' }]);
     assert.equal(r.identity.selfSigning.signatureByMaster, 'valid');
     assert.equal(r.identity.userSigning.signatureByMaster, 'valid');
-    assert.deepEqual(r.devices.map((d) => [d.deviceId, d.selfSignature, d.crossSigned, d.isThisDevice, d.collidesWithKey]), [
-      ['DEVICEONE', 'valid', 'valid', true, false],
-      ['DEVICETWO', 'valid', 'valid', false, false],
+    assert.deepEqual(r.devices.map((d) => [d.deviceId, d.selfSignature, d.crossSigned, d.isThisDevice, d.collidesWithKey, d.signable]), [
+      ['DEVICEONE', 'valid', 'valid', true, false, true],
+      ['DEVICETWO', 'valid', 'valid', false, false, true],
     ]);
     assert.equal(r.devices[0]!.displayName, 'DEVICEONE name');
     assert.equal(r.secretStorage.defaultKeyId, KEY_ID);
@@ -261,7 +261,7 @@ describe('buildReport: broken states', () => {
     const devices = view.keysQuery.device_keys![USER] as Record<string, Record<string, unknown>>;
     devices.DEVICETWO = { ...devices.DEVICETWO!, algorithms: ['tampered'] };
     const r = await report(view);
-    assert.deepEqual(r.devices.map((d) => [d.selfSignature, d.crossSigned]), [['valid', 'valid'], ['invalid', 'invalid']]);
+    assert.deepEqual(r.devices.map((d) => [d.selfSignature, d.crossSigned, d.signable]), [['valid', 'valid', true], ['invalid', 'invalid', false]]);
     assert.deepEqual(codes(r.problems), ['device-self-signature-invalid:DEVICETWO']);
   });
 

@@ -170,7 +170,7 @@ export async function buildSignDevices(ctx: PlanContext, opts: { deviceIds?: str
   let ids = opts.deviceIds;
   if (ids === undefined) {
     ids = report.devices
-      .filter((d) => d.crossSigned !== 'valid' && d.selfSignature === 'valid' && !d.collidesWithKey && d.shapeProblems.length === 0)
+      .filter((d) => d.crossSigned !== 'valid' && d.signable)
       .map((d) => d.deviceId);
   } else {
     const unknown = ids.filter((id) => !Object.prototype.hasOwnProperty.call(pub.devices, id));
@@ -317,7 +317,7 @@ export async function buildRegenerate(ctx: PlanContext, opts: { selfSigning: boo
   const roles = (['selfSigning', 'userSigning'] as const).filter((r) => subkeys[r] !== undefined);
   const devices = opts.selfSigning
     ? report.devices
-      .filter((d) => (d.crossSigned === 'valid' || d.deviceId === ctx.deviceId) && d.selfSignature === 'valid' && !d.collidesWithKey && d.shapeProblems.length === 0)
+      .filter((d) => (d.crossSigned === 'valid' || d.deviceId === ctx.deviceId) && d.signable)
       .flatMap((d) => (pub.devices[d.deviceId] === undefined ? [] : [pub.devices[d.deviceId]!]))
     : [];
   const planned = await planRegenerateSubkeys({

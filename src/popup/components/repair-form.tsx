@@ -25,7 +25,7 @@ const HINTS: Record<ExtRepairKind, string> = {
   'manual-upload': 'Paste a CrossSigningKey JSON object or a base64 private seed for any of the three keys. Everything is checked before anything is sent. The recovery key is optional: with it, the seeds you give are stored in secret storage first.',
 };
 
-/** `signable`: its own keys are well-formed and self-signed, so a cross-signature can vouch for them. */
+/** `signable`: the report's DeviceReport.signable, decided by the inspector. */
 export type DeviceChoice = { deviceId: string; displayName: string | null; signed: boolean; signable: boolean };
 type PreviewRequest = Protocol['repairPreview']['req'];
 type PreviewResponse = Protocol['repairPreview']['res'];
