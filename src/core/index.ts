@@ -104,8 +104,8 @@ export {
 } from './repair/export-crypt.ts';
 export { exportPassphraseProblem, MIN_EXPORT_PASSPHRASE_LENGTH } from './repair/export-passphrase.ts';
 export type { EncryptedKeysExportFile, EncryptExportOptions, ExportForm } from './repair/export-crypt.ts';
-export { prepareSecretStorageKey, readSecret, readSeed, wipeSecrets } from './repair/secrets.ts';
-export type { CheckedSecretStorageKey, SecretsHandle } from './repair/secrets.ts';
+export { prepareSecretStorageKey, readSecret, readSeed } from './repair/secrets.ts';
+export type { CheckedSecretStorageKey } from './repair/secrets.ts';
 
 export { runWithUia, withAuth } from './repair/uia.ts';
 export type { UiaOptions } from './repair/uia.ts';

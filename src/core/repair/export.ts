@@ -9,8 +9,7 @@ import type { Ed25519 } from '../ed25519.ts';
 import { isJsonObject, isString, own } from '../matrix/json-guards.ts';
 import { fail, ok, type Result } from '../result.ts';
 import { ROLE, ROLES, type KeyRole } from '../roles.ts';
-import { checkUserId, seedMatches } from './keys.ts';
-import type { SecretsHandle } from './secrets.ts';
+import { checkUserId, seedMatches, type CrossSigningKeyPair } from './keys.ts';
 
 export const EXPORT_FORMAT = 'xsign-doctor.cross-signing-keys';
 
@@ -40,7 +39,9 @@ export interface KeysExportFile {
  * @returns Pretty-printed JSON text (a {@link KeysExportFile}).
  * @throws {TypeError|RangeError} On a malformed user ID or when no key is given.
  */
-export function exportKeysFile(keys: SecretsHandle, now: Date = new Date()): string {
+export function exportKeysFile(
+  keys: { userId: string } & Partial<Record<KeyRole, CrossSigningKeyPair>>, now: Date = new Date(),
+): string {
   checkUserId(keys.userId);
   const file: KeysExportFile = { format: EXPORT_FORMAT, version: 1, user_id: keys.userId, created_at: now.toISOString() };
   for (const role of ROLES) {

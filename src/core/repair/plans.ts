@@ -7,7 +7,7 @@
  *   Signatures are deterministic (RFC 8032) and ciphertexts are computed up front, so running a
  *   plan needs no private key: a restarted worker resumes from the plan and its progress alone.
  * - Plans and progress are plain JSON. They never hold an access token or a private key (seeds
- *   and secret-storage keys stay in the caller's SecretsHandle / CheckedSecretStorageKey). They
+ *   and secret-storage keys stay with the caller, e.g. BuiltPlan.secrets and CheckedSecretStorageKey). They
  *   may hold secrets *encrypted* under the user's secret-storage key: the same ciphertext the
  *   server stores.
  * - "Nothing lost": a step uploading new public keys `requires` the steps that stored their
