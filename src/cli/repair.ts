@@ -1,7 +1,7 @@
 /**
  * The repair commands: `xsign-doctor reset | sign-devices | store-secrets | resign-backup | upload`.
  *
- * Same flow for each: inspect the account, build the plan (repair-plans.ts), print a preview of
+ * Same flow for each: inspect the account, build the plan (src/core/repair/build-plans.ts), print a preview of
  * the exact requests, confirm (unless --yes), write the export file if asked, run the plan with
  * the core executor (UIA on the terminal), then inspect again and print the verdict.
  *
@@ -28,7 +28,7 @@ import { cliUiaPrompter, createPrompts, NoTerminalError, type TerminalInput } fr
 import {
   buildManualUpload, buildReencrypt, buildRegenerate, buildReset, checkKeyInput, findSourceKey, buildResignBackup, buildSignDevices, buildStoreFromExport, buildUpload,
   PlanRefusedError, REPAIR_COMMANDS, type BuiltPlan, type ManualKeyTexts, type PlanContext, type RepairCommand,
-} from './repair-plans.ts';
+} from '../core/repair/build-plans.ts';
 
 export { REPAIR_COMMANDS, type RepairCommand };
 
