@@ -59,7 +59,7 @@ export async function resignKeyBackup(
   opts: { ed?: Ed25519 } = {},
 ): Promise<void> {
   const authData = await signedBackupAuthData(session.userId, backup.publicKey, signers, opts.ed);
-  await clientFor(session).putKeyBackupVersion(backup.version, {
+  await clientFor(session).request('PUT', v3('room_keys', 'version', backup.version), { body: {
     algorithm: BACKUP_ALGORITHM, auth_data: authData, version: backup.version,
-  });
+  } });
 }
