@@ -115,7 +115,9 @@ function problemsFor(d: DeviceReport, ctx: DeviceContext): Problem[] {
     out.push(problem('device-self-signature-invalid', `${name} ${why}; it cannot be trusted. Log it out and sign in again.`, { subject }));
     return out; // never suggest cross-signing a device whose own keys do not check out
   }
-  if (!ctx.reportCrossSigning) return out;
+  // Cross-signing problems point at sign-devices, which signs only signable devices: for any
+  // other device the collision or shape problem above is the root, the rest is noise.
+  if (!ctx.reportCrossSigning || !d.signable) return out;
   if (d.crossSigned === 'absent') {
     out.push(problem('device-not-cross-signed', `${name} is not cross-signed, so other people's apps may refuse to send it keys.`, { subject }));
   } else if (d.crossSigned === 'invalid') {

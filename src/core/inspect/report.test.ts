@@ -256,6 +256,18 @@ describe('buildReport: broken states', () => {
     assert.deepEqual(codes((await report(view2)).problems), ['user-signing-not-signed-by-master:user_signing']);
   });
 
+  it('a validly self-signed device whose ID is a cross-signing key: logged out, never offered for cross-signing', async () => {
+    const view = await healthyView();
+    const ssk = await pub(KEYS_A.ssk);
+    (view.keysQuery.device_keys![USER] as Record<string, unknown>)[ssk] = await deviceKeys(ssk, seed(77));
+    const r = await report(view);
+    const collider = r.devices.find((d) => d.deviceId === ssk)!;
+    // Its own signature sits under ed25519:<ssk>, so it even passes for a broken SSK signature.
+    assert.deepEqual([collider.selfSignature, collider.crossSigned, collider.collidesWithKey, collider.signable], ['valid', 'invalid', true, false]);
+    // sign-devices would skip it, so no problem may point there: the collision is the root.
+    assert.deepEqual(codes(r.problems), [`device-id-collides-with-key:${ssk}`]);
+  });
+
   it('a device whose own signature is broken is flagged, and never offered for cross-signing', async () => {
     const view = await healthyView();
     const devices = view.keysQuery.device_keys![USER] as Record<string, Record<string, unknown>>;
