@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { detectEd25519, readKeysExportFile } from '../src/core/index.ts';
+import { detectEd25519, readKeysExportFile, v3 } from '../src/core/index.ts';
 import { CROSS_SIGNING_SECRET_NAMES, DEFAULT_KEY_TYPE, keyDescriptionType, SECRET_NAMES } from './harness/fixture-common.ts';
 import { buildAccount, clientFor, type FixtureAccount } from './harness/identity.ts';
 import { setupSecretStorage } from './harness/secret-storage-fixture.ts';
@@ -81,7 +81,7 @@ describe('xsign-doctor stores nothing under an unproven or weak secret-storage k
     const client = clientFor(account.user);
     const type = keyDescriptionType(account.secretStorage!.keyId);
     const { iv: _iv, mac: _mac, ...unchecked } = (await client.getAccountData(account.user.userId, type))!;
-    await client.putAccountData(account.user.userId, type, unchecked);
+    await client.request('PUT', v3('user', account.user.userId, 'account_data', type), { body: unchecked });
     const env = { XSIGN_TOKEN: account.user.accessToken };
     const before = await secretStorageData(account);
     const publishedBefore = await roles(account);

@@ -8,7 +8,7 @@
 // account data a client PUTs, so the setup writes it directly.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { detectEd25519, encodeBase64, readKeysExportFile } from '../src/core/index.ts';
+import { detectEd25519, encodeBase64, readKeysExportFile, v3 } from '../src/core/index.ts';
 import { BROWSERS } from './harness/browsers.ts';
 import { useBrowser } from './harness/browser-suite.ts';
 import type { ExtensionBrowser } from './harness/extension-browser.ts';
@@ -62,7 +62,7 @@ for (const name of BROWSERS) {
       const client = clientFor(a.user);
       const type = keyDescriptionType(a.secretStorage!.keyId);
       const { iv: _iv, mac: _mac, ...unchecked } = (await client.getAccountData(a.user.userId, type))!;
-      await client.putAccountData(a.user.userId, type, unchecked);
+      await client.request('PUT', v3('user', a.user.userId, 'account_data', type), { body: unchecked });
       const before = await publishedKeys(a.user);
       const stored = await secretsOnServer(a);
 

@@ -8,7 +8,7 @@ import { encryptKeysExport, exportFormOf, exportKeysFile, generateCrossSigningKe
 import { ALICE, startScriptedSynapse, TOKEN, type ScriptedSynapse } from '../core/repair/fake-synapse.test.ts';
 import { UsageError } from './args.ts';
 import { formatPreview, runRepair, writeExportFile, type RepairCommand } from './repair.ts';
-import type { BuiltPlan } from './repair-plans.ts';
+import type { BuiltPlan } from '../core/repair/build-plans.ts';
 
 /** Usage errors happen before any request: the fetch must never be called. */
 function run(command: RepairCommand, argv: string[], env: Record<string, string> = {}, err: (t: string) => void = () => {}) {

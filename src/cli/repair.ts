@@ -1,7 +1,7 @@
 /**
  * The repair commands: `xsign-doctor reset | sign-devices | store-secrets | resign-backup | upload`.
  *
- * Same flow for each: inspect the account, build the plan (repair-plans.ts), print a preview of
+ * Same flow for each: inspect the account, build the plan (src/core/repair/build-plans.ts), print a preview of
  * the exact requests, confirm (unless --yes), write the export file if asked, run the plan with
  * the core executor (UIA on the terminal), then inspect again and print the verdict.
  *
@@ -18,7 +18,7 @@ import { closeSync, constants, existsSync, fchmodSync, fsyncSync, openSync, read
 import {
   ConnectionError, createMatrixClient, decryptKeysExport, describeServerKeys, detectEd25519, encryptKeysExport, executePlan, exportFormOf,
   exportPassphraseProblem, inspectAccount, MatrixApiError, redactedRequestBody,
-  RepairCancelledError, ROLE_NAME, targetKeyId, UiaFailedError, PlanMismatchError,
+  RepairCancelledError, ROLE, targetKeyId, UiaFailedError, PlanMismatchError,
   type CheckedSecretStorageKey, type KeyRole, type MatrixClient, type RepairPlan, type Report, type SecretStorageKeyInput,
 } from '../core/index.ts';
 import { parseCommandArgs, UsageError, type FlagSpec } from './args.ts';
@@ -31,7 +31,7 @@ import { cliUiaPrompter, createPrompts, NoTerminalError, type TerminalInput } fr
 import {
   buildManualUpload, buildReencrypt, buildRegenerate, buildReset, checkKeyInput, findSourceKey, buildResignBackup, buildSignDevices, buildStoreFromExport, buildUpload,
   PlanRefusedError, REPAIR_COMMANDS, type BuiltPlan, type ManualKeyTexts, type PlanContext, type RepairCommand,
-} from './repair-plans.ts';
+} from '../core/repair/build-plans.ts';
 
 export { REPAIR_COMMANDS, type RepairCommand };
 
@@ -124,7 +124,7 @@ export function formatVerdict(report: Report, heading: string): string {
 export function formatPreview(built: BuiltPlan, opts: { exportPath?: string; exportPlaintext?: boolean; baseUrl: string }): string {
   const { plan } = built;
   const lines = [`PLAN: ${plan.title}  (${plan.id})`, `  account: ${plan.userId} on ${opts.baseUrl}`];
-  const keys = Object.entries(plan.publicKeys).map(([role, key]) => `${ROLE_NAME[role as KeyRole]} ${key}`);
+  const keys = Object.entries(plan.publicKeys).map(([role, key]) => `${ROLE[role as KeyRole].name} ${key}`);
   if (keys.length > 0) lines.push(`  keys: ${keys.join(', ')}`);
   if (plan.safeguard === 'secret-storage') lines.push('  the new private keys are stored in secret storage before anything is published');
   if (opts.exportPath !== undefined) {

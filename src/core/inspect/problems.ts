@@ -35,6 +35,7 @@
  * | server-data-malformed | the server sent an entry that could not be read; the report is partial | — |
  * | server-read-failed | an optional read failed (not a 404); the report is partial | — |
  */
+import { ROLE } from '../roles.ts';
 
 /** What the doctor can do about a problem; the repair engine owns the details. */
 export type Repair =
@@ -108,7 +109,7 @@ export const PROBLEM_CODES: Readonly<Record<ProblemCode, { summary: string; repa
  * @throws Never.
  */
 export function repairForRole(role: string): Repair | undefined {
-  if (role === 'master' || role === 'm.cross_signing.master') return 'reset-cross-signing';
+  if (role === ROLE.master.usage || role === ROLE.master.secretName) return 'reset-cross-signing';
   if (role === 'm.megolm_backup.v1') return 'reset-backup';
   return 'regenerate-subkeys';
 }
