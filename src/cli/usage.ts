@@ -27,8 +27,8 @@ const EXP_FLAGS = '--export FILE [--export-passphrase-file F | --export-plaintex
 
 const REPAIR_NOTES = `Each repair prints the exact requests first (secret ciphertexts and MACs redacted) and asks
 before sending, unless --yes; --dry-run prints them and sends nothing. New keys are uploaded only
-once they are safe: stored in secret storage (--recovery-key, checked against the key's
-description) and/or written to --export FILE (created with mode 0600; an existing file is never
+once they are safe: stored in secret storage (--recovery-key, only when the key is proven: its
+description's key check matches, or a secret stored under it decrypts) and/or written to --export FILE (created with mode 0600; an existing file is never
 overwritten). The export is encrypted with a passphrase (at least 10 characters), asked twice on
 the terminal or read from the first line of --export-passphrase-file F; --export-plaintext writes
 it unencrypted instead, after a warning. An encrypted --from-export file asks for its passphrase
