@@ -14,7 +14,7 @@
  *
  * Pure apart from its injected dependencies (session store, tab reader, candidate check, fetch),
  * so its policy is unit-tested in Node with a counting tab reader (session-service.test.ts);
- * `sessions.ts` wires the real ones.
+ * `sessions.ts` wires the real ones. The layout around it: docs/design.md#sessions.
  */
 import { createMatrixClient, type MatrixClient } from '../core/matrix/client.ts';
 import type { Parsed } from '../readers/candidate.ts';
