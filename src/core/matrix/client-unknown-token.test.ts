@@ -63,6 +63,14 @@ describe('createMatrixClient: onUnknownToken', () => {
     assert.equal(hs.requests.length, 2);
   });
 
+  it('a server echoing both tokens in its answers: neither reaches the error message', async () => {
+    hs.handle((req, res) => sendJson(res, 401, { errcode: 'M_UNKNOWN_TOKEN', error: `unknown ${req.headers.authorization} (was ${OLD})` }));
+    const e = await client(hook(async () => NEW).onUnknownToken).whoami().then(() => assert.fail('resolved'), (x: unknown) => x);
+    assert.ok(e instanceof MatrixApiError);
+    assert.ok(!e.message.includes(NEW) && !e.message.includes(OLD), e.message);
+    assert.ok(!String(e.stack).includes(NEW) && !String(e.stack).includes(OLD));
+  });
+
   it('no new token (undefined, the same one, a rejection, a malformed one): the original 401, nothing resent', async () => {
     acceptOnly(NEW);
     for (const answer of [async () => undefined, async () => OLD, async () => { throw new Error('tab closed'); }, async () => 'bad token\r\nX: 1']) {

@@ -138,7 +138,13 @@ export function createTransport(options: TransportOptions): Send {
         throw error;
       }
       if (next === undefined || next === token) throw error;
-      return exchange(req, next);
+      try {
+        return await exchange(req, next);
+      } catch (again) {
+        // A hostile server may echo the first token in its second answer.
+        throw again instanceof ConnectionError || again instanceof MatrixApiError || again instanceof UiaRequiredError
+          ? redact(again, token) : again;
+      }
     }
   };
 
