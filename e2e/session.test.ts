@@ -134,6 +134,24 @@ for (const name of BROWSERS) {
       await ui.close();
     });
 
+    test('Element OIDC: a status read after the app rotated its token takes the new token from the tab', async () => {
+      const u = await registerUser(hs);
+      const { tabId, page } = await openApp(webApps.element(u, 'encrypted', { localStorage: { mx_oidc_token_issuer: 'https://auth.example.org/' } }));
+      const ui = await popupFor(tabId);
+      await assertCard(ui, u, 'Element');
+      const read = await ui.evaluate((id) => browser.runtime.sendMessage({ type: 'readTab', req: { tabId: id } }), tabId) as { ok: true; value: { sessions: { sessionId: string }[] } };
+      const sessionId = read.value.sessions[0]!.sessionId;
+      const rotated = await loginDevice(hs, u, { deviceId: u.deviceId });
+      assert.equal(await page.evaluate((t) => (window as unknown as { __fixture: { rotateElementToken(t: string): Promise<boolean> } }).__fixture.rotateElementToken(t), rotated.accessToken), true);
+      // No refreshSessionToken: the session service re-reads a rotating token before a status read.
+      const status = await ui.evaluate((sid) => browser.runtime.sendMessage({ type: 'readStatus', req: { sessionId: sid } }), sessionId) as { ok: boolean; value?: { report: unknown } };
+      assert.equal(status.ok, true, JSON.stringify(status).slice(0, 500));
+      assert.ok(status.value?.report);
+      const copied = await ui.evaluate((sid) => browser.runtime.sendMessage({ type: 'copyToken', req: { sessionId: sid } }), sessionId) as { ok: true; value: { accessToken: string } };
+      assert.equal(copied.value.accessToken, rotated.accessToken);
+      await ui.close();
+    });
+
     test('Cinny', async () => {
       const u = await registerUser(hs);
       const { tabId } = await openApp(webApps.cinny(u));

@@ -1,11 +1,11 @@
 import { browser } from '../ext/api.ts';
 import type { Handlers } from '../ext/receiver.ts';
 import type { StoredSession } from '../ext/storage.ts';
-import { clientFor } from './matrix.ts';
 import { readStatus } from './status.ts';
 import { deleteSession, getSession, putSession, sessionForTab, updateSession } from './session-store.ts';
 import { readTabSessions } from './session-read.ts';
-import { freshSession, refreshSessionToken, sessionClient } from './session-refresh.ts';
+import { sessions } from './sessions.ts';
+import { tokenClient, unknownSessionError } from './session-service.ts';
 import { whoamiError } from './session-validate.ts';
 import { assertWritable, verifyHomeserver } from './session-homeserver.ts';
 import { hostOf } from '../core/matrix/discovery.ts';
@@ -19,7 +19,7 @@ const FLOWS_KEY = 'repairFlows';
 
 /** Repair flows, run here (not in the popup): one at a time per session. */
 const flows = createFlowManager({
-  client: (sessionId) => sessionClient(sessionId),
+  client: (sessionId) => sessions.clientFor(sessionId),
   session: async (sessionId) => {
     const s = await requireSession(sessionId);
     return { userId: s.userId, deviceId: s.deviceId };
@@ -29,8 +29,7 @@ const flows = createFlowManager({
   openAuthWindow,
 });
 
-const unknownSession = (): Error =>
-  Object.assign(new Error('That session is no longer known to the extension; reconnect.'), { name: 'UnknownSessionError' });
+const unknownSession = unknownSessionError;
 
 /**
  * Every message that makes the homeserver change the account, or carries the password, goes
@@ -43,11 +42,11 @@ async function requireWritableFlow(flowId: string): Promise<void> {
   assertWritable(s);
 }
 
+/** The stored session (user, device, homeserver); its token is the session service's business. */
 async function requireSession(sessionId: string): Promise<StoredSession> {
   const s = await getSession(sessionId);
   if (!s) throw unknownSession();
-  // OIDC tokens rotate: re-read the web app's current token before every use.
-  return freshSession(s);
+  return s;
 }
 
 export const handlers: Handlers = {
@@ -58,7 +57,7 @@ export const handlers: Handlers = {
 
   async connectManual({ homeserver, accessToken }) {
     const baseUrl = homeserver.replace(/\/+$/, '');
-    const me = await clientFor(baseUrl, accessToken)
+    const me = await tokenClient(baseUrl, accessToken)
       .whoami()
       .catch((e: unknown) => {
         // Same codes and messages as a tab read (invalid-token, soft-logout, homeserver-error).
@@ -87,7 +86,8 @@ export const handlers: Handlers = {
   },
 
   async copyToken({ sessionId }) {
-    return { accessToken: (await requireSession(sessionId)).accessToken };
+    // The token the web app holds now (a rotating one is re-read from the tab).
+    return { accessToken: await sessions.token(sessionId) };
   },
 
   async readTab({ tabId }) {
@@ -95,7 +95,7 @@ export const handlers: Handlers = {
   },
 
   async refreshSessionToken({ sessionId }) {
-    return sessionView(await refreshSessionToken(sessionId));
+    return sessionView(await sessions.refresh(sessionId));
   },
 
   async readStatus({ sessionId, recoveryKey, passphrase }) {
@@ -103,7 +103,7 @@ export const handlers: Handlers = {
     if (recoveryKey !== undefined) secret.recoveryKey = recoveryKey;
     if (passphrase !== undefined) secret.passphrase = passphrase;
     const session = await requireSession(sessionId);
-    return readStatus(session, await sessionClient(sessionId), secret);
+    return readStatus(session, await sessions.clientFor(sessionId), secret);
   },
 
   async repairPreview(req) {

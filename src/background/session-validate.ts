@@ -9,7 +9,7 @@ import type { Parsed } from '../readers/parse/candidate.ts';
 import type { AppName, ReadErrorCode, SessionCandidate } from '../readers/parse/types.ts';
 import type { RejectedSession } from '../ext/protocol.ts';
 import type { StoredSession } from '../ext/storage.ts';
-import { clientFor } from './matrix.ts';
+import { tokenClient } from './session-service.ts';
 import { verifyHomeserver } from './session-homeserver.ts';
 
 /** A rejected candidate, with the code narrowed to the ones a read produces. */
@@ -47,7 +47,7 @@ export async function checkCandidate(c: SessionCandidate): Promise<Checked> {
   if (c.softLogout) return reject(c, 'soft-logout', MESSAGES.softLogout(c.app));
   let me: { user_id: string; device_id?: string };
   try {
-    me = await clientFor(c.homeserver, c.accessToken).whoami();
+    me = await tokenClient(c.homeserver, c.accessToken).whoami();
   } catch (e) {
     const err = whoamiError(e, c.app, c.homeserver);
     if (!err) throw e;

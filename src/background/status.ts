@@ -15,7 +15,7 @@ export class SecretInputError extends Error {
   }
 }
 
-/** @param client - from sessionClient(): re-reads a rotating web-app token, retries after M_UNKNOWN_TOKEN. */
+/** @param client - from sessions.clientFor(): one tab re-read at most for a rotating token, one retry after M_UNKNOWN_TOKEN. */
 export async function readStatus(session: StoredSession, client: MatrixClient, secret: { recoveryKey?: string; passphrase?: string }): Promise<StatusView> {
   const started = performance.now();
   const inspected = await inspectAccount(client, { userId: session.userId, deviceId: session.deviceId || undefined, secret });

@@ -23,6 +23,14 @@ export interface MatrixClientOptions {
   fetch: typeof fetch;
   /** The token, or a function asked before every request (so a refreshed token is picked up). */
   accessToken?: string | (() => string | Promise<string>);
+  /**
+   * Asked after a 401 `M_UNKNOWN_TOKEN` (with or without `soft_logout`) to a request that carried
+   * the token `rejected`: resolve to a new token and the request is sent once more with it (once:
+   * a second M_UNKNOWN_TOKEN is thrown). Resolve undefined, the same token, or reject, and the
+   * homeserver's 401 is thrown. Later requests use `accessToken` again, so a token source that
+   * should keep the new token is a function reading what the hook stored.
+   */
+  onUnknownToken?: (rejected: string) => Promise<string | undefined>;
   /** Per request, including reading the body. Default 30 000. */
   timeoutMs?: number;
   /** Cap on a response body. Default 16 MiB. */
@@ -108,6 +116,9 @@ function checkOptions(o: MatrixClientOptions): { timeoutMs: number; maxResponseB
   else if (o.accessToken !== undefined && typeof o.accessToken !== 'function') {
     throw new TypeError('accessToken must be a string or a function');
   }
+  if (o.onUnknownToken !== undefined && typeof o.onUnknownToken !== 'function') {
+    throw new TypeError('onUnknownToken must be a function');
+  }
   const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (typeof timeoutMs !== 'number' || !(timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS)) {
     throw new RangeError(`timeoutMs must be between 1 and ${MAX_TIMER_MS}`);
@@ -130,8 +141,14 @@ export function createMatrixClient(options: MatrixClientOptions): MatrixClient {
   const source = options.accessToken;
   const getToken = async (): Promise<string | undefined> =>
     source === undefined ? undefined : checkToken(typeof source === 'function' ? await source() : source);
+  const hook = options.onUnknownToken;
+  // A malformed token from the hook rejects here, which gives up like any failed hook.
+  const onUnknownToken = hook === undefined ? undefined : async (rejected: string) => {
+    const next = await hook(rejected);
+    return next === undefined ? undefined : checkToken(next);
+  };
   const send = createTransport({
-    baseUrl, fetch: options.fetch, getToken, timeoutMs, maxResponseBytes, onRequest: options.onRequest,
+    baseUrl, fetch: options.fetch, getToken, onUnknownToken, timeoutMs, maxResponseBytes, onRequest: options.onRequest,
   });
   type Parse<T> = (value: unknown) => Result<T>;
   const call = <T>(method: HttpMethod, path: string[], parse: Parse<T>, opts?: CallOptions, body?: unknown) =>

@@ -25,6 +25,11 @@ export interface TransportOptions {
   baseUrl: string;
   fetch: typeof fetch;
   getToken: () => Promise<string | undefined>;
+  /**
+   * After a 401 `M_UNKNOWN_TOKEN` to a request that carried `rejected`: the token to send the
+   * request once more with, or undefined to give up. A rejection also gives up.
+   */
+  onUnknownToken?: ((rejected: string) => Promise<string | undefined>) | undefined;
   timeoutMs: number;
   maxResponseBytes: number;
   onRequest?: ((info: RequestReport) => void) | undefined;
@@ -108,11 +113,46 @@ export function createTransport(options: TransportOptions): Send {
   const fetchFn = options.fetch;
   const now = (): number => globalThis.performance?.now() ?? Date.now();
 
+  /**
+   * The request, sent once more after a 401 `M_UNKNOWN_TOKEN` with the token `onUnknownToken`
+   * gives, and never a third time. Resending is safe for every method, writes included: the
+   * homeserver checks the access token before it looks at the request (client-server API
+   * §Using access tokens: an unrecognised token is refused with 401 `M_UNKNOWN_TOKEN`), so the
+   * refused request changed nothing — not even a UIA stage of a key upload, whose `auth` is
+   * only evaluated for an authenticated request (§User-Interactive Authentication API). A
+   * `soft_logout` answer (§Soft logout) is the same refusal: the app in the tab may hold a new
+   * token by now.
+   */
   const send = async <T>(req: SendRequest<T>): Promise<T | null> => {
+    const token = req.auth === false ? undefined : await options.getToken();
+    try {
+      return await exchange(req, token);
+    } catch (error) {
+      const hook = options.onUnknownToken;
+      if (token === undefined || hook === undefined || !isUnknownToken(error)) throw error;
+      let next: string | undefined;
+      try {
+        next = await hook(token);
+      } catch {
+        // No fresh token (tab closed, app signed out): the homeserver's own answer tells.
+        throw error;
+      }
+      if (next === undefined || next === token) throw error;
+      try {
+        return await exchange(req, next);
+      } catch (again) {
+        // A hostile server may echo the first token in its second answer.
+        throw again instanceof ConnectionError || again instanceof MatrixApiError || again instanceof UiaRequiredError
+          ? redact(again, token) : again;
+      }
+    }
+  };
+
+  /** One exchange with `token` in the Authorization header (the one place that sets it). */
+  const exchange = async <T>(req: SendRequest<T>, token: string | undefined): Promise<T | null> => {
     const path = encodePath(req.path);
     const url = `${options.baseUrl}${path}${encodeQuery(req.query)}`;
     const label = `${req.method} ${path}`;
-    const token = req.auth === false ? undefined : await options.getToken();
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (token !== undefined) headers.Authorization = `Bearer ${token}`;
     const body = req.body === undefined ? undefined : JSON.stringify(req.body);
@@ -173,6 +213,11 @@ export function createTransport(options: TransportOptions): Send {
     }
   };
   return send as Send;
+}
+
+/** 401 `M_UNKNOWN_TOKEN` (client-server API §Standard error response), with or without `soft_logout`. */
+function isUnknownToken(error: unknown): boolean {
+  return error instanceof MatrixApiError && error.status === 401 && error.errcode === 'M_UNKNOWN_TOKEN';
 }
 
 /** 404 `M_NOT_FOUND`: "nothing stored here", as opposed to an unknown endpoint (`M_UNRECOGNIZED`). */
