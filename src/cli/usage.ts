@@ -2,7 +2,7 @@
  * The CLI's help texts: one usage per command (`xsign-doctor <command> --help`) and the global
  * help made of them.
  */
-import { REPAIR_COMMANDS, type RepairCommand } from './repair-plans.ts';
+import { REPAIR_COMMANDS, type RepairCommand } from './repair-verbs.ts';
 
 export const VERSION = '0.1.0';
 

@@ -1,2 +1,0 @@
-/** The repair planning logic lives in the core, shared with the extension's background. */
-export * from '../core/repair/build-plans.ts';
