@@ -398,7 +398,8 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
     if (described.unexpected && end.kind === 'error') throw end.error;
     // A lost answer: the last request may have reached the server, so the exit code says "try again".
     const code = described.lostAnswer ? fail2(described.message) : (io.err(terminalSafe(`xsign-doctor: the repair did not complete: ${described.message.replace(/\s+/g, ' ')}`)), 1);
-    if (described.showServerState) await verdictAfterFailure();
+    // Even after a cancel: an earlier step may have written (the half-done warning above says what).
+    await verdictAfterFailure();
     return code;
   } catch (error) {
     const message = describeError(error);

@@ -26,8 +26,6 @@ export interface OutcomeDescription {
   lostAnswer: boolean;
   /** Set when secret storage may hold new private keys that are not published: what to do about it. */
   halfDone?: string;
-  /** Read what the homeserver publishes now and show it (every failure but a cancel). */
-  showServerState: boolean;
   /** The error was not one the repair engine words (a programming error): the front end may rethrow it. */
   unexpected: boolean;
 }
@@ -55,9 +53,9 @@ const HALF_DONE = {
 /** Describe how a run of `plan` ended. */
 export function describeOutcome(plan: RepairPlan, end: RunEnd, surface: Surface): OutcomeDescription {
   const cli = surface.name === 'cli';
-  if (end.kind === 'success') return { outcome: 'success', message: `Done: ${plan.title}.`, lostAnswer: false, showServerState: false, unexpected: false };
+  if (end.kind === 'success') return { outcome: 'success', message: `Done: ${plan.title}.`, lostAnswer: false, unexpected: false };
   if (end.kind === 'rejected') {
-    return { outcome: 'failed', message: `The homeserver rejected some signatures${cli ? ':' : '.'}`, lostAnswer: false, showServerState: true, unexpected: false };
+    return { outcome: 'failed', message: `The homeserver rejected some signatures${cli ? ':' : '.'}`, lostAnswer: false, unexpected: false };
   }
   const { error, completed } = end;
   const cancelled = error instanceof RepairCancelledError;
@@ -75,7 +73,7 @@ export function describeOutcome(plan: RepairPlan, end: RunEnd, surface: Surface)
     unexpected = true;
     message = error instanceof Error ? error.message : String(error);
   }
-  const out: OutcomeDescription = { outcome: cancelled ? 'cancelled' : 'failed', message, lostAnswer, showServerState: !cancelled, unexpected };
+  const out: OutcomeDescription = { outcome: cancelled ? 'cancelled' : 'failed', message, lostAnswer, unexpected };
   const step = plan.steps[completed];
   if (step !== undefined) out.step = step.title;
   if (isHalfDone(plan, completed)) out.halfDone = HALF_DONE[surface.name];
