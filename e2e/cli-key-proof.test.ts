@@ -5,32 +5,19 @@
 // Hostile-homeserver stand-in, on the REAL Synapse: the tool never writes such descriptions, but a
 // hostile (or very old) server can serve them, and Synapse stores whatever account data a client
 // PUTs, so the test setup writes them directly. Everything else is Synapse's own behaviour.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { detectEd25519, readKeysExportFile } from '../src/core/index.ts';
+import { detectEd25519, readKeysExportFile, v3 } from '../src/core/index.ts';
 import { CROSS_SIGNING_SECRET_NAMES, DEFAULT_KEY_TYPE, keyDescriptionType, SECRET_NAMES } from './harness/fixture-common.ts';
 import { buildAccount, clientFor, type FixtureAccount } from './harness/identity.ts';
 import { setupSecretStorage } from './harness/secret-storage-fixture.ts';
 import { publishedKeys } from './harness/server-keys.ts';
 import { testSynapse, type SynapseInfo } from './harness/test-synapse.ts';
+import { cli } from './harness/cli-process.ts';
 
-const ENTRY = new URL('../src/cli/index.ts', import.meta.url).pathname;
-
-interface CliResult { code: number; stdout: string; stderr: string }
-
-function cli(args: string[], env: Record<string, string>, stdin = ''): Promise<CliResult> {
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, ['--import', 'tsx', ENTRY, ...args], {
-      env: { ...process.env, XSIGN_TOKEN: '', XSIGN_RECOVERY_KEY: '', XSIGN_PASSPHRASE: '', XSIGN_FROM_RECOVERY_KEY: '', ...env },
-      maxBuffer: 64 << 20,
-    }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
-    child.stdin!.end(stdin);
-  });
-}
 
 /** Everything of secret storage the tool could write, as Synapse holds it now. */
 async function secretStorageData(account: FixtureAccount): Promise<Record<string, unknown>> {
@@ -81,7 +68,7 @@ describe('xsign-doctor stores nothing under an unproven or weak secret-storage k
     const client = clientFor(account.user);
     const type = keyDescriptionType(account.secretStorage!.keyId);
     const { iv: _iv, mac: _mac, ...unchecked } = (await client.getAccountData(account.user.userId, type))!;
-    await client.putAccountData(account.user.userId, type, unchecked);
+    await client.request('PUT', v3('user', account.user.userId, 'account_data', type), { body: unchecked });
     const env = { XSIGN_TOKEN: account.user.accessToken };
     const before = await secretStorageData(account);
     const publishedBefore = await roles(account);

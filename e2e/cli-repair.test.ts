@@ -2,7 +2,6 @@
 // `xsign-doctor reset | regenerate | sign-devices | store-secrets | resign-backup | upload` as a subprocess (password on
 // standard input with --password-stdin, confirmations skipped with --yes), then check the
 // account with `status --json` and the server's keys directly.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,20 +17,8 @@ import { registerPrivateKey, registerSecret } from './harness/secrets-registry.t
 import { callJson } from './harness/users.ts';
 import { buildAccount, queryOwnKeys, type FixtureAccount } from './harness/identity.ts';
 import { testSynapse, type SynapseInfo } from './harness/test-synapse.ts';
+import { cli } from './harness/cli-process.ts';
 
-const ENTRY = new URL('../src/cli/index.ts', import.meta.url).pathname;
-
-interface CliResult { code: number; stdout: string; stderr: string }
-
-function cli(args: string[], env: Record<string, string>, stdin = ''): Promise<CliResult> {
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, ['--import', 'tsx', ENTRY, ...args], {
-      env: { ...process.env, XSIGN_TOKEN: '', XSIGN_RECOVERY_KEY: '', XSIGN_PASSPHRASE: '', XSIGN_FROM_RECOVERY_KEY: '', ...env },
-      maxBuffer: 64 << 20,
-    }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
-    child.stdin!.end(stdin);
-  });
-}
 
 interface JsonReport { healthy: boolean; problems: { code: string; subject?: string }[] }
 

@@ -1,7 +1,6 @@
 // `xsign-doctor status` end to end: for each identity fixture state built on a real Synapse, run
 // the CLI as a subprocess (the way users run it) and check its exit code and the problem codes of
 // its --json report, with and without the recovery key.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,19 +11,8 @@ import { startFaultProxy } from './harness/fault-proxy.ts';
 import { buildAccount, type FixtureAccount, type FixtureState } from './harness/identity.ts';
 import { testSynapse, type SynapseInfo } from './harness/test-synapse.ts';
 import { callJson } from './harness/users.ts';
+import { cli } from './harness/cli-process.ts';
 
-const ENTRY = new URL('../src/cli/index.ts', import.meta.url).pathname;
-
-interface CliResult { code: number; stdout: string; stderr: string }
-
-function cli(args: string[], env: Record<string, string>, stdin = ''): Promise<CliResult> {
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, ['--import', 'tsx', ENTRY, ...args], {
-      env: { ...process.env, XSIGN_TOKEN: '', XSIGN_RECOVERY_KEY: '', XSIGN_PASSPHRASE: '', ...env }, maxBuffer: 64 << 20,
-    }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
-    child.stdin!.end(stdin);
-  });
-}
 
 /** Anything a terminal acts on (controls, bidi, invisible format characters), the CLI's own newlines aside. */
 const RAW = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;

@@ -8,7 +8,7 @@
 // account data a client PUTs, so the setup writes it directly.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { detectEd25519, encodeBase64, readKeysExportFile } from '../src/core/index.ts';
+import { detectEd25519, encodeBase64, readKeysExportFile, v3 } from '../src/core/index.ts';
 import { BROWSERS } from './harness/browsers.ts';
 import { useBrowser } from './harness/browser-suite.ts';
 import type { ExtensionBrowser } from './harness/extension-browser.ts';
@@ -17,7 +17,7 @@ import { buildAccount, clientFor, type FixtureAccount } from './harness/identity
 import { setupSecretStorage } from './harness/secret-storage-fixture.ts';
 import { registerPrivateKey } from './harness/secrets-registry.ts';
 import { publishedKeys } from './harness/server-keys.ts';
-import { assertStorageClean, connectManually, openRepair, runRepair } from './harness/status-ui.ts';
+import { assertStorageClean, connectManually, openRepair, runRepair, setChecked, typePassphrase } from './harness/status-ui.ts';
 import type { SynapseInfo } from './harness/test-synapse.ts';
 import type { UiPage } from './harness/ui-page.ts';
 
@@ -29,12 +29,7 @@ async function secretsOnServer(account: FixtureAccount): Promise<Record<string, 
 }
 
 async function previewWithPassphrase(ui: UiPage, passphrase: string, until: 'repair-error' | 'repair-export-offer'): Promise<void> {
-  await ui.evaluate(() => {
-    const select = document.querySelector('[data-testid="repair-key-kind"]') as HTMLSelectElement;
-    select.value = 'passphrase';
-    select.dispatchEvent(new Event('change', { bubbles: true }));
-  }, null);
-  await ui.fill('repair-recovery-key', passphrase);
+  await typePassphrase(ui, passphrase);
   await ui.click('repair-preview-button');
   await ui.waitFor(until, { timeoutMs: 30_000 });
 }
@@ -42,11 +37,6 @@ async function previewWithPassphrase(ui: UiPage, passphrase: string, until: 'rep
 /** The export is encrypted by default; this is its passphrase. */
 const EXPORT_PASSPHRASE = 'the export file passphrase';
 
-const setChecked = (ui: UiPage, selector: string, checked: boolean) =>
-  ui.evaluate(([s, c]) => {
-    const box = document.querySelector(s) as HTMLInputElement;
-    if (box.checked !== c) box.click();
-  }, [selector, checked] as const);
 
 for (const name of BROWSERS) {
   describe(`the popup stores nothing under an unproven secret-storage key (${name})`, () => {
@@ -62,7 +52,7 @@ for (const name of BROWSERS) {
       const client = clientFor(a.user);
       const type = keyDescriptionType(a.secretStorage!.keyId);
       const { iv: _iv, mac: _mac, ...unchecked } = (await client.getAccountData(a.user.userId, type))!;
-      await client.putAccountData(a.user.userId, type, unchecked);
+      await client.request('PUT', v3('user', a.user.userId, 'account_data', type), { body: unchecked });
       const before = await publishedKeys(a.user);
       const stored = await secretsOnServer(a);
 

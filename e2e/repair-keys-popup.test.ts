@@ -10,7 +10,7 @@ import { BROWSERS } from './harness/browsers.ts';
 import { useBrowser } from './harness/browser-suite.ts';
 import type { ExtensionBrowser } from './harness/extension-browser.ts';
 import { buildAccount } from './harness/identity.ts';
-import { assertStorageClean, connectManually, openRepair, problemCodes, runRepair } from './harness/status-ui.ts';
+import { assertStorageClean, connectManually, openRepair, problemCodes, runRepair, setChecked, typePassphrase } from './harness/status-ui.ts';
 import { publishedKeys } from './harness/server-keys.ts';
 import { storedPublicKey } from './harness/stored-seeds.ts';
 import type { SynapseInfo } from './harness/test-synapse.ts';
@@ -32,12 +32,6 @@ async function runToResult(ui: UiPage, password: string): Promise<string | null>
   throw new Error('no repair result');
 }
 
-const setChecked = (ui: UiPage, selector: string, checked: boolean) =>
-  ui.evaluate(([s, c]) => {
-    const box = document.querySelector(s) as HTMLInputElement;
-    if (box.checked !== c) box.click();
-  }, [selector, checked] as const);
-
 for (const name of BROWSERS) {
   describe(`key-publishing repairs in the popup (${name})`, () => {
     let hs: SynapseInfo;
@@ -51,12 +45,7 @@ for (const name of BROWSERS) {
       const ui = await connectManually(b, hs, a.user.accessToken);
       await openRepair(ui, 'regenerate-subkeys');
       await setChecked(ui, '[data-testid="repair-subkey-userSigning"]', false);
-      await ui.evaluate(() => {
-        const select = document.querySelector('[data-testid="repair-key-kind"]') as HTMLSelectElement;
-        select.value = 'passphrase';
-        select.dispatchEvent(new Event('change', { bubbles: true }));
-      }, null);
-      await ui.fill('repair-recovery-key', passphrase);
+      await typePassphrase(ui, passphrase);
       await ui.click('repair-preview-button');
       await ui.waitFor('repair-preview', { timeoutMs: 30_000 });
       const paths = await ui.evaluate(() => [...document.querySelectorAll('[data-testid="repair-step"]')].map((e) => e.getAttribute('data-path')), null);

@@ -1,4 +1,4 @@
-// Bundles a page reader (src/readers/*.entry.ts) into ONE classic script for
+// Bundles a page reader (src/readers/page/*.entry.ts) into ONE classic script for
 // `scripting.executeScript({ files: ['readers/<name>.js'] })`.
 //
 // executeScript returns a file script's completion value (the value of its last expression
@@ -13,8 +13,8 @@
 import * as esbuild from 'esbuild';
 
 export const READER_ENTRIES = {
-  'page-reader': 'src/readers/page-reader.entry.ts',
-  'element-live': 'src/readers/element-live.entry.ts',
+  'page-reader': 'src/readers/page/page-reader.entry.ts',
+  'element-live': 'src/readers/page/element-live.entry.ts',
 };
 
 const GLOBAL = '__xsignReader';

@@ -128,3 +128,48 @@ test('the app-layer guard really fires', () => {
   assert.equal(appLayerViolations(cli, "export * from '../core/repair/build-plans.ts';").length, 2);
   assert.deepEqual(appLayerViolations(cli, "import { prepareRepair } from '../core/app/prepare-repair.ts';\nimport { executePlan } from '../core/index.ts';"), []);
 });
+
+/**
+ * The page readers (src/readers/page/) are bundled and injected into the web app's tab
+ * (docs/design.md#contexts). What they pull in runs in a hostile page and weighs on every
+ * read, so from the entries only page code, pure core modules and the two dependency-free
+ * modules the page and the parsers share (parse/types.ts, parse/sanitize.ts) may be reached:
+ * never a parser, and never background, extension or UI code.
+ */
+const PAGE_SHARED = new Set(['readers/parse/types.ts', 'readers/parse/sanitize.ts']);
+
+export function pageBundleViolations(entries: readonly string[], read: (rel: string) => string | undefined): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  const visit = (rel: string, from: string) => {
+    if (seen.has(rel)) return;
+    seen.add(rel);
+    const allowed = rel.startsWith('readers/page/') || PAGE_SHARED.has(rel) || rel.startsWith('core/');
+    if (!allowed) out.push(`${from} pulls ${rel} into the page bundle`);
+    const text = read(rel);
+    if (text === undefined) return;
+    for (const m of text.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+['"](\.[^'"]+)['"]/gm)) {
+      visit(relative(srcDir, join(srcDir, rel, '..', m[1]!)), rel);
+    }
+  };
+  for (const entry of entries) visit(entry, entry);
+  return out;
+}
+
+test('the injected page readers reach no parser and no background code', () => {
+  const entries = readdirSync(join(srcDir, 'readers', 'page')).filter((n) => n.endsWith('.entry.ts')).map((n) => `readers/page/${n}`);
+  assert.ok(entries.length >= 2, 'both entries found');
+  const read = (rel: string) => (existsSync(join(srcDir, rel)) ? readFileSync(join(srcDir, rel), 'utf8') : undefined);
+  assert.deepEqual(pageBundleViolations(entries, read), []);
+});
+
+test('the page-bundle guard fires on a parser or background import, however indirect', () => {
+  const files: Record<string, string> = {
+    'readers/page/a.entry.ts': "import { b } from './b.ts';\nimport type { T } from '../parse/types.ts';",
+    'readers/page/b.ts': "import { parseDump } from '../parse/parse-dump.ts';\nimport { ok } from '../../core/result.ts';",
+    'readers/page/c.entry.ts': "import { MESSAGES } from '../parse/read-errors.ts';\nexport { x } from '../../background/read-tab.ts';",
+  };
+  const read = (rel: string) => files[rel];
+  assert.deepEqual(pageBundleViolations(['readers/page/a.entry.ts'], read), ['readers/page/b.ts pulls readers/parse/parse-dump.ts into the page bundle']);
+  assert.equal(pageBundleViolations(['readers/page/c.entry.ts'], read).length, 2);
+});

@@ -1,9 +1,9 @@
 // Server-side key backup for identity fixtures (docs/protocol.md#key-backup): a Curve25519 key pair, a backup
 // version whose auth_data is signed by the master key and/or a device, and re-signing after a reset.
 import { randomBytes } from 'node:crypto';
-import { curve25519PublicKey, encodeBase64, signJson, type Ed25519, type wire } from '../../src/core/index.ts';
+import { curve25519PublicKey, encodeBase64, signJson, v3, type Ed25519, type wire } from '../../src/core/index.ts';
 import {
-  clientFor, fixtureEd25519, v3, type BackupFixture, type FixtureDevice, type KeyPair, type Session,
+  clientFor, fixtureEd25519, type BackupFixture, type FixtureDevice, type KeyPair, type Session,
 } from './fixture-common.ts';
 import { registerPrivateKey } from './secrets-registry.ts';
 
@@ -59,7 +59,7 @@ export async function resignKeyBackup(
   opts: { ed?: Ed25519 } = {},
 ): Promise<void> {
   const authData = await signedBackupAuthData(session.userId, backup.publicKey, signers, opts.ed);
-  await clientFor(session).putKeyBackupVersion(backup.version, {
+  await clientFor(session).request('PUT', v3('room_keys', 'version', backup.version), { body: {
     algorithm: BACKUP_ALGORITHM, auth_data: authData, version: backup.version,
-  });
+  } });
 }

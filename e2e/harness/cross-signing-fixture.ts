@@ -1,7 +1,7 @@
 // Cross-signing keys for identity fixtures: generate master / self-signing / user-signing keys and
 // upload all three in ONE device_signing/upload, doing password UIA when Synapse asks for it
 // (always for a replacement since Synapse 1.110, never for a first upload; docs/protocol.md#synapse-upload-uia).
-import { signJson, UiaRequiredError, type Ed25519, type wire } from '../../src/core/index.ts';
+import { signJson, UiaRequiredError, v3, type Ed25519, type wire } from '../../src/core/index.ts';
 import { clientFor, fixtureEd25519, generateKeyPair, type CrossSigningKeys, type KeyPair, type Session } from './fixture-common.ts';
 
 /** Three fresh random key pairs. */
@@ -58,14 +58,14 @@ export async function uploadCrossSigningKeys(
   const body = await crossSigningUploadBody(session.userId, keys, opts.ed);
   const client = clientFor(session);
   try {
-    await client.uploadDeviceSigningKeys(body);
+    await client.request('POST', v3('keys', 'device_signing', 'upload'), { body });
     return { uia: false };
   } catch (error) {
     if (!(error instanceof UiaRequiredError)) throw error;
     const password = opts.password ?? session.password;
     const hasPasswordFlow = error.challenge.flows.some((f) => f.stages.length === 1 && f.stages[0] === 'm.login.password');
     if (password === undefined || !hasPasswordFlow) throw error;
-    await client.uploadDeviceSigningKeys({
+    await client.request('POST', v3('keys', 'device_signing', 'upload'), { body: {
       ...body,
       auth: {
         type: 'm.login.password',
@@ -73,7 +73,7 @@ export async function uploadCrossSigningKeys(
         password,
         ...(error.challenge.session === undefined ? {} : { session: error.challenge.session }),
       },
-    });
+    } });
     return { uia: true, flows: error.challenge.flows };
   }
 }

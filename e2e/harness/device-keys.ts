@@ -1,9 +1,9 @@
 // Device keys for identity fixtures: upload self-signed device keys (/keys/upload), read them back
 // raw (/keys/query) and cross-sign them with the self-signing key (/keys/signatures/upload).
 import { randomBytes } from 'node:crypto';
-import { encodeBase64, signJson, type Ed25519, type wire } from '../../src/core/index.ts';
+import { encodeBase64, signJson, v3, type Ed25519, type wire } from '../../src/core/index.ts';
 import {
-  clientFor, fixtureEd25519, generateKeyPair, v3, withoutUnsigned,
+  clientFor, fixtureEd25519, generateKeyPair, withoutUnsigned,
   type FixtureDevice, type KeyPair, type Session,
 } from './fixture-common.ts';
 import type { DeviceLogin, TestUser } from './users.ts';

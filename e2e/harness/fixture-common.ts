@@ -35,9 +35,6 @@ export type SecretName = (typeof SECRET_NAMES)[number];
 export const DEFAULT_KEY_TYPE = 'm.secret_storage.default_key';
 export const keyDescriptionType = (keyId: string): string => `m.secret_storage.key.${keyId}`;
 
-/** `['_matrix', 'client', 'v3', ...segments]` for MatrixClient.request. */
-export const v3 = (...segments: string[]): string[] => ['_matrix', 'client', 'v3', ...segments];
-
 /** The project's core client for a session, over the global fetch. */
 export function clientFor(session: Pick<Session, 'baseUrl' | 'accessToken'>): MatrixClient {
   return createMatrixClient({

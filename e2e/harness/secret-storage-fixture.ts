@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   calculateKeyCheck, createSecretStorageKeyDescription, deriveKeyFromPassphrase, encodeBase64, encodeRecoveryKey, encryptSecret,
-  MIN_PBKDF2_ITERATIONS_TO_STORE, SECRET_STORAGE_ALGORITHM, type EncryptedSecret, type SecretStorageKeyDescription,
+  MIN_PBKDF2_ITERATIONS_TO_STORE, SECRET_STORAGE_ALGORITHM, v3, type EncryptedSecret, type SecretStorageKeyDescription,
 } from '../../src/core/index.ts';
 import {
   BACKUP_SECRET_NAME, clientFor, DEFAULT_KEY_TYPE, keyDescriptionType, randomId,
@@ -69,8 +69,9 @@ export async function putSecretStorageKey(
   opts: { makeDefault?: boolean } = {},
 ): Promise<void> {
   const client = clientFor(session);
-  await client.putAccountData(session.userId, keyDescriptionType(created.fixture.keyId), { ...created.description });
-  if (opts.makeDefault ?? true) await client.putAccountData(session.userId, DEFAULT_KEY_TYPE, { key: created.fixture.keyId });
+  const put = (type: string, content: Record<string, unknown>) => client.request('PUT', v3('user', session.userId, 'account_data', type), { body: content });
+  await put(keyDescriptionType(created.fixture.keyId), { ...created.description });
+  if (opts.makeDefault ?? true) await put(DEFAULT_KEY_TYPE, { key: created.fixture.keyId });
 }
 
 /** Secret plaintexts of a cross-signing key set: base64 (unpadded) of each 32-byte seed. */
@@ -101,7 +102,7 @@ export async function storeSecrets(
   await Promise.all(Object.entries(secrets).map(async ([name, plaintext]) => {
     const encrypted: Record<string, EncryptedSecret> = {};
     for (const k of keys) encrypted[k.keyId] = await encryptSecret(k.key, name, plaintext);
-    await client.putAccountData(session.userId, name, { encrypted });
+    await client.request('PUT', v3('user', session.userId, 'account_data', name), { body: { encrypted } });
   }));
 }
 

@@ -87,3 +87,21 @@ export async function runRepair(ui: UiPage, password?: string): Promise<string |
   await ui.waitFor('status-report', { attr: ['data-reads', String(reads + 1)], timeoutMs: 30_000 });
   return ui.attr('repair-result', 'data-outcome');
 }
+
+/** Tick or untick a checkbox by selector (a click, so the popup's handlers run). */
+export const setChecked = (ui: UiPage, selector: string, checked: boolean): Promise<void> =>
+  ui.evaluate(([sel, c]) => {
+    const box = document.querySelector(sel) as HTMLInputElement;
+    if (box.checked !== c) box.click();
+  }, [selector, checked] as const);
+
+/** Switch the repair form's key input to "passphrase" and type it. */
+export async function typePassphrase(ui: UiPage, passphrase: string): Promise<void> {
+  await ui.evaluate(() => {
+    const select = document.querySelector('[data-testid="repair-key-kind"]') as HTMLSelectElement;
+    select.value = 'passphrase';
+    select.dispatchEvent(new Event('change', { bubbles: true }));
+  }, null);
+  await ui.fill('repair-recovery-key', passphrase);
+}
+

@@ -1,7 +1,7 @@
 // Reading back, with the recovery key, the private keys a repair left in secret storage: the
 // current secrets and the copies kept aside (dev.xsign-doctor.previous.* / .unpublished.*), so
 // tests can prove that no published key's private half was lost.
-import { decodeBase64, decryptSecret, detectEd25519, encodeBase64, SECRET_NAME_OF_ROLE, type EncryptedSecret, type KeyRole } from '../../src/core/index.ts';
+import { decodeBase64, decryptSecret, detectEd25519, encodeBase64, ROLE, type EncryptedSecret, type KeyRole } from '../../src/core/index.ts';
 import { LEFTOVER_SECRET_PREFIX, PREVIOUS_SECRET_PREFIX } from '../../src/core/repair/plan-new-keys.ts';
 import { clientFor, type FixtureAccount, type SecretStorageFixture, type Session } from './identity.ts';
 import { registerPrivateKey } from './secrets-registry.ts';
@@ -15,7 +15,7 @@ const PREFIX: Record<Slot, string> = { current: '', previous: PREVIOUS_SECRET_PR
  * watch (the extension created it, so no fixture did).
  */
 export async function storedSeedPublicKey(s: Session, ss: SecretStorageFixture, role: KeyRole, slot: Slot): Promise<string | null> {
-  const name = SECRET_NAME_OF_ROLE[role];
+  const name = ROLE[role].secretName;
   const data = await clientFor(s).getAccountData(s.userId, `${PREFIX[slot]}${name}`);
   if (data === null) return null;
   // The copies wrap the original content: { secret: <name>, content: { encrypted } }.

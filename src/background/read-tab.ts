@@ -7,9 +7,9 @@
  * (scripts/reader-bundle.mjs), and Chromium and Firefox both await the script's promise value.
  */
 import { browser } from '../ext/api.ts';
-import { parseDump, validateDump, validateLiveClient, wantsLiveClient } from '../readers/parse-dump.ts';
-import { classifyInjectionError, isProtectedUrl, MESSAGES, SessionReadError } from '../readers/read-errors.ts';
-import type { Parsed } from '../readers/candidate.ts';
+import { parseDump, validateDump, validateLiveClient, wantsLiveClient } from '../readers/parse/parse-dump.ts';
+import { classifyInjectionError, isProtectedUrl, MESSAGES, SessionReadError } from '../readers/parse/read-errors.ts';
+import type { Parsed } from '../readers/parse/candidate.ts';
 
 export const PAGE_READER = 'readers/page-reader.js';
 export const ELEMENT_LIVE = 'readers/element-live.js';

@@ -5,7 +5,7 @@
  * revoke the app's own session (docs/web-app-storage.md#element-oidc).
  */
 import { createMatrixClient, type MatrixClient } from '../core/matrix/client.ts';
-import { SessionReadError } from '../readers/read-errors.ts';
+import { SessionReadError } from '../readers/parse/read-errors.ts';
 import type { StoredSession } from '../ext/storage.ts';
 import { readTabCandidates } from './read-tab.ts';
 import { getSession, updateSession } from './session-store.ts';

@@ -2,8 +2,8 @@ import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkCandidate, checkCandidates, describeMismatch, whoamiError } from './session-validate.ts';
 import { ConnectionError, MatrixApiError } from '../core/matrix/errors.ts';
-import type { SessionCandidate } from '../readers/types.ts';
-import { SessionReadError } from '../readers/read-errors.ts';
+import type { SessionCandidate } from '../readers/parse/types.ts';
+import { SessionReadError } from '../readers/parse/read-errors.ts';
 
 const candidate = (over: Partial<SessionCandidate> = {}): SessionCandidate => ({
   app: 'Cinny', homeserver: 'https://hs.example.org', userId: '@a:example.org', deviceId: 'DEV', accessToken: 'syt_token_abcdef',

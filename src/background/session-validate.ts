@@ -4,9 +4,9 @@
  * stored next to it) and nowhere else. User or device disagreeing with storage sets `mismatch`.
  */
 import { ConnectionError, MatrixApiError } from '../core/matrix/errors.ts';
-import { MESSAGES, SessionReadError } from '../readers/read-errors.ts';
-import type { Parsed } from '../readers/candidate.ts';
-import type { AppName, ReadErrorCode, SessionCandidate } from '../readers/types.ts';
+import { MESSAGES, SessionReadError } from '../readers/parse/read-errors.ts';
+import type { Parsed } from '../readers/parse/candidate.ts';
+import type { AppName, ReadErrorCode, SessionCandidate } from '../readers/parse/types.ts';
 import type { RejectedSession } from '../ext/protocol.ts';
 import type { StoredSession } from '../ext/storage.ts';
 import { clientFor } from './matrix.ts';

@@ -3,7 +3,7 @@
  * storage, backup, verdict). Every line goes through {@link terminalSafe}, because display names,
  * device and key IDs come from the server and could carry terminal escape sequences.
  */
-import type { CrossSigningKeyReport, Problem, Report } from '../core/index.ts';
+import { ROLE, ROLES, type CrossSigningKeyReport, type Problem, type Report } from '../core/index.ts';
 import { terminalSafe } from './terminal-safe.ts';
 
 /** Re-exported for the modules that format their own lines (one formatter for the whole CLI). */
@@ -29,10 +29,10 @@ function keyLine(label: string, k: CrossSigningKeyReport): string {
 }
 
 function identity(r: Report): string[] {
-  const { master, selfSigning, userSigning } = r.identity;
-  const lines = ['IDENTITY', keyLine('master', master), keyLine('self-signing', selfSigning), keyLine('user-signing', userSigning)];
-  for (const k of [master, selfSigning, userSigning]) {
-    for (const p of k.shapeProblems) lines.push(`      ${k.role}: ${p}`);
+  const { master } = r.identity;
+  const lines = ['IDENTITY', ...ROLES.map((role) => keyLine(ROLE[role].name, r.identity[role]))];
+  for (const role of ROLES) {
+    for (const p of r.identity[role].shapeProblems) lines.push(`      ${r.identity[role].role}: ${p}`);
   }
   if (master.deviceSignatures.length > 0) {
     lines.push(`    master signed by: ${master.deviceSignatures.map((s) => `${s.deviceId} (${s.result})`).join(', ')}`);
@@ -44,7 +44,7 @@ function devices(r: Report): string[] {
   const lines = [`DEVICES (${r.devices.length})`];
   if (r.devices.length === 0) lines.push('  none with keys');
   for (const d of r.devices.slice(0, MAX_DEVICES)) {
-    const good = d.selfSignature === 'valid' && d.crossSigned === 'valid' && !d.collidesWithKey && d.shapeProblems.length === 0;
+    const good = d.signable && d.crossSigned === 'valid';
     const name = d.displayName === null ? '' : ` ${JSON.stringify(d.displayName)}`;
     const me = d.isThisDevice ? ' [this device]' : '';
     lines.push(`  ${mark(good)} ${d.deviceId}${me}${name}`);

@@ -18,7 +18,7 @@
 import { closeSync, constants, existsSync, fchmodSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import {
   ConnectionError, createMatrixClient, decryptKeysExport, describeServerKeys, detectEd25519, encryptKeysExport, executePlan, exportFormOf,
-  exportPassphraseProblem, inspectAccount, MatrixApiError, redactedRequestBody, ROLE_NAME,
+  exportPassphraseProblem, inspectAccount, MatrixApiError, redactedRequestBody, ROLE,
   type KeyRole, type MatrixClient, type RepairPlan, type Report, type SecretStorageKeyInput,
 } from '../core/index.ts';
 import { precheckRepair, prepareRepair, type PreparedRepair } from '../core/app/prepare-repair.ts';
@@ -171,7 +171,7 @@ export function formatVerdict(report: Report, heading: string): string {
 export function formatPreview(built: Pick<PreparedRepair, 'plan' | 'remarks'>, opts: { exportPath?: string; exportPlaintext?: boolean; baseUrl: string }): string {
   const { plan } = built;
   const lines = [`PLAN: ${plan.title}  (${plan.id})`, `  account: ${plan.userId} on ${opts.baseUrl}`];
-  const keys = Object.entries(plan.publicKeys).map(([role, key]) => `${ROLE_NAME[role as KeyRole]} ${key}`);
+  const keys = Object.entries(plan.publicKeys).map(([role, key]) => `${ROLE[role as KeyRole].name} ${key}`);
   if (keys.length > 0) lines.push(`  keys: ${keys.join(', ')}`);
   if (plan.safeguard === 'secret-storage') lines.push('  the new private keys are stored in secret storage before anything is published');
   if (opts.exportPath !== undefined) {

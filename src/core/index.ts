@@ -48,6 +48,7 @@ export type { Infer, Validator } from './schema.ts';
 
 export { createMatrixClient } from './matrix/client.ts';
 export type { CallOptions, MatrixClient, MatrixClientOptions, QueryKeysOptions, RawRequestOptions, RequestReport } from './matrix/client.ts';
+export { v3 } from './matrix/url.ts';
 
 export { ConnectionError, getRetryAfterMs, MatrixApiError, UiaRequiredError } from './matrix/errors.ts';
 export {
@@ -76,7 +77,7 @@ export type { BuildReportOptions } from './inspect/report.ts';
 export { problem, PROBLEM_CODES, repairForRole } from './inspect/problems.ts';
 export type { Problem, ProblemCode, Repair } from './inspect/problems.ts';
 export type {
-  BackupReport, BackupSignature, CrossSigningKeyReport, CrossSigningRole, DeviceReport, IdentityReport,
+  BackupReport, BackupSignature, CrossSigningKeyReport, DeviceReport, IdentityReport,
   MasterDeviceSignature, PassphraseReport, Report, SecretCheck, SecretReport, SecretStorageKeyReport,
   SecretStorageReport, SkippedEntry,
 } from './inspect/report-types.ts';
@@ -91,12 +92,13 @@ export { PlanMismatchError, RepairCancelledError, UiaFailedError } from './repai
 export type { CancelReason, PlanError, PlanErrorCode, UiaFailureCode } from './repair/errors.ts';
 
 export {
-  buildSubkeysForExistingMaster, crossSigningKeyFromSeed, generateCrossSigningKeys, publicKeyOf, ROLE_NAME, ROLES, SECRET_NAME_OF_ROLE,
-  seedMatches, USAGE_OF_ROLE,
+  buildSubkeysForExistingMaster, crossSigningKeyFromSeed, generateCrossSigningKeys, publicKeyOf, seedMatches,
 } from './repair/keys.ts';
 export type {
-  CrossSigningKeyPair, GeneratedCrossSigningKeys, KeyRole, RandomBytes, SubkeysForMaster,
+  CrossSigningKeyPair, GeneratedCrossSigningKeys, RandomBytes, SubkeysForMaster,
 } from './repair/keys.ts';
+export { capitalized, ROLE, ROLES } from './roles.ts';
+export type { KeyRole, RoleInfo } from './roles.ts';
 export { checkCrossSigningKey } from './repair/key-shape.ts';
 export type { KeyShapeProblem } from './repair/key-shape.ts';
 export { validateManualUpload } from './repair/manual-upload.ts';
@@ -110,8 +112,8 @@ export {
 } from './repair/export-crypt.ts';
 export { exportPassphraseProblem, MIN_EXPORT_PASSPHRASE_LENGTH } from './repair/export-passphrase.ts';
 export type { EncryptedKeysExportFile, EncryptExportOptions, ExportForm } from './repair/export-crypt.ts';
-export { prepareSecretStorageKey, readSecret, readSeed, storeRefusal, wipeSecrets } from './repair/secrets.ts';
-export type { CheckedSecretStorageKey, KeyProof, SecretsHandle } from './repair/secrets.ts';
+export { prepareSecretStorageKey, readSecret, readSeed, storeRefusal } from './repair/secrets.ts';
+export type { CheckedSecretStorageKey, KeyProof } from './repair/secrets.ts';
 
 export { runWithUia, withAuth } from './repair/uia.ts';
 export type { UiaOptions } from './repair/uia.ts';

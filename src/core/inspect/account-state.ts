@@ -10,6 +10,7 @@
  * a web app's own client, or test fixtures).
  */
 import { fail, isJsonObject, ok, type Result } from '../result.ts';
+import { ROLE } from '../roles.ts';
 import {
   parseDefaultKey, parseKeyBackupVersion, parseKeysQueryResponse, parseSecretContent,
   parseSecretStorageKeyDescription, type KeysQueryResult,
@@ -23,9 +24,9 @@ import type {
  * §Cross-signing) and the key backup decryption key (§Server-side key backups), docs/protocol.md#secret-storage-account-data.
  */
 export const SECRET_NAMES = [
-  'm.cross_signing.master',
-  'm.cross_signing.self_signing',
-  'm.cross_signing.user_signing',
+  ROLE.master.secretName,
+  ROLE.selfSigning.secretName,
+  ROLE.userSigning.secretName,
   'm.megolm_backup.v1',
 ] as const;
 

@@ -53,6 +53,16 @@ export function deviceEd25519Keys(devices: readonly [string, DeviceKeys][]): Map
   return out;
 }
 
+/**
+ * Can a cross-signature vouch for this device? Only when its own keys check out: a valid
+ * self-signature over them (the device signs its own keys, end-to-end encryption module §Device
+ * keys), the right user and device ID, and an ID that is not also a cross-signing public key
+ * (docs/protocol.md#inspector-checklist item 4). Signing anything less would put the identity's trust on keys nobody proved.
+ */
+export function isSignable(d: Pick<DeviceReport, 'selfSignature' | 'collidesWithKey' | 'shapeProblems'>): boolean {
+  return d.selfSignature === 'valid' && !d.collidesWithKey && d.shapeProblems.length === 0;
+}
+
 async function checkOne(
   deviceId: string, device: DeviceKeys, edKey: Uint8Array | undefined, ctx: DeviceContext, ed: Ed25519,
 ): Promise<DeviceReport> {
@@ -70,6 +80,7 @@ async function checkOne(
   const shapeProblems: string[] = [];
   if (device.user_id !== ctx.userId) shapeProblems.push(`it names the user ${quote(device.user_id)}`);
   if (device.device_id !== deviceId) shapeProblems.push(`its device_id ${quote(device.device_id)} differs from the ID it is listed under`);
+  const collidesWithKey = ctx.keyStrings.has(deviceId);
   return {
     deviceId,
     displayName: reportText(own(device.unsigned, 'device_display_name')),
@@ -79,8 +90,9 @@ async function checkOne(
     crossSigned,
     oldSignerKeyIds: oldSigners.slice(0, 8).map((s) => `ed25519:${s}`),
     isThisDevice: ctx.deviceId !== undefined && deviceId === ctx.deviceId,
-    collidesWithKey: ctx.keyStrings.has(deviceId),
+    collidesWithKey,
     shapeProblems,
+    signable: isSignable({ selfSignature, collidesWithKey, shapeProblems }),
   };
 }
 
@@ -103,7 +115,9 @@ function problemsFor(d: DeviceReport, ctx: DeviceContext): Problem[] {
     out.push(problem('device-self-signature-invalid', `${name} ${why}; it cannot be trusted. Log it out and sign in again.`, { subject }));
     return out; // never suggest cross-signing a device whose own keys do not check out
   }
-  if (!ctx.reportCrossSigning) return out;
+  // Cross-signing problems point at sign-devices, which signs only signable devices: for any
+  // other device the collision or shape problem above is the root, the rest is noise.
+  if (!ctx.reportCrossSigning || !d.signable) return out;
   if (d.crossSigned === 'absent') {
     out.push(problem('device-not-cross-signed', `${name} is not cross-signed, so other people's apps may refuse to send it keys.`, { subject }));
   } else if (d.crossSigned === 'invalid') {

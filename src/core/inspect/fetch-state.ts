@@ -12,6 +12,7 @@
  */
 import { ConnectionError, MatrixApiError, UiaRequiredError } from '../matrix/errors.ts';
 import type { MatrixClient } from '../matrix/client.ts';
+import { v3 } from '../matrix/url.ts';
 import {
   buildAccountState, DEFAULT_KEY_TYPE, KEY_DESCRIPTION_PREFIX, referencedKeyIds, SECRET_NAMES,
   type AccountState, type ReadOutcome, type SecretName,
@@ -23,8 +24,6 @@ export interface FetchStateOptions {
   /** Milliseconds the homeserver may wait for remote servers in keys/query. */
   keysQueryTimeoutMs?: number;
 }
-
-const v3 = (...segments: string[]): string[] => ['_matrix', 'client', 'v3', ...segments];
 
 function describeFailure(error: MatrixApiError | ConnectionError | UiaRequiredError): ReadOutcome {
   const failure: { name: string; message: string; status?: number; errcode?: string } = {

@@ -7,21 +7,15 @@ import { quote } from '../matrix/json-guards.ts';
 import type { Ed25519 } from '../ed25519.ts';
 import type { KeysQueryResult } from '../matrix/parse.ts';
 import type { CrossSigningKey } from '../matrix/types.ts';
+import { ROLE, type KeyRole } from '../roles.ts';
 import { decodePublicKey, ed25519SignerSuffixes, verifySafely } from './check-helpers.ts';
 import { problem, type Problem } from './problems.ts';
 import type {
-  CrossSigningKeyReport, CrossSigningRole, IdentityReport, MasterDeviceSignature,
+  CrossSigningKeyReport, IdentityReport, MasterDeviceSignature,
 } from './report-types.ts';
 
 /** More device signatures on the master than this are not listed (hostile data). */
 const MAX_MASTER_DEVICE_SIGNATURES = 64;
-
-const SECTION: Record<CrossSigningRole, 'master_keys' | 'self_signing_keys' | 'user_signing_keys'> = {
-  master: 'master_keys', self_signing: 'self_signing_keys', user_signing: 'user_signing_keys',
-};
-const ROLE_WORDS: Record<CrossSigningRole, string> = {
-  master: 'master key', self_signing: 'self-signing key', user_signing: 'user-signing key',
-};
 
 export interface IdentityResult {
   identity: IdentityReport;
@@ -40,10 +34,11 @@ function ownEntry<T>(map: Record<string, T> | undefined, key: string): T | undef
 }
 
 /** Shape checks of docs/protocol.md#inspector-checklist item 1; the parser already guaranteed the field types. */
-function shapeOf(role: CrossSigningRole, key: CrossSigningKey, userId: string) {
+function shapeOf(role: KeyRole, key: CrossSigningKey, userId: string) {
   const shapeProblems: string[] = [];
+  const { usage } = ROLE[role];
   if (key.user_id !== userId) shapeProblems.push(`it names the user ${quote(key.user_id)}`);
-  if (!key.usage.includes(role)) shapeProblems.push(`its usage ${quote(key.usage.join(', '))} does not include "${role}"`);
+  if (!key.usage.includes(usage)) shapeProblems.push(`its usage ${quote(key.usage.join(', '))} does not include "${usage}"`);
   const entries = Object.entries(key.keys);
   const ed = entries.filter(([id]) => id.startsWith('ed25519:'));
   if (entries.length !== 1) shapeProblems.push(`it has ${entries.length} keys instead of exactly one`);
@@ -59,10 +54,11 @@ function shapeOf(role: CrossSigningRole, key: CrossSigningKey, userId: string) {
   return { shapeProblems, publicKey: value, keyId, bytes };
 }
 
-function describeKey(role: CrossSigningRole, state: KeysQueryResult, userId: string) {
-  const key = ownEntry(state.response[SECTION[role]], userId);
-  const skip = state.skipped.find((s) => s.section === SECTION[role] && s.userId === userId);
-  const base = { role, signatureByMaster: 'n/a' as const };
+function describeKey(role: KeyRole, state: KeysQueryResult, userId: string) {
+  const { querySection } = ROLE[role];
+  const key = ownEntry(state.response[querySection], userId);
+  const skip = state.skipped.find((s) => s.section === querySection && s.userId === userId);
+  const base = { role: ROLE[role].usage, signatureByMaster: 'n/a' as const };
   if (key === undefined) {
     const report: CrossSigningKeyReport = skip === undefined
       ? { ...base, status: 'missing', publicKey: null, keyId: null, userId: null, shapeProblems: [] }
@@ -78,15 +74,14 @@ function describeKey(role: CrossSigningRole, state: KeysQueryResult, userId: str
   return { key, report, bytes: report.status === 'ok' ? shape.bytes : null, otherUser: key.user_id !== userId };
 }
 
-function shapeProblem(role: CrossSigningRole, report: CrossSigningKeyReport, otherUser: boolean): Problem {
-  const words = ROLE_WORDS[role];
+function shapeProblem(role: KeyRole, report: CrossSigningKeyReport, otherUser: boolean): Problem {
+  const { label: words, usage: subject, name } = ROLE[role];
   const details = report.shapeProblems.join('; ');
   const repair = role === 'master' ? 'reset-cross-signing' : 'regenerate-subkeys';
   if (otherUser) {
-    return problem('key-for-other-user', `The ${words} published for this account belongs to another user (${details}).`, { subject: role, repair });
+    return problem('key-for-other-user', `The ${words} published for this account belongs to another user (${details}).`, { subject, repair });
   }
-  const code = role === 'master' ? 'master-key-malformed' : role === 'self_signing' ? 'self-signing-key-malformed' : 'user-signing-key-malformed';
-  return problem(code, `The published ${words} is malformed: ${details}.`, { subject: role });
+  return problem(`${name}-key-malformed`, `The published ${words} is malformed: ${details}.`, { subject });
 }
 
 /**
@@ -100,8 +95,8 @@ export async function checkIdentity(
 ): Promise<IdentityResult> {
   const problems: Problem[] = [];
   const master = describeKey('master', keys, userId);
-  const ssk = describeKey('self_signing', keys, userId);
-  const usk = describeKey('user_signing', keys, userId);
+  const ssk = describeKey('selfSigning', keys, userId);
+  const usk = describeKey('userSigning', keys, userId);
   const keyStrings = new Set<string>();
   for (const k of [master, ssk, usk]) {
     for (const [id, value] of Object.entries(k.key?.keys ?? {})) {
@@ -119,23 +114,21 @@ export async function checkIdentity(
 
   const masterBytes = master.bytes;
   const masterPub = master.report.publicKey ?? '';
-  for (const sub of [ssk, usk]) {
-    const role = sub.report.role;
+  for (const [role, sub] of [['selfSigning', ssk], ['userSigning', usk]] as const) {
     if (masterBytes !== null && sub.key !== undefined) {
       sub.report.signatureByMaster = await verifySafely(sub.key, userId, masterPub, masterBytes, ed);
     }
     // Without a usable master, the subkeys cannot be judged: the master's problem is the root.
     if (masterBytes === null) continue;
-    const words = ROLE_WORDS[role];
-    const prefix = role === 'self_signing' ? 'self-signing' : 'user-signing';
+    const { label: words, name: prefix, usage: subject } = ROLE[role];
     if (sub.report.status === 'missing') {
-      const why = role === 'self_signing' ? 'devices cannot be cross-signed' : 'other users cannot be verified';
-      problems.push(problem(`${prefix}-key-missing`, `The ${words} is not published, so ${why}.`, { subject: role }));
+      const why = role === 'selfSigning' ? 'devices cannot be cross-signed' : 'other users cannot be verified';
+      problems.push(problem(`${prefix}-key-missing`, `The ${words} is not published, so ${why}.`, { subject }));
     } else if (sub.key !== undefined && sub.report.status === 'malformed') {
       problems.push(shapeProblem(role, sub.report, sub.otherUser));
     } else if (sub.key !== undefined && sub.report.signatureByMaster !== 'valid') {
       const how = sub.report.signatureByMaster === 'invalid' ? 'carries an invalid master signature' : 'is not signed by the master key';
-      problems.push(problem(`${prefix}-not-signed-by-master`, `The ${words} ${how}, so nothing it signs is trusted.`, { subject: role }));
+      problems.push(problem(`${prefix}-not-signed-by-master`, `The ${words} ${how}, so nothing it signs is trusted.`, { subject }));
     }
   }
 

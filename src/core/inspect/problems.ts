@@ -35,6 +35,7 @@
  * | server-data-malformed | the server sent an entry that could not be read; the report is partial | — |
  * | server-read-failed | an optional read failed (not a 404); the report is partial | — |
  */
+import { ROLE } from '../roles.ts';
 
 import type { RepairKind } from '../repair/repair-kinds.ts';
 
@@ -107,7 +108,7 @@ export const PROBLEM_CODES: Readonly<Record<ProblemCode, { summary: string; repa
  * @throws Never.
  */
 export function repairForRole(role: string): Repair | undefined {
-  if (role === 'master' || role === 'm.cross_signing.master') return 'reset-cross-signing';
+  if (role === ROLE.master.usage || role === ROLE.master.secretName) return 'reset-cross-signing';
   if (role === 'm.megolm_backup.v1') return undefined;
   return 'regenerate-subkeys';
 }

@@ -73,6 +73,7 @@ describe('buildReport: hostile keys/query', () => {
     assert.deepEqual(r.devices.map((d) => d.deviceId), ['', 'DEVICEONE', 'DEVICETWO', ssk].sort());
     const collider = r.devices.find((d) => d.deviceId === ssk)!;
     assert.equal(collider.collidesWithKey, true);
+    assert.equal(collider.signable, false, 'a device whose ID is a cross-signing key is never offered for signing');
     assert.ok(r.problems.some((p) => p.code === 'device-id-collides-with-key' && p.subject === ssk));
     assert.ok(r.problems.some((p) => p.code === 'server-data-malformed' && p.subject === '__proto__'));
     assert.equal(r.devices.find((d) => d.deviceId === '')!.selfSignature, 'no-key');

@@ -3,11 +3,10 @@
  * show, store and copy. It holds public keys, signature verdicts and structure, never a private
  * key, a decrypted secret or an access token.
  */
+import type { CrossSigningKeyUsage } from '../matrix/types.ts';
+import type { KeyRole } from '../roles.ts';
 import type { SignatureCheck } from '../signing.ts';
 import type { Problem } from './problems.ts';
-
-/** Which cross-signing key (E2E module §Cross-signing; docs/protocol.md#correct-identity). */
-export type CrossSigningRole = 'master' | 'self_signing' | 'user_signing';
 
 /**
  * One cross-signing public key as published in keys/query.
@@ -15,7 +14,8 @@ export type CrossSigningRole = 'master' | 'self_signing' | 'user_signing';
  * checks of docs/protocol.md#inspector-checklist item 1, or was dropped by the parser as unreadable).
  */
 export interface CrossSigningKeyReport {
-  role: CrossSigningRole;
+  /** Which key, by its `usage` (`ROLE[role].usage` in src/core/roles.ts). */
+  role: CrossSigningKeyUsage;
   status: 'ok' | 'missing' | 'malformed';
   /** Unpadded base64 ed25519 public key, when one can be told. */
   publicKey: string | null;
@@ -35,10 +35,9 @@ export interface MasterDeviceSignature {
   result: SignatureCheck | 'unknown-device';
 }
 
-export interface IdentityReport {
+/** Keyed by role, so the JSON keys are the role names of src/core/roles.ts. */
+export interface IdentityReport extends Record<KeyRole, CrossSigningKeyReport> {
   master: CrossSigningKeyReport & { deviceSignatures: MasterDeviceSignature[] };
-  selfSigning: CrossSigningKeyReport;
-  userSigning: CrossSigningKeyReport;
 }
 
 /**
@@ -62,6 +61,12 @@ export interface DeviceReport {
   collidesWithKey: boolean;
   /** Shape problems (user_id or device_id not matching), in plain words. */
   shapeProblems: string[];
+  /**
+   * A cross-signature could vouch for this device: its own keys are well-formed and validly
+   * self-signed, and its ID is no cross-signing key (see `isSignable` in device-checks.ts). The
+   * one answer the popup, the CLI and the plan builders use.
+   */
+  signable: boolean;
 }
 
 export interface PassphraseReport {

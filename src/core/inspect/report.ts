@@ -6,6 +6,7 @@
  */
 import { quote } from '../matrix/json-guards.ts';
 import type { Ed25519 } from '../ed25519.ts';
+import { ROLE, ROLES } from '../roles.ts';
 import type { AccountState } from './account-state.ts';
 import { checkBackup } from './backup-checks.ts';
 import { checkDevices, deviceEd25519Keys, ownDevices } from './device-checks.ts';
@@ -31,7 +32,7 @@ export interface BuildReportOptions {
 /** Malformed-entry problems listed one by one before they are summarised. */
 const MAX_SKIPPED_PROBLEMS = 20;
 
-const CROSS_SIGNING_SECRETS = ['m.cross_signing.master', 'm.cross_signing.self_signing', 'm.cross_signing.user_signing'];
+const CROSS_SIGNING_SECRETS: readonly string[] = ROLES.map((role) => ROLE[role].secretName);
 
 function checkOptions(opts: BuildReportOptions): void {
   if (typeof opts !== 'object' || opts === null) throw new TypeError('opts must be an object');
@@ -84,7 +85,7 @@ export async function buildReport(state: AccountState, opts: BuildReportOptions)
   const deviceKeys = deviceEd25519Keys(deviceList);
 
   const id = await checkIdentity(keys, userId, deviceKeys, ed);
-  const { master, selfSigning, userSigning } = id.identity;
+  const { master, selfSigning } = id.identity;
   const devices = await checkDevices(deviceList, deviceKeys, {
     userId,
     deviceId: opts.deviceId,
@@ -101,9 +102,7 @@ export async function buildReport(state: AccountState, opts: BuildReportOptions)
     const keyId = opts.secretStorageKeyId ?? storage.report.defaultKeyId ?? soleSecretKeyId(storage.report.secrets);
     const usable = (k: CrossSigningKeyReport) => (k.status === 'ok' ? k.publicKey : null);
     keyProblems.push(...await checkSecretsWithKey(state, storage.report, opts.secretStorageKey, keyId, {
-      'm.cross_signing.master': usable(master),
-      'm.cross_signing.self_signing': usable(selfSigning),
-      'm.cross_signing.user_signing': usable(userSigning),
+      ...Object.fromEntries(ROLES.map((role) => [ROLE[role].secretName, usable(id.identity[role])])),
       'm.megolm_backup.v1': state.backup.value?.auth_data.public_key ?? null,
     }, ed));
   }

@@ -5,6 +5,7 @@
  * element-x-android#4343 (master key missing from 4S) are told apart.
  */
 import { quote } from '../matrix/json-guards.ts';
+import { ROLE, ROLES } from '../roles.ts';
 import { SECRET_STORAGE_ALGORITHM } from '../secret-storage.ts';
 import { DEFAULT_KEY_TYPE, KEY_DESCRIPTION_PREFIX, type AccountState, type ParsedRead } from './account-state.ts';
 import { problem, repairForRole, type Problem } from './problems.ts';
@@ -15,9 +16,7 @@ const MAX_LISTED_KEY_IDS = 32;
 
 /** The secrets in plain words, for messages. */
 export const SECRET_WORDS: Readonly<Record<string, string>> = {
-  'm.cross_signing.master': 'private master key',
-  'm.cross_signing.self_signing': 'private self-signing key',
-  'm.cross_signing.user_signing': 'private user-signing key',
+  ...Object.fromEntries(ROLES.map((role) => [ROLE[role].secretName, `private ${ROLE[role].label}`])),
   'm.megolm_backup.v1': 'key backup key',
 };
 

@@ -3,6 +3,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { createMatrixClient, type RequestReport } from './client.ts';
 import { ConnectionError, MatrixApiError, UiaRequiredError, type ConnectionErrorKind } from './errors.ts';
 import { MAX_JSON_DEPTH } from './transport.ts';
+import { v3 } from './url.ts';
 import { sendJson, startFakeHomeserver, type FakeHomeserver } from './fake-homeserver.test.ts';
 
 const TOKEN = 'syt_YWxpY2U_sEcReTtOkEn_0a1b2c';
@@ -38,7 +39,7 @@ describe('createMatrixClient: Synapse error answers', () => {
       flows: [{ stages: ['m.login.password'] }, { stages: ['m.login.sso'] }], params: {}, session: 'xxxxxx',
       completed: [], errcode: 'M_FORBIDDEN', error: 'Invalid username or password',
     }));
-    const e = await rejection(client().uploadDeviceSigningKeys({}), UiaRequiredError);
+    const e = await rejection(client().request('POST', v3('keys', 'device_signing', 'upload'), { body: {} }), UiaRequiredError);
     assert.equal(e.status, 401);
     assert.equal(e.challenge.session, 'xxxxxx');
     assert.deepEqual(e.challenge.flows, [{ stages: ['m.login.password'] }, { stages: ['m.login.sso'] }]);
@@ -53,7 +54,7 @@ describe('createMatrixClient: Synapse error answers', () => {
       params: { 'm.oauth': { url }, 'org.matrix.cross_signing_reset': { url } },
       msg: `To reset your end-to-end encryption cross-signing identity, you first need to approve it at ${url} and then try again.`,
     }));
-    const e = await rejection(client().uploadDeviceSigningKeys({}), UiaRequiredError);
+    const e = await rejection(client().request('POST', v3('keys', 'device_signing', 'upload'), { body: {} }), UiaRequiredError);
     assert.deepEqual(e.challenge.params['m.oauth'], { url });
     assert.equal(e.challenge.session, 'dummy');
     assert.equal((e.challenge.raw as { msg: string }).msg.includes(url), true);
@@ -118,7 +119,7 @@ describe('createMatrixClient: Synapse error answers', () => {
 
   it('500 with a Matrix body → ConnectionError server naming the errcode', async () => {
     hs.handle((_req, res) => sendJson(res, 500, { errcode: 'M_UNKNOWN', error: 'Internal server error' }));
-    const e = await connectionError(client().uploadDeviceSigningKeys({}), 'server');
+    const e = await connectionError(client().request('POST', v3('keys', 'device_signing', 'upload'), { body: {} }), 'server');
     assert.match(e.message, /500 Internal Server Error .* M_UNKNOWN "Internal server error"$/);
   });
 

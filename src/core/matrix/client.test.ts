@@ -3,6 +3,8 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { createMatrixClient, type RequestReport } from './client.ts';
 import { sendJson, startFakeHomeserver, type FakeHomeserver } from './fake-homeserver.test.ts';
 import { ok } from '../result.ts';
+import { parseSignaturesUploadResponse } from './parse.ts';
+import { v3 } from './url.ts';
 
 const TOKEN = 'syt_YWxpY2U_sEcReTtOkEn_0a1b2c';
 const ALICE = '@alice:example.org';
@@ -100,29 +102,30 @@ describe('createMatrixClient: requests on the wire', () => {
     await assert.rejects(client().queryKeys([ALICE, 5 as unknown as string]), TypeError);
   });
 
-  it('uploadDeviceSigningKeys sends the body unchanged and resolves {}', async () => {
+  // Writes go through request() with a plan step's segments and body, as the executor sends them.
+  it('a device_signing/upload through request() sends the body unchanged and resolves {}', async () => {
     hs.handle((_req, res) => sendJson(res, 200, {}));
     const master = { user_id: ALICE, usage: ['master'], keys: { 'ed25519:M': 'M' } };
     const body = { master_key: master, auth: { session: 'dummy' } };
-    assert.deepEqual(await client().uploadDeviceSigningKeys(body), {});
+    assert.deepEqual(await client().request('POST', v3('keys', 'device_signing', 'upload'), { body }), {});
     assert.equal(hs.requests[0]?.path, '/_matrix/client/v3/keys/device_signing/upload');
     assert.equal(hs.requests[0]?.body, JSON.stringify(body));
   });
 
-  it('uploadSignatures returns Synapse-shaped failures (message, not error)', async () => {
+  it('signatures/upload with the executor\'s parser returns Synapse-shaped failures (message, not error)', async () => {
     hs.handle((_req, res) => sendJson(res, 200, { failures: { [ALICE]: { DEV1: { status: 400, errcode: 'M_INVALID_SIGNATURE', message: 'Invalid signature' } } } }));
-    const result = await client().uploadSignatures({});
+    const result = await client().request('POST', v3('keys', 'signatures', 'upload'), { body: {}, parse: parseSignaturesUploadResponse });
     assert.deepEqual(result.failures[ALICE]?.DEV1, { status: 400, errcode: 'M_INVALID_SIGNATURE', message: 'Invalid signature' });
   });
 
-  it('putAccountData PUTs JSON; key backup paths encode the version', async () => {
+  it('account data PUTs JSON; key backup paths encode the version', async () => {
     hs.handle((req, res) => req.method === 'GET'
       ? sendJson(res, 200, { algorithm: 'm.megolm_backup.v1.curve25519-aes-sha2', auth_data: { public_key: 'pk' }, count: 0, etag: '1', version: '1/2' })
       : sendJson(res, 200, {}));
     const c = client();
-    assert.deepEqual(await c.putAccountData(ALICE, 'm.secret_storage.default_key', { key: 'k' }), {});
+    assert.deepEqual(await c.request('PUT', v3('user', ALICE, 'account_data', 'm.secret_storage.default_key'), { body: { key: 'k' } }), {});
     assert.equal((await c.getKeyBackupVersion('1/2'))?.version, '1/2');
-    await c.putKeyBackupVersion('1/2', { algorithm: 'm.megolm_backup.v1.curve25519-aes-sha2', auth_data: { public_key: 'pk' } });
+    await c.request('PUT', v3('room_keys', 'version', '1/2'), { body: { algorithm: 'm.megolm_backup.v1.curve25519-aes-sha2', auth_data: { public_key: 'pk' } } });
     assert.deepEqual(hs.requests.map((r) => `${r.method} ${r.path} ${r.headers['content-type'] ?? '-'}`), [
       'PUT /_matrix/client/v3/user/%40alice%3Aexample.org/account_data/m.secret_storage.default_key application/json',
       'GET /_matrix/client/v3/room_keys/version/1%2F2 -',

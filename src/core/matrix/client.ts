@@ -5,16 +5,14 @@
 import { fail, ok, type Result } from '../result.ts';
 import { isJsonObject, setOwn } from './json-guards.ts';
 import {
-  parseKeyBackupVersion, parseKeysQueryResponse, parseSignaturesUploadResponse, parseVersions,
+  parseKeyBackupVersion, parseKeysQueryResponse, parseVersions,
   parseWhoami, type KeysQueryResult,
 } from './parse.ts';
 import { createTransport, type HttpMethod, type RequestReport } from './transport.ts';
 import type {
-  DeviceSigningUploadRequest, EmptyResponse, KeyBackupVersion, KeysQueryRequest,
-  RoomKeysVersionUpdateRequest, SignaturesUploadRequest, SignaturesUploadResponse,
-  VersionsResponse, WhoamiResponse,
+  KeyBackupVersion, KeysQueryRequest, VersionsResponse, WhoamiResponse,
 } from './types.ts';
-import { normaliseBaseUrl } from './url.ts';
+import { normaliseBaseUrl, v3 } from './url.ts';
 
 export type { HttpMethod, RequestReport } from './transport.ts';
 
@@ -67,29 +65,20 @@ export interface MatrixClient {
   /** @see https://spec.matrix.org/v1.18/client-server-api/#post_matrixclientv3keysquery */
   queryKeys(userIds: readonly string[], opts?: QueryKeysOptions): Promise<KeysQueryResult>;
   /**
-   * @throws {UiaRequiredError} when the homeserver wants user-interactive auth (docs/protocol.md#synapse-upload-uia).
-   * @see https://spec.matrix.org/v1.18/client-server-api/#post_matrixclientv3keysdevice_signingupload
-   */
-  uploadDeviceSigningKeys(body: DeviceSigningUploadRequest, opts?: CallOptions): Promise<EmptyResponse>;
-  /** @see https://spec.matrix.org/v1.18/client-server-api/#post_matrixclientv3keyssignaturesupload */
-  uploadSignatures(body: SignaturesUploadRequest, opts?: CallOptions): Promise<Required<SignaturesUploadResponse>>;
-  /**
    * The content as received (untrusted), or `null` when unset (404 `M_NOT_FOUND`).
    * @see https://spec.matrix.org/v1.18/client-server-api/#get_matrixclientv3useruseridaccount_datatype
    */
   getAccountData(userId: string, type: string, opts?: CallOptions): Promise<Record<string, unknown> | null>;
-  /** @see https://spec.matrix.org/v1.18/client-server-api/#put_matrixclientv3useruseridaccount_datatype */
-  putAccountData(
-    userId: string, type: string, content: Record<string, unknown>, opts?: CallOptions): Promise<EmptyResponse>;
   /**
    * The given (or latest) backup, or `null` when there is none (404 `M_NOT_FOUND`).
    * @see https://spec.matrix.org/v1.18/client-server-api/#get_matrixclientv3room_keysversion
    */
   getKeyBackupVersion(version?: string, opts?: CallOptions): Promise<KeyBackupVersion | null>;
-  /** @see https://spec.matrix.org/v1.18/client-server-api/#put_matrixclientv3room_keysversionversion */
-  putKeyBackupVersion(
-    version: string, body: RoomKeysVersionUpdateRequest, opts?: CallOptions): Promise<EmptyResponse>;
-  /** Any endpoint; each `path` segment is percent-encoded. Without `parse` the JSON is `unknown`. */
+  /**
+   * Any endpoint; each `path` segment is percent-encoded. Without `parse` the JSON is `unknown`.
+   * Writes go through here only, with the exact path and body a repair plan shows (execute.ts);
+   * a write to device_signing/upload may reject with UiaRequiredError (docs/protocol.md#synapse-upload-uia).
+   */
   request<T>(
     method: HttpMethod, path: readonly string[],
     opts: RawRequestOptions & { parse: (value: unknown) => Result<T> }): Promise<T>;
@@ -100,12 +89,9 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 const MAX_TIMER_MS = 2_147_483_647;
 
-const v3 = (...segments: string[]): string[] => ['_matrix', 'client', 'v3', ...segments];
 const anyJson = (value: unknown): Result<unknown> => ok(value);
 const jsonObject = (value: unknown): Result<Record<string, unknown>> =>
   isJsonObject(value) ? ok(value) : fail('the body is not a JSON object');
-const empty = (value: unknown): Result<EmptyResponse> =>
-  isJsonObject(value) ? ok({}) : fail('the body is not a JSON object');
 
 /** @throws {TypeError} unless `token` is a non-empty string of visible ASCII (it goes in a header). */
 function checkToken(token: unknown): string {
@@ -181,16 +167,10 @@ export function createMatrixClient(options: MatrixClientOptions): MatrixClient {
       if (opts?.timeout !== undefined) body.timeout = opts.timeout;
       return call('POST', v3('keys', 'query'), parseKeysQueryResponse, opts, body);
     },
-    uploadDeviceSigningKeys: (body, opts) => call('POST', v3('keys', 'device_signing', 'upload'), empty, opts, body),
-    uploadSignatures: (body, opts) =>
-      call('POST', v3('keys', 'signatures', 'upload'), parseSignaturesUploadResponse, opts, body),
     getAccountData: (userId, type, opts) => read(v3('user', userId, 'account_data', type), jsonObject, opts),
-    putAccountData: (userId, type, content, opts) =>
-      call('PUT', v3('user', userId, 'account_data', type), empty, opts, content),
     getKeyBackupVersion: (version, opts) => read(
       version === undefined ? v3('room_keys', 'version') : v3('room_keys', 'version', version),
       parseKeyBackupVersion, opts),
-    putKeyBackupVersion: (version, body, opts) => call('PUT', v3('room_keys', 'version', version), empty, opts, body),
     request: request as MatrixClient['request'],
   };
 }

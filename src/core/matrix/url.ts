@@ -27,6 +27,9 @@ export function normaliseBaseUrl(baseUrl: string): string {
   return url.origin + url.pathname.replace(/\/+$/, '');
 }
 
+/** The segments of a client-server API v3 endpoint, for {@link encodePath} and MatrixClient.request. */
+export const v3 = (...segments: string[]): string[] => ['_matrix', 'client', 'v3', ...segments];
+
 /**
  * `['_matrix', 'client', 'v3', 'user', '@a:b']` → `/_matrix/client/v3/user/%40a%3Ab`.
  * Every segment goes through `encodeURIComponent`.

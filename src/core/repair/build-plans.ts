@@ -7,7 +7,7 @@
 import {
   decodeBase64, deriveSecretStorageKey, exportKeysFile, prepareSecretStorageKey, generateCrossSigningKeys, parseKeysExportFile, planCrossSignDevices, planReencryptSecrets,
   planResetCrossSigning, planResignBackup, planStoreCrossSigningSecrets, planUploadKeysFromSeeds, publicKeyOf, readSecret, readSeed, seedMatches, storeRefusal,
-  ROLE_NAME, ROLES, SECRET_NAME_OF_ROLE, buildSubkeysForExistingMaster, crossSigningKeyFromSeed, encodeBase64, planManualUpload, planRegenerateSubkeys,
+  ROLE, ROLES, buildSubkeysForExistingMaster, crossSigningKeyFromSeed, encodeBase64, planManualUpload, planRegenerateSubkeys,
   tryDecodeBase64, validateManualUpload,
   type AccountState, type BackupTrust, type CheckedSecretStorageKey, type Ed25519, type KeyRole, type PlanError,
   type RepairPlan, type Report, type Result, type SecretStorageKeyInput, type wire,
@@ -102,7 +102,7 @@ async function replacedSecrets(ctx: PlanContext, roles: readonly KeyRole[], rema
   const leftoverSecrets: Record<string, unknown> = {};
   const pub = published(ctx.state, ctx.userId);
   for (const role of roles) {
-    const name = SECRET_NAME_OF_ROLE[role];
+    const name = ROLE[role].secretName;
     const content = secretContent(ctx.state, name);
     if (content === null) continue;
     const seed = ctx.ssss === undefined ? undefined : await readSeed(content, name, ctx.ssss);
@@ -186,14 +186,14 @@ export async function buildSignDevices(ctx: PlanContext, opts: { deviceIds?: str
   let ids = opts.deviceIds;
   if (ids === undefined) {
     ids = report.devices
-      .filter((d) => d.crossSigned !== 'valid' && d.selfSignature === 'valid' && !d.collidesWithKey && d.shapeProblems.length === 0)
+      .filter((d) => d.crossSigned !== 'valid' && d.signable)
       .map((d) => d.deviceId);
   } else {
     const unknown = ids.filter((id) => !Object.prototype.hasOwnProperty.call(pub.devices, id));
     if (unknown.length > 0) throw new PlanRefusedError('bad-input', `no such device with keys: ${unknown.join(', ')}`);
   }
   if (ids.length === 0) throw new PlanRefusedError('nothing-to-do', 'every session is already cross-signed');
-  const seed = await seedFromStorage(ctx, 'm.cross_signing.self_signing', secrets);
+  const seed = await seedFromStorage(ctx, ROLE.selfSigning.secretName, secrets);
   const plan = unwrap(await planCrossSignDevices({
     userId, selfSigningSeed: seed, publishedSelfSigningKey: pub.selfSigning, devices: ids.map((id) => pub.devices[id]!), ed,
   }));
@@ -209,9 +209,9 @@ export async function buildStoreFromExport(ctx: PlanContext, fileText: string): 
   if (imported.value.userId !== userId) throw new PlanRefusedError('bad-input', `the export file is for ${imported.value.userId}, not ${userId}`);
   const pub = published(state, userId);
   const existing: Partial<Record<KeyRole, unknown>> = {
-    master: secretContent(state, 'm.cross_signing.master'),
-    selfSigning: secretContent(state, 'm.cross_signing.self_signing'),
-    userSigning: secretContent(state, 'm.cross_signing.user_signing'),
+    master: secretContent(state, ROLE.master.secretName),
+    selfSigning: secretContent(state, ROLE.selfSigning.secretName),
+    userSigning: secretContent(state, ROLE.userSigning.secretName),
   };
   const plan = unwrap(await planStoreCrossSigningSecrets({
     userId, seeds: imported.value.seeds, published: { master: pub.master, selfSigning: pub.selfSigning, userSigning: pub.userSigning },
@@ -237,7 +237,7 @@ export async function buildResignBackup(ctx: PlanContext): Promise<BuiltPlan> {
   if (backupRaw === null) throw new PlanRefusedError('nothing-to-do', 'there is no key backup');
   const secrets: Uint8Array[] = [];
   const pub = published(state, userId);
-  const masterSeed = await seedFromStorage(ctx, 'm.cross_signing.master', secrets);
+  const masterSeed = await seedFromStorage(ctx, ROLE.master.secretName, secrets);
   let trust: BackupTrust | undefined;
   const backupKey = await backupKeyFromStorage(ctx, secrets);
   if (backupKey !== undefined) trust = { kind: 'backup-key', privateKey: backupKey };
@@ -265,9 +265,9 @@ export async function buildResignBackup(ctx: PlanContext): Promise<BuiltPlan> {
 export async function buildUpload(ctx: PlanContext): Promise<BuiltPlan> {
   const { state, userId, ed } = ctx;
   const secrets: Uint8Array[] = [];
-  const master = await seedFromStorage(ctx, 'm.cross_signing.master', secrets);
+  const master = await seedFromStorage(ctx, ROLE.master.secretName, secrets);
   const seeds: { master: Uint8Array; selfSigning?: Uint8Array; userSigning?: Uint8Array } = { master };
-  for (const [role, name] of [['selfSigning', 'm.cross_signing.self_signing'], ['userSigning', 'm.cross_signing.user_signing']] as const) {
+  for (const [role, name] of [['selfSigning', ROLE.selfSigning.secretName], ['userSigning', ROLE.userSigning.secretName]] as const) {
     const seed = await readSeed(secretContent(state, name), name, ctx.ssss!);
     if (seed.ok) { seeds[role] = seed.value; secrets.push(seed.value); }
   }
@@ -336,13 +336,13 @@ export async function buildRegenerate(ctx: PlanContext, opts: { selfSigning: boo
   const secrets: Uint8Array[] = [];
   const remarks: string[] = [];
   const storeUnder = keyForNewKeys(ctx, opts.exportKeys === true, remarks);
-  const masterSeed = await seedFromStorage(ctx, 'm.cross_signing.master', secrets);
+  const masterSeed = await seedFromStorage(ctx, ROLE.master.secretName, secrets);
   const subkeys = await buildSubkeysForExistingMaster(userId, masterSeed, { selfSigning: opts.selfSigning, userSigning: opts.userSigning }, ed);
   for (const pair of [subkeys.selfSigning, subkeys.userSigning]) if (pair !== undefined) secrets.push(pair.seed);
   const roles = (['selfSigning', 'userSigning'] as const).filter((r) => subkeys[r] !== undefined);
   const devices = opts.selfSigning
     ? report.devices
-      .filter((d) => (d.crossSigned === 'valid' || d.deviceId === ctx.deviceId) && d.selfSignature === 'valid' && !d.collidesWithKey && d.shapeProblems.length === 0)
+      .filter((d) => (d.crossSigned === 'valid' || d.deviceId === ctx.deviceId) && d.signable)
       .flatMap((d) => (pub.devices[d.deviceId] === undefined ? [] : [pub.devices[d.deviceId]!]))
     : [];
   const planned = await planRegenerateSubkeys({
@@ -379,12 +379,12 @@ export async function buildManualUpload(ctx: PlanContext, texts: ManualKeyTexts)
       // Our message, never JSON.parse's: it would quote the text, which may hold a seed.
       const parsed = parseJsonText(text);
       if (parsed.ok) keys[role] = parsed.value;
-      else problems.push(`the ${ROLE_NAME[role]} key is ${parsed.error}`);
+      else problems.push(`the ${ROLE[role].name} key is ${parsed.error}`);
       continue;
     }
     const bytes = tryDecodeBase64(text.replace(/\s+/g, ''));
     if (!bytes.ok || bytes.value.length !== 32) {
-      problems.push(`the ${ROLE_NAME[role]} key is neither CrossSigningKey JSON nor the base64 of a 32-byte seed`);
+      problems.push(`the ${ROLE[role].name} key is neither CrossSigningKey JSON nor the base64 of a 32-byte seed`);
       continue;
     }
     seeds[role] = bytes.value;
@@ -397,7 +397,7 @@ export async function buildManualUpload(ctx: PlanContext, texts: ManualKeyTexts)
   let signer = seeds.master;
   if (signer === undefined && (seeds.selfSigning !== undefined && keys.selfSigning === undefined || seeds.userSigning !== undefined && keys.userSigning === undefined)) {
     if (ctx.ssss === undefined) throw new PlanRefusedError('bad-input', 'a subkey seed needs the master seed to sign its key: give the master seed too, or the recovery key so it is read from secret storage');
-    signer = await seedFromStorage(ctx, 'm.cross_signing.master', secrets);
+    signer = await seedFromStorage(ctx, ROLE.master.secretName, secrets);
   }
   for (const role of ROLES) {
     const seed = seeds[role];

@@ -9,7 +9,8 @@ import {
   decryptKeysExport, encryptKeysExport, EXPORT_PBKDF2_ITERATIONS, exportFormOf, MIN_EXPORT_PBKDF2_ITERATIONS, readKeysExportFile, WRONG_PASSPHRASE,
 } from './export-crypt.ts';
 import { exportPassphraseProblem } from './export-passphrase.ts';
-import { crossSigningKeyFromSeed, generateCrossSigningKeys, type KeyRole } from './keys.ts';
+import type { KeyRole } from '../roles.ts';
+import { crossSigningKeyFromSeed, generateCrossSigningKeys } from './keys.ts';
 
 const ALICE = '@alice:example.org';
 const PASSPHRASE = 'correct horse battery staple';

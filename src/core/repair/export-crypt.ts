@@ -19,7 +19,8 @@ import {
 } from '../secret-storage.ts';
 import { EXPORT_FORMAT, parseKeysExportFile, type ImportedKeys, type KeysExportFile } from './export.ts';
 import { exportPassphraseProblem } from './export-passphrase.ts';
-import { ROLES, SECRET_NAME_OF_ROLE, USAGE_OF_ROLE, type KeyRole } from './keys.ts';
+import type { CrossSigningKeyUsage } from '../matrix/types.ts';
+import { ROLE, ROLES, type KeyRole } from '../roles.ts';
 
 /** PBKDF2-SHA-512 rounds written into a new file: above Element's 500 000, ≈0.5 s on a laptop. */
 export const EXPORT_PBKDF2_ITERATIONS = 600_000;
@@ -32,17 +33,13 @@ const MAX_SALT_LENGTH = 1024;
 
 export const WRONG_PASSPHRASE = 'wrong passphrase, or the file was altered';
 
-const FILE_FIELD: Readonly<Record<KeyRole, 'master' | 'self_signing' | 'user_signing'>> = {
-  master: 'master', selfSigning: 'self_signing', userSigning: 'user_signing',
-};
-
 /** Version 2 on disk, snake_case like the wire. `public_keys` are public, shown before decrypting. */
 export interface EncryptedKeysExportFile {
   format: typeof EXPORT_FORMAT;
   version: 2;
   user_id: string;
   created_at: string;
-  public_keys: Partial<Record<'master' | 'self_signing' | 'user_signing', string>>;
+  public_keys: Partial<Record<CrossSigningKeyUsage, string>>;
   encryption: {
     algorithm: typeof SECRET_STORAGE_ALGORITHM;
     passphrase: { algorithm: 'm.pbkdf2'; salt: string; iterations: number; bits: typeof BITS };
@@ -110,13 +107,13 @@ export async function encryptKeysExport(plaintextExport: string, passphrase: str
       secrets: {},
     };
     for (const role of ROLES) {
-      const entry = own(source, FILE_FIELD[role]);
+      const entry = own(source, ROLE[role].usage);
       if (entry === undefined) continue;
       const publicKey = isJsonObject(entry) ? own(entry, 'public_key') : undefined;
       const seed = isJsonObject(entry) ? own(entry, 'seed') : undefined;
-      if (!isString(publicKey) || !isString(seed)) return fail(`the ${FILE_FIELD[role]} entry is malformed`);
-      file.public_keys[FILE_FIELD[role]] = publicKey;
-      file.secrets[SECRET_NAME_OF_ROLE[role]] = await encryptSecret(key, SECRET_NAME_OF_ROLE[role], seed, opts.ivs?.[role], subtle);
+      if (!isString(publicKey) || !isString(seed)) return fail(`the ${ROLE[role].usage} entry is malformed`);
+      file.public_keys[ROLE[role].usage] = publicKey;
+      file.secrets[ROLE[role].secretName] = await encryptSecret(key, ROLE[role].secretName, seed, opts.ivs?.[role], subtle);
     }
     if (Object.keys(file.secrets).length === 0) return fail('the export holds no key');
     return ok(`${JSON.stringify(file, null, 2)}\n`);
@@ -163,7 +160,7 @@ export async function decryptKeysExport(text: unknown, passphrase: string, subtl
   const secrets = own(value, 'secrets');
   const publicKeys = own(value, 'public_keys');
   if (!isJsonObject(secrets) || !isJsonObject(publicKeys)) return fail('the file has no secrets or no public_keys');
-  const known = new Set(ROLES.map((r) => SECRET_NAME_OF_ROLE[r]));
+  const known = new Set<string>(ROLES.map((r) => ROLE[r].secretName));
   const stray = Object.keys(secrets).find((name) => !known.has(name));
   if (stray !== undefined) return fail(`the file holds an unknown secret ${JSON.stringify(stray.slice(0, 64))}`);
 
@@ -171,10 +168,10 @@ export async function decryptKeysExport(text: unknown, passphrase: string, subtl
   try {
     const out: KeysExportFile = { format: EXPORT_FORMAT, version: 1, user_id: userId, created_at: isString(createdAt) ? createdAt : '' };
     for (const role of ROLES) {
-      const name = SECRET_NAME_OF_ROLE[role];
+      const name = ROLE[role].secretName;
       const encrypted = own(secrets, name);
       if (encrypted === undefined) continue;
-      const publicKey = own(publicKeys, FILE_FIELD[role]);
+      const publicKey = own(publicKeys, ROLE[role].usage);
       if (!isString(publicKey)) return fail(`the file has no public key for ${name}`);
       let seed: string;
       try {
@@ -183,7 +180,7 @@ export async function decryptKeysExport(text: unknown, passphrase: string, subtl
         if (error instanceof SecretStorageError) return fail(error.code === 'bad-mac' ? WRONG_PASSPHRASE : `the ${name} secret is malformed, or the file was altered`);
         throw error;
       }
-      out[FILE_FIELD[role]] = { usage: USAGE_OF_ROLE[role], public_key: publicKey, seed };
+      out[ROLE[role].usage] = { usage: ROLE[role].usage, public_key: publicKey, seed };
     }
     if (out.master === undefined && out.self_signing === undefined && out.user_signing === undefined) return fail('the file holds no key');
     return ok(JSON.stringify(out));

@@ -8,8 +8,8 @@ import { encodeBase64, tryDecodeBase64 } from '../base64.ts';
 import type { Ed25519 } from '../ed25519.ts';
 import { isJsonObject, isString, own } from '../matrix/json-guards.ts';
 import { fail, ok, type Result } from '../result.ts';
-import { checkUserId, ROLES, seedMatches, USAGE_OF_ROLE, type KeyRole } from './keys.ts';
-import type { SecretsHandle } from './secrets.ts';
+import { ROLE, ROLES, type KeyRole } from '../roles.ts';
+import { checkUserId, seedMatches, type CrossSigningKeyPair } from './keys.ts';
 
 export const EXPORT_FORMAT = 'xsign-doctor.cross-signing-keys';
 
@@ -31,10 +31,6 @@ export interface KeysExportFile {
   user_signing?: ExportedKey;
 }
 
-const FILE_FIELD: Readonly<Record<KeyRole, 'master' | 'self_signing' | 'user_signing'>> = {
-  master: 'master', selfSigning: 'self_signing', userSigning: 'user_signing',
-};
-
 /**
  * Serialise keys for the user to save: any subset of the three (e.g. the result of
  * `generateCrossSigningKeys`, or the new subkeys of `buildSubkeysForExistingMaster`).
@@ -43,13 +39,15 @@ const FILE_FIELD: Readonly<Record<KeyRole, 'master' | 'self_signing' | 'user_sig
  * @returns Pretty-printed JSON text (a {@link KeysExportFile}).
  * @throws {TypeError|RangeError} On a malformed user ID or when no key is given.
  */
-export function exportKeysFile(keys: SecretsHandle, now: Date = new Date()): string {
+export function exportKeysFile(
+  keys: { userId: string } & Partial<Record<KeyRole, CrossSigningKeyPair>>, now: Date = new Date(),
+): string {
   checkUserId(keys.userId);
   const file: KeysExportFile = { format: EXPORT_FORMAT, version: 1, user_id: keys.userId, created_at: now.toISOString() };
   for (const role of ROLES) {
     const pair = keys[role];
     if (pair === undefined) continue;
-    file[FILE_FIELD[role]] = { usage: USAGE_OF_ROLE[role], public_key: pair.publicKey, seed: encodeBase64(pair.seed) };
+    file[ROLE[role].usage] = { usage: ROLE[role].usage, public_key: pair.publicKey, seed: encodeBase64(pair.seed) };
   }
   if (ROLES.every((role) => keys[role] === undefined)) throw new TypeError('keys must contain at least one key');
   return `${JSON.stringify(file, null, 2)}\n`;
@@ -83,14 +81,14 @@ export async function parseKeysExportFile(text: unknown, ed: Ed25519): Promise<R
   if (!isString(userId) || !userId.startsWith('@') || userId.indexOf(':') < 2) return fail('the file has no valid user_id');
   const result: ImportedKeys = { userId, createdAt: isString(createdAt) ? createdAt : '', publicKeys: {}, seeds: {} };
   for (const role of ROLES) {
-    const entry = own(value, FILE_FIELD[role]);
+    const entry = own(value, ROLE[role].usage);
     if (entry === undefined) continue;
     const publicKey = isJsonObject(entry) ? own(entry, 'public_key') : undefined;
     const seed = isJsonObject(entry) ? tryDecodeBase64(own(entry, 'seed')) : undefined;
     if (!isString(publicKey) || seed === undefined || !seed.ok || seed.value.length !== 32) {
-      return fail(`the ${FILE_FIELD[role]} entry is malformed`);
+      return fail(`the ${ROLE[role].usage} entry is malformed`);
     }
-    if (!(await seedMatches(seed.value, publicKey, ed))) return fail(`the ${FILE_FIELD[role]} seed does not match its public key`);
+    if (!(await seedMatches(seed.value, publicKey, ed))) return fail(`the ${ROLE[role].usage} seed does not match its public key`);
     result.publicKeys[role] = publicKey;
     result.seeds[role] = seed.value;
   }

@@ -7,6 +7,7 @@ import { tryDecodeBase64 } from '../base64.ts';
 import { describeType, isJsonObject, isSignatures, isString, own, withinDepth } from '../matrix/json-guards.ts';
 import type { CrossSigningKey } from '../matrix/types.ts';
 import { fail, ok, type Result } from '../result.ts';
+import { ROLE, ROLES } from '../roles.ts';
 
 /** What is wrong with a key object, as a stable code plus a sentence. */
 export interface KeyShapeProblem {
@@ -15,7 +16,7 @@ export interface KeyShapeProblem {
 }
 
 const KNOWN_FIELDS = new Set(['user_id', 'usage', 'keys', 'signatures']);
-const CROSS_SIGNING_USAGES = new Set(['master', 'self_signing', 'user_signing']);
+const CROSS_SIGNING_USAGES = new Set<string>(ROLES.map((role) => ROLE[role].usage));
 const MAX_DEPTH = 8;
 
 /**

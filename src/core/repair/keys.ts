@@ -16,34 +16,8 @@
 import { encodeBase64 } from '../base64.ts';
 import type { Ed25519 } from '../ed25519.ts';
 import type { CrossSigningKey } from '../matrix/types.ts';
+import { ROLE, type KeyRole } from '../roles.ts';
 import { signJson } from '../signing.ts';
-
-/**
- * Which of the three keys, camelCase as in this module's objects. The wire `usage` of each is in
- * {@link USAGE_OF_ROLE} (the inspect layer's `CrossSigningRole` uses those wire names).
- */
-export type KeyRole = 'master' | 'selfSigning' | 'userSigning';
-
-/** The wire `usage` of each role. */
-export const USAGE_OF_ROLE: Readonly<Record<KeyRole, string>> = Object.freeze({
-  master: 'master',
-  selfSigning: 'self_signing',
-  userSigning: 'user_signing',
-});
-
-/** The secret-storage name of each role's seed (docs/protocol.md#secret-storage-account-data). */
-export const SECRET_NAME_OF_ROLE: Readonly<Record<KeyRole, string>> = Object.freeze({
-  master: 'm.cross_signing.master',
-  selfSigning: 'm.cross_signing.self_signing',
-  userSigning: 'm.cross_signing.user_signing',
-});
-
-/** How each role is named to people (CLI preview, server state, input errors). */
-export const ROLE_NAME: Readonly<Record<KeyRole, string>> = Object.freeze({
-  master: 'master', selfSigning: 'self-signing', userSigning: 'user-signing',
-});
-
-export const ROLES: readonly KeyRole[] = Object.freeze(['master', 'selfSigning', 'userSigning']);
 
 /** The public key of a cross-signing key object: its one `keys` value (§Cross-signing allows one). */
 export const publicKeyOf = (key: Pick<CrossSigningKey, 'keys'> | undefined): string | undefined =>
@@ -111,9 +85,9 @@ export async function crossSigningKeyFromSeed(
 ): Promise<CrossSigningKeyPair> {
   checkUserId(userId);
   checkSeed(seed, 'seed');
-  if (!(role in USAGE_OF_ROLE)) throw new TypeError(`unknown role ${String(role)}`);
+  if (!Object.hasOwn(ROLE, role)) throw new TypeError(`unknown role ${String(role)}`);
   const publicKey = encodeBase64(await ed.publicKey(seed));
-  const bare: CrossSigningKey = { user_id: userId, usage: [USAGE_OF_ROLE[role]], keys: { [`ed25519:${publicKey}`]: publicKey } };
+  const bare: CrossSigningKey = { user_id: userId, usage: [ROLE[role].usage], keys: { [`ed25519:${publicKey}`]: publicKey } };
   if (role === 'master') {
     if (signer !== undefined) throw new TypeError('the master key is not signed by a master');
     return { seed, publicKey, key: bare };

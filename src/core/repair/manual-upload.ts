@@ -11,7 +11,8 @@ import type { CrossSigningKey, DeviceSigningUploadRequest } from '../matrix/type
 import { fail, ok, type Result } from '../result.ts';
 import { verifyJsonSignature } from '../signing.ts';
 import { checkCrossSigningKey, type KeyShapeProblem } from './key-shape.ts';
-import { checkUserId, ROLES, seedMatches, USAGE_OF_ROLE, type KeyRole } from './keys.ts';
+import { ROLE, ROLES, type KeyRole } from '../roles.ts';
+import { checkUserId, seedMatches } from './keys.ts';
 
 /** What the user supplied: key objects (any JSON) and, optionally, their seeds in base64. */
 export interface ManualUploadInput {
@@ -50,9 +51,6 @@ export interface ValidatedManualUpload {
   seeds: Partial<Record<KeyRole, Uint8Array>>;
 }
 
-const BODY_FIELD: Readonly<Record<KeyRole, keyof DeviceSigningUploadRequest>> = {
-  master: 'master_key', selfSigning: 'self_signing_key', userSigning: 'user_signing_key',
-};
 const INPUT_FIELDS = new Set(['master', 'selfSigning', 'userSigning', 'seeds']);
 
 /**
@@ -82,12 +80,12 @@ export async function validateManualUpload(
   for (const role of ROLES) {
     const value = own(input, role);
     if (value === undefined || value === null) continue;
-    const checked = checkCrossSigningKey(value, current.userId, USAGE_OF_ROLE[role], true);
+    const checked = checkCrossSigningKey(value, current.userId, ROLE[role].usage, true);
     if (!checked.ok) {
       problems.push({ field: role, code: checked.error.code, message: `${role} key ${checked.error.message}` });
       continue;
     }
-    (body as Record<string, CrossSigningKey>)[BODY_FIELD[role]] = checked.value.key;
+    (body as Record<string, CrossSigningKey>)[ROLE[role].uploadField] = checked.value.key;
     publicKeys[role] = checked.value.publicKey;
   }
   if (ROLES.every((role) => own(input, role) === undefined || own(input, role) === null)) {
@@ -96,7 +94,7 @@ export async function validateManualUpload(
 
   const signer = publicKeys.master ?? (own(input, 'master') == null ? current.masterPublicKey : undefined);
   for (const role of ['selfSigning', 'userSigning'] as const) {
-    const key = (body as Record<string, CrossSigningKey | undefined>)[BODY_FIELD[role]];
+    const key = (body as Record<string, CrossSigningKey | undefined>)[ROLE[role].uploadField];
     if (key === undefined) continue;
     if (signer === undefined) {
       if (own(input, 'master') == null) problems.push({ field: role, code: 'no-master', message: `${role} key given, but there is no master key to check it against` });

@@ -5,6 +5,7 @@
  */
 import type { Ed25519 } from '../ed25519.ts';
 import { ok, type Result } from '../result.ts';
+import { ROLE } from '../roles.ts';
 import { publishedKeyForSeed, signDevices } from './device-signing.ts';
 import type { PlanError } from './errors.ts';
 import { finishPlan, uploadSignaturesStep, type RepairPlan } from './plans.ts';
@@ -21,7 +22,7 @@ export interface CrossSignDevicesInput {
 }
 
 export async function planCrossSignDevices(input: CrossSignDevicesInput): Promise<Result<RepairPlan, PlanError>> {
-  const publicKey = await publishedKeyForSeed(input.userId, 'self_signing', input.publishedSelfSigningKey, input.selfSigningSeed, input.ed);
+  const publicKey = await publishedKeyForSeed(input.userId, ROLE.selfSigning.usage, input.publishedSelfSigningKey, input.selfSigningSeed, input.ed);
   if (!publicKey.ok) return publicKey;
   const signed = await signDevices(input.userId, input.devices, { seed: input.selfSigningSeed, publicKey: publicKey.value }, input.ed);
   if (!signed.ok) return signed;

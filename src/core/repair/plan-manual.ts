@@ -5,9 +5,9 @@
  */
 import { ok, type Result } from '../result.ts';
 import type { PlanError } from './errors.ts';
-import { ROLES, SECRET_NAME_OF_ROLE } from './keys.ts';
+import { ROLE, ROLES } from '../roles.ts';
 import type { ValidatedManualUpload } from './manual-upload.ts';
-import { keepAsideSteps, STEP_ID_OF_ROLE, UPLOAD_STEP_ID, type NewKeysSafeguard } from './plan-new-keys.ts';
+import { keepAsideSteps, storeStepId, UPLOAD_STEP_ID, type NewKeysSafeguard } from './plan-new-keys.ts';
 import { finishPlan, putSecretStep, uploadKeysStep, type RepairPlan, type RepairStep } from './plans.ts';
 import { secretContentWith, seedSecret, storeRefusal, type CheckedSecretStorageKey } from './secrets.ts';
 
@@ -27,9 +27,9 @@ export async function planManualUpload(
     const seed = upload.seeds[role];
     if (seed === undefined || ssss === undefined) continue;
     steps.push(...keepAsideSteps(upload.userId, role, opts));
-    const content = await secretContentWith(undefined, SECRET_NAME_OF_ROLE[role], seedSecret(seed), ssss, 'none');
-    steps.push(putSecretStep(STEP_ID_OF_ROLE[role], `Store the ${role} seed you gave in secret storage (key ${ssss.keyId})`,
-      upload.userId, SECRET_NAME_OF_ROLE[role], content));
+    const content = await secretContentWith(undefined, ROLE[role].secretName, seedSecret(seed), ssss, 'none');
+    steps.push(putSecretStep(storeStepId(role), `Store the ${role} seed you gave in secret storage (key ${ssss.keyId})`,
+      upload.userId, ROLE[role].secretName, content));
   }
   if (!steps.some((s) => s.id.startsWith('store-'))) notes.push('Only you hold the private keys of these public keys.');
   if (upload.replacesMaster) notes.push('This replaces your master key: everyone who verified you must verify you again.');

@@ -5,7 +5,8 @@
  */
 import { fail, ok, type Result } from '../result.ts';
 import type { PlanError } from './errors.ts';
-import { ROLES, SECRET_NAME_OF_ROLE, type CrossSigningKeyPair, type KeyRole } from './keys.ts';
+import { ROLE, ROLES, type KeyRole } from '../roles.ts';
+import type { CrossSigningKeyPair } from './keys.ts';
 import { putSecretStep, uploadKeysStep, type RepairStep, type Safeguard } from './plans.ts';
 import { secretContentWith, seedSecret, storeRefusal, type CheckedSecretStorageKey } from './secrets.ts';
 
@@ -39,15 +40,8 @@ function hasEncrypted(content: unknown): content is Record<string, unknown> {
     && Object.hasOwn(content, 'encrypted') && typeof (content as Record<string, unknown>).encrypted === 'object';
 }
 
-const BODY_FIELD: Readonly<Record<KeyRole, string>> = {
-  master: 'master_key', selfSigning: 'self_signing_key', userSigning: 'user_signing_key',
-};
-const LABEL: Readonly<Record<KeyRole, string>> = {
-  master: 'master key', selfSigning: 'self-signing key', userSigning: 'user-signing key',
-};
-export const STEP_ID_OF_ROLE: Readonly<Record<KeyRole, string>> = {
-  master: 'store-master', selfSigning: 'store-self-signing', userSigning: 'store-user-signing',
-};
+/** The ID of the step that stores a role's new seed: `store-master`, `store-self-signing`, … */
+export const storeStepId = (role: KeyRole): string => `store-${ROLE[role].name}`;
 export const UPLOAD_STEP_ID = 'upload-keys';
 
 /**
@@ -56,16 +50,16 @@ export const UPLOAD_STEP_ID = 'upload-keys';
  * (docs/protocol.md#secret-encryption).
  */
 export function keepAsideSteps(userId: string, role: KeyRole, kept: Pick<NewKeysSafeguard, 'previousSecrets' | 'leftoverSecrets'>): RepairStep[] {
-  const name = SECRET_NAME_OF_ROLE[role];
+  const name = ROLE[role].secretName;
   const steps: RepairStep[] = [];
   const previous = kept.previousSecrets?.[name];
   if (hasEncrypted(previous)) {
-    steps.push(putSecretStep(`keep-previous-${STEP_ID_OF_ROLE[role]}`, `Keep the current ${LABEL[role]} secret aside (${PREVIOUS_SECRET_PREFIX}${name})`,
+    steps.push(putSecretStep(`keep-previous-${storeStepId(role)}`, `Keep the current ${ROLE[role].label} secret aside (${PREVIOUS_SECRET_PREFIX}${name})`,
       userId, `${PREVIOUS_SECRET_PREFIX}${name}`, { secret: name, content: previous }));
   }
   const leftover = kept.leftoverSecrets?.[name];
   if (hasEncrypted(leftover)) {
-    steps.push(putSecretStep(`keep-unpublished-${STEP_ID_OF_ROLE[role]}`, `Keep the unpublished ${LABEL[role]} secret aside (${LEFTOVER_SECRET_PREFIX}${name})`,
+    steps.push(putSecretStep(`keep-unpublished-${storeStepId(role)}`, `Keep the unpublished ${ROLE[role].label} secret aside (${LEFTOVER_SECRET_PREFIX}${name})`,
       userId, `${LEFTOVER_SECRET_PREFIX}${name}`, { secret: name, content: leftover }));
   }
   return steps;
@@ -93,11 +87,11 @@ export async function storeThenUpload(
     const refusal = storeRefusal(ssss);
     if (refusal !== undefined) return fail({ code: 'unsafe-secret-storage-key', message: `${refusal}; the new private keys are not stored under it` });
     for (const role of roles) {
-      const name = SECRET_NAME_OF_ROLE[role];
+      const name = ROLE[role].secretName;
       steps.push(...keepAsideSteps(userId, role, safeguard));
       // 'none': entries under other keys would hold the replaced seed (see secretContentWith).
       const content = await secretContentWith(undefined, name, seedSecret(pairs[role]!.seed), ssss, 'none');
-      steps.push(putSecretStep(STEP_ID_OF_ROLE[role], `Store the new ${LABEL[role]} in secret storage (key ${ssss.keyId})`,
+      steps.push(putSecretStep(storeStepId(role), `Store the new ${ROLE[role].label} in secret storage (key ${ssss.keyId})`,
         userId, name, content));
     }
     notes.push(steps.some((st) => st.id.startsWith('keep-'))
@@ -112,8 +106,8 @@ export async function storeThenUpload(
     notes.push('The new private keys are only in the export file you saved. Keep it safe.');
   }
   const body: Record<string, unknown> = {};
-  for (const role of roles) body[BODY_FIELD[role]] = pairs[role]!.key;
-  const what = roles.map((role) => LABEL[role]).join(', ');
+  for (const role of roles) body[ROLE[role].uploadField] = pairs[role]!.key;
+  const what = roles.map((role) => ROLE[role].label).join(', ');
   steps.push(uploadKeysStep(UPLOAD_STEP_ID, `Publish the new ${what} (may ask you to confirm with your password or in your account settings)`,
     body, steps.map((s) => s.id)));
   return ok({ steps, safeguard: ssss !== undefined ? 'secret-storage' : 'export-confirmed', notes });

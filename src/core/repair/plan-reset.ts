@@ -10,7 +10,8 @@ import { resignBackup, type BackupTrust } from './backup-signing.ts';
 import { signDevices } from './device-signing.ts';
 import type { PlanError } from './errors.ts';
 import { checkCrossSigningKey } from './key-shape.ts';
-import type { CrossSigningKeyPair, KeyRole, GeneratedCrossSigningKeys, SubkeysForMaster } from './keys.ts';
+import type { KeyRole } from '../roles.ts';
+import type { CrossSigningKeyPair, GeneratedCrossSigningKeys, SubkeysForMaster } from './keys.ts';
 import { storeThenUpload, UPLOAD_STEP_ID, type NewKeysSafeguard } from './plan-new-keys.ts';
 import { finishPlan, putBackupStep, uploadSignaturesStep, type RepairPlan, type RepairStep } from './plans.ts';
 

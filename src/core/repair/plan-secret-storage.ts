@@ -8,7 +8,7 @@ import { parseSecretContent } from '../matrix/parse.ts';
 import { fail, ok, type Result } from '../result.ts';
 import { publishedKeyForSeed } from './device-signing.ts';
 import type { PlanError } from './errors.ts';
-import { ROLES, SECRET_NAME_OF_ROLE, USAGE_OF_ROLE, type KeyRole } from './keys.ts';
+import { ROLE, ROLES, type KeyRole } from '../roles.ts';
 import { finishPlan, putSecretStep, type RepairPlan, type RepairStep } from './plans.ts';
 import { readSecret, readSeed, secretContentWith, seedSecret, storeRefusal, type CheckedSecretStorageKey } from './secrets.ts';
 
@@ -48,8 +48,8 @@ export async function planStoreCrossSigningSecrets(input: StoreSecretsInput): Pr
   for (const role of ROLES) {
     const seed = input.seeds[role];
     if (seed === undefined) continue;
-    const name = SECRET_NAME_OF_ROLE[role];
-    const publicKey = await publishedKeyForSeed(input.userId, USAGE_OF_ROLE[role], input.published[role], seed, input.ed);
+    const name = ROLE[role].secretName;
+    const publicKey = await publishedKeyForSeed(input.userId, ROLE[role].usage, input.published[role], seed, input.ed);
     if (!publicKey.ok) return publicKey;
     publicKeys[role] = publicKey.value;
     const existing = input.existing[role];

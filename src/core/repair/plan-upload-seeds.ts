@@ -9,7 +9,8 @@ import type { Ed25519 } from '../ed25519.ts';
 import { fail, ok, type Result } from '../result.ts';
 import type { PlanError } from './errors.ts';
 import { checkCrossSigningKey } from './key-shape.ts';
-import { crossSigningKeyFromSeed, type CrossSigningKeyPair, type KeyRole } from './keys.ts';
+import { ROLE, ROLES, type KeyRole } from '../roles.ts';
+import { crossSigningKeyFromSeed, type CrossSigningKeyPair } from './keys.ts';
 import { UPLOAD_STEP_ID } from './plan-new-keys.ts';
 import { finishPlan, uploadKeysStep, type RepairPlan } from './plans.ts';
 
@@ -21,8 +22,6 @@ export interface UploadFromSeedsInput {
   publishedMaster?: unknown;
   ed: Ed25519;
 }
-
-const BODY_FIELD: Readonly<Record<KeyRole, string>> = { master: 'master_key', selfSigning: 'self_signing_key', userSigning: 'user_signing_key' };
 
 /**
  * One `device_signing/upload` (with UIA when it replaces anything, docs/protocol.md#synapse-upload-uia) of the keys derived from
@@ -47,10 +46,10 @@ export async function planUploadKeysFromSeeds(input: UploadFromSeedsInput): Prom
   }
   const body: Record<string, unknown> = {};
   const publicKeys: Partial<Record<KeyRole, string>> = {};
-  for (const role of ['master', 'selfSigning', 'userSigning'] as const) {
+  for (const role of ROLES) {
     const pair = pairs[role];
     if (pair === undefined) continue;
-    body[BODY_FIELD[role]] = pair.key;
+    body[ROLE[role].uploadField] = pair.key;
     publicKeys[role] = pair.publicKey;
   }
   return ok(finishPlan({

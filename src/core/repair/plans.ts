@@ -7,7 +7,7 @@
  *   Signatures are deterministic (RFC 8032) and ciphertexts are computed up front, so running a
  *   plan needs no private key: a restarted worker resumes from the plan and its progress alone.
  * - Plans and progress are plain JSON. They never hold an access token or a private key (seeds
- *   and secret-storage keys stay in the caller's SecretsHandle / CheckedSecretStorageKey). They
+ *   and secret-storage keys stay with the caller, e.g. BuiltPlan.secrets and CheckedSecretStorageKey). They
  *   may hold secrets *encrypted* under the user's secret-storage key: the same ciphertext the
  *   server stores.
  * - "Nothing lost": a step uploading new public keys `requires` the steps that stored their
@@ -18,8 +18,8 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { canonicalJson } from '../canonical-json.ts';
-import { encodePath } from '../matrix/url.ts';
-import type { KeyRole } from './keys.ts';
+import { encodePath, v3 } from '../matrix/url.ts';
+import type { KeyRole } from '../roles.ts';
 import type { RepairKind } from './repair-kinds.ts';
 
 /**
@@ -94,8 +94,6 @@ export interface RepairProgress {
   finished: boolean;
   updatedAt: string;
 }
-
-export const v3 = (...segments: string[]): string[] => ['_matrix', 'client', 'v3', ...segments];
 
 function request(method: 'POST' | 'PUT', segments: string[], body: Record<string, unknown>): PlannedRequest {
   return { method, path: encodePath(segments), segments, body };

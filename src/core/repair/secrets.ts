@@ -1,7 +1,7 @@
 /**
  * The private side of a repair, kept apart from plans and progress (which are persisted and
- * shown): the seeds in a {@link SecretsHandle}, and secret-storage keys in a
- * {@link CheckedSecretStorageKey}. Reading and writing secrets follows docs/protocol.md#secret-storage.
+ * shown): secret-storage keys in a {@link CheckedSecretStorageKey}, and the secrets they read.
+ * Reading and writing secrets follows docs/protocol.md#secret-storage.
  */
 import { decodeBase64, encodeBase64 } from '../base64.ts';
 import { decryptSecret, encryptSecret, MIN_PBKDF2_ITERATIONS_TO_STORE, SECRET_STORAGE_ALGORITHM, verifyKeyCheck } from '../secret-storage.ts';
@@ -9,24 +9,6 @@ import { isJsonObject, own, setOwn } from '../matrix/json-guards.ts';
 import { parseDefaultKey, parseSecretContent, parseSecretStorageKeyDescription } from '../matrix/parse.ts';
 import { fail, ok, type Result } from '../result.ts';
 import type { PlanError } from './errors.ts';
-import { ROLES, type CrossSigningKeyPair } from './keys.ts';
-
-/**
- * Private keys the caller keeps while a repair runs (e.g. in the background worker's memory)
- * and wipes afterwards. Never part of a RepairPlan or RepairProgress. `GeneratedCrossSigningKeys`
- * is one.
- */
-export interface SecretsHandle {
-  userId: string;
-  master?: CrossSigningKeyPair;
-  selfSigning?: CrossSigningKeyPair;
-  userSigning?: CrossSigningKeyPair;
-}
-
-/** Zero every seed in place (best effort only: JS gives no guarantee there are no copies). */
-export function wipeSecrets(handle: SecretsHandle): void {
-  for (const role of ROLES) handle[role]?.seed.fill(0);
-}
 
 /**
  * How a secret-storage key was shown to be the one its description names. Only a proven key may

@@ -4,7 +4,8 @@
  * background), so the user knows whether the new keys are live before deciding what to run next.
  */
 import type { MatrixClient } from '../matrix/client.ts';
-import { publicKeyOf, ROLE_NAME, ROLES, type KeyRole } from './keys.ts';
+import { ROLE, ROLES, type KeyRole } from '../roles.ts';
+import { publicKeyOf } from './keys.ts';
 
 export interface ServerKeys {
   /** Per role: the published public key, or null. */
@@ -21,16 +22,15 @@ export async function describeServerKeys(
   client: MatrixClient, userId: string, planKeys: Partial<Record<KeyRole, string>>, opts: { signal?: AbortSignal } = {},
 ): Promise<ServerKeys> {
   const { response } = await client.queryKeys([userId], opts.signal === undefined ? {} : { signal: opts.signal });
+  const publishedKey = (role: KeyRole) => publicKeyOf(response[ROLE[role].querySection]?.[userId]) ?? null;
   const published: Record<KeyRole, string | null> = {
-    master: publicKeyOf(response.master_keys?.[userId]) ?? null,
-    selfSigning: publicKeyOf(response.self_signing_keys?.[userId]) ?? null,
-    userSigning: publicKeyOf(response.user_signing_keys?.[userId]) ?? null,
+    master: publishedKey('master'), selfSigning: publishedKey('selfSigning'), userSigning: publishedKey('userSigning'),
   };
   const described = ROLES.map((role) => {
     const key = published[role];
-    if (key === null) return `${ROLE_NAME[role]} none${planKeys[role] === undefined ? '' : ' (not this repair\'s)'}`;
+    if (key === null) return `${ROLE[role].name} none${planKeys[role] === undefined ? '' : ' (not this repair\'s)'}`;
     const mark = planKeys[role] === undefined ? '' : key === planKeys[role] ? ' (this repair\'s)' : ' (not this repair\'s)';
-    return `${ROLE_NAME[role]} ${key}${mark}`;
+    return `${ROLE[role].name} ${key}${mark}`;
   });
   const text = `The homeserver now publishes: ${described.join(', ')}.`;
   return { published, text };

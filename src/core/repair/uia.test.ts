@@ -3,6 +3,7 @@ import { afterEach, describe, it } from 'node:test';
 import { nobleEd25519 } from '../ed25519.ts';
 import { createMatrixClient } from '../matrix/client.ts';
 import { ConnectionError } from '../matrix/errors.ts';
+import { v3 } from '../matrix/url.ts';
 import type { AuthenticationData, DeviceSigningUploadRequest } from '../matrix/types.ts';
 import { RepairCancelledError, UiaFailedError } from './errors.ts';
 import { ALICE, PASSWORD, SESSION, startScriptedSynapse, TOKEN, type ScriptedSynapse, type UiaMode } from './fake-synapse.test.ts';
@@ -30,7 +31,7 @@ function upload(script: PrompterScript = {}, opts: Partial<UiaOptions> = {}) {
   const countingFetch: typeof fetch = (input, init) => { issued += 1; return fetch(input, init); };
   const client = createMatrixClient({ baseUrl: s.url, fetch: countingFetch, accessToken: TOKEN });
   const ui = recordingPrompter(script);
-  const run = runWithUia((auth) => client.uploadDeviceSigningKeys(withAuth(body, auth), opts.signal ? { signal: opts.signal } : undefined),
+  const run = runWithUia((auth) => client.request('POST', v3('keys', 'device_signing', 'upload'), { body: withAuth(body, auth), ...(opts.signal ? { signal: opts.signal } : {}) }),
     ui, { baseUrl: s.url, userId: ALICE, pollIntervalMs: 10, ...opts });
   return { ui, run, issued: () => issued };
 }

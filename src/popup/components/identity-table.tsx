@@ -1,20 +1,19 @@
 import { visible } from '../visible-text.ts';
 import type { CrossSigningKeyReport, IdentityReport } from '../../core/inspect/report-types.ts';
+import { capitalized, ROLE, ROLES, type KeyRole } from '../../core/roles.ts';
 import { KeyText, SigBadge } from './key-text.tsx';
 import { ownPath, RawToggle } from './raw-toggle.tsx';
 
-const ROLE: Record<string, string> = { master: 'Master', self_signing: 'Self-signing', user_signing: 'User-signing' };
-const SECTION: Record<string, string> = { master: 'master_keys', self_signing: 'self_signing_keys', user_signing: 'user_signing_keys' };
-
-function Row({ k, keysQuery, userId }: { k: CrossSigningKeyReport; keysQuery: unknown; userId: string }) {
+function Row({ role, k, keysQuery, userId }: { role: KeyRole; k: CrossSigningKeyReport; keysQuery: unknown; userId: string }) {
+  const label = capitalized(ROLE[role].label);
   return (
     <tr data-testid={`key-${k.role}`} data-status={k.status}>
-      <th scope="row">{ROLE[k.role]}</th>
-      <td>{k.status === 'missing' ? <span class="bad-text">✗ not published</span> : <KeyText value={k.publicKey} label={`${ROLE[k.role]} key`} />}</td>
+      <th scope="row">{capitalized(ROLE[role].name)}</th>
+      <td>{k.status === 'missing' ? <span class="bad-text">✗ not published</span> : <KeyText value={k.publicKey} label={label} />}</td>
       <td>{k.role === 'master' ? <span class="muted">—</span> : <SigBadge result={k.signatureByMaster} testId={`key-${k.role}-by-master`} />}</td>
       <td>
         {k.shapeProblems.length ? <span class="bad-text">{k.shapeProblems.join('; ')}</span> : k.status === 'ok' ? <span class="good-text">✓ well-formed</span> : ''}
-        {k.status !== 'missing' && <RawToggle label={`${ROLE[k.role]} key`} value={() => ownPath(keysQuery, SECTION[k.role]!, userId)} testId={`key-${k.role}-raw`} />}
+        {k.status !== 'missing' && <RawToggle label={label} value={() => ownPath(keysQuery, ROLE[role].querySection, userId)} testId={`key-${k.role}-raw`} />}
       </td>
     </tr>
   );
@@ -27,9 +26,7 @@ export function IdentityTable({ identity, keysQuery, userId }: { identity: Ident
       <table>
         <thead><tr><th>Key</th><th>Public key</th><th>Signed by master</th><th>Shape</th></tr></thead>
         <tbody>
-          <Row k={identity.master} keysQuery={keysQuery} userId={userId} />
-          <Row k={identity.selfSigning} keysQuery={keysQuery} userId={userId} />
-          <Row k={identity.userSigning} keysQuery={keysQuery} userId={userId} />
+          {ROLES.map((role) => <Row key={role} role={role} k={identity[role]} keysQuery={keysQuery} userId={userId} />)}
         </tbody>
       </table>
       {identity.master.deviceSignatures.length > 0 && (

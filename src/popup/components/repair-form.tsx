@@ -4,6 +4,7 @@ import { send } from '../../ext/messaging.ts';
 import type { Protocol, RepairFlowView } from '../../ext/protocol.ts';
 import type { RepairKind } from '../../core/repair/repair-kinds.ts';
 import { exportPassphraseProblem, MIN_EXPORT_PASSPHRASE_LENGTH } from '../../core/repair/export-passphrase.ts';
+import { capitalized, ROLE, ROLES } from '../../core/roles.ts';
 
 export const REPAIR_LABELS: Record<RepairKind, string> = {
   'sign-devices': 'Cross-sign devices',
@@ -25,9 +26,7 @@ const HINTS: Record<RepairKind, string> = {
   'manual-upload': 'Paste a CrossSigningKey JSON object or a base64 private seed for any of the three keys. Everything is checked before anything is sent. The recovery key is optional: with it, the seeds you give are stored in secret storage first.',
 };
 
-const MANUAL_ROLES = [['master', 'Master key'], ['selfSigning', 'Self-signing key'], ['userSigning', 'User-signing key']] as const;
-
-/** `signable`: its own keys are well-formed and self-signed, so a cross-signature can vouch for them. */
+/** `signable`: the report's DeviceReport.signable, decided by the inspector. */
 export type DeviceChoice = { deviceId: string; displayName: string | null; signed: boolean; signable: boolean };
 type PreviewRequest = Protocol['repairPreview']['req'];
 type PreviewResponse = Protocol['repairPreview']['res'];
@@ -82,7 +81,7 @@ export function RepairForm({ sessionId, kind, devices, onPreview, onClose }: {
     }
     if (kind === 'manual-upload') {
       req.manualKeys = {};
-      for (const [role] of MANUAL_ROLES) {
+      for (const role of ROLES) {
         const text = value(manual[role].current);
         if (text) req.manualKeys[role] = text;
       }
@@ -139,10 +138,10 @@ export function RepairForm({ sessionId, kind, devices, onPreview, onClose }: {
           ))}
         </fieldset>
       )}
-      {kind === 'manual-upload' && MANUAL_ROLES.map(([role, label]) => (
+      {kind === 'manual-upload' && ROLES.map((role) => (
         <label key={role} class="stack">
-          {label}
-          <textarea ref={manual[role]} rows={3} spellcheck={false} autocomplete="off" class="mono" aria-label={label} data-testid={`repair-manual-${role}`} />
+          {capitalized(ROLE[role].label)}
+          <textarea ref={manual[role]} rows={3} spellcheck={false} autocomplete="off" class="mono" aria-label={capitalized(ROLE[role].label)} data-testid={`repair-manual-${role}`} />
         </label>
       ))}
       {(kind === 'reset-cross-signing' || kind === 'regenerate-subkeys') && (

@@ -67,7 +67,7 @@ export function StatusReport({ session }: { session: SessionView }) {
       }} />
       <RepairPanel sessionId={session.sessionId} account={session.userId} host={hostOf(session.homeserver) ?? session.homeserver} writable={session.writable}
         devices={report.devices.map((d) => ({ deviceId: d.deviceId, displayName: d.displayName, signed: d.crossSigned === 'valid',
-          signable: d.selfSignature === 'valid' && !d.collidesWithKey && d.shapeProblems.length === 0 }))} requested={repair} onRequestHandled={() => setRepair(null)} onFinished={() => void load()} />
+          signable: d.signable }))} requested={repair} onRequestHandled={() => setRepair(null)} onFinished={() => void load()} />
       {error && <p class="error" role="alert" data-testid="status-error">{error}</p>}
       <div class="row toolbar">
         <button type="button" onClick={() => void load()} disabled={busy} data-testid="status-refresh">{busy ? 'Reading…' : 'Re-read'}</button>

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseClientList } from './flutter-clients.ts';
+import { parseClientList } from '../page/flutter-clients.ts';
 import { parseFlutter } from './parse-flutter.ts';
 import type { FlutterDbDump } from './types.ts';
 

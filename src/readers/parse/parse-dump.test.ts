@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseDump, validateDump, validateLiveClient, wantsLiveClient } from './parse-dump.ts';
-import { dumpOf } from './testing/dump.ts';
+import { dumpOf } from '../testing/dump.ts';
 
 const cinny = { cinny_access_token: 'syt_same_token_1', cinny_hs_base_url: 'https://hs.example.org', cinny_user_id: '@bob:example.org', cinny_device_id: 'D' };
 

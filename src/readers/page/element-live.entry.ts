@@ -4,7 +4,7 @@
  * OIDC session needs, since its stored token rotates every few minutes (docs/web-app-storage.md#element-oidc).
  * Reads four getters; never the refresh token.
  */
-import type { LiveClientDump } from './types.ts';
+import type { LiveClientDump } from '../parse/types.ts';
 
 type Getter = () => unknown;
 type LiveClient = { getUserId?: Getter; getDeviceId?: Getter; getHomeserverUrl?: Getter; getAccessToken?: Getter };

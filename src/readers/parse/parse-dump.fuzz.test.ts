@@ -5,9 +5,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { anything, mutate, mutation, SEED } from '../core/matrix/synapse-shapes.fuzz.test.ts';
+import { anything, mutate, mutation, SEED } from '../../core/matrix/synapse-shapes.fuzz.test.ts';
 import type { Parsed } from './candidate.ts';
-import { parseClientList } from './flutter-clients.ts';
+import { parseClientList } from '../page/flutter-clients.ts';
 import { parseCinny, parseSable } from './parse-cinny.ts';
 import { parseDump, validateDump, validateLiveClient, wantsLiveClient } from './parse-dump.ts';
 import { hasElementMarker, isRotatingElementSession, parseElement } from './parse-element.ts';

@@ -4,8 +4,8 @@
  * unit tests and, bundled into readers/page-reader.js, in the web app's page — where it must run,
  * because the pickle key's AES-GCM CryptoKey is non-extractable and usable only there.
  */
-import { decodeBase64, encodeBase64 } from '../core/base64.ts';
-import type { ElementTokenDump, ElementTokenErrorCode } from './types.ts';
+import { decodeBase64, encodeBase64 } from '../../core/base64.ts';
+import type { ElementTokenDump, ElementTokenErrorCode } from '../parse/types.ts';
 
 export type ElementTokenRecords = {
   /** IDB `account` / `mx_access_token`, or the legacy localStorage value. */

@@ -7,8 +7,8 @@
 import { decryptElementToken } from './element-token.ts';
 import { FLUTTER_LISTS, parseClientList } from './flutter-clients.ts';
 import { readStore } from './idb.ts';
-import { withoutRefreshTokens } from './sanitize.ts';
-import { FLUTTER_KEYS, READ_KEYS, type ElementDump, type FlutterDbDump, type PageDump } from './types.ts';
+import { withoutRefreshTokens } from '../parse/sanitize.ts';
+import { FLUTTER_KEYS, READ_KEYS, type ElementDump, type FlutterDbDump, type PageDump } from '../parse/types.ts';
 
 export interface PageEnv {
   localStorage: Pick<Storage, 'getItem'> | undefined;

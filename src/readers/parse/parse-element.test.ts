@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mergeLiveClient, parseElement } from './parse-element.ts';
-import { dumpOf } from './testing/dump.ts';
+import { dumpOf } from '../testing/dump.ts';
 import type { ElementDump } from './types.ts';
 
 const base = { mx_hs_url: 'https://matrix-client.example.org/', mx_user_id: '@alice:example.org', mx_device_id: 'DEV1', mx_is_guest: 'false', mx_has_access_token: 'true' };

@@ -4,11 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createContext, runInContext } from 'node:vm';
-import { READER_ENTRIES, bundleReader } from '../../scripts/reader-bundle.mjs';
-import { elementRecords, nodeSubtle } from './testing/element-encrypt.ts';
-import { FakeIdb, fakeStorage } from './testing/fake-idb.ts';
+import { READER_ENTRIES, bundleReader } from '../../../scripts/reader-bundle.mjs';
+import { elementRecords, nodeSubtle } from '../testing/element-encrypt.ts';
+import { FakeIdb, fakeStorage } from '../testing/fake-idb.ts';
 
-const root = new URL('../..', import.meta.url).pathname;
+const root = new URL('../../..', import.meta.url).pathname;
 
 test('page-reader.js evaluates to the dump (Element encrypted, read in the "page")', async () => {
   const code = await bundleReader(READER_ENTRIES['page-reader']!, { root });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decryptElementToken, pickleAdditionalData, toBytes } from './element-token.ts';
-import { createPickleKey, elementRecords, encryptToken, nodeSubtle as subtle } from './testing/element-encrypt.ts';
+import { createPickleKey, elementRecords, encryptToken, nodeSubtle as subtle } from '../testing/element-encrypt.ts';
 
 const USER = '@alice:example.org';
 const DEVICE = 'ABCDEFGHIJ';

@@ -3,7 +3,7 @@
  * app parser, and return the candidates — the app's current session first — plus the problems.
  * Pure.
  */
-import { arrayItems } from '../core/result.ts';
+import { arrayItems } from '../../core/result.ts';
 import { empty, isRecord, type Parsed } from './candidate.ts';
 import { parseCinny, parseSable } from './parse-cinny.ts';
 import { mergeLiveClient, parseElement } from './parse-element.ts';

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { collectPageDump, type PageEnv } from './collect-page.ts';
-import { parseDump } from './parse-dump.ts';
-import { elementRecords, nodeSubtle as subtle } from './testing/element-encrypt.ts';
-import { FakeIdb, fakeStorage, type FakeDbs } from './testing/fake-idb.ts';
+import { parseDump } from '../parse/parse-dump.ts';
+import { elementRecords, nodeSubtle as subtle } from '../testing/element-encrypt.ts';
+import { FakeIdb, fakeStorage, type FakeDbs } from '../testing/fake-idb.ts';
 
 const USER = '@alice:example.org';
 const env = (storage: Record<string, string>, idb: FakeIdb, over: Partial<PageEnv> = {}): PageEnv => ({

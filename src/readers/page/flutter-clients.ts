@@ -3,8 +3,8 @@
  * app keeps in localStorage. shared_preferences_web stores every value JSON-encoded under
  * `flutter.<key>`, so a StringList is a JSON array of strings (docs/web-app-storage.md#flutter-clients).
  */
-import { arrayItems } from '../core/result.ts';
-import type { FlutterDbDump } from './types.ts';
+import { arrayItems } from '../../core/result.ts';
+import type { FlutterDbDump } from '../parse/types.ts';
 
 export const FLUTTER_LISTS: readonly { key: string; app: FlutterDbDump['app'] }[] = [
   { key: 'flutter.im.fluffychat.store.clients', app: 'FluffyChat' },
