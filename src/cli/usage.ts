@@ -90,6 +90,8 @@ Repairs (each command's --help says more):
   xsign-doctor upload        [common] [--master-key FILE] [--self-signing-key FILE] [--user-signing-key FILE]
                                                            publish keys you supply: each FILE holds a
                                                            CrossSigningKey JSON object or a base64 seed
+  The repair names status prints work as commands too: reset-cross-signing (reset),
+  regenerate-subkeys (regenerate), upload-keys (upload).
   common: ${COMMON.replace(/\n    /g, ' ')}
   export: ${EXP_FLAGS}
 
