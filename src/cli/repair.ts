@@ -81,7 +81,12 @@ const list = (flag: string | boolean | undefined): string[] | undefined =>
  * The verbs: each one's own flags and the RepairRequest it stands for. The only place the CLI
  * tells repairs apart; everything after the mapping is the core's (src/core/app/).
  */
-const VERBS: Record<RepairCommand, { flags: FlagSpec; request: (input: VerbInput) => RepairRequest }> = {
+const VERBS: Record<RepairCommand, {
+  flags: FlagSpec;
+  /** Secret flags of its own, beyond the token and the secret-storage key (read from files or stdin like them). */
+  secrets?: readonly SecretFlag[];
+  request: (input: VerbInput) => RepairRequest;
+}> = {
   reset: {
     flags: { export: 'string', 'export-passphrase-file': 'string', 'export-plaintext': 'boolean' },
     request: ({ flags }) => ({ kind: 'reset-cross-signing', ...(flags.export === undefined ? {} : { exportKeys: true }) }),
@@ -103,6 +108,7 @@ const VERBS: Record<RepairCommand, { flags: FlagSpec; request: (input: VerbInput
   },
   'store-secrets': {
     flags: { 'from-export': 'string', 'export-passphrase-file': 'string', ...secretFlagSpec(FROM_SECRETS) },
+    secrets: FROM_SECRETS,
     // Exactly one source; none or both is the missing-source refusal.
     request: ({ fromKey, fromExportText, flags }) => {
       const fromExport = flags['from-export'] !== undefined;
@@ -209,7 +215,7 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
   const verb = VERBS[command];
   const surface: Surface = { name: 'cli', verb: command };
   const parsed = parseCommandArgs(command, argv, { ...COMMON, ...verb.flags });
-  const flags = await resolveSecretFlags(parsed, command === 'store-secrets' ? [...COMMON_SECRETS, ...FROM_SECRETS] : COMMON_SECRETS, {
+  const flags = await resolveSecretFlags(parsed, [...COMMON_SECRETS, ...(verb.secrets ?? [])], {
     warn: io.err, stdin: io.stdin, ...(io.readFile ? { readFile: io.readFile } : {}),
   }, { passwordStdin: parsed['password-stdin'] === true });
   const homeserver = flags.homeserver;
@@ -231,7 +237,7 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
   };
 
   // Refusals that need no server: checked (on the request's shape) before anything is read or sent.
-  const fromKey = command === 'store-secrets' ? keyInput(flags, io.env, 'from-recovery-key', 'from-passphrase', 'XSIGN_FROM_RECOVERY_KEY', undefined) : undefined;
+  const fromKey = verb.secrets !== undefined ? keyInput(flags, io.env, 'from-recovery-key', 'from-passphrase', 'XSIGN_FROM_RECOVERY_KEY', undefined) : undefined;
   const input: VerbInput = { flags, fromKey: fromKey !== undefined && given(fromKey) ? fromKey : undefined, fromExportText: undefined, manualKeys: {} };
   const early = precheckRepair(verb.request(input), secret);
   if (early !== null) throw new UsageError(describeRefusal(early, surface));
@@ -243,7 +249,7 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
   if (exportPlaintext && exportPath === undefined) throw new UsageError('--export-plaintext needs --export FILE');
   if (exportPlaintext && exportPassphraseFile !== undefined) throw new UsageError(describeRefusal({ code: 'export-passphrase-both', kind: verb.request(input).kind }, surface));
   if (exportPassphraseFile !== undefined && exportPath === undefined && fromExport === undefined) {
-    throw new UsageError(`--export-passphrase-file needs ${command === 'store-secrets' ? '--from-export' : '--export'} FILE`);
+    throw new UsageError(`--export-passphrase-file needs ${verb.flags['from-export'] !== undefined ? '--from-export' : '--export'} FILE`);
   }
   const filePassphrase = exportPassphraseFile === undefined ? undefined : readPassphraseFile(exportPassphraseFile, readText);
   if (exportPath !== undefined && !exportPlaintext) {
