@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { detectEd25519, inspectAccount, createMatrixClient } from '../src/core/index.ts';
 import { RepairFlowError } from '../src/background/repair-flow.ts';
-import type { ExtRepairKind, RepairFlowView, RepairStepView } from '../src/ext/protocol.ts';
+import type { RepairKind, RepairFlowView, RepairStepView } from '../src/ext/protocol.ts';
 import { FAULT_KINDS, reachesServer, startFaultProxy, type FaultKind } from './harness/fault-proxy.ts';
 import { nodeFlowManager, runToEnd, SESSION } from './harness/node-flows.ts';
 import { buildAccount, type FixtureAccount, type FixtureState } from './harness/identity.ts';
@@ -16,7 +16,7 @@ import { publishedMaster, recoverableMasters, stepApplied } from './harness/serv
 import { testSynapse, type SynapseInfo } from './harness/test-synapse.ts';
 
 interface Target {
-  repair: ExtRepairKind;
+  repair: RepairKind;
   fixture: FixtureState;
   devices: number;
   /** The faulted step's ID. */

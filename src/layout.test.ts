@@ -79,6 +79,57 @@ test('only src/ext and the entry folders use browser.* / chrome.*', () => {
 });
 
 /**
+ * The repair layer (src/core/app) sits above the engine: nothing else in src/core imports it, and
+ * the front ends reach repair building only through it (one path from each front end, so the
+ * choice of builder and the refusals live in one place).
+ */
+const REPAIR_BUILDING_MODULE = /(?:^|\/)core\/repair\/(?:build-plans|plan-[a-z-]+)\.ts$/;
+const REPAIR_BUILDING_NAME = /^(?:build[A-Z]\w*|plan[A-Z]\w*|checkKeyInput|findSourceKey|PlanRefusedError|BuiltPlan|PlanContext)$/;
+
+export function appLayerViolations(file: string, text: string): string[] {
+  const out: string[] = [];
+  const rel = relative(srcDir, file);
+  const inCore = rel.startsWith('core/');
+  const inApp = rel.startsWith('core/app/');
+  const frontEnd = rel.startsWith('cli/') || rel.startsWith('background/');
+  for (const m of text.matchAll(/^\s*(?:import|export)\s([^'"]*?)from\s+['"]([^'"]+)['"]/gm)) {
+    const spec = m[2]!;
+    if (!spec.startsWith('.')) continue;
+    const target = relative(srcDir, join(file, '..', spec));
+    const toApp = target.startsWith('core/app/');
+    if (inCore && !inApp && toApp) out.push(`${rel} imports ${spec}: only src/core/app imports src/core/app`);
+    if (!frontEnd || toApp || !target.startsWith('core/')) continue;
+    if (REPAIR_BUILDING_MODULE.test(target)) out.push(`${rel} imports ${spec}: front ends build repairs through src/core/app`);
+    const names = (m[1]!.match(/\{([^}]*)\}/)?.[1] ?? '').split(',').map((n) => n.trim().replace(/^type\s+/, '').split(/\s+as\s+/)[0]!).filter((n) => n !== '');
+    const building = names.filter((n) => REPAIR_BUILDING_NAME.test(n));
+    if (building.length > 0) out.push(`${rel} imports ${building.join(', ')} from ${spec}: front ends build repairs through src/core/app`);
+    if (/^\*/.test(m[1]!.trim()) && /core\/(?:index|repair\/)/.test(target)) out.push(`${rel} re-exports ${spec}: front ends build repairs through src/core/app`);
+  }
+  return out;
+}
+
+test('only src/core/app imports src/core/app within the core; the CLI and background build repairs only through it', () => {
+  const violations = [...sources('core'), ...sources('cli'), ...sources('background')]
+    .flatMap((file) => appLayerViolations(file, readFileSync(file, 'utf8')));
+  assert.deepEqual(violations, []);
+});
+
+test('the app-layer guard really fires', () => {
+  const inCore = join(srcDir, 'core', 'inspect', 'x.ts');
+  const inApp = join(srcDir, 'core', 'app', 'x.ts');
+  const cli = join(srcDir, 'cli', 'x.ts');
+  const background = join(srcDir, 'background', 'x.ts');
+  assert.equal(appLayerViolations(inCore, "import { prepareRepair } from '../app/prepare-repair.ts';").length, 1);
+  assert.deepEqual(appLayerViolations(inApp, "import { describeRefusal } from './repair-request.ts';"), []);
+  assert.equal(appLayerViolations(cli, "import { buildReset } from '../core/repair/build-plans.ts';").length, 2);
+  assert.equal(appLayerViolations(background, "import type { PlanContext } from '../core/repair/build-plans.ts';").length, 2);
+  assert.equal(appLayerViolations(background, "import { planCrossSignDevices } from '../core/repair/plan-devices.ts';").length, 2);
+  assert.equal(appLayerViolations(cli, "import {\n  createMatrixClient, planResetCrossSigning,\n} from '../core/index.ts';").length, 1);
+  assert.equal(appLayerViolations(cli, "export * from '../core/repair/build-plans.ts';").length, 2);
+  assert.deepEqual(appLayerViolations(cli, "import { prepareRepair } from '../core/app/prepare-repair.ts';\nimport { executePlan } from '../core/index.ts';"), []);
+});
+
+/**
  * The page readers (src/readers/page/) are bundled and injected into the web app's tab
  * (docs/design.md#contexts). What they pull in runs in a hostile page and weighs on every
  * read, so from the entries only page code, pure core modules and the two dependency-free

@@ -5,7 +5,7 @@
  * Invariants:
  * - One flow at a time per session: previewing or starting while a flow runs returns the running
  *   flow (double clicks never start a second one).
- * - The plan is built completely at preview time (src/core/repair/build-plans.ts, shared with the
+ * - The plan is built completely at preview time (src/core/app/prepare-repair.ts, shared with the
  *   CLI); every private key it needed (seeds, secret-storage key) is wiped right after, so a
  *   running flow holds no private key. The recovery key / passphrase lives only for the preview.
  * - The password arrives in one repairPassword message and is handed to exactly one UIA attempt;
@@ -28,11 +28,11 @@ import type { UiaPrompter } from '../core/repair/uia-prompter.ts';
 import type { AuthPageVerdict, RepairFlowView, RepairPrompt } from '../ext/protocol.ts';
 import { vetAuthPage } from '../core/repair/auth-origins.ts';
 import { MAX_AUTH_PAGE_URL } from '../core/repair/auth-page.ts';
-import { EXT_REPAIR_KINDS } from '../ext/protocol.ts';
+import { isRepairKind } from '../core/app/repair-request.ts';
 import { describeServerKeys } from '../core/repair/server-state.ts';
 import { redactedRequestBody } from '../core/inspect/redaction.ts';
 import { planFlow, RepairFlowError, type PreviewRequest } from './repair-plan.ts';
-import { failureMessage, stoppedByRestart } from './repair-outcome.ts';
+import { failureMessage, outcomeMessage, stoppedByRestart } from './repair-outcome.ts';
 
 /**
  * While a fallback page is open, resend with `{session}` this often: the page's authDone never
@@ -148,7 +148,7 @@ export function createFlowManager(deps: FlowDeps) {
   async function preview(req: PreviewRequest): Promise<RepairFlowView & { exportText?: string; exportEncrypted?: boolean }> {
     const busy = running(req.sessionId);
     if (busy) return snapshot(busy);
-    if (!(EXT_REPAIR_KINDS as readonly string[]).includes(req.kind)) throw new RepairFlowError('bad-input', `Unknown repair ${req.kind}`);
+    if (!isRepairKind(req.kind)) throw new RepairFlowError('bad-input', `Unknown repair ${req.kind}`);
     const built = await planFlow(deps, req);
     // A concurrent preview may have started a flow meanwhile.
     const raced = running(req.sessionId);
@@ -273,9 +273,10 @@ export function createFlowManager(deps: FlowDeps) {
       });
       const failures = outcome.failures.map((f) => ({ keyId: f.keyId, errcode: f.errcode, ...(f.message === undefined ? {} : { message: f.message }) }));
       if (failures.length > 0) {
-        update(flow, { phase: 'failed', result: { outcome: 'failed', message: 'The homeserver rejected some signatures.', failures }, error: { message: 'The homeserver rejected some signatures.' } }, ['prompt', 'waitingMs']);
+        const message = outcomeMessage(plan, { kind: 'rejected', failures: outcome.failures });
+        update(flow, { phase: 'failed', result: { outcome: 'failed', message, failures }, error: { message } }, ['prompt', 'waitingMs']);
       } else {
-        update(flow, { phase: 'done', result: { outcome: 'success', message: `Done: ${plan.title}.` } }, ['prompt', 'waitingMs']);
+        update(flow, { phase: 'done', result: { outcome: 'success', message: outcomeMessage(plan, { kind: 'success' }) } }, ['prompt', 'waitingMs']);
       }
     } catch (error) {
       const cancelled = error instanceof RepairCancelledError || flow.abort.signal.aborted;

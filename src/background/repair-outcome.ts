@@ -3,23 +3,19 @@
  * the homeserver (a lost answer may still be a done write) and what to run next; and the view of a
  * flow the background found running in its mirror after a restart.
  */
-import { ConnectionError, MatrixApiError } from '../core/matrix/errors.ts';
-import { PlanMismatchError, RepairCancelledError, UiaFailedError } from '../core/repair/errors.ts';
+import { describeOutcome, type RunEnd } from '../core/app/describe-outcome.ts';
 import type { RepairPlan } from '../core/repair/plans.ts';
 import type { RepairFlowView } from '../ext/protocol.ts';
 
+/** The popup's message for how a run of `plan` ended (src/core/app/describe-outcome.ts words it for both front ends). */
+export function outcomeMessage(plan: RepairPlan, end: RunEnd): string {
+  const d = describeOutcome(plan, end, { name: 'popup' });
+  return d.halfDone === undefined ? d.message : `${d.message} ${d.halfDone}`;
+}
+
 /** The message for an error thrown by the executor, after `completed` steps of `plan`. */
 export function failureMessage(error: unknown, plan: RepairPlan, completed: number): string {
-  let message: string;
-  if (error instanceof RepairCancelledError || error instanceof UiaFailedError || error instanceof PlanMismatchError) message = error.message;
-  else if (error instanceof MatrixApiError) message = `The homeserver refused: ${error.message}`;
-  // A timeout, a reset or an unreadable answer: the homeserver may have done the step anyway.
-  else if (error instanceof ConnectionError) message = `${error.message}. The homeserver may have done this step anyway; nothing after it was sent, and running the repair again is safe.`;
-  else message = error instanceof Error ? error.message : String(error);
-  const storedNew = plan.safeguard === 'secret-storage' && completed > 0 && completed < plan.steps.length && Object.keys(plan.publicKeys).length > 0;
-  return storedNew
-    ? `${message} Secret storage may now hold new private keys that are not published yet: “Upload keys from secret storage” publishes exactly those (or run this repair again; the keys it replaces are kept aside).`
-    : message;
+  return outcomeMessage(plan, { kind: 'error', error, completed });
 }
 
 /**

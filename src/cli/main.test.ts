@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { runCli } from './main.ts';
 import { COMMANDS } from './usage.ts';
+import { REPAIR_KINDS } from '../core/repair/repair-kinds.ts';
 
 const RAW = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 /** Raw output with the CLI's own newlines removed: nothing a terminal acts on may be left. */
@@ -61,6 +62,25 @@ describe('xsign-doctor <command> --help', () => {
     const help = await cli(['help', 'sign-devices']);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /^Usage: xsign-doctor sign-devices /);
+  });
+});
+
+describe('the repairs status names are commands', () => {
+  it('every repair kind but manual-upload runs as typed (its verb\'s usage and refusals); manual-upload is no command', async () => {
+    for (const kind of REPAIR_KINDS) {
+      const r = await cli([kind, '--help']);
+      if (kind === 'manual-upload') {
+        assert.equal(r.code, 2, 'manual-upload needs key files: upload --master-key … says so');
+        continue;
+      }
+      assert.equal(r.code, 0, `${kind}: ${r.stderr}`);
+      assert.match(r.stdout, /^Usage: xsign-doctor [a-z-]+ --homeserver URL/);
+      assert.equal((await cli(['help', kind])).stdout, r.stdout);
+    }
+    const refused = await cli(['reset-cross-signing', ...HS], { env: { XSIGN_TOKEN: 'tok_123' } });
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /reset creates new private keys and will not publish them unless they are safe/);
+    assert.deepEqual(refused.requests, []);
   });
 });
 

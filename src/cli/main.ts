@@ -15,6 +15,7 @@ import { runStatus } from './status.ts';
 import { warnIfUnproven } from './homeserver-warning.ts';
 import { terminalSafe, terminalSafeLines } from './terminal-safe.ts';
 import { HELP, isCommand, USAGE, VERSION, type Command } from './usage.ts';
+import { commandOf } from './repair-verbs.ts';
 
 /** The process around the CLI, injected for tests. */
 export interface CliIo {
@@ -75,7 +76,10 @@ function dispatch(command: Command, rest: string[], io: CliIo, s: Sinks): Promis
  */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const s = sinks(io);
-  const [command, ...rest] = argv;
+  // A repair's name as `status` prints it (reset-cross-signing, …) runs its verb (repair-verbs.ts).
+  const [typed, ...args] = argv;
+  const command = commandOf(typed);
+  const rest = command === 'help' ? args.map((a, i) => (i === 0 ? commandOf(a) ?? a : a)) : args;
   if (command === '--version') return s.out(VERSION), 0;
   if (command === 'help' && isCommand(rest[0])) return s.out(USAGE[rest[0]]), 0;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {

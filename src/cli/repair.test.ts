@@ -8,7 +8,7 @@ import { encryptKeysExport, exportFormOf, exportKeysFile, generateCrossSigningKe
 import { ALICE, startScriptedSynapse, TOKEN, type ScriptedSynapse } from '../core/repair/fake-synapse.test.ts';
 import { UsageError } from './args.ts';
 import { formatPreview, runRepair, writeExportFile, type RepairCommand } from './repair.ts';
-import type { BuiltPlan } from '../core/repair/build-plans.ts';
+import type { PreparedRepair } from '../core/app/prepare-repair.ts';
 
 /** Usage errors happen before any request: the fetch must never be called. */
 function run(command: RepairCommand, argv: string[], env: Record<string, string> = {}, err: (t: string) => void = () => {}) {
@@ -243,7 +243,7 @@ describe('xsign-doctor previews', () => {
         ],
       },
       secrets: [], remarks: [],
-    } as unknown as BuiltPlan;
+    } as unknown as PreparedRepair;
     const text = formatPreview(built, { baseUrl: 'https://hs.example' });
     for (const value of ['UFJFVklPVVNDSVBIRVJURVhU', 'UFJFVklPVVNNQUM', 'VU5QVUJMSVNIRURDSVBIRVI', 'VU5QVUJNQUM', 'TkVXQ0lQSEVSVEVYVA', 'TkVXTUFD']) {
       assert.ok(!text.includes(value), `${value} is redacted`);

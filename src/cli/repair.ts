@@ -1,7 +1,8 @@
 /**
  * The repair commands: `xsign-doctor reset | sign-devices | store-secrets | resign-backup | upload`.
  *
- * Same flow for each: inspect the account, build the plan (src/core/repair/build-plans.ts), print a preview of
+ * Same flow for each: map the verb and flags to a RepairRequest (VERBS), prepare it with the core
+ * (src/core/app/prepare-repair.ts: inspect, check the key, build the plan), print a preview of
  * the exact requests, confirm (unless --yes), write the export file if asked, run the plan with
  * the core executor (UIA on the terminal), then inspect again and print the verdict.
  *
@@ -17,10 +18,12 @@
 import { closeSync, constants, existsSync, fchmodSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import {
   ConnectionError, createMatrixClient, decryptKeysExport, describeServerKeys, detectEd25519, encryptKeysExport, executePlan, exportFormOf,
-  exportPassphraseProblem, inspectAccount, MatrixApiError, redactedRequestBody,
-  RepairCancelledError, ROLE, targetKeyId, UiaFailedError, PlanMismatchError,
-  type CheckedSecretStorageKey, type KeyRole, type MatrixClient, type RepairPlan, type Report, type SecretStorageKeyInput,
+  exportPassphraseProblem, inspectAccount, MatrixApiError, redactedRequestBody, ROLE,
+  type KeyRole, type MatrixClient, type RepairPlan, type Report, type SecretStorageKeyInput,
 } from '../core/index.ts';
+import { precheckRepair, prepareRepair, type PreparedRepair } from '../core/app/prepare-repair.ts';
+import { describeRefusal, type RepairRefusal, type RepairRequest, type Surface } from '../core/app/repair-request.ts';
+import { describeOutcome, type RunEnd } from '../core/app/describe-outcome.ts';
 import { parseCommandArgs, UsageError, type FlagSpec } from './args.ts';
 import { askExportPassphrase, askNewExportPassphrase, canAsk, PLAINTEXT_EXPORT_WARNING, readPassphraseFile } from './export-passphrase.ts';
 import { resolveSecretFlags, secretFlagSpec, type SecretFlag } from './secret-flags.ts';
@@ -28,10 +31,7 @@ import { terminalSafe } from './terminal-safe.ts';
 import { hostOf } from '../core/matrix/discovery.ts';
 import { warnIfUnproven } from './homeserver-warning.ts';
 import { cliUiaPrompter, createPrompts, NoTerminalError, type TerminalInput } from './prompt.ts';
-import {
-  buildManualUpload, buildReencrypt, buildRegenerate, buildReset, checkKeyInput, findSourceKey, buildResignBackup, buildSignDevices, buildStoreFromExport, buildUpload,
-  PlanRefusedError, REPAIR_COMMANDS, type BuiltPlan, type ManualKeyTexts, type PlanContext, type RepairCommand,
-} from '../core/repair/build-plans.ts';
+import { REPAIR_COMMANDS, type RepairCommand } from './repair-verbs.ts';
 
 export { REPAIR_COMMANDS, type RepairCommand };
 
@@ -63,14 +63,69 @@ const COMMON: FlagSpec = {
 /** upload's key files, per role (files, not arguments: command lines are public). */
 const MANUAL_KEY_FLAGS = { 'master-key': 'master', 'self-signing-key': 'selfSigning', 'user-signing-key': 'userSigning' } as const satisfies Record<string, KeyRole>;
 
-const EXTRA: Record<RepairCommand, FlagSpec> = {
-  reset: { export: 'string', 'export-passphrase-file': 'string', 'export-plaintext': 'boolean' },
-  regenerate: { export: 'string', 'export-passphrase-file': 'string', 'export-plaintext': 'boolean', 'self-signing': 'boolean', 'user-signing': 'boolean' },
-  'sign-devices': { devices: 'string' },
-  'store-secrets': { 'from-export': 'string', 'export-passphrase-file': 'string', ...secretFlagSpec(FROM_SECRETS) },
-  'resign-backup': {},
-  upload: { 'master-key': 'string', 'self-signing-key': 'string', 'user-signing-key': 'string' },
+/** What the flags give besides themselves: the texts of the files they name, read before the server is asked anything. */
+interface VerbInput {
+  flags: Record<string, string | boolean>;
+  /** store-secrets: the --from-recovery-key / --from-passphrase key, if given. */
+  fromKey: SecretStorageKeyInput | undefined;
+  /** store-secrets: the --from-export file's (decrypted) text. */
+  fromExportText: string | undefined;
+  /** upload: the key files' texts, per role. */
+  manualKeys: Partial<Record<KeyRole, string>>;
+}
+
+const list = (flag: string | boolean | undefined): string[] | undefined =>
+  typeof flag === 'string' ? flag.split(',').map((s) => s.trim()).filter((s) => s !== '') : undefined;
+
+/**
+ * The verbs: each one's own flags and the RepairRequest it stands for. The only place the CLI
+ * tells repairs apart; everything after the mapping is the core's (src/core/app/).
+ */
+const VERBS: Record<RepairCommand, {
+  flags: FlagSpec;
+  /** Secret flags of its own, beyond the token and the secret-storage key (read from files or stdin like them). */
+  secrets?: readonly SecretFlag[];
+  request: (input: VerbInput) => RepairRequest;
+}> = {
+  reset: {
+    flags: { export: 'string', 'export-passphrase-file': 'string', 'export-plaintext': 'boolean' },
+    request: ({ flags }) => ({ kind: 'reset-cross-signing', ...(flags.export === undefined ? {} : { exportKeys: true }) }),
+  },
+  regenerate: {
+    flags: { export: 'string', 'export-passphrase-file': 'string', 'export-plaintext': 'boolean', 'self-signing': 'boolean', 'user-signing': 'boolean' },
+    request: ({ flags }) => {
+      const only = { ss: flags['self-signing'] === true, us: flags['user-signing'] === true };
+      const both = !only.ss && !only.us;
+      return { kind: 'regenerate-subkeys', selfSigning: both || only.ss, userSigning: both || only.us, ...(flags.export === undefined ? {} : { exportKeys: true }) };
+    },
+  },
+  'sign-devices': {
+    flags: { devices: 'string' },
+    request: ({ flags }) => {
+      const deviceIds = list(flags.devices);
+      return { kind: 'sign-devices', ...(deviceIds === undefined ? {} : { deviceIds }) };
+    },
+  },
+  'store-secrets': {
+    flags: { 'from-export': 'string', 'export-passphrase-file': 'string', ...secretFlagSpec(FROM_SECRETS) },
+    secrets: FROM_SECRETS,
+    // Exactly one source; none or both is the missing-source refusal.
+    request: ({ fromKey, fromExportText, flags }) => {
+      const fromExport = flags['from-export'] !== undefined;
+      if ((fromKey !== undefined) === fromExport) return { kind: 'store-secrets' };
+      return { kind: 'store-secrets', from: fromKey !== undefined ? { key: fromKey } : { exportText: fromExportText ?? '' } };
+    },
+  },
+  'resign-backup': { flags: {}, request: () => ({ kind: 'resign-backup' }) },
+  upload: {
+    flags: { 'master-key': 'string', 'self-signing-key': 'string', 'user-signing-key': 'string' },
+    // With key files: publish those (manual-upload); without: the keys in secret storage.
+    request: ({ flags, manualKeys }) => (Object.values(MANUAL_KEY_FLAGS).some((role) => flags[roleFlag(role)] !== undefined)
+      ? { kind: 'manual-upload', keys: manualKeys } : { kind: 'upload-keys' }),
+  },
 };
+
+const roleFlag = (role: KeyRole): string => Object.entries(MANUAL_KEY_FLAGS).find(([, r]) => r === role)![0];
 
 /** The default export writer: refuse to overwrite, private to the user. */
 export function writeExportFile(path: string, text: string): void {
@@ -106,8 +161,6 @@ function keyInput(flags: Record<string, string | boolean>, env: RepairIo['env'],
 
 const given = (input: SecretStorageKeyInput): boolean => input.recoveryKey !== undefined || input.passphrase !== undefined;
 
-const checkKey = checkKeyInput;
-
 /** The problems, one line each, for the verdict. */
 export function formatVerdict(report: Report, heading: string): string {
   if (report.healthy) return `${heading}: healthy, no problems found.`;
@@ -121,7 +174,7 @@ export function formatVerdict(report: Report, heading: string): string {
 }
 
 /** The preview: what the plan does and every request it sends (secret ciphertexts redacted). */
-export function formatPreview(built: BuiltPlan, opts: { exportPath?: string; exportPlaintext?: boolean; baseUrl: string }): string {
+export function formatPreview(built: Pick<PreparedRepair, 'plan' | 'remarks'>, opts: { exportPath?: string; exportPlaintext?: boolean; baseUrl: string }): string {
   const { plan } = built;
   const lines = [`PLAN: ${plan.title}  (${plan.id})`, `  account: ${plan.userId} on ${opts.baseUrl}`];
   const keys = Object.entries(plan.publicKeys).map(([role, key]) => `${ROLE[role as KeyRole].name} ${key}`);
@@ -142,6 +195,14 @@ export function formatPreview(built: BuiltPlan, opts: { exportPath?: string; exp
   return lines.map(terminalSafe).join('\n');
 }
 
+/** What a refusal does to the CLI: refused input before a plan (exit 2), nothing to do (exit 0), or a refused plan (exit 1). */
+function exitCodeOf(refusal: RepairRefusal): number {
+  if (refusal.code === 'nothing-to-do') return 0;
+  const input = ['missing-key', 'missing-source', 'no-secret-storage', 'key-input', 'wrong-key', 'wrong-source-key',
+    'export-passphrase-both', 'export-passphrase-weak', 'export-encrypt-failed'];
+  return input.includes(refusal.code) ? 2 : 1;
+}
+
 /**
  * Run one repair command with the arguments after its name.
  * @returns The exit code.
@@ -151,8 +212,10 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
   if (argv.some((a) => a === '--password' || a.startsWith('--password='))) {
     throw new UsageError('the password is never given as an argument (other users can read command lines): it is asked on the terminal, or read from standard input with --password-stdin');
   }
-  const parsed = parseCommandArgs(command, argv, { ...COMMON, ...EXTRA[command] });
-  const flags = await resolveSecretFlags(parsed, command === 'store-secrets' ? [...COMMON_SECRETS, ...FROM_SECRETS] : COMMON_SECRETS, {
+  const verb = VERBS[command];
+  const surface: Surface = { name: 'cli', verb: command };
+  const parsed = parseCommandArgs(command, argv, { ...COMMON, ...verb.flags });
+  const flags = await resolveSecretFlags(parsed, [...COMMON_SECRETS, ...(verb.secrets ?? [])], {
     warn: io.err, stdin: io.stdin, ...(io.readFile ? { readFile: io.readFile } : {}),
   }, { passwordStdin: parsed['password-stdin'] === true });
   const homeserver = flags.homeserver;
@@ -166,41 +229,27 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
   const exportPath = flags.export as string | undefined;
   const exportPlaintext = flags['export-plaintext'] === true;
   const exportPassphraseFile = flags['export-passphrase-file'] as string | undefined;
+  const fromExport = flags['from-export'] as string | undefined;
   const readText = io.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
   const fail2 = (message: string): number => {
     io.err(terminalSafe(`xsign-doctor: ${message.replace(/\s+/g, ' ')}`));
     return 2;
   };
 
-  // Refusals that need no server: checked before anything is read or sent.
-  const manualFiles = command === 'upload'
-    ? Object.entries(MANUAL_KEY_FLAGS).flatMap(([flag, role]) => (typeof flags[flag] === 'string' ? [{ role, path: flags[flag] as string }] : []))
-    : [];
-  const manual = manualFiles.length > 0;
-  if (command === 'reset' && exportPath === undefined && !given(secret)) {
-    throw new UsageError('reset creates new private keys and will not publish them unless they are safe: give --recovery-key (store them in secret storage) and/or --export FILE (save them to a new file). Nothing was sent.');
-  }
+  // Refusals that need no server: checked (on the request's shape) before anything is read or sent.
+  const fromKey = verb.secrets !== undefined ? keyInput(flags, io.env, 'from-recovery-key', 'from-passphrase', 'XSIGN_FROM_RECOVERY_KEY', undefined) : undefined;
+  const input: VerbInput = { flags, fromKey: fromKey !== undefined && given(fromKey) ? fromKey : undefined, fromExportText: undefined, manualKeys: {} };
+  const early = precheckRepair(verb.request(input), secret);
+  if (early !== null) throw new UsageError(describeRefusal(early, surface));
   if (exportPath !== undefined && existsSync(exportPath)) throw new UsageError('the file given to --export already exists; the export never overwrites a file. Nothing was sent.');
-  if (command !== 'reset' && !manual && !given(secret)) {
-    throw new UsageError(`${command} needs the secret-storage key: give --recovery-key-file (or XSIGN_RECOVERY_KEY) or --passphrase-file (or XSIGN_PASSPHRASE)`);
-  }
-  let source: SecretStorageKeyInput | undefined;
-  let fromExport: string | undefined;
-  if (command === 'store-secrets') {
-    source = keyInput(flags, io.env, 'from-recovery-key', 'from-passphrase', 'XSIGN_FROM_RECOVERY_KEY', undefined);
-    fromExport = flags['from-export'] as string | undefined;
-    if (given(source) === (fromExport !== undefined)) {
-      throw new UsageError('store-secrets needs exactly one source: --from-recovery-key / --from-passphrase (the other secret-storage key) or --from-export FILE');
-    }
-  }
   if (!yes && !dryRun && (passwordStdin || io.stdin.isTTY !== true)) {
     throw new UsageError('no terminal to confirm on: check the plan with --dry-run, then run again with --yes');
   }
   // The export's passphrase: known (or known to be askable) before anything is read or sent.
   if (exportPlaintext && exportPath === undefined) throw new UsageError('--export-plaintext needs --export FILE');
-  if (exportPlaintext && exportPassphraseFile !== undefined) throw new UsageError('give either --export-passphrase-file or --export-plaintext, not both');
+  if (exportPlaintext && exportPassphraseFile !== undefined) throw new UsageError(describeRefusal({ code: 'export-passphrase-both', kind: verb.request(input).kind }, surface));
   if (exportPassphraseFile !== undefined && exportPath === undefined && fromExport === undefined) {
-    throw new UsageError(`--export-passphrase-file needs ${command === 'store-secrets' ? '--from-export' : '--export'} FILE`);
+    throw new UsageError(`--export-passphrase-file needs ${verb.flags['from-export'] !== undefined ? '--from-export' : '--export'} FILE`);
   }
   const filePassphrase = exportPassphraseFile === undefined ? undefined : readPassphraseFile(exportPassphraseFile, readText);
   if (exportPath !== undefined && !exportPlaintext) {
@@ -210,8 +259,16 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
       throw new UsageError('no terminal to ask for the export passphrase on: give --export-passphrase-file F (its first line is the passphrase), or --export-plaintext to write the keys unencrypted. Nothing was sent.');
     }
   }
-  // An encrypted --from-export file is decrypted before the server is asked anything.
-  let fromExportText: string | undefined;
+  // The files the flags name are read (an encrypted --from-export decrypted) before the server is asked anything.
+  for (const [flag, role] of Object.entries(MANUAL_KEY_FLAGS)) {
+    const path = flags[flag];
+    if (typeof path !== 'string') continue;
+    try {
+      input.manualKeys[role] = readText(path);
+    } catch (error) {
+      return fail2(`cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
   if (fromExport !== undefined) {
     let text: string;
     try {
@@ -233,8 +290,9 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
       if (!plain.ok) return fail2(`the export file ${fromExport}: ${plain.error}. Nothing was sent.`);
       text = plain.value;
     }
-    fromExportText = text;
+    input.fromExportText = text;
   }
+  const request = verb.request(input);
 
   let client: MatrixClient;
   try {
@@ -243,99 +301,34 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
 
-  let built: BuiltPlan | undefined;
-  const toWipe: Uint8Array[] = [];
+  let prepared: PreparedRepair | undefined;
   try {
     const me = await client.whoami();
     await warnIfUnproven(me.user_id, client.baseUrl, io.fetch, io.err);
     const ed = await detectEd25519();
-    const inspected = await inspectAccount(client, { userId: me.user_id, deviceId: me.device_id, secret, ed });
-    if (!inspected.ok) return fail2(inspected.error.message);
-    const { state, report } = inspected.value;
-
-    let ssss: CheckedSecretStorageKey | undefined;
-    if (given(secret)) {
-      const keyId = targetKeyId(state);
-      if (keyId === null) return fail2('the account has no secret storage to check the recovery key against' + (command === 'reset' ? ' (use --export FILE instead)' : ''));
-      const checked = await checkKey(state, keyId, secret);
-      if (!checked.ok) return fail2(checked.message);
-      ssss = checked.key;
-      toWipe.push(ssss.key);
+    const result = await prepareRepair(client, { userId: me.user_id, deviceId: me.device_id }, request, secret, { ed });
+    if (!result.ok) {
+      const refusal = result.error;
+      const code = exitCodeOf(refusal);
+      const text = describeRefusal(refusal, surface);
+      if (code === 2) return fail2(text);
+      if (code === 0) io.out(terminalSafe(text));
+      else io.err(terminalSafe(`xsign-doctor: ${text}`));
+      if (refusal.report !== undefined) io.out(formatVerdict(refusal.report, code === 0 ? 'Status' : 'Server state'));
+      return code;
     }
-    const ctx: PlanContext = { state, report, userId: me.user_id, deviceId: me.device_id, ed, ssss };
+    prepared = result.value;
+    const plan: RepairPlan = prepared.plan;
     const verdictAfterFailure = async (): Promise<void> => {
-      if (built !== undefined && Object.keys(built.plan.publicKeys).length > 0) {
+      if (Object.keys(plan.publicKeys).length > 0) {
         try {
-          io.out(terminalSafe((await describeServerKeys(client, me.user_id, built.plan.publicKeys)).text));
+          io.out(terminalSafe((await describeServerKeys(client, me.user_id, plan.publicKeys)).text));
         } catch { /* printState reports an unreadable server */ }
       }
       await printState(client, me, secret, io, 'Server state now');
     };
 
-    try {
-      switch (command) {
-        case 'reset':
-          built = await buildReset(ctx, { exportKeys: exportPath !== undefined });
-          break;
-        case 'sign-devices': {
-          const list = flags.devices as string | undefined;
-          built = await buildSignDevices(ctx, list === undefined ? {} : { deviceIds: list.split(',').map((s) => s.trim()).filter((s) => s !== '') });
-          break;
-        }
-        case 'store-secrets': {
-          if (fromExportText !== undefined) {
-            built = await buildStoreFromExport(ctx, fromExportText);
-          } else {
-            const sourceKey = await findSourceKey(state, ssss!, source!);
-            if (!sourceKey.ok) return fail2(sourceKey.message);
-            toWipe.push(sourceKey.key.key);
-            built = await buildReencrypt(ctx, sourceKey.key);
-          }
-          break;
-        }
-        case 'resign-backup':
-          built = await buildResignBackup(ctx);
-          break;
-        case 'regenerate': {
-          const only = { ss: flags['self-signing'] === true, us: flags['user-signing'] === true };
-          const both = !only.ss && !only.us;
-          built = await buildRegenerate(ctx, { selfSigning: both || only.ss, userSigning: both || only.us, exportKeys: exportPath !== undefined });
-          break;
-        }
-        case 'upload': {
-          if (!manual) {
-            built = await buildUpload(ctx);
-            break;
-          }
-          const texts: ManualKeyTexts = {};
-          for (const { role, path } of manualFiles) {
-            try {
-              texts[role] = readText(path);
-            } catch (error) {
-              return fail2(`cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`);
-            }
-          }
-          built = await buildManualUpload(ctx, texts);
-          break;
-        }
-      }
-    } catch (error) {
-      if (!(error instanceof PlanRefusedError)) throw error;
-      if (error.code === 'nothing-to-do') {
-        io.out(terminalSafe(`Nothing to do: ${error.message}.`));
-        io.out(formatVerdict(report, 'Status'));
-        return 0;
-      }
-      // An unproven or weak secret-storage key leaves the export file as the only safeguard.
-      const hint = error.code === 'unsafe-secret-storage-key' && (command === 'reset' || command === 'regenerate') ? ' (--export FILE)' : '';
-      io.err(terminalSafe(`xsign-doctor: cannot plan ${command}: ${error.message}${hint}. Nothing was sent.`));
-      io.out(formatVerdict(report, 'Server state'));
-      return 1;
-    }
-    toWipe.push(...built.secrets);
-    const plan: RepairPlan = built.plan;
-
-    io.out(formatPreview(built, { ...(exportPath === undefined ? {} : { exportPath, exportPlaintext }), baseUrl: client.baseUrl }));
+    io.out(formatPreview(prepared, { ...(exportPath === undefined ? {} : { exportPath, exportPlaintext }), baseUrl: client.baseUrl }));
     if (dryRun) {
       io.out('\nDry run: nothing was sent.');
       return 0;
@@ -345,8 +338,8 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
       io.err('Cancelled: nothing was sent.');
       return 1;
     }
-    if (exportPath !== undefined && built.exportText !== undefined) {
-      let fileText = built.exportText;
+    if (exportPath !== undefined && prepared.exportText !== undefined) {
+      let fileText = prepared.exportText;
       if (exportPlaintext) {
         io.err(PLAINTEXT_EXPORT_WARNING);
       } else {
@@ -355,8 +348,8 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
           io.err('Cancelled: nothing was sent.');
           return 1;
         }
-        const encrypted = await encryptKeysExport(built.exportText, passphrase);
-        if (!encrypted.ok) return fail2(`cannot encrypt the export file: ${encrypted.error}. Nothing was sent.`);
+        const encrypted = await encryptKeysExport(prepared.exportText, passphrase);
+        if (!encrypted.ok) return fail2(describeRefusal({ code: 'export-encrypt-failed', kind: request.kind, detail: encrypted.error }, surface));
         fileText = encrypted.value;
       }
       try {
@@ -370,15 +363,8 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
     const pollMs = io.pollIntervalMs ?? 2_000;
     const ui = cliUiaPrompter(prompts, io.err, { pollMs, host: hostOf(client.baseUrl) ?? client.baseUrl });
     const approvalTimeoutMs = 600_000;
-    let completed: string[] = [];
-    /** Secret storage already holds new keys that were never published: say so plainly. */
-    const warnHalfDone = (): void => {
-      const stored = completed.filter((id) => id.startsWith('store-'));
-      if (Object.keys(plan.publicKeys).length === 0 || stored.length === 0 || completed.includes('upload-keys')) return;
-      io.err('Warning: secret storage may now hold the NEW private keys, not published yet (the ones they replaced are kept under dev.xsign-doctor.previous.*).'
-        + (exportPath === undefined ? '' : ` The new keys are also in ${exportPath}.`)
-        + ' `xsign-doctor upload` publishes exactly those; or run the repair again.');
-    };
+    let completed = 0;
+    let end: RunEnd;
     try {
       const outcome = await executePlan(plan, {
         client, ui,
@@ -387,43 +373,46 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
           // Without a terminal a fallback stage is re-checked every poll until the approval timeout.
           ...(prompts.interactive ? {} : { maxFallbackAttempts: Math.ceil(approvalTimeoutMs / pollMs), maxRounds: Math.ceil(approvalTimeoutMs / pollMs) + 20 }),
         },
-        onProgress: (p) => { completed = p.completedStepIds; },
+        onProgress: (p) => { completed = p.completedStepIds.length; },
         onStep: (e) => {
           if (e.phase === 'done') io.out(terminalSafe(`  ✓ ${e.index + 1}/${e.total} ${plan.steps[e.index]?.title ?? e.stepId}`));
         },
       });
-      if (outcome.failures.length > 0) {
-        io.err('The homeserver rejected some signatures:');
-        for (const f of outcome.failures) io.err(terminalSafe(`  ✗ ${f.keyId}: ${f.errcode}${f.message === undefined ? '' : ` ${f.message}`}`));
-        await verdictAfterFailure();
-        return 1;
-      }
+      end = outcome.failures.length > 0 ? { kind: 'rejected', failures: outcome.failures } : { kind: 'success' };
     } catch (error) {
-      warnHalfDone();
-      if (error instanceof NoTerminalError) return fail2(`${error.message}. The repair stopped; nothing after the last completed step was sent.`);
-      if (error instanceof ConnectionError) {
-        // The last request may have reached the server (a lost response): say what it publishes now.
-        const code = fail2(`${error.message}. The repair stopped; the server state follows (if it can be read). Run the command again to finish.`);
-        await verdictAfterFailure();
-        return code;
+      end = { kind: 'error', error, completed };
+      if (error instanceof NoTerminalError) {
+        const halfDone = describeOutcome(plan, end, surface).halfDone;
+        if (halfDone !== undefined) io.err(halfDone);
+        return fail2(`${error.message}. The repair stopped; nothing after the last completed step was sent.`);
       }
-      let message: string;
-      if (error instanceof RepairCancelledError || error instanceof UiaFailedError || error instanceof PlanMismatchError) message = error.message;
-      else if (error instanceof MatrixApiError) message = `the homeserver refused: ${error.message}`;
-      else throw error;
-      io.err(terminalSafe(`xsign-doctor: the repair did not complete: ${message.replace(/\s+/g, ' ')}`));
+    }
+    const described = describeOutcome(plan, end, surface);
+    if (described.outcome === 'success') {
+      io.out(terminalSafe(described.message));
+      await printState(client, me, secret, io, 'Status after the repair');
+      return 0;
+    }
+    // Secret storage may already hold new keys that were never published: say so plainly.
+    if (described.halfDone !== undefined) io.err(described.halfDone + (exportPath === undefined ? '' : ` The new keys are also in ${exportPath}.`));
+    if (end.kind === 'rejected') {
+      io.err(described.message);
+      for (const f of end.failures) io.err(terminalSafe(`  ✗ ${f.keyId}: ${f.errcode}${f.message === undefined ? '' : ` ${f.message}`}`));
       await verdictAfterFailure();
       return 1;
     }
-    io.out(terminalSafe(`Done: ${plan.title}.`));
-    await printState(client, me, secret, io, 'Status after the repair');
-    return 0;
+    if (described.unexpected && end.kind === 'error') throw end.error;
+    // A lost answer: the last request may have reached the server, so the exit code says "try again".
+    const code = described.lostAnswer ? fail2(described.message) : (io.err(terminalSafe(`xsign-doctor: the repair did not complete: ${described.message.replace(/\s+/g, ' ')}`)), 1);
+    // Even after a cancel: an earlier step may have written (the half-done warning above says what).
+    await verdictAfterFailure();
+    return code;
   } catch (error) {
     const message = describeError(error);
     if (message === undefined) throw error;
     return fail2(message);
   } finally {
-    for (const bytes of toWipe) bytes.fill(0);
+    prepared?.dispose();
   }
 }
 

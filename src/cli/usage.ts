@@ -2,7 +2,7 @@
  * The CLI's help texts: one usage per command (`xsign-doctor <command> --help`) and the global
  * help made of them.
  */
-import { REPAIR_COMMANDS, type RepairCommand } from '../core/repair/build-plans.ts';
+import { REPAIR_COMMANDS, type RepairCommand } from './repair-verbs.ts';
 
 export const VERSION = '0.1.0';
 
@@ -90,6 +90,8 @@ Repairs (each command's --help says more):
   xsign-doctor upload        [common] [--master-key FILE] [--self-signing-key FILE] [--user-signing-key FILE]
                                                            publish keys you supply: each FILE holds a
                                                            CrossSigningKey JSON object or a base64 seed
+  The repair names status prints work as commands too: reset-cross-signing (reset),
+  regenerate-subkeys (regenerate), upload-keys (upload).
   common: ${COMMON.replace(/\n    /g, ' ')}
   export: ${EXP_FLAGS}
 

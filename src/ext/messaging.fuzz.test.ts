@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { anything, hostileKey, hostileLeaf, SEED } from '../core/matrix/synapse-shapes.fuzz.test.ts';
-import { EXT_REPAIR_KINDS, requestValidators, type MessageType } from './protocol.ts';
+import { REPAIR_KINDS, requestValidators, type MessageType } from './protocol.ts';
 
 // receiver.ts imports webextension-polyfill, which refuses to load outside an extension: give it
 // a minimal `browser` (the polyfill then re-exports it untouched) before importing. Node's URL gives
@@ -36,7 +36,7 @@ const FIELDS: Record<string, fc.Arbitrary<unknown>> = {
   sessionId: str('session-1', 'a-b-c'),
   recoveryKey: str('EsTc abcd efgh'),
   passphrase: str('correct horse'),
-  kind: fc.oneof(fc.constantFrom<unknown>(...EXT_REPAIR_KINDS, 'rm -rf', 'KIND'), hostileLeaf),
+  kind: fc.oneof(fc.constantFrom<unknown>(...REPAIR_KINDS, 'rm -rf', 'KIND'), hostileLeaf),
   deviceIds: fc.oneof(fc.array(fc.constantFrom('DEV1', 'DEV2', ''), { maxLength: 3 }), hostileLeaf),
   flowId: str('flow-1'),
   password: str('hunter2'),
@@ -45,7 +45,7 @@ const FIELDS: Record<string, fc.Arbitrary<unknown>> = {
 const FIELD_NAMES = Object.keys(FIELDS);
 const GOOD: Record<string, unknown> = {
   homeserver: 'https://hs.example.org', accessToken: 'syt_token', tabId: 7, sessionId: 'session-1', recoveryKey: 'EsTc abcd',
-  passphrase: 'correct horse', kind: EXT_REPAIR_KINDS[0], deviceIds: ['DEV1'], flowId: 'flow-1', password: 'hunter2',
+  passphrase: 'correct horse', kind: REPAIR_KINDS[0], deviceIds: ['DEV1'], flowId: 'flow-1', password: 'hunter2',
   host: 'hs.example.org',
 };
 

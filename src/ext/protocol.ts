@@ -4,12 +4,12 @@
  * map, so a sender cannot send an unknown message and a missing handler is a compile error.
  */
 import { array, bool, int, literal, object, optional, str, type Infer, type Validator } from '../core/schema.ts';
-import { EXT_REPAIR_KINDS, type ExtRepairKind } from './repair-kinds.ts';
+import { REPAIR_KINDS, type RepairKind } from '../core/repair/repair-kinds.ts';
 import type { ReadOutcome } from '../core/inspect/account-state.ts';
 import type { Report } from '../core/inspect/report-types.ts';
 import type { HomeserverVerdict } from '../core/matrix/discovery.ts';
 
-export { EXT_REPAIR_KINDS, type ExtRepairKind } from "./repair-kinds.ts";
+export { REPAIR_KINDS, type RepairKind } from '../core/repair/repair-kinds.ts';
 
 /** The inspector's report plus the exact server JSON behind it (no token, no decrypted secret). */
 export type StatusView = {
@@ -54,8 +54,6 @@ export type RejectedSession = {
 
 export type ReadTabResponse = { sessions: SessionView[]; rejected: RejectedSession[] };
 
-/** The repairs the extension runs (a slice of the CLI's): the `repair` codes of the problems they fix. */
-
 /** One request of a plan, exactly as it will be sent (no token, no private key). */
 export type RepairStepView = { id: string; title: string; method: string; path: string; body: unknown; uia: boolean };
 
@@ -83,7 +81,7 @@ export type RepairPhase = 'preview' | 'running' | 'prompt' | 'done' | 'failed' |
 export type RepairFlowView = {
   flowId: string;
   sessionId: string;
-  kind: ExtRepairKind;
+  kind: RepairKind;
   title: string;
   planId: string;
   phase: RepairPhase;
@@ -137,7 +135,7 @@ export const requestValidators = {
   /** Build (not run) a repair plan; the recovery key / passphrase is used for this call only. */
   repairPreview: object({
     sessionId: str({ min: 1, max: 128 }),
-    kind: literal(...EXT_REPAIR_KINDS),
+    kind: literal(...REPAIR_KINDS),
     recoveryKey: optional(str({ min: 1, max: 256 })),
     passphrase: optional(str({ min: 1, max: 1024 })),
     /** store-secrets: the recovery key of the other secret-storage key the secrets are held under. */

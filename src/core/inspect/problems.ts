@@ -20,32 +20,31 @@
  * | device-id-collides-with-key | a device ID equals a cross-signing public key (docs/protocol.md#inspector-checklist item 4) | — (log the device out) |
  * | device-keys-malformed | a device's keys name another device_id | — |
  * | no-secret-storage | no default key, no key description, no secret | reset-cross-signing |
- * | no-default-key | secrets or keys exist but `m.secret_storage.default_key` is unset | store-secrets |
- * | default-key-description-missing | the default key's description is absent | store-secrets |
- * | default-key-unsupported | the default key uses an unknown algorithm | store-secrets |
+ * | no-default-key | secrets or keys exist but `m.secret_storage.default_key` is unset | — (a new default secret-storage key: not built yet; store-secrets only adds encryptions under a default key that can be checked) |
+ * | default-key-description-missing | the default key's description is absent | — (a new default secret-storage key: not built yet; store-secrets only adds encryptions under a default key that can be checked) |
+ * | default-key-unsupported | the default key uses an unknown algorithm | — (a new default secret-storage key: not built yet; store-secrets only adds encryptions under a default key that can be checked) |
  * | secret-missing | a cross-signing secret is not in secret storage (subject = name) | reset-cross-signing (master) / regenerate-subkeys |
  * | secret-not-under-default-key | a secret is not encrypted under the default key (subject = name) | store-secrets |
  * | secret-mismatch | a decrypted secret's public key differs from the published one (key given) | reset-cross-signing (master) / regenerate-subkeys |
- * | secret-undecryptable | the key passed the key check but a secret does not decrypt (key given) | reset-cross-signing (master) / regenerate-subkeys / reset-backup |
+ * | secret-undecryptable | the key passed the key check but a secret does not decrypt (key given) | reset-cross-signing (master) / regenerate-subkeys / — (backup key: a new backup, not built yet) |
  * | wrong-recovery-key | the given recovery key or passphrase is not the secret-storage key | — (try again) |
  * | backup-not-trusted | backup auth_data not validly signed by the master or a cross-signed own device (docs/protocol.md#key-backup) | resign-backup |
  * | backup-not-signed-by-master | the backup is trusted only through a cross-signed device's signature, not the master's | resign-backup |
- * | backup-key-missing | a backup exists but `m.megolm_backup.v1` is not in secret storage | reset-backup |
- * | backup-key-mismatch | the backup key in secret storage does not match the backup (key given) | reset-backup |
+ * | backup-key-missing | a backup exists but `m.megolm_backup.v1` is not in secret storage | — (a new backup version: not built yet) |
+ * | backup-key-mismatch | the backup key in secret storage does not match the backup (key given) | — (a new backup version: not built yet) |
  * | server-data-malformed | the server sent an entry that could not be read; the report is partial | — |
  * | server-read-failed | an optional read failed (not a 404); the report is partial | — |
  */
 import { ROLE } from '../roles.ts';
 
-/** What the doctor can do about a problem; the repair engine owns the details. */
-export type Repair =
-  | 'reset-cross-signing' // new master, self-signing and user-signing keys (docs/protocol.md#repair-order)
-  | 'regenerate-subkeys' // new self-signing and user-signing keys under the existing master
-  | 'sign-devices' // sign devices with the current self-signing key
-  | 'store-secrets' // (re-)encrypt the secrets under the default secret-storage key
-  | 'resign-backup' // sign the backup's auth_data with the current master key (docs/protocol.md#key-backup)
-  | 'upload-keys' // publish the public keys of the private keys in secret storage
-  | 'reset-backup'; // a new backup version whose key is stored in secret storage
+import type { RepairKind } from '../repair/repair-kinds.ts';
+
+/**
+ * What the doctor can do about a problem: a kind of RepairRequest (src/core/app/repair-request.ts),
+ * so a problem only ever names a repair that exists. A lost or wrong backup key needs a new backup
+ * version, which no repair builds yet: those problems name none.
+ */
+export type Repair = RepairKind;
 
 export type ProblemCode =
   | 'no-cross-signing' | 'master-key-malformed' | 'key-for-other-user'
@@ -86,9 +85,9 @@ export const PROBLEM_CODES: Readonly<Record<ProblemCode, { summary: string; repa
   'device-id-collides-with-key': { summary: 'A device ID equals a cross-signing public key' },
   'device-keys-malformed': { summary: "A device's keys are malformed" },
   'no-secret-storage': { summary: 'Secret storage is not set up', repair: 'reset-cross-signing' },
-  'no-default-key': { summary: 'Secret storage has no default key', repair: 'store-secrets' },
-  'default-key-description-missing': { summary: 'The default secret-storage key is not described', repair: 'store-secrets' },
-  'default-key-unsupported': { summary: 'The default secret-storage key uses an unknown algorithm', repair: 'store-secrets' },
+  'no-default-key': { summary: 'Secret storage has no default key' },
+  'default-key-description-missing': { summary: 'The default secret-storage key is not described' },
+  'default-key-unsupported': { summary: 'The default secret-storage key uses an unknown algorithm' },
   'secret-missing': { summary: 'A cross-signing key is missing from secret storage' },
   'secret-not-under-default-key': { summary: 'A secret is not encrypted under the default key', repair: 'store-secrets' },
   'secret-mismatch': { summary: 'A secret does not match the published key' },
@@ -96,21 +95,21 @@ export const PROBLEM_CODES: Readonly<Record<ProblemCode, { summary: string; repa
   'wrong-recovery-key': { summary: 'The recovery key or passphrase is wrong' },
   'backup-not-trusted': { summary: 'The key backup is not signed by this identity', repair: 'resign-backup' },
   'backup-not-signed-by-master': { summary: 'The key backup is not signed by the master key', repair: 'resign-backup' },
-  'backup-key-missing': { summary: 'The key backup key is missing from secret storage', repair: 'reset-backup' },
-  'backup-key-mismatch': { summary: 'The key backup key in secret storage does not match the backup', repair: 'reset-backup' },
+  'backup-key-missing': { summary: 'The key backup key is missing from secret storage' },
+  'backup-key-mismatch': { summary: 'The key backup key in secret storage does not match the backup' },
   'server-data-malformed': { summary: 'The server sent data that could not be read' },
   'server-read-failed': { summary: 'Part of the account could not be read' },
 });
 
 /**
  * Repair for a problem about one cross-signing key or secret: the master cannot be regenerated
- * alone, the subkeys can; a lost backup key means a new backup.
+ * alone, the subkeys can; a lost backup key means a new backup, which no repair builds yet.
  *
  * @throws Never.
  */
 export function repairForRole(role: string): Repair | undefined {
   if (role === ROLE.master.usage || role === ROLE.master.secretName) return 'reset-cross-signing';
-  if (role === 'm.megolm_backup.v1') return 'reset-backup';
+  if (role === 'm.megolm_backup.v1') return undefined;
   return 'regenerate-subkeys';
 }
 

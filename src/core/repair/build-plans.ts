@@ -2,7 +2,7 @@
  * Building the plan of each repair from the inspected account: which private keys come from
  * secret storage or an export file, which devices are signed, what vouches for the backup.
  * Everything private (seeds, backup key) is collected in `secrets` for the caller to wipe.
- * Shared by the CLI (src/cli/repair.ts) and the extension's background (src/background/repair-flow.ts).
+ * Called through src/core/app/prepare-repair.ts, which both front ends use.
  */
 import {
   decodeBase64, deriveSecretStorageKey, exportKeysFile, prepareSecretStorageKey, generateCrossSigningKeys, parseKeysExportFile, planCrossSignDevices, planReencryptSecrets,
@@ -13,9 +13,6 @@ import {
   type RepairPlan, type Report, type Result, type SecretStorageKeyInput, type wire,
 } from '../index.ts';
 import { parseJsonText } from '../json-text.ts';
-
-export type RepairCommand = 'reset' | 'regenerate' | 'sign-devices' | 'store-secrets' | 'resign-backup' | 'upload';
-export const REPAIR_COMMANDS: readonly RepairCommand[] = ['reset', 'regenerate', 'sign-devices', 'store-secrets', 'resign-backup', 'upload'];
 
 /** A plan plus what must happen before it runs (the export file) and what to wipe afterwards. */
 export interface BuiltPlan {

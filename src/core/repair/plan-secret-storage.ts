@@ -104,7 +104,7 @@ export async function planReencryptSecrets(input: ReencryptInput): Promise<Resul
   }
   if (steps.length === 0) return fail({ code: 'nothing-to-do', message: 'every secret is already stored under the default key' });
   return ok(finishPlan({
-    kind: 'reencrypt-secrets', title: 'Make secrets readable with your default recovery key', userId: input.userId,
+    kind: 'store-secrets', title: 'Make secrets readable with your default recovery key', userId: input.userId,
     safeguard: 'not-applicable', publicKeys: {}, steps, notes: [],
   }));
 }

@@ -20,16 +20,14 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { canonicalJson } from '../canonical-json.ts';
 import { encodePath, v3 } from '../matrix/url.ts';
 import type { KeyRole } from '../roles.ts';
+import type { RepairKind } from './repair-kinds.ts';
 
-export type RepairKind =
-  | 'reset-cross-signing' // a
-  | 'regenerate-subkeys' // b
-  | 'sign-devices' // c
-  | 'store-secrets' // d, missing cross-signing secrets
-  | 'reencrypt-secrets' // d, secrets only under a non-default key
-  | 'resign-backup' // e
-  | 'manual-upload' // f
-  | 'upload-keys'; // publish the public keys of seeds already held in secret storage
+/**
+ * A plan's kind is the kind of the RepairRequest it answers (one vocabulary: repair-kinds.ts).
+ * store-secrets from an export file and from another key are two plans of one kind, told apart
+ * by their steps and titles.
+ */
+export type { RepairKind } from './repair-kinds.ts';
 
 export type StepKind = 'put-secret' | 'upload-cross-signing-keys' | 'upload-signatures' | 'put-backup-version';
 

@@ -2,11 +2,11 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { visible } from '../visible-text.ts';
 import { send } from '../../ext/messaging.ts';
 import type { Protocol, RepairFlowView } from '../../ext/protocol.ts';
-import type { ExtRepairKind } from '../../ext/repair-kinds.ts';
+import type { RepairKind } from '../../core/repair/repair-kinds.ts';
 import { exportPassphraseProblem, MIN_EXPORT_PASSPHRASE_LENGTH } from '../../core/repair/export-passphrase.ts';
 import { capitalized, ROLE, ROLES } from '../../core/roles.ts';
 
-export const REPAIR_LABELS: Record<ExtRepairKind, string> = {
+export const REPAIR_LABELS: Record<RepairKind, string> = {
   'sign-devices': 'Cross-sign devices',
   'reset-cross-signing': 'Reset cross-signing',
   'regenerate-subkeys': 'Replace the self-signing / user-signing key',
@@ -16,7 +16,7 @@ export const REPAIR_LABELS: Record<ExtRepairKind, string> = {
   'manual-upload': 'Upload keys by hand',
 };
 
-const HINTS: Record<ExtRepairKind, string> = {
+const HINTS: Record<RepairKind, string> = {
   'sign-devices': 'The self-signing key is read from secret storage with your recovery key.',
   'reset-cross-signing': 'New keys are stored in secret storage under your recovery key (or saved in an export file) before they are published.',
   'regenerate-subkeys': 'The master key stays (so other people’s trust stays); it is read from secret storage to sign the new keys, which are stored there first.',
@@ -40,7 +40,7 @@ const value = (el: HTMLInputElement | HTMLTextAreaElement | null): string => el?
  */
 export function RepairForm({ sessionId, kind, devices, onPreview, onClose }: {
   sessionId: string;
-  kind: ExtRepairKind;
+  kind: RepairKind;
   devices: DeviceChoice[];
   onPreview: (flow: PreviewResponse) => void;
   onClose: () => void;

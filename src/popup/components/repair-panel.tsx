@@ -1,14 +1,14 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { send } from '../../ext/messaging.ts';
 import type { AuthPageVerdict, RepairFlowView } from '../../ext/protocol.ts';
-import { EXT_REPAIR_KINDS, type ExtRepairKind } from '../../ext/repair-kinds.ts';
+import { REPAIR_KINDS, type RepairKind } from '../../core/repair/repair-kinds.ts';
 import { visible, visibleJson } from '../visible-text.ts';
 import { ExportOffer, REPAIR_LABELS, RepairForm, type DeviceChoice } from './repair-form.tsx';
 
 export { REPAIR_LABELS };
 
-export const isExtRepair = (kind: string | undefined): kind is ExtRepairKind =>
-  (EXT_REPAIR_KINDS as readonly string[]).includes(kind ?? '');
+export const isExtRepair = (kind: string | undefined): kind is RepairKind =>
+  (REPAIR_KINDS as readonly string[]).includes(kind ?? '');
 
 const POLL_MS = 300;
 const active = (f: RepairFlowView | null): boolean => f !== null && (f.phase === 'running' || f.phase === 'prompt');
@@ -29,13 +29,13 @@ export function RepairPanel({ sessionId, account, host, writable, devices, reque
   /** For the device picker of sign-devices. */
   devices: DeviceChoice[];
   /** A repair the user picked from a problem row. */
-  requested: ExtRepairKind | null;
+  requested: RepairKind | null;
   onRequestHandled: () => void;
   /** Called once per flow that finished or failed: re-read the status. */
   onFinished: () => void;
 }) {
   const [flow, setFlow] = useState<RepairFlowView | null>(null);
-  const [editing, setEditing] = useState<ExtRepairKind | null>(null);
+  const [editing, setEditing] = useState<RepairKind | null>(null);
   const [dismissed, setDismissed] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -109,7 +109,7 @@ export function RepairPanel({ sessionId, account, host, writable, devices, reque
     return (
       <section aria-label="Repairs" data-testid="repair-section">
         <div class="row toolbar">
-          {EXT_REPAIR_KINDS.map((k) => (
+          {REPAIR_KINDS.map((k) => (
             <button type="button" key={k} data-testid="repair-open" data-repair={k} onClick={() => { setEditing(k); setError(null); }}>
               {REPAIR_LABELS[k]}…
             </button>

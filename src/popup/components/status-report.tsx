@@ -9,7 +9,7 @@ import { DevicesTable } from './devices-table.tsx';
 import { IdentityTable } from './identity-table.tsx';
 import { RawJson } from './raw-json.tsx';
 import { isExtRepair, RepairPanel } from './repair-panel.tsx';
-import type { ExtRepairKind } from '../../ext/protocol.ts';
+import type { RepairKind } from '../../ext/protocol.ts';
 import { SecretKeyForm } from './secret-key-form.tsx';
 import { SecretStorageTable } from './secret-storage-table.tsx';
 import { Verdict } from './verdict.tsx';
@@ -22,7 +22,7 @@ export function StatusReport({ session }: { session: SessionView }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [showAllDevices, setShowAllDevices] = useState(false);
-  const [repair, setRepair] = useState<ExtRepairKind | null>(null);
+  const [repair, setRepair] = useState<RepairKind | null>(null);
   // Completed reads, as `data-reads`: after a repair, "the re-read is in" is then a fact to wait
   // for, not a moment to guess (the verdict element exists before and after).
   const [reads, setReads] = useState(0);

@@ -1,14 +1,15 @@
 import { visible } from '../visible-text.ts';
 import type { Problem } from '../../core/inspect/problems.ts';
+import type { RepairKind } from '../../core/repair/repair-kinds.ts';
 
-const REPAIR_TITLES: Record<string, string> = {
+const REPAIR_TITLES: Record<RepairKind, string> = {
   'reset-cross-signing': 'Reset cross-signing',
   'regenerate-subkeys': 'Regenerate self-signing / user-signing keys',
   'sign-devices': 'Cross-sign devices',
   'store-secrets': 'Store secrets under the default key',
   'resign-backup': 'Re-sign the key backup',
-  'upload-keys': 'Upload keys by hand',
-  'reset-backup': 'Create a new key backup',
+  'upload-keys': 'Upload keys from secret storage',
+  'manual-upload': 'Upload keys by hand',
 };
 
 /** The verdict in words (never colour alone) and one row per problem, each with its repair. */
@@ -25,7 +26,7 @@ export function Verdict({ healthy, problems, onRepair }: { healthy: boolean; pro
               <span class="bad-text">✗</span> {visible(p.message)}
               {p.repair && (
                 <span class="repair" data-testid="problem-repair" data-repair={p.repair} onClick={(e) => { if (onRepair?.(p.repair!)) e.preventDefault(); }}>
-                  {' '}→ <a href={`#repair-${p.repair}`}>{REPAIR_TITLES[p.repair] ?? p.repair}</a>
+                  {' '}→ <a href={`#repair-${p.repair}`}>{REPAIR_TITLES[p.repair]}</a>
                 </span>
               )}
             </li>

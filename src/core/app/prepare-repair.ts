@@ -1,0 +1,144 @@
+/**
+ * "Repair this account", up to the plan: inspect → check the secret-storage key → build the plan
+ * of the request's kind → hand back the plan and a `dispose()` that wipes the private bytes met
+ * on the way. Both front ends call this (the CLI's runRepair, the background's preview); nothing
+ * is sent to the homeserver but reads. The plan itself holds only public data and ciphertexts
+ * (docs/design.md#repair-plans), so it may outlive `dispose()`.
+ */
+import { detectEd25519, type Ed25519 } from '../ed25519.ts';
+import type { MatrixClient } from '../matrix/client.ts';
+import { inspectAccount, targetKeyId } from '../inspect/inspect-account.ts';
+import type { SecretStorageKeyInput } from '../inspect/secret-storage-key.ts';
+import type { Report } from '../inspect/report-types.ts';
+import {
+  buildManualUpload, buildReencrypt, buildRegenerate, buildReset, buildResignBackup, buildSignDevices, buildStoreFromExport, buildUpload,
+  checkKeyInput, findSourceKey, PlanRefusedError, type BuiltPlan, type PlanContext,
+} from '../repair/build-plans.ts';
+import { encryptKeysExport } from '../repair/export-crypt.ts';
+import { exportPassphraseProblem } from '../repair/export-passphrase.ts';
+import type { RepairPlan } from '../repair/plans.ts';
+import type { CheckedSecretStorageKey } from '../repair/secrets.ts';
+import { fail, ok, type Result } from '../result.ts';
+import { keyOptional, wantsExport, type ExportChoice, type RepairRefusal, type RepairRequest } from './repair-request.ts';
+
+export interface RepairSession {
+  userId: string;
+  deviceId?: string | undefined;
+}
+
+export interface PreparedRepair {
+  plan: RepairPlan;
+  /** The inspection the plan was built on. */
+  report: Report;
+  /** Extra lines for the preview (what the plan leaves undone, and why). */
+  remarks: string[];
+  /** The export file's text (PRIVATE unless `exportEncrypted`), to be saved before the plan runs. */
+  exportText?: string;
+  exportEncrypted?: boolean;
+  /** Zero every private byte met while preparing (seeds, the secret-storage keys). Idempotent. */
+  dispose(): void;
+}
+
+export interface PrepareOptions {
+  ed?: Ed25519;
+  /** With an export file: how the person chose to protect it. A passphrase encrypts `exportText` here. */
+  exportChoice?: ExportChoice;
+}
+
+const given = (input: SecretStorageKeyInput): boolean => input.recoveryKey !== undefined || input.passphrase !== undefined;
+
+/**
+ * The refusals that need no server: checked before anything is read, so a front end can refuse
+ * at once (the CLI before it even connects).
+ */
+export function precheckRepair(request: RepairRequest, keyInput: SecretStorageKeyInput, exportChoice?: ExportChoice): RepairRefusal | null {
+  const { kind } = request;
+  if (!given(keyInput) && !keyOptional(request)) return { code: 'missing-key', kind };
+  if (request.kind === 'store-secrets' && request.from === undefined) return { code: 'missing-source', kind };
+  if (wantsExport(request) && exportChoice !== undefined) {
+    if (exportChoice.plaintext === true && exportChoice.passphrase !== undefined) return { code: 'export-passphrase-both', kind };
+    if (exportChoice.plaintext !== true) {
+      const weak = exportPassphraseProblem(exportChoice.passphrase ?? '');
+      if (weak !== null) return { code: 'export-passphrase-weak', kind, detail: weak };
+    }
+  }
+  return null;
+}
+
+/** The one place a repair's kind chooses its builder. `toWipe` receives private bytes met here. */
+async function build(request: RepairRequest, ctx: PlanContext, toWipe: Uint8Array[]): Promise<Result<BuiltPlan, RepairRefusal>> {
+  switch (request.kind) {
+    case 'reset-cross-signing': return ok(await buildReset(ctx, { exportKeys: request.exportKeys === true }));
+    case 'regenerate-subkeys': return ok(await buildRegenerate(ctx, { selfSigning: request.selfSigning, userSigning: request.userSigning, exportKeys: request.exportKeys === true }));
+    case 'sign-devices': return ok(await buildSignDevices(ctx, request.deviceIds === undefined ? {} : { deviceIds: request.deviceIds }));
+    case 'resign-backup': return ok(await buildResignBackup(ctx));
+    case 'upload-keys': return ok(await buildUpload(ctx));
+    case 'manual-upload': return ok(await buildManualUpload(ctx, request.keys));
+    case 'store-secrets': {
+      const from = request.from!;
+      if ('exportText' in from) return ok(await buildStoreFromExport(ctx, from.exportText));
+      const source = await findSourceKey(ctx.state, ctx.ssss!, from.key, 'the source key');
+      if (!source.ok) return fail({ code: 'wrong-source-key', kind: request.kind, detail: source.message, report: ctx.report });
+      toWipe.push(source.key.key);
+      return ok(await buildReencrypt(ctx, source.key));
+    }
+  }
+}
+
+/**
+ * Prepare `request` on the account of `session`: its plan, or the refusal saying why there is
+ * none. Private bytes are wiped before a refusal returns; on success, by `dispose()`.
+ * @throws Whatever the homeserver reads throw (MatrixApiError, ConnectionError): the front end words those.
+ */
+export async function prepareRepair(
+  client: MatrixClient, session: RepairSession, request: RepairRequest, keyInput: SecretStorageKeyInput, opts: PrepareOptions = {},
+): Promise<Result<PreparedRepair, RepairRefusal>> {
+  const refused = precheckRepair(request, keyInput, opts.exportChoice);
+  if (refused !== null) return fail(refused);
+  const { kind } = request;
+  const ed = opts.ed ?? await detectEd25519();
+  const inspected = await inspectAccount(client, { userId: session.userId, deviceId: session.deviceId || undefined, secret: keyInput, ed });
+  if (!inspected.ok) return fail({ code: 'key-input', kind, detail: inspected.error.message });
+  const { state, report } = inspected.value;
+  const toWipe: Uint8Array[] = [];
+  const wipe = (): void => { for (const bytes of toWipe) bytes.fill(0); };
+  let success = false;
+  try {
+    let ssss: CheckedSecretStorageKey | undefined;
+    if (given(keyInput)) {
+      const keyId = targetKeyId(state);
+      if (keyId === null) return fail({ code: 'no-secret-storage', kind, report });
+      const checked = await checkKeyInput(state, keyId, keyInput);
+      if (!checked.ok) return fail({ code: 'wrong-key', kind, detail: checked.message, report });
+      ssss = checked.key;
+      toWipe.push(checked.key.key);
+    }
+    const ctx: PlanContext = { state, report, userId: session.userId, deviceId: session.deviceId || undefined, ed, ssss };
+    let built: Result<BuiltPlan, RepairRefusal>;
+    try {
+      built = await build(request, ctx, toWipe);
+    } catch (error) {
+      if (!(error instanceof PlanRefusedError)) throw error;
+      return fail({ code: error.code, kind, detail: error.message, report });
+    }
+    if (!built.ok) return built;
+    toWipe.push(...built.value.secrets);
+    const { plan, remarks, exportText } = built.value;
+    const prepared: PreparedRepair = { plan, report, remarks, dispose: wipe };
+    if (exportText !== undefined) {
+      const passphrase = opts.exportChoice?.passphrase;
+      if (passphrase === undefined) prepared.exportText = exportText;
+      else {
+        const encrypted = await encryptKeysExport(exportText, passphrase);
+        if (!encrypted.ok) return fail({ code: 'export-encrypt-failed', kind, detail: encrypted.error, report });
+        prepared.exportText = encrypted.value;
+        prepared.exportEncrypted = true;
+      }
+    }
+    success = true;
+    return ok(prepared);
+  } finally {
+    // A refusal or a throw leaves nothing for dispose(): wipe now.
+    if (!success) wipe();
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * What a person asks the doctor to repair, and every reason it can say no — one vocabulary for
+ * both front ends. The CLI maps its verbs and flags to a RepairRequest, the background maps the
+ * popup's `repairPreview` message to one; neither decides anything per kind beyond that mapping
+ * (prepare-repair.ts does). The refusals are a closed set whose wording lives here only, with the
+ * few words that must name a front end's own control (a flag, a checkbox) chosen by `Surface`.
+ */
+import type { PlanErrorCode } from '../repair/errors.ts';
+import type { ManualKeyTexts } from '../repair/build-plans.ts';
+import type { SecretStorageKeyInput } from '../inspect/secret-storage-key.ts';
+import type { Report } from '../inspect/report-types.ts';
+import { REPAIR_KINDS, type RepairKind } from '../repair/repair-kinds.ts';
+
+export { REPAIR_KINDS, isRepairKind, type RepairKind } from '../repair/repair-kinds.ts';
+
+/** Where store-secrets takes the secrets from: another secret-storage key, or a keys export file (its plaintext). */
+export type SecretsSource = { key: SecretStorageKeyInput } | { exportText: string };
+
+export type RepairRequest =
+  /** New master, self-signing and user-signing keys (docs/protocol.md#repair-order). */
+  | { kind: 'reset-cross-signing'; exportKeys?: boolean }
+  /** New self-signing and/or user-signing keys under the master from secret storage. */
+  | { kind: 'regenerate-subkeys'; selfSigning: boolean; userSigning: boolean; exportKeys?: boolean }
+  /** Sign devices with the self-signing key from secret storage (default: every one not validly signed). */
+  | { kind: 'sign-devices'; deviceIds?: string[] }
+  /** Store the cross-signing secrets under the default key; `from` absent is refused (missing-source). */
+  | { kind: 'store-secrets'; from?: SecretsSource }
+  /** Sign the backup's auth_data with the master from secret storage (docs/protocol.md#key-backup). */
+  | { kind: 'resign-backup' }
+  /** Publish the public keys of the private keys held in secret storage. */
+  | { kind: 'upload-keys' }
+  /** Publish keys (and store seeds) the person pasted or gave as files. */
+  | { kind: 'manual-upload'; keys: ManualKeyTexts };
+
+// Compile-time check: the union's kinds are exactly the offered kinds.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const KINDS_MATCH: Same<RepairRequest['kind'], RepairKind> = true;
+void KINDS_MATCH;
+void REPAIR_KINDS;
+
+/** Does this request create new private keys that may go to an export file? */
+export const wantsExport = (request: RepairRequest): boolean =>
+  (request.kind === 'reset-cross-signing' || request.kind === 'regenerate-subkeys') && request.exportKeys === true;
+
+/** May this request run without the secret-storage key? A reset saved to an export file, or keys the person holds. */
+export const keyOptional = (request: RepairRequest): boolean =>
+  request.kind === 'manual-upload' || (request.kind === 'reset-cross-signing' && request.exportKeys === true);
+
+/** The export file's protection as chosen by the person (checked before anything is read). */
+export interface ExportChoice {
+  passphrase?: string;
+  plaintext?: boolean;
+}
+
+/** Every reason a repair is not planned. Closed: a front end renders each with `describeRefusal`. */
+export type RefusalCode =
+  | 'missing-key' // the secret-storage key is needed and was not given
+  | 'missing-source' // store-secrets without (or with two) sources
+  | 'no-secret-storage' // a key was given but the account has no secret storage to check it against
+  | 'key-input' // the recovery key / passphrase could not be used at all (inspector's KeyInputError)
+  | 'wrong-key' // the key is not the secret-storage key
+  | 'wrong-source-key' // store-secrets: the other key opens none of the other secret-storage keys
+  | 'export-passphrase-both' // a passphrase AND plaintext for the export file
+  | 'export-passphrase-weak' // the export file's passphrase is too weak (or absent)
+  | 'export-encrypt-failed' // encrypting the export file failed
+  | 'nothing-to-do'
+  | 'missing-secret'
+  | PlanErrorCode; // the builders' reasons (errors.ts), unsafe-secret-storage-key among them
+
+export interface RepairRefusal {
+  code: RefusalCode;
+  kind: RepairKind;
+  /** The specific reason in plain words (from the checks or the builders); wording around it is describeRefusal's. */
+  detail?: string;
+  /** The inspection the refusal was decided on, when there was one (the CLI prints its verdict). */
+  report?: Report;
+}
+
+/** Which front end renders the refusal, and (CLI) the verb the person typed. */
+export type Surface = { name: 'cli'; verb: string } | { name: 'popup' };
+
+/** The words naming each front end's way to keep new keys in an export file. */
+const EXPORT_OPTION = { cli: '--export FILE', popup: 'tick "Also save the new private keys in an export file" and preview again' } as const;
+
+/** One refusal in plain words: the only place a refusal is worded. */
+export function describeRefusal(r: RepairRefusal, surface: Surface): string {
+  const cli = surface.name === 'cli';
+  const verb = cli ? surface.verb : '';
+  const d = r.detail ?? '';
+  const newKeys = r.kind === 'reset-cross-signing' || r.kind === 'regenerate-subkeys';
+  switch (r.code) {
+    case 'missing-key':
+      if (r.kind === 'reset-cross-signing') {
+        return cli
+          ? `${verb} creates new private keys and will not publish them unless they are safe: give --recovery-key (store them in secret storage) and/or --export FILE (save them to a new file). Nothing was sent.`
+          : 'A reset creates new private keys: enter your recovery key so they are stored in secret storage before anything is published, or choose to save them in an export file.';
+      }
+      return cli
+        ? `${verb} needs the secret-storage key: give --recovery-key-file (or XSIGN_RECOVERY_KEY) or --passphrase-file (or XSIGN_PASSPHRASE)`
+        : 'Enter your recovery key (or passphrase): the private key this repair needs is read from secret storage.';
+    case 'missing-source':
+      return cli
+        ? `${verb} needs exactly one source: --from-recovery-key / --from-passphrase (the other secret-storage key) or --from-export FILE`
+        : 'Enter the recovery key of the other secret-storage key the secrets are held under.';
+    case 'no-secret-storage':
+      return cli
+        ? `the account has no secret storage to check the recovery key against${r.kind === 'reset-cross-signing' ? ' (use --export FILE instead)' : ''}`
+        : 'The account has no secret storage to check the recovery key against.';
+    case 'key-input':
+    case 'wrong-key':
+    case 'wrong-source-key':
+      return d;
+    case 'export-passphrase-both':
+      return cli ? 'give either --export-passphrase-file or --export-plaintext, not both' : 'Either a passphrase for the export file or the unencrypted file, not both.';
+    case 'export-passphrase-weak':
+      return cli ? `the export file's passphrase: ${d}. Nothing was sent.` : `Choose a passphrase for the export file: ${d} (or tick the warning to save it unencrypted).`;
+    case 'export-encrypt-failed':
+      return `${cli ? 'cannot' : 'Cannot'} encrypt the export file: ${d}.${cli ? ' Nothing was sent.' : ''}`;
+    case 'nothing-to-do':
+      return `Nothing to do: ${d}.`;
+    default: {
+      // An unproven or weak secret-storage key leaves the export file as the only safeguard: name the front end's option.
+      const hint = r.code === 'unsafe-secret-storage-key' && newKeys ? ` (${EXPORT_OPTION[surface.name]})` : '';
+      return cli ? `cannot plan ${verb}: ${d}${hint}. Nothing was sent.` : `Cannot plan this repair: ${d}${hint}. Nothing was sent.`;
+    }
+  }
+}
