@@ -274,12 +274,7 @@ for (const name of BROWSERS) {
       const uploads = hs.requestsTo('POST', UPLOAD_PATH);
       const keys = uploadedKeys(uploads[0]!.json);
       for (const u of uploads) assert.deepEqual(uploadedKeys(u.json), keys, 'every upload carries the same keys');
-      // Close what the stopped background opened (its handle died with it).
-      await b.evalExtension(async (prefix) => {
-        for (const w of await browser.windows.getAll({ populate: true })) {
-          if (w.id !== undefined && w.tabs?.some((t) => t.url?.startsWith(prefix))) await browser.windows.remove(w.id);
-        }
-      }, script.url);
+      // The window the stopped background opened is closed once the flow is over (its ID was mirrored).
       await waitUntil('the auth windows to close', async () => (await windowCount(b)) === windowsBefore, 10_000);
       await ui.close();
       console.log(`[${name}] m.oauth approval across a background stop: ${Date.now() - started} ms`);

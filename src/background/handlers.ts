@@ -11,7 +11,7 @@ import { assertWritable, verifyHomeserver } from './session-homeserver.ts';
 import { hostOf } from '../core/matrix/discovery.ts';
 import { sessionView } from './session-view.ts';
 import { createFlowManager, type MirroredRun } from './repair-flow.ts';
-import { openAuthWindow } from '../ext/auth-window.ts';
+import { closeAuthWindowById, openAuthWindow } from '../ext/auth-window.ts';
 import type { RepairFlowView } from '../ext/protocol.ts';
 
 /** storage.session key of the repair flows' mirror (no private key, password or recovery key). */
@@ -33,6 +33,7 @@ const flows = createFlowManager({
     return { views: got[FLOWS_KEY] as Record<string, RepairFlowView> | undefined ?? {}, runs: got[RUNS_KEY] as Record<string, MirroredRun> | undefined ?? {} };
   },
   openAuthWindow,
+  closeWindow: closeAuthWindowById,
 });
 
 const unknownSession = (): Error =>

@@ -72,6 +72,11 @@ interface Flow {
   windowRequest?: object;
   /** The current prompt's page, once it passed the checks: the only URL repairOpenPage opens. */
   page?: { url: string; check: object };
+  /**
+   * The window a stopped background opened for this flow's prompt: left open on resume (the
+   * person may be approving in it), closed once the flow is over.
+   */
+  strayWindowId?: number;
 }
 
 /** A window the background opened for a prompt (src/ext/auth-window.ts in the extension). */
@@ -88,6 +93,8 @@ export interface MirroredRun {
   flowId: string;
   plan: RepairPlan;
   progress: RepairProgress;
+  /** The window opened for the current prompt, to close it once the flow is over. */
+  windowId?: number;
 }
 
 /** The mirror, per session: what the popup shows, and the run behind a flow that is not over. */
@@ -105,6 +112,8 @@ export interface FlowDeps {
   restore: () => Promise<Partial<FlowMirror> | undefined>;
   /** Open the window where the user completes a fallback/approval prompt (none: the URL stays text in the popup). */
   openAuthWindow?: (flowId: string, sessionId: string, url: string) => Promise<OpenedWindow | undefined>;
+  /** Close a window an earlier background instance opened (by its mirrored ID). */
+  closeWindow?: (windowId: number) => Promise<void>;
   /** For reading the homeserver's advertised auth origins (default: the global fetch). */
   fetch?: typeof fetch;
   now?: () => Date;
@@ -131,7 +140,10 @@ export function createFlowManager(deps: FlowDeps) {
       const f = flows.get(flowId);
       if (!f) continue;
       state.views[sessionId] = f.view;
-      if (f.view.phase === 'preview' || isActive(f.view)) state.runs[sessionId] = { flowId, plan: f.plan, progress: f.progress };
+      if (f.view.phase === 'preview' || isActive(f.view)) {
+        const windowId = f.authWindow?.windowId ?? f.strayWindowId;
+        state.runs[sessionId] = { flowId, plan: f.plan, progress: f.progress, ...(windowId === undefined ? {} : { windowId }) };
+      }
     }
     const copy = structuredClone(state);
     // A failed write loses the display state and the ability to resume, never a key: go on.
@@ -153,8 +165,10 @@ export function createFlowManager(deps: FlowDeps) {
     flow.windowRequest = request;
     deps.openAuthWindow(flow.view.flowId, flow.view.sessionId, url).then((w) => {
       if (w === undefined) return;
-      if (flow.windowRequest === request) flow.authWindow = w;
-      else void w.close(); // the prompt ended while the window was opening
+      if (flow.windowRequest === request) {
+        flow.authWindow = w;
+        void persist(); // a restarted background can close it
+      } else void w.close(); // the prompt ended while the window was opening
     }, () => { /* no window: the popup's link and Done button still complete the step */ });
   };
 
@@ -165,6 +179,10 @@ export function createFlowManager(deps: FlowDeps) {
     if (next.prompt?.kind !== 'fallback' && next.prompt?.kind !== 'approval') {
       closeAuthWindow(flow);
       delete flow.page;
+    }
+    if (TERMINAL.has(next.phase) && flow.strayWindowId !== undefined) {
+      void deps.closeWindow?.(flow.strayWindowId).catch(() => {});
+      delete flow.strayWindowId;
     }
     void persist();
   };
@@ -444,7 +462,10 @@ export function createFlowManager(deps: FlowDeps) {
         kept[sessionId] = view;
         continue;
       }
-      const flow: Flow = { view, plan: run.plan, progress: run.progress, abort: new AbortController() };
+      const flow: Flow = {
+        view, plan: run.plan, progress: run.progress, abort: new AbortController(),
+        ...(typeof run.windowId === 'number' ? { strayWindowId: run.windowId } : {}),
+      };
       flows.set(view.flowId, flow);
       latest.set(sessionId, view.flowId);
       if (isActive(view)) toResume.push(flow);
