@@ -155,6 +155,32 @@ describe('key-publishing repairs in the background (Node, against Synapse)', { c
     assert.equal(await storedPublicKey(hs, a, 'master', 'unpublished'), first.publicKeys!['master']);
   });
 
+  test('a background restart after the preview: a plain preview is restored and runs the same plan; one kept safe only by its export is previewed anew', async () => {
+    const a = await buildAccount(hs, 'healthy');
+    const first = nodeFlowManager(a.user, { baseUrl: hs.baseUrl });
+    const view = await first.flows.preview({ sessionId: 's1', kind: 'reset-cross-signing', recoveryKey: a.secretStorage!.recoveryKey });
+    first.stop();
+    const restarted = nodeFlowManager(a.user, { baseUrl: hs.baseUrl, mirror: first.mirror });
+    const again = await restarted.flows.state('s1');
+    assert.deepEqual([again?.flowId, again?.planId, again?.phase], [view.flowId, view.planId, 'preview']);
+    const done = await runToEnd(restarted.flows, view.flowId, a.user.password);
+    assert.equal(done.phase, 'done', JSON.stringify(done.result));
+    assert.equal((await publishedKeys(a.user)).master, view.publicKeys!['master']);
+
+    // The export text went to the popup once; a restarted background cannot offer it again.
+    const b = await buildAccount(hs, 'no-cross-signing');
+    const withExport = nodeFlowManager(b.user, { baseUrl: hs.baseUrl });
+    const exported = await withExport.flows.preview({ sessionId: 's1', kind: 'reset-cross-signing', exportKeys: true, exportPassphrase: 'the export file passphrase' });
+    assert.ok(!JSON.stringify(withExport.mirror.runs).includes(exported.exportText!), 'the export is never mirrored');
+    withExport.stop();
+    const later = nodeFlowManager(b.user, { baseUrl: hs.baseUrl, mirror: withExport.mirror });
+    const stopped = await later.flows.state('s1');
+    assert.equal(stopped?.phase, 'failed');
+    assert.match(stopped!.result!.message, /stopped before it started/);
+    assert.throws(() => later.flows.start(exported.flowId), /no longer known/);
+    assert.equal((await publishedKeys(b.user)).master, undefined, 'nothing was published');
+  });
+
   test('a background restart at the password prompt: the same plan continues, the password is asked again, the previewed keys are published', async () => {
     const a = await buildAccount(hs, 'healthy');
     const recoveryKey = a.secretStorage!.recoveryKey;
