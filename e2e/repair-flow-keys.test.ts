@@ -1,7 +1,8 @@
 // The repairs that publish keys, run by the background's flow manager from Node against Synapse:
 // regenerating only the self-signing key, a manual upload (pasted JSON and seeds), a reset kept
 // safe by an export file, a reset that fails at its upload and is run again (the copy of the
-// still-published key must survive the retry), and a background restart mid-flow.
+// still-published key must survive the retry), and a background restart mid-flow (the same plan
+// continues: docs/design.md#repair-resume).
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { detectEd25519, encodeBase64, exportFormOf, generateCrossSigningKeys, parseKeysExportFile, readKeysExportFile } from '../src/core/index.ts';
@@ -9,9 +10,13 @@ import { buildAccount, type FixtureAccount } from './harness/identity.ts';
 import { nodeFlowManager, runToEnd, untilFlow } from './harness/node-flows.ts';
 import { publishedKeys } from './harness/server-keys.ts';
 import { storedPublicKey } from './harness/stored-seeds.ts';
+import { waitUntil } from './harness/ui-page.ts';
 import { testSynapse, type SynapseInfo } from './harness/test-synapse.ts';
 import { inspectAccount } from '../src/core/inspect/inspect-account.ts';
 import { createMatrixClient } from '../src/core/matrix/client.ts';
+
+const publishedKeysNow = async (a: FixtureAccount) => (await publishedKeys(a.user)).master;
+const waitFor = (ok: () => Promise<boolean>, what: string) => waitUntil(what, async () => ((await ok()) ? true : undefined), 30_000);
 
 const problems = async (hs: SynapseInfo, a: FixtureAccount, recoveryKey?: string) => {
   const client = createMatrixClient({ baseUrl: hs.baseUrl, accessToken: a.user.accessToken, fetch });
@@ -150,21 +155,97 @@ describe('key-publishing repairs in the background (Node, against Synapse)', { c
     assert.equal(await storedPublicKey(hs, a, 'master', 'unpublished'), first.publicKeys!['master']);
   });
 
-  test('a background restart mid-flow: reported as stopped at its step, with what the server publishes now', async () => {
+  test('a background restart after the preview: a plain preview is restored and runs the same plan; one kept safe only by its export is previewed anew', async () => {
+    const a = await buildAccount(hs, 'healthy');
+    const first = nodeFlowManager(a.user, { baseUrl: hs.baseUrl });
+    const view = await first.flows.preview({ sessionId: 's1', kind: 'reset-cross-signing', recoveryKey: a.secretStorage!.recoveryKey });
+    first.stop();
+    const restarted = nodeFlowManager(a.user, { baseUrl: hs.baseUrl, mirror: first.mirror });
+    const again = await restarted.flows.state('s1');
+    assert.deepEqual([again?.flowId, again?.planId, again?.phase], [view.flowId, view.planId, 'preview']);
+    const done = await runToEnd(restarted.flows, view.flowId, a.user.password);
+    assert.equal(done.phase, 'done', JSON.stringify(done.result));
+    assert.equal((await publishedKeys(a.user)).master, view.publicKeys!['master']);
+
+    // The export text went to the popup once; a restarted background cannot offer it again.
+    const b = await buildAccount(hs, 'no-cross-signing');
+    const withExport = nodeFlowManager(b.user, { baseUrl: hs.baseUrl });
+    const exported = await withExport.flows.preview({ sessionId: 's1', kind: 'reset-cross-signing', exportKeys: true, exportPassphrase: 'the export file passphrase' });
+    assert.ok(!JSON.stringify(withExport.mirror.runs).includes(exported.exportText!), 'the export is never mirrored');
+    withExport.stop();
+    const later = nodeFlowManager(b.user, { baseUrl: hs.baseUrl, mirror: withExport.mirror });
+    const stopped = await later.flows.state('s1');
+    assert.equal(stopped?.phase, 'failed');
+    assert.match(stopped!.result!.message, /stopped before it started/);
+    assert.throws(() => later.flows.start(exported.flowId), /no longer known/);
+    assert.equal((await publishedKeys(b.user)).master, undefined, 'nothing was published');
+  });
+
+  test('a background restart at the password prompt: the same plan continues, the password is asked again, the previewed keys are published', async () => {
     const a = await buildAccount(hs, 'healthy');
     const recoveryKey = a.secretStorage!.recoveryKey;
     const first = nodeFlowManager(a.user, { baseUrl: hs.baseUrl });
     const view = await first.flows.preview({ sessionId: 's1', kind: 'reset-cross-signing', recoveryKey });
     first.flows.start(view.flowId);
-    await untilFlow(first.flows, 'the password prompt', (v) => v.phase === 'prompt');
-    // A new background instance with the same storage.session mirror: the old one is gone.
+    const prompted = await untilFlow(first.flows, 'the password prompt', (v) => v.phase === 'prompt');
+    const completedBefore = prompted.progress.completed;
+    assert.ok(completedBefore > 0, 'the secrets were stored before the upload asked');
+    // The browser stops the background: the old instance is gone; a new one reads the same mirror.
+    first.stop();
+    const mirrored = JSON.stringify(first.mirror.runs);
+    for (const secret of [a.user.password, a.user.accessToken, recoveryKey]) assert.ok(!mirrored.includes(secret), 'a secret in the mirrored run');
     const restarted = nodeFlowManager(a.user, { baseUrl: hs.baseUrl, mirror: first.mirror });
-    const stopped = await restarted.flows.state('s1');
-    assert.equal(stopped?.phase, 'failed');
-    assert.match(stopped!.result!.message, /restarted and this repair stopped after \d+ of \d+ steps \(at “Publish the new/);
-    assert.equal(stopped!.error!.step, view.steps.find((s) => s.id === 'upload-keys')!.title);
-    assert.match(stopped!.serverState!, /master .* \(not this repair's\)/);
-    assert.deepEqual(await restarted.flows.state('s1'), stopped, 'reported the same way on every read');
-    first.flows.cancel(view.flowId);
+    const resumed = await restarted.flows.state('s1');
+    assert.equal(resumed?.flowId, view.flowId, 'the same flow');
+    assert.equal(resumed?.planId, view.planId, 'the same plan');
+    assert.ok(resumed?.phase === 'running' || resumed?.phase === 'prompt', resumed?.phase);
+    assert.match(resumed!.resumed!.message, /continues with the same plan and the same keys.*password is asked again/);
+    const asked = await untilFlow(restarted.flows, 'the password asked again', (v) => v.prompt?.kind === 'password');
+    assert.equal(asked.progress.completed, completedBefore, 'completed steps are not redone');
+    const done = await runToEnd(restarted.flows, view.flowId, a.user.password);
+    assert.equal(done.phase, 'done', JSON.stringify(done.result));
+    const published = await publishedKeys(a.user);
+    assert.deepEqual({ master: published.master, selfSigning: published.selfSigning, userSigning: published.userSigning }, view.publicKeys, 'exactly the keys the preview showed');
+    assert.equal(await storedPublicKey(hs, a, 'master', 'current'), view.publicKeys!['master'], 'the published master is in secret storage');
+    // Healthy but for the fixture's other session, which a reset does not sign (its notes say so).
+    assert.ok(view.notes.some((n) => /other sessions .* are not signed by the new key/.test(n)), view.notes.join(' | '));
+    assert.deepEqual(await problems(hs, a, recoveryKey), ['device-signed-by-old-key']);
+  });
+
+  test('a background restart after Synapse took the upload but before its answer: checked with the server, not sent again, no password asked', async () => {
+    const a = await buildAccount(hs, 'healthy');
+    const recoveryKey = a.secretStorage!.recoveryKey;
+    const uploads: string[] = [];
+    let hangAfterUpload = true;
+    // Synapse does the authenticated upload; its answer never comes back (the worker then stops).
+    const faulty: typeof fetch = async (input, init) => {
+      const url = String(input instanceof Request ? input.url : input);
+      if (url.endsWith('/keys/device_signing/upload')) {
+        uploads.push(String(init?.body ?? ''));
+        const answer = await fetch(input, init);
+        if (hangAfterUpload && answer.ok) return new Promise<Response>(() => {});
+        return answer;
+      }
+      return fetch(input, init);
+    };
+    const first = nodeFlowManager(a.user, { baseUrl: hs.baseUrl, fetch: faulty });
+    const view = await first.flows.preview({ sessionId: 's1', kind: 'reset-cross-signing', recoveryKey });
+    first.flows.start(view.flowId);
+    await untilFlow(first.flows, 'the password prompt', (v) => v.prompt?.kind === 'password');
+    first.flows.password(view.flowId, a.user.password);
+    await waitFor(() => (publishedKeysNow(a)).then((k) => k === view.publicKeys!['master']), 'Synapse to publish the new master');
+    first.stop();
+    hangAfterUpload = false;
+    const sentBefore = uploads.length;
+    const restarted = nodeFlowManager(a.user, { baseUrl: hs.baseUrl, fetch: faulty, mirror: first.mirror });
+    await restarted.flows.state('s1');
+    const done = await untilFlow(restarted.flows, 'the resumed flow to end', (v) => v.phase !== 'running' && v.phase !== 'prompt');
+    assert.equal(done.phase, 'done', JSON.stringify(done.result));
+    assert.equal(uploads.length, sentBefore, 'the applied upload was not sent again');
+    assert.ok(!restarted.views.some((v) => v.prompt !== undefined), 'no prompt after the restart');
+    assert.equal((await publishedKeys(a.user)).master, view.publicKeys!['master']);
+    // Healthy but for the fixture's other session, which a reset does not sign (its notes say so).
+    assert.ok(view.notes.some((n) => /other sessions .* are not signed by the new key/.test(n)), view.notes.join(' | '));
+    assert.deepEqual(await problems(hs, a, recoveryKey), ['device-signed-by-old-key']);
   });
 });

@@ -13,6 +13,7 @@
 // only `auth` (docs/protocol.md#synapse-upload-uia point 2).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { RepairFlowView } from '../src/ext/protocol.ts';
 import { BROWSERS } from './harness/browsers.ts';
 import { useBrowserWithStandIn } from './harness/browser-suite.ts';
 import type { ExtensionBrowser } from './harness/extension-browser.ts';
@@ -61,6 +62,15 @@ async function pressInOpenedPage(name: string, b: ExtensionBrowser, hs: Scripted
     (await browser.windows.getAll({ populate: true })).some((w) => w.tabs?.some((t) => t.url?.startsWith(p))), prefix));
   if (name === 'chromium') await (await b.findPage(prefix)).click(testId);
   else hs.press(testId);
+}
+
+/** The flow as the background reports it (repairState), for the session the popup shows. */
+async function repairStateOf(ui: UiPage, flowId: string): Promise<RepairFlowView> {
+  return ui.evaluate(async (id) => {
+    const mirror = (await browser.storage.session.get('repairFlows'))['repairFlows'] as Record<string, { flowId: string }>;
+    const sessionId = Object.keys(mirror).find((k) => mirror[k]!.flowId === id)!;
+    return ((await browser.runtime.sendMessage({ type: 'repairState', req: { sessionId } })) as { value: RepairFlowView }).value;
+  }, flowId);
 }
 
 const windowCount = (b: ExtensionBrowser) => b.evalExtension(async () => (await browser.windows.getAll()).length, null);
@@ -233,6 +243,43 @@ for (const name of BROWSERS) {
       console.log(`[${name}] m.oauth cancel: ${Date.now() - started} ms`);
     });
 
+    // Chrome stops an idle worker after ~30 s (Firefox unloads an idle event page): a person who
+    // takes two minutes to approve in their account page must not lose the flow. The background is
+    // stopped while it polls; the person approves; the popup's next read restores the flow, which
+    // checks the upload with the homeserver and sends it again: the SAME keys, one replacement
+    // (docs/design.md#repair-resume).
+    test('m.oauth approval: the background is stopped while waiting, the approval is given, the same plan completes', async () => {
+      const started = Date.now();
+      const { hs, account } = await fresh();
+      const script = masApprovalUia(hs, account);
+      const windowsBefore = await windowCount(b);
+      const ui = await runReset(b, hs, account);
+      const flowId = await ui.attr('repair-panel', 'data-flow-id');
+      await ui.waitFor('repair-approval-status', { attr: ['data-polls', '1'], timeoutMs: 30_000 });
+      const planned = await repairStateOf(ui, flowId!);
+      await ui.waitFor('open-approval');
+      await ui.click('open-approval');
+      await b.stopBackground();
+      // The page lives on in its own window: the person approves there while no worker runs.
+      await pressInOpenedPage(name, b, hs, script.url, 'approval-approve');
+      await ui.waitFor('repair-resumed', { timeoutMs: 30_000 });
+      assert.match(await ui.text('repair-resumed'), /continues with the same plan and the same keys.*approval/);
+      await ui.waitFor('repair-result', { timeoutMs: 30_000 });
+      assert.equal(await ui.attr('repair-result', 'data-outcome'), 'success', await ui.text('repair-result'));
+      const done = await repairStateOf(ui, flowId!);
+      assert.equal(done.planId, planned.planId, 'the same plan');
+      assert.equal(publishedMaster(account), planned.publicKeys!['master'], 'the master key the preview showed');
+      assert.equal(script.approvals, 1);
+      assert.equal(script.replacements.length, 1, 'exactly one replacement for one approval');
+      const uploads = hs.requestsTo('POST', UPLOAD_PATH);
+      const keys = uploadedKeys(uploads[0]!.json);
+      for (const u of uploads) assert.deepEqual(uploadedKeys(u.json), keys, 'every upload carries the same keys');
+      // The window the stopped background opened is closed once the flow is over (its ID was mirrored).
+      await waitUntil('the auth windows to close', async () => (await windowCount(b)) === windowsBefore, 10_000);
+      await ui.close();
+      console.log(`[${name}] m.oauth approval across a background stop: ${Date.now() - started} ms`);
+    });
+
     // HOSTILE homeserver stand-in: Synapse only ever sends its MAS's account-management URL, which it
     // also advertises. Each params url here is refused: shown as text with the reason, never opened,
     // while the polling and Cancel go on.
@@ -370,6 +417,32 @@ describe('repair flow manager: the window of an approval prompt (Node, stand-in)
       const end = await untilFlow(flows, 'the cancel', (v) => v.phase === 'cancelled');
       assert.equal(end.prompt, undefined);
       assert.equal(closed, 1, 'the window is closed when the prompt ends');
+    } finally {
+      await hs.close();
+    }
+  });
+
+  test('a background restart while polling for the approval: the restarted one polls again and publishes the same keys', async () => {
+    const { hs, account } = await standInWith(await testSynapse(), 'healthy');
+    try {
+      const script = masApprovalUia(hs, account);
+      const first = nodeFlowManager(account, { baseUrl: hs.baseUrl });
+      const preview = await first.flows.preview({ sessionId: SESSION, kind: 'reset-cross-signing', recoveryKey: account.fixture.secretStorage!.recoveryKey });
+      first.flows.start(preview.flowId);
+      await untilFlow(first.flows, 'the approval polling', (v) => v.prompt?.kind === 'approval' && (v.prompt.polls ?? 0) >= 1);
+      first.stop();
+      const challenges = script.challenges;
+      const restarted = nodeFlowManager(account, { baseUrl: hs.baseUrl, mirror: first.mirror });
+      // Not approved yet: the restarted background asks for the approval again and polls.
+      await untilFlow(restarted.flows, 'the approval polling again', (v) => v.prompt?.kind === 'approval' && (v.prompt.polls ?? 0) >= 1);
+      assert.ok(script.challenges > challenges, 'the restarted background polls');
+      script.approve();
+      const done = await untilFlow(restarted.flows, 'the flow to finish', (v) => v.phase === 'done' || v.phase === 'failed');
+      assert.equal(done.phase, 'done', JSON.stringify(done.result));
+      assert.equal(done.planId, preview.planId);
+      assert.equal(done.resumed?.count, 1);
+      assert.equal(publishedMaster(account), preview.publicKeys!['master'], 'the master key the preview showed');
+      assert.equal(script.replacements.length, 1);
     } finally {
       await hs.close();
     }

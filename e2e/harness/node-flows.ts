@@ -5,7 +5,7 @@
 // reading the same mirror, as a restarted background reads storage.session). The stand-in tests
 // also pass a window opener, to watch that a page opens only when asked and closes after.
 import { createMatrixClient } from '../../src/core/index.ts';
-import { createFlowManager, isActive, type FlowDeps } from '../../src/background/repair-flow.ts';
+import { createFlowManager, isActive, type FlowDeps, type MirroredRun } from '../../src/background/repair-flow.ts';
 import type { RepairFlowView } from '../../src/ext/protocol.ts';
 import type { TestUser } from './users.ts';
 import { waitUntil } from './ui-page.ts';
@@ -13,8 +13,8 @@ import { waitUntil } from './ui-page.ts';
 export const SESSION = 's1';
 
 export type FlowManager = ReturnType<typeof createFlowManager>;
-/** What storage.session would hold: the latest views, and every write as JSON. */
-export type Mirror = { views: Record<string, RepairFlowView> | undefined; writes: string[] };
+/** What storage.session would hold: the latest views and runs, and every write as JSON. */
+export type Mirror = { views: Record<string, RepairFlowView> | undefined; runs?: Record<string, MirroredRun>; writes: string[] };
 
 const read = <T>(v: T | (() => T)): T => (typeof v === 'function' ? (v as () => T)() : v);
 
@@ -28,21 +28,32 @@ export function nodeFlowManager(user: Pick<TestUser, 'userId' | 'deviceId' | 'ac
   const mirror: Mirror = conn.mirror ?? { views: undefined, writes: [] };
   /** Every mirrored view of SESSION, in order. */
   const views: RepairFlowView[] = [];
+  let stopped = false;
   const flows = createFlowManager({
     client: async () => createMatrixClient({
-      baseUrl: read(conn.baseUrl), accessToken: user.accessToken, fetch: conn.fetch ?? ((input, init) => fetch(input, init)),
+      baseUrl: read(conn.baseUrl), accessToken: user.accessToken,
+      // A stopped instance sends nothing more: its requests never start (a request already sent completes).
+      fetch: (input, init) => (stopped ? new Promise<Response>(() => {}) : (conn.fetch ?? fetch)(input, init)),
       ...(conn.timeoutMs === undefined ? {} : { timeoutMs: read(conn.timeoutMs) }),
     }),
     session: async () => ({ userId: user.userId, deviceId: user.deviceId }),
     mirror: async (v) => {
-      mirror.views = v;
+      if (stopped) return; // a stopped background writes nothing more
+      mirror.views = v.views;
+      mirror.runs = v.runs;
       mirror.writes.push(JSON.stringify(v));
-      if (v[SESSION]) views.push(structuredClone(v[SESSION]));
+      if (v.views[SESSION]) views.push(structuredClone(v.views[SESSION]));
     },
-    restore: async () => mirror.views,
+    restore: async () => (mirror.views === undefined ? undefined : { views: mirror.views, runs: mirror.runs ?? {} }),
     ...(conn.openAuthWindow === undefined ? {} : { openAuthWindow: conn.openAuthWindow }),
   });
-  return { flows, mirror, views };
+  /**
+   * What the browser's stop does to this instance: it writes nothing more to the mirror (its
+   * flows are abandoned mid-await, as the dead worker's are). The next manager on the same mirror
+   * is the restarted background.
+   */
+  const stop = (): void => { stopped = true; };
+  return { flows, mirror, views, stop };
 }
 
 /** The session's flow once `ok` holds. */

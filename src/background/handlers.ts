@@ -10,12 +10,14 @@ import { whoamiError } from './session-validate.ts';
 import { assertWritable, verifyHomeserver } from './session-homeserver.ts';
 import { hostOf } from '../core/matrix/discovery.ts';
 import { sessionView } from './session-view.ts';
-import { createFlowManager } from './repair-flow.ts';
-import { openAuthWindow } from '../ext/auth-window.ts';
+import { createFlowManager, type MirroredRun } from './repair-flow.ts';
+import { closeAuthWindowById, openAuthWindow } from '../ext/auth-window.ts';
 import type { RepairFlowView } from '../ext/protocol.ts';
 
 /** storage.session key of the repair flows' mirror (no private key, password or recovery key). */
 const FLOWS_KEY = 'repairFlows';
+/** storage.session key of the runs behind them (plans and progress: ciphertexts and public data). */
+const RUNS_KEY = 'repairRuns';
 
 /** Repair flows, run here (not in the popup): one at a time per session. */
 const flows = createFlowManager({
@@ -24,9 +26,14 @@ const flows = createFlowManager({
     const s = await requireSession(sessionId);
     return { userId: s.userId, deviceId: s.deviceId };
   },
-  mirror: async (views) => { await browser.storage.session.set({ [FLOWS_KEY]: views }); },
-  restore: async () => (await browser.storage.session.get(FLOWS_KEY))[FLOWS_KEY] as Record<string, RepairFlowView> | undefined,
+  mirror: async ({ views, runs }) => { await browser.storage.session.set({ [FLOWS_KEY]: views, [RUNS_KEY]: runs }); },
+  // Our own writes (above), read back by a restarted background; the flow manager re-checks them.
+  restore: async () => {
+    const got = await browser.storage.session.get([FLOWS_KEY, RUNS_KEY]);
+    return { views: got[FLOWS_KEY] as Record<string, RepairFlowView> | undefined ?? {}, runs: got[RUNS_KEY] as Record<string, MirroredRun> | undefined ?? {} };
+  },
   openAuthWindow,
+  closeWindow: closeAuthWindowById,
 });
 
 const unknownSession = unknownSessionError;
@@ -37,6 +44,7 @@ const unknownSession = unknownSessionError;
  * person confirmed that host (hiding the popup's buttons alone would not stop a crafted message).
  */
 async function requireWritableFlow(flowId: string): Promise<void> {
+  await flows.ready(); // a restarted background knows its flows again (docs/design.md#repair-resume)
   const s = await getSession(flows.sessionOf(flowId));
   if (!s) throw unknownSession();
   assertWritable(s);
@@ -121,6 +129,7 @@ export const handlers: Handlers = {
   },
 
   async repairCancel({ flowId }) {
+    await flows.ready();
     return flows.cancel(flowId);
   },
 

@@ -11,7 +11,18 @@
  * - The password arrives in one repairPassword message and is handed to exactly one UIA attempt;
  *   it is never stored, mirrored or echoed.
  * - The flow state (RepairFlowView) is kept in memory and mirrored to storage.session: plain JSON
- *   with the public plan, progress and prompts, no token, no password, no recovery key.
+ *   with the public plan, progress and prompts, no token, no password, no recovery key. Beside it
+ *   the run itself is mirrored (MirroredRun: the plan and its RepairProgress, written before the
+ *   next step is sent): the plan holds ciphertexts and public data only, and running it needs no
+ *   private key (src/core/repair/plans.ts), so nothing a resume needs exists only in memory.
+ * - Resume (docs/design.md#repair-resume): a background the browser stopped (Chrome stops an idle
+ *   worker after ~30 s; Firefox unloads an idle event page) restores its flows when the popup next
+ *   talks to it. A previewed flow is previewed again as it was; a running or prompting one
+ *   continues the SAME plan (same keys) after its completed steps. The step that was in flight is
+ *   first checked against the homeserver (step-applied.ts), never re-sent blindly. A password
+ *   prompt is asked again (the password was never stored); an approval wait starts polling again.
+ *   A previewed plan whose keys live only in an export file is not restored: its export text was
+ *   shown once and may be gone with the popup, so it is reported stopped and previewed anew.
  * - A fallback or approval page is opened only when the user clicks for it (repairOpenPage), and
  *   only if it passed the checks of src/core/repair/auth-page.ts: https (http on loopback), on
  *   the homeserver's origin or one it advertises. The homeserver is not trusted to name the page:
@@ -23,7 +34,7 @@
 import type { MatrixClient } from '../core/matrix/client.ts';
 import { RepairCancelledError } from '../core/repair/errors.ts';
 import { executePlan } from '../core/repair/execute.ts';
-import type { RepairPlan } from '../core/repair/plans.ts';
+import { startProgress, type RepairPlan, type RepairProgress } from '../core/repair/plans.ts';
 import type { UiaPrompter } from '../core/repair/uia-prompter.ts';
 import type { AuthPageVerdict, RepairFlowView, RepairPrompt } from '../ext/protocol.ts';
 import { vetAuthPage } from '../core/repair/auth-origins.ts';
@@ -48,6 +59,8 @@ export { RepairFlowError };
 interface Flow {
   view: RepairFlowView;
   plan: RepairPlan;
+  /** Steps completed so far; mirrored before the next step is sent. */
+  progress: RepairProgress;
   abort: AbortController;
   /** Resolves the pending password prompt (null = cancel). */
   answerPassword?: (password: string | null) => void;
@@ -59,6 +72,11 @@ interface Flow {
   windowRequest?: object;
   /** The current prompt's page, once it passed the checks: the only URL repairOpenPage opens. */
   page?: { url: string; check: object };
+  /**
+   * The window a stopped background opened for this flow's prompt: left open on resume (the
+   * person may be approving in it), closed once the flow is over.
+   */
+  strayWindowId?: number;
 }
 
 /** A window the background opened for a prompt (src/ext/auth-window.ts in the extension). */
@@ -67,15 +85,35 @@ export interface OpenedWindow {
   close(): Promise<void>;
 }
 
+/**
+ * What a restarted background needs to continue a flow: plain JSON, ciphertexts and public data
+ * only (no token, password, recovery key or seed).
+ */
+export interface MirroredRun {
+  flowId: string;
+  plan: RepairPlan;
+  progress: RepairProgress;
+  /** The window opened for the current prompt, to close it once the flow is over. */
+  windowId?: number;
+}
+
+/** The mirror, per session: what the popup shows, and the run behind a flow that is not over. */
+export interface FlowMirror {
+  views: Record<string, RepairFlowView>;
+  runs: Record<string, MirroredRun>;
+}
+
 export interface FlowDeps {
   client: (sessionId: string) => Promise<MatrixClient>;
   session: (sessionId: string) => Promise<{ userId: string; deviceId: string }>;
-  /** Write the mirror of the views, per session (storage.session in the extension). */
-  mirror: (views: Record<string, RepairFlowView>) => Promise<void>;
+  /** Write the mirror, per session (storage.session in the extension). */
+  mirror: (state: FlowMirror) => Promise<void>;
   /** Read the mirror back (after the background was restarted). */
-  restore: () => Promise<Record<string, RepairFlowView> | undefined>;
+  restore: () => Promise<Partial<FlowMirror> | undefined>;
   /** Open the window where the user completes a fallback/approval prompt (none: the URL stays text in the popup). */
   openAuthWindow?: (flowId: string, sessionId: string, url: string) => Promise<OpenedWindow | undefined>;
+  /** Close a window an earlier background instance opened (by its mirrored ID). */
+  closeWindow?: (windowId: number) => Promise<void>;
   /** For reading the homeserver's advertised auth origins (default: the global fetch). */
   fetch?: typeof fetch;
   now?: () => Date;
@@ -90,16 +128,26 @@ export function createFlowManager(deps: FlowDeps) {
   const mirror = deps.mirror;
   let mirroring: Promise<void> = Promise.resolve();
 
+  /** Views read back from the mirror and not restored as flows (over, or stopped): kept in it. */
+  const kept: Record<string, RepairFlowView> = {};
+  let restoring: Promise<void> | undefined;
+
   const snapshot = (flow: Flow): RepairFlowView => structuredClone(flow.view);
 
   const persist = (): Promise<void> => {
-    const views: Record<string, RepairFlowView> = {};
+    const state: FlowMirror = { views: { ...kept }, runs: {} };
     for (const [sessionId, flowId] of latest) {
       const f = flows.get(flowId);
-      if (f) views[sessionId] = f.view;
+      if (!f) continue;
+      state.views[sessionId] = f.view;
+      if (f.view.phase === 'preview' || isActive(f.view)) {
+        const windowId = f.authWindow?.windowId ?? f.strayWindowId;
+        state.runs[sessionId] = { flowId, plan: f.plan, progress: f.progress, ...(windowId === undefined ? {} : { windowId }) };
+      }
     }
-    const copy = structuredClone(views);
-    mirroring = mirroring.then(() => mirror(copy)).catch(() => { /* display state only */ });
+    const copy = structuredClone(state);
+    // A failed write loses the display state and the ability to resume, never a key: go on.
+    mirroring = mirroring.then(() => mirror(copy)).catch(() => {});
     return mirroring;
   };
 
@@ -117,8 +165,10 @@ export function createFlowManager(deps: FlowDeps) {
     flow.windowRequest = request;
     deps.openAuthWindow(flow.view.flowId, flow.view.sessionId, url).then((w) => {
       if (w === undefined) return;
-      if (flow.windowRequest === request) flow.authWindow = w;
-      else void w.close(); // the prompt ended while the window was opening
+      if (flow.windowRequest === request) {
+        flow.authWindow = w;
+        void persist(); // a restarted background can close it
+      } else void w.close(); // the prompt ended while the window was opening
     }, () => { /* no window: the popup's link and Done button still complete the step */ });
   };
 
@@ -129,6 +179,10 @@ export function createFlowManager(deps: FlowDeps) {
     if (next.prompt?.kind !== 'fallback' && next.prompt?.kind !== 'approval') {
       closeAuthWindow(flow);
       delete flow.page;
+    }
+    if (TERMINAL.has(next.phase) && flow.strayWindowId !== undefined) {
+      void deps.closeWindow?.(flow.strayWindowId).catch(() => {});
+      delete flow.strayWindowId;
     }
     void persist();
   };
@@ -146,6 +200,7 @@ export function createFlowManager(deps: FlowDeps) {
   };
 
   async function preview(req: PreviewRequest): Promise<RepairFlowView & { exportText?: string; exportEncrypted?: boolean }> {
+    await ready();
     const busy = running(req.sessionId);
     if (busy) return snapshot(busy);
     if (!isRepairKind(req.kind)) throw new RepairFlowError('bad-input', `Unknown repair ${req.kind}`);
@@ -157,6 +212,7 @@ export function createFlowManager(deps: FlowDeps) {
     const flowId = crypto.randomUUID();
     const flow: Flow = {
       plan,
+      progress: startProgress(plan, now()),
       abort: new AbortController(),
       view: {
         flowId, sessionId: req.sessionId, kind: req.kind, title: plan.title, planId: plan.id, phase: 'preview',
@@ -171,6 +227,7 @@ export function createFlowManager(deps: FlowDeps) {
     // Forget this session's previous (finished or never run) flow.
     const previous = latest.get(req.sessionId);
     if (previous !== undefined) flows.delete(previous);
+    delete kept[req.sessionId];
     flows.set(flowId, flow);
     latest.set(req.sessionId, flowId);
     await persist();
@@ -254,13 +311,20 @@ export function createFlowManager(deps: FlowDeps) {
     };
   }
 
-  async function run(flow: Flow): Promise<void> {
+  /** Run the flow's plan from its progress; `resumed`: an earlier instance may have sent the next step. */
+  async function run(flow: Flow, resumed = false): Promise<void> {
     const { plan } = flow;
     let currentStep: string | undefined;
     try {
       const client = await deps.client(flow.view.sessionId);
       const outcome = await executePlan(plan, {
         client, ui: prompter(flow, client.baseUrl), signal: flow.abort.signal, uia: { fallbackPollMs: FALLBACK_POLL_MS },
+        progress: flow.progress, resumed,
+        // Mirrored before the next step is sent: a restart re-checks at most the one step after it.
+        onProgress: async (progress) => {
+          flow.progress = progress;
+          await persist();
+        },
         onStep: (e) => {
           const title = plan.steps[e.index]?.title ?? e.stepId;
           if (e.phase === 'start') {
@@ -351,25 +415,77 @@ export function createFlowManager(deps: FlowDeps) {
   }
 
   async function state(sessionId: string): Promise<RepairFlowView | null> {
+    await ready();
     const id = latest.get(sessionId);
     const f = id === undefined ? undefined : flows.get(id);
     if (f) return snapshot(f);
-    // The background was restarted: what the mirror says, but no longer running.
-    try {
-      const restored = await deps.restore();
-      const view = restored?.[sessionId];
-      if (!view) return null;
-      if (view.phase === 'preview' || isActive(view)) {
-        const stopped = stoppedByRestart(view, view.phase === 'preview' ? 'Nothing was sent.' : await serverState(sessionId, view.publicKeys), now());
-        // Reported once, the same way on every read: the mirror now holds the failed view.
-        const all = { ...restored, [sessionId]: stopped };
-        await mirror(structuredClone(all)).catch(() => { /* display state only */ });
-        return stopped;
+    const view = kept[sessionId];
+    if (view === undefined) return null;
+    if (view.phase === 'preview' || isActive(view)) {
+      // Mirrored without a run this instance can continue: reported stopped, naming where.
+      const stopped = stoppedByRestart(view, view.phase === 'preview' ? 'Nothing was sent.' : await serverState(sessionId, view.publicKeys), now());
+      // Reported once, the same way on every read: the mirror now holds the failed view.
+      if (kept[sessionId] === view) {
+        kept[sessionId] = stopped;
+        await persist();
       }
-      return view;
-    } catch {
-      return null;
+      return structuredClone(kept[sessionId] ?? stopped);
     }
+    return structuredClone(view);
+  }
+
+  /**
+   * Once per background instance, before any flow message is answered: read the mirror back and
+   * restore its flows (docs/design.md#repair-resume). Running or prompting flows continue at once:
+   * the popup is asking, so someone is there to answer a prompt.
+   */
+  function ready(): Promise<void> {
+    restoring ??= restoreAll();
+    return restoring;
+  }
+
+  async function restoreAll(): Promise<void> {
+    let saved: Partial<FlowMirror> | undefined;
+    try {
+      saved = await deps.restore();
+    } catch {
+      return; // nothing readable: nothing to restore
+    }
+    const toResume: Flow[] = [];
+    for (const [sessionId, view] of Object.entries(saved?.views ?? {})) {
+      if (latest.has(sessionId)) continue;
+      const run = saved?.runs?.[sessionId];
+      const restorable = (view.phase === 'preview' || isActive(view)) && run !== undefined && run.flowId === view.flowId
+        && run.plan?.id === view.planId && run.progress?.planId === view.planId
+        // The export text was shown once, in the preview's answer: a new preview makes a new one.
+        && !(view.phase === 'preview' && view.exportRequired === true);
+      if (!restorable) {
+        kept[sessionId] = view;
+        continue;
+      }
+      const flow: Flow = {
+        view, plan: run.plan, progress: run.progress, abort: new AbortController(),
+        ...(typeof run.windowId === 'number' ? { strayWindowId: run.windowId } : {}),
+      };
+      flows.set(view.flowId, flow);
+      latest.set(sessionId, view.flowId);
+      if (isActive(view)) toResume.push(flow);
+    }
+    for (const flow of toResume) resume(flow);
+  }
+
+  /** Continue a flow a stopped background left running or prompting: same plan, same keys. */
+  function resume(flow: Flow): void {
+    const { progress, prompt } = flow.view;
+    const where = progress.current === undefined ? `after ${progress.completed} of ${progress.total} steps` : `at “${progress.current}”`;
+    const again = prompt?.kind === 'password' ? ' The password is asked again: it was never stored.'
+      : prompt?.kind === 'approval' ? ' Waiting for the approval again.'
+        : prompt?.kind === 'fallback' ? ' The page’s step is asked again.' : '';
+    const message = `The browser stopped the extension’s background ${where}; this repair continues with the same plan and the same keys. `
+      + `Completed steps are not sent again; the interrupted one is checked with the homeserver before it is sent.${again}`;
+    const count = (flow.view.resumed?.count ?? 0) + 1;
+    update(flow, { phase: 'running', status: message, resumed: { count, message } }, ['prompt', 'waitingMs']);
+    void run(flow, true);
   }
 
   /** The session a flow belongs to (the handlers check it may be written to). */
@@ -377,5 +493,5 @@ export function createFlowManager(deps: FlowDeps) {
     return get(flowId).view.sessionId;
   }
 
-  return { preview, start, password, fallbackDone, openPage, cancel, state, sessionOf };
+  return { preview, start, password, fallbackDone, openPage, cancel, state, sessionOf, ready };
 }

@@ -1,7 +1,7 @@
 /**
  * What a stopped repair tells the user: the error in plain words, with what may have happened on
  * the homeserver (a lost answer may still be a done write) and what to run next; and the view of a
- * flow the background found running in its mirror after a restart.
+ * flow a restarted background found in its mirror but cannot continue.
  */
 import { describeOutcome, type RunEnd } from '../core/app/describe-outcome.ts';
 import type { RepairPlan } from '../core/repair/plans.ts';
@@ -19,9 +19,10 @@ export function failureMessage(error: unknown, plan: RepairPlan, completed: numb
 }
 
 /**
- * A flow the mirror shows previewed or running, found by a background that was restarted: it is
- * not resumed (its prompts and the plan's executor state died with the old instance) but reported
- * failed, naming where it stopped and what the homeserver publishes now.
+ * A flow the mirror shows previewed or running that a restarted background cannot continue (no
+ * mirrored run for it, or a preview whose export text is gone; otherwise it resumes,
+ * docs/design.md#repair-resume): reported failed, naming where it stopped and what the
+ * homeserver publishes now.
  */
 export function stoppedByRestart(view: RepairFlowView, serverState: string, at: Date): RepairFlowView {
   const step = view.progress.current;

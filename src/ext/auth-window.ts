@@ -25,14 +25,17 @@ export async function openAuthWindow(_flowId: string, _sessionId: string, url: s
   const created = await browser.windows.create({ url, type: 'popup', width: 560, height: 720 });
   const windowId = created.id;
   if (windowId === undefined) return undefined;
-  return {
-    windowId,
-    close: async () => {
-      try {
-        await browser.windows.remove(windowId);
-      } catch {
-        // The user closed it already: nothing left to do.
-      }
-    },
-  };
+  return { windowId, close: () => closeAuthWindowById(windowId) };
+}
+
+/**
+ * Close a window this extension opened for a prompt, by its ID (also the one a stopped background
+ * opened: window IDs are not reused within a browser session, so the ID names that window).
+ */
+export async function closeAuthWindowById(windowId: number): Promise<void> {
+  try {
+    await browser.windows.remove(windowId);
+  } catch {
+    // The user closed it already: nothing left to do.
+  }
 }

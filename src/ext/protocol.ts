@@ -104,6 +104,8 @@ export type RepairFlowView = {
   exportRequired?: boolean;
   /** After a failure or a background restart: what the homeserver publishes now, re-read from it. */
   serverState?: string;
+  /** The background was stopped by the browser while this flow ran, and it continued the same plan. */
+  resumed?: { count: number; message: string };
   updatedAt: string;
 };
 

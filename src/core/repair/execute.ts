@@ -2,12 +2,16 @@
  * Running a RepairPlan: the steps in order, each sent exactly as previewed, with UIA for the
  * key upload and 429s honoured everywhere. After every step the caller gets a new
  * RepairProgress to persist; re-running the plan with it resumes after the completed steps.
- * A step whose answer was lost is simply sent again: every request is idempotent, and an
- * identical key upload returns 200 without UIA in Synapse (docs/protocol.md#synapse-upload-uia).
+ * A step whose answer was lost within a run is simply sent again: every request is idempotent,
+ * and an identical key upload returns 200 without UIA in Synapse (docs/protocol.md#synapse-upload-uia).
+ * When resuming (`resumed`), the first step not in the progress may have been sent by the earlier
+ * run: the server is asked whether it holds that write (step-applied.ts) before anything is sent,
+ * so an upload that went through is not sent again and asks for no password or approval.
  */
 import type { MatrixClient } from '../matrix/client.ts';
 import { parseSignaturesUploadResponse } from '../matrix/parse.ts';
 import { PlanMismatchError } from './errors.ts';
+import { stepApplied } from './step-applied.ts';
 import { finishPlan, startProgress, type RepairPlan, type RepairProgress, type RepairStep, type SignatureFailure, type StepResult } from './plans.ts';
 import { runWithUia, withAuth, type UiaOptions } from './uia.ts';
 import type { UiaPrompter } from './uia-prompter.ts';
@@ -28,6 +32,11 @@ export interface ExecuteContext {
   ui: UiaPrompter;
   /** Progress of an earlier run of this plan, to resume. */
   progress?: RepairProgress;
+  /**
+   * An earlier run stopped without an answer for the step after `progress` (it may have been
+   * sent): ask the server whether that step is already applied before sending it.
+   */
+  resumed?: boolean;
   /** Awaited after every completed step with the new progress: persist it here. */
   onProgress?: (progress: RepairProgress) => void | Promise<void>;
   onStep?: (event: StepEvent) => void;
@@ -102,6 +111,7 @@ export async function executePlan(plan: RepairPlan, ctx: ExecuteContext): Promis
 
   const failures: SignatureFailure[] = Object.values(progress.results)
     .flatMap((r) => (r.status === 'done-with-failures' ? r.failures : []));
+  let uncertain = ctx.resumed === true;
   for (const [index, step] of plan.steps.entries()) {
     const event = { stepId: step.id, index, total: plan.steps.length };
     if (progress.completedStepIds.includes(step.id)) {
@@ -115,7 +125,12 @@ export async function executePlan(plan: RepairPlan, ctx: ExecuteContext): Promis
     ctx.onStep?.({ ...event, phase: 'start' });
 
     let result: StepResult = { status: 'done' };
-    if (step.kind === 'upload-cross-signing-keys') {
+    const applied = uncertain && await stepApplied(client, plan, step, signal).catch((e: unknown) => { throw asCancellation(e, signal); });
+    uncertain = false;
+    if (applied) {
+      // Sent by the earlier run and applied: nothing to send (per-device signature failures of
+      // that lost answer are unknown; the status re-read after the flow shows what is signed).
+    } else if (step.kind === 'upload-cross-signing-keys') {
       const body = step.request.body;
       await runWithUia(
         (auth) => client.request(step.request.method, step.request.segments, { body: withAuth(body, auth), ...(signal === undefined ? {} : { signal }) }),

@@ -5,7 +5,8 @@
  * - A plan is built completely BEFORE anything is sent: every step carries the exact method,
  *   path and body that the executor will send, so the UI can show "exactly these requests".
  *   Signatures are deterministic (RFC 8032) and ciphertexts are computed up front, so running a
- *   plan needs no private key: a restarted worker resumes from the plan and its progress alone.
+ *   plan needs no private key: a restarted background resumes from the plan and its progress
+ *   alone (the extension mirrors both, docs/design.md#repair-resume; the CLI does not resume).
  * - Plans and progress are plain JSON. They never hold an access token or a private key (seeds
  *   and secret-storage keys stay with the caller, e.g. BuiltPlan.secrets and CheckedSecretStorageKey). They
  *   may hold secrets *encrypted* under the user's secret-storage key: the same ciphertext the

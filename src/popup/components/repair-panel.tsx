@@ -161,6 +161,10 @@ export function RepairPanel({ sessionId, account, host, writable, devices, reque
         </p>
       )}
 
+      {f.resumed && (
+        <p class="muted" data-testid="repair-resumed" data-count={String(f.resumed.count)}>{f.resumed.message}</p>
+      )}
+
       {f.authOffer && active(f) && (
         <p class="muted" data-testid="repair-auth-flows" data-chosen={f.authOffer.chosen ?? ''}>
           The homeserver asks to confirm this request; it offers: {f.authOffer.flows.join(' | ') || 'nothing this extension can complete'}
