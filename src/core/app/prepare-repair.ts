@@ -97,10 +97,11 @@ export async function prepareRepair(
   if (refused !== null) return fail(refused);
   const { kind } = request;
   const ed = opts.ed ?? await detectEd25519();
-  const inspected = await inspectAccount(client, { userId: session.userId, deviceId: session.deviceId || undefined, secret: keyInput, ed });
+  // keepKey: the key the report was built with is the one checked and used below (unlock once).
+  const inspected = await inspectAccount(client, { userId: session.userId, deviceId: session.deviceId || undefined, secret: keyInput, ed, keepKey: true });
   if (!inspected.ok) return fail({ code: 'key-input', kind, detail: inspected.error.message });
-  const { state, report } = inspected.value;
-  const toWipe: Uint8Array[] = [];
+  const { state, report, unlocked } = inspected.value;
+  const toWipe: Uint8Array[] = unlocked ? [unlocked.key] : [];
   const wipe = (): void => { for (const bytes of toWipe) bytes.fill(0); };
   let success = false;
   try {
@@ -108,7 +109,7 @@ export async function prepareRepair(
     if (given(keyInput)) {
       const keyId = targetKeyId(state);
       if (keyId === null) return fail({ code: 'no-secret-storage', kind, report });
-      const checked = await checkKeyInput(state, keyId, keyInput);
+      const checked = await checkKeyInput(state, keyId, keyInput, unlocked?.keyId === keyId ? unlocked.key : undefined);
       if (!checked.ok) return fail({ code: 'wrong-key', kind, detail: checked.message, report });
       ssss = checked.key;
       toWipe.push(checked.key.key);

@@ -1,7 +1,8 @@
 /**
  * The whole inspection in one call, shared by the extension's background and the CLI: read the
- * account (two request waves), derive the secret-storage key from what the user typed (never
- * kept), and build the report.
+ * account (two request waves), derive the secret-storage key from what the user typed, and build
+ * the report. The key is wiped here unless the caller asks to keep it (`keepKey`): a repair then
+ * checks and uses the very key the report was built with, so a passphrase pays PBKDF2 once.
  */
 import { detectEd25519, type Ed25519 } from '../ed25519.ts';
 import type { MatrixClient } from '../matrix/client.ts';
@@ -18,6 +19,14 @@ export interface InspectOptions extends FetchStateOptions {
   /** A recovery key or passphrase the user typed, to check secret storage. */
   secret?: SecretStorageKeyInput | undefined;
   ed?: Ed25519;
+  /** Hand the derived key back as `unlocked` instead of wiping it (the caller then wipes it). */
+  keepKey?: boolean;
+}
+
+/** The secret-storage key derived from what the user typed (PRIVATE), for the key ID it targets. */
+export interface UnlockedKey {
+  keyId: string;
+  key: Uint8Array;
 }
 
 /** The key ID a recovery key or passphrase is for: the default key, else the one the secrets use. */
@@ -36,7 +45,7 @@ export function targetKeyId(state: AccountState): string | null {
 export async function inspectAccount(
   client: MatrixClient,
   opts: InspectOptions,
-): Promise<Result<{ state: AccountState; report: Report }, KeyInputError>> {
+): Promise<Result<{ state: AccountState; report: Report; unlocked?: UnlockedKey }, KeyInputError>> {
   const fetchOpts: FetchStateOptions = {};
   if (opts.signal) fetchOpts.signal = opts.signal;
   if (opts.keysQueryTimeoutMs !== undefined) fetchOpts.keysQueryTimeoutMs = opts.keysQueryTimeoutMs;
@@ -51,10 +60,14 @@ export async function inspectAccount(
     secretStorageKey = derived.value;
     secretStorageKeyId = keyId ?? undefined;
   }
+  const keep = opts.keepKey === true && secretStorageKey !== undefined && secretStorageKeyId !== undefined;
   try {
     const report = await buildReport(state, { userId: opts.userId, deviceId: opts.deviceId, ed, secretStorageKey, secretStorageKeyId });
-    return ok({ state, report });
+    return ok(keep ? { state, report, unlocked: { keyId: secretStorageKeyId!, key: secretStorageKey! } } : { state, report });
+  } catch (error) {
+    secretStorageKey?.fill(0);
+    throw error;
   } finally {
-    secretStorageKey?.fill(0); // best effort only: JS gives no guarantee
+    if (!keep) secretStorageKey?.fill(0); // best effort only: JS gives no guarantee
   }
 }

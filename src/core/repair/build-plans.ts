@@ -286,10 +286,16 @@ export async function buildUpload(ctx: PlanContext): Promise<BuiltPlan> {
 
 const rawOf = (read: { status: string; raw?: unknown } | undefined): unknown => (read?.status === 'found' ? read.raw : null);
 
-/** Check a typed recovery key or passphrase against the description of `keyId`. */
-export async function checkKeyInput(state: AccountState, keyId: string, input: SecretStorageKeyInput): Promise<{ ok: true; key: CheckedSecretStorageKey } | { ok: false; message: string }> {
+/**
+ * Check a typed recovery key or passphrase against the description of `keyId`. `derived` is the
+ * key already derived from that input for that key ID (the inspection's), so a passphrase is not
+ * run through PBKDF2 a second time; it is wiped like a key derived here when the check fails.
+ */
+export async function checkKeyInput(
+  state: AccountState, keyId: string, input: SecretStorageKeyInput, derivedKey?: Uint8Array,
+): Promise<{ ok: true; key: CheckedSecretStorageKey } | { ok: false; message: string }> {
   const description = state.keyDescriptions.find((d) => d.keyId === keyId);
-  const derived = await deriveSecretStorageKey(input, description?.value ?? null);
+  const derived = derivedKey !== undefined ? { ok: true as const, value: derivedKey } : await deriveSecretStorageKey(input, description?.value ?? null);
   if (!derived.ok) return { ok: false, message: derived.error.message };
   const checked = await prepareSecretStorageKey({
     keyId, key: derived.value, description: rawOf(description?.read), defaultKey: rawOf(state.defaultKey.read),
