@@ -123,7 +123,10 @@ for (const name of BROWSERS) {
     test('an enormous streamed /keys/query: a clear size-limit error, and the stream is cut off', async () => {
       const started = Date.now();
       const { hs, account } = await fresh();
-      const total = 64 * 1024 * 1024;
+      // Far more than the client's 16 MiB limit: the assertion below is "the client hung up long
+      // before the end", with room for what socket and browser buffers take in before the abort
+      // lands (36 MiB seen in Firefox on a loaded machine), so it does not depend on timing.
+      const total = 1024 * 1024 * 1024;
       let sent = 0;
       let closedAt: number | undefined;
       hs.route('POST', KEYS_QUERY, async ({ res }) => {
@@ -143,7 +146,7 @@ for (const name of BROWSERS) {
       assert.match(message, /POST \/_matrix\/client\/v3\/keys\/query is larger than the \d+-byte limit/);
       assert.equal(await ui.count('status-verdict'), 0);
       // The client stopped reading: far less than the whole body left the stand-in.
-      assert.ok(closedAt !== undefined && closedAt < total / 2, `the stand-in sent ${sent} bytes before the client hung up`);
+      assert.ok(closedAt !== undefined && closedAt < total / 4, `the stand-in sent ${sent} bytes before the client hung up`);
       // Nothing crashed: with a sane homeserver again, Retry gives the report.
       await recover(hs, account, ui);
       await ui.close();

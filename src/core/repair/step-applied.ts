@@ -11,7 +11,9 @@
 import { canonicalJson } from '../canonical-json.ts';
 import { MatrixApiError } from '../matrix/errors.ts';
 import type { RepairClient } from './execute.ts';
-import { v3, type RepairPlan, type RepairStep } from './plans.ts';
+import { v3 } from '../matrix/url.ts';
+import { ROLE, ROLES } from '../roles.ts';
+import type { RepairPlan, RepairStep } from './plans.ts';
 
 type Json = Record<string, unknown>;
 const obj = (v: unknown): Json => (typeof v === 'object' && v !== null && !Array.isArray(v) ? v as Json : {});
@@ -71,7 +73,7 @@ export async function stepApplied(client: RepairClient, plan: RepairPlan, step: 
       const mine = (field: string): unknown => obj(keys[field])[plan.userId];
       if (step.kind === 'upload-cross-signing-keys') {
         // docs/protocol.md#synapse-upload-uia: the server keeps each key as uploaded.
-        const fields = [['master_key', 'master_keys'], ['self_signing_key', 'self_signing_keys'], ['user_signing_key', 'user_signing_keys']] as const;
+        const fields = ROLES.map((r) => [ROLE[r].uploadField, ROLE[r].querySection] as const);
         const sent = fields.filter(([f]) => body[f] !== undefined);
         return sent.length > 0 && sent.every(([f, published]) => sameJson(obj(mine(published))['keys'], obj(body[f])['keys']));
       }
@@ -81,7 +83,7 @@ export async function stepApplied(client: RepairClient, plan: RepairPlan, step: 
         if (userId !== plan.userId) return false; // another user's keys are not in this answer: send again
         const signed = Object.entries(obj(perKey));
         return signed.length > 0 && signed.every(([keyId, object]) => {
-          const master = mine('master_keys');
+          const master = mine(ROLE.master.querySection);
           const target = obj(obj(keys['device_keys'])[userId])[keyId] ?? (publicKeyIn(master) === keyId ? master : undefined);
           return target !== undefined && hasSignatures(obj(target)['signatures'], obj(object)['signatures']);
         });
