@@ -102,14 +102,18 @@ export async function prepareRepair(
   if (!inspected.ok) return fail({ code: 'key-input', kind, detail: inspected.error.message });
   const { state, report, unlocked } = inspected.value;
   const toWipe: Uint8Array[] = unlocked ? [unlocked.key] : [];
-  const wipe = (): void => { for (const bytes of toWipe) bytes.fill(0); };
+  const wipe = (): void => {
+    unlocked?.decryptions.clear();
+    for (const bytes of toWipe) bytes.fill(0);
+  };
   let success = false;
   try {
     let ssss: CheckedSecretStorageKey | undefined;
     if (given(keyInput)) {
       const keyId = targetKeyId(state);
       if (keyId === null) return fail({ code: 'no-secret-storage', kind, report });
-      const checked = await checkKeyInput(state, keyId, keyInput, unlocked?.keyId === keyId ? unlocked.key : undefined);
+      const mine = unlocked?.keyId === keyId ? unlocked : undefined;
+      const checked = await checkKeyInput(state, keyId, keyInput, mine?.key, mine?.decryptions);
       if (!checked.ok) return fail({ code: 'wrong-key', kind, detail: checked.message, report });
       ssss = checked.key;
       toWipe.push(checked.key.key);

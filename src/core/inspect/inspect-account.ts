@@ -10,6 +10,7 @@ import { fail, ok, type Result } from '../result.ts';
 import type { AccountState } from './account-state.ts';
 import { fetchAccountState, type FetchStateOptions } from './fetch-state.ts';
 import { buildReport, soleSecretKeyId } from './report.ts';
+import { SecretDecryptions } from '../secret-decryptions.ts';
 import type { Report } from './report-types.ts';
 import { deriveSecretStorageKey, type KeyInputError, type SecretStorageKeyInput } from './secret-storage-key.ts';
 
@@ -27,6 +28,8 @@ export interface InspectOptions extends FetchStateOptions {
 export interface UnlockedKey {
   keyId: string;
   key: Uint8Array;
+  /** The secrets the report decrypted under it, for the repair to reuse (cleared with the key). */
+  decryptions: SecretDecryptions;
 }
 
 /** The key ID a recovery key or passphrase is for: the default key, else the one the secrets use. */
@@ -61,10 +64,12 @@ export async function inspectAccount(
     secretStorageKeyId = keyId ?? undefined;
   }
   const keep = opts.keepKey === true && secretStorageKey !== undefined && secretStorageKeyId !== undefined;
+  const decryptions = keep ? new SecretDecryptions(secretStorageKeyId!, secretStorageKey!) : undefined;
   try {
-    const report = await buildReport(state, { userId: opts.userId, deviceId: opts.deviceId, ed, secretStorageKey, secretStorageKeyId });
-    return ok(keep ? { state, report, unlocked: { keyId: secretStorageKeyId!, key: secretStorageKey! } } : { state, report });
+    const report = await buildReport(state, { userId: opts.userId, deviceId: opts.deviceId, ed, secretStorageKey, secretStorageKeyId, secretDecryptions: decryptions });
+    return ok(decryptions ? { state, report, unlocked: { keyId: secretStorageKeyId!, key: secretStorageKey!, decryptions } } : { state, report });
   } catch (error) {
+    decryptions?.clear();
     secretStorageKey?.fill(0);
     throw error;
   } finally {

@@ -15,6 +15,7 @@ import { problem, type Problem } from './problems.ts';
 import type { CrossSigningKeyReport, Report, SecretReport, SkippedEntry } from './report-types.ts';
 import { checkSecretsWithKey } from './secret-key-checks.ts';
 import { checkSecretStorage } from './secret-storage-checks.ts';
+import type { SecretDecryptions } from '../secret-decryptions.ts';
 
 export interface BuildReportOptions {
   /** The account the state belongs to. */
@@ -27,6 +28,8 @@ export interface BuildReportOptions {
   secretStorageKey?: Uint8Array | undefined;
   /** Which key ID that key is for; defaults to the default key, else the one key the secrets use. */
   secretStorageKeyId?: string | undefined;
+  /** Decrypt through this unlocked view (shared with a repair's builders) instead of afresh. */
+  secretDecryptions?: SecretDecryptions | undefined;
 }
 
 /** Malformed-entry problems listed one by one before they are summarised. */
@@ -101,10 +104,11 @@ export async function buildReport(state: AccountState, opts: BuildReportOptions)
   if (opts.secretStorageKey !== undefined) {
     const keyId = opts.secretStorageKeyId ?? storage.report.defaultKeyId ?? soleSecretKeyId(storage.report.secrets);
     const usable = (k: CrossSigningKeyReport) => (k.status === 'ok' ? k.publicKey : null);
+    const view = opts.secretDecryptions?.keyId === keyId ? opts.secretDecryptions : undefined;
     keyProblems.push(...await checkSecretsWithKey(state, storage.report, opts.secretStorageKey, keyId, {
       ...Object.fromEntries(ROLES.map((role) => [ROLE[role].secretName, usable(id.identity[role])])),
       'm.megolm_backup.v1': state.backup.value?.auth_data.public_key ?? null,
-    }, ed));
+    }, ed, view));
   }
 
   const backup = await checkBackup(state, {

@@ -1,14 +1,16 @@
 /**
  * Checks that need the secret-storage key: the key check of its description (docs/protocol.md#secret-storage-key-check),
  * then each secret decrypted (docs/protocol.md#secret-encryption) and its public key derived (docs/protocol.md#private-key-encoding) and compared with the
- * published one (checklist item 5, docs/protocol.md#inspector-checklist). The decrypted secrets never leave this
- * file: only "decrypted", the derived public key and the verdict go into the report.
+ * published one (checklist item 5, docs/protocol.md#inspector-checklist). Only "decrypted", the derived public key
+ * and the verdict go into the report; the plaintexts stay in this file, or in the caller's
+ * unlocked view (`SecretDecryptions`) when a repair will need them again.
  */
 import { encodeBase64, tryDecodeBase64 } from '../base64.ts';
 import { curve25519PublicKey } from '../curve25519.ts';
 import type { Ed25519 } from '../ed25519.ts';
 import { checkSecretStorageKey, decryptSecret, SecretStorageError } from '../secret-storage.ts';
 import type { EncryptedSecret } from '../matrix/types.ts';
+import type { SecretDecryptions } from '../secret-decryptions.ts';
 import type { AccountState } from './account-state.ts';
 import { problem, repairForRole, type Problem } from './problems.ts';
 import type { SecretCheck, SecretStorageReport } from './report-types.ts';
@@ -44,12 +46,12 @@ async function derivePublic(name: string, plaintext: string, ed: Ed25519): Promi
 }
 
 async function checkSecret(
-  name: string, entry: EncryptedSecret | undefined, key: Uint8Array, published: string | null, ed: Ed25519,
+  name: string, entry: EncryptedSecret | undefined, key: Uint8Array, published: string | null, ed: Ed25519, view?: SecretDecryptions,
 ): Promise<SecretCheck> {
   if (entry === undefined) return { decrypted: false, error: 'not encrypted under this key', matchesPublished: null };
   let plaintext: string;
   try {
-    plaintext = await decryptSecret(key, name, entry);
+    plaintext = view === undefined ? await decryptSecret(key, name, entry) : await view.decrypt(name, entry);
   } catch (error) {
     const code = error instanceof SecretStorageError ? error.code : 'error';
     return { decrypted: false, error: code === 'bad-mac' ? 'bad-mac' : `bad-encoding: ${error instanceof Error ? error.message : String(error)}`, matchesPublished: null };
@@ -69,7 +71,7 @@ async function checkSecret(
  */
 export async function checkSecretsWithKey(
   state: AccountState, report: SecretStorageReport, key: Uint8Array, keyId: string | null,
-  published: PublishedKeys, ed: Ed25519,
+  published: PublishedKeys, ed: Ed25519, view?: SecretDecryptions,
 ): Promise<Problem[]> {
   report.givenKeyId = keyId;
   report.keyCheck = await keyCheck(state, keyId, key);
@@ -83,7 +85,7 @@ export async function checkSecretsWithKey(
     const entry = secret !== null && secret !== undefined && keyId !== null && Object.prototype.hasOwnProperty.call(secret.encrypted, keyId)
       ? secret.encrypted[keyId]
       : undefined;
-    row.check = await checkSecret(row.name, entry, key, published[row.name] ?? null, ed);
+    row.check = await checkSecret(row.name, entry, key, published[row.name] ?? null, ed, view);
   }
 
   const attempted = rows.filter((r) => r.check?.error !== 'not encrypted under this key');

@@ -13,6 +13,7 @@ import {
   type RepairPlan, type Report, type Result, type SecretStorageKeyInput, type wire,
 } from '../index.ts';
 import { parseJsonText } from '../json-text.ts';
+import type { SecretDecryptions } from '../secret-decryptions.ts';
 
 /** A plan plus what must happen before it runs (the export file) and what to wipe afterwards. */
 export interface BuiltPlan {
@@ -292,7 +293,7 @@ const rawOf = (read: { status: string; raw?: unknown } | undefined): unknown => 
  * run through PBKDF2 a second time; it is wiped like a key derived here when the check fails.
  */
 export async function checkKeyInput(
-  state: AccountState, keyId: string, input: SecretStorageKeyInput, derivedKey?: Uint8Array,
+  state: AccountState, keyId: string, input: SecretStorageKeyInput, derivedKey?: Uint8Array, decryptions?: SecretDecryptions,
 ): Promise<{ ok: true; key: CheckedSecretStorageKey } | { ok: false; message: string }> {
   const description = state.keyDescriptions.find((d) => d.keyId === keyId);
   const derived = derivedKey !== undefined ? { ok: true as const, value: derivedKey } : await deriveSecretStorageKey(input, description?.value ?? null);
@@ -301,6 +302,7 @@ export async function checkKeyInput(
     keyId, key: derived.value, description: rawOf(description?.read), defaultKey: rawOf(state.defaultKey.read),
     // Without a key check, only a secret that decrypts proves the key (KeyProof).
     secrets: state.secrets.map((s) => ({ name: s.name, content: rawOf(s.read) })),
+    ...(decryptions === undefined ? {} : { decryptions }),
   });
   if (!checked.ok) {
     derived.value.fill(0);

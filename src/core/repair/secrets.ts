@@ -5,6 +5,8 @@
  */
 import { decodeBase64, encodeBase64 } from '../base64.ts';
 import { decryptSecret, encryptSecret, MIN_PBKDF2_ITERATIONS_TO_STORE, SECRET_STORAGE_ALGORITHM, verifyKeyCheck } from '../secret-storage.ts';
+import type { EncryptedSecret } from '../secret-storage.ts';
+import type { SecretDecryptions } from '../secret-decryptions.ts';
 import { isJsonObject, own, setOwn } from '../matrix/json-guards.ts';
 import { parseDefaultKey, parseSecretContent, parseSecretStorageKeyDescription } from '../matrix/parse.ts';
 import { fail, ok, type Result } from '../result.ts';
@@ -36,7 +38,13 @@ export interface CheckedSecretStorageKey {
   proof: KeyProof;
   /** The description's `m.pbkdf2` iteration count, when it says the key comes from a passphrase. */
   pbkdf2Iterations?: number;
+  /** The unlocked view the inspection filled: secrets already decrypted are not decrypted again. */
+  decryptions?: SecretDecryptions;
 }
+
+/** Decrypt through `view` when it is this key's, else afresh. */
+const decryptUnder = (keyId: string, key: Uint8Array, view: SecretDecryptions | undefined, name: string, entry: EncryptedSecret): Promise<string> =>
+  (view !== undefined && view.keyId === keyId ? view.decrypt(name, entry) : decryptSecret(key, name, entry));
 
 /**
  * Why nothing may be stored under `ssss` (a sentence, without the final advice), or undefined
@@ -63,7 +71,7 @@ export interface StoredSecret {
 }
 
 /** The first of `secrets` stored under `keyId` that decrypts with `key` (its MAC verified). */
-async function provenBySecret(keyId: string, key: Uint8Array, secrets: readonly StoredSecret[]): Promise<KeyProof> {
+async function provenBySecret(keyId: string, key: Uint8Array, secrets: readonly StoredSecret[], view?: SecretDecryptions): Promise<KeyProof> {
   let tried = 0;
   for (const { name, content } of secrets) {
     const parsed = parseSecretContent(content);
@@ -72,7 +80,7 @@ async function provenBySecret(keyId: string, key: Uint8Array, secrets: readonly 
     if (entry === undefined) continue;
     tried += 1;
     try {
-      await decryptSecret(key, name, entry);
+      await decryptUnder(keyId, key, view, name, entry);
       return { kind: 'decrypted-secret', secret: name };
     } catch {
       // Wrong key, tampering or malformed: try the next one.
@@ -100,6 +108,8 @@ async function provenBySecret(keyId: string, key: Uint8Array, secrets: readonly 
  */
 export async function prepareSecretStorageKey(input: {
   keyId: string; key: Uint8Array; description: unknown; defaultKey: unknown; secrets?: readonly StoredSecret[];
+  /** The inspection's unlocked view of this key, if any (decrypt once). */
+  decryptions?: SecretDecryptions;
 }): Promise<Result<CheckedSecretStorageKey, PlanError>> {
   const bad = (message: string) => fail<PlanError>({ code: 'bad-secret-storage-key', message });
   if (typeof input.keyId !== 'string' || input.keyId === '') return bad('no key ID');
@@ -109,11 +119,12 @@ export async function prepareSecretStorageKey(input: {
   if (description.value.algorithm !== SECRET_STORAGE_ALGORITHM) return bad(`unsupported algorithm ${JSON.stringify(description.value.algorithm)}`);
   const check = await verifyKeyCheck(input.key, description.value);
   if (check === 'mismatch') return bad('the key does not match its key description (wrong recovery key or passphrase?)');
-  const proof = check === 'match' ? { kind: 'key-check' as const } : await provenBySecret(input.keyId, input.key, input.secrets ?? []);
+  const proof = check === 'match' ? { kind: 'key-check' as const } : await provenBySecret(input.keyId, input.key, input.secrets ?? [], input.decryptions);
   const defaultKey = parseDefaultKey(input.defaultKey);
   const checked: CheckedSecretStorageKey = { keyId: input.keyId, key: input.key, isDefault: defaultKey.ok && defaultKey.value?.key === input.keyId, proof };
   const iterations = description.value.passphrase?.iterations;
   if (iterations !== undefined) checked.pbkdf2Iterations = iterations;
+  if (input.decryptions !== undefined && input.decryptions.keyId === input.keyId) checked.decryptions = input.decryptions;
   return ok(checked);
 }
 
@@ -128,7 +139,7 @@ export async function readSecret(content: unknown, name: string, ssss: CheckedSe
   const entry = encrypted !== undefined && Object.prototype.hasOwnProperty.call(encrypted, ssss.keyId) ? encrypted[ssss.keyId] : undefined;
   if (entry === undefined) return fail({ code: 'secret-unreadable', message: `${name} is not stored under key ${ssss.keyId}` });
   try {
-    return ok(await decryptSecret(ssss.key, name, entry));
+    return ok(await decryptUnder(ssss.keyId, ssss.key, ssss.decryptions, name, entry));
   } catch (error) {
     // SecretStorageError: bad MAC (wrong key, tampering) or malformed fields.
     return fail({ code: 'secret-unreadable', message: `${name} does not decrypt under key ${ssss.keyId}: ${error instanceof Error ? error.message : 'error'}` });
