@@ -17,6 +17,23 @@ import { runWithUia, withAuth, type UiaOptions } from './uia.ts';
 import type { UiaPrompter } from './uia-prompter.ts';
 import { asCancellation, createRateLimiter, DEFAULT_RATE_LIMIT, isRateLimited, sleep, throwIfAborted } from './wait.ts';
 
+/**
+ * "Nothing lost" across a restart: the run that stored this upload's private halves is gone, and
+ * in between another client may have written secret storage (say, its own reset). Publish only
+ * while every secret this upload `requires` is still on the server exactly as this plan wrote it.
+ * @throws {PlanMismatchError} Naming the secret that changed; nothing is sent.
+ */
+async function assertStillStored(client: RepairClient, plan: RepairPlan, step: RepairStep, signal: AbortSignal | undefined): Promise<void> {
+  for (const id of step.requires) {
+    const stored = plan.steps.find((s) => s.id === id);
+    if (stored === undefined || stored.kind !== 'put-secret') continue;
+    const still = await stepApplied(client, plan, stored, signal).catch((e: unknown) => { throw asCancellation(e, signal); });
+    if (!still) {
+      throw new PlanMismatchError(`"${stored.title}" is no longer on the server as this plan wrote it (another client may have changed secret storage since): the new keys are not published, so none can be published without its private half. Preview the repair again.`);
+    }
+  }
+}
+
 /** The part of the Matrix client the executor needs (a MatrixClient is one). */
 export type RepairClient = Pick<MatrixClient, 'baseUrl' | 'request'>;
 
@@ -131,6 +148,7 @@ export async function executePlan(plan: RepairPlan, ctx: ExecuteContext): Promis
       // Sent by the earlier run and applied: nothing to send (per-device signature failures of
       // that lost answer are unknown; the status re-read after the flow shows what is signed).
     } else if (step.kind === 'upload-cross-signing-keys') {
+      if (ctx.resumed === true) await assertStillStored(client, plan, step, signal);
       const body = step.request.body;
       await runWithUia(
         (auth) => client.request(step.request.method, step.request.segments, { body: withAuth(body, auth), ...(signal === undefined ? {} : { signal }) }),

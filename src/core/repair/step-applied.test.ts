@@ -109,4 +109,19 @@ describe('executePlan, resumed', () => {
     assert.deepEqual(sent.filter((r) => !r.includes('keys/query')).map((r) => r.split(' ')[0]), ['POST', 'PUT']);
     assert.equal(sent.filter((r) => r.includes('keys/query')).length, 1);
   });
+
+  it('the upload is sent only while the secrets it needs are still stored as planned; changed by another client: refused, nothing sent', async () => {
+    const p = plan();
+    const progress = { ...startProgress(p), completedStepIds: ['store-master'], results: { 'store-master': { status: 'done' as const } } };
+    // Still there: the upload goes out (after the password).
+    const same = fakeServer({ secret: SECRET });
+    await executePlan(p, { client: same.client, ui: recordingPrompter({ passwords: ['pw'] }), progress, resumed: true });
+    assert.ok(same.sent.some((r) => r.startsWith('POST') && r.endsWith('keys/device_signing/upload')));
+    // Overwritten in between (another client's reset): refused before anything is written.
+    const other = { encrypted: { K1: { iv: 'b3RoZXI=', ciphertext: 'b3RoZXI=', mac: 'b3RoZXI=' } } };
+    const changed = fakeServer({ secret: other });
+    await assert.rejects(executePlan(p, { client: changed.client, ui: recordingPrompter({ passwords: ['pw'] }), progress, resumed: true }),
+      (e: Error) => e.name === 'PlanMismatchError' && /"Store" is no longer on the server/.test(e.message));
+    assert.deepEqual(changed.sent.filter((r) => !r.startsWith('GET') && !r.endsWith('keys/query')), [], 'nothing written');
+  });
 });
