@@ -116,7 +116,8 @@ for (const name of BROWSERS) {
       await ui.close();
     });
 
-    test('Element OIDC without a live client: refreshSessionToken re-reads the rotated token from the tab', async () => {
+    /** An Element OIDC session read into the popup, then the app's token rotated in the page. */
+    async function rotatedOidcSession() {
       const u = await registerUser(hs);
       const { tabId, page } = await openApp(webApps.element(u, 'encrypted', { localStorage: { mx_oidc_token_issuer: 'https://auth.example.org/' } }));
       const ui = await popupFor(tabId);
@@ -126,6 +127,11 @@ for (const name of BROWSERS) {
       const rotated = await loginDevice(hs, u, { deviceId: u.deviceId });
       assert.notEqual(rotated.accessToken, u.accessToken);
       assert.equal(await page.evaluate((t) => (window as unknown as { __fixture: { rotateElementToken(t: string): Promise<boolean> } }).__fixture.rotateElementToken(t), rotated.accessToken), true);
+      return { u, ui, sessionId, rotated };
+    }
+
+    test('Element OIDC without a live client: refreshSessionToken re-reads the rotated token from the tab', async () => {
+      const { u, ui, sessionId, rotated } = await rotatedOidcSession();
       const refreshed = await ui.evaluate((sid) => browser.runtime.sendMessage({ type: 'refreshSessionToken', req: { sessionId: sid } }), sessionId) as { ok: boolean; value: { userId: string; deviceId: string } };
       assert.equal(refreshed.ok, true, JSON.stringify(refreshed));
       assert.equal(refreshed.value.deviceId, u.deviceId);
@@ -135,14 +141,7 @@ for (const name of BROWSERS) {
     });
 
     test('Element OIDC: a status read after the app rotated its token takes the new token from the tab', async () => {
-      const u = await registerUser(hs);
-      const { tabId, page } = await openApp(webApps.element(u, 'encrypted', { localStorage: { mx_oidc_token_issuer: 'https://auth.example.org/' } }));
-      const ui = await popupFor(tabId);
-      await assertCard(ui, u, 'Element');
-      const read = await ui.evaluate((id) => browser.runtime.sendMessage({ type: 'readTab', req: { tabId: id } }), tabId) as { ok: true; value: { sessions: { sessionId: string }[] } };
-      const sessionId = read.value.sessions[0]!.sessionId;
-      const rotated = await loginDevice(hs, u, { deviceId: u.deviceId });
-      assert.equal(await page.evaluate((t) => (window as unknown as { __fixture: { rotateElementToken(t: string): Promise<boolean> } }).__fixture.rotateElementToken(t), rotated.accessToken), true);
+      const { ui, sessionId, rotated } = await rotatedOidcSession();
       // No refreshSessionToken: the session service re-reads a rotating token before a status read.
       const status = await ui.evaluate((sid) => browser.runtime.sendMessage({ type: 'readStatus', req: { sessionId: sid } }), sessionId) as { ok: boolean; value?: { report: unknown } };
       assert.equal(status.ok, true, JSON.stringify(status).slice(0, 500));

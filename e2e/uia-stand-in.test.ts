@@ -90,6 +90,22 @@ async function assertNothingOpened(b: ExtensionBrowser, hs: ScriptedHomeserver, 
 }
 
 /** The host as a URL shows it (with the port). */
+/**
+ * A reset through the Node flow manager, up to the approval prompt with its page checked; the
+ * windows it would open are recorded in `urls`, none is really opened.
+ */
+async function resetUntilApprovalChecked(hs: ScriptedHomeserver, account: StandInAccount) {
+  const urls: string[] = [];
+  const { flows } = nodeFlowManager(account, {
+    baseUrl: hs.baseUrl,
+    openAuthWindow: async (_f, _s, url) => { urls.push(url); return { windowId: 7, close: async () => {} }; },
+  });
+  const preview = await flows.preview({ sessionId: SESSION, kind: 'reset-cross-signing', recoveryKey: account.fixture.secretStorage!.recoveryKey });
+  flows.start(preview.flowId);
+  const view = await untilFlow(flows, 'the approval prompt, checked', (v) => v.prompt?.kind === 'approval' && v.prompt.page !== undefined);
+  return { flows, urls, preview, view };
+}
+
 const hostOf = (url: string) => new URL(url).host;
 
 for (const name of BROWSERS) {
@@ -458,14 +474,7 @@ describe('repair flow manager: the window of an approval prompt (Node, stand-in)
         'm.homeserver': { base_url: hs.baseUrl },
         'org.matrix.msc2965.authentication': { issuer: `${hs.otherOrigin}/`, account: `${hs.otherOrigin}/account/` },
       }));
-      const urls: string[] = [];
-      const { flows } = nodeFlowManager(account, {
-        baseUrl: hs.baseUrl,
-        openAuthWindow: async (_f, _s, url) => { urls.push(url); return { windowId: 7, close: async () => {} }; },
-      });
-      const preview = await flows.preview({ sessionId: SESSION, kind: 'reset-cross-signing', recoveryKey: account.fixture.secretStorage!.recoveryKey });
-      flows.start(preview.flowId);
-      const view = await untilFlow(flows, 'the approval prompt, checked', (v) => v.prompt?.kind === 'approval' && v.prompt.page !== undefined);
+      const { flows, urls, preview, view } = await resetUntilApprovalChecked(hs, account);
       assert.deepEqual(view.prompt?.kind === 'approval' && view.prompt.page, { opens: { origin: hs.otherOrigin, host: new URL(hs.otherOrigin).host } });
       assert.deepEqual(hs.requests.filter((r) => r.method === 'GET' && /auth_metadata|well-known/.test(r.path)).map((r) => [r.path, r.headers.authorization]),
         [['/_matrix/client/v1/auth_metadata', undefined], ['/.well-known/matrix/client', undefined]]);
@@ -483,14 +492,7 @@ describe('repair flow manager: the window of an approval prompt (Node, stand-in)
     const { hs, account } = await standInWith(await testSynapse(), 'healthy');
     try {
       masApprovalUia(hs, account, { url: 'https://evil.example.org/account/' });
-      const urls: string[] = [];
-      const { flows } = nodeFlowManager(account, {
-        baseUrl: hs.baseUrl,
-        openAuthWindow: async (_f, _s, url) => { urls.push(url); return { windowId: 7, close: async () => {} }; },
-      });
-      const preview = await flows.preview({ sessionId: SESSION, kind: 'reset-cross-signing', recoveryKey: account.fixture.secretStorage!.recoveryKey });
-      flows.start(preview.flowId);
-      const view = await untilFlow(flows, 'the approval prompt, checked', (v) => v.prompt?.kind === 'approval' && v.prompt.page !== undefined);
+      const { flows, urls, preview, view } = await resetUntilApprovalChecked(hs, account);
       assert.deepEqual(view.prompt?.kind === 'approval' && view.prompt.page,
         { refused: 'evil.example.org is neither your homeserver nor the account management it advertises.' });
       assert.throws(() => flows.openPage(preview.flowId), (e: Error & { code?: string }) => e.code === 'page-refused');
