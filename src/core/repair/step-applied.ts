@@ -10,7 +10,7 @@
  */
 import { canonicalJson } from '../canonical-json.ts';
 import { MatrixApiError } from '../matrix/errors.ts';
-import type { RepairClient } from './execute.ts';
+import type { MatrixClient } from '../matrix/client.ts';
 import { v3 } from '../matrix/url.ts';
 import { ROLE, ROLES } from '../roles.ts';
 import type { RepairPlan, RepairStep } from './plans.ts';
@@ -35,7 +35,10 @@ function hasSignatures(have: unknown, wanted: unknown): boolean {
 }
 
 /** GET the resource a PUT step writes; a 404 is "not there". */
-async function read(client: RepairClient, step: RepairStep, signal?: AbortSignal): Promise<unknown> {
+/** What the check needs of the client (the executor's RepairClient is one). */
+type ReadClient = Pick<MatrixClient, 'request'>;
+
+async function read(client: ReadClient, step: RepairStep, signal?: AbortSignal): Promise<unknown> {
   try {
     return await client.request('GET', step.request.segments, signal === undefined ? {} : { signal });
   } catch (error) {
@@ -55,7 +58,7 @@ const publicKeyIn = (key: unknown): string | undefined => {
  * @throws {MatrixApiError|ConnectionError} The server could not be read (the caller stops: it
  *   cannot tell, and guessing either way could skip a write or repeat one after a change).
  */
-export async function stepApplied(client: RepairClient, plan: RepairPlan, step: RepairStep, signal?: AbortSignal): Promise<boolean> {
+export async function stepApplied(client: ReadClient, plan: RepairPlan, step: RepairStep, signal?: AbortSignal): Promise<boolean> {
   const body = step.request.body;
   switch (step.kind) {
     case 'put-secret':
