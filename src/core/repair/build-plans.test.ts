@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { nobleEd25519 } from '../ed25519.ts';
+import { encodeBase64 } from '../base64.ts';
 import { BROKEN, quoted } from '../broken-json.test.ts';
 import { buildManualUpload, PlanRefusedError, type PlanContext } from './build-plans.ts';
 
@@ -47,6 +48,15 @@ describe('buildSignDevices', () => {
     const body = built.plan.steps[0]!.request.body as Record<string, Record<string, unknown>>;
     assert.deepEqual(Object.keys(body[USER]!), ['DEVICETHREE']);
     assert.ok(built.secrets.length > 0 && built.secrets.every((s) => s.length === 32), 'the seed read is handed over for wiping');
+  });
+  it('refuses a device picked by hand that cannot be signed (its own signature is wrong)', async () => {
+    const view = await healthyView();
+    const devices = (view.keysQuery.device_keys as Record<string, Record<string, unknown>>)[USER]!;
+    const forged = await deviceKeys('DEVICETHREE', seed(23));
+    (forged.signatures as Record<string, Record<string, string>>)[USER]!['ed25519:DEVICETHREE'] = encodeBase64(new Uint8Array(64).fill(9));
+    devices.DEVICETHREE = forged;
+    await assert.rejects(buildSignDevices(await contextOf(view), { deviceIds: ['DEVICETHREE'] }),
+      (e: unknown) => refusedWith('bad-input')(e) && /cannot cross-sign DEVICETHREE/.test((e as Error).message));
   });
   it('refuses an unknown device and has nothing to do on a healthy account', async () => {
     const ctx = await contextOf(await healthyView());

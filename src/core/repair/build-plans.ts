@@ -192,6 +192,12 @@ export async function buildSignDevices(ctx: PlanContext, opts: { deviceIds?: str
   } else {
     const unknown = ids.filter((id) => !Object.prototype.hasOwnProperty.call(pub.devices, id));
     if (unknown.length > 0) throw new PlanRefusedError('bad-input', `no such device with keys: ${unknown.join(', ')}`);
+    // Picked by hand: still only what the report calls signable (its own signature valid, keys
+    // well formed, its ID no cross-signing key) — vouching for a device's keys is what signing says.
+    const unsignable = ids.filter((id) => report.devices.find((d) => d.deviceId === id)?.signable !== true);
+    if (unsignable.length > 0) {
+      throw new PlanRefusedError('bad-input', `cannot cross-sign ${unsignable.join(', ')}: its own signature is missing or wrong, its keys are malformed, or its ID is a cross-signing key (sign it out instead)`);
+    }
   }
   if (ids.length === 0) throw new PlanRefusedError('nothing-to-do', 'every session is already cross-signed');
   const seed = await seedFromStorage(ctx, ROLE.selfSigning.secretName, secrets);
