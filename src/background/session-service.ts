@@ -19,9 +19,14 @@
 import { createMatrixClient, type MatrixClient } from '../core/matrix/client.ts';
 import type { Parsed } from '../readers/parse/candidate.ts';
 import { SessionReadError } from '../readers/parse/read-errors.ts';
-import type { SessionCandidate } from '../readers/parse/types.ts';
+import type { ReadErrorCode, SessionCandidate } from '../readers/parse/types.ts';
+import type { RejectedSession } from '../ext/protocol.ts';
 import type { StoredSession } from '../ext/storage.ts';
-import type { Checked } from './session-validate.ts';
+
+/** A rejected candidate, with the code narrowed to the ones a read produces. */
+export type Rejected = RejectedSession & { code: ReadErrorCode };
+/** What checking a candidate gives (session-validate.ts checks; this service uses the answer). */
+export type Checked = { ok: true; session: StoredSession } | { ok: false; rejected: Rejected };
 
 export interface SessionServiceDeps {
   getSession(sessionId: string): Promise<StoredSession | undefined>;

@@ -7,14 +7,10 @@ import { ConnectionError, MatrixApiError } from '../core/matrix/errors.ts';
 import { MESSAGES, SessionReadError } from '../readers/parse/read-errors.ts';
 import type { Parsed } from '../readers/parse/candidate.ts';
 import type { AppName, ReadErrorCode, SessionCandidate } from '../readers/parse/types.ts';
-import type { RejectedSession } from '../ext/protocol.ts';
 import type { StoredSession } from '../ext/storage.ts';
-import { tokenClient } from './session-service.ts';
+import { tokenClient, type Checked, type Rejected } from './session-service.ts';
 import { verifyHomeserver } from './session-homeserver.ts';
 
-/** A rejected candidate, with the code narrowed to the ones a read produces. */
-export type Rejected = RejectedSession & { code: ReadErrorCode };
-export type Checked = { ok: true; session: StoredSession } | { ok: false; rejected: Rejected };
 
 const reject = (c: SessionCandidate, code: ReadErrorCode, message: string): Checked => ({
   ok: false,
