@@ -275,6 +275,13 @@ for (const name of BROWSERS) {
       const planned = await repairStateOf(ui, flowId!);
       await ui.waitFor('open-approval');
       await ui.click('open-approval');
+      // Stopped as an idle worker is, once the page's window is open and its ID mirrored (a real
+      // stop comes ~30 s later); stopping inside the windows.create call would test a different
+      // case: a window nobody recorded, which stays open for the person to close.
+      await waitUntil('the approval window recorded in storage.session', () => b.evalExtension(async (id) => {
+        const runs = (await browser.storage.session.get('repairRuns'))['repairRuns'] as Record<string, { flowId: string; windowId?: number }> | undefined;
+        return Object.values(runs ?? {}).some((r) => r.flowId === id && typeof r.windowId === 'number');
+      }, flowId!), 30_000);
       await b.stopBackground();
       // The page lives on in its own window: the person approves there while no worker runs.
       await pressInOpenedPage(name, b, hs, script.url, 'approval-approve');
