@@ -94,7 +94,7 @@ for (const name of BROWSERS) {
 
     // Both browsers resend a request whose keep-alive connection was reset, even after Synapse
     // answered it (seen in Chromium 156 and Firefox ESR): the repair relies on every write being
-    // idempotent (execute.ts), and an identical key upload is a 200 without UIA (docs/protocol.md#synapse-upload-uia).
+    // idempotent (execute.ts), and an identical key upload is a 200 without UIA (docs/matrix-api.md#synapse-upload-uia).
     test('reset: the connection reset after Synapse published the keys; the browser resends, one new master', async () => {
       const account = await buildAccount(hs, 'healthy', { devices: 1 });
       const original = await publishedMaster(account.user);

@@ -340,7 +340,7 @@ describe('identity fixtures on a real Synapse', () => {
   });
 
   test('Synapse: re-uploading a previous key set is a 500 that changes nothing', async () => {
-    // docs/protocol.md#synapse-upload-checks: confirmed on Synapse 1.163 (UNIQUE constraint on devices).
+    // docs/matrix-api.md#synapse-upload-checks: confirmed on Synapse 1.163 (UNIQUE constraint on devices).
     const account = await buildAccount(hs, 'master-replaced', { devices: 1 });
     await assert.rejects(uploadCrossSigningKeys(account.user, account.previousCrossSigning!), (e: unknown) =>
       e instanceof ConnectionError && e.status === 500);

@@ -88,7 +88,7 @@ for (const name of BROWSERS) {
       await ui.waitFor('repair-password', { timeoutMs: 30_000 });
       assert.equal(await ui.attr('repair-panel', 'data-flow-id'), flowId);
       assert.equal(await ui.attr('repair-password-form', 'data-attempt'), '1');
-      // The preflight is shown: what Synapse offers (password only, docs/protocol.md#synapse-uia) and the choice.
+      // The preflight is shown: what Synapse offers (password only, docs/matrix-api.md#synapse-uia) and the choice.
       assert.equal(await ui.attr('repair-auth-flows', 'data-chosen'), 'm.login.password');
       assert.match(await ui.text('repair-auth-flows'), /offers: m\.login\.password/);
 

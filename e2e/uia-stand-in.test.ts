@@ -1,7 +1,7 @@
 // UIA stages our Synapse cannot offer, end to end in both browsers: a reset whose key upload asks
 // for a FALLBACK stage (spec §Fallback; completed in the page, found by the session polling, or by
 // the popup's Done button), and for the MAS APPROVAL stage (m.oauth / org.matrix.cross_signing_reset,
-// docs/protocol.md#uia-oauth; approved, or cancelled while polling). Each page opens only on a click on a
+// docs/matrix-api.md#uia-oauth; approved, or cancelled while polling). Each page opens only on a click on a
 // button naming its origin, only when it is https (http on loopback) on the homeserver's origin or
 // one the homeserver advertises; a HOSTILE stand-in (a params url Synapse would never send, a page
 // that tries to navigate its opener) shows the rest is refused (src/core/repair/auth-page.ts).
@@ -10,7 +10,7 @@
 // stand-in-account.ts, stand-in-uia.ts), not Synapse: it reproduces Synapse's documented
 // responses, with account data seeded from a real Synapse account. It records every request, so
 // each test asserts the key upload was resent with the FULL original body, byte for byte, plus
-// only `auth` (docs/protocol.md#synapse-upload-uia point 2).
+// only `auth` (docs/matrix-api.md#synapse-upload-uia point 2).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RepairFlowView } from '../src/ext/protocol.ts';

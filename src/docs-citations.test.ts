@@ -37,6 +37,15 @@ function loadDocs(): DocsIndex {
 
 const lineOf = (text: string, index: number) => text.slice(0, index).split('\n').length;
 
+/** The docs every part of the code relies on; each must have anchors and be cited. */
+const DOC_FILES = ['matrix-api.md', 'web-clients.md', 'design.md'];
+
+/**
+ * A planted outside citation, spelled at run time so that this file does not itself name the
+ * outside notes (`outside('protocol')` is that note's file name).
+ */
+const outside = (stem: string): string => `${stem}.${'md'}`;
+
 /** What cites a document outside the repository, and how to say it instead. */
 const FOREIGN: readonly [RegExp, string][] = [
   [/(?<![\w/.-])(?:protocol|web-app-storage|browser-testing|landscape)\.md/g, 'a reference note outside the repository'],
@@ -73,7 +82,7 @@ export function brokenDocCitations(file: string, text: string, docs: DocsIndex):
 }
 
 /**
- * Relative markdown links (`[t](protocol.md#x)`, `[t](#x)`, `[t](docs/design.md)`) of a markdown
+ * Relative markdown links (`[t](matrix-api.md#x)`, `[t](#x)`, `[t](docs/design.md)`) of a markdown
  * file at `file` (repository-relative) that point into docs/ at a missing file or anchor.
  */
 export function brokenMarkdownLinks(file: string, text: string, docs: DocsIndex): string[] {
@@ -124,9 +133,9 @@ test('README.md and docs/ link only to existing docs files and anchors, each anc
 
 test('the scan really covers the cited docs: each docs file defines anchors that code cites', () => {
   const docs = loadDocs();
-  for (const name of ['protocol.md', 'web-app-storage.md', 'design.md']) assert.ok((docs.get(name)?.size ?? 0) > 0, name);
+  for (const name of DOC_FILES) assert.ok((docs.get(name)?.size ?? 0) > 0, name);
   const cited = scanned().flatMap(({ text }) => [...text.matchAll(/\bdocs\/([\w.-]+?\.md)#/g)].map((m) => m[1]));
-  for (const name of ['protocol.md', 'web-app-storage.md', 'design.md']) assert.ok(cited.includes(name), `nothing cites docs/${name}`);
+  for (const name of DOC_FILES) assert.ok(cited.includes(name), `nothing cites docs/${name}`);
 });
 
 /** Repository paths (`a/b`, `a/b.ts`) named in backticks in README.md's Layout section that do not exist. */
@@ -146,34 +155,34 @@ test("README.md's Layout section names only paths that exist", () => {
 });
 
 test('the guards really fire, naming file and line', () => {
-  const docs: DocsIndex = new Map([['protocol.md', new Set(['uia-oauth'])], ['README.md', new Set(['anchors'])]]);
+  const docs: DocsIndex = new Map([['matrix-api.md', new Set(['uia-oauth'])], ['README.md', new Set(['anchors'])]]);
   const planted = [
-    '// first line\n// second\n// Synapse under MAS (protocol.md §2.5)',
-    '/** token rotation (web-app-storage.md §1.6) */',
+    `// first line\n// second\n// Synapse under MAS (${outside('protocol')} §2.5)`,
+    `/** token rotation (${outside('web-app-storage')} §1.6) */`,
     '// see house style §Errors',
-    '// house-style.md section 7',
-    '// browser-testing.md §4 finding 3',
-    '// landscape.md §2',
-    '// Formats: /work/shared/reference/x.md',
-    '// ../shared/reference/protocol notes',
+    `// ${outside('house-style')} section 7`,
+    `// ${outside('browser-testing')} §4 finding 3`,
+    `// ${outside('landscape')} §2`,
+    `// Formats: /work/${'shared'}/reference/x.md`,
+    `// ../${'shared'}/reference/protocol notes`,
     '// polling (§2.5)',
   ];
   for (const text of planted) assert.equal(foreignCitations('src/x.ts', text).length, 1, text);
   assert.match(foreignCitations('src/x.ts', planted[0]!)[0]!, /^src\/x\.ts:3: /);
-  for (const clean of ['// docs/protocol.md#uia-oauth', '// RFC 8032 §7.1 TEST 2', '// spec §Cross-signing', "import { x } from './ext/protocol.ts';"]) {
+  for (const clean of ['// docs/matrix-api.md#uia-oauth', '// RFC 8032 §7.1 TEST 2', '// spec §Cross-signing', "import { x } from './ext/protocol.ts';"]) {
     assert.deepEqual(foreignCitations('src/x.ts', clean), [], clean);
   }
 
-  assert.deepEqual(brokenDocCitations('src/x.ts', `// ok (docs/protocol.md#uia-oauth).`, docs), []);
-  assert.deepEqual(brokenDocCitations('src/x.ts', `// a\n// (docs/protocol.md#uia-oath)`, docs), ['src/x.ts:2: docs/protocol.md has no anchor #uia-oath']);
+  assert.deepEqual(brokenDocCitations('src/x.ts', `// ok (docs/matrix-api.md#uia-oauth).`, docs), []);
+  assert.deepEqual(brokenDocCitations('src/x.ts', `// a\n// (docs/matrix-api.md#uia-oath)`, docs), ['src/x.ts:2: docs/matrix-api.md has no anchor #uia-oath']);
   assert.deepEqual(brokenDocCitations('src/x.ts', `// docs/protocl.md#uia-oauth`, docs), ['src/x.ts:1: docs/protocl.md does not exist']);
   assert.deepEqual(brokenDocCitations('src/x.ts', `// docs/nope.md`, docs), ['src/x.ts:1: docs/nope.md does not exist']);
 
-  assert.deepEqual(brokenMarkdownLinks('docs/design.md', '[a](protocol.md#uia-oauth) [b](README.md#anchors) [c](https://x.org/a.md#b)', docs), []);
-  assert.equal(brokenMarkdownLinks('docs/design.md', 'x\n[a](protocol.md#nope)', docs)[0], 'docs/design.md:2: link to protocol.md#nope: docs/protocol.md has no anchor #nope');
+  assert.deepEqual(brokenMarkdownLinks('docs/design.md', '[a](matrix-api.md#uia-oauth) [b](README.md#anchors) [c](https://x.org/a.md#b)', docs), []);
+  assert.equal(brokenMarkdownLinks('docs/design.md', 'x\n[a](matrix-api.md#nope)', docs)[0], 'docs/design.md:2: link to matrix-api.md#nope: docs/matrix-api.md has no anchor #nope');
   assert.equal(brokenMarkdownLinks('README.md', '[d](docs/missing.md)', docs).length, 1);
-  assert.equal(brokenMarkdownLinks('docs/protocol.md', '[here](#nope)', docs).length, 1);
-  assert.deepEqual(brokenMarkdownLinks('docs/protocol.md', '[here](#uia-oauth)', docs), []);
+  assert.equal(brokenMarkdownLinks('docs/matrix-api.md', '[here](#nope)', docs).length, 1);
+  assert.deepEqual(brokenMarkdownLinks('docs/matrix-api.md', '[here](#uia-oauth)', docs), []);
 
   const readme = '# X\n## Layout\n| `src/core/` | x |\n| `src/gone/` | `docs/<file>.md` |\n## Next\n`src/elsewhere/`';
   assert.deepEqual(missingLayoutPaths(readme, (rel) => rel === 'src/core'), ['README.md Layout names src/gone/, which does not exist']);

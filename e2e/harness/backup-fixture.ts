@@ -1,4 +1,4 @@
-// Server-side key backup for identity fixtures (docs/protocol.md#key-backup): a Curve25519 key pair, a backup
+// Server-side key backup for identity fixtures (docs/matrix-api.md#key-backup): a Curve25519 key pair, a backup
 // version whose auth_data is signed by the master key and/or a device, and re-signing after a reset.
 import { randomBytes } from 'node:crypto';
 import { curve25519PublicKey, encodeBase64, signJson, v3, type Ed25519, type wire } from '../../src/core/index.ts';

@@ -1,6 +1,6 @@
 // Cross-signing keys for identity fixtures: generate master / self-signing / user-signing keys and
 // upload all three in ONE device_signing/upload, doing password UIA when Synapse asks for it
-// (always for a replacement since Synapse 1.110, never for a first upload; docs/protocol.md#synapse-upload-uia).
+// (always for a replacement since Synapse 1.110, never for a first upload; docs/matrix-api.md#synapse-upload-uia).
 import { signJson, UiaRequiredError, v3, type Ed25519, type wire } from '../../src/core/index.ts';
 import { clientFor, fixtureEd25519, generateKeyPair, type CrossSigningKeys, type KeyPair, type Session } from './fixture-common.ts';
 
@@ -47,7 +47,7 @@ export type UploadCrossSigningResult = {
 /**
  * Publish all three keys in one request. On a 401 UIA challenge, resend the FULL same body plus
  * `auth: {type: 'm.login.password', identifier: {type: 'm.id.user', user}, password, session}`
- * (a continuation with only `auth` would be a silent no-op on Synapse, docs/protocol.md#synapse-upload-uia).
+ * (a continuation with only `auth` would be a silent no-op on Synapse, docs/matrix-api.md#synapse-upload-uia).
  * @throws UiaRequiredError if UIA is needed and no password is known, or the password stage fails.
  */
 export async function uploadCrossSigningKeys(

@@ -5,7 +5,7 @@
  * Why it exists: the Synapse the e2e tests run cannot offer some UIA stages without an external
  * identity provider (m.login.sso fallback, m.oauth / org.matrix.cross_signing_reset under MAS),
  * and cannot be made to answer with hostile bodies. The scripts built on this (stand-in-account.ts,
- * stand-in-uia.ts) reproduce Synapse's DOCUMENTED responses (docs/protocol.md#synapse-upload-uia, docs/protocol.md#uia-challenge, docs/protocol.md#uia-fallback, docs/protocol.md#uia-oauth),
+ * stand-in-uia.ts) reproduce Synapse's DOCUMENTED responses (docs/matrix-api.md#synapse-upload-uia, docs/matrix-api.md#uia-challenge, docs/matrix-api.md#uia-fallback, docs/matrix-api.md#uia-oauth),
  * with account data seeded from a real Synapse account.
  *
  * Like Synapse it sends `Access-Control-Allow-Origin: *` on every answer and answers CORS

@@ -1,5 +1,5 @@
 // Secret storage (4S) for identity fixtures: key descriptions, the default-key pointer and
-// encrypted secrets in global account data (docs/protocol.md#secret-storage), written with the project's core.
+// encrypted secrets in global account data (docs/matrix-api.md#secret-storage), written with the project's core.
 import { randomBytes } from 'node:crypto';
 import {
   calculateKeyCheck, createSecretStorageKeyDescription, deriveKeyFromPassphrase, encodeBase64, encodeRecoveryKey, encryptSecret,

@@ -6,7 +6,7 @@
  * The state is seeded from a REAL Synapse account (buildAccount + readServerState), so every body
  * the extension reads has Synapse's exact shape; only what a test scripts on top differs.
  * Error bodies are Synapse's: 404 `M_NOT_FOUND` for unset account data / no backup, 401
- * `M_UNKNOWN_TOKEN` for a wrong token (docs/protocol.md#uia-challenge).
+ * `M_UNKNOWN_TOKEN` for a wrong token (docs/matrix-api.md#uia-challenge).
  */
 import { allowOrigin } from './allowed-origins.ts';
 import type { wire } from '../../src/core/index.ts';
@@ -111,7 +111,7 @@ export function uploadedKeys(body: unknown): Record<string, string | undefined> 
 }
 
 /**
- * Synapse's `has_different_keys` (docs/protocol.md#synapse-upload-uia), simplified to the public keys: does the body
+ * Synapse's `has_different_keys` (docs/matrix-api.md#synapse-upload-uia), simplified to the public keys: does the body
  * carry a key that differs from the published one? A body with no keys is "not different".
  */
 export function hasDifferentKeys(account: StandInAccount, body: unknown): boolean {

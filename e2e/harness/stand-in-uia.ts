@@ -3,10 +3,10 @@
  * (scripted-homeserver.ts): the two UIA shapes our Synapse cannot produce without an external
  * identity provider, reproduced from Synapse's documented responses.
  *
- * - fallbackUia: a one-stage flow through the stage's fallback page (docs/protocol.md#uia-challenge, docs/protocol.md#uia-fallback).
+ * - fallbackUia: a one-stage flow through the stage's fallback page (docs/matrix-api.md#uia-challenge, docs/matrix-api.md#uia-fallback).
  *   The page's button completes the session and then runs EXACTLY the spec's completion script;
  *   a continuation `{auth:{session}}` succeeds once the session is complete.
- * - masApprovalUia: Synapse under MAS (docs/protocol.md#synapse-upload-uia step 4, docs/protocol.md#uia-oauth): session "dummy", flows m.oauth and
+ * - masApprovalUia: Synapse under MAS (docs/matrix-api.md#synapse-upload-uia step 4, docs/matrix-api.md#uia-oauth): session "dummy", flows m.oauth and
  *   org.matrix.cross_signing_reset with the same params url; `auth` is ignored; after an approval a
  *   re-POST of the full body succeeds for 10 minutes, and only ONE replacement per approval. Like
  *   Synapse delegating to MAS, it serves `GET /_matrix/client/v1/auth_metadata` (client-server API
@@ -14,7 +14,7 @@
  *   origin). A HOSTILE variant (`url`, `advertise: false`, `pageScript`) sends a params url
  *   Synapse never would, or a page that misbehaves, for the checks of src/core/repair/auth-page.ts.
  *
- * Both answer an upload that changes no key with 200 `{}` at once (docs/protocol.md#synapse-upload-uia step 3), and publish the
+ * Both answer an upload that changes no key with 200 `{}` at once (docs/matrix-api.md#synapse-upload-uia step 3), and publish the
  * keys of an accepted upload so /keys/query shows them.
  */
 import { randomBytes } from 'node:crypto';
@@ -85,7 +85,7 @@ export function fallbackUia(hs: ScriptedHomeserver, account: StandInAccount, opt
     }
     const id = session !== undefined && script.sessions.has(session) ? session : randomBytes(12).toString('base64url');
     if (!script.sessions.has(id)) script.sessions.set(id, false);
-    // docs/protocol.md#uia-challenge: the challenge; `completed` stays empty until the page was completed.
+    // docs/matrix-api.md#uia-challenge: the challenge; `completed` stays empty until the page was completed.
     sendJson(res, 401, { session: id, flows: [{ stages: [stage] }], params, completed: [] });
   });
   const pagePath = `/_matrix/client/v3/auth/${stage}/fallback/web`;
@@ -131,7 +131,7 @@ export type ApprovalOptions = {
   pageScript?: string;
 };
 
-/** Synapse under MAS (docs/protocol.md#uia-oauth), with both flows as from Synapse 1.146. */
+/** Synapse under MAS (docs/matrix-api.md#uia-oauth), with both flows as from Synapse 1.146. */
 export function masApprovalUia(hs: ScriptedHomeserver, account: StandInAccount, opts: ApprovalOptions = {}): ApprovalScript {
   const now = opts.now ?? Date.now;
   let updatableBefore = 0;
@@ -187,7 +187,7 @@ export function masApprovalUia(hs: ScriptedHomeserver, account: StandInAccount, 
 ${opts.pageScript === undefined ? '' : `<script>${opts.pageScript}</script>`}</body></html>`));
   hs.route('POST', '/account/approve', ({ res }) => {
     script.approve();
-    // MAS's page signals completion too (docs/protocol.md#uia-oauth), although the spec defines none for m.oauth.
+    // MAS's page signals completion too (docs/matrix-api.md#uia-oauth), although the spec defines none for m.oauth.
     sendHtml(res, 200, successPage('Approved. You may now close this window.'));
   });
   return script;

@@ -23,7 +23,7 @@ export async function storedSeedPublicKey(s: Session, ss: SecretStorageFixture, 
   const content = (slot === 'current' ? data : data['content']) as { encrypted?: Record<string, EncryptedSecret> } | undefined;
   const entry = content?.encrypted?.[ss.keyId];
   if (entry === undefined) throw new Error(`${PREFIX[slot]}${name} is not stored under key ${ss.keyId}`);
-  // The HKDF info is the secret's own name, also for the copies (docs/protocol.md#secret-encryption).
+  // The HKDF info is the secret's own name, also for the copies (docs/matrix-api.md#secret-encryption).
   const seed = decodeBase64((await decryptSecret(ss.key, name, entry)).trim());
   registerPrivateKey(seed, `${slot} ${name} seed read back from secret storage`);
   return encodeBase64(await (await detectEd25519()).publicKey(seed));

@@ -2,7 +2,7 @@
  * Fixture web apps for the session readers: each page is served on its own
  * http://localhost:<port> origin (so storage never mixes; covered by the test build's
  * host_permissions), and its inline script writes the given storage exactly as the real app
- * would, then sets document.title = 'ready'. Formats: docs/web-app-storage.md.
+ * would, then sets document.title = 'ready'. Formats: docs/web-clients.md.
  *
  * Element's encrypted token is produced IN the page: a non-extractable AES-GCM CryptoKey wraps a
  * random pickle key (createPickleKey), and the token is encrypted with HKDF + AES-CTR + HMAC

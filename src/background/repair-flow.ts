@@ -304,7 +304,7 @@ export function createFlowManager(deps: FlowDeps) {
       onState: (state) => {
         if (state.phase === 'done' || state.phase === 'sending') update(flow, { status: state.text, phase: 'running' }, ['prompt', 'waitingMs']);
         else if (state.phase === 'approval' && flow.view.prompt?.kind === 'approval') {
-          // Visible progress while polling: how often we asked, and how long is left (docs/protocol.md#uia-oauth).
+          // Visible progress while polling: how often we asked, and how long is left (docs/matrix-api.md#uia-oauth).
           update(flow, { status: state.text, prompt: { ...flow.view.prompt, polls: state.polls, elapsedMs: state.elapsedMs, timeoutMs: state.timeoutMs } });
         } else update(flow, { status: state.text });
       },

@@ -10,7 +10,7 @@
  * the core client's `onUnknownToken` hook re-reads the tab once (`token(id, {force: true})`,
  * shared by every request the same token failed) and the client resends the request once.
  * The token is re-read, never refreshed by us: using the web app's refresh token would revoke
- * the app's own session (docs/web-app-storage.md#element-oidc).
+ * the app's own session (docs/web-clients.md#element-oidc).
  *
  * Pure apart from its injected dependencies (session store, tab reader, candidate check, fetch),
  * so its policy is unit-tested in Node with a counting tab reader (session-service.test.ts);

@@ -1,7 +1,7 @@
 /**
  * Terminal input for the repair commands: a line reader over standard input (one line per
  * password attempt with --password-stdin), hidden password entry on a terminal, yes/no
- * confirmations, and the CLI's UiaPrompter (docs/protocol.md#uia: password natively, fallback pages
+ * confirmations, and the CLI's UiaPrompter (docs/matrix-api.md#uia: password natively, fallback pages
  * and approval URLs printed for the user to open).
  *
  * Passwords are only ever held in the local variable handed to the UIA driver; nothing here

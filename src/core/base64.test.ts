@@ -26,7 +26,7 @@ describe('base64: spec examples (appendices §Unpadded Base64)', () => {
   }
 });
 
-describe('base64: trailing-bit leniency (docs/protocol.md#spec-signing-vectors)', () => {
+describe('base64: trailing-bit leniency (docs/matrix-api.md#spec-signing-vectors)', () => {
   it('decodes the spec signing seed despite its non-zero trailing bits', () => {
     const { base64, canonicalBase64, hex: expected } = vectors.signingSeed;
     assert.equal(hex(decodeBase64(base64)), expected);

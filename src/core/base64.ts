@@ -3,7 +3,7 @@
  * (`+` and `/`, never the URL-safe one) with the `=` padding removed.
  *
  * Encoding always omits padding. Decoding also accepts padded input, because the spec says some
- * implementations pad and "clients must accept either encoding" (secrets module; docs/protocol.md#secret-storage-account-data),
+ * implementations pad and "clients must accept either encoding" (secrets module; docs/matrix-api.md#secret-storage-account-data),
  * and js-sdk and dart do write padded base64.
  */
 import { base64nopad } from '@scure/base';
@@ -36,7 +36,7 @@ export function encodeBase64(bytes: Uint8Array): string {
  * Decode standard base64, padded or unpadded.
  *
  * Lenient about non-zero trailing bits in the last character: the spec's own signing seed
- * `YJDBA9Xnr2sVqXD9Vj7XVUnmFZcZrlw8Md7kMW+3XA1` has them (docs/protocol.md#spec-signing-vectors), and `atob`,
+ * `YJDBA9Xnr2sVqXD9Vj7XVUnmFZcZrlw8Md7kMW+3XA1` has them (docs/matrix-api.md#spec-signing-vectors), and `atob`,
  * Node's Buffer and Python all ignore them, so a strict decoder would reject real-world keys.
  *
  * @param text - Base64 text, with or without `=` padding.

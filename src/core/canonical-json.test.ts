@@ -83,7 +83,7 @@ describe('canonicalJson: details', () => {
     assert.equal(canonicalJson(''), '""');
   });
 
-  it('escapes strings exactly as docs/protocol.md#canonical-json describes', () => {
+  it('escapes strings exactly as docs/matrix-api.md#canonical-json describes', () => {
     assert.equal(canonicalJson('\b\t\n\f\r"\\'), '"\\b\\t\\n\\f\\r\\"\\\\"');
     assert.equal(canonicalJson('\u0000\u0001\u000b\u001f'), '"\\u0000\\u0001\\u000b\\u001f"');
     // Raw: slash, DEL, line/paragraph separators, non-ASCII and astral characters.

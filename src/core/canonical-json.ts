@@ -1,5 +1,5 @@
 /**
- * Matrix Canonical JSON (spec appendices §Canonical JSON; docs/protocol.md#canonical-json).
+ * Matrix Canonical JSON (spec appendices §Canonical JSON; docs/matrix-api.md#canonical-json).
  *
  * Invariants:
  * - The output is the exact text that gets signed, so it must match the reference implementation
@@ -79,7 +79,7 @@ function encodeString(value: string, path: PathSegment[]): string {
   if (LONE_SURROGATE.test(value)) {
     throw new CanonicalJsonError('Unpaired UTF-16 surrogate in string (not encodable as UTF-8)', formatPath(path));
   }
-  // docs/protocol.md#canonical-json: JSON.stringify already uses exactly the canonical escapes (short escapes,
+  // docs/matrix-api.md#canonical-json: JSON.stringify already uses exactly the canonical escapes (short escapes,
   // lowercase \u00XX for other controls, everything else raw including `/`, U+007F and U+2028).
   return JSON.stringify(value);
 }

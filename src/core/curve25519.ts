@@ -1,7 +1,7 @@
 /**
  * Curve25519 (X25519) public keys, used to check the key backup secret: the `m.megolm_backup.v1`
  * secret is the base64 of a 32-byte Curve25519 private key, and it is trustworthy for a backup
- * whose `auth_data.public_key` equals the key derived from it (docs/protocol.md#private-key-encoding, docs/protocol.md#key-backup).
+ * whose `auth_data.public_key` equals the key derived from it (docs/matrix-api.md#private-key-encoding, docs/matrix-api.md#key-backup).
  */
 import { x25519 } from '@noble/curves/ed25519.js';
 

@@ -70,7 +70,7 @@ for (const ed of backends) {
       }
     });
 
-    describe('Matrix test keys (docs/protocol.md#spec-signing-vectors, docs/protocol.md#synapse-test-keys)', () => {
+    describe('Matrix test keys (docs/matrix-api.md#spec-signing-vectors, docs/matrix-api.md#synapse-test-keys)', () => {
       for (const { role, seed, publicKey } of testKeys.keys) {
         it(`${role}: seed -> public key`, async () => {
           assert.equal(encodeBase64(await ed.publicKey(decodeBase64(seed))), publicKey);

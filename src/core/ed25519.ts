@@ -3,7 +3,7 @@
  * fallback for runtimes whose WebCrypto lacks Ed25519).
  *
  * Keys are 32-byte seeds, as Matrix stores them (the NaCl/libsodium "seed", not the 64-byte
- * expanded secret key; docs/protocol.md#private-key-encoding). Signatures are raw 64 bytes.
+ * expanded secret key; docs/matrix-api.md#private-key-encoding). Signatures are raw 64 bytes.
  *
  * Verification policy, identical in both backends: strict RFC 8032 / FIPS 186-5 decoding (canonical
  * S, canonical point encodings) and small-order public keys rejected, as libsodium does. Matrix

@@ -37,7 +37,7 @@ function assertCode(text: string, code: RecoveryKeyErrorCode): void {
   );
 }
 
-describe('recovery key: vector (docs/protocol.md#recovery-key)', () => {
+describe('recovery key: vector (docs/matrix-api.md#recovery-key)', () => {
   for (const { keyHex, recoveryKey } of vectors.cases) {
     it(`encodes ${keyHex}`, () => {
       assert.equal(encodeRecoveryKey(fromHex(keyHex)), recoveryKey);

@@ -1,5 +1,5 @@
 /**
- * Recovery keys: spec appendices §Cryptographic key representation (docs/protocol.md#recovery-key).
+ * Recovery keys: spec appendices §Cryptographic key representation (docs/matrix-api.md#recovery-key).
  *
  * Layout: base58(0x8B 0x01 ‖ key[32] ‖ parity), where parity is the XOR of all preceding bytes,
  * shown in groups of four characters. The same format is used for the secret-storage key and the

@@ -2,7 +2,7 @@
  * The unlocked view of secret storage for one key: every secret decrypted at most once, however
  * many parts of a repair ask for it (the report compares each secret with the published key, the
  * key proof decrypts one when the description has no key check, the builders read the seeds they
- * sign with). Decryption is `decryptSecret` (docs/protocol.md#secret-encryption), MAC first.
+ * sign with). Decryption is `decryptSecret` (docs/matrix-api.md#secret-encryption), MAC first.
  *
  * Invariants:
  * - An answer is remembered per secret name AND encrypted entry, so a different ciphertext under

@@ -152,7 +152,7 @@ describe('encryptSecret / decryptSecret', () => {
     assert.equal(await decryptSecret(key, 'm.test', encrypted), 'hello');
   });
 
-  it('agrees with an independent HKDF with the 8-byte zero salt js-sdk uses (docs/protocol.md#secret-encryption)', async () => {
+  it('agrees with an independent HKDF with the 8-byte zero salt js-sdk uses (docs/matrix-api.md#secret-encryption)', async () => {
     const iv = decodeBase64(master.encrypted.iv);
     const independent = await encryptRawBytes(master.name, new TextEncoder().encode(master.plaintext), new Uint8Array(iv));
     assert.deepEqual(independent, master.encrypted);
@@ -220,7 +220,7 @@ describe('encryptSecret / decryptSecret', () => {
   });
 });
 
-describe('checkSecretStorageKey (docs/protocol.md#secret-storage-key-check)', () => {
+describe('checkSecretStorageKey (docs/matrix-api.md#secret-storage-key-check)', () => {
   it('accepts the right key, unpadded and padded', async () => {
     assert.equal(await checkSecretStorageKey(key, vectors.keyDescription), true);
     assert.equal(await checkSecretStorageKey(key, vectors.keyDescriptionPadded), true);

@@ -1,6 +1,6 @@
 /**
  * Secret storage (SSSS / 4S), algorithm `m.secret_storage.v1.aes-hmac-sha2`: client-server API
- * §Secrets (docs/protocol.md#secret-encryption, docs/protocol.md#secret-storage-key-check, docs/protocol.md#passphrase-pbkdf2), on WebCrypto only.
+ * §Secrets (docs/matrix-api.md#secret-encryption, docs/matrix-api.md#secret-storage-key-check, docs/matrix-api.md#passphrase-pbkdf2), on WebCrypto only.
  *
  * Invariants:
  * - The MAC is checked (in constant time, by subtle.verify) before anything is decrypted.
@@ -22,7 +22,7 @@ export interface EncryptedSecret {
   mac: string;
 }
 
-/** `m.pbkdf2` passphrase parameters of a key description (docs/protocol.md#passphrase-pbkdf2). */
+/** `m.pbkdf2` passphrase parameters of a key description (docs/matrix-api.md#passphrase-pbkdf2). */
 export interface PassphraseInfo {
   algorithm: 'm.pbkdf2';
   salt: string;
@@ -30,7 +30,7 @@ export interface PassphraseInfo {
   bits?: number;
 }
 
-/** Content of `m.secret_storage.key.<key ID>` account data (docs/protocol.md#secret-storage-account-data). */
+/** Content of `m.secret_storage.key.<key ID>` account data (docs/matrix-api.md#secret-storage-account-data). */
 export interface SecretStorageKeyDescription {
   algorithm: typeof SECRET_STORAGE_ALGORITHM;
   name?: string;
@@ -55,10 +55,10 @@ export class SecretStorageError extends Error {
 
 const IV_LENGTH = 16;
 const MAC_LENGTH = 32;
-// docs/protocol.md#secret-encryption step 1: "a salt of 32 bytes of 0". js-sdk and dart use 8; HMAC zero-pads its key to the
+// docs/matrix-api.md#secret-encryption step 1: "a salt of 32 bytes of 0". js-sdk and dart use 8; HMAC zero-pads its key to the
 // block size, so both give identical output.
 const HKDF_SALT = new Uint8Array(32);
-// docs/protocol.md#secret-storage-key-check: the key check encrypts 32 zero bytes under the empty name.
+// docs/matrix-api.md#secret-storage-key-check: the key check encrypts 32 zero bytes under the empty name.
 const KEY_CHECK_PLAINTEXT_LENGTH = 32;
 const DEFAULT_PASSPHRASE_BITS = 256;
 
@@ -91,7 +91,7 @@ function copy(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   return new Uint8Array(bytes);
 }
 
-/** docs/protocol.md#secret-encryption step 2: 16 random bytes with bit 63 cleared, as every SDK does (`iv[8] &= 0x7f`). */
+/** docs/matrix-api.md#secret-encryption step 2: 16 random bytes with bit 63 cleared, as every SDK does (`iv[8] &= 0x7f`). */
 function randomIv(): Uint8Array<ArrayBuffer> {
   const iv = new Uint8Array(IV_LENGTH);
   globalThis.crypto.getRandomValues(iv);
@@ -106,7 +106,7 @@ interface DerivedKeys {
   hmacKey: CryptoKey;
 }
 
-/** docs/protocol.md#secret-encryption step 1: HKDF-SHA-256(key, salt = 32 zero bytes, info = name, L = 64) → AES key ‖ MAC key. */
+/** docs/matrix-api.md#secret-encryption step 1: HKDF-SHA-256(key, salt = 32 zero bytes, info = name, L = 64) → AES key ‖ MAC key. */
 async function deriveKeys(subtle: SubtleCrypto, key: Uint8Array, name: string): Promise<DerivedKeys> {
   const ikm = copy(key);
   let hkdfKey: CryptoKey;
@@ -131,7 +131,7 @@ async function deriveKeys(subtle: SubtleCrypto, key: Uint8Array, name: string): 
   }
 }
 
-/** docs/protocol.md#secret-encryption steps 3–5 on raw bytes (the key check encrypts bytes, not a string). */
+/** docs/matrix-api.md#secret-encryption steps 3–5 on raw bytes (the key check encrypts bytes, not a string). */
 async function encryptBytes(
   subtle: SubtleCrypto,
   key: Uint8Array,
@@ -146,12 +146,12 @@ async function encryptBytes(
 }
 
 /**
- * Encrypt a secret for account data (docs/protocol.md#secret-encryption).
+ * Encrypt a secret for account data (docs/matrix-api.md#secret-encryption).
  *
  * @param key - The secret-storage key (32 bytes from a recovery key or passphrase).
  * @param name - The secret's name, which is bound into the keys, e.g. `m.cross_signing.master`.
  * @param plaintext - The secret; UTF-8 encoded before encryption. Cross-signing secrets are the
- *   base64 of the seed (docs/protocol.md#private-key-encoding).
+ *   base64 of the seed (docs/matrix-api.md#private-key-encoding).
  * @param iv - Fixed 16-byte IV for tests; omit it to get a random one with bit 63 cleared.
  * @param subtle - WebCrypto to use; defaults to `globalThis.crypto.subtle`.
  * @returns `{ iv, ciphertext, mac }` in unpadded base64.
@@ -194,7 +194,7 @@ function decodeField(encrypted: Record<string, unknown>, field: keyof EncryptedS
 }
 
 /**
- * Decrypt a secret from account data (docs/protocol.md#secret-decryption).
+ * Decrypt a secret from account data (docs/matrix-api.md#secret-decryption).
  *
  * The MAC over the ciphertext is verified first; the stored IV is used unchanged. Padded and
  * unpadded base64 are both accepted.
@@ -239,7 +239,7 @@ export async function decryptSecret(
 }
 
 /**
- * Compute the key check stored in a key description (docs/protocol.md#secret-storage-key-check): 32 zero bytes encrypted
+ * Compute the key check stored in a key description (docs/matrix-api.md#secret-storage-key-check): 32 zero bytes encrypted
  * under the empty name with the given IV.
  *
  * @param key - The secret-storage key.
@@ -300,7 +300,7 @@ export async function verifyKeyCheck(
 }
 
 /**
- * Check a candidate key against a key description (docs/protocol.md#secret-storage-key-check), the spec's way.
+ * Check a candidate key against a key description (docs/matrix-api.md#secret-storage-key-check), the spec's way.
  *
  * Not enough to STORE anything under the key: without `iv`/`mac` this says true for any key.
  * Before storing, prove the key with {@link verifyKeyCheck} or by decrypting a secret already
@@ -324,7 +324,7 @@ export async function checkSecretStorageKey(
 }
 
 /**
- * Derive a secret-storage key from a passphrase (`m.pbkdf2`, docs/protocol.md#passphrase-pbkdf2):
+ * Derive a secret-storage key from a passphrase (`m.pbkdf2`, docs/matrix-api.md#passphrase-pbkdf2):
  * PBKDF2-HMAC-SHA-512 over the UTF-8 passphrase, with the UTF-8 bytes of the salt *string* (it is
  * not base64-decoded).
  *
@@ -389,7 +389,7 @@ function checkPassphraseOptions(passphrase: NonNullable<KeyDescriptionOptions['p
 /**
  * Build the `m.secret_storage.key.<key ID>` content for a key, always with its key check (`iv`
  * and `mac`) so that every client, this one included, can tell a right key from a wrong one
- * before storing anything under it (docs/protocol.md#secret-storage-account-data, docs/protocol.md#secret-storage-key-check).
+ * before storing anything under it (docs/matrix-api.md#secret-storage-account-data, docs/matrix-api.md#secret-storage-key-check).
  *
  * @param key - The secret-storage key.
  * @param opts - Name, passphrase parameters and an optional fixed IV.

@@ -69,7 +69,7 @@ describe('signingBytes', () => {
 
 for (const ed of backends) {
   describe(`signing (${ed.name})`, () => {
-    describe('spec vectors (appendices §Cryptographic Test Vectors; docs/protocol.md#spec-signing-vectors)', () => {
+    describe('spec vectors (appendices §Cryptographic Test Vectors; docs/matrix-api.md#spec-signing-vectors)', () => {
       it('decodes the lenient seed', () => {
         assert.equal(Buffer.from(seed).toString('hex'), spec.seedHex);
       });

@@ -1,6 +1,6 @@
 /**
  * Signing JSON: spec appendices §Signing JSON, §Signing Details, §Checking for a Signature
- * (docs/protocol.md#signing-json).
+ * (docs/matrix-api.md#signing-json).
  *
  * Invariants:
  * - What is signed is the UTF-8 Canonical JSON of the object without `signatures` and `unsigned`,
@@ -67,7 +67,7 @@ export function signingBytes(object: object): Uint8Array {
 }
 
 /**
- * Sign a JSON object (appendices §Signing JSON; docs/protocol.md#signing-json steps 1–7).
+ * Sign a JSON object (appendices §Signing JSON; docs/matrix-api.md#signing-json steps 1–7).
  *
  * Returns a new object with the signature at `signatures[entity][keyId]`, every other existing
  * signature kept and `unsigned` re-attached. The input is not mutated; nested values other than

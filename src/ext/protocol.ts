@@ -69,7 +69,7 @@ export type RepairPrompt =
   | { kind: 'password'; attempt: number; error?: string }
   /** `url` is untrusted text from the homeserver (cut to a displayable length when refused as too long). */
   | { kind: 'fallback'; url: string; page?: AuthPageVerdict }
-  /** Approval polling (docs/protocol.md#uia-oauth): `polls` resends so far, within `timeoutMs` of waiting. */
+  /** Approval polling (docs/matrix-api.md#uia-oauth): `polls` resends so far, within `timeoutMs` of waiting. */
   | { kind: 'approval'; url: string; page?: AuthPageVerdict; polls?: number; elapsedMs?: number; timeoutMs?: number };
 
 export type RepairPhase = 'preview' | 'running' | 'prompt' | 'done' | 'failed' | 'cancelled';

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Generate test/vectors/secret-storage.json: `m.secret_storage.v1.aes-hmac-sha2` fixtures from an
-independent implementation (Python `cryptography`), following docs/protocol.md#secret-encryption, docs/protocol.md#secret-storage-key-check, docs/protocol.md#passphrase-pbkdf2, docs/protocol.md#recovery-key.
+independent implementation (Python `cryptography`), following docs/matrix-api.md#secret-encryption, docs/matrix-api.md#secret-storage-key-check, docs/matrix-api.md#passphrase-pbkdf2, docs/matrix-api.md#recovery-key.
 
 Run from the repository root in a throwaway virtualenv:
 
@@ -36,26 +36,26 @@ def b64(data, padded=False):
 
 
 def derive_keys(key, name):
-    # docs/protocol.md#secret-encryption step 1: HKDF-SHA-256, salt = 32 zero bytes, info = UTF-8 name, L = 64.
+    # docs/matrix-api.md#secret-encryption step 1: HKDF-SHA-256, salt = 32 zero bytes, info = UTF-8 name, L = 64.
     okm = HKDF(algorithm=hashes.SHA256(), length=64, salt=b"\x00" * 32, info=name.encode("utf-8")).derive(key)
     return okm[:32], okm[32:]
 
 
 def encrypt(key, name, plaintext, iv, padded=False):
     aes_key, mac_key = derive_keys(key, name)
-    # docs/protocol.md#secret-encryption step 3: AES-256-CTR with the IV as the initial counter block. (Python increments the
+    # docs/matrix-api.md#secret-encryption step 3: AES-256-CTR with the IV as the initial counter block. (Python increments the
     # whole 128-bit block, WebCrypto with length 64 only the low half; they agree unless the low
     # 64 bits overflow, which the fixtures here never do.)
     encryptor = Cipher(algorithms.AES(aes_key), modes.CTR(iv)).encryptor()
     ciphertext = encryptor.update(plaintext) + encryptor.finalize()
-    # docs/protocol.md#secret-encryption step 4: HMAC-SHA-256 over the ciphertext.
+    # docs/matrix-api.md#secret-encryption step 4: HMAC-SHA-256 over the ciphertext.
     h = hmac.HMAC(mac_key, hashes.SHA256())
     h.update(ciphertext)
     return {"iv": b64(iv, padded), "ciphertext": b64(ciphertext, padded), "mac": b64(h.finalize(), padded)}
 
 
 def recovery_key(key):
-    # docs/protocol.md#recovery-key: base58(0x8B 0x01 || key || parity), groups of four.
+    # docs/matrix-api.md#recovery-key: base58(0x8B 0x01 || key || parity), groups of four.
     data = bytes([0x8B, 0x01]) + key
     parity = 0
     for byte in data:
@@ -70,7 +70,7 @@ def recovery_key(key):
 
 
 def pbkdf2(passphrase, salt, iterations, bits):
-    # docs/protocol.md#passphrase-pbkdf2: PBKDF2-HMAC-SHA-512 over UTF-8 passphrase and the UTF-8 bytes of the salt string.
+    # docs/matrix-api.md#passphrase-pbkdf2: PBKDF2-HMAC-SHA-512 over UTF-8 passphrase and the UTF-8 bytes of the salt string.
     kdf = PBKDF2HMAC(algorithm=hashes.SHA512(), length=bits // 8, salt=salt.encode("utf-8"), iterations=iterations)
     return kdf.derive(passphrase.encode("utf-8"))
 

@@ -17,7 +17,7 @@ export { REPAIR_KINDS, isRepairKind, type RepairKind } from '../repair/repair-ki
 export type SecretsSource = { key: SecretStorageKeyInput } | { exportText: string };
 
 export type RepairRequest =
-  /** New master, self-signing and user-signing keys (docs/protocol.md#repair-order). */
+  /** New master, self-signing and user-signing keys (docs/matrix-api.md#repair-order). */
   | { kind: 'reset-cross-signing'; exportKeys?: boolean }
   /** New self-signing and/or user-signing keys under the master from secret storage. */
   | { kind: 'regenerate-subkeys'; selfSigning: boolean; userSigning: boolean; exportKeys?: boolean }
@@ -25,7 +25,7 @@ export type RepairRequest =
   | { kind: 'sign-devices'; deviceIds?: string[] }
   /** Store the cross-signing secrets under the default key; `from` absent is refused (missing-source). */
   | { kind: 'store-secrets'; from?: SecretsSource }
-  /** Sign the backup's auth_data with the master from secret storage (docs/protocol.md#key-backup). */
+  /** Sign the backup's auth_data with the master from secret storage (docs/matrix-api.md#key-backup). */
   | { kind: 'resign-backup' }
   /** Publish the public keys of the private keys held in secret storage. */
   | { kind: 'upload-keys' }

@@ -2,7 +2,7 @@
  * Everything the inspector reads about one account, kept twice: as the raw server JSON exactly as
  * received (for a "raw view" and diagnostic reports) and in parsed form (for the checks).
  *
- * Sources (docs/protocol.md#keys-query, docs/protocol.md#secret-storage-account-data, docs/protocol.md#key-backup): `POST /keys/query` for the user; the global account data
+ * Sources (docs/matrix-api.md#keys-query, docs/matrix-api.md#secret-storage-account-data, docs/matrix-api.md#key-backup): `POST /keys/query` for the user; the global account data
  * `m.secret_storage.default_key`, the four secrets of {@link SECRET_NAMES} and the
  * `m.secret_storage.key.<id>` descriptions they reference; `GET /room_keys/version`.
  *
@@ -21,7 +21,7 @@ import type {
 
 /**
  * The secrets the doctor looks at: the three private cross-signing keys (E2E module
- * §Cross-signing) and the key backup decryption key (§Server-side key backups), docs/protocol.md#secret-storage-account-data.
+ * §Cross-signing) and the key backup decryption key (§Server-side key backups), docs/matrix-api.md#secret-storage-account-data.
  */
 export const SECRET_NAMES = [
   ROLE.master.secretName,
@@ -32,7 +32,7 @@ export const SECRET_NAMES = [
 
 export type SecretName = (typeof SECRET_NAMES)[number];
 
-/** Account data type of a secret-storage key description (docs/protocol.md#secret-storage-account-data). */
+/** Account data type of a secret-storage key description (docs/matrix-api.md#secret-storage-account-data). */
 export const KEY_DESCRIPTION_PREFIX = 'm.secret_storage.key.';
 export const DEFAULT_KEY_TYPE = 'm.secret_storage.default_key';
 

@@ -1,5 +1,5 @@
 /**
- * Checks on the server-side key backup (docs/protocol.md#key-backup, checklist item 6 of docs/protocol.md#inspector-checklist): who signed
+ * Checks on the server-side key backup (docs/matrix-api.md#key-backup, checklist item 6 of docs/matrix-api.md#inspector-checklist): who signed
  * its `auth_data`, whether that makes it trusted ("signed by the user's master signing key or by
  * a verified device belonging to the same user"), and whether its decryption key is in secret
  * storage (element-web#29141: a backup whose key is missing from 4S).
@@ -75,7 +75,7 @@ export async function checkBackup(
       `Key backup version ${quote(backup.version)} is not signed by your current master key or by a verified device, so your apps will not trust it.`));
   } else if (!trustedByMaster && ctx.master !== null) {
     // Spec-valid, but fragile: trust rests on one device staying around and verified, and SDKs
-    // sign with the master whenever they have it (js-sdk signObject, docs/protocol.md#correct-identity).
+    // sign with the master whenever they have it (js-sdk signObject, docs/matrix-api.md#correct-identity).
     problems.push(problem('backup-not-signed-by-master',
       `Key backup version ${quote(backup.version)} is trusted only through a device's signature, not your master key: once that device is gone, your apps stop trusting the backup.`));
   }

@@ -1,5 +1,5 @@
 /**
- * Checks on the user's own devices from keys/query: docs/protocol.md#inspector-checklist items 3
+ * Checks on the user's own devices from keys/query: docs/matrix-api.md#inspector-checklist items 3
  * (each device carries a valid self-signing-key signature; spec v1.18 / MSC4153 recommends
  * ignoring devices that do not) and 4 (no device ID equals a cross-signing public key), plus the
  * device's own signature over its keys (`DeviceKeys`, spec §keys/query).
@@ -57,7 +57,7 @@ export function deviceEd25519Keys(devices: readonly [string, DeviceKeys][]): Map
  * Can a cross-signature vouch for this device? Only when its own keys check out: a valid
  * self-signature over them (the device signs its own keys, end-to-end encryption module §Device
  * keys), the right user and device ID, and an ID that is not also a cross-signing public key
- * (docs/protocol.md#inspector-checklist item 4). Signing anything less would put the identity's trust on keys nobody proved.
+ * (docs/matrix-api.md#inspector-checklist item 4). Signing anything less would put the identity's trust on keys nobody proved.
  */
 export function isSignable(d: Pick<DeviceReport, 'selfSignature' | 'collidesWithKey' | 'shapeProblems'>): boolean {
   return d.selfSignature === 'valid' && !d.collidesWithKey && d.shapeProblems.length === 0;

@@ -5,7 +5,7 @@
  * replaced by `"[redacted: N characters]"`:
  *
  * - secrets' `ciphertext` and `mac`, and key descriptions' `mac`: with them, a weak passphrase
- *   could be brute-forced offline (the key check is a known-plaintext oracle, docs/protocol.md#secret-storage-key-check);
+ *   could be brute-forced offline (the key check is a known-plaintext oracle, docs/matrix-api.md#secret-storage-key-check);
  * - device display names (personal text; the device IDs and keys are enough to debug).
  *
  * Public keys, signatures, key IDs, IVs and passphrase salts/iterations are kept: that is what

@@ -1,5 +1,5 @@
 /**
- * Checks on the published cross-signing keys: docs/protocol.md#inspector-checklist items 1
+ * Checks on the published cross-signing keys: docs/matrix-api.md#inspector-checklist items 1
  * (key shapes) and 2 (the master's signatures on the self-signing and user-signing keys), plus
  * the optional device signatures on the master.
  */
@@ -33,7 +33,7 @@ function ownEntry<T>(map: Record<string, T> | undefined, key: string): T | undef
   return map !== undefined && Object.prototype.hasOwnProperty.call(map, key) ? map[key] : undefined;
 }
 
-/** Shape checks of docs/protocol.md#inspector-checklist item 1; the parser already guaranteed the field types. */
+/** Shape checks of docs/matrix-api.md#inspector-checklist item 1; the parser already guaranteed the field types. */
 function shapeOf(role: KeyRole, key: CrossSigningKey, userId: string) {
   const shapeProblems: string[] = [];
   const { usage } = ROLE[role];

@@ -5,19 +5,19 @@
  * | code | meaning | usual repair |
  * |---|---|---|
  * | no-cross-signing | the server publishes no master key for the user | reset-cross-signing (upload-keys when secret storage holds all three private keys) |
- * | master-key-malformed | the master key fails the shape checks (docs/protocol.md#inspector-checklist item 1) | reset-cross-signing |
+ * | master-key-malformed | the master key fails the shape checks (docs/matrix-api.md#inspector-checklist item 1) | reset-cross-signing |
  * | key-for-other-user | a key or device listed for the user names another user_id | reset-cross-signing / regenerate-subkeys |
  * | self-signing-key-missing | master published, self-signing key not | regenerate-subkeys |
  * | user-signing-key-missing | master published, user-signing key not | regenerate-subkeys |
  * | self-signing-key-malformed | the self-signing key fails the shape checks | regenerate-subkeys |
  * | user-signing-key-malformed | the user-signing key fails the shape checks | regenerate-subkeys |
- * | self-signing-not-signed-by-master | no valid master signature on the self-signing key (docs/protocol.md#inspector-checklist item 2) | regenerate-subkeys |
+ * | self-signing-not-signed-by-master | no valid master signature on the self-signing key (docs/matrix-api.md#inspector-checklist item 2) | regenerate-subkeys |
  * | user-signing-not-signed-by-master | no valid master signature on the user-signing key | regenerate-subkeys |
- * | device-not-cross-signed | a device has no signature by the self-signing key (docs/protocol.md#inspector-checklist item 3) | sign-devices |
+ * | device-not-cross-signed | a device has no signature by the self-signing key (docs/matrix-api.md#inspector-checklist item 3) | sign-devices |
  * | device-cross-signature-invalid | a device's self-signing-key signature does not verify | sign-devices |
  * | device-signed-by-old-key | a device is signed only by a replaced self-signing key | sign-devices |
  * | device-self-signature-invalid | a device's own signature is missing or wrong | — (log the device out) |
- * | device-id-collides-with-key | a device ID equals a cross-signing public key (docs/protocol.md#inspector-checklist item 4) | — (log the device out) |
+ * | device-id-collides-with-key | a device ID equals a cross-signing public key (docs/matrix-api.md#inspector-checklist item 4) | — (log the device out) |
  * | device-keys-malformed | a device's keys name another device_id | — |
  * | no-secret-storage | no default key, no key description, no secret | reset-cross-signing |
  * | no-default-key | secrets or keys exist but `m.secret_storage.default_key` is unset | — (a new default secret-storage key: not built yet; store-secrets only adds encryptions under a default key that can be checked) |
@@ -28,7 +28,7 @@
  * | secret-mismatch | a decrypted secret's public key differs from the published one (key given) | reset-cross-signing (master) / regenerate-subkeys |
  * | secret-undecryptable | the key passed the key check but a secret does not decrypt (key given) | reset-cross-signing (master) / regenerate-subkeys / — (backup key: a new backup, not built yet) |
  * | wrong-recovery-key | the given recovery key or passphrase is not the secret-storage key | — (try again) |
- * | backup-not-trusted | backup auth_data not validly signed by the master or a cross-signed own device (docs/protocol.md#key-backup) | resign-backup |
+ * | backup-not-trusted | backup auth_data not validly signed by the master or a cross-signed own device (docs/matrix-api.md#key-backup) | resign-backup |
  * | backup-not-signed-by-master | the backup is trusted only through a cross-signed device's signature, not the master's | resign-backup |
  * | backup-key-missing | a backup exists but `m.megolm_backup.v1` is not in secret storage | — (a new backup version: not built yet) |
  * | backup-key-mismatch | the backup key in secret storage does not match the backup (key given) | — (a new backup version: not built yet) |

@@ -11,7 +11,7 @@ import type { Problem } from './problems.ts';
 /**
  * One cross-signing public key as published in keys/query.
  * `status`: 'ok' (usable), 'missing' (not published), 'malformed' (published but fails the shape
- * checks of docs/protocol.md#inspector-checklist item 1, or was dropped by the parser as unreadable).
+ * checks of docs/matrix-api.md#inspector-checklist item 1, or was dropped by the parser as unreadable).
  */
 export interface CrossSigningKeyReport {
   /** Which key, by its `usage` (`ROLE[role].usage` in src/core/roles.ts). */
@@ -29,7 +29,7 @@ export interface CrossSigningKeyReport {
   signatureByMaster: SignatureCheck | 'n/a';
 }
 
-/** A signature on the master key by one of the user's own devices (optional, docs/protocol.md#correct-identity). */
+/** A signature on the master key by one of the user's own devices (optional, docs/matrix-api.md#correct-identity). */
 export interface MasterDeviceSignature {
   deviceId: string;
   result: SignatureCheck | 'unknown-device';
@@ -57,7 +57,7 @@ export interface DeviceReport {
   /** Key IDs of the other self-signing-looking signatures (for 'old-key'). */
   oldSignerKeyIds: string[];
   isThisDevice: boolean;
-  /** The device ID equals a cross-signing public key (docs/protocol.md#inspector-checklist item 4). */
+  /** The device ID equals a cross-signing public key (docs/matrix-api.md#inspector-checklist item 4). */
   collidesWithKey: boolean;
   /** Shape problems (user_id or device_id not matching), in plain words. */
   shapeProblems: string[];
@@ -76,7 +76,7 @@ export interface PassphraseReport {
   bits: number;
 }
 
-/** One `m.secret_storage.key.<id>` description (docs/protocol.md#secret-storage-account-data). */
+/** One `m.secret_storage.key.<id>` description (docs/matrix-api.md#secret-storage-account-data). */
 export interface SecretStorageKeyReport {
   keyId: string;
   /** 'found', 'absent' (404), 'failed' (could not read), 'malformed' (unreadable content). */
@@ -86,7 +86,7 @@ export interface SecretStorageKeyReport {
   supported: boolean;
   name?: string;
   passphrase?: PassphraseReport;
-  /** Has the `iv`/`mac` key check (docs/protocol.md#secret-storage-key-check). */
+  /** Has the `iv`/`mac` key check (docs/matrix-api.md#secret-storage-key-check). */
   hasKeyCheck: boolean;
   isDefault: boolean;
 }
@@ -127,7 +127,7 @@ export interface SecretStorageReport {
   keyCheck?: 'ok' | 'wrong-key' | 'no-check-data' | 'proven-by-secret' | 'no-description';
 }
 
-/** A signature on the backup's `auth_data` by the user (docs/protocol.md#key-backup). */
+/** A signature on the backup's `auth_data` by the user (docs/matrix-api.md#key-backup). */
 export interface BackupSignature {
   keyId: string;
   signer: 'master' | 'device' | 'unknown';

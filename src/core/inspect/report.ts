@@ -1,7 +1,7 @@
 /**
  * The inspector: turn an {@link AccountState} into a {@link Report} by running the
- * docs/protocol.md#inspector-checklist checklist (identity-checks, device-checks), the secret-storage checks of docs/protocol.md#secret-storage (with and
- * without a key) and the backup checks of docs/protocol.md#key-backup, then ordering the problems so that root causes
+ * docs/matrix-api.md#inspector-checklist checklist (identity-checks, device-checks), the secret-storage checks of docs/matrix-api.md#secret-storage (with and
+ * without a key) and the backup checks of docs/matrix-api.md#key-backup, then ordering the problems so that root causes
  * come first and noise that a root repair fixes anyway is left out.
  */
 import { quote } from '../matrix/json-guards.ts';

@@ -1,7 +1,7 @@
 /**
- * Checks that need the secret-storage key: the key check of its description (docs/protocol.md#secret-storage-key-check),
- * then each secret decrypted (docs/protocol.md#secret-encryption) and its public key derived (docs/protocol.md#private-key-encoding) and compared with the
- * published one (checklist item 5, docs/protocol.md#inspector-checklist). Only "decrypted", the derived public key
+ * Checks that need the secret-storage key: the key check of its description (docs/matrix-api.md#secret-storage-key-check),
+ * then each secret decrypted (docs/matrix-api.md#secret-encryption) and its public key derived (docs/matrix-api.md#private-key-encoding) and compared with the
+ * published one (checklist item 5, docs/matrix-api.md#inspector-checklist). Only "decrypted", the derived public key
  * and the verdict go into the report; the plaintexts stay in this file, or in the caller's
  * unlocked view (`SecretDecryptions`) when a repair will need them again.
  */

@@ -1,5 +1,5 @@
 /**
- * Checks on the structure of secret storage (docs/protocol.md#secret-storage-account-data), without any key: is there a
+ * Checks on the structure of secret storage (docs/matrix-api.md#secret-storage-account-data), without any key: is there a
  * default key, is it described, which secrets exist and under which keys. This is where the
  * reports of element-web#29553, rust-sdk#4736 (secrets under a non-default key) and
  * element-x-android#4343 (master key missing from 4S) are told apart.

@@ -1,7 +1,7 @@
 /**
  * Turn what the user typed (a recovery key or a passphrase) into the secret-storage key, with
- * errors fit to show: spec appendices §Cryptographic key representation (docs/protocol.md#recovery-key) and
- * `m.pbkdf2` (docs/protocol.md#passphrase-pbkdf2). The PBKDF2 cost comes from the server, so it is capped: a hostile server
+ * errors fit to show: spec appendices §Cryptographic key representation (docs/matrix-api.md#recovery-key) and
+ * `m.pbkdf2` (docs/matrix-api.md#passphrase-pbkdf2). The PBKDF2 cost comes from the server, so it is capped: a hostile server
  * must not be able to hang the doctor with a billion iterations.
  */
 import { quote } from '../matrix/json-guards.ts';

@@ -34,7 +34,7 @@ async function connectionError(p: Promise<unknown>, kind: ConnectionErrorKind): 
 }
 
 describe('createMatrixClient: Synapse error answers', () => {
-  it('401 with flows (docs/protocol.md#uia-challenge) → UiaRequiredError with the parsed challenge', async () => {
+  it('401 with flows (docs/matrix-api.md#uia-challenge) → UiaRequiredError with the parsed challenge', async () => {
     hs.handle((_req, res) => sendJson(res, 401, {
       flows: [{ stages: ['m.login.password'] }, { stages: ['m.login.sso'] }], params: {}, session: 'xxxxxx',
       completed: [], errcode: 'M_FORBIDDEN', error: 'Invalid username or password',
@@ -47,7 +47,7 @@ describe('createMatrixClient: Synapse error answers', () => {
     assert.equal(e.message, 'Homeserver requires user-interactive authentication for POST /_matrix/client/v3/keys/device_signing/upload (flows: m.login.password | m.login.sso); the last attempt failed with M_FORBIDDEN "Invalid username or password"');
   });
 
-  it('the MAS 401 (docs/protocol.md#uia-oauth) → UiaRequiredError carrying both stage URLs', async () => {
+  it('the MAS 401 (docs/matrix-api.md#uia-oauth) → UiaRequiredError carrying both stage URLs', async () => {
     const url = 'https://auth.example.org/account?action=org.matrix.cross_signing_reset';
     hs.handle((_req, res) => sendJson(res, 401, {
       session: 'dummy', flows: [{ stages: ['m.oauth'] }, { stages: ['org.matrix.cross_signing_reset'] }],

@@ -85,7 +85,7 @@ export interface MatrixClient {
   /**
    * Any endpoint; each `path` segment is percent-encoded. Without `parse` the JSON is `unknown`.
    * Writes go through here only, with the exact path and body a repair plan shows (execute.ts);
-   * a write to device_signing/upload may reject with UiaRequiredError (docs/protocol.md#synapse-upload-uia).
+   * a write to device_signing/upload may reject with UiaRequiredError (docs/matrix-api.md#synapse-upload-uia).
    */
   request<T>(
     method: HttpMethod, path: readonly string[],

@@ -1,5 +1,5 @@
 /**
- * The error split for the Matrix client (docs/design.md#errors, docs/protocol.md#uia-challenge):
+ * The error split for the Matrix client (docs/design.md#errors, docs/matrix-api.md#uia-challenge):
  *
  * - the homeserver said no, with a Matrix `errcode` → {@link MatrixApiError};
  * - the homeserver asks for user-interactive authentication (a 401 whose body has `flows`)
@@ -92,7 +92,7 @@ export class ConnectionError extends Error {
 
 /**
  * The homeserver answered 401 with a user-interactive authentication challenge.
- * Resend the same request with an `auth` object (docs/protocol.md#uia-continue).
+ * Resend the same request with an `auth` object (docs/matrix-api.md#uia-continue).
  * @see https://spec.matrix.org/v1.18/client-server-api/#user-interactive-authentication-api
  */
 export class UiaRequiredError extends Error {

@@ -10,7 +10,7 @@ const get = <T>(r: { ok: true; value: T } | { ok: false; error: string }): T => 
 };
 
 describe('parseDefaultKey', () => {
-  it('unset (null), {} and an empty key all mean "no default" (docs/protocol.md#secret-storage-account-data)', () => {
+  it('unset (null), {} and an empty key all mean "no default" (docs/matrix-api.md#secret-storage-account-data)', () => {
     for (const content of [null, undefined, {}, { key: '' }, { key: null }]) assert.equal(get(parseDefaultKey(content)), null);
   });
   it('returns the key ID, and rejects a non-string key or non-object content', () => {
@@ -25,7 +25,7 @@ describe('parseSecretStorageKeyDescription', () => {
     passphrase: { algorithm: 'm.pbkdf2', salt: 'MmMsAlty', iterations: 100000, bits: 256 },
     iv: 'aWl2aXZpdml2aXZpdml2aQ', mac: 'bWFjbWFjbWFjbWFjbWFjbWFjbWFjbWFjbWFjbWFjbWE',
   };
-  it('parses the docs/protocol.md#secret-storage-account-data example into a fresh object with known fields only', () => {
+  it('parses the docs/matrix-api.md#secret-storage-account-data example into a fresh object with known fields only', () => {
     const parsed = get(parseSecretStorageKeyDescription({ ...example, junk: { deep: true } }));
     assert.deepEqual(parsed, example);
     assert.notEqual(parsed.passphrase, example.passphrase);
@@ -49,7 +49,7 @@ describe('parseSecretStorageKeyDescription', () => {
 
 describe('parseSecretContent', () => {
   const enc = { iv: 'aXY=', ciphertext: 'Y2lwaGVy', mac: 'bWFj' };
-  it('content without encrypted is absent: js-sdk deletes a secret by writing {} (docs/protocol.md#secret-storage-account-data)', () => {
+  it('content without encrypted is absent: js-sdk deletes a secret by writing {} (docs/matrix-api.md#secret-storage-account-data)', () => {
     for (const content of [null, undefined, {}, { encrypted: null }, { encrypted: {} }, { other: 1 }]) {
       assert.equal(get(parseSecretContent(content)), null, JSON.stringify(content));
     }
@@ -75,7 +75,7 @@ describe('parseKeyBackupVersion', () => {
     auth_data: { public_key: 'hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTmo', signatures: { '@alice:example.org': { 'ed25519:DEV': 'sig', 'ed25519:MASTER': 'sig2' } } },
     count: 42, etag: 'anopaquestring', version: '1',
   });
-  it('parses docs/protocol.md#key-backup and returns auth_data as the very object received (it is signed)', () => {
+  it('parses docs/matrix-api.md#key-backup and returns auth_data as the very object received (it is signed)', () => {
     const b = body();
     const parsed = get(parseKeyBackupVersion(b));
     assert.equal(parsed.auth_data, b.auth_data);

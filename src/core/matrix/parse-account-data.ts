@@ -1,5 +1,5 @@
 /**
- * Parsers for secret-storage account data and key-backup versions (docs/protocol.md#secret-storage-account-data, docs/protocol.md#key-backup).
+ * Parsers for secret-storage account data and key-backup versions (docs/matrix-api.md#secret-storage-account-data, docs/matrix-api.md#key-backup).
  * Re-exported by parse.ts. Never throw.
  */
 import { fail, ok, type Result } from '../result.ts';
@@ -21,7 +21,7 @@ function optionalString(obj: Record<string, unknown>, key: string, what: string)
 
 /**
  * `m.secret_storage.default_key`. `null` (unset, 404), `{}` and an empty `key` all mean
- * "no default key" (docs/protocol.md#secret-storage-account-data).
+ * "no default key" (docs/matrix-api.md#secret-storage-account-data).
  * @see https://spec.matrix.org/v1.18/client-server-api/#key-storage
  */
 export function parseDefaultKey(content: unknown): Result<SecretStorageDefaultKeyContent | null> {
@@ -88,7 +88,7 @@ function parseEncryptedSecret(value: unknown): EncryptedSecret | undefined {
 /**
  * A secret's account data content, e.g. `m.cross_signing.master`. `null`, content without
  * `encrypted` (js-sdk deletes a secret by writing `{}`) and an empty `encrypted` all mean
- * "absent" (docs/protocol.md#secret-storage-account-data). Malformed per-key entries are dropped; if every entry is
+ * "absent" (docs/matrix-api.md#secret-storage-account-data). Malformed per-key entries are dropped; if every entry is
  * malformed the parse fails.
  * @see https://spec.matrix.org/v1.18/client-server-api/#msecret_storagev1aes-hmac-sha2
  */

@@ -145,7 +145,7 @@ describe('parseSignaturesUploadResponse', () => {
 });
 
 describe('parseUiaChallenge', () => {
-  it('parses the spec example (docs/protocol.md#uia-challenge)', () => {
+  it('parses the spec example (docs/matrix-api.md#uia-challenge)', () => {
     const body = {
       flows: [{ stages: ['m.login.password'] }, { stages: ['m.login.sso'] }],
       params: { 'm.login.terms': { policies: {} } }, session: 'xxxxxx', completed: ['example.type.foo'],

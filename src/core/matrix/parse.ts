@@ -97,7 +97,7 @@ export function parseSignaturesUploadResponse(value: unknown): Result<Required<S
 /**
  * A UIA challenge from a 401 body. Fails (meaning "not UIA") unless `flows` is an array and,
  * if it has entries, at least one is `{stages: string[]}`; malformed flows are dropped.
- * A 401 `M_UNKNOWN_TOKEN` has no `flows` and is therefore never UIA (docs/protocol.md#uia-challenge).
+ * A 401 `M_UNKNOWN_TOKEN` has no `flows` and is therefore never UIA (docs/matrix-api.md#uia-challenge).
  * @see https://spec.matrix.org/v1.18/client-server-api/#user-interactive-authentication-api
  */
 export function parseUiaChallenge(value: unknown): Result<UiaChallenge> {

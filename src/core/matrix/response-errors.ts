@@ -74,7 +74,7 @@ export function errorForResponse(r: ErrorResponse): MatrixApiError | UiaRequired
       kind: 'bad-response', status: r.status,
     });
   }
-  // docs/protocol.md#uia-challenge: a 401 is UIA only when the body has a flows array.
+  // docs/matrix-api.md#uia-challenge: a 401 is UIA only when the body has a flows array.
   if (r.status === 401) {
     const challenge = parseUiaChallenge(r.body);
     if (challenge.ok) {

@@ -5,7 +5,7 @@
 import type { Signatures } from './types.ts';
 
 /**
- * Content of `m.secret_storage.default_key`. `{}` means "no default" (docs/protocol.md#secret-storage-account-data).
+ * Content of `m.secret_storage.default_key`. `{}` means "no default" (docs/matrix-api.md#secret-storage-account-data).
  * @see https://spec.matrix.org/v1.18/client-server-api/#key-storage
  */
 export interface SecretStorageDefaultKeyContent {
@@ -14,7 +14,7 @@ export interface SecretStorageDefaultKeyContent {
 
 /**
  * `m.pbkdf2` parameters: PBKDF2-HMAC-SHA512 over the passphrase, salt used as UTF-8 text
- * (docs/protocol.md#passphrase-pbkdf2).
+ * (docs/matrix-api.md#passphrase-pbkdf2).
  * @see https://spec.matrix.org/v1.18/client-server-api/#deriving-keys-from-passphrases
  */
 export interface SecretStoragePassphrase {
@@ -27,7 +27,7 @@ export interface SecretStoragePassphrase {
 
 /**
  * Content of `m.secret_storage.key.<key ID>`. Without `iv`/`mac` the key must be assumed
- * valid (docs/protocol.md#secret-storage-account-data).
+ * valid (docs/matrix-api.md#secret-storage-account-data).
  * @see https://spec.matrix.org/v1.18/client-server-api/#msecret_storagev1aes-hmac-sha2
  */
 export interface SecretStorageKeyDescription {
@@ -38,7 +38,7 @@ export interface SecretStorageKeyDescription {
   mac?: string;
 }
 
-/** One encryption of a secret; base64, padded or not (docs/protocol.md#secret-storage-account-data). */
+/** One encryption of a secret; base64, padded or not (docs/matrix-api.md#secret-storage-account-data). */
 export interface EncryptedSecret {
   iv: string;
   ciphertext: string;
@@ -47,7 +47,7 @@ export interface EncryptedSecret {
 
 /**
  * Content of a secret's account data event, e.g. `m.cross_signing.master`.
- * Content without `encrypted` means the secret is absent (docs/protocol.md#secret-storage-account-data).
+ * Content without `encrypted` means the secret is absent (docs/matrix-api.md#secret-storage-account-data).
  * @see https://spec.matrix.org/v1.18/client-server-api/#msecret_storagev1aes-hmac-sha2
  */
 export interface SecretContent {
@@ -77,7 +77,7 @@ export interface KeyBackupVersion {
 }
 
 /**
- * Only `auth_data` can change; `version`, when given, must match the path (docs/protocol.md#key-backup).
+ * Only `auth_data` can change; `version`, when given, must match the path (docs/matrix-api.md#key-backup).
  * @see https://spec.matrix.org/v1.18/client-server-api/#put_matrixclientv3room_keysversionversion
  */
 export interface RoomKeysVersionUpdateRequest {

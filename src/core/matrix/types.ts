@@ -80,7 +80,7 @@ export interface KeysQueryResponse {
 }
 
 /**
- * The `auth` object of a UIA continuation (docs/protocol.md#uia-continue).
+ * The `auth` object of a UIA continuation (docs/matrix-api.md#uia-continue).
  * @see https://spec.matrix.org/v1.18/client-server-api/#user-interactive-authentication-api
  */
 export interface AuthenticationData {
@@ -92,7 +92,7 @@ export interface AuthenticationData {
 
 /**
  * Every field is optional; send master, self-signing and user-signing keys together
- * (docs/protocol.md#synapse-upload-uia).
+ * (docs/matrix-api.md#synapse-upload-uia).
  * @see https://spec.matrix.org/v1.18/client-server-api/#post_matrixclientv3keysdevice_signingupload
  */
 export interface DeviceSigningUploadRequest {
@@ -110,7 +110,7 @@ export type SignaturesUploadRequest = Record<string, Record<string, DeviceKeys |
 
 /**
  * One rejected signature. The spec says `{errcode, error}`; Synapse sends
- * `{status, errcode, message}` (docs/protocol.md#signatures-upload), so both texts are kept.
+ * `{status, errcode, message}` (docs/matrix-api.md#signatures-upload), so both texts are kept.
  */
 export interface SignaturesUploadFailure {
   errcode: string;
@@ -125,8 +125,8 @@ export interface SignaturesUploadResponse {
 }
 
 /**
- * A parsed 401 UIA challenge (docs/protocol.md#uia-challenge). `flows` holds only well-formed entries;
- * `raw` is the body as received (Synapse adds e.g. `msg` under MAS, docs/protocol.md#uia-oauth).
+ * A parsed 401 UIA challenge (docs/matrix-api.md#uia-challenge). `flows` holds only well-formed entries;
+ * `raw` is the body as received (Synapse adds e.g. `msg` under MAS, docs/matrix-api.md#uia-oauth).
  * @see https://spec.matrix.org/v1.18/client-server-api/#user-interactive-authentication-api
  */
 export interface UiaChallenge {

@@ -53,7 +53,7 @@ export function encodePath(segments: readonly string[]): string {
 /**
  * Encode a query string (`?a=1&b=2`, or `''` when empty).
  * @throws {TypeError} for an `access_token` parameter: the token only ever travels in the
- *   Authorization header (spec v1.11 deprecated query-string tokens, docs/protocol.md#spec-changes).
+ *   Authorization header (spec v1.11 deprecated query-string tokens, docs/matrix-api.md#spec-changes).
  */
 export function encodeQuery(query: Readonly<Record<string, string>> | undefined): string {
   if (query === undefined) return '';

@@ -1,5 +1,5 @@
 /**
- * Re-signing key-backup `auth_data` with the master key (docs/protocol.md#key-backup, docs/protocol.md#correct-identity): after a reset
+ * Re-signing key-backup `auth_data` with the master key (docs/matrix-api.md#key-backup, docs/matrix-api.md#correct-identity): after a reset
  * the backup is only trusted through the master once `auth_data` carries the NEW master's
  * signature. The body is `{algorithm, auth_data}` for `PUT /room_keys/version/{version}`.
  *

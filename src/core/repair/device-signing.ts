@@ -1,6 +1,6 @@
 /**
  * Cross-signing own devices with the self-signing key: the body of `POST /keys/signatures/upload`
- * (docs/protocol.md#signatures-upload, docs/protocol.md#correct-identity). Each device object is the one /keys/query returned, without
+ * (docs/matrix-api.md#signatures-upload, docs/matrix-api.md#correct-identity). Each device object is the one /keys/query returned, without
  * `unsigned` (not covered by signatures, and Synapse compares the rest with what it stored: "Key
  * does not match" otherwise), with its existing signatures kept and the SSK's added.
  */

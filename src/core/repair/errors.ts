@@ -24,7 +24,7 @@ export class RepairCancelledError extends Error {
 export type UiaFailureCode =
   | 'no-supported-flow' // no flow offered, or the chosen index was not offered
   | 'no-session' // a stage needs a session ID and the server sent none
-  | 'bad-params' // e.g. m.oauth without a valid http(s) `url` (docs/protocol.md#uia-oauth)
+  | 'bad-params' // e.g. m.oauth without a valid http(s) `url` (docs/matrix-api.md#uia-oauth)
   | 'too-many-attempts' // password, fallback or round limit reached
   | 'approval-timeout'; // m.oauth / org.matrix.cross_signing_reset: not approved in time
 

@@ -3,7 +3,7 @@
  * key upload and 429s honoured everywhere. After every step the caller gets a new
  * RepairProgress to persist; re-running the plan with it resumes after the completed steps.
  * A step whose answer was lost within a run is simply sent again: every request is idempotent,
- * and an identical key upload returns 200 without UIA in Synapse (docs/protocol.md#synapse-upload-uia).
+ * and an identical key upload returns 200 without UIA in Synapse (docs/matrix-api.md#synapse-upload-uia).
  * When resuming (`resumed`), the first step not in the progress may have been sent by the earlier
  * run: the server is asked whether it holds that write (step-applied.ts) before anything is sent,
  * so an upload that went through is not sent again and asks for no password or approval.
@@ -83,7 +83,7 @@ export function planIntact(plan: RepairPlan): boolean {
 function flattenFailures(failures: Record<string, Record<string, { errcode: string; error?: string; message?: string; status?: number }>>): SignatureFailure[] {
   return Object.entries(failures).flatMap(([userId, perKey]) => Object.entries(perKey).map(([keyId, f]) => {
     const failure: SignatureFailure = { userId, keyId, errcode: f.errcode };
-    const message = f.message ?? f.error; // Synapse puts the text in `message` (docs/protocol.md#signatures-upload)
+    const message = f.message ?? f.error; // Synapse puts the text in `message` (docs/matrix-api.md#signatures-upload)
     if (message !== undefined) failure.message = message;
     if (f.status !== undefined) failure.status = f.status;
     return failure;

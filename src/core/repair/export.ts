@@ -1,7 +1,7 @@
 /**
  * The export file of new cross-signing keys: the "nothing lost" alternative to secret storage.
  * The user saves it BEFORE the new keys are uploaded (see plans.ts); it holds the private seeds
- * in unpadded base64 (docs/protocol.md#private-key-encoding: the seed, not the expanded secret key), so the caller
+ * in unpadded base64 (docs/matrix-api.md#private-key-encoding: the seed, not the expanded secret key), so the caller
  * must only ever hand it to the user (a download), never persist it itself.
  */
 import { encodeBase64, tryDecodeBase64 } from '../base64.ts';

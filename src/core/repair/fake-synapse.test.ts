@@ -1,7 +1,7 @@
 /**
  * Test helper, not a test: a real node:http server (fake-homeserver.test.ts) scripted as a
  * stand-in for Synapse (and, in the `mas` modes, for Synapse delegating to MAS), answering with
- * the exact shapes of docs/protocol.md#synapse-upload-uia, docs/protocol.md#synapse-uia, docs/protocol.md#uia-oauth, docs/protocol.md#signatures-upload. Registers no tests.
+ * the exact shapes of docs/matrix-api.md#synapse-upload-uia, docs/matrix-api.md#synapse-uia, docs/matrix-api.md#uia-oauth, docs/matrix-api.md#signatures-upload. Registers no tests.
  */
 import { isDeepStrictEqual } from 'node:util';
 import { decodeBase64 } from '../base64.ts';
@@ -87,13 +87,13 @@ export async function startScriptedSynapse(mode: UiaMode = 'password'): Promise<
         }
         sendJson(res, 200, {});
       };
-      // has_different_keys (docs/protocol.md#synapse-upload-uia): whole-object comparison, signatures included.
+      // has_different_keys (docs/matrix-api.md#synapse-upload-uia): whole-object comparison, signatures included.
       const different = KEY_FIELDS.some((f) => keys[f] !== undefined && !isDeepStrictEqual(keys[f], s.stored[f]));
       if (!different) return sendJson(res, 200, {});
       if (s.stored.master_key === undefined) return accept(); // MSC3967: first upload needs no UIA
       if (s.mode === 'mas' || s.mode === 'mas-legacy') {
         if (!s.masApproved) return sendJson(res, 401, masBody());
-        s.masApproved = false; // one replacement per approval (docs/protocol.md#uia-oauth)
+        s.masApproved = false; // one replacement per approval (docs/matrix-api.md#uia-oauth)
         return accept();
       }
       if (auth !== undefined && s.rateLimit.upload > 0) {
@@ -134,7 +134,7 @@ export async function startScriptedSynapse(mode: UiaMode = 'password'): Promise<
   return s;
 }
 
-/** docs/protocol.md#signatures-upload: own devices must carry a valid signature by the stored SSK; failures as Synapse shapes them. */
+/** docs/matrix-api.md#signatures-upload: own devices must carry a valid signature by the stored SSK; failures as Synapse shapes them. */
 async function signaturesUpload(s: ScriptedSynapse, body: Record<string, unknown>) {
   const failures: Record<string, Record<string, unknown>> = {};
   const ssk = s.stored.self_signing_key as { keys: Record<string, string> } | undefined;

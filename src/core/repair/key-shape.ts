@@ -1,6 +1,6 @@
 /**
  * Shape checks for cross-signing key objects that come from outside (a pasted manual upload, a
- * keys/query answer): CrossSigningKey in docs/protocol.md#cross-signing-key-upload and the inspector checklist in docs/protocol.md#correct-identity.
+ * keys/query answer): CrossSigningKey in docs/matrix-api.md#cross-signing-key-upload and the inspector checklist in docs/matrix-api.md#correct-identity.
  * Never throws; the object itself is returned untouched (signatures cover its bytes).
  */
 import { tryDecodeBase64 } from '../base64.ts';
@@ -21,8 +21,8 @@ const MAX_DEPTH = 8;
 
 /**
  * Check a cross-signing key: `user_id` is the user, `usage` contains the expected usage and no
- * other cross-signing usage (Synapse tolerates extra unknown entries, docs/protocol.md#synapse-upload-checks), `keys` has exactly
- * one `ed25519:<pub>` whose value is `<pub>`, a 32-byte key (docs/protocol.md#cross-signing-key-upload; Synapse does not check the
+ * other cross-signing usage (Synapse tolerates extra unknown entries, docs/matrix-api.md#synapse-upload-checks), `keys` has exactly
+ * one `ed25519:<pub>` whose value is `<pub>`, a 32-byte key (docs/matrix-api.md#cross-signing-key-upload; Synapse does not check the
  * ID suffix, we do), and `signatures`, if present, has the spec's shape.
  *
  * @param strict - Also reject fields other than user_id/usage/keys/signatures (for user input).

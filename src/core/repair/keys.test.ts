@@ -30,7 +30,7 @@ for (const ed of backends) {
       assert.equal(new Set([keys.master, keys.selfSigning, keys.userSigning].map((p) => encodeBase64(p.seed))).size, 3);
     });
 
-    it('rebuilding from the same seeds gives byte-identical objects (idempotent retry, docs/protocol.md#synapse-upload-uia)', async () => {
+    it('rebuilding from the same seeds gives byte-identical objects (idempotent retry, docs/matrix-api.md#synapse-upload-uia)', async () => {
       const keys = await generateCrossSigningKeys(ALICE, ed);
       const again = await crossSigningKeyFromSeed(ALICE, 'selfSigning', keys.selfSigning.seed, nobleEd25519, keys.master.seed);
       assert.equal(canonicalJson(again.key), canonicalJson(keys.selfSigning.key));

@@ -1,17 +1,17 @@
 /**
- * Generating cross-signing keys (spec §Cross-signing; docs/protocol.md#cross-signing-key-upload, docs/protocol.md#correct-identity).
+ * Generating cross-signing keys (spec §Cross-signing; docs/matrix-api.md#cross-signing-key-upload, docs/matrix-api.md#correct-identity).
  *
  * Invariants:
  * - Every key object is built deterministically from its seed: Ed25519 signatures are
  *   deterministic (RFC 8032 §5.1.6), so the same seeds always give byte-identical objects. A
  *   worker that restarts can rebuild the exact upload body from the seeds it stored.
  * - The master key is uploaded WITHOUT a device signature. Synapse's `has_different_keys`
- *   compares the whole stored object, `signatures` included (docs/protocol.md#synapse-upload-uia), so an
+ *   compares the whole stored object, `signatures` included (docs/matrix-api.md#synapse-upload-uia), so an
  *   idempotent retry must resend byte-identical objects; a device signature on the master
- *   belongs in a later `/keys/signatures/upload` (as matrix-dart-sdk does, docs/protocol.md#correct-identity), which does
+ *   belongs in a later `/keys/signatures/upload` (as matrix-dart-sdk does, docs/matrix-api.md#correct-identity), which does
  *   not change the stored bare key. (We also do not hold the device's private key: the web app
  *   does.)
- * - Seeds are 32-byte Ed25519 seeds, as Matrix stores them (docs/protocol.md#private-key-encoding).
+ * - Seeds are 32-byte Ed25519 seeds, as Matrix stores them (docs/matrix-api.md#private-key-encoding).
  */
 import { encodeBase64 } from '../base64.ts';
 import type { Ed25519 } from '../ed25519.ts';
@@ -73,9 +73,9 @@ function freshSeed(random: RandomBytes): Uint8Array {
 
 /**
  * Build one cross-signing key object from its seed (spec §Cross-signing; CrossSigningKey in
- * docs/protocol.md#cross-signing-key-upload): `{user_id, usage: [usage], keys: {"ed25519:<pub>": "<pub>"}}`, plus, for the
+ * docs/matrix-api.md#cross-signing-key-upload): `{user_id, usage: [usage], keys: {"ed25519:<pub>": "<pub>"}}`, plus, for the
  * self-signing and user-signing keys, the master's signature at
- * `signatures[user_id]["ed25519:<master pub>"]` (Synapse checks exactly that key ID, docs/protocol.md#synapse-upload-checks).
+ * `signatures[user_id]["ed25519:<master pub>"]` (Synapse checks exactly that key ID, docs/matrix-api.md#synapse-upload-checks).
  *
  * @param signer - The master's seed; required for `selfSigning`/`userSigning`, refused for `master`.
  * @throws {TypeError|RangeError} On a malformed user ID or seed, or a wrong `signer`.
@@ -101,7 +101,7 @@ export async function crossSigningKeyFromSeed(
 
 /**
  * Generate a new identity: three fresh seeds, the subkeys signed by the master, the master
- * unsigned (see the module comment). Upload all three in ONE request (docs/protocol.md#synapse-upload-uia, point 3).
+ * unsigned (see the module comment). Upload all three in ONE request (docs/matrix-api.md#synapse-upload-uia, point 3).
  *
  * @param random - 32 random bytes per call; defaults to `crypto.getRandomValues`.
  * @throws {TypeError|RangeError} On a malformed user ID, or a `random` that returns no 32 bytes.
@@ -119,7 +119,7 @@ export async function generateCrossSigningKeys(
 
 /**
  * New self-signing and/or user-signing keys signed by an existing master (repair b). Without a
- * master in the upload, they must be signed by the most recently uploaded master (docs/protocol.md#cross-signing-key-upload), so the
+ * master in the upload, they must be signed by the most recently uploaded master (docs/matrix-api.md#cross-signing-key-upload), so the
  * caller must first check that `masterSeed` derives the published master (`seedMatches`).
  *
  * @throws {TypeError|RangeError} On a malformed user ID or seed, or when `which` selects nothing.

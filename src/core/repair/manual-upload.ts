@@ -1,6 +1,6 @@
 /**
  * Validating a manual upload (repair f): cross-signing keys the user pasted or loaded, checked
- * before anything is sent to `POST /keys/device_signing/upload` (docs/protocol.md#cross-signing-key-upload, docs/protocol.md#synapse-upload-checks). Modelled
+ * before anything is sent to `POST /keys/device_signing/upload` (docs/matrix-api.md#cross-signing-key-upload, docs/matrix-api.md#synapse-upload-checks). Modelled
  * on the SDK call `uploadCrossSigningKeys(auth, masterKey, selfSigningKey, userSigningKey)`.
  * Untrusted input: returns every problem found, never throws on bad data.
  */
@@ -28,7 +28,7 @@ export type ManualUploadProblemCode =
   | 'unsigned' // SSK/USK without the master's signature
   | 'bad-signature' // SSK/USK signature by the master does not verify
   | 'no-master' // SSK/USK given, but no master in the input and none published
-  | 'incomplete-replacement' // a new master without both subkeys (docs/protocol.md#synapse-upload-checks)
+  | 'incomplete-replacement' // a new master without both subkeys (docs/matrix-api.md#synapse-upload-checks)
   | 'seed' // a seed that is not 32 bytes of base64
   | 'seed-mismatch' // a seed that does not derive its key's public key
   | 'seed-without-key'; // a seed for a key that is neither given nor published
@@ -58,7 +58,7 @@ const INPUT_FIELDS = new Set(['master', 'selfSigning', 'userSigning', 'seeds']);
  *
  * - Shape of each key: `user_id`, `usage`, exactly one `ed25519:<pub>` = `<pub>`, no extra fields.
  * - SSK/USK: a valid signature by the master given alongside, else by the published master.
- * - A master that replaces the published one needs both subkeys (docs/protocol.md#synapse-upload-checks: uploading only
+ * - A master that replaces the published one needs both subkeys (docs/matrix-api.md#synapse-upload-checks: uploading only
  *   a new master leaves the old subkeys published).
  * - Seeds: 32 bytes of base64 that derive the public key of the key they accompany.
  *

@@ -1,5 +1,5 @@
 /**
- * Repair e: re-sign the key backup's `auth_data` with the current master (docs/protocol.md#key-backup):
+ * Repair e: re-sign the key backup's `auth_data` with the current master (docs/matrix-api.md#key-backup):
  * `PUT /room_keys/version/{version}` with `{algorithm, auth_data}`, keeping every other signature
  * except the stale master ones.
  */

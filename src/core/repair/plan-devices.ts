@@ -1,6 +1,6 @@
 /**
  * Repair c: cross-sign some or all own devices with the self-signing key from secret storage
- * (docs/protocol.md#signatures-upload, docs/protocol.md#correct-identity). One `POST /keys/signatures/upload`; Synapse answers 200 with
+ * (docs/matrix-api.md#signatures-upload, docs/matrix-api.md#correct-identity). One `POST /keys/signatures/upload`; Synapse answers 200 with
  * per-device failures (`{status, errcode, message}`), recorded by the executor per device.
  */
 import type { Ed25519 } from '../ed25519.ts';

@@ -1,5 +1,5 @@
 /**
- * Repair f: upload keys the user supplied, after validateManualUpload (docs/protocol.md#device-signing-upload). If the
+ * Repair f: upload keys the user supplied, after validateManualUpload (docs/matrix-api.md#device-signing-upload). If the
  * user also gave seeds and a secret-storage key, the seeds are stored first ("nothing lost");
  * otherwise the user is the one holding the private halves, which the plan notes.
  */

@@ -1,6 +1,6 @@
 /**
  * Steps shared by the repairs that publish NEW keys (reset, regenerate subkeys): store the
- * seeds in secret storage, then upload — the "nothing lost" ordering (docs/protocol.md#repair-order:
+ * seeds in secret storage, then upload — the "nothing lost" ordering (docs/matrix-api.md#repair-order:
  * js-sdk stores to 4S first, then uploads).
  */
 import { fail, ok, type Result } from '../result.ts';
@@ -47,7 +47,7 @@ export const UPLOAD_STEP_ID = 'upload-keys';
 /**
  * The copies of a secret about to be overwritten (see NewKeysSafeguard): still decryptable with
  * the same secret-storage key, because the HKDF info is the secret's name, which the copy records
- * (docs/protocol.md#secret-encryption).
+ * (docs/matrix-api.md#secret-encryption).
  */
 export function keepAsideSteps(userId: string, role: KeyRole, kept: Pick<NewKeysSafeguard, 'previousSecrets' | 'leftoverSecrets'>): RepairStep[] {
   const name = ROLE[role].secretName;
@@ -66,7 +66,7 @@ export function keepAsideSteps(userId: string, role: KeyRole, kept: Pick<NewKeys
 }
 
 /**
- * Store steps (one per key) and ONE `device_signing/upload` step with all the keys (docs/protocol.md#synapse-upload-uia point 3),
+ * Store steps (one per key) and ONE `device_signing/upload` step with all the keys (docs/matrix-api.md#synapse-upload-uia point 3),
  * which requires the store steps.
  *
  * @returns The steps and the safeguard; `nothing-lost` if neither safeguard is given;

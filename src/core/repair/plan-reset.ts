@@ -1,6 +1,6 @@
 /**
  * Repairs a (reset cross-signing) and b (regenerate the self-signing and/or user-signing key),
- * docs/protocol.md#device-signing-upload, docs/protocol.md#repair-order, docs/protocol.md#key-backup.
+ * docs/matrix-api.md#device-signing-upload, docs/matrix-api.md#repair-order, docs/matrix-api.md#key-backup.
  */
 import { tryDecodeBase64 } from '../base64.ts';
 import type { Ed25519 } from '../ed25519.ts';
@@ -20,7 +20,7 @@ export interface ResetInput extends NewKeysSafeguard {
   keys: GeneratedCrossSigningKeys;
   /** Devices to cross-sign with the new self-signing key (at least this session), as from /keys/query. */
   devices?: readonly unknown[];
-  /** Re-sign this backup's auth_data with the new master (docs/protocol.md#key-backup). */
+  /** Re-sign this backup's auth_data with the new master (docs/matrix-api.md#key-backup). */
   backup?: { version: unknown; trust: BackupTrust; deviceIds: readonly string[] };
   ed: Ed25519;
 }
@@ -92,7 +92,7 @@ export async function planResetCrossSigning(input: ResetInput): Promise<Result<R
 /**
  * Plan new self-signing and/or user-signing keys under the existing master: store (or rely on
  * the export), then upload only the new subkeys (signed by the most recently uploaded master,
- * docs/protocol.md#cross-signing-key-upload) with UIA, then cross-sign the given devices with a new SSK.
+ * docs/matrix-api.md#cross-signing-key-upload) with UIA, then cross-sign the given devices with a new SSK.
  */
 export async function planRegenerateSubkeys(input: RegenerateInput): Promise<Result<RepairPlan, PlanError>> {
   const { subkeys, ed } = input;

@@ -1,5 +1,5 @@
 /**
- * Repair d: secret storage (docs/protocol.md#secret-storage). Both repairs only ADD an encryption under the
+ * Repair d: secret storage (docs/matrix-api.md#secret-storage). Both repairs only ADD an encryption under the
  * default key to a secret's `encrypted` map; every other entry and field is kept, and nothing is
  * ever deleted (a secret that could not be stored again is never at risk).
  */

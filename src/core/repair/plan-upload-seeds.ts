@@ -2,7 +2,7 @@
  * Publishing the public keys of seeds the user already holds in secret storage (the inspect
  * layer's `upload-keys` repair): e.g. the server lost the keys, or a subkey was never uploaded.
  * The private halves are already stored, so "nothing lost" holds without a store step.
- * Caveat (docs/protocol.md#synapse-upload-checks): Synapse answers 500 when a public key it stored before is
+ * Caveat (docs/matrix-api.md#synapse-upload-checks): Synapse answers 500 when a public key it stored before is
  * uploaded again after being replaced; then a reset is the way out.
  */
 import type { Ed25519 } from '../ed25519.ts';
@@ -24,7 +24,7 @@ export interface UploadFromSeedsInput {
 }
 
 /**
- * One `device_signing/upload` (with UIA when it replaces anything, docs/protocol.md#synapse-upload-uia) of the keys derived from
+ * One `device_signing/upload` (with UIA when it replaces anything, docs/matrix-api.md#synapse-upload-uia) of the keys derived from
  * the seeds. The objects are rebuilt deterministically, so a retry is byte-identical.
  */
 export async function planUploadKeysFromSeeds(input: UploadFromSeedsInput): Promise<Result<RepairPlan, PlanError>> {

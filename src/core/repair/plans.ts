@@ -71,7 +71,7 @@ export interface RepairPlan {
   notes: string[];
 }
 
-/** One rejected signature of a signatures/upload step (Synapse: `{status, errcode, message}`, docs/protocol.md#signatures-upload). */
+/** One rejected signature of a signatures/upload step (Synapse: `{status, errcode, message}`, docs/matrix-api.md#signatures-upload). */
 export interface SignatureFailure {
   userId: string;
   keyId: string;
@@ -101,7 +101,7 @@ function request(method: 'POST' | 'PUT', segments: string[], body: Record<string
 }
 
 /**
- * `PUT /user/{userId}/account_data/{name}` for a secret (docs/protocol.md#secret-storage-account-data). The only account-data write the
+ * `PUT /user/{userId}/account_data/{name}` for a secret (docs/matrix-api.md#secret-storage-account-data). The only account-data write the
  * tool has: should it ever write a key description (`m.secret_storage.key.*`), that description
  * must carry its key check, or any key would pass it (see KeyProof in secrets.ts).
  * @throws {RangeError} For a key description without string `iv` and `mac`.
@@ -113,17 +113,17 @@ export function putSecretStep(id: string, title: string, userId: string, name: s
   return { id, title, kind: 'put-secret', request: request('PUT', v3('user', userId, 'account_data', name), content), uia: false, requires: [] };
 }
 
-/** `POST /keys/device_signing/upload` (docs/protocol.md#device-signing-upload), with UIA. */
+/** `POST /keys/device_signing/upload` (docs/matrix-api.md#device-signing-upload), with UIA. */
 export function uploadKeysStep(id: string, title: string, body: Record<string, unknown>, requires: string[]): RepairStep {
   return { id, title, kind: 'upload-cross-signing-keys', request: request('POST', v3('keys', 'device_signing', 'upload'), body), uia: true, requires };
 }
 
-/** `POST /keys/signatures/upload` (docs/protocol.md#signatures-upload). */
+/** `POST /keys/signatures/upload` (docs/matrix-api.md#signatures-upload). */
 export function uploadSignaturesStep(id: string, title: string, body: Record<string, unknown>, requires: string[]): RepairStep {
   return { id, title, kind: 'upload-signatures', request: request('POST', v3('keys', 'signatures', 'upload'), body), uia: false, requires };
 }
 
-/** `PUT /room_keys/version/{version}` (docs/protocol.md#key-backup). */
+/** `PUT /room_keys/version/{version}` (docs/matrix-api.md#key-backup). */
 export function putBackupStep(id: string, title: string, version: string, body: Record<string, unknown>, requires: string[]): RepairStep {
   return { id, title, kind: 'put-backup-version', request: request('PUT', v3('room_keys', 'version', version), body), uia: false, requires };
 }

@@ -1,7 +1,7 @@
 /**
  * The private side of a repair, kept apart from plans and progress (which are persisted and
  * shown): secret-storage keys in a {@link CheckedSecretStorageKey}, and the secrets they read.
- * Reading and writing secrets follows docs/protocol.md#secret-storage.
+ * Reading and writing secrets follows docs/matrix-api.md#secret-storage.
  */
 import { decodeBase64, encodeBase64 } from '../base64.ts';
 import { decryptSecret, encryptSecret, MIN_PBKDF2_ITERATIONS_TO_STORE, SECRET_STORAGE_ALGORITHM, verifyKeyCheck } from '../secret-storage.ts';
@@ -129,7 +129,7 @@ export async function prepareSecretStorageKey(input: {
 }
 
 /**
- * Decrypt a secret stored under `ssss` (docs/protocol.md#secret-encryption). Untrusted content: never throws on bad data.
+ * Decrypt a secret stored under `ssss` (docs/matrix-api.md#secret-encryption). Untrusted content: never throws on bad data.
  * @returns The plaintext (PRIVATE), or why not.
  */
 export async function readSecret(content: unknown, name: string, ssss: CheckedSecretStorageKey): Promise<Result<string, PlanError>> {
@@ -146,7 +146,7 @@ export async function readSecret(content: unknown, name: string, ssss: CheckedSe
   }
 }
 
-/** A cross-signing seed read from secret storage: base64 (padded or not, docs/protocol.md#private-key-encoding) of 32 bytes. */
+/** A cross-signing seed read from secret storage: base64 (padded or not, docs/matrix-api.md#private-key-encoding) of 32 bytes. */
 export async function readSeed(content: unknown, name: string, ssss: CheckedSecretStorageKey): Promise<Result<Uint8Array, PlanError>> {
   const text = await readSecret(content, name, ssss);
   if (!text.ok) return text;
@@ -168,7 +168,7 @@ export async function readSeed(content: unknown, name: string, ssss: CheckedSecr
  * - `keep: 'none'` (new keys replace old ones, repairs a/b): only the new entry, because the
  *   entries under other keys hold the replaced seed, which no longer matches anything published.
  *
- * Seeds are written as unpadded base64 (docs/protocol.md#private-key-encoding).
+ * Seeds are written as unpadded base64 (docs/matrix-api.md#private-key-encoding).
  */
 export async function secretContentWith(
   existing: unknown, name: string, plaintext: string, ssss: CheckedSecretStorageKey, keep: 'others' | 'none',
@@ -189,5 +189,5 @@ export async function secretContentWith(
   return content;
 }
 
-/** `encodeBase64` of a seed, for secret storage (docs/protocol.md#private-key-encoding). */
+/** `encodeBase64` of a seed, for secret storage (docs/matrix-api.md#private-key-encoding). */
 export const seedSecret = (seed: Uint8Array): string => encodeBase64(seed);

@@ -65,22 +65,22 @@ export async function stepApplied(client: ReadClient, plan: RepairPlan, step: Re
       // Account data comes back as it was PUT (client-server API §Client Config).
       return sameJson(await read(client, step, signal), body);
     case 'put-backup-version': {
-      // docs/protocol.md#key-backup: the version's auth_data, as last PUT.
+      // docs/matrix-api.md#key-backup: the version's auth_data, as last PUT.
       const onServer = obj(await read(client, step, signal));
       return sameJson(onServer['auth_data'], body['auth_data']);
     }
     case 'upload-cross-signing-keys':
     case 'upload-signatures': {
-      // docs/protocol.md#keys-query: the published keys, with the signatures uploaded since.
+      // docs/matrix-api.md#keys-query: the published keys, with the signatures uploaded since.
       const keys = obj(await client.request('POST', v3('keys', 'query'), { body: { device_keys: { [plan.userId]: [] } }, ...(signal === undefined ? {} : { signal }) }));
       const mine = (field: string): unknown => obj(keys[field])[plan.userId];
       if (step.kind === 'upload-cross-signing-keys') {
-        // docs/protocol.md#synapse-upload-uia: the server keeps each key as uploaded.
+        // docs/matrix-api.md#synapse-upload-uia: the server keeps each key as uploaded.
         const fields = ROLES.map((r) => [ROLE[r].uploadField, ROLE[r].querySection] as const);
         const sent = fields.filter(([f]) => body[f] !== undefined);
         return sent.length > 0 && sent.every(([f, published]) => sameJson(obj(mine(published))['keys'], obj(body[f])['keys']));
       }
-      // docs/protocol.md#signatures-upload: `{userId: {keyId: signed object}}`.
+      // docs/matrix-api.md#signatures-upload: `{userId: {keyId: signed object}}`.
       const users = Object.entries(body);
       return users.length > 0 && users.every(([userId, perKey]) => {
         if (userId !== plan.userId) return false; // another user's keys are not in this answer: send again

@@ -1,15 +1,15 @@
 /**
- * Choosing a UIA flow and building the URLs a stage needs (docs/protocol.md#uia-challenge, docs/protocol.md#uia-fallback, docs/protocol.md#uia-oauth).
+ * Choosing a UIA flow and building the URLs a stage needs (docs/matrix-api.md#uia-challenge, docs/matrix-api.md#uia-fallback, docs/matrix-api.md#uia-oauth).
  */
 import { isJsonObject, isString, own } from '../matrix/json-guards.ts';
 import type { UiaChallenge } from '../matrix/types.ts';
 import { normaliseBaseUrl } from '../matrix/url.ts';
 import type { StageHandling, UiaFlowOption, UiaOffer } from './uia-prompter.ts';
 
-/** `m.oauth` (spec v1.17, MSC4312) and its unstable name; clients should accept either (docs/protocol.md#uia-oauth). */
+/** `m.oauth` (spec v1.17, MSC4312) and its unstable name; clients should accept either (docs/matrix-api.md#uia-oauth). */
 export const APPROVAL_STAGES: readonly string[] = Object.freeze(['m.oauth', 'org.matrix.cross_signing_reset']);
 
-/** How a stage is handled; everything unknown goes through its fallback page (docs/protocol.md#uia-fallback). */
+/** How a stage is handled; everything unknown goes through its fallback page (docs/matrix-api.md#uia-fallback). */
 export function stageHandling(stage: string): StageHandling {
   if (stage === 'm.login.password') return 'password';
   if (stage === 'm.login.dummy') return 'dummy';
@@ -65,7 +65,7 @@ export function fallbackUrl(baseUrl: string, stage: string, session: string): st
  * whatever it holds (`m.oauth_params.yaml` wants `^https?://`, but the homeserver is not trusted):
  * whether it may be opened is decided where it would be opened (auth-page.ts), and a refused URL
  * is shown to the user as text with the reason. Undefined when absent or not a string; the
- * caller then uses the fallback URL, which Synapse redirects to the same page (docs/protocol.md#uia-oauth).
+ * caller then uses the fallback URL, which Synapse redirects to the same page (docs/matrix-api.md#uia-oauth).
  */
 export function approvalUrl(challenge: UiaChallenge, stage: string): string | undefined {
   const params = own(challenge.params, stage);

@@ -4,7 +4,7 @@
  * everything passed in is plain JSON-serialisable data, so an implementation can forward it over
  * a message channel and resolve with the answer that comes back.
  *
- * Call order for one request (docs/protocol.md#uia):
+ * Call order for one request (docs/matrix-api.md#uia):
  * 1. The request is sent without `auth`. If it succeeds, no method is called except `onState`.
  * 2. On the first 401 challenge, `flowsOffered` (the preflight: what the server offers and what
  *    we recommend) — always before any prompt. Called again only if the server stops offering
@@ -21,10 +21,10 @@
 
 /** How the driver would complete a stage. */
 export type StageHandling =
-  | 'password' // m.login.password, natively (it has no fallback page in Synapse, docs/protocol.md#uia-fallback)
+  | 'password' // m.login.password, natively (it has no fallback page in Synapse, docs/matrix-api.md#uia-fallback)
   | 'dummy' // m.login.dummy: nothing to ask
-  | 'approval' // m.oauth / org.matrix.cross_signing_reset: open params.url, then poll (docs/protocol.md#uia-oauth)
-  | 'fallback'; // anything else: the homeserver's fallback page (docs/protocol.md#uia-fallback)
+  | 'approval' // m.oauth / org.matrix.cross_signing_reset: open params.url, then poll (docs/matrix-api.md#uia-oauth)
+  | 'fallback'; // anything else: the homeserver's fallback page (docs/matrix-api.md#uia-fallback)
 
 export interface UiaFlowOption {
   /** Index into the server's `flows` (after malformed entries were dropped). */
@@ -39,7 +39,7 @@ export interface UiaOffer {
   /** The driver's deterministic choice (password, then dummy, then approval, then fallback); null if none. */
   recommended: number | null;
   completed: string[];
-  /** Synapse under MAS adds a human `msg` (docs/protocol.md#uia-oauth); untrusted text, show it as text only. */
+  /** Synapse under MAS adds a human `msg` (docs/matrix-api.md#uia-oauth); untrusted text, show it as text only. */
   message?: string;
 }
 
@@ -79,7 +79,7 @@ export interface UiaPrompter {
    * advertised origin), and open it only when the user asks.
    *
    * Offer the homeserver's fallback page for `stage` (`m.login.sso`, `m.login.recaptcha`,
-   * `m.login.terms`, unknown types). Resolve `true` once the page signalled `authDone` (docs/protocol.md#uia-fallback) or
+   * `m.login.terms`, unknown types). Resolve `true` once the page signalled `authDone` (docs/matrix-api.md#uia-fallback) or
    * the user pressed "Done"; `false` to cancel. The driver then resends the request with
    * `{session}`; if the stage is still not completed the page is offered again (bounded).
    * `over` fires once the driver no longer waits for this page (it found the stage completed by
@@ -87,7 +87,7 @@ export interface UiaPrompter {
    */
   openFallback(url: string, stage: string, over?: AbortSignal): Promise<boolean>;
   /**
-   * Offer the account-management page where the user approves a cross-signing reset (docs/protocol.md#uia-oauth).
+   * Offer the account-management page where the user approves a cross-signing reset (docs/matrix-api.md#uia-oauth).
    * Resolve as soon as it is offered: the driver polls by resending the request until the server
    * accepts it, the signal fires, or the time limit passes.
    */

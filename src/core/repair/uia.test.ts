@@ -36,7 +36,7 @@ function upload(script: PrompterScript = {}, opts: Partial<UiaOptions> = {}) {
   return { ui, run, issued: () => issued };
 }
 
-/** The continuation must be the first body, byte for byte, with `auth` appended (docs/protocol.md#uia-continue). */
+/** The continuation must be the first body, byte for byte, with `auth` appended (docs/matrix-api.md#uia-continue). */
 function assertSameBodyPlusAuth(first: string, later: string, auth: AuthenticationData): void {
   assert.equal(later, `${first.slice(0, -1)},"auth":${JSON.stringify(auth)}}`);
 }

@@ -1,13 +1,13 @@
 /**
  * A User-Interactive Authentication driver for ONE request (spec §User-Interactive
- * Authentication API; docs/protocol.md#uia).
+ * Authentication API; docs/matrix-api.md#uia).
  *
  * Invariants:
  * - `send(auth)` must resend the FULL original body plus `auth` (build it with {@link withAuth}).
- *   For `device_signing/upload` a continuation with only `{auth}` uploads nothing (docs/protocol.md#synapse-upload-uia point 2),
+ *   For `device_signing/upload` a continuation with only `{auth}` uploads nothing (docs/matrix-api.md#synapse-upload-uia point 2),
  *   and a body that changed between attempts is a different request.
  * - The first call goes out without `auth`; it IS the preflight. If it succeeds nothing is asked
- *   (no UIA for a first upload, or an identical re-upload, docs/protocol.md#synapse-upload-uia).
+ *   (no UIA for a first upload, or an identical re-upload, docs/matrix-api.md#synapse-upload-uia).
  * - The password is only ever in a local variable and the one `auth` object of one attempt.
  * - Every loop is bounded: password prompts, fallback openings, rounds, 429 waits, approval time.
  */
@@ -24,7 +24,7 @@ import {
 export interface UiaOptions {
   /** Homeserver base URL, for fallback pages. */
   baseUrl: string;
-  /** The account's user ID, sent as `identifier: {type: 'm.id.user', user}` (docs/protocol.md#uia-continue). */
+  /** The account's user ID, sent as `identifier: {type: 'm.id.user', user}` (docs/matrix-api.md#uia-continue). */
   userId: string;
   /** Cancels the whole exchange: the driver rejects with RepairCancelledError. */
   signal?: AbortSignal;
@@ -34,7 +34,7 @@ export interface UiaOptions {
   approvalTimeoutMs?: number;
   /**
    * While a fallback page is open, also resend the request with `{session}` this often (off by
-   * default), for as long as `approvalTimeoutMs`. docs/protocol.md#uia-fallback-polling: the page's
+   * default), for as long as `approvalTimeoutMs`. docs/matrix-api.md#uia-fallback-polling: the page's
    * authDone may never arrive (the extension opens the page without an opener), and a
    * session-only retry carries no stage attempt, so it cannot fail the stage.
    */
@@ -138,7 +138,7 @@ export async function runWithUia<T>(
       report({ phase: 'approval', stage, url, elapsedMs, timeoutMs, polls, text: 'Waiting for you to approve the reset in your account settings…' });
       await doSleep(Math.min(pollMs, timeoutMs - elapsedMs), signal);
       polls += 1;
-      // docs/protocol.md#uia-oauth: Synapse under MAS only checks its grace window; the spec wants `{session}`.
+      // docs/matrix-api.md#uia-oauth: Synapse under MAS only checks its grace window; the spec wants `{session}`.
       let next: Attempt<T>;
       try {
         next = await attempt(session === undefined ? undefined : { session });
@@ -180,7 +180,7 @@ export async function runWithUia<T>(
       }
       const { done } = await page;
       if (done !== true) throw new RepairCancelledError('fallback-declined', 'Authentication was cancelled');
-      return await attempt({ session }); // docs/protocol.md#uia-fallback: "an auth dict with just the session ID"
+      return await attempt({ session }); // docs/matrix-api.md#uia-fallback: "an auth dict with just the session ID"
     } finally {
       stop.abort();
     }

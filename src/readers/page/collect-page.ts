@@ -45,7 +45,7 @@ async function readElement(env: PageEnv, storage: Record<string, string>, notes:
   const userId = storage.mx_user_id;
   // No user: Element is signed out (or not here); its database is none of our business.
   if (userId === undefined) return null;
-  // Element looks the pickle key up with deviceId "" when mx_device_id is absent (docs/web-app-storage.md#element-token step 1).
+  // Element looks the pickle key up with deviceId "" when mx_device_id is absent (docs/web-clients.md#element-token step 1).
   const deviceId = storage.mx_device_id ?? '';
   let stored: unknown;
   let pickleKey: unknown;
@@ -62,7 +62,7 @@ async function readElement(env: PageEnv, storage: Record<string, string>, notes:
       return { idb, from: null, token: { kind: 'error', code: 'idb-error', message: `IndexedDB matrix-react-sdk: ${errorText(e)}` } };
     }
   } else notes.push('indexedDB is not available');
-  // Legacy: before Jan 2021, or when the IDB write failed (docs/web-app-storage.md#element-local-storage, docs/web-app-storage.md#element-history).
+  // Legacy: before Jan 2021, or when the IDB write failed (docs/web-clients.md#element-local-storage, docs/web-clients.md#element-history).
   let from: ElementDump['from'] = stored === undefined || stored === null ? null : 'idb';
   if (from === null && storage.mx_access_token !== undefined) {
     stored = storage.mx_access_token;

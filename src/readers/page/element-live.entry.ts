@@ -1,7 +1,7 @@
 /**
  * Entry of readers/element-live.js, injected into the page's MAIN world: Element exposes its
  * client as `window.mxMatrixClientPeg`, whose access token is always the current one — what an
- * OIDC session needs, since its stored token rotates every few minutes (docs/web-app-storage.md#element-oidc).
+ * OIDC session needs, since its stored token rotates every few minutes (docs/web-clients.md#element-oidc).
  * Reads four getters; never the refresh token.
  */
 import type { LiveClientDump } from '../parse/types.ts';

@@ -1,5 +1,5 @@
 /**
- * Element's stored access token → the token, following docs/web-app-storage.md#element-token step by step.
+ * Element's stored access token → the token, following docs/web-clients.md#element-token step by step.
  * Pure: it takes `crypto.subtle` and the raw IndexedDB records, so the same code runs in Node
  * unit tests and, bundled into readers/page-reader.js, in the web app's page — where it must run,
  * because the pickle key's AES-GCM CryptoKey is non-extractable and usable only there.

@@ -1,7 +1,7 @@
 /**
  * Names of the Flutter (matrix-dart-sdk) client databases, from the SharedPreferences list the
  * app keeps in localStorage. shared_preferences_web stores every value JSON-encoded under
- * `flutter.<key>`, so a StringList is a JSON array of strings (docs/web-app-storage.md#flutter-clients).
+ * `flutter.<key>`, so a StringList is a JSON array of strings (docs/web-clients.md#flutter-clients).
  */
 import { arrayItems } from '../../core/result.ts';
 import type { FlutterDbDump } from '../parse/types.ts';

@@ -1,6 +1,6 @@
 /**
  * Read-only IndexedDB access for the page side. The web app owns these databases, so the reader
- * must never create one (docs/web-app-storage.md#idb-read-only: an empty `matrix-react-sdk` created by us breaks
+ * must never create one (docs/web-clients.md#idb-read-only: an empty `matrix-react-sdk` created by us breaks
  * Element), never write, and close every connection at once.
  */
 

@@ -1,6 +1,6 @@
 /**
  * Cinny (`cinny_*` keys) and Sable-style forks (`matrixSessions` + `matrixActiveSession`),
- * docs/web-app-storage.md#cinny. Pure.
+ * docs/web-clients.md#cinny. Pure.
  */
 import { empty, isRecord, makeCandidate, parseJson, problem, type Parsed } from './candidate.ts';
 import { UNPARSABLE } from './sanitize.ts';

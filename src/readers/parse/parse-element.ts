@@ -1,6 +1,6 @@
 /**
  * Element Web and its forks (Element Nightly, SchildiChat Web): localStorage `mx_*` plus the token
- * the page side took from IndexedDB (docs/web-app-storage.md#element). Pure.
+ * the page side took from IndexedDB (docs/web-clients.md#element). Pure.
  */
 import { empty, makeCandidate, problem, type Parsed } from './candidate.ts';
 import { MESSAGES } from './read-errors.ts';
@@ -8,7 +8,7 @@ import type { LiveClientDump, PageDump, SessionCandidate } from './types.ts';
 
 const APP = 'Element';
 
-/** An OIDC (next-gen auth) session: its access token is refreshed every few minutes (docs/web-app-storage.md#element-oidc). */
+/** An OIDC (next-gen auth) session: its access token is refreshed every few minutes (docs/web-clients.md#element-oidc). */
 export function isRotatingElementSession(storage: Record<string, string>): boolean {
   return storage.mx_oidc_token_issuer !== undefined || storage.mx_has_refresh_token === 'true';
 }

@@ -1,6 +1,6 @@
 /**
  * FluffyChat and Commet web (matrix-dart-sdk): one IndexedDB per client, store `box_client`,
- * plain string values (docs/web-app-storage.md#flutter-clients). The page side read the values; this is pure.
+ * plain string values (docs/web-clients.md#flutter-clients). The page side read the values; this is pure.
  */
 import { empty, makeCandidate, problem, type Parsed } from './candidate.ts';
 import type { FlutterDbDump } from './types.ts';

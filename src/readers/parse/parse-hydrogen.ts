@@ -1,5 +1,5 @@
 /**
- * Hydrogen: `hydrogen_sessions_v1`, a JSON array of sessions (docs/web-app-storage.md#hydrogen). The active
+ * Hydrogen: `hydrogen_sessions_v1`, a JSON array of sessions (docs/web-clients.md#hydrogen). The active
  * one is in the URL hash (`#/session/<id>/…`), else the most recently used. Pure.
  */
 import { empty, isRecord, makeCandidate, parseJson, problem, type Parsed } from './candidate.ts';

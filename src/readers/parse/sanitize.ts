@@ -1,6 +1,6 @@
 /**
  * Page-side clean-up of storage values before they leave the page: refresh tokens never do
- * (docs/web-app-storage.md#element-oidc — using one would revoke the app's own session).
+ * (docs/web-clients.md#element-oidc — using one would revoke the app's own session).
  */
 
 const REFRESH_KEYS = new Set(['refreshToken', 'refresh_token']);

@@ -7,7 +7,7 @@
 /** Web apps whose storage the readers understand. `manual` is a pasted token. */
 export type AppName = 'Element' | 'Cinny' | 'Sable' | 'Hydrogen' | 'FluffyChat' | 'Commet';
 
-/** The Element access token as the page side found it (docs/web-app-storage.md#element-token). */
+/** The Element access token as the page side found it (docs/web-clients.md#element-token). */
 export type ElementTokenDump =
   | { kind: 'none' }
   | { kind: 'plain'; token: string }
@@ -94,16 +94,16 @@ export type ReadErrorCode =
 
 /** Which localStorage keys the page side copies. Refresh tokens are deliberately absent. */
 export const READ_KEYS = [
-  // Element (docs/web-app-storage.md#element-local-storage)
+  // Element (docs/web-clients.md#element-local-storage)
   'mx_hs_url', 'mx_user_id', 'mx_device_id', 'mx_is_guest', 'mx_soft_logout', 'mx_has_access_token',
   'mx_has_pickle_key', 'mx_access_token', 'mx_oidc_token_issuer', 'mx_oidc_client_id', 'mx_has_refresh_token',
-  // Cinny (docs/web-app-storage.md#cinny)
+  // Cinny (docs/web-clients.md#cinny)
   'cinny_access_token', 'cinny_hs_base_url', 'cinny_user_id', 'cinny_device_id',
-  // Sable-style forks (docs/web-app-storage.md#sable)
+  // Sable-style forks (docs/web-clients.md#sable)
   'matrixSessions', 'matrixActiveSession',
-  // Hydrogen (docs/web-app-storage.md#hydrogen)
+  // Hydrogen (docs/web-clients.md#hydrogen)
   'hydrogen_sessions_v1',
-  // FluffyChat / Commet client lists (docs/web-app-storage.md#flutter-clients)
+  // FluffyChat / Commet client lists (docs/web-clients.md#flutter-clients)
   'flutter.im.fluffychat.store.clients', 'flutter.registered_matrix_clients',
 ] as const;
 

@@ -1,6 +1,6 @@
 /**
- * Test-only: store a token exactly as Element does (docs/web-app-storage.md#element-pickle-key createPickleKey /
- * encryptPickleKey, docs/web-app-storage.md#element-token-encryption), written from the encryption steps — independently of the
+ * Test-only: store a token exactly as Element does (docs/web-clients.md#element-pickle-key createPickleKey /
+ * encryptPickleKey, docs/web-clients.md#element-token-encryption), written from the encryption steps — independently of the
  * decryption under test. Uses WebCrypto only, so it runs in Node.
  */
 import { webcrypto } from 'node:crypto';
