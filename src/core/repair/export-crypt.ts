@@ -17,7 +17,7 @@ import { fail, ok, type Result } from '../result.ts';
 import {
   decryptSecret, deriveKeyFromPassphrase, encryptSecret, SECRET_STORAGE_ALGORITHM, SecretStorageError, type EncryptedSecret,
 } from '../secret-storage.ts';
-import { EXPORT_FORMAT, parseKeysExportFile, type ImportedKeys, type KeysExportFile } from './export.ts';
+import { EXPORT_FORMAT, exportObject, parseKeysExportFile, type ImportedKeys, type KeysExportFile } from './export.ts';
 import { exportPassphraseProblem } from './export-passphrase.ts';
 import type { CrossSigningKeyUsage } from '../matrix/types.ts';
 import { ROLE, ROLES, type KeyRole } from '../roles.ts';
@@ -128,15 +128,9 @@ export async function encryptKeysExport(plaintextExport: string, passphrase: str
  * @returns The plaintext export's text (PRIVATE), or a sentence fit to show.
  */
 export async function decryptKeysExport(text: unknown, passphrase: string, subtle: SubtleCrypto = globalThis.crypto.subtle): Promise<Result<string>> {
-  let value: unknown;
-  try {
-    value = typeof text === 'string' ? JSON.parse(text) : text;
-  } catch {
-    return fail('the file is not JSON');
-  }
-  if (!isJsonObject(value) || own(value, 'format') !== EXPORT_FORMAT || own(value, 'version') !== 2) {
-    return fail('the file is not an encrypted Cross-Signing Doctor key export (version 2)');
-  }
+  const file = exportObject(text, 2, 'the file is not an encrypted Cross-Signing Doctor key export (version 2)');
+  if (!file.ok) return file;
+  const value = file.value;
   if (typeof passphrase !== 'string' || passphrase === '') return fail('the file is encrypted: a passphrase is needed');
   const userId = own(value, 'user_id');
   if (!isString(userId) || !userId.startsWith('@') || userId.indexOf(':') < 2) return fail('the file has no valid user_id');

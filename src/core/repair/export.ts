@@ -62,20 +62,29 @@ export interface ImportedKeys {
 }
 
 /**
- * Read an export file back (e.g. to store the seeds in secret storage later, repair d).
- * Untrusted input: never throws; every seed must derive its stated public key.
+ * The JSON object of an export file of `version` (its text, or the parsed value), or `notOurs`.
+ * Untrusted input: never throws, and never quotes the content, which holds private seeds (as
+ * JSON.parse's message may).
  */
-export async function parseKeysExportFile(text: unknown, ed: Ed25519): Promise<Result<ImportedKeys>> {
+export function exportObject(text: unknown, version: 1 | 2, notOurs: string): Result<Record<string, unknown>> {
   let value: unknown;
   try {
     value = typeof text === 'string' ? JSON.parse(text) : text;
   } catch {
-    // JSON.parse's message may quote the content, which holds private seeds.
     return fail('the file is not JSON');
   }
-  if (!isJsonObject(value) || own(value, 'format') !== EXPORT_FORMAT || own(value, 'version') !== 1) {
-    return fail('the file is not a Cross-Signing Doctor key export (version 1)');
-  }
+  if (!isJsonObject(value) || own(value, 'format') !== EXPORT_FORMAT || own(value, 'version') !== version) return fail(notOurs);
+  return ok(value);
+}
+
+/**
+ * Read an export file back (e.g. to store the seeds in secret storage later, repair d).
+ * Untrusted input: never throws; every seed must derive its stated public key.
+ */
+export async function parseKeysExportFile(text: unknown, ed: Ed25519): Promise<Result<ImportedKeys>> {
+  const file = exportObject(text, 1, 'the file is not a Cross-Signing Doctor key export (version 1)');
+  if (!file.ok) return file;
+  const value = file.value;
   const userId = own(value, 'user_id');
   const createdAt = own(value, 'created_at');
   if (!isString(userId) || !userId.startsWith('@') || userId.indexOf(':') < 2) return fail('the file has no valid user_id');
