@@ -5,7 +5,7 @@
  */
 import { exportPassphraseProblem, MIN_EXPORT_PASSPHRASE_LENGTH } from '../core/index.ts';
 import { UsageError } from './args.ts';
-import { terminalSafe } from './format-report.ts';
+import { terminalSafe } from './terminal-safe.ts';
 import { readHiddenLine, type TerminalInput } from './prompt.ts';
 
 export const PLAINTEXT_EXPORT_WARNING = 'Warning: --export-plaintext writes the new private keys UNENCRYPTED: anyone who gets this file can take over your identity. Move it somewhere only you can reach, or delete it once the keys are in secret storage.';

@@ -6,9 +6,6 @@
 import { ROLE, ROLES, type CrossSigningKeyReport, type Problem, type Report } from '../core/index.ts';
 import { terminalSafe } from './terminal-safe.ts';
 
-/** Re-exported for the modules that format their own lines (one formatter for the whole CLI). */
-export { terminalSafe };
-
 /** Devices listed one by one before the rest are summarised. */
 const MAX_DEVICES = 50;
 /** Problems of one code listed one by one before the rest are summarised. */

@@ -9,7 +9,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { PasswordAttempt, UiaOffer, UiaPrompter, UiaState } from '../core/index.ts';
-import { terminalSafe } from './format-report.ts';
+import { terminalSafe } from './terminal-safe.ts';
 import { securePageUrl } from '../core/repair/auth-page.ts';
 
 /**
