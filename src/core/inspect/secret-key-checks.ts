@@ -8,7 +8,7 @@
 import { encodeBase64, tryDecodeBase64 } from '../base64.ts';
 import { curve25519PublicKey } from '../curve25519.ts';
 import type { Ed25519 } from '../ed25519.ts';
-import { checkSecretStorageKey, decryptSecret, SecretStorageError } from '../secret-storage.ts';
+import { decryptSecret, SecretStorageError, verifyKeyCheck } from '../secret-storage.ts';
 import type { EncryptedSecret } from '../matrix/types.ts';
 import type { SecretDecryptions } from '../secret-decryptions.ts';
 import type { AccountState } from './account-state.ts';
@@ -26,7 +26,7 @@ async function keyCheck(state: AccountState, keyId: string | null, key: Uint8Arr
   if (keyId === null || description === null || description === undefined) return 'no-description';
   if (typeof description.iv !== 'string' || typeof description.mac !== 'string') return 'no-check-data';
   try {
-    return (await checkSecretStorageKey(key, description)) ? 'ok' : 'wrong-key';
+    return (await verifyKeyCheck(key, description)) === 'match' ? 'ok' : 'wrong-key';
   } catch {
     // Only a non-Uint8Array or empty key throws, and buildReport validated it; be safe anyway.
     return 'wrong-key';
