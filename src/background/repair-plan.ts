@@ -25,12 +25,16 @@ export class RepairFlowError extends Error {
 /** The message's fields as the request of its kind (the validator already checked each field's shape). */
 export function requestOf(req: PreviewRequest): RepairRequest {
   const exportKeys = req.exportKeys === true ? { exportKeys: true } : {};
+  const keep = req.keepAllVerified === true ? { keepVerified: 'all' as const } : req.keepVerified === undefined ? {} : { keepVerified: req.keepVerified };
   switch (req.kind) {
-    case 'reset-cross-signing': return { kind: req.kind, ...exportKeys };
+    case 'reset-cross-signing': return { kind: req.kind, ...exportKeys, ...keep };
     case 'regenerate-subkeys': {
       const which = req.subkeys ?? ['selfSigning', 'userSigning'];
-      return { kind: req.kind, selfSigning: which.includes('selfSigning'), userSigning: which.includes('userSigning'), ...exportKeys };
+      return { kind: req.kind, selfSigning: which.includes('selfSigning'), userSigning: which.includes('userSigning'), ...exportKeys, ...keep };
     }
+    // Absent fields become empty ones, which precheckRepair refuses in words.
+    case 'verify-user': return { kind: req.kind, userId: req.userId ?? '', masterKey: req.masterKey ?? '' };
+    case 'reverify-users': return { kind: req.kind, ...(req.userIds === undefined ? {} : { userIds: req.userIds }) };
     case 'sign-devices': return { kind: req.kind, ...(req.deviceIds === undefined ? {} : { deviceIds: req.deviceIds }) };
     case 'store-secrets': return { kind: req.kind, ...(req.sourceRecoveryKey === undefined ? {} : { from: { key: { recoveryKey: req.sourceRecoveryKey } } }) };
     case 'manual-upload': return { kind: req.kind, keys: req.manualKeys ?? {} };

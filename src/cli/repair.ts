@@ -22,7 +22,7 @@ import {
   type KeyRole, type MatrixClient, type RepairPlan, type Report, type SecretStorageKeyInput,
 } from '../core/index.ts';
 import { precheckRepair, prepareRepair, type PreparedRepair } from '../core/app/prepare-repair.ts';
-import { describeRefusal, type RepairRefusal, type RepairRequest, type Surface } from '../core/app/repair-request.ts';
+import { describeRefusal, type KeepVerified, type RepairRefusal, type RepairRequest, type Surface } from '../core/app/repair-request.ts';
 import { describeOutcome, type RunEnd } from '../core/app/describe-outcome.ts';
 import { parseCommandArgs, UsageError, type FlagSpec } from './args.ts';
 import { askExportPassphrase, askNewExportPassphrase, canAsk, PLAINTEXT_EXPORT_WARNING, readPassphraseFile } from './export-passphrase.ts';
@@ -72,6 +72,21 @@ interface VerbInput {
   fromExportText: string | undefined;
   /** upload: the key files' texts, per role. */
   manualKeys: Partial<Record<KeyRole, string>>;
+  /** verify-user: the user ID argument. */
+  userId?: string;
+}
+
+const USER_ID = /^@[^\s:]+:\S+$/;
+
+/** --keep-verified all | none | @a:x,@b:y (absent or none: no one). */
+function keepVerified(flags: Record<string, string | boolean>): { keepVerified?: KeepVerified } {
+  const value = flags['keep-verified'];
+  if (value === undefined || value === 'none') return {};
+  if (value === 'all') return { keepVerified: 'all' };
+  const ids = list(value) ?? [];
+  const bad = ids.filter((id) => !USER_ID.test(id));
+  if (ids.length === 0 || bad.length > 0) throw new UsageError('--keep-verified takes all, none, or user IDs separated by commas (@name:server,…)');
+  return { keepVerified: ids };
 }
 
 const list = (flag: string | boolean | undefined): string[] | undefined =>
@@ -83,20 +98,34 @@ const list = (flag: string | boolean | undefined): string[] | undefined =>
  */
 const VERBS: Record<RepairCommand, {
   flags: FlagSpec;
+  /** The one positional argument the verb takes: a user ID (public, so it may be an argument). */
+  userArgument?: true;
   /** Secret flags of its own, beyond the token and the secret-storage key (read from files or stdin like them). */
   secrets?: readonly SecretFlag[];
   request: (input: VerbInput) => RepairRequest;
 }> = {
   reset: {
-    flags: { export: 'string', 'export-passphrase-file': 'string', 'export-plaintext': 'boolean' },
-    request: ({ flags }) => ({ kind: 'reset-cross-signing', ...(flags.export === undefined ? {} : { exportKeys: true }) }),
+    flags: { export: 'string', 'export-passphrase-file': 'string', 'export-plaintext': 'boolean', 'keep-verified': 'string' },
+    request: ({ flags }) => ({ kind: 'reset-cross-signing', ...(flags.export === undefined ? {} : { exportKeys: true }), ...keepVerified(flags) }),
   },
   regenerate: {
-    flags: { export: 'string', 'export-passphrase-file': 'string', 'export-plaintext': 'boolean', 'self-signing': 'boolean', 'user-signing': 'boolean' },
+    flags: { export: 'string', 'export-passphrase-file': 'string', 'export-plaintext': 'boolean', 'self-signing': 'boolean', 'user-signing': 'boolean', 'keep-verified': 'string' },
     request: ({ flags }) => {
       const only = { ss: flags['self-signing'] === true, us: flags['user-signing'] === true };
       const both = !only.ss && !only.us;
-      return { kind: 'regenerate-subkeys', selfSigning: both || only.ss, userSigning: both || only.us, ...(flags.export === undefined ? {} : { exportKeys: true }) };
+      return { kind: 'regenerate-subkeys', selfSigning: both || only.ss, userSigning: both || only.us, ...(flags.export === undefined ? {} : { exportKeys: true }), ...keepVerified(flags) };
+    },
+  },
+  'verify-user': {
+    flags: { master: 'string' },
+    userArgument: true,
+    request: ({ flags, userId }) => ({ kind: 'verify-user', userId: userId ?? '', masterKey: typeof flags.master === 'string' ? flags.master : '' }),
+  },
+  'reverify-users': {
+    flags: { users: 'string' },
+    request: ({ flags }) => {
+      const userIds = list(flags.users);
+      return { kind: 'reverify-users', ...(userIds === undefined ? {} : { userIds }) };
     },
   },
   'sign-devices': {
@@ -214,7 +243,18 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
   }
   const verb = VERBS[command];
   const surface: Surface = { name: 'cli', verb: command };
+  // A user ID is public: the one argument that may stand without a flag (verify-user @bob:example.org).
+  let userId: string | undefined;
+  argv = [...argv];
+  if (verb.userArgument === true) {
+    const at = argv.findIndex((a) => USER_ID.test(a));
+    if (at !== -1) [userId] = argv.splice(at, 1);
+  }
   const parsed = parseCommandArgs(command, argv, { ...COMMON, ...verb.flags });
+  if (verb.userArgument === true) {
+    if (userId === undefined) throw new UsageError(`${command} needs the user ID of the person to verify (@name:server)`);
+    if (typeof parsed.master !== 'string') throw new UsageError(`${command} needs --master KEY: the master key (or fingerprint) they read out to you`);
+  }
   const flags = await resolveSecretFlags(parsed, [...COMMON_SECRETS, ...(verb.secrets ?? [])], {
     warn: io.err, stdin: io.stdin, ...(io.readFile ? { readFile: io.readFile } : {}),
   }, { passwordStdin: parsed['password-stdin'] === true });
@@ -238,7 +278,7 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
 
   // Refusals that need no server: checked (on the request's shape) before anything is read or sent.
   const fromKey = verb.secrets !== undefined ? keyInput(flags, io.env, 'from-recovery-key', 'from-passphrase', 'XSIGN_FROM_RECOVERY_KEY', undefined) : undefined;
-  const input: VerbInput = { flags, fromKey: fromKey !== undefined && given(fromKey) ? fromKey : undefined, fromExportText: undefined, manualKeys: {} };
+  const input: VerbInput = { flags, fromKey: fromKey !== undefined && given(fromKey) ? fromKey : undefined, fromExportText: undefined, manualKeys: {}, ...(userId === undefined ? {} : { userId }) };
   const early = precheckRepair(verb.request(input), secret);
   if (early !== null) throw new UsageError(describeRefusal(early, surface));
   if (exportPath !== undefined && existsSync(exportPath)) throw new UsageError('the file given to --export already exists; the export never overwrites a file. Nothing was sent.');
@@ -397,7 +437,8 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
     if (described.halfDone !== undefined) io.err(described.halfDone + (exportPath === undefined ? '' : ` The new keys are also in ${exportPath}.`));
     if (end.kind === 'rejected') {
       io.err(described.message);
-      for (const f of end.failures) io.err(terminalSafe(`  ✗ ${f.keyId}: ${f.errcode}${f.message === undefined ? '' : ` ${f.message}`}`));
+      // Per user: a signature on someone else's master key names them (signatures/upload answers per user and key).
+      for (const f of end.failures) io.err(terminalSafe(`  ✗ ${f.userId === plan.userId ? '' : `${f.userId} `}${f.keyId}: ${f.errcode}${f.message === undefined ? '' : ` ${f.message}`}`));
       await verdictAfterFailure();
       return 1;
     }

@@ -23,6 +23,9 @@ the passphrase from XSIGN_PASSPHRASE when no flag gives them, or from a file wit
 dropped). The argument forms (--token T, …) work but print a warning: command lines are visible
 to other users in process lists.`;
 
+const KEEP = '[--keep-verified all|none|@A:X,@B:Y]';
+const KEEP_NOTE = `--keep-verified: after the upload, sign with the new user-signing key the master keys of the people\nyour current one verified (all, none — the default — or those listed); the preview lists them.`;
+
 const EXP_FLAGS = '--export FILE [--export-passphrase-file F | --export-plaintext]';
 
 const REPAIR_NOTES = `Each repair prints the exact requests first (secret ciphertexts and MACs redacted) and asks
@@ -39,8 +42,10 @@ Exit 0: repaired; 1: the repair could not complete (the problems left on the ser
 
 /** What each repair does, after its usage line. */
 const REPAIR_USAGE: Record<RepairCommand, string> = {
-  reset: `xsign-doctor reset ${COMMON}\n    [--export FILE [--export-passphrase-file F | --export-plaintext]]\n\nNew master, self-signing and user-signing keys.`,
-  regenerate: `xsign-doctor regenerate ${COMMON}\n    [--self-signing] [--user-signing]\n    [--export FILE [--export-passphrase-file F | --export-plaintext]]\n\nNew self-signing and/or user-signing key (default: both) under the master from secret storage.`,
+  reset: `xsign-doctor reset ${COMMON}\n    [--export FILE [--export-passphrase-file F | --export-plaintext]] ${KEEP}\n\nNew master, self-signing and user-signing keys.\n${KEEP_NOTE}`,
+  regenerate: `xsign-doctor regenerate ${COMMON}\n    [--self-signing] [--user-signing]\n    [--export FILE [--export-passphrase-file F | --export-plaintext]] ${KEEP}\n\nNew self-signing and/or user-signing key (default: both) under the master from secret storage.\n${KEEP_NOTE}`,
+  'verify-user': `xsign-doctor verify-user ${COMMON}\n    @USER:SERVER --master KEY\n\nVerify someone by hand: ask them to read out their master key (or its fingerprint, in groups of\nfour) and give it to --master. If it is the key the homeserver publishes for them, it is signed\nwith your user-signing key from secret storage; if not, nothing is sent and the exit code is 1.`,
+  'reverify-users': `xsign-doctor reverify-users ${COMMON}\n    [--users @A:X,@B:Y]\n\nAfter a reset: sign again, with your current user-signing key, the people your replaced one had\nverified and whose master key has not changed since (default: all of them; a listed person in\nany other state is refused). People whose identity changed are never included.`,
   'sign-devices': `xsign-doctor sign-devices ${COMMON}\n    [--devices ID,ID]\n\nCross-sign sessions (default: every unsigned one).`,
   'store-secrets': `xsign-doctor store-secrets ${COMMON}\n    (--from-recovery-key K | --from-recovery-key-file F | --from-passphrase P | --from-passphrase-file F\n     | --from-export FILE [--export-passphrase-file F])\n\nAdd the cross-signing secrets under the default key, from another secret-storage key\n(XSIGN_FROM_RECOVERY_KEY may hold its recovery key) or from a key export file.`,
   'resign-backup': `xsign-doctor resign-backup ${COMMON}\n\nSign the key backup with the master key.`,
@@ -67,7 +72,8 @@ Usage:
   xsign-doctor whoami --homeserver URL ${TOKEN}
   xsign-doctor status --homeserver URL ${TOKEN}
       ${KEY} [--json | --diagnostic]
-  xsign-doctor reset | regenerate | sign-devices | store-secrets | resign-backup | upload …
+  xsign-doctor reset | regenerate | sign-devices | store-secrets | resign-backup | upload
+      | verify-user | reverify-users …
   xsign-doctor <command> --help
   xsign-doctor --version
 
@@ -90,6 +96,11 @@ Repairs (each command's --help says more):
   xsign-doctor upload        [common] [--master-key FILE] [--self-signing-key FILE] [--user-signing-key FILE]
                                                            publish keys you supply: each FILE holds a
                                                            CrossSigningKey JSON object or a base64 seed
+  xsign-doctor verify-user @USER:SERVER --master KEY [common]
+                                                           verify someone by hand (refused if KEY is not theirs)
+  xsign-doctor reverify-users [common] [--users @A:X,@B:Y] verify again the people your replaced
+                                                           user-signing key had verified
+  reset and regenerate take --keep-verified all|none|@A:X,@B:Y: keep the people you verified verified.
   The repair names status prints work as commands too: reset-cross-signing (reset),
   regenerate-subkeys (regenerate), upload-keys (upload).
   common: ${COMMON.replace(/\n    /g, ' ')}

@@ -131,6 +131,9 @@ export { planRegenerateSubkeys, planResetCrossSigning } from './repair/plan-rese
 export type { RegenerateInput, ResetInput } from './repair/plan-reset.ts';
 export type { NewKeysSafeguard } from './repair/plan-new-keys.ts';
 export { planCrossSignDevices } from './repair/plan-devices.ts';
+export { KEEP_VERIFIED_STEP_ID, keepVerifiedStep, planSignUsers, SIGN_USERS_STEP_ID } from './repair/plan-users.ts';
+export type { SignUsersInput, UserToSign } from './repair/plan-users.ts';
+export { signMasterKeys } from './repair/user-signing.ts';
 export type { CrossSignDevicesInput } from './repair/plan-devices.ts';
 export { planReencryptSecrets, planStoreCrossSigningSecrets } from './repair/plan-secret-storage.ts';
 export type { ReencryptInput, StoreSecretsInput } from './repair/plan-secret-storage.ts';

@@ -115,6 +115,9 @@ const MANUAL_KEY_MAX = 16_384;
 
 const homeserverUrl = str({ min: 1, max: 2048, pattern: /^https?:\/\/[^\s/?#]+(?:\/[^\s?#]*)?$/i });
 
+/** A Matrix user ID as typed: `@localpart:server`, visible ASCII (appendices §User Identifiers). */
+const matrixUserId = str({ min: 3, max: 255, pattern: /^@[\x21-\x39\x3b-\x7e]+:[\x21-\x7e]+$/ });
+
 export const requestValidators = {
   ping: object({}),
   connectManual: object({ homeserver: homeserverUrl, accessToken: str({ min: 1, max: 4096 }) }),
@@ -162,6 +165,14 @@ export const requestValidators = {
      */
     exportPassphrase: optional(str({ min: 1, max: 1024 })),
     exportPlaintext: optional(bool()),
+    /** verify-user: whom, and the master key (or its fingerprint) the person confirmed with them. */
+    userId: optional(matrixUserId),
+    masterKey: optional(str({ min: 1, max: 200 })),
+    /** reverify-users: whom (default: everyone eligible). */
+    userIds: optional(array(matrixUserId, { min: 1, max: 5000 })),
+    /** reset / regenerate: keep these people verified, or everyone the current user-signing key verified. */
+    keepVerified: optional(array(matrixUserId, { min: 1, max: 5000 })),
+    keepAllVerified: optional(bool()),
   }),
   /** `exportSaved`: the user confirmed saving the export file (required when the plan relies on it). */
   repairStart: object({ flowId, exportSaved: optional(bool()) }),

@@ -11,7 +11,7 @@ import { inspectAccount, targetKeyId } from '../inspect/inspect-account.ts';
 import type { SecretStorageKeyInput } from '../inspect/secret-storage-key.ts';
 import type { Report } from '../inspect/report-types.ts';
 import {
-  buildManualUpload, buildReencrypt, buildRegenerate, buildReset, buildResignBackup, buildSignDevices, buildStoreFromExport, buildUpload,
+  buildManualUpload, buildReencrypt, buildRegenerate, buildReset, buildResignBackup, buildSignDevices, buildSignUsers, buildStoreFromExport, buildUpload,
   checkKeyInput, findSourceKey, PlanRefusedError, type BuiltPlan, type PlanContext,
 } from '../repair/build-plans.ts';
 import { encryptKeysExport } from '../repair/export-crypt.ts';
@@ -19,6 +19,7 @@ import { exportPassphraseProblem } from '../repair/export-passphrase.ts';
 import type { RepairPlan } from '../repair/plans.ts';
 import type { CheckedSecretStorageKey } from '../repair/secrets.ts';
 import { fail, ok, type Result } from '../result.ts';
+import { usersToKeep, usersToSign } from './prepare-users.ts';
 import { keyOptional, wantsExport, type ExportChoice, type RepairRefusal, type RepairRequest } from './repair-request.ts';
 
 export interface RepairSession {
@@ -55,6 +56,9 @@ export function precheckRepair(request: RepairRequest, keyInput: SecretStorageKe
   const { kind } = request;
   if (!given(keyInput) && !keyOptional(request)) return { code: 'missing-key', kind };
   if (request.kind === 'store-secrets' && request.from === undefined) return { code: 'missing-source', kind };
+  if (request.kind === 'verify-user' && (!/^@[^:]+:.+$/.test(request.userId) || request.masterKey.trim() === '')) {
+    return { code: 'bad-input', kind, detail: 'give the person\'s user ID (@name:server) and the master key they read out to you' };
+  }
   if (wantsExport(request) && exportChoice !== undefined) {
     if (exportChoice.plaintext === true && exportChoice.passphrase !== undefined) return { code: 'export-passphrase-both', kind };
     if (exportChoice.plaintext !== true) {
@@ -66,10 +70,27 @@ export function precheckRepair(request: RepairRequest, keyInput: SecretStorageKe
 }
 
 /** The one place a repair's kind chooses its builder. `toWipe` receives private bytes met here. */
-async function build(request: RepairRequest, ctx: PlanContext, toWipe: Uint8Array[]): Promise<Result<BuiltPlan, RepairRefusal>> {
+async function build(client: MatrixClient, request: RepairRequest, ctx: PlanContext, toWipe: Uint8Array[]): Promise<Result<BuiltPlan, RepairRefusal>> {
   switch (request.kind) {
-    case 'reset-cross-signing': return ok(await buildReset(ctx, { exportKeys: request.exportKeys === true }));
-    case 'regenerate-subkeys': return ok(await buildRegenerate(ctx, { selfSigning: request.selfSigning, userSigning: request.userSigning, exportKeys: request.exportKeys === true }));
+    case 'reset-cross-signing': {
+      const keep = await usersToKeep(client, ctx.userId, request.keepVerified, request.kind, ctx.report, ctx.ed);
+      if (!keep.ok) return keep;
+      return ok(await buildReset(ctx, { exportKeys: request.exportKeys === true, ...(keep.value === undefined ? {} : { keepVerified: keep.value }) }));
+    }
+    case 'regenerate-subkeys': {
+      // Only a new user-signing key needs people kept; the current one stays valid otherwise.
+      const keep = request.userSigning ? await usersToKeep(client, ctx.userId, request.keepVerified, request.kind, ctx.report, ctx.ed) : ok(undefined);
+      if (!keep.ok) return keep;
+      return ok(await buildRegenerate(ctx, {
+        selfSigning: request.selfSigning, userSigning: request.userSigning, exportKeys: request.exportKeys === true,
+        ...(keep.value === undefined ? {} : { keepVerified: keep.value }),
+      }));
+    }
+    case 'verify-user': case 'reverify-users': {
+      const users = await usersToSign(client, ctx.userId, request, ctx.report, ctx.ed);
+      if (!users.ok) return users;
+      return ok(await buildSignUsers(ctx, request.kind, users.value));
+    }
     case 'sign-devices': return ok(await buildSignDevices(ctx, request.deviceIds === undefined ? {} : { deviceIds: request.deviceIds }));
     case 'resign-backup': return ok(await buildResignBackup(ctx));
     case 'upload-keys': return ok(await buildUpload(ctx));
@@ -121,7 +142,7 @@ export async function prepareRepair(
     const ctx: PlanContext = { state, report, userId: session.userId, deviceId: session.deviceId || undefined, ed, ssss };
     let built: Result<BuiltPlan, RepairRefusal>;
     try {
-      built = await build(request, ctx, toWipe);
+      built = await build(client, request, ctx, toWipe);
     } catch (error) {
       if (!(error instanceof PlanRefusedError)) throw error;
       return fail({ code: error.code, kind, detail: error.message, report });

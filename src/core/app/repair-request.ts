@@ -16,11 +16,25 @@ export { REPAIR_KINDS, isRepairKind, type RepairKind } from '../repair/repair-ki
 /** Where store-secrets takes the secrets from: another secret-storage key, or a keys export file (its plaintext). */
 export type SecretsSource = { key: SecretStorageKeyInput } | { exportText: string };
 
+/**
+ * Whom a reset or a new user-signing key keeps verified (signed with the new user-signing key
+ * after the upload): every person the current one validly signed, or these (each must be one).
+ * Absent: no one.
+ */
+export type KeepVerified = 'all' | string[];
+
 export type RepairRequest =
   /** New master, self-signing and user-signing keys (docs/matrix-api.md#repair-order). */
-  | { kind: 'reset-cross-signing'; exportKeys?: boolean }
+  | { kind: 'reset-cross-signing'; exportKeys?: boolean; keepVerified?: KeepVerified }
   /** New self-signing and/or user-signing keys under the master from secret storage. */
-  | { kind: 'regenerate-subkeys'; selfSigning: boolean; userSigning: boolean; exportKeys?: boolean }
+  | { kind: 'regenerate-subkeys'; selfSigning: boolean; userSigning: boolean; exportKeys?: boolean; keepVerified?: KeepVerified }
+  /**
+   * Sign one person's master key with my user-signing key from secret storage. `masterKey` is the
+   * key (or its fingerprint) the person confirmed with them: a different published key is refused.
+   */
+  | { kind: 'verify-user'; userId: string; masterKey: string }
+  /** Sign again, with my current user-signing key, people my replaced one had signed whose master is unchanged (default: all of them). */
+  | { kind: 'reverify-users'; userIds?: string[] }
   /** Sign devices with the self-signing key from secret storage (default: every one not validly signed). */
   | { kind: 'sign-devices'; deviceIds?: string[] }
   /** Store the cross-signing secrets under the default key; `from` absent is refused (missing-source). */
@@ -65,6 +79,10 @@ export type RefusalCode =
   | 'export-encrypt-failed' // encrypting the export file failed
   | 'nothing-to-do'
   | 'missing-secret'
+  | 'master-key-differs' // verify-user: the published master key is not the one the person confirmed
+  | 'no-identity' // verify-user: the person has no (well-formed) master key to sign
+  | 'not-eligible' // reverify-users / keep-verified: a chosen person is not in the state the repair needs
+  | 'user-signing-key-unusable' // my user-signing key is not published, not signed by my master, or not the one in secret storage
   | PlanErrorCode; // the builders' reasons (errors.ts), unsafe-secret-storage-key among them
 
 export interface RepairRefusal {
@@ -118,6 +136,15 @@ export function describeRefusal(r: RepairRefusal, surface: Surface): string {
       return `${cli ? 'cannot' : 'Cannot'} encrypt the export file: ${d}.${cli ? ' Nothing was sent.' : ''}`;
     case 'nothing-to-do':
       return `Nothing to do: ${d}.`;
+    case 'master-key-differs':
+      // The one refusal that may mean an attacker: say what to do, and never suggest copying the published key.
+      return `${cli ? 'refusing to verify' : 'Not verified:'} ${d}. Compare the key with them again over a channel you trust: their identity may have changed, or someone may be in between. Nothing was sent.`;
+    case 'no-identity':
+      return `${cli ? 'cannot verify' : 'Cannot verify'} ${d}: they have no cross-signing identity to sign (they must set up cross-signing first). Nothing was sent.`;
+    case 'not-eligible':
+      return `${cli ? `${verb}:` : 'Not planned:'} ${d}. Nothing was sent.`;
+    case 'user-signing-key-unusable':
+      return `${cli ? `cannot plan ${verb}` : 'Cannot plan this repair'}: ${d}${cli ? ' (xsign-doctor regenerate --user-signing makes a new one)' : ' (replace the user-signing key first)'}. Nothing was sent.`;
     default: {
       // An unproven or weak secret-storage key leaves the export file as the only safeguard: name the front end's option.
       const hint = r.code === 'unsafe-secret-storage-key' && newKeys ? ` (${EXPORT_OPTION[surface.name]})` : '';

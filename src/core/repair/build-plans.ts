@@ -13,6 +13,7 @@ import {
   type RepairPlan, type Report, type Result, type SecretStorageKeyInput, type wire,
 } from '../index.ts';
 import { parseJsonText } from '../json-text.ts';
+import { planSignUsers, type UserToSign } from './plan-users.ts';
 import type { SecretDecryptions } from '../secret-decryptions.ts';
 
 /** A plan plus what must happen before it runs (the export file) and what to wipe afterwards. */
@@ -142,7 +143,7 @@ function keyForNewKeys(ctx: PlanContext, exportKeys: boolean, remarks: string[])
 
 /** reset: new master, self-signing and user-signing keys; this device cross-signed; backup re-signed when its key is known. */
 /** `exportKeys`: the new keys also go to an export file (BuiltPlan.exportText), which the user confirms saving before the run. */
-export async function buildReset(ctx: PlanContext, opts: { exportKeys?: boolean }): Promise<BuiltPlan> {
+export async function buildReset(ctx: PlanContext, opts: { exportKeys?: boolean; keepVerified?: readonly UserToSign[] }): Promise<BuiltPlan> {
   const { state, userId, ed } = ctx;
   const secrets: Uint8Array[] = [];
   const remarks: string[] = [];
@@ -167,6 +168,7 @@ export async function buildReset(ctx: PlanContext, opts: { exportKeys?: boolean 
     keys, ed, devices: thisDevice === undefined ? [] : [thisDevice],
     ...(storeUnder === undefined ? {} : { secretStorage: storeUnder, ...(await replacedSecrets(ctx, ROLES, remarks)) }),
     ...(opts.exportKeys === true ? { exportConfirmed: true } : {}),
+    ...(opts.keepVerified === undefined ? {} : { keepVerified: opts.keepVerified }),
   };
   let planned = await planResetCrossSigning(backup === undefined ? input : { ...input, backup });
   if (!planned.ok && planned.error.code === 'untrusted-backup') {
@@ -342,7 +344,7 @@ export async function findSourceKey(state: AccountState, target: CheckedSecretSt
  * (the master stays, so other people's trust in it stays). With a new self-signing key, the
  * sessions that were validly cross-signed, and this one, are signed again with it.
  */
-export async function buildRegenerate(ctx: PlanContext, opts: { selfSigning: boolean; userSigning: boolean; exportKeys?: boolean }): Promise<BuiltPlan> {
+export async function buildRegenerate(ctx: PlanContext, opts: { selfSigning: boolean; userSigning: boolean; exportKeys?: boolean; keepVerified?: readonly UserToSign[] }): Promise<BuiltPlan> {
   const { state, userId, ed, report } = ctx;
   if (!opts.selfSigning && !opts.userSigning) throw new PlanRefusedError('bad-input', 'choose the self-signing key, the user-signing key, or both');
   const pub = published(state, userId);
@@ -361,6 +363,7 @@ export async function buildRegenerate(ctx: PlanContext, opts: { selfSigning: boo
     : [];
   const planned = await planRegenerateSubkeys({
     subkeys, publishedMaster: pub.master, devices, ed,
+    ...(opts.keepVerified === undefined ? {} : { keepVerified: opts.keepVerified }),
     ...(storeUnder === undefined ? {} : { secretStorage: storeUnder, ...(await replacedSecrets(ctx, roles, remarks)) }),
     ...(opts.exportKeys === true ? { exportConfirmed: true } : {}),
   });
@@ -434,4 +437,20 @@ export async function buildManualUpload(ctx: PlanContext, texts: ManualKeyTexts)
   const plan = unwrap(await planManualUpload(validated.value, store ? { secretStorage: ctx.ssss!, ...(await replacedSecrets(ctx, seeded, remarks)) } : {}));
   if (seeded.length > 0 && !store) remarks.push(`The seeds you gave are not stored in secret storage (${refusal ?? 'no recovery key given'}): keep your copy.`);
   return { plan, secrets, remarks };
+}
+
+/**
+ * verify-user / reverify-users: sign these people's master keys (as /keys/query returned them)
+ * with my user-signing key from secret storage. Whom to sign was decided by the caller
+ * (src/core/app/prepare-users.ts); the key is checked here: published, signed by my master, and
+ * the one in secret storage — otherwise Synapse would reject every signature, or accept ones no
+ * client trusts.
+ */
+export async function buildSignUsers(ctx: PlanContext, kind: 'verify-user' | 'reverify-users', users: readonly UserToSign[]): Promise<BuiltPlan> {
+  const { state, userId, ed } = ctx;
+  const secrets: Uint8Array[] = [];
+  const pub = published(state, userId);
+  const seed = await seedFromStorage(ctx, ROLE.userSigning.secretName, secrets);
+  const plan = unwrap(await planSignUsers({ kind, userId, userSigningSeed: seed, publishedUserSigningKey: pub.userSigning, users, ed }));
+  return { plan, secrets, remarks: [] };
 }

@@ -14,6 +14,7 @@ import type { KeyRole } from '../roles.ts';
 import type { CrossSigningKeyPair, GeneratedCrossSigningKeys, SubkeysForMaster } from './keys.ts';
 import { storeThenUpload, UPLOAD_STEP_ID, type NewKeysSafeguard } from './plan-new-keys.ts';
 import { finishPlan, putBackupStep, uploadSignaturesStep, type RepairPlan, type RepairStep } from './plans.ts';
+import { keepVerifiedStep, type UserToSign } from './plan-users.ts';
 
 export interface ResetInput extends NewKeysSafeguard {
   /** From generateCrossSigningKeys (export them first if that is the safeguard). */
@@ -22,6 +23,8 @@ export interface ResetInput extends NewKeysSafeguard {
   devices?: readonly unknown[];
   /** Re-sign this backup's auth_data with the new master (docs/matrix-api.md#key-backup). */
   backup?: { version: unknown; trust: BackupTrust; deviceIds: readonly string[] };
+  /** People to keep verified: their master keys are signed with the new user-signing key after the upload. */
+  keepVerified?: readonly UserToSign[];
   ed: Ed25519;
 }
 
@@ -32,6 +35,8 @@ export interface RegenerateInput extends NewKeysSafeguard {
   publishedMaster: unknown;
   /** Devices to cross-sign with the new self-signing key, if one is regenerated. */
   devices?: readonly unknown[];
+  /** With a new user-signing key: people to keep verified (signed with it after the upload). */
+  keepVerified?: readonly UserToSign[];
   ed: Ed25519;
 }
 
@@ -82,6 +87,9 @@ export async function planResetCrossSigning(input: ResetInput): Promise<Result<R
     steps.push(putBackupStep('resign-backup', `Sign key backup version ${backup.value.version} with the new master key`,
       backup.value.version, backup.value.body, [UPLOAD_STEP_ID]));
   }
+  const kept = await keepVerifiedStep(userId, input.keepVerified ?? [], keys.userSigning, ed);
+  if (!kept.ok) return kept;
+  if (kept.value !== undefined) steps.push(kept.value);
   return ok(finishPlan({
     kind: 'reset-cross-signing', title: 'Reset cross-signing', userId, safeguard: base.value.safeguard,
     publicKeys: { master: keys.master.publicKey, selfSigning: keys.selfSigning.publicKey, userSigning: keys.userSigning.publicKey },
@@ -122,9 +130,14 @@ export async function planRegenerateSubkeys(input: RegenerateInput): Promise<Res
     if (!devices.ok) return devices;
     if (devices.value !== undefined) steps.push(devices.value);
   }
+  const keep = input.keepVerified ?? [];
+  if (keep.length > 0 && subkeys.userSigning === undefined) return fail({ code: 'bad-input', message: 'people are kept verified only with a new user-signing key' });
+  const kept = subkeys.userSigning === undefined ? ok(undefined) : await keepVerifiedStep(userId, keep, subkeys.userSigning, ed);
+  if (!kept.ok) return kept;
+  if (kept.value !== undefined) steps.push(kept.value);
   const notes = [...base.value.notes];
   if (subkeys.selfSigning !== undefined) notes.push('Sessions not listed here lose their cross-signing until you sign them again.');
-  if (subkeys.userSigning !== undefined) notes.push('Users you verified must be verified again.');
+  if (subkeys.userSigning !== undefined) notes.push(keep.length > 0 ? 'Users you verified and did not keep here must be verified again.' : 'Users you verified must be verified again.');
   return ok(finishPlan({
     kind: 'regenerate-subkeys', title: 'Replace the self-signing / user-signing key', userId, safeguard: base.value.safeguard,
     publicKeys, steps, notes,

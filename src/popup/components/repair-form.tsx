@@ -14,6 +14,8 @@ export const REPAIR_LABELS: Record<RepairKind, string> = {
   'store-secrets': 'Store secrets under the default key',
   'upload-keys': 'Upload keys from secret storage',
   'manual-upload': 'Upload keys by hand',
+  'verify-user': 'Verify someone by hand',
+  'reverify-users': 'Verify again after a reset',
 };
 
 const HINTS: Record<RepairKind, string> = {
@@ -24,6 +26,8 @@ const HINTS: Record<RepairKind, string> = {
   'store-secrets': 'Secrets held only under another secret-storage key are re-encrypted under the default key: enter the default key\'s recovery key, then the other key\'s.',
   'upload-keys': 'The public halves of the private keys in secret storage are published; the recovery key reads them.',
   'manual-upload': 'Paste a CrossSigningKey JSON object or a base64 private seed for any of the three keys. Everything is checked before anything is sent. The recovery key is optional: with it, the seeds you give are stored in secret storage first.',
+  'verify-user': 'Ask them to read out their master key (their client shows it); it is signed with your user-signing key from secret storage only if it matches the published one.',
+  'reverify-users': 'People your replaced user-signing key verified, whose master key has not changed since, are signed with your current one.',
 };
 
 /** `signable`: the report's DeviceReport.signable, decided by the inspector. */
@@ -50,6 +54,10 @@ export function RepairForm({ sessionId, kind, devices, onPreview, onClose }: {
   const [subkeys, setSubkeys] = useState({ selfSigning: true, userSigning: true });
   const [exportKeys, setExportKeys] = useState(false);
   const [exportPlaintext, setExportPlaintext] = useState(false);
+  const [keepVerified, setKeepVerified] = useState(false);
+  const [compared, setCompared] = useState(false);
+  const userIdInput = useRef<HTMLInputElement>(null);
+  const masterInput = useRef<HTMLInputElement>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const keyInput = useRef<HTMLInputElement>(null);
@@ -79,6 +87,13 @@ export function RepairForm({ sessionId, kind, devices, onPreview, onClose }: {
       if (which.length === 0) return setError('Choose the self-signing key, the user-signing key, or both.');
       req.subkeys = which;
     }
+    if (kind === 'verify-user') {
+      // The confirmation step: the person says the key matches what the other person read out.
+      if (!compared) return setError('Compare the key with them first, then tick that it matches.');
+      req.userId = value(userIdInput.current);
+      req.masterKey = value(masterInput.current);
+    }
+    if (keepVerified && (kind === 'reset-cross-signing' || (kind === 'regenerate-subkeys' && subkeys.userSigning))) req.keepAllVerified = true;
     if (kind === 'manual-upload') {
       req.manualKeys = {};
       for (const role of ROLES) {
@@ -102,7 +117,7 @@ export function RepairForm({ sessionId, kind, devices, onPreview, onClose }: {
     setError(null);
     try {
       const flow = await send('repairPreview', req);
-      for (const el of [keyInput.current, sourceInput.current, exportPassInput.current, exportPassAgain.current, ...Object.values(manual).map((r) => r.current)]) if (el) el.value = '';
+      for (const el of [keyInput.current, sourceInput.current, masterInput.current, exportPassInput.current, exportPassAgain.current, ...Object.values(manual).map((r) => r.current)]) if (el) el.value = '';
       onPreview(flow);
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
@@ -137,6 +152,19 @@ export function RepairForm({ sessionId, kind, devices, onPreview, onClose }: {
             </label>
           ))}
         </fieldset>
+      )}
+      {kind === 'verify-user' && (
+        <fieldset data-testid="verify-user-fields">
+          <input ref={userIdInput} autocomplete="off" spellcheck={false} placeholder="@name:server" aria-label="Their user ID" data-testid="verify-user-id" />
+          <input ref={masterInput} autocomplete="off" spellcheck={false} class="mono" placeholder="Their master key, as they read it out" aria-label="Their master key" data-testid="verify-user-master" />
+          <label class="row"><input type="checkbox" checked={compared} onChange={() => setCompared(!compared)} data-testid="verify-user-confirm" />It matches what they read out to me</label>
+        </fieldset>
+      )}
+      {(kind === 'reset-cross-signing' || kind === 'regenerate-subkeys') && (
+        <label class="row">
+          <input type="checkbox" checked={keepVerified} onChange={() => setKeepVerified(!keepVerified)} data-testid="repair-keep-verified" />
+          Keep the people I verified verified (signed with the new user-signing key; listed in the preview)
+        </label>
       )}
       {kind === 'manual-upload' && ROLES.map((role) => (
         <label key={role} class="stack">

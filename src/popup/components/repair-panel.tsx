@@ -210,7 +210,7 @@ export function RepairPanel({ sessionId, account, host, writable, devices, reque
       {f.result && (
         <div data-testid="repair-result" data-outcome={f.result.outcome} role="status">
           <p class={f.result.outcome === 'success' ? 'good' : 'error'}>{f.result.message}</p>
-          {f.result.failures?.map((x, i) => <p key={i} class="error mono">{x.keyId}: {x.errcode} {x.message ?? ''}</p>)}
+          {f.result.failures?.map((x, i) => <p key={i} class="error mono" data-testid="repair-failure" data-user-id={x.userId}>{visible(x.userId)} {x.keyId}: {x.errcode} {x.message ?? ''}</p>)}
           {f.serverState && <p class="mono" data-testid="repair-server-state">{f.serverState}</p>}
           <button type="button" data-testid="repair-close" onClick={() => setDismissed(f.flowId)}>Close</button>
         </div>

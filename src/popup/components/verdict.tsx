@@ -10,6 +10,8 @@ const REPAIR_TITLES: Record<RepairKind, string> = {
   'resign-backup': 'Re-sign the key backup',
   'upload-keys': 'Upload keys from secret storage',
   'manual-upload': 'Upload keys by hand',
+  'verify-user': 'Verify someone by hand',
+  'reverify-users': 'Verify again after a reset',
 };
 
 /** The verdict in words (never colour alone) and one row per problem, each with its repair. */
