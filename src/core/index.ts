@@ -149,7 +149,7 @@ export { parseJsonText } from './json-text.ts';
 
 export {
   buildUsersReport, classifyUser, fingerprintToKey, formatFingerprint, inspectUsers, isUserId, KEYS_QUERY_BATCH,
-  myKeysFromKeysQuery, myKeysFromReport, USER_STATES,
+  myKeysFromKeysQuery, myKeysFromReport, USER_STATE_LABELS, USER_STATE_NOTES, USER_STATES,
 } from './users/index.ts';
 export type {
   InspectUsersOptions, MyKeys, SignatureDetail, UserSource, UserState, UsersAccount, UsersProblem, UsersProblemCode,

@@ -48,7 +48,7 @@ export function isUserId(value: unknown): value is string {
 }
 
 export interface SyncDiscovery {
-  joinedRooms: number;
+  roomsReturned: number;
   /** Joined rooms whose state has `m.room.encryption`. */
   encryptedRoomIds: string[];
   /** The user IDs that are keys of `m.direct`. */
@@ -73,10 +73,10 @@ export function parseSyncDiscovery(raw: unknown): Result<SyncDiscovery> {
   const rooms = own(raw, 'rooms');
   const join = isJsonObject(rooms) ? own(rooms, 'join') : undefined;
   const encryptedRoomIds: string[] = [];
-  let joinedRooms = 0;
+  let roomsReturned = 0;
   if (isJsonObject(join)) {
     for (const roomId of Object.keys(join).slice(0, MAX_ROOMS)) {
-      joinedRooms += 1;
+      roomsReturned += 1;
       const room = own(join, roomId);
       if (!isJsonObject(room) || roomId === '' || roomId.length > MAX_USER_ID_LENGTH) continue;
       // The state block holds the room's state at the start of the (empty) timeline: its current
@@ -93,7 +93,7 @@ export function parseSyncDiscovery(raw: unknown): Result<SyncDiscovery> {
     const content = own(e, 'content');
     if (isJsonObject(content)) directPartners.push(...Object.keys(content).filter(isUserId).slice(0, MAX_USERS));
   }
-  return ok({ joinedRooms, encryptedRoomIds, directPartners });
+  return ok({ roomsReturned, encryptedRoomIds, directPartners });
 }
 
 /** The user IDs of a `GET /rooms/{roomId}/joined_members` answer (`{joined: {userId: …}}`). */

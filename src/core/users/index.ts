@@ -6,6 +6,7 @@ export {
 } from './discovery.ts';
 export type { SyncDiscovery } from './discovery.ts';
 export { fingerprintToKey, formatFingerprint } from './fingerprint.ts';
+export { USER_STATE_LABELS, USER_STATE_NOTES } from './labels.ts';
 export { inspectUsers, KEYS_QUERY_BATCH } from './inspect-users.ts';
 export type { InspectUsersOptions, UsersAccount } from './inspect-users.ts';
 export { myKeysFromKeysQuery, myKeysFromReport } from './my-keys.ts';

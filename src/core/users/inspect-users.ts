@@ -64,13 +64,13 @@ export async function inspectUsers(client: MatrixClient, account: UsersAccount, 
     else if (!sources.includes(source)) sources.push(source);
   };
   const stats: DiscoveryStats = {
-    joinedRooms: 0, encryptedRooms: 0, directPartners: 0, typed: typed.length, roomsFailed: 0, keysQueryRequests: 0, truncated: 0,
+    roomsReturned: 0, encryptedRooms: 0, directPartners: 0, typed: typed.length, roomsFailed: 0, keysQueryRequests: 0, truncated: 0,
   };
 
   if (opts.skipDiscovery !== true) {
     const sync = parseSyncDiscovery(await client.request('GET', v3('sync'), { query: DISCOVERY_SYNC_QUERY, ...(signal ? { signal } : {}) }));
     if (!sync.ok) throw new ConnectionError(`Unexpected answer to GET /_matrix/client/v3/sync: ${sync.error}`, { kind: 'bad-response' });
-    stats.joinedRooms = sync.value.joinedRooms;
+    stats.roomsReturned = sync.value.roomsReturned;
     stats.encryptedRooms = sync.value.encryptedRoomIds.length;
     stats.directPartners = sync.value.directPartners.length;
     const members = await mapLimited(sync.value.encryptedRoomIds, MEMBERS_CONCURRENCY, async (roomId) => {
@@ -103,13 +103,14 @@ export async function inspectUsers(client: MatrixClient, account: UsersAccount, 
   const queryOpts = { ...(signal ? { signal } : {}), ...(opts.keysQueryTimeoutMs === undefined ? {} : { timeout: opts.keysQueryTimeoutMs }) };
   const answers: KeysQueryResult[] = await Promise.all(batches.map((batch) => client.queryKeys(batch, queryOpts)));
 
+  const ed = await edPromise;
   let keys = account.keys;
   if (keys === undefined) {
     const mine = answers.find((a) => a.response.master_keys !== undefined && Object.prototype.hasOwnProperty.call(a.response.master_keys, account.userId));
-    keys = mine === undefined ? { masterKey: null, selfSigningKey: null, userSigningKey: null } : myKeysFromKeysQuery(mine.response, account.userId);
+    keys = mine === undefined ? { masterKey: null, selfSigningKey: null, userSigningKey: null } : await myKeysFromKeysQuery(mine.response, account.userId, ed);
   }
   return buildUsersReport({
-    me: { userId: account.userId, keys }, candidates, keysQuery: answers, stats, ed: await edPromise,
+    me: { userId: account.userId, keys }, candidates, keysQuery: answers, stats, ed,
     ...(opts.previouslyVerified === undefined ? {} : { previouslyVerified: opts.previouslyVerified }),
   });
 }

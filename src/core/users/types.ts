@@ -78,7 +78,11 @@ export interface UsersReport {
 }
 
 export interface DiscoveryStats {
-  joinedRooms: number;
+  /**
+   * Joined rooms the discovery sync returned. Synapse leaves out a room with nothing that passes
+   * the filter, so an unencrypted room is not even counted (docs/matrix-api.md#users-discovery).
+   */
+  roomsReturned: number;
   encryptedRooms: number;
   directPartners: number;
   typed: number;
