@@ -335,7 +335,8 @@ export function createFlowManager(deps: FlowDeps) {
           }
         },
       });
-      const failures = outcome.failures.map((f) => ({ keyId: f.keyId, errcode: f.errcode, ...(f.message === undefined ? {} : { message: f.message }) }));
+      // Per user and key: a verify-user or keep-verified failure names the person (signatures/upload answers per user).
+      const failures = outcome.failures.map((f) => ({ userId: f.userId, keyId: f.keyId, errcode: f.errcode, ...(f.message === undefined ? {} : { message: f.message }) }));
       if (failures.length > 0) {
         const message = outcomeMessage(plan, { kind: 'rejected', failures: outcome.failures });
         update(flow, { phase: 'failed', result: { outcome: 'failed', message, failures }, error: { message } }, ['prompt', 'waitingMs']);

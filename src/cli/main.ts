@@ -12,6 +12,7 @@ import type { TerminalInput } from './prompt.ts';
 import { runRepair } from './repair.ts';
 import { resolveSecretFlags, secretFlagSpec } from './secret-flags.ts';
 import { runStatus } from './status.ts';
+import { runUsers } from './users.ts';
 import { warnIfUnproven } from './homeserver-warning.ts';
 import { terminalSafe, terminalSafeLines } from './terminal-safe.ts';
 import { HELP, isCommand, USAGE, VERSION, type Command } from './usage.ts';
@@ -28,7 +29,7 @@ export interface CliIo {
   readFile?: (path: string) => string;
 }
 
-const USAGE_NAMES = Object.keys(USAGE).filter((c) => c !== 'whoami' && c !== 'status').join(', ');
+const USAGE_NAMES = Object.keys(USAGE).filter((c) => c !== 'whoami' && c !== 'status' && c !== 'users').join(', ');
 
 interface Sinks {
   out: (text: string) => void;
@@ -67,6 +68,7 @@ function dispatch(command: Command, rest: string[], io: CliIo, s: Sinks): Promis
   const base = { env: io.env, fetch: io.fetch, out: s.out, err: s.err, stdin: io.stdin, ...(io.readFile ? { readFile: io.readFile } : {}) };
   if (command === 'whoami') return whoami(rest, io, s);
   if (command === 'status') return runStatus(rest, base);
+  if (command === 'users') return runUsers(rest, base);
   return runRepair(command, rest, { ...base, errRaw: s.errRaw });
 }
 
@@ -88,7 +90,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   if (!isCommand(command)) {
     // The first argument may be a secret pasted in the wrong place: it is not repeated.
-    s.err(`xsign-doctor: unknown command (the first argument must be one of whoami, status, ${USAGE_NAMES}; see xsign-doctor --help)`);
+    s.err(`xsign-doctor: unknown command (the first argument must be one of whoami, status, users, ${USAGE_NAMES}; see xsign-doctor --help)`);
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) return s.out(USAGE[command]), 0;

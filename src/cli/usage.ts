@@ -6,8 +6,8 @@ import { REPAIR_COMMANDS, type RepairCommand } from './repair-verbs.ts';
 
 export const VERSION = '0.1.0';
 
-export type Command = 'whoami' | 'status' | RepairCommand;
-export const COMMANDS: readonly Command[] = ['whoami', 'status', ...REPAIR_COMMANDS];
+export type Command = 'whoami' | 'status' | 'users' | RepairCommand;
+export const COMMANDS: readonly Command[] = ['whoami', 'status', 'users', ...REPAIR_COMMANDS];
 
 export function isCommand(command: string | undefined): command is Command {
   return (COMMANDS as readonly string[]).includes(command ?? '');
@@ -63,6 +63,15 @@ problem with its repair. Exit 0: healthy; 1: problems found; 2: usage or connect
 key checks and device names redacted) for bug reports.
 
 ${SECRETS}`,
+  users: `Usage: xsign-doctor users --homeserver URL ${TOKEN}\n    [--user @x:y …] [--json]
+
+List the people whose verification matters to you (members of your encrypted rooms, your direct
+chats, and each --user, which may repeat or list IDs with commas) with one state each: verified,
+verified-by-replaced-key, identity-changed, not-verified, no-identity. Text output is grouped by
+state; --json lists each user with userId, masterKey and state. Exit 0: no problem; 1: problems
+found (e.g. people verified only by your replaced user-signing key); 2: usage or connection error.
+
+${SECRETS}`,
   ...(Object.fromEntries(REPAIR_COMMANDS.map((c) => [c, `Usage: ${REPAIR_USAGE[c]}\n\n${REPAIR_NOTES}\n\n${SECRETS}`])) as Record<RepairCommand, string>),
 };
 
@@ -72,6 +81,7 @@ Usage:
   xsign-doctor whoami --homeserver URL ${TOKEN}
   xsign-doctor status --homeserver URL ${TOKEN}
       ${KEY} [--json | --diagnostic]
+  xsign-doctor users  --homeserver URL ${TOKEN} [--user @x:y …] [--json]
   xsign-doctor reset | regenerate | sign-devices | store-secrets | resign-backup | upload
       | verify-user | reverify-users …
   xsign-doctor <command> --help
@@ -81,6 +91,9 @@ status inspects the account's cross-signing keys, devices, secret storage and ke
 lists each problem with its repair. Exit 0: healthy; 1: problems found; 2: usage or connection
 error. --json prints the report as JSON; --diagnostic prints it with the raw server JSON
 (ciphertexts, key checks and device names redacted) for bug reports.
+
+users lists the people whose verification matters to you (encrypted rooms, direct chats, --user)
+with one state each; exit codes as status.
 
 Repairs (each command's --help says more):
   xsign-doctor reset         [common] [export]             new master, self-signing and user-signing keys

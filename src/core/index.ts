@@ -149,3 +149,12 @@ export { describeServerKeys } from './repair/server-state.ts';
 export type { ServerKeys } from './repair/server-state.ts';
 
 export { parseJsonText } from './json-text.ts';
+
+export {
+  buildUsersReport, classifyUser, fingerprintToKey, formatFingerprint, inspectUsers, isUserId, KEYS_QUERY_BATCH,
+  myKeysFromKeysQuery, myKeysFromReport, USER_STATE_LABELS, USER_STATE_NOTES, USER_STATES,
+} from './users/index.ts';
+export type {
+  InspectUsersOptions, MyKeys, SignatureDetail, UserSource, UserState, UsersAccount, UsersProblem, UsersProblemCode,
+  UsersReport, UserVerification,
+} from './users/index.ts';

@@ -95,7 +95,7 @@ export type RepairFlowView = {
   waitingMs?: number;
   /** Status line from the UIA driver. */
   status?: string;
-  result?: { outcome: 'success' | 'failed' | 'cancelled'; message: string; failures?: { keyId: string; errcode: string; message?: string }[] };
+  result?: { outcome: 'success' | 'failed' | 'cancelled'; message: string; failures?: { userId: string; keyId: string; errcode: string; message?: string }[] };
   /** What went wrong, naming the step. */
   error?: { step?: string; message: string };
   /** The public keys the plan publishes (to compare with the server after a stop). */

@@ -10,16 +10,16 @@ import type { MatrixClient } from '../matrix/client.ts';
 import type { Report } from '../inspect/report-types.ts';
 import type { UserToSign } from '../repair/plan-users.ts';
 import { fail, ok, type Result } from '../result.ts';
-import { classifyUsers, discoverUserIds, type RepairUser, type RepairUserState } from './repair-users.ts';
+import { fingerprintToKey, formatFingerprint } from '../users/index.ts';
+import { classifyUsers, discoverUsersIn, type RepairUser, type RepairUserState } from './repair-users.ts';
 import type { KeepVerified, RepairRefusal, RepairRequest } from './repair-request.ts';
 
-type UsersClient = Pick<MatrixClient, 'queryKeys' | 'request' | 'getAccountData'>;
+type UsersClient = MatrixClient;
 
-/** What a person typed for a master key, reduced to the key: whitespace (a fingerprint's grouping) and an `ed25519:` prefix dropped. */
-export const normalisedMasterKey = (typed: string): string => typed.replace(/\s+/g, '').replace(/^ed25519:/, '').replace(/=+$/, '');
+/** What a person typed for a master key, back to the key: the fingerprint's spaces dropped (fingerprint.ts), and an `ed25519:` prefix. */
+export const normalisedMasterKey = (typed: string): string => fingerprintToKey(typed).replace(/^ed25519:/, '');
 
-/** A master key for reading aloud: groups of four characters (case matters: it is base64). */
-export const masterFingerprint = (key: string): string => (key.match(/.{1,4}/g) ?? []).join(' ');
+export const masterFingerprint = formatFingerprint;
 
 const STATE_WORDS: Record<RepairUserState, string> = {
   verified: 'verified with your current user-signing key',
@@ -62,7 +62,7 @@ export async function usersToSign(
   const usk = currentUsk(report);
   if (usk === null) return fail(unusable(kind, report));
   if (request.kind === 'verify-user') {
-    const [user] = await classifyUsers(client, me, usk, [request.userId], ed);
+    const [user] = await classifyUsers(client, me, report, [request.userId], ed);
     if (user === undefined) return fail({ code: 'bad-input', kind, report, detail: 'your own identity is verified by your master key, not by verify-user' });
     if (user.masterKey === undefined) return fail({ code: 'no-identity', kind, report, detail: user.userId });
     if (normalisedMasterKey(request.masterKey) !== user.masterKey) {
@@ -71,8 +71,8 @@ export async function usersToSign(
     if (user.state === 'verified') return fail({ code: 'nothing-to-do', kind, report, detail: `you already verified ${user.userId} with this master key` });
     return ok([toSign(user)]);
   }
-  const ids = request.userIds ?? await discoverUserIds(client, me);
-  const users = await classifyUsers(client, me, usk, ids, ed);
+  const ids = request.userIds ?? await discoverUsersIn(client, me, report, 'verified-by-replaced-key', ed);
+  const users = await classifyUsers(client, me, report, ids, ed);
   const picked = chosen(users, request.userIds ?? [], 'verified-by-replaced-key', kind, report,
     'only people verified with your replaced user-signing key, whose master key has not changed since, are verified again');
   if (!picked.ok) return picked;
@@ -94,8 +94,8 @@ export async function usersToKeep(
     if (keep === 'all') return ok(undefined); // no current key: it vouches for no one
     return fail(unusable(kind, report));
   }
-  const ids = keep === 'all' ? await discoverUserIds(client, me) : keep;
-  const users = await classifyUsers(client, me, usk, ids, ed);
+  const ids = keep === 'all' ? await discoverUsersIn(client, me, report, 'verified', ed) : keep;
+  const users = await classifyUsers(client, me, report, ids, ed);
   const picked = chosen(users, keep === 'all' ? [] : keep, 'verified', kind, report, 'only people your current user-signing key verified can be kept verified');
   if (!picked.ok) return picked;
   return ok(picked.value.map(toSign));
