@@ -108,6 +108,16 @@ async function check(): Promise<SdkVerdict> {
     const steps = recoveryKey === undefined ? ['no recovery key given'] : await verifyWithRecoveryKey(client, crypto);
     const me = input.userId;
     await crypto.getUserDeviceInfo([me, ...(input.users ?? [])], true);
+    // getUserDeviceInfo(…, true) downloads other users' keys WITHOUT handing them to the
+    // OlmMachine, so getUserVerificationStatus would know no identity and say false for everyone.
+    // Track them (as a sync of a shared encrypted room does) and send the queued keys/query.
+    if ((input.users ?? []).length > 0) {
+      const olm = (crypto as unknown as { olmMachine?: { updateTrackedUsers(ids: unknown[]): Promise<void> } }).olmMachine;
+      if (typeof olm?.updateTrackedUsers !== 'function') throw new Error('this matrix-js-sdk has no olmMachine.updateTrackedUsers');
+      const { UserId } = await import('@matrix-org/matrix-sdk-crypto-wasm');
+      await olm.updateTrackedUsers((input.users ?? []).map((u) => new UserId(u)));
+      await flush(crypto);
+    }
     const ownIdentityVerified = (await crypto.getUserVerificationStatus(me)).isCrossSigningVerified();
     const devices: SdkVerdict['devices'] = {};
     for (const id of input.devices ?? []) {
