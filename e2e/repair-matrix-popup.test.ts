@@ -1,5 +1,5 @@
 // The popup side of the state × repair matrix (docs/interop.md#repair-matrix), in Chromium and
-// Firefox against Synapse: for the main rows of e2e/harness/repair-matrix.ts, follow the repair
+// Firefox against Synapse: for the rows marked `popup` in e2e/harness/repair-matrix.ts, follow the repair
 // link of the problem row that suggests the row's next repair, preview, run (the password given
 // when Synapse asks), and check the popup's re-read verdict; at the end it must be healthy, and a
 // fresh matrix-js-sdk device given the recovery key must trust the identity, every session and
