@@ -1,0 +1,65 @@
+// The popup side of the state × repair matrix (docs/interop.md#repair-matrix), in Chromium and
+// Firefox against Synapse: for the rows marked `popup` in e2e/harness/repair-matrix.ts, follow the repair
+// link of the problem row that suggests the row's next repair, preview, run (the password given
+// when Synapse asks), and check the popup's re-read verdict; at the end it must be healthy, and a
+// fresh matrix-js-sdk device given the recovery key must trust the identity, every session and
+// the backup (docs/interop.md#sdk-judge).
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { BROWSERS } from './harness/browsers.ts';
+import { useBrowser } from './harness/browser-suite.ts';
+import type { ExtensionBrowser } from './harness/extension-browser.ts';
+import { MATRIX, type BrokenAccount, type RepairStep } from './harness/repair-matrix.ts';
+import { sdkCheck } from './harness/sdk-device.ts';
+import { assertStorageClean, connectManually, problemCodes, runRepair } from './harness/status-ui.ts';
+import type { SynapseInfo } from './harness/test-synapse.ts';
+import type { UiPage } from './harness/ui-page.ts';
+
+/** Repairs that upload new cross-signing keys over published ones: Synapse asks for the password (docs/matrix-api.md#synapse-upload-uia). */
+const ASKS_PASSWORD = new Set(['reset-cross-signing', 'regenerate-subkeys']);
+
+/** The repair links the verdict shows, in its order. */
+const offeredRepairs = (ui: UiPage): Promise<string[]> =>
+  ui.evaluate(() => [...document.querySelectorAll('[data-testid="problem-repair"]')].map((e) => e.getAttribute('data-repair') ?? ''), null);
+
+async function runStep(ui: UiPage, broken: BrokenAccount, step: RepairStep): Promise<void> {
+  if (await ui.count('repair-close')) await ui.click('repair-close');
+  const offered = await offeredRepairs(ui);
+  assert.ok(offered.includes(step.repair), `the popup offers ${offered.join(', ') || 'nothing'}, not ${step.repair}`);
+  await ui.evaluate((r) => (document.querySelector(`[data-testid="problem-repair"][data-repair="${r}"]`) as HTMLElement).click(), step.repair);
+  await ui.waitFor('repair-form', { attr: ['data-kind', step.repair] });
+  await ui.fill('repair-recovery-key', broken.recoveryKey!);
+  if (step.repair === 'store-secrets') await ui.fill('repair-source-key', broken.otherRecoveryKey!);
+  await ui.click('repair-preview-button');
+  await ui.waitFor('repair-preview', { timeoutMs: 30_000 });
+  const outcome = await runRepair(ui, ASKS_PASSWORD.has(step.repair) ? broken.account.user.password : undefined);
+  assert.equal(outcome, 'success', `${step.repair} in the popup`);
+}
+
+for (const name of BROWSERS) {
+  describe(`state × repair matrix in the popup (${name}), judged by matrix-js-sdk`, () => {
+    let hs: SynapseInfo;
+    let b: ExtensionBrowser;
+    useBrowser(name, (env) => ({ hs, b } = env));
+
+    for (const row of MATRIX.filter((r) => r.popup === true)) {
+      test(`${row.state}: ${row.repairs.map((s) => s.repair).join(' → ')} → healthy`, async () => {
+        const broken = await row.build(hs);
+        const ui = await connectManually(b, hs, broken.account.user.accessToken);
+        for (const step of row.repairs) await runStep(ui, broken, step);
+        await ui.waitFor('status-verdict', { attr: ['data-healthy', 'true'], timeoutMs: 30_000 });
+        assert.deepEqual(await problemCodes(ui), []);
+        await assertStorageClean(b, broken.account);
+        await ui.close();
+
+        const ids = broken.account.devices.map((d) => d.deviceId);
+        const verdict = await sdkCheck(hs, broken.account.user, { recoveryKey: broken.recoveryKey!, devices: ids });
+        const why = `SDK steps: ${verdict.steps.join('; ')}`;
+        assert.equal(verdict.ownIdentityVerified, true, why);
+        for (const id of ids) assert.equal(verdict.devices[id]?.crossSigningVerified, true, `device ${id} (${why})`);
+        if (broken.account.backup) assert.equal(verdict.backup?.trusted && verdict.backup.matchesDecryptionKey, true, why);
+        assert.equal(verdict.secretStorageReady, true, why);
+      });
+    }
+  });
+}
