@@ -1,0 +1,108 @@
+/**
+ * The state × repair matrix as data (docs/interop.md#repair-matrix), shared by the CLI and popup
+ * sides: each row is a broken account, the repairs the verdict suggests on it in order, and what
+ * must be left once they ran (nothing, or problems no repair can fix). A new state or repair is
+ * one more row.
+ */
+import { encodeBase64 } from '../../src/core/index.ts';
+import {
+  buildAccount, generateCrossSigningKeys, setupSecretStorage, storeSecrets,
+  type CrossSigningKeys, type FixtureAccount, type FixtureState,
+} from './identity.ts';
+import type { SynapseInfo } from './test-synapse.ts';
+
+/** A broken account and what its person holds. */
+export interface BrokenAccount {
+  account: FixtureAccount;
+  /** The recovery key of the default secret-storage key (what the person types). */
+  recoveryKey?: string;
+  /** The recovery key of another secret-storage key the person also holds (store-secrets' source). */
+  otherRecoveryKey?: string;
+  /** Cross-signing keys the person holds outside the account (manual upload). */
+  ownKeys?: CrossSigningKeys;
+}
+
+export interface RepairStep {
+  /** The repair as the status names it (`problems[].repair`); the CLI accepts it as a verb. */
+  repair: string;
+  /** Extra CLI arguments this step needs from the person (beyond homeserver, --yes, --password-stdin). */
+  args?: (broken: BrokenAccount) => string[];
+  /** Extra environment (secrets the person gives) for the CLI. */
+  env?: (broken: BrokenAccount) => Record<string, string>;
+}
+
+export interface MatrixRow {
+  /** The fixture state (or a state derived from one, named here). */
+  state: string;
+  build: (hs: SynapseInfo) => Promise<BrokenAccount>;
+  /** The suggested repairs taken, in order; each must be among those the status JSON names at that point. */
+  repairs: RepairStep[];
+  /** Problem codes left once the repairs ran: only problems no repair fixes (none: healthy). */
+  remaining?: string[];
+  /** Run in the popup too, in both browsers. */
+  popup?: boolean;
+  /**
+   * Why matrix-js-sdk already trusts everything BEFORE the repair, when it does: a row's "after"
+   * verdict proves the repair only where the SDK saw the break.
+   */
+  sdkAcceptsBroken?: string;
+}
+
+const fixture = (state: FixtureState, opts: { devices?: number } = {}) => async (hs: SynapseInfo): Promise<BrokenAccount> => {
+  const account = await buildAccount(hs, state, { devices: opts.devices ?? 2 });
+  return {
+    account,
+    ...(account.secretStorage ? { recoveryKey: account.secretStorage.recoveryKey } : {}),
+    ...(account.otherSecretStorage ? { otherRecoveryKey: account.otherSecretStorage.recoveryKey } : {}),
+  };
+};
+
+/** secrets-missing, but the master's private key is still stored: only the subkeys' are lost. */
+async function subkeySecretsMissing(hs: SynapseInfo): Promise<BrokenAccount> {
+  const broken = await fixture('secrets-missing')(hs);
+  const { account } = broken;
+  await storeSecrets(account.user, { 'm.cross_signing.master': encodeBase64(account.crossSigning!.master.seed) }, [account.secretStorage!]);
+  return broken;
+}
+
+/**
+ * A reset stopped before its upload: secret storage holds three private keys nothing publishes,
+ * the account publishes no cross-signing keys at all.
+ */
+async function keysOnlyInSecretStorage(hs: SynapseInfo): Promise<BrokenAccount> {
+  const account = await buildAccount(hs, 'no-cross-signing', { devices: 2 });
+  const keys = await generateCrossSigningKeys();
+  account.secretStorage = await setupSecretStorage(account.user, { crossSigning: keys });
+  account.crossSigning = keys;
+  return { account, recoveryKey: account.secretStorage.recoveryKey };
+}
+
+/** No cross-signing keys, an empty secret storage, and keys the person made elsewhere (manual upload). */
+export async function noCrossSigningWithOwnKeys(hs: SynapseInfo): Promise<BrokenAccount> {
+  const account = await buildAccount(hs, 'no-cross-signing', { devices: 2 });
+  account.secretStorage = await setupSecretStorage(account.user, {});
+  return { account, recoveryKey: account.secretStorage.recoveryKey, ownKeys: await generateCrossSigningKeys() };
+}
+
+const fromOtherKey: RepairStep['env'] = (b) => ({ XSIGN_FROM_RECOVERY_KEY: b.otherRecoveryKey! });
+
+/**
+ * The live rows: every broken fixture state whose suggested repairs exist on this branch, plus
+ * derived states for the repairs no fixture state suggests (regenerate, upload). States whose
+ * repair is not built yet are not rows (docs/interop.md#repair-matrix lists them as pending).
+ */
+export const MATRIX: readonly MatrixRow[] = [
+  { state: 'devices-not-cross-signed', build: fixture('devices-not-cross-signed', { devices: 3 }), repairs: [{ repair: 'sign-devices' }], popup: true },
+  { state: 'master-replaced', build: fixture('master-replaced'), repairs: [{ repair: 'sign-devices' }], popup: true },
+  // The master's secret is lost: a reset (the subkeys' regeneration needs that master), after
+  // which the other session still carries the old self-signing key's signature.
+  { state: 'secrets-missing', build: fixture('secrets-missing'), repairs: [{ repair: 'reset-cross-signing' }, { repair: 'sign-devices' }], popup: true },
+  { state: 'secrets-non-default-key', build: fixture('secrets-non-default-key'), repairs: [{ repair: 'store-secrets', env: fromOtherKey }], popup: true },
+  { state: 'secrets-mismatch', build: fixture('secrets-mismatch'), repairs: [{ repair: 'reset-cross-signing' }, { repair: 'sign-devices' }] },
+  {
+    state: 'backup-not-signed-by-master', build: fixture('backup-not-signed-by-master'), repairs: [{ repair: 'resign-backup' }], popup: true,
+    sdkAcceptsBroken: 'the SDK trusts a backup signed by a cross-signed device of the account; the doctor wants the master signature, which survives that device being logged out',
+  },
+  { state: 'secrets-missing (subkeys only)', build: subkeySecretsMissing, repairs: [{ repair: 'regenerate-subkeys' }] },
+  { state: 'keys only in secret storage', build: keysOnlyInSecretStorage, repairs: [{ repair: 'upload-keys' }, { repair: 'sign-devices' }] },
+];
