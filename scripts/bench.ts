@@ -82,15 +82,18 @@ if (process.argv.some((a) => a.startsWith('--users='))) {
   const hs = await startSynapse();
   cleanups.push(() => hs.stop());
   const rows = [];
+  mkdirSync(outDir, { recursive: true });
   try {
-    for (const n of arg('users', '100').split(',').map(Number)) rows.push(await measureUsersReport(hs, n, Math.max(1, Math.round(n / 10)), say));
+    for (const n of arg('users', '100').split(',').map(Number)) {
+      rows.push(await measureUsersReport(hs, n, Math.max(1, Math.round(n / 10)), say));
+      // Written after each size: the largest takes longest to build.
+      writeFileSync(join(outDir, 'users-results.json'), `${JSON.stringify({ machine: machineInfo(root), rows }, null, 2)}\n`);
+      writeFileSync(join(outDir, 'users-results.md'), renderUsersMarkdown(rows));
+      say(`users report:\n${renderUsersMarkdown(rows)}`);
+    }
   } finally {
     await cleanUp();
   }
-  mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, 'users-results.json'), `${JSON.stringify({ machine: machineInfo(root), rows }, null, 2)}\n`);
-  writeFileSync(join(outDir, 'users-results.md'), renderUsersMarkdown(rows));
-  say(`users report:\n${renderUsersMarkdown(rows)}`);
   process.exit(0);
 }
 
