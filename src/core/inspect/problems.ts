@@ -35,13 +35,8 @@
  * | server-data-malformed | the server sent an entry that could not be read; the report is partial | — |
  * | server-read-failed | an optional read failed (not a 404); the report is partial | — |
  *
- * The users report (src/core/users/, its own codes in `UsersProblemCode`) adds, about other people:
- *
- * | code | meaning | usual repair |
- * |---|---|---|
- * | users-verified-by-replaced-key | N people are signed only by my replaced user-signing key | reverify-users |
- * | users-identity-changed | N people I verified publish another master key (caller remembers) | — |
- * | users-partial | some encrypted rooms' members could not be read, or too many users | — |
+ * Problems about other people (users-verified-by-replaced-key → reverify-users, users-identity-changed,
+ * users-partial) belong to the users report: `UsersProblemCode` in src/core/users/types.ts.
  */
 import { ROLE } from '../roles.ts';
 
