@@ -59,6 +59,20 @@ describe('xsign-doctor users against Synapse', () => {
     assert.match(r.stdout, /1 person you verified is no longer verified because your user-signing key was replaced\. \[repair: reverify-users\]/);
   });
 
+  test('status --diagnostic counts the users per state and names none of them', async () => {
+    const r = await cli(['status', '--homeserver', hs.baseUrl, '--diagnostic'], { XSIGN_TOKEN: fx.me.user.accessToken });
+    assert.equal(r.code, 0, r.stderr);
+    const data = JSON.parse(r.stdout) as { users?: { counts: Record<string, number>; problems: { code: string; count?: number }[] } };
+    assert.deepEqual(data.users, {
+      counts: { 'verified': 2, 'verified-by-replaced-key': 1, 'identity-changed': 0, 'not-verified': 3, 'no-identity': 1 },
+      problems: [{ code: 'users-verified-by-replaced-key', count: 1 }],
+    });
+    for (const p of [...Object.values(fx.people), fx.ivan]) {
+      assert.ok(!r.stdout.includes(p.user.userId), `the diagnostic names ${p.user.userId}`);
+      assert.ok(!r.stdout.includes(p.user.localpart));
+    }
+  });
+
   test('an account whose verifications are all current exits 0; no verified users is still healthy', async () => {
     // ivan's own account: only an unencrypted room, nobody verified. Nothing to report is no problem.
     const r = await cli(['users', '--homeserver', hs.baseUrl, '--json'], { XSIGN_TOKEN: fx.ivan.user.accessToken });
