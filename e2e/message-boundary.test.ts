@@ -112,6 +112,7 @@ for (const name of BROWSERS) {
             const messages = [
               { type: 'copyToken', req: { sessionId: s } },
               { type: 'readStatus', req: { sessionId: s } },
+              { type: 'readUsers', req: { sessionId: s } },
               { type: 'getSession', req: {} },
               { type: 'ping', req: {} },
               { type: 'connectManual', req: { homeserver: 'http://localhost:1', accessToken: 'x' } },
@@ -135,7 +136,7 @@ for (const name of BROWSERS) {
       }, { tabId: tab.tabId, sid: sessionId });
       assert.equal(results.length, 1);
       const replies = results[0]!;
-      assert.equal(replies.length, 7);
+      assert.equal(replies.length, 8);
       for (const raw of replies) {
         assert.ok(!raw.includes(user.accessToken), `the content script got the token: ${raw}`);
         const reply = JSON.parse(raw) as Reply;
@@ -151,6 +152,10 @@ for (const name of BROWSERS) {
         { type: 'copyToken', req: {} },
         { type: 'readStatus', req: { sessionId, recoveryKey: 7 } },
         { type: 'readStatus', req: { sessionId, verbose: true } },
+        { type: 'readUsers', req: { sessionId, userIds: ['bob'] } },
+        { type: 'readUsers', req: { sessionId, userIds: '@bob:example.org' } },
+        { type: 'readUsers', req: { sessionId, userIds: Array.from({ length: 101 }, (_, i) => `@u${i}:example.org`) } },
+        { type: 'readUsers', req: { sessionId, all: true } },
         { type: 'getSession', req: { tabId: -1 } },
         { type: 'connectManual', req: { homeserver: 'javascript:alert(1)', accessToken: user.accessToken } },
         { type: 'confirmHomeserver', req: { sessionId } },

@@ -54,11 +54,12 @@ test('the zip and the xpi hold the unpacked builds and fit the size budget', () 
 
 // 60 KB until the repair forms grew (device picker, manual upload, export offer: ~11 KB of the
 // total); the panel polls for a running flow as soon as the report shows, so it is not worth
-// loading lazily. The budget keeps the popup from growing by accident, not a hard limit.
-// +2 KB for verify-user's form (user ID, key, "it matches") and the keep-verified box.
-test('popup JavaScript stays under 72 KB minified', () => {
+// loading lazily. The users section (counts, filter, rows, add a user ID) added ~3.3 KB;
+// verify-user's form (user ID, key, "it matches") and the keep-verified box ~1.8 KB.
+// The budget keeps the popup from growing by accident, not a hard limit.
+test('popup JavaScript stays under 76 KB minified', () => {
   const popup = read('chrome/popup.js');
-  assert.ok(popup.length < 72 * 1024, `popup.js is ${popup.length} bytes minified (${gzipSync(popup).length} gzipped)`);
+  assert.ok(popup.length < 76 * 1024, `popup.js is ${popup.length} bytes minified (${gzipSync(popup).length} gzipped)`);
 });
 
 test('the core is published as ESM with declarations that resolve', async () => {

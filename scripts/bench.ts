@@ -75,6 +75,28 @@ if (process.argv.includes('--render-md')) {
   process.exit(0);
 }
 
+// `--users=100,1000,5000`: only the users report (bench/lib/users-report.ts), on its own Synapse;
+// writes bench/users-results.json and .md.
+if (process.argv.some((a) => a.startsWith('--users='))) {
+  const { measureUsersReport, renderUsersMarkdown } = await import('../bench/lib/users-report.ts');
+  const hs = await startSynapse();
+  cleanups.push(() => hs.stop());
+  const rows = [];
+  mkdirSync(outDir, { recursive: true });
+  try {
+    for (const n of arg('users', '100').split(',').map(Number)) {
+      rows.push(await measureUsersReport(hs, n, Math.max(1, Math.round(n / 10)), say));
+      // Written after each size: the largest takes longest to build.
+      writeFileSync(join(outDir, 'users-results.json'), `${JSON.stringify({ machine: machineInfo(root), rows }, null, 2)}\n`);
+      writeFileSync(join(outDir, 'users-results.md'), renderUsersMarkdown(rows));
+      say(`users report:\n${renderUsersMarkdown(rows)}`);
+    }
+  } finally {
+    await cleanUp();
+  }
+  process.exit(0);
+}
+
 const missing = missingBrowsers();
 if (missing.length) {
   for (const line of missing) console.error(line);

@@ -107,17 +107,16 @@ async function check(): Promise<SdkVerdict> {
     await flush(crypto);
     const steps = recoveryKey === undefined ? ['no recovery key given'] : await verifyWithRecoveryKey(client, crypto);
     const me = input.userId;
-    await crypto.getUserDeviceInfo([me, ...(input.users ?? [])], true);
-    // getUserDeviceInfo(…, true) downloads other users' keys WITHOUT handing them to the
-    // OlmMachine, so getUserVerificationStatus would know no identity and say false for everyone.
-    // Track them (as a sync of a shared encrypted room does) and send the queued keys/query.
-    if ((input.users ?? []).length > 0) {
-      const olm = (crypto as unknown as { olmMachine?: { updateTrackedUsers(ids: unknown[]): Promise<void> } }).olmMachine;
+    // Other users' identities reach the OlmMachine only for tracked users (a sync loop tracks the
+    // members of encrypted rooms); getUserDeviceInfo(…, true) alone fetches devices without them.
+    if (input.users !== undefined && input.users.length > 0) {
+      const wasm = await import('@matrix-org/matrix-sdk-crypto-wasm');
+      const olm = (crypto as unknown as { olmMachine?: { updateTrackedUsers(users: unknown[]): Promise<void> } }).olmMachine;
       if (typeof olm?.updateTrackedUsers !== 'function') throw new Error('this matrix-js-sdk has no olmMachine.updateTrackedUsers');
-      const { UserId } = await import('@matrix-org/matrix-sdk-crypto-wasm');
-      await olm.updateTrackedUsers((input.users ?? []).map((u) => new UserId(u)));
+      await olm.updateTrackedUsers(input.users.map((u) => new wasm.UserId(u)));
       await flush(crypto);
     }
+    await crypto.getUserDeviceInfo([me, ...(input.users ?? [])], true);
     const ownIdentityVerified = (await crypto.getUserVerificationStatus(me)).isCrossSigningVerified();
     const devices: SdkVerdict['devices'] = {};
     for (const id of input.devices ?? []) {

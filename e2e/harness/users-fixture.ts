@@ -9,6 +9,7 @@ import {
 } from './cross-signing-fixture.ts';
 import { clientFor, fixtureEd25519, generateKeyPair, type CrossSigningKeys, type KeyPair, type Session } from './fixture-common.ts';
 import { callJson, registerUser, type TestUser } from './users.ts';
+import { crossSigningSecrets, storeSecrets } from './secret-storage-fixture.ts';
 
 type Hs = { baseUrl: string; registrationSharedSecret: string };
 
@@ -71,6 +72,8 @@ export async function replaceUserSigningKey(me: FixtureAccount, ed?: Ed25519): P
     } });
   }
   me.crossSigning = { ...keys, userSigning: next };
+  // As a regeneration does: secret storage holds the new seed, so the account stays healthy.
+  if (me.secretStorage) await storeSecrets(me.user, crossSigningSecrets(me.crossSigning), [me.secretStorage]);
   return next;
 }
 

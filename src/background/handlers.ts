@@ -2,6 +2,7 @@ import { browser } from '../ext/api.ts';
 import type { Handlers } from '../ext/receiver.ts';
 import type { StoredSession } from '../ext/storage.ts';
 import { readStatus } from './status.ts';
+import { inspectUsers } from '../core/users/inspect-users.ts';
 import { deleteSession, getSession, putSession, sessionForTab, updateSession } from './session-store.ts';
 import { readTabSessions } from './session-read.ts';
 import { sessions } from './sessions.ts';
@@ -112,6 +113,13 @@ export const handlers: Handlers = {
     if (passphrase !== undefined) secret.passphrase = passphrase;
     const session = await requireSession(sessionId);
     return readStatus(session, await sessions.clientFor(sessionId), secret);
+  },
+
+  async readUsers({ sessionId, userIds }) {
+    const session = await requireSession(sessionId);
+    // My keys come from the same keys/query as everybody's, so this read needs nothing from
+    // readStatus and the popup sends both at once (docs/matrix-api.md#users-discovery).
+    return inspectUsers(await sessions.clientFor(sessionId), { userId: session.userId }, { extraUserIds: userIds ?? [] });
   },
 
   async repairPreview(req) {

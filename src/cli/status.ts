@@ -10,7 +10,9 @@
  * files when the flags are not given (command lines are visible to other users in process lists).
  */
 import { warnIfUnproven } from './homeserver-warning.ts';
-import { ConnectionError, createMatrixClient, diagnosticJson, inspectAccount, MatrixApiError, UiaRequiredError } from '../core/index.ts';
+import {
+  ConnectionError, createMatrixClient, diagnosticJson, inspectAccount, inspectUsers, MatrixApiError, myKeysFromReport, UiaRequiredError,
+} from '../core/index.ts';
 import type { Readable } from 'node:stream';
 import { parseCommandArgs, UsageError } from './args.ts';
 import { formatReport } from './format-report.ts';
@@ -79,7 +81,11 @@ export async function runStatus(argv: string[], io: StatusIo): Promise<number> {
     }
     const { state, report } = inspected.value;
     if (flags.diagnostic === true) {
-      io.out(jsonTerminalSafe(diagnosticJson(report, state, { generatedAt: (io.now?.() ?? new Date()).toISOString() })));
+      // The users' counts per state belong in a bug report; a failure to read them must not cost
+      // the report itself, which then simply has no `users`.
+      const users = await inspectUsers(client, { userId: me.user_id, keys: myKeysFromReport(report) }).catch(() => undefined);
+      const generatedAt = (io.now?.() ?? new Date()).toISOString();
+      io.out(jsonTerminalSafe(diagnosticJson(report, state, { generatedAt, ...(users ? { users } : {}) })));
     } else if (flags.json === true) {
       io.out(jsonTerminalSafe(JSON.stringify(report, null, 2)));
     } else {

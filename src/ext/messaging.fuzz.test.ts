@@ -41,12 +41,13 @@ const FIELDS: Record<string, fc.Arbitrary<unknown>> = {
   flowId: str('flow-1'),
   password: str('hunter2'),
   host: str('hs.example.org', 'localhost:8008'),
+  userIds: fc.oneof(fc.array(fc.constantFrom('@bob:example.org', 'bob', ''), { maxLength: 3 }), hostileLeaf),
 };
 const FIELD_NAMES = Object.keys(FIELDS);
 const GOOD: Record<string, unknown> = {
   homeserver: 'https://hs.example.org', accessToken: 'syt_token', tabId: 7, sessionId: 'session-1', recoveryKey: 'EsTc abcd',
   passphrase: 'correct horse', kind: REPAIR_KINDS[0], deviceIds: ['DEV1'], flowId: 'flow-1', password: 'hunter2',
-  host: 'hs.example.org',
+  host: 'hs.example.org', userIds: ['@bob:example.org'],
 };
 
 /** Which key sets each type accepts, found by asking its validator (subsets of up to 5 fields). */

@@ -8,6 +8,7 @@ import { REPAIR_KINDS, type RepairKind } from '../core/repair/repair-kinds.ts';
 import type { ReadOutcome } from '../core/inspect/account-state.ts';
 import type { Report } from '../core/inspect/report-types.ts';
 import type { HomeserverVerdict } from '../core/matrix/discovery.ts';
+import type { UsersReport } from '../core/users/types.ts';
 
 export { REPAIR_KINDS, type RepairKind } from '../core/repair/repair-kinds.ts';
 
@@ -137,6 +138,14 @@ export const requestValidators = {
     recoveryKey: optional(str({ min: 1, max: 256 })),
     passphrase: optional(str({ min: 1, max: 1024 })),
   }),
+  /**
+   * The users report (docs/matrix-api.md#user-verification): the members of the session's
+   * encrypted rooms and direct chats, plus `userIds` typed in the popup.
+   */
+  readUsers: object({
+    sessionId: str({ min: 1, max: 128 }),
+    userIds: optional(array(str({ min: 3, max: 255, pattern: /^@[^\s:]+:\S+$/ }), { max: 100 })),
+  }),
   /** Build (not run) a repair plan; the recovery key / passphrase is used for this call only. */
   repairPreview: object({
     sessionId: str({ min: 1, max: 128 }),
@@ -207,6 +216,8 @@ type Responses = {
   readTab: ReadTabResponse;
   refreshSessionToken: SessionView;
   readStatus: StatusView;
+  /** Names users: shown in the popup, never put in the diagnostic report (counts only there). */
+  readUsers: UsersReport;
   /**
    * The new flow in phase `preview`, or the flow already running for the session. `exportText`
    * (PRIVATE: the new seeds) comes only in this response, once, for the user to save; it is never

@@ -57,3 +57,21 @@ describe('diagnostic report', () => {
     assert.ok(Object.prototype.hasOwnProperty.call(copy, '__proto__'));
   });
 });
+
+describe('diagnostic report: users', () => {
+  it('counts users per state and names none of them', async () => {
+    const { state, report } = await fixture();
+    const users = {
+      formatVersion: 1 as const, userId: USER, userSigningKey: null,
+      users: [{ userId: '@secret-friend:example.org', masterKey: 'KEY', fingerprint: 'KEY', state: 'verified' as const, signatures: [], sources: ['typed' as const] }],
+      counts: { 'verified': 1, 'verified-by-replaced-key': 0, 'identity-changed': 0, 'not-verified': 0, 'no-identity': 0 },
+      problems: [{ code: 'users-verified-by-replaced-key' as const, message: '1 person …', repair: 'reverify-users' as const, count: 1 }],
+      discovery: { roomsReturned: 1, encryptedRooms: 1, directPartners: 0, typed: 1, roomsFailed: 0, keysQueryRequests: 1, truncated: 0 },
+    };
+    const text = diagnosticJson(report, state, { users });
+    const data = JSON.parse(text) as ReturnType<typeof diagnosticData>;
+    assert.deepEqual(data.users, { counts: users.counts, problems: [{ code: 'users-verified-by-replaced-key', count: 1 }] });
+    assert.ok(!text.includes('secret-friend'));
+    assert.equal(diagnosticData(report, state).users, undefined);
+  });
+});

@@ -18,6 +18,7 @@ import { own } from './check-helpers.ts';
 import { redactEncryptedSecret, redactMember, redactText } from './redaction.ts';
 import type { Report } from './report-types.ts';
 import { isJsonObject } from '../result.ts';
+import type { UsersProblemCode, UsersReport, UserState } from '../users/types.ts';
 
 /** The raw reads a diagnostic bundle is made from (an AccountState has them all). */
 export interface DiagnosticSource {
@@ -42,6 +43,8 @@ export interface DiagnosticReport {
   };
   /** What was replaced, in words. */
   redactions: string[];
+  /** The users report as counts only: no user is named (docs/matrix-api.md#user-verification). */
+  users?: { counts: Record<UserState, number>; problems: { code: UsersProblemCode; count?: number }[] };
 }
 
 const REDACTIONS = [
@@ -97,7 +100,9 @@ export function redactedReport(report: Report): Report {
  * @throws {TypeError} Only if `report` or `state` is not JSON-serialisable (never for the
  *   outputs of buildReport and fetchAccountState).
  */
-export function diagnosticData(report: Report, state: DiagnosticSource, opts: { generatedAt?: string } = {}): DiagnosticReport {
+export function diagnosticData(
+  report: Report, state: DiagnosticSource, opts: { generatedAt?: string; users?: UsersReport } = {},
+): DiagnosticReport {
   const keysQuery = copyJson(state.keysQuery.raw);
   redactDisplayNames(keysQuery);
   const accountData = [
@@ -113,10 +118,16 @@ export function diagnosticData(report: Report, state: DiagnosticSource, opts: { 
     redactions: [...REDACTIONS],
   };
   if (opts.generatedAt !== undefined) out.generatedAt = opts.generatedAt;
+  if (opts.users !== undefined) {
+    out.users = {
+      counts: copyJson(opts.users.counts),
+      problems: opts.users.problems.map((p) => (p.count === undefined ? { code: p.code } : { code: p.code, count: p.count })),
+    };
+  }
   return out;
 }
 
 /** {@link diagnosticData} as pretty-printed JSON text, ready for the clipboard. */
-export function diagnosticJson(report: Report, state: DiagnosticSource, opts: { generatedAt?: string } = {}): string {
+export function diagnosticJson(report: Report, state: DiagnosticSource, opts: { generatedAt?: string; users?: UsersReport } = {}): string {
   return JSON.stringify(diagnosticData(report, state, opts), null, 2);
 }

@@ -34,6 +34,9 @@
  * | backup-key-mismatch | the backup key in secret storage does not match the backup (key given) | — (a new backup version: not built yet) |
  * | server-data-malformed | the server sent an entry that could not be read; the report is partial | — |
  * | server-read-failed | an optional read failed (not a 404); the report is partial | — |
+ *
+ * Problems about other people (users-verified-by-replaced-key → reverify-users, users-identity-changed,
+ * users-partial) belong to the users report: `UsersProblemCode` in src/core/users/types.ts.
  */
 import { ROLE } from '../roles.ts';
 

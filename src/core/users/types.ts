@@ -52,7 +52,15 @@ export interface UserVerification {
   sources: UserSource[];
 }
 
-/** Problem codes of the users report (stable, like the account report's). */
+/**
+ * Problem codes of the users report (stable, like the account report's):
+ *
+ * | code | meaning | usual repair |
+ * |---|---|---|
+ * | users-verified-by-replaced-key | N people are signed only by my replaced user-signing key | reverify-users |
+ * | users-identity-changed | N people I verified publish another master key (caller remembers) | — |
+ * | users-partial | some encrypted rooms' members could not be read, or too many users | — |
+ */
 export type UsersProblemCode = 'users-verified-by-replaced-key' | 'users-identity-changed' | 'users-partial';
 
 /** A finding about the users as a whole; it names no user (counts only). */

@@ -3,6 +3,8 @@ import { diagnosticJson } from '../../core/inspect/diagnostic.ts';
 import { hostOf } from '../../core/matrix/discovery.ts';
 import { send } from '../../ext/messaging.ts';
 import type { SessionView, StatusView } from '../../ext/protocol.ts';
+import type { UsersReport } from '../../core/users/types.ts';
+import { UsersSection } from './users-section.tsx';
 import { BackupTable } from './backup-table.tsx';
 import { CopyButton } from './copy-button.tsx';
 import { DevicesTable } from './devices-table.tsx';
@@ -39,7 +41,25 @@ export function StatusReport({ session }: { session: SessionView }) {
       setBusy(false);
     }
   };
-  useEffect(() => void load(), [session.sessionId]);
+  const [users, setUsers] = useState<UsersReport | null>(null);
+  const [usersError, setUsersError] = useState<string | null>(null);
+  const [usersBusy, setUsersBusy] = useState(false);
+  const [typedUsers, setTypedUsers] = useState<string[]>([]);
+  const loadUsers = async (userIds: string[]) => {
+    setUsersBusy(true);
+    setUsersError(null);
+    try {
+      setUsers(await send('readUsers', { sessionId: session.sessionId, userIds }));
+      setTypedUsers(userIds);
+    } catch (e) {
+      setUsersError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setUsersBusy(false);
+    }
+  };
+  // Sent beside readStatus, not after it: the users report needs nothing from it, and the verdict
+  // never waits for the users (docs/matrix-api.md#users-discovery).
+  useEffect(() => { setUsers(null); void load(); void loadUsers([]); }, [session.sessionId]);
 
   if (!status) {
     return (
@@ -57,7 +77,7 @@ export function StatusReport({ session }: { session: SessionView }) {
       keyDescriptions: raw.keyDescriptions,
       secrets: raw.secrets,
       backup: { read: raw.backup },
-    }, { generatedAt: new Date().toISOString() });
+    }, { generatedAt: new Date().toISOString(), ...(users ? { users } : {}) });
   return (
     <div data-testid="status-report" aria-busy={busy} data-reads={reads}>
       <Verdict healthy={report.healthy} problems={report.problems} onRepair={(kind) => {
@@ -74,6 +94,8 @@ export function StatusReport({ session }: { session: SessionView }) {
         <CopyButton label="diagnostic report (no token, no secrets)" value={diagnostic} />
         <span class="muted">diagnostic report · read in {status.elapsedMs} ms</span>
       </div>
+      <UsersSection users={users} error={usersError} busy={usersBusy}
+        onAdd={(id) => void loadUsers(typedUsers.includes(id) ? typedUsers : [...typedUsers, id].slice(-100))} />
       <IdentityTable identity={report.identity} keysQuery={raw.keysQuery} userId={report.userId} />
       <RawJson label="keys/query" value={raw.keysQuery} testId="raw-keys-query" />
       <DevicesTable devices={report.devices} showAll={showAllDevices} onShowAll={() => setShowAllDevices(true)} keysQuery={raw.keysQuery} userId={report.userId} />
