@@ -49,8 +49,12 @@ for (const name of BROWSERS) {
       const recoveryKey = me.secretStorage!.recoveryKey;
       const ui = await connectManually(b, hs, me.user.accessToken);
 
-      await openRepair(ui, 'verify-user');
-      await ui.fill('verify-user-id', bob.user.userId);
+      // From bob's row in the people section: the form opens with his user ID, never his key.
+      await ui.waitFor('users-section', { attr: ['data-loaded', 'true'], timeoutMs: 30_000 });
+      await ui.evaluate((u) => (document.querySelector(`[data-testid="user-verify"][data-user-id="${u}"]`) as HTMLButtonElement).click(), bob.user.userId);
+      await ui.waitFor('repair-form', { attr: ['data-kind', 'verify-user'] });
+      assert.equal(await ui.evaluate(() => (document.querySelector('[data-testid="verify-user-id"]') as HTMLInputElement).value, null), bob.user.userId);
+      assert.equal(await ui.evaluate(() => (document.querySelector('[data-testid="verify-user-master"]') as HTMLInputElement).value, null), '');
       await ui.fill('verify-user-master', formatFingerprint(carol.keys!.master.publicKey));
       await ui.fill('repair-recovery-key', recoveryKey);
       // The confirmation step comes first: nothing is planned until the person ticks it.

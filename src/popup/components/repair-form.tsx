@@ -42,8 +42,10 @@ const value = (el: HTMLInputElement | HTMLTextAreaElement | null): string => el?
  * recovery key or passphrase, pasted seeds) go to the background in the one preview message and
  * the fields are cleared; nothing is kept in state.
  */
-export function RepairForm({ sessionId, kind, devices, onPreview, onClose }: {
+export function RepairForm({ sessionId, kind, devices, userId, onPreview, onClose }: {
   sessionId: string;
+  /** verify-user: the person, when opened from their row. */
+  userId?: string | undefined;
   kind: RepairKind;
   devices: DeviceChoice[];
   onPreview: (flow: PreviewResponse) => void;
@@ -155,7 +157,7 @@ export function RepairForm({ sessionId, kind, devices, onPreview, onClose }: {
       )}
       {kind === 'verify-user' && (
         <fieldset data-testid="verify-user-fields">
-          <input ref={userIdInput} autocomplete="off" spellcheck={false} placeholder="@name:server" aria-label="Their user ID" data-testid="verify-user-id" />
+          <input ref={userIdInput} defaultValue={userId} autocomplete="off" spellcheck={false} placeholder="@name:server" aria-label="Their user ID" data-testid="verify-user-id" />
           <input ref={masterInput} autocomplete="off" spellcheck={false} class="mono" placeholder="Their master key, as they read it out" aria-label="Their master key" data-testid="verify-user-master" />
           <label class="row"><input type="checkbox" checked={compared} onChange={() => setCompared(!compared)} data-testid="verify-user-confirm" />It matches what they read out to me</label>
         </fieldset>

@@ -19,7 +19,7 @@ const message = (e: unknown): string => (e instanceof Error ? e.message : String
  * reopened popup finds it where it was) and forwards the user's answers. The recovery key and the
  * password go to the background in one message each and are never kept here or stored.
  */
-export function RepairPanel({ sessionId, account, host, writable, devices, requested, onRequestHandled, onFinished }: {
+export function RepairPanel({ sessionId, account, host, writable, devices, requested, requestedUser, onRequestHandled, onFinished }: {
   sessionId: string;
   /** The session's user ID and homeserver host: the password prompt names both. */
   account: string;
@@ -30,6 +30,8 @@ export function RepairPanel({ sessionId, account, host, writable, devices, reque
   devices: DeviceChoice[];
   /** A repair the user picked from a problem row. */
   requested: RepairKind | null;
+  /** verify-user opened from a person's row: their user ID, filled in. */
+  requestedUser?: string | null;
   onRequestHandled: () => void;
   /** Called once per flow that finished or failed: re-read the status. */
   onFinished: () => void;
@@ -116,7 +118,8 @@ export function RepairPanel({ sessionId, account, host, writable, devices, reque
           ))}
         </div>
         {editing !== null && (
-          <RepairForm key={editing} sessionId={sessionId} kind={editing} devices={devices} onPreview={previewed} onClose={() => setEditing(null)} />
+          <RepairForm key={`${editing}:${requestedUser ?? ''}`} sessionId={sessionId} kind={editing} devices={devices} userId={requestedUser ?? undefined}
+            onPreview={previewed} onClose={() => setEditing(null)} />
         )}
       </section>
     );

@@ -25,6 +25,7 @@ export function StatusReport({ session }: { session: SessionView }) {
   const [busy, setBusy] = useState(false);
   const [showAllDevices, setShowAllDevices] = useState(false);
   const [repair, setRepair] = useState<RepairKind | null>(null);
+  const [verifyUser, setVerifyUser] = useState<string | null>(null);
   // Completed reads, as `data-reads`: after a repair, "the re-read is in" is then a fact to wait
   // for, not a moment to guess (the verdict element exists before and after).
   const [reads, setReads] = useState(0);
@@ -87,7 +88,8 @@ export function StatusReport({ session }: { session: SessionView }) {
       }} />
       <RepairPanel sessionId={session.sessionId} account={session.userId} host={hostOf(session.homeserver) ?? session.homeserver} writable={session.writable}
         devices={report.devices.map((d) => ({ deviceId: d.deviceId, displayName: d.displayName, signed: d.crossSigned === 'valid',
-          signable: d.signable }))} requested={repair} onRequestHandled={() => setRepair(null)} onFinished={() => void load()} />
+          signable: d.signable }))} requested={repair} requestedUser={verifyUser} onRequestHandled={() => setRepair(null)}
+        onFinished={() => { void load(); void loadUsers(typedUsers); }} />
       {error && <p class="error" role="alert" data-testid="status-error">{error}</p>}
       <div class="row toolbar">
         <button type="button" onClick={() => void load()} disabled={busy} data-testid="status-refresh">{busy ? 'Reading…' : 'Re-read'}</button>
@@ -95,6 +97,7 @@ export function StatusReport({ session }: { session: SessionView }) {
         <span class="muted">diagnostic report · read in {status.elapsedMs} ms</span>
       </div>
       <UsersSection users={users} error={usersError} busy={usersBusy}
+        onVerify={(id) => { setVerifyUser(id); setRepair('verify-user'); }} onRepair={(kind) => setRepair(kind)}
         onAdd={(id) => void loadUsers(typedUsers.includes(id) ? typedUsers : [...typedUsers, id].slice(-100))} />
       <IdentityTable identity={report.identity} keysQuery={raw.keysQuery} userId={report.userId} />
       <RawJson label="keys/query" value={raw.keysQuery} testId="raw-keys-query" />

@@ -11,8 +11,12 @@ const MAX_ROWS = 200;
  * The people whose verification matters (docs/matrix-api.md#user-verification): counts per state,
  * a filter box, one row per user with their master key for reading aloud, and a box to add a user ID.
  */
-export function UsersSection({ users, error, busy, onAdd }: {
+export function UsersSection({ users, error, busy, onAdd, onVerify, onRepair }: {
   users: UsersReport | null; error: string | null; busy: boolean; onAdd: (userId: string) => void;
+  /** Open verify-user for this person (their key is NOT filled in: the person types what they are read out). */
+  onVerify?: (userId: string) => void;
+  /** Open the repair a users problem names. */
+  onRepair?: (kind: 'reverify-users') => void;
 }) {
   const [filter, setFilter] = useState('');
   const [typed, setTyped] = useState('');
@@ -28,7 +32,9 @@ export function UsersSection({ users, error, busy, onAdd }: {
           <ul class="problems">
             {users.problems.map((p) => (
               <li key={p.code} data-testid="users-problem" data-code={p.code} data-repair={p.repair ?? ''}>
-                <span class="bad-text">✗</span> {p.message}{p.repair && ` → ${p.repair}`}
+                <span class="bad-text">✗</span> {p.message}{p.repair && (onRepair
+                  ? <> <button type="button" data-testid="users-problem-repair" data-repair={p.repair} onClick={() => onRepair(p.repair!)}>Verify again…</button></>
+                  : ` → ${p.repair}`)}
               </li>
             ))}
           </ul>
@@ -56,6 +62,9 @@ export function UsersSection({ users, error, busy, onAdd }: {
                     {USER_STATE_LABELS[u.state]}{USER_STATE_NOTES[u.state] && <span class="muted"> — {USER_STATE_NOTES[u.state]}</span>}
                   </td>
                   <td><KeyText value={u.fingerprint} label={`master key of ${u.userId}`} testId="user-fingerprint" /></td>
+                  <td>{onVerify && u.masterKey !== null && u.state !== 'verified' && (
+                    <button type="button" data-testid="user-verify" data-user-id={u.userId} onClick={() => onVerify(u.userId)}>Verify…</button>
+                  )}</td>
                 </tr>
               ))}
             </tbody>
