@@ -1,7 +1,7 @@
 import type { BrowserName } from './browser-paths.ts';
 import { waitUntil, type UiPage } from './ui-page.ts';
 
-/** A real browser with the test build of the extension loaded. */
+/** A real browser with a build of the extension loaded (the test build unless told otherwise). */
 export interface ExtensionBrowser {
   readonly name: BrowserName;
   /** chrome-extension://<id> or moz-extension://<uuid> */
@@ -26,12 +26,25 @@ export interface ExtensionBrowser {
    * whose URL starts with `prefix`, and drives it.
    */
   findPage(prefix: string, opts?: { timeoutMs?: number }): Promise<UiPage>;
+  /**
+   * Clicks the toolbar icon, as a person does, on the tab showing `url` (brought to the front):
+   * the browser grants activeTab for that tab and opens the action popup, which reads the tab.
+   * Resolves once the popup is open (Chromium: CDP Extensions.triggerAction; Firefox: the action's
+   * own handler, what its keyboard shortcut calls).
+   */
+  invokeAction(url: string): Promise<void>;
   close(): Promise<void>;
 }
 
 export const TEST_BUILD: Record<BrowserName, string> = {
   chromium: new URL('../../dist/test-chrome', import.meta.url).pathname,
   firefox: new URL('../../dist/test-firefox', import.meta.url).pathname,
+};
+
+/** The packages people install (activeTab + scripting + storage only), built by `npm run build`. */
+export const PRODUCTION_BUILD: Record<BrowserName, string> = {
+  chromium: new URL('../../dist/chrome', import.meta.url).pathname,
+  firefox: new URL('../../dist/firefox', import.meta.url).pathname,
 };
 
 /**

@@ -54,6 +54,27 @@ async function terminateBackground(b: Browser, geckoId: string): Promise<void> {
   if (r.result.type !== 'success') throw new Error(`terminateBackground failed: ${JSON.stringify(r.result).slice(0, 300)}`);
 }
 
+/**
+ * The toolbar action, invoked through the browser's own handler (what the `_execute_action`
+ * shortcut calls): it grants activeTab for the selected tab and opens the popup. No WebDriver
+ * BiDi command clicks a toolbar button.
+ */
+async function triggerAction(b: Browser, geckoId: string): Promise<void> {
+  const bidi = (b as unknown as { connection: { send(method: string, params: unknown): Promise<{ result: any }> } }).connection;
+  const tree = await bidi.send('browsingContext.getTree', { 'moz:scope': 'chrome' });
+  const context: string | undefined = tree.result.contexts[0]?.context;
+  if (context === undefined) throw new Error('no chrome window to evaluate in');
+  const expression = `(() => {
+    const { ExtensionParent } = ChromeUtils.importESModule('resource://gre/modules/ExtensionParent.sys.mjs');
+    const ext = ExtensionParent.GlobalManager.getExtension(${JSON.stringify(geckoId)});
+    if (!ext) throw new Error('extension not found');
+    ExtensionParent.apiManager.global.browserActionFor(ext).triggerAction(window);
+    return 'ok';
+  })()`;
+  const r = await bidi.send('script.evaluate', { expression, target: { context }, awaitPromise: true });
+  if (r.result.type !== 'success') throw new Error(`triggerAction failed: ${JSON.stringify(r.result).slice(0, 300)}`);
+}
+
 export async function launchFirefox(opts: { extensionDir?: string; headless?: boolean; watch?: LeakWatchHooks } = {}): Promise<ExtensionBrowser> {
   const ext = opts.extensionDir ?? TEST_BUILD.firefox;
   const geckoId: string = JSON.parse(readFileSync(join(ext, 'manifest.json'), 'utf8')).browser_specific_settings.gecko.id;
@@ -118,6 +139,16 @@ export async function launchFirefox(opts: { extensionDir?: string; headless?: bo
       }
       return undefined;
     }, opts.timeoutMs ?? 15_000)),
+    async invokeAction(url) {
+      let page: Page | undefined;
+      for (const p of await browserInstance.pages()) if (p.url() === url) page = p;
+      if (!page) throw new Error(`no tab at ${url}`);
+      await page.bringToFront();
+      await triggerAction(browserInstance, geckoId);
+      // Strings, not functions: the popup is reached from an extension page (getViews).
+      await waitUntil('the action popup', () =>
+        control.evaluate('browser.extension.getViews({ type: "popup" }).length > 0') as Promise<boolean>);
+    },
     close: () => browserInstance.close(),
   };
   return self;
