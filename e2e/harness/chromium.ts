@@ -4,7 +4,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { browserBinaries } from './browser-paths.ts';
-import { TEST_BUILD, tabIdOf, uiUrl, type ExtensionBrowser } from './extension-browser.ts';
+import { TEST_BUILD, tabIdOf, tabIds, uiUrl, type ExtensionBrowser } from './extension-browser.ts';
 import type { LeakWatchHooks } from './leak-watch.ts';
 import { sel, waitUntil, type UiPage } from './ui-page.ts';
 
@@ -59,9 +59,10 @@ export async function launchChromium(opts: { extensionDir?: string; headless?: b
     name: 'chromium',
     extensionOrigin,
     async openTab(url) {
+      const before = await tabIds(self);
       const page = await context.newPage();
       await page.goto(url);
-      return { tabId: await tabIdOf(self, page.url()), page: playwrightUiPage(page) };
+      return { tabId: await tabIdOf(self, page.url(), { before }), page: playwrightUiPage(page) };
     },
     async openUi(tabId) {
       const page = await context.newPage();

@@ -29,8 +29,8 @@ export interface ExtensionBrowser {
   /**
    * Clicks the toolbar icon, as a person does, on the tab showing `url` (brought to the front):
    * the browser grants activeTab for that tab and opens the action popup, which reads the tab.
-   * Resolves once the popup is open (Chromium: CDP Extensions.triggerAction; Firefox: the action's
-   * own handler, what its keyboard shortcut calls).
+   * Resolves once the action ran (Chromium: CDP Extensions.triggerAction, and the popup target
+   * exists; Firefox: the action's own handler, what its keyboard shortcut calls).
    */
   invokeAction(url: string): Promise<void>;
   close(): Promise<void>;
@@ -51,11 +51,22 @@ export const PRODUCTION_BUILD: Record<BrowserName, string> = {
  * The tab id the extension sees for a page URL. Lists every tab and filters: a match pattern with
  * a port finds nothing in Firefox (docs/design.md#firefox-tab-query).
  */
-export function tabIdOf(b: Pick<ExtensionBrowser, 'evalExtension'>, url: string): Promise<number> {
+export function tabIdOf(b: Pick<ExtensionBrowser, 'evalExtension'>, url: string, opts: { before?: number[] } = {}): Promise<number> {
   return waitUntil(`the tab id of ${url}`, () =>
-    b.evalExtension(async (u) => (await browser.tabs.query({})).find((t) => t.url === u)?.id, url),
+    b.evalExtension(async ({ u, before }) => {
+      const tabs = await browser.tabs.query({});
+      const byUrl = tabs.find((t) => t.url === u)?.id;
+      if (byUrl !== undefined) return byUrl;
+      // A production build sees no URL of a tab it holds no grant for: the one tab that is new.
+      const fresh = tabs.filter((t) => t.url === undefined && t.id !== undefined && before !== undefined && !before.includes(t.id));
+      return fresh.length === 1 ? fresh[0]!.id : undefined;
+    }, { u: url, before: opts.before }),
   );
 }
+
+/** Every tab id the extension sees now (to find the one a test opens next, URL or not). */
+export const tabIds = (b: Pick<ExtensionBrowser, 'evalExtension'>): Promise<number[]> =>
+  b.evalExtension(async () => (await browser.tabs.query({})).flatMap((t) => (t.id === undefined ? [] : [t.id])), null);
 
 /** popup.html bound to a tab (the detached-window form), or unbound. */
 export const uiUrl = (origin: string, tabId?: number) => `${origin}/popup.html${tabId === undefined ? '' : `?tabId=${tabId}`}`;

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { browserBinaries } from './browser-paths.ts';
-import { TEST_BUILD, tabIdOf, uiUrl, type ExtensionBrowser } from './extension-browser.ts';
+import { TEST_BUILD, tabIdOf, tabIds, uiUrl, type ExtensionBrowser } from './extension-browser.ts';
 import type { LeakWatchHooks } from './leak-watch.ts';
 import { sel, waitUntil, type UiPage } from './ui-page.ts';
 
@@ -59,20 +59,29 @@ async function terminateBackground(b: Browser, geckoId: string): Promise<void> {
  * shortcut calls): it grants activeTab for the selected tab and opens the popup. No WebDriver
  * BiDi command clicks a toolbar button.
  */
-async function triggerAction(b: Browser, geckoId: string): Promise<void> {
+async function triggerAction(b: Browser, geckoId: string, url: string): Promise<void> {
   const bidi = (b as unknown as { connection: { send(method: string, params: unknown): Promise<{ result: any }> } }).connection;
   const tree = await bidi.send('browsingContext.getTree', { 'moz:scope': 'chrome' });
-  const context: string | undefined = tree.result.contexts[0]?.context;
-  if (context === undefined) throw new Error('no chrome window to evaluate in');
-  const expression = `(() => {
+  // The browser window whose selected tab shows `url` (each test page may be in its own window).
+  const expression = `(async () => {
+    if (window.gBrowser?.selectedBrowser?.currentURI?.spec !== ${JSON.stringify(url)}) return 'other window';
     const { ExtensionParent } = ChromeUtils.importESModule('resource://gre/modules/ExtensionParent.sys.mjs');
     const ext = ExtensionParent.GlobalManager.getExtension(${JSON.stringify(geckoId)});
     if (!ext) throw new Error('extension not found');
-    ExtensionParent.apiManager.global.browserActionFor(ext).triggerAction(window);
-    return 'ok';
+    // The action toggles: with its popup still open (headless never moves focus away), a trigger
+    // would close it. Close it first, so every trigger opens a popup and grants activeTab.
+    const { ViewPopup } = ChromeUtils.importESModule('resource:///modules/ExtensionPopups.sys.mjs');
+    ViewPopup.for(ext, window)?.closePopup();
+    await ExtensionParent.apiManager.global.browserActionFor(ext).triggerAction(window);
+    return 'triggered';
   })()`;
-  const r = await bidi.send('script.evaluate', { expression, target: { context }, awaitPromise: true });
-  if (r.result.type !== 'success') throw new Error(`triggerAction failed: ${JSON.stringify(r.result).slice(0, 300)}`);
+  const answers: string[] = [];
+  for (const { context } of tree.result.contexts as { context: string }[]) {
+    const r = await bidi.send('script.evaluate', { expression, target: { context }, awaitPromise: true });
+    if (r.result.type === 'success' && r.result.result?.value === 'triggered') return;
+    answers.push(JSON.stringify(r.result).slice(0, 200));
+  }
+  throw new Error(`triggerAction: no browser window shows ${url}: ${answers.join('; ')}`);
 }
 
 export async function launchFirefox(opts: { extensionDir?: string; headless?: boolean; watch?: LeakWatchHooks } = {}): Promise<ExtensionBrowser> {
@@ -119,9 +128,10 @@ export async function launchFirefox(opts: { extensionDir?: string; headless?: bo
     name: 'firefox',
     extensionOrigin,
     async openTab(url) {
+      const before = await tabIds(self);
       const page = await newPage();
       await page.goto(url);
-      return { tabId: await tabIdOf(self, page.url()), page: puppeteerUiPage(page) };
+      return { tabId: await tabIdOf(self, page.url(), { before }), page: puppeteerUiPage(page) };
     },
     async openUi(tabId) {
       const page = await newPage();
@@ -144,10 +154,9 @@ export async function launchFirefox(opts: { extensionDir?: string; headless?: bo
       for (const p of await browserInstance.pages()) if (p.url() === url) page = p;
       if (!page) throw new Error(`no tab at ${url}`);
       await page.bringToFront();
-      await triggerAction(browserInstance, geckoId);
-      // Strings, not functions: the popup is reached from an extension page (getViews).
-      await waitUntil('the action popup', () =>
-        control.evaluate('browser.extension.getViews({ type: "popup" }).length > 0') as Promise<boolean>);
+      // Returns once the action ran; the popup's own effects (its read of the tab) are what tests
+      // wait for: a headless popup panel is not always listed by extension.getViews.
+      await triggerAction(browserInstance, geckoId, url);
     },
     close: () => browserInstance.close(),
   };
