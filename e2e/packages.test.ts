@@ -55,9 +55,10 @@ test('the zip and the xpi hold the unpacked builds and fit the size budget', () 
 // 60 KB until the repair forms grew (device picker, manual upload, export offer: ~11 KB of the
 // total); the panel polls for a running flow as soon as the report shows, so it is not worth
 // loading lazily. The budget keeps the popup from growing by accident, not a hard limit.
-test('popup JavaScript stays under 70 KB minified', () => {
+// +1 000 bytes: the access-lapsed banner and its tabAccess poll (918 bytes when added).
+test('popup JavaScript stays under 70 KB minified (+1 000 bytes for the access-lapsed state)', () => {
   const popup = read('chrome/popup.js');
-  assert.ok(popup.length < 70 * 1024, `popup.js is ${popup.length} bytes minified (${gzipSync(popup).length} gzipped)`);
+  assert.ok(popup.length < 70 * 1024 + 1_000, `popup.js is ${popup.length} bytes minified (${gzipSync(popup).length} gzipped)`);
 });
 
 test('the core is published as ESM with declarations that resolve', async () => {

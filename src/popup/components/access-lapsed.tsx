@@ -1,6 +1,6 @@
 import { useEffect } from 'preact/hooks';
 import { accessLapsed, checkTabAccess } from '../access.ts';
-import { MESSAGES } from '../../readers/parse/read-errors.ts';
+import { ACCESS_LAPSED } from '../../readers/parse/access-lapsed-text.ts';
 import { loadTabSessions, session } from '../state.ts';
 
 /** How often the detached window asks whether its tab's access lapsed or came back (a message, no injection). */
@@ -22,5 +22,5 @@ export function AccessLapsed({ tabId, detached }: { tabId: number | undefined; d
     return () => clearInterval(timer);
   }, [tabId, detached]);
   if (!accessLapsed.value) return null;
-  return <p class="error" role="status" data-testid="access-lapsed" data-code="access-lapsed">{MESSAGES.accessLapsed}</p>;
+  return <p class="error" role="status" data-testid="access-lapsed" data-code="access-lapsed">{ACCESS_LAPSED}</p>;
 }

@@ -3,6 +3,7 @@
  * message that says what to do. Also the pure classification of tab URLs and injection errors.
  */
 import type { AppName, ReadErrorCode } from './types.ts';
+import { ACCESS_LAPSED } from './access-lapsed-text.ts';
 
 export class SessionReadError extends Error {
   override readonly name = 'SessionReadError';
@@ -21,7 +22,7 @@ export const MESSAGES = {
    * activeTab withdrawn from an ordinary web app (Firefox: any reload; Chromium: a cross-origin
    * navigation, e.g. an SSO round trip). Nothing is wrong with the page: one click restores it.
    */
-  accessLapsed: 'Access to this tab has lapsed: the browser withdrew the extension\u2019s permission to read it (it does so when the page reloads or visits another site). Click the Cross-Signing Doctor icon in the toolbar while that tab is in front to restore it; your session and any repair in progress are kept meanwhile.',
+  accessLapsed: ACCESS_LAPSED,
   insecure: (app: AppName) =>
     `${app} keeps its access token encrypted, and this page is not a secure origin (no WebCrypto), so the token can\u2019t be decrypted. Open ${app} over HTTPS, or connect manually below.`,
   invalidToken: (app: AppName | 'manual') =>
