@@ -11,14 +11,17 @@ import { parseDump, validateDump, validateLiveClient, wantsLiveClient } from '..
 import { classifyInjectionError, isProtectedUrl, MESSAGES, SessionReadError } from '../readers/parse/read-errors.ts';
 import type { Parsed } from '../readers/parse/candidate.ts';
 import { tabAccess } from './tab-access-state.ts';
+import { sessionForTab } from './session-store.ts';
 
 export const PAGE_READER = 'readers/page-reader.js';
 export const ELEMENT_LIVE = 'readers/element-live.js';
 
 const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-function injectionError(message: string, tabId: number, url: string | undefined): SessionReadError {
-  const code = classifyInjectionError(message, { url, knownUrl: tabAccess.knownUrl(tabId) });
+async function injectionError(message: string, tabId: number, url: string | undefined): Promise<SessionReadError> {
+  // Sessions live in storage.session: they outlast a restarted background's memory of URLs.
+  const readBefore = (await sessionForTab(tabId))?.tabId === tabId;
+  const code = classifyInjectionError(message, { url, knownUrl: tabAccess.knownUrl(tabId), readBefore });
   if (code === 'access-lapsed') {
     tabAccess.lapsed(tabId);
     return new SessionReadError(code, MESSAGES.accessLapsed);
@@ -34,13 +37,13 @@ async function inject(tabId: number, file: string, world: 'ISOLATED' | 'MAIN', u
   try {
     results = await browser.scripting.executeScript({ target: { tabId }, files: [file], world });
   } catch (e) {
-    throw injectionError(messageOf(e), tabId, url);
+    throw await injectionError(messageOf(e), tabId, url);
   }
   const first = results[0];
   // No result at all: the frame could not be scripted (e.g. an error page).
   if (!first) throw new SessionReadError('unreadable-page', MESSAGES.unreadable);
   // Firefox reports a script's exception in the result instead of rejecting.
-  if (first.error !== undefined && first.error !== null) throw injectionError(messageOf(first.error), tabId, url);
+  if (first.error !== undefined && first.error !== null) throw await injectionError(messageOf(first.error), tabId, url);
   return first.result;
 }
 

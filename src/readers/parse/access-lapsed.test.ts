@@ -8,14 +8,16 @@ const CHROMIUM_NO_ACCESS = 'Cannot access contents of the page. Extension manife
 const CHROMIUM_NO_ACCESS_URL = 'Cannot access contents of url "http://localhost:8080/#/home". Extension manifest must request permission to access this host.';
 const FIREFOX_NO_ACCESS = 'Missing host permission for the tab';
 
-test('a lapsed grant on a web app (URL hidden, last seen on a web app) is access-lapsed in both browsers', () => {
+test('a lapsed grant on a web app (URL hidden, last seen on a web app or read from) is access-lapsed in both browsers', () => {
   for (const message of [CHROMIUM_NO_ACCESS, CHROMIUM_NO_ACCESS_URL, FIREFOX_NO_ACCESS, 'Missing host permission for the tab or frames']) {
     // Without the grant the browser hides the tab's URL: the background knows the one it last read.
     assert.equal(classifyInjectionError(message, { knownUrl: 'https://app.element.io/#/home' }), 'access-lapsed', message);
     assert.equal(classifyInjectionError(message, { knownUrl: 'http://localhost:8080/' }), 'access-lapsed', message);
-    // Nothing known (e.g. a restarted background): never call the page protected on that alone.
-    assert.equal(classifyInjectionError(message), 'access-lapsed', message);
-    assert.equal(classifyInjectionError(message, {}), 'access-lapsed', message);
+    // URL forgotten (a restarted background), but a session was read from the tab: a web app.
+    assert.equal(classifyInjectionError(message, { readBefore: true }), 'access-lapsed', message);
+    // Nothing known at all (a tab never read, e.g. about:blank): the error text alone says no access.
+    assert.equal(classifyInjectionError(message), 'unreadable-page', message);
+    assert.equal(classifyInjectionError(message, {}), 'unreadable-page', message);
   }
 });
 

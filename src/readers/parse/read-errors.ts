@@ -63,6 +63,8 @@ export type TabHint = {
   url?: string | undefined;
   /** The URL this tab had at its last read that could see it. */
   knownUrl?: string | undefined;
+  /** A Matrix session was read from this tab before (so it held a web app, not a protected page). */
+  readBefore?: boolean;
 };
 
 /** The browser refused to script the tab for want of permission (not because of what the page is). */
@@ -75,13 +77,17 @@ const NO_PERMISSION = /cannot access contents of|missing host permission/i;
  *
  * The "no permission" texts are the same for a protected page and for a web app whose activeTab
  * grant lapsed, so the tab's URL decides: protected (now, or when last seen) → unreadable-page,
- * anything else → access-lapsed. An unknown URL is never called protected.
+ * a web page → access-lapsed. With no URL at all (the browser hides it without the grant, and a
+ * restarted background forgot it), a tab a session was read from is a web app → access-lapsed.
  */
 export function classifyInjectionError(message: string, hint: TabHint = {}): ReadErrorCode {
   if (/no tab with id|invalid tab id|tab .*not found/i.test(message)) return 'no-tab';
   if (NO_PERMISSION.test(message)) {
     const url = hint.url !== undefined && hint.url !== '' ? hint.url : hint.knownUrl;
-    return isProtectedUrl(url) ? 'unreadable-page' : 'access-lapsed';
+    if (url !== undefined && url !== '') return isProtectedUrl(url) ? 'unreadable-page' : 'access-lapsed';
+    // URL hidden and never seen: a tab we read a session from held a web app; any other is a
+    // page we were never allowed into (e.g. about:blank opened in a detached window).
+    return hint.readBefore === true ? 'access-lapsed' : 'unreadable-page';
   }
   if (/cannot be scripted|permission|not allowed|chrome:\/\/|about:|extensions gallery|frame with id \d+ (?:was removed|is showing error page)|error page/i.test(message)) {
     return 'unreadable-page';
