@@ -119,6 +119,7 @@ for (const name of BROWSERS) {
               { type: 'copyToken', req: { sessionId: s, extra: true } },
               // A page must never vouch for the homeserver it planted.
               { type: 'confirmHomeserver', req: { sessionId: s, host: 'localhost:1' } },
+              { type: 'tabAccess', req: { tabId: 1 } },
             ];
             const out: string[] = [];
             for (const m of messages) {
@@ -136,7 +137,7 @@ for (const name of BROWSERS) {
       }, { tabId: tab.tabId, sid: sessionId });
       assert.equal(results.length, 1);
       const replies = results[0]!;
-      assert.equal(replies.length, 8);
+      assert.equal(replies.length, 9);
       for (const raw of replies) {
         assert.ok(!raw.includes(user.accessToken), `the content script got the token: ${raw}`);
         const reply = JSON.parse(raw) as Reply;
@@ -157,6 +158,8 @@ for (const name of BROWSERS) {
         { type: 'readUsers', req: { sessionId, userIds: Array.from({ length: 101 }, (_, i) => `@u${i}:example.org`) } },
         { type: 'readUsers', req: { sessionId, all: true } },
         { type: 'getSession', req: { tabId: -1 } },
+        { type: 'tabAccess', req: { tabId: '1' } },
+        { type: 'tabAccess', req: {} },
         { type: 'connectManual', req: { homeserver: 'javascript:alert(1)', accessToken: user.accessToken } },
         { type: 'confirmHomeserver', req: { sessionId } },
         { type: 'confirmHomeserver', req: { sessionId, host: 'x', confirmed: true } },

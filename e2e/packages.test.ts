@@ -55,11 +55,12 @@ test('the zip and the xpi hold the unpacked builds and fit the size budget', () 
 // 60 KB until the repair forms grew (device picker, manual upload, export offer: ~11 KB of the
 // total); the panel polls for a running flow as soon as the report shows, so it is not worth
 // loading lazily. The users section (counts, filter, rows, add a user ID) added ~3.3 KB;
-// verify-user's form (user ID, key, "it matches") and the keep-verified box ~1.8 KB.
+// verify-user's form (user ID, key, "it matches") and the keep-verified box ~1.8 KB;
+// the access-lapsed banner and its tabAccess poll 918 bytes (+1 000).
 // The budget keeps the popup from growing by accident, not a hard limit.
-test('popup JavaScript stays under 76 KB minified', () => {
+test('popup JavaScript stays under 76 KB minified (+1 000 bytes for the access-lapsed state)', () => {
   const popup = read('chrome/popup.js');
-  assert.ok(popup.length < 76 * 1024, `popup.js is ${popup.length} bytes minified (${gzipSync(popup).length} gzipped)`);
+  assert.ok(popup.length < 76 * 1024 + 1_000, `popup.js is ${popup.length} bytes minified (${gzipSync(popup).length} gzipped)`);
 });
 
 test('the core is published as ESM with declarations that resolve', async () => {

@@ -1,5 +1,5 @@
 import type { BrowserName } from './browser-paths.ts';
-import type { ExtensionBrowser } from './extension-browser.ts';
+import { PRODUCTION_BUILD, type ExtensionBrowser } from './extension-browser.ts';
 import { launchChromium } from './chromium.ts';
 import { launchFirefox } from './firefox.ts';
 import { startLeakWatch, type ExtensionStores } from './leak-watch.ts';
@@ -9,6 +9,11 @@ export const BROWSERS: BrowserName[] = ['chromium', 'firefox'];
 
 export type LaunchOptions = {
   extensionDir?: string;
+  /**
+   * 'production': the packages people install (dist/chrome, dist/firefox: no host permissions),
+   * for tests that go through the toolbar action; default 'test' (adds localhost host permissions).
+   */
+  build?: 'test' | 'production';
   headless?: boolean;
   /** Origins (or URLs on them) of servers this test started, which the browser may also reach. */
   allowOrigins?: readonly string[];
@@ -24,7 +29,8 @@ export type LaunchOptions = {
  * the extension's storage, every request it made and its console output, and rejects with a
  * LeakError listing every finding — so every e2e flow is checked without the test asking.
  */
-export async function launchBrowser(name: BrowserName, opts: LaunchOptions = {}): Promise<ExtensionBrowser> {
+export async function launchBrowser(name: BrowserName, options: LaunchOptions = {}): Promise<ExtensionBrowser> {
+  const opts = options.build === 'production' && options.extensionDir === undefined ? { ...options, extensionDir: PRODUCTION_BUILD[name] } : options;
   if (opts.leakWatch === false) return name === 'chromium' ? launchChromium(opts) : launchFirefox(opts);
   const watch = await startLeakWatch(name, opts.allowOrigins === undefined ? {} : { allowOrigins: opts.allowOrigins });
   const launchOpts = { ...opts, watch: watch.hooks };

@@ -4,7 +4,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { browserBinaries } from './browser-paths.ts';
-import { TEST_BUILD, tabIdOf, uiUrl, type ExtensionBrowser } from './extension-browser.ts';
+import { TEST_BUILD, tabIdOf, tabIds, uiUrl, type ExtensionBrowser } from './extension-browser.ts';
 import type { LeakWatchHooks } from './leak-watch.ts';
 import { sel, waitUntil, type UiPage } from './ui-page.ts';
 
@@ -45,6 +45,8 @@ export async function launchChromium(opts: { extensionDir?: string; headless?: b
       '--disable-sync',
       '--no-first-run',
       '--disable-quic',
+      // Lets CDP's Extensions domain trigger the toolbar action (invokeAction).
+      '--enable-unsafe-extension-debugging',
       ...(opts.watch ? watchArgs(opts.watch) : []),
     ],
   });
@@ -57,9 +59,10 @@ export async function launchChromium(opts: { extensionDir?: string; headless?: b
     name: 'chromium',
     extensionOrigin,
     async openTab(url) {
+      const before = await tabIds(self);
       const page = await context.newPage();
       await page.goto(url);
-      return { tabId: await tabIdOf(self, page.url()), page: playwrightUiPage(page) };
+      return { tabId: await tabIdOf(self, page.url(), { before }), page: playwrightUiPage(page) };
     },
     async openUi(tabId) {
       const page = await context.newPage();
@@ -77,6 +80,29 @@ export async function launchChromium(opts: { extensionDir?: string; headless?: b
         await cdp.send('ServiceWorker.stopAllWorkers');
       } finally {
         await page.close();
+      }
+    },
+    async invokeAction(url) {
+      const page = context.pages().find((p) => p.url() === url);
+      if (!page) throw new Error(`no tab at ${url}`);
+      // The action acts on the active tab of the focused window, as a click would.
+      await page.bringToFront();
+      const browserInstance = context.browser();
+      if (!browserInstance) throw new Error('no browser-level CDP session');
+      const cdp = await browserInstance.newBrowserCDPSession();
+      try {
+        type Target = { targetId: string; type: string; url: string };
+        // Tab targets are listed only when asked for (the default filter leaves them out).
+        const targets = async () => ((await cdp.send('Target.getTargets', { filter: [{}] } as never)) as unknown as { targetInfos: Target[] }).targetInfos;
+        const tab = (await targets()).find((t) => t.type === 'tab' && t.url === url);
+        if (!tab) throw new Error(`no tab target at ${url}`);
+        const popup = `${extensionOrigin}/popup.html`;
+        const before = (await targets()).filter((t) => t.url === popup).length;
+        // The extension id, and a TAB target (a page target is refused).
+        await cdp.send('Extensions.triggerAction' as never, { id: new URL(extensionOrigin).host, targetId: tab.targetId } as never);
+        await waitUntil('the action popup', async () => (await targets()).filter((t) => t.url === popup).length > before);
+      } finally {
+        await cdp.detach();
       }
     },
     findPage: async (prefix, opts = {}) => playwrightUiPage(await waitUntil(`a page at ${prefix}`,

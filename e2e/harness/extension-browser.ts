@@ -1,7 +1,7 @@
 import type { BrowserName } from './browser-paths.ts';
 import { waitUntil, type UiPage } from './ui-page.ts';
 
-/** A real browser with the test build of the extension loaded. */
+/** A real browser with a build of the extension loaded (the test build unless told otherwise). */
 export interface ExtensionBrowser {
   readonly name: BrowserName;
   /** chrome-extension://<id> or moz-extension://<uuid> */
@@ -26,6 +26,13 @@ export interface ExtensionBrowser {
    * whose URL starts with `prefix`, and drives it.
    */
   findPage(prefix: string, opts?: { timeoutMs?: number }): Promise<UiPage>;
+  /**
+   * Clicks the toolbar icon, as a person does, on the tab showing `url` (brought to the front):
+   * the browser grants activeTab for that tab and opens the action popup, which reads the tab.
+   * Resolves once the action ran (Chromium: CDP Extensions.triggerAction, and the popup target
+   * exists; Firefox: the action's own handler, what its keyboard shortcut calls).
+   */
+  invokeAction(url: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -34,15 +41,32 @@ export const TEST_BUILD: Record<BrowserName, string> = {
   firefox: new URL('../../dist/test-firefox', import.meta.url).pathname,
 };
 
+/** The packages people install (activeTab + scripting + storage only), built by `npm run build`. */
+export const PRODUCTION_BUILD: Record<BrowserName, string> = {
+  chromium: new URL('../../dist/chrome', import.meta.url).pathname,
+  firefox: new URL('../../dist/firefox', import.meta.url).pathname,
+};
+
 /**
  * The tab id the extension sees for a page URL. Lists every tab and filters: a match pattern with
  * a port finds nothing in Firefox (docs/design.md#firefox-tab-query).
  */
-export function tabIdOf(b: Pick<ExtensionBrowser, 'evalExtension'>, url: string): Promise<number> {
+export function tabIdOf(b: Pick<ExtensionBrowser, 'evalExtension'>, url: string, opts: { before?: number[] } = {}): Promise<number> {
   return waitUntil(`the tab id of ${url}`, () =>
-    b.evalExtension(async (u) => (await browser.tabs.query({})).find((t) => t.url === u)?.id, url),
+    b.evalExtension(async ({ u, before }) => {
+      const tabs = await browser.tabs.query({});
+      const byUrl = tabs.find((t) => t.url === u)?.id;
+      if (byUrl !== undefined) return byUrl;
+      // A production build sees no URL of a tab it holds no grant for: the one tab that is new.
+      const fresh = tabs.filter((t) => t.url === undefined && t.id !== undefined && before !== undefined && !before.includes(t.id));
+      return fresh.length === 1 ? fresh[0]!.id : undefined;
+    }, { u: url, before: opts.before }),
   );
 }
+
+/** Every tab id the extension sees now (to find the one a test opens next, URL or not). */
+export const tabIds = (b: Pick<ExtensionBrowser, 'evalExtension'>): Promise<number[]> =>
+  b.evalExtension(async () => (await browser.tabs.query({})).flatMap((t) => (t.id === undefined ? [] : [t.id])), null);
 
 /** popup.html bound to a tab (the detached-window form), or unbound. */
 export const uiUrl = (origin: string, tabId?: number) => `${origin}/popup.html${tabId === undefined ? '' : `?tabId=${tabId}`}`;

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { browserBinaries } from './browser-paths.ts';
-import { TEST_BUILD, tabIdOf, uiUrl, type ExtensionBrowser } from './extension-browser.ts';
+import { TEST_BUILD, tabIdOf, tabIds, uiUrl, type ExtensionBrowser } from './extension-browser.ts';
 import type { LeakWatchHooks } from './leak-watch.ts';
 import { sel, waitUntil, type UiPage } from './ui-page.ts';
 
@@ -54,6 +54,36 @@ async function terminateBackground(b: Browser, geckoId: string): Promise<void> {
   if (r.result.type !== 'success') throw new Error(`terminateBackground failed: ${JSON.stringify(r.result).slice(0, 300)}`);
 }
 
+/**
+ * The toolbar action, invoked through the browser's own handler (what the `_execute_action`
+ * shortcut calls): it grants activeTab for the selected tab and opens the popup. No WebDriver
+ * BiDi command clicks a toolbar button.
+ */
+async function triggerAction(b: Browser, geckoId: string, url: string): Promise<void> {
+  const bidi = (b as unknown as { connection: { send(method: string, params: unknown): Promise<{ result: any }> } }).connection;
+  const tree = await bidi.send('browsingContext.getTree', { 'moz:scope': 'chrome' });
+  // The browser window whose selected tab shows `url` (each test page may be in its own window).
+  const expression = `(async () => {
+    if (window.gBrowser?.selectedBrowser?.currentURI?.spec !== ${JSON.stringify(url)}) return 'other window';
+    const { ExtensionParent } = ChromeUtils.importESModule('resource://gre/modules/ExtensionParent.sys.mjs');
+    const ext = ExtensionParent.GlobalManager.getExtension(${JSON.stringify(geckoId)});
+    if (!ext) throw new Error('extension not found');
+    // The action toggles: with its popup still open (headless never moves focus away), a trigger
+    // would close it. Close it first, so every trigger opens a popup and grants activeTab.
+    const { ViewPopup } = ChromeUtils.importESModule('resource:///modules/ExtensionPopups.sys.mjs');
+    ViewPopup.for(ext, window)?.closePopup();
+    await ExtensionParent.apiManager.global.browserActionFor(ext).triggerAction(window);
+    return 'triggered';
+  })()`;
+  const answers: string[] = [];
+  for (const { context } of tree.result.contexts as { context: string }[]) {
+    const r = await bidi.send('script.evaluate', { expression, target: { context }, awaitPromise: true });
+    if (r.result.type === 'success' && r.result.result?.value === 'triggered') return;
+    answers.push(JSON.stringify(r.result).slice(0, 200));
+  }
+  throw new Error(`triggerAction: no browser window shows ${url}: ${answers.join('; ')}`);
+}
+
 export async function launchFirefox(opts: { extensionDir?: string; headless?: boolean; watch?: LeakWatchHooks } = {}): Promise<ExtensionBrowser> {
   const ext = opts.extensionDir ?? TEST_BUILD.firefox;
   const geckoId: string = JSON.parse(readFileSync(join(ext, 'manifest.json'), 'utf8')).browser_specific_settings.gecko.id;
@@ -98,9 +128,10 @@ export async function launchFirefox(opts: { extensionDir?: string; headless?: bo
     name: 'firefox',
     extensionOrigin,
     async openTab(url) {
+      const before = await tabIds(self);
       const page = await newPage();
       await page.goto(url);
-      return { tabId: await tabIdOf(self, page.url()), page: puppeteerUiPage(page) };
+      return { tabId: await tabIdOf(self, page.url(), { before }), page: puppeteerUiPage(page) };
     },
     async openUi(tabId) {
       const page = await newPage();
@@ -118,6 +149,15 @@ export async function launchFirefox(opts: { extensionDir?: string; headless?: bo
       }
       return undefined;
     }, opts.timeoutMs ?? 15_000)),
+    async invokeAction(url) {
+      let page: Page | undefined;
+      for (const p of await browserInstance.pages()) if (p.url() === url) page = p;
+      if (!page) throw new Error(`no tab at ${url}`);
+      await page.bringToFront();
+      // Returns once the action ran; the popup's own effects (its read of the tab) are what tests
+      // wait for: a headless popup panel is not always listed by extension.getViews.
+      await triggerAction(browserInstance, geckoId, url);
+    },
     close: () => browserInstance.close(),
   };
   return self;

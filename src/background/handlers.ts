@@ -14,6 +14,7 @@ import { sessionView } from './session-view.ts';
 import { createFlowManager, type MirroredRun } from './repair-flow.ts';
 import { closeAuthWindowById, openAuthWindow } from '../ext/auth-window.ts';
 import type { RepairFlowView } from '../ext/protocol.ts';
+import { tabAccessState } from './tab-access-probe.ts';
 
 /** storage.session key of the repair flows' mirror (no private key, password or recovery key). */
 const FLOWS_KEY = 'repairFlows';
@@ -101,6 +102,10 @@ export const handlers: Handlers = {
 
   async readTab({ tabId }) {
     return readTabSessions(tabId);
+  },
+
+  async tabAccess({ tabId }) {
+    return { access: await tabAccessState(tabId) };
   },
 
   async refreshSessionToken({ sessionId }) {

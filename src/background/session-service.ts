@@ -33,6 +33,11 @@ export interface SessionServiceDeps {
   updateSession(sessionId: string, patch: Partial<Omit<StoredSession, 'sessionId'>>): Promise<StoredSession | undefined>;
   /** Read the tab's session candidates (an injection into the tab). */
   readTab(tabId: number): Promise<Parsed>;
+  /**
+   * Resolves when the tab's access grant is back (tab-access.ts); rejects if the tab closes.
+   * Without it, a lapsed grant fails the re-read like any other read error.
+   */
+  waitForAccess?(tabId: number): Promise<void>;
   /** whoami on the candidate's own homeserver, before its token replaces a stored one. */
   check(candidate: SessionCandidate): Promise<Checked>;
   /** Default: the runtime's fetch. Tests inject their own. */
@@ -42,7 +47,8 @@ export interface SessionServiceDeps {
 export interface SessionService {
   /**
    * The token to send now. Without `force`: the stored token, or for a rotating tab session the
-   * one its tab holds now (the stored one if the tab cannot be read: the request will tell).
+   * one its tab holds now (the stored one if the tab cannot be read: the request will tell;
+   * if the tab's access grant lapsed, it waits for the grant to be restored).
    * With `force` (after M_UNKNOWN_TOKEN, or the person asked): the tab is re-read, and a failed
    * read rejects.
    * @throws {SessionReadError} with force: the tab is gone, unreadable, or no longer holds the session.
@@ -86,13 +92,30 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
   };
 
   /**
+   * Read the tab; when its activeTab grant has lapsed (a reload, a cross-origin navigation), wait
+   * until the person restores it by clicking the toolbar icon on that tab, then read again. Not
+   * failing: the stored token of a rotating session is likely revoked by now, and the person can
+   * fix the cause in one click. Not the stale token either: it would fail, or worse, half a plan.
+   */
+  const readWhenAllowed = async (tabId: number): Promise<Parsed> => {
+    for (;;) {
+      try {
+        return await deps.readTab(tabId);
+      } catch (e) {
+        if (!(e instanceof SessionReadError && e.code === 'access-lapsed') || deps.waitForAccess === undefined) throw e;
+        await deps.waitForAccess(tabId);
+      }
+    }
+  };
+
+  /**
    * Re-run the reader on the session's tab and take the token it finds now for the same app, user
    * and device. A different token is checked with whoami before it replaces the stored one.
    */
   const readFromTab = async (sessionId: string): Promise<StoredSession> => {
     const s = await known(sessionId);
     if (s.tabId === undefined) throw new SessionReadError('read-failed', 'This session was entered by hand; there is no tab to re-read its token from.');
-    const parsed = await deps.readTab(s.tabId);
+    const parsed = await readWhenAllowed(s.tabId);
     const pageUser = s.pageUserId ?? s.userId;
     const pageDevice = s.pageDeviceId ?? s.deviceId;
     const c = parsed.candidates.find((x) => x.app === s.app && x.homeserver === s.homeserver && x.userId === pageUser && x.deviceId === pageDevice);

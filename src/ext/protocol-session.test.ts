@@ -18,3 +18,11 @@ test('refreshSessionToken takes exactly a sessionId', () => {
     assert.equal(v(bad).ok, false, JSON.stringify(bad));
   }
 });
+
+test('tabAccess takes exactly a non-negative integer tabId', () => {
+  const v = requestValidators.tabAccess;
+  assert.deepEqual(v({ tabId: 3 }), { ok: true, value: { tabId: 3 } });
+  for (const bad of [{}, { tabId: '3' }, { tabId: -1 }, { tabId: 0.5 }, { tabId: 3, grant: true }, JSON.parse('{"tabId":3,"__proto__":{"x":1}}'), null]) {
+    assert.equal(v(bad).ok, false, JSON.stringify(bad));
+  }
+});

@@ -127,6 +127,11 @@ export const requestValidators = {
   copyToken: object({ sessionId: str({ min: 1, max: 128 }) }),
   /** Read the web app session(s) in a tab; each is checked with whoami before it is shown. */
   readTab: object({ tabId: int({ min: 0 }) }),
+  /**
+   * Has the extension's access to this tab lapsed (activeTab withdrawn by a reload or a
+   * cross-origin navigation)? Asked by the detached window, which has no grant of its own.
+   */
+  tabAccess: object({ tabId: int({ min: 0 }) }),
   /** Re-read a tab session's token from its tab (OIDC tokens rotate); never uses a refresh token. */
   refreshSessionToken: object({ sessionId: str({ min: 1, max: 128 }) }),
   /**
@@ -214,6 +219,8 @@ type Responses = {
   copyToken: { accessToken: string };
   /** Usable sessions (the web app's current one first), and what was found but is unusable. */
   readTab: ReadTabResponse;
+  /** `lapsed`: reads of the tab wait until the person clicks the toolbar icon on it. */
+  tabAccess: { access: 'granted' | 'lapsed' };
   refreshSessionToken: SessionView;
   readStatus: StatusView;
   /** Names users: shown in the popup, never put in the diagnostic report (counts only there). */

@@ -3,6 +3,7 @@ import { ManualForm } from './components/manual-form.tsx';
 import { SessionCard } from './components/session-card.tsx';
 import { StatusReport } from './components/status-report.tsx';
 import { SessionError } from './components/session-error.tsx';
+import { AccessLapsed } from './components/access-lapsed.tsx';
 import { SessionPicker } from './components/session-picker.tsx';
 import { loadTabSessions, loading, session, showError, tabId } from './state.ts';
 import { isDetached, openDetachedUi } from '../ext/detach.ts';
@@ -20,6 +21,7 @@ export function App() {
         )}
       </div>
       <SessionError />
+      <AccessLapsed tabId={tabId.value} detached={isDetached()} />
       {loading.value ? (
         <p class="muted">Reading this tab…</p>
       ) : (

@@ -2,6 +2,7 @@ import { signal } from '@preact/signals';
 import type { RejectedSession, SessionView } from '../ext/protocol.ts';
 import { send } from '../ext/messaging.ts';
 import { targetTabId } from './target.ts';
+import { accessLapsed } from './access.ts';
 
 export const tabId = signal<number | undefined>(undefined);
 /** The session the popup works on. */
@@ -47,6 +48,13 @@ export async function loadTabSessions(): Promise<void> {
       } catch (e) {
         readError = e;
       }
+    }
+    if ((readError as { code?: unknown } | undefined)?.code === 'access-lapsed') {
+      // Not an error of the page: the session read before stays, the banner says how to restore.
+      accessLapsed.value = true;
+      const kept = await send('getSession', { tabId: tabId.value });
+      if (kept) session.value = kept;
+      return;
     }
     const manual = await send('getSession', {});
     if (manual) session.value = manual;

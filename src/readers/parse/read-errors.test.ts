@@ -17,10 +17,11 @@ test('web apps are not', () => {
 });
 
 test('injection errors of both browsers are classified', () => {
-  assert.equal(classifyInjectionError('Cannot access contents of the page. Extension manifest must request permission to access the respective host.'), 'unreadable-page');
+  // The no-permission texts are protected pages only on a protected URL (else access-lapsed: access-lapsed.test.ts).
+  assert.equal(classifyInjectionError('Cannot access contents of the page. Extension manifest must request permission to access the respective host.', { url: 'chrome://settings/' }), 'unreadable-page');
   assert.equal(classifyInjectionError('Cannot access a chrome:// URL'), 'unreadable-page');
   assert.equal(classifyInjectionError('The extensions gallery cannot be scripted.'), 'unreadable-page');
-  assert.equal(classifyInjectionError('Missing host permission for the tab'), 'unreadable-page');
+  assert.equal(classifyInjectionError('Missing host permission for the tab', { url: 'about:addons' }), 'unreadable-page');
   assert.equal(classifyInjectionError('Frame with ID 0 is showing error page'), 'unreadable-page');
   assert.equal(classifyInjectionError('No tab with id: 123.'), 'no-tab');
   assert.equal(classifyInjectionError('Invalid tab ID: 123'), 'no-tab');

@@ -3,6 +3,7 @@
  * message that says what to do. Also the pure classification of tab URLs and injection errors.
  */
 import type { AppName, ReadErrorCode } from './types.ts';
+import { ACCESS_LAPSED } from './access-lapsed-text.ts';
 
 export class SessionReadError extends Error {
   override readonly name = 'SessionReadError';
@@ -17,6 +18,11 @@ export const MESSAGES = {
   notMatrix: 'No Matrix session found in this tab. Open your Matrix web app (Element, Cinny, Hydrogen, FluffyChat…) and try again, or connect manually below.',
   unreadable: 'This page can\u2019t be read by extensions (browser pages, extension pages and add-on stores are protected). Switch to your Matrix web app\u2019s tab, or connect manually below.',
   noTab: 'The tab to read is gone. Reopen the popup on your Matrix web app\u2019s tab.',
+  /**
+   * activeTab withdrawn from an ordinary web app (Firefox: any reload; Chromium: a cross-origin
+   * navigation, e.g. an SSO round trip). Nothing is wrong with the page: one click restores it.
+   */
+  accessLapsed: ACCESS_LAPSED,
   insecure: (app: AppName) =>
     `${app} keeps its access token encrypted, and this page is not a secure origin (no WebCrypto), so the token can\u2019t be decrypted. Open ${app} over HTTPS, or connect manually below.`,
   invalidToken: (app: AppName | 'manual') =>
@@ -38,7 +44,6 @@ const PROTECTED_HOSTS = [
 /** Is this a tab URL that extensions can never read? `undefined` (URL hidden) is not decided here. */
 export function isProtectedUrl(url: string | undefined): boolean {
   if (url === undefined || url === '') return false;
-  if (PROTECTED_SCHEMES.test(url)) return true;
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -46,18 +51,45 @@ export function isProtectedUrl(url: string | undefined): boolean {
     // An unparsable URL cannot be a page we can read either.
     return true;
   }
+  // The parsed scheme, not the raw text: the URL parser drops leading controls and spaces.
+  if (PROTECTED_SCHEMES.test(parsed.protocol) || PROTECTED_SCHEMES.test(url)) return true;
   if (parsed.hostname === 'chrome.google.com') return parsed.pathname.startsWith('/webstore');
   return PROTECTED_HOSTS.some((re) => re.test(parsed.hostname));
 }
+
+/** What the background knows of the tab when an injection fails. */
+export type TabHint = {
+  /** The tab's URL now, when the browser shows it (it hides it once the grant is gone). */
+  url?: string | undefined;
+  /** The URL this tab had at its last read that could see it. */
+  knownUrl?: string | undefined;
+  /** A Matrix session was read from this tab before (so it held a web app, not a protected page). */
+  readBefore?: boolean;
+};
+
+/** The browser refused to script the tab for want of permission (not because of what the page is). */
+const NO_PERMISSION = /cannot access contents of|missing host permission/i;
 
 /**
  * Map an executeScript rejection to an error code. Chromium: "Cannot access contents of the page…",
  * "Cannot access a chrome:// URL", "The extensions gallery cannot be scripted."; Firefox:
  * "Missing host permission for the tab".
+ *
+ * The "no permission" texts are the same for a protected page and for a web app whose activeTab
+ * grant lapsed, so the tab's URL decides: protected (now, or when last seen) → unreadable-page,
+ * a web page → access-lapsed. With no URL at all (the browser hides it without the grant, and a
+ * restarted background forgot it), a tab a session was read from is a web app → access-lapsed.
  */
-export function classifyInjectionError(message: string): ReadErrorCode {
+export function classifyInjectionError(message: string, hint: TabHint = {}): ReadErrorCode {
   if (/no tab with id|invalid tab id|tab .*not found/i.test(message)) return 'no-tab';
-  if (/cannot access|cannot be scripted|missing host permission|permission|not allowed|chrome:\/\/|about:|extensions gallery|frame with id \d+ (?:was removed|is showing error page)|error page/i.test(message)) {
+  if (NO_PERMISSION.test(message)) {
+    const url = hint.url !== undefined && hint.url !== '' ? hint.url : hint.knownUrl;
+    if (url !== undefined && url !== '') return isProtectedUrl(url) ? 'unreadable-page' : 'access-lapsed';
+    // URL hidden and never seen: a tab we read a session from held a web app; any other is a
+    // page we were never allowed into (e.g. about:blank opened in a detached window).
+    return hint.readBefore === true ? 'access-lapsed' : 'unreadable-page';
+  }
+  if (/cannot be scripted|permission|not allowed|chrome:\/\/|about:|extensions gallery|frame with id \d+ (?:was removed|is showing error page)|error page/i.test(message)) {
     return 'unreadable-page';
   }
   return 'read-failed';

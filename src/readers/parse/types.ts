@@ -85,6 +85,8 @@ export type ReadProblem = { app: AppName; code: ReadErrorCode; message: string }
 export type ReadErrorCode =
   | 'not-matrix'
   | 'unreadable-page'
+  /** activeTab withdrawn from a web app's tab: the toolbar icon restores it (not a protected page). */
+  | 'access-lapsed'
   | 'insecure-origin'
   | 'invalid-token'
   | 'soft-logout'
