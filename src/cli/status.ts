@@ -9,9 +9,10 @@
  * stderr). Secrets are read from XSIGN_TOKEN / XSIGN_RECOVERY_KEY / XSIGN_PASSPHRASE or from
  * files when the flags are not given (command lines are visible to other users in process lists).
  */
+import { describeError } from './describe-error.ts';
 import { warnIfUnproven } from './homeserver-warning.ts';
 import {
-  ConnectionError, createMatrixClient, diagnosticJson, inspectAccount, inspectUsers, MatrixApiError, myKeysFromReport, UiaRequiredError,
+  createMatrixClient, diagnosticJson, inspectAccount, inspectUsers, myKeysFromReport,
 } from '../core/index.ts';
 import type { Readable } from 'node:stream';
 import { parseCommandArgs, UsageError } from './args.ts';
@@ -35,14 +36,6 @@ export interface StatusIo {
 const SECRETS: readonly SecretFlag[] = ['token', 'recovery-key', 'passphrase'];
 const FLAGS = { homeserver: 'string', json: 'boolean', diagnostic: 'boolean', ...secretFlagSpec(SECRETS) } as const;
 
-function describeError(error: unknown): string | undefined {
-  if (error instanceof MatrixApiError) {
-    if (error.status === 401) return `the homeserver refused the access token (${error.errcode}); get a fresh one`;
-    return `the homeserver refused: ${error.message}`;
-  }
-  if (error instanceof ConnectionError || error instanceof UiaRequiredError) return error.message;
-  return undefined;
-}
 
 /**
  * Run `status` with the arguments after the command name.

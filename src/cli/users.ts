@@ -7,9 +7,10 @@
  * Exit codes as `status`: 0 no problem, 1 problems found, 2 usage or connection errors.
  * My own keys come from the same keys/query as everybody's (my user ID is added to it).
  */
+import { describeError } from './describe-error.ts';
 import { warnIfUnproven } from './homeserver-warning.ts';
 import {
-  ConnectionError, createMatrixClient, inspectUsers, isUserId, MatrixApiError, UiaRequiredError, USER_STATE_LABELS,
+  createMatrixClient, inspectUsers, isUserId, USER_STATE_LABELS,
   USER_STATE_NOTES, USER_STATES, type UsersReport,
 } from '../core/index.ts';
 import type { Readable } from 'node:stream';
@@ -77,14 +78,6 @@ export function formatUsers(report: UsersReport): string {
   return lines.map(terminalSafe).join('\n');
 }
 
-function describeError(error: unknown): string | undefined {
-  if (error instanceof MatrixApiError) {
-    if (error.status === 401) return `the homeserver refused the access token (${error.errcode}); get a fresh one`;
-    return `the homeserver refused: ${error.message}`;
-  }
-  if (error instanceof ConnectionError || error instanceof UiaRequiredError) return error.message;
-  return undefined;
-}
 
 /**
  * Run `users` with the arguments after the command name.
