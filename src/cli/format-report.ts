@@ -3,7 +3,7 @@
  * storage, backup, verdict). Every line goes through {@link terminalSafe}, because display names,
  * device and key IDs come from the server and could carry terminal escape sequences.
  */
-import { ROLE, ROLES, type CrossSigningKeyReport, type Problem, type Report } from '../core/index.ts';
+import { ROLE, ROLES, type CrossSigningKeyReport, type Report, type VerdictProblem } from '../core/index.ts';
 import { terminalSafe } from './terminal-safe.ts';
 
 /** Devices listed one by one before the rest are summarised. */
@@ -91,7 +91,7 @@ function backup(r: Report): string[] {
   ];
 }
 
-function verdict(problems: readonly Problem[]): string[] {
+function verdict(problems: readonly VerdictProblem[]): string[] {
   if (problems.length === 0) return ['VERDICT', `  ${OK} Healthy: no problems found.`];
   const lines = ['VERDICT', `  ${BAD} ${problems.length} problem${problems.length === 1 ? '' : 's'} found:`];
   const seen = new Map<string, number>();
@@ -106,9 +106,19 @@ function verdict(problems: readonly Problem[]): string[] {
   return lines;
 }
 
-/** The whole human-readable report, one string, terminal-safe. */
-export function formatReport(r: Report, homeserver: string): string {
+function people(problems: readonly VerdictProblem[], usersError: string | undefined): string[] {
+  if (usersError !== undefined) return ['PEOPLE YOU VERIFIED', `  ${WARN} could not be read (${usersError}); the verdict is the account's alone`];
+  const users = problems.filter((p) => p.code.startsWith('users-'));
+  return ['PEOPLE YOU VERIFIED', users.length === 0 ? `  ${OK} no problem (\`xsign-doctor users\` lists them)` : `  ${BAD} ${users.length} problem${users.length === 1 ? '' : 's'}, in the verdict (\`xsign-doctor users\` lists them)`];
+}
+
+/**
+ * The whole human-readable report, one string, terminal-safe.
+ * @param problems - The verdict's problems (the account's and the users report's, src/core/users/verdict.ts); default the account's.
+ * @param usersError - Why the users report could not be read, when it could not.
+ */
+export function formatReport(r: Report, homeserver: string, problems: readonly VerdictProblem[] = r.problems, usersError?: string): string {
   const header = [`${r.userId} on ${homeserver}${r.deviceId ? `, this device ${r.deviceId}` : ''}`];
-  const sections = [header, identity(r), devices(r), secretStorage(r), backup(r), verdict(r.problems)];
+  const sections = [header, identity(r), devices(r), secretStorage(r), backup(r), people(problems, usersError), verdict(problems)];
   return sections.map((lines) => lines.map(terminalSafe).join('\n')).join('\n\n');
 }

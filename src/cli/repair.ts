@@ -19,11 +19,13 @@ import { closeSync, constants, existsSync, fchmodSync, fsyncSync, openSync, read
 import {
   ConnectionError, createMatrixClient, decryptKeysExport, describeServerKeys, detectEd25519, encryptKeysExport, executePlan, exportFormOf,
   exportPassphraseProblem, inspectAccount, MatrixApiError, redactedRequestBody, ROLE,
-  type KeyRole, type MatrixClient, type RepairPlan, type Report, type SecretStorageKeyInput,
+  type KeyRole, type MatrixClient, type RepairPlan, type RepairProgress, type Report, type SecretStorageKeyInput, type SignatureFailure,
 } from '../core/index.ts';
 import { precheckRepair, prepareRepair, type PreparedRepair } from '../core/app/prepare-repair.ts';
 import { describeRefusal, type KeepVerified, type RepairRefusal, type RepairRequest, type Surface } from '../core/app/repair-request.ts';
 import { describeOutcome, type RunEnd } from '../core/app/describe-outcome.ts';
+import { verifiedByRun } from '../core/app/remember-verified.ts';
+import { STATE_FILE_FLAG, stateFilePath, VerifiedUsersState } from './state-file.ts';
 import { parseCommandArgs, UsageError, type FlagSpec } from './args.ts';
 import { askExportPassphrase, askNewExportPassphrase, canAsk, PLAINTEXT_EXPORT_WARNING, readPassphraseFile } from './export-passphrase.ts';
 import { resolveSecretFlags, secretFlagSpec, type SecretFlag } from './secret-flags.ts';
@@ -58,7 +60,7 @@ export interface RepairIo {
 const COMMON_SECRETS: readonly SecretFlag[] = ['token', 'recovery-key', 'passphrase'];
 const FROM_SECRETS: readonly SecretFlag[] = ['from-recovery-key', 'from-passphrase'];
 const COMMON: FlagSpec = {
-  homeserver: 'string', 'password-stdin': 'boolean', yes: 'boolean', 'dry-run': 'boolean', ...secretFlagSpec(COMMON_SECRETS),
+  homeserver: 'string', 'password-stdin': 'boolean', yes: 'boolean', 'dry-run': 'boolean', ...STATE_FILE_FLAG, ...secretFlagSpec(COMMON_SECRETS),
 };
 /** upload's key files, per role (files, not arguments: command lines are public). */
 const MANUAL_KEY_FLAGS = { 'master-key': 'master', 'self-signing-key': 'selfSigning', 'user-signing-key': 'userSigning' } as const satisfies Record<string, KeyRole>;
@@ -404,7 +406,13 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
     const ui = cliUiaPrompter(prompts, io.err, { pollMs, host: hostOf(client.baseUrl) ?? client.baseUrl });
     const approvalTimeoutMs = 600_000;
     let completed = 0;
+    let progress: RepairProgress | undefined;
     let end: RunEnd;
+    // The people this run verified are remembered, even when a later step failed (src/cli/state-file.ts).
+    const rememberVerified = (failures: readonly SignatureFailure[]): void => {
+      const verified = progress === undefined ? [] : verifiedByRun(plan, progress, failures);
+      if (verified.length > 0) new VerifiedUsersState(stateFilePath(io.env, flags['state-file']), io.err).remember({ userId: me.user_id, homeserver: client.baseUrl }, verified);
+    };
     try {
       const outcome = await executePlan(plan, {
         client, ui,
@@ -413,14 +421,17 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
           // Without a terminal a fallback stage is re-checked every poll until the approval timeout.
           ...(prompts.interactive ? {} : { maxFallbackAttempts: Math.ceil(approvalTimeoutMs / pollMs), maxRounds: Math.ceil(approvalTimeoutMs / pollMs) + 20 }),
         },
-        onProgress: (p) => { completed = p.completedStepIds.length; },
+        onProgress: (p) => { completed = p.completedStepIds.length; progress = p; },
         onStep: (e) => {
           if (e.phase === 'done') io.out(terminalSafe(`  ✓ ${e.index + 1}/${e.total} ${plan.steps[e.index]?.title ?? e.stepId}`));
         },
       });
+      progress = outcome.progress;
       end = outcome.failures.length > 0 ? { kind: 'rejected', failures: outcome.failures } : { kind: 'success' };
+      rememberVerified(outcome.failures);
     } catch (error) {
       end = { kind: 'error', error, completed };
+      rememberVerified([]);
       if (error instanceof NoTerminalError) {
         const halfDone = describeOutcome(plan, end, surface).halfDone;
         if (halfDone !== undefined) io.err(halfDone);

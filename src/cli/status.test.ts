@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
@@ -166,7 +167,7 @@ describe('xsign-doctor status', () => {
     const entry = new URL('./index.ts', import.meta.url).pathname;
     // execFile, not spawnSync: a blocked event loop could not serve the fake homeserver.
     const cli = (args: string[]) => new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, ['--import', 'tsx', entry, ...args], { env: { ...process.env, XSIGN_TOKEN: 'tok_123' } }, (error, stdout, stderr) => {
+      execFile(process.execPath, ['--import', 'tsx', entry, ...args], { env: { ...process.env, XSIGN_TOKEN: 'tok_123', XSIGN_STATE_FILE: `${tmpdir()}/xsign-status-test-${process.pid}.json` } }, (error, stdout, stderr) => {
         resolve({ status: error ? Number(error.code ?? 1) : 0, stdout, stderr });
       });
     });

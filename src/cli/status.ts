@@ -12,8 +12,9 @@
 import { describeError } from './describe-error.ts';
 import { warnIfUnproven } from './homeserver-warning.ts';
 import {
-  createMatrixClient, diagnosticJson, inspectAccount, inspectUsers, myKeysFromReport,
+  accountVerdict, createMatrixClient, diagnosticJson, inspectAccount, inspectUsers, myKeysFromReport, verifiedInReport, type UsersReport,
 } from '../core/index.ts';
+import { STATE_FILE_FLAG, stateFilePath, VerifiedUsersState } from './state-file.ts';
 import type { Readable } from 'node:stream';
 import { parseCommandArgs, UsageError } from './args.ts';
 import { formatReport } from './format-report.ts';
@@ -34,7 +35,7 @@ export interface StatusIo {
 }
 
 const SECRETS: readonly SecretFlag[] = ['token', 'recovery-key', 'passphrase'];
-const FLAGS = { homeserver: 'string', json: 'boolean', diagnostic: 'boolean', ...secretFlagSpec(SECRETS) } as const;
+const FLAGS = { homeserver: 'string', json: 'boolean', diagnostic: 'boolean', ...STATE_FILE_FLAG, ...secretFlagSpec(SECRETS) } as const;
 
 
 /**
@@ -73,18 +74,30 @@ export async function runStatus(argv: string[], io: StatusIo): Promise<number> {
       return 2;
     }
     const { state, report } = inspected.value;
+    // The people you verified count in the verdict (src/core/users/verdict.ts). A failure to read
+    // them must not cost the account's report, which is then judged alone and says so.
+    const memory = new VerifiedUsersState(stateFilePath(io.env, flags['state-file']), io.err);
+    const account = { userId: me.user_id, homeserver: client.baseUrl };
+    let usersError: string | undefined;
+    const users: UsersReport | undefined = await inspectUsers(client, { userId: me.user_id, keys: myKeysFromReport(report) }, {
+      previouslyVerified: memory.previouslyVerified(account),
+    }).catch((error: unknown) => {
+      usersError = describeError(error) ?? (error instanceof Error ? error.message : String(error));
+      return undefined;
+    });
+    if (users !== undefined) memory.remember(account, verifiedInReport(users));
+    const verdict = accountVerdict(report, users);
     if (flags.diagnostic === true) {
-      // The users' counts per state belong in a bug report; a failure to read them must not cost
-      // the report itself, which then simply has no `users`.
-      const users = await inspectUsers(client, { userId: me.user_id, keys: myKeysFromReport(report) }).catch(() => undefined);
+      // The users' counts per state belong in a bug report (never a user ID).
       const generatedAt = (io.now?.() ?? new Date()).toISOString();
       io.out(jsonTerminalSafe(diagnosticJson(report, state, { generatedAt, ...(users ? { users } : {}) })));
     } else if (flags.json === true) {
-      io.out(jsonTerminalSafe(JSON.stringify(report, null, 2)));
+      const people = users === undefined ? { users: null, usersError } : { users: { counts: users.counts, discovery: users.discovery } };
+      io.out(jsonTerminalSafe(JSON.stringify({ ...report, healthy: verdict.healthy, problems: verdict.problems, ...people }, null, 2)));
     } else {
-      io.out(formatReport(report, client.baseUrl));
+      io.out(formatReport({ ...report, healthy: verdict.healthy }, client.baseUrl, verdict.problems, usersError));
     }
-    return report.healthy ? 0 : 1;
+    return verdict.healthy ? 0 : 1;
   } catch (error) {
     const message = describeError(error);
     if (message === undefined) throw error;

@@ -26,6 +26,11 @@ to other users in process lists.`;
 const KEEP = '[--keep-verified all|none|@A:X,@B:Y]';
 const KEEP_NOTE = `--keep-verified: after the upload, sign with the new user-signing key the master keys of the people\nyour current one verified (all, none — the default — or those listed); the preview lists them.`;
 
+const STATE_NOTE = `The master keys you are seen to verify (public keys only) are remembered per account, to tell
+when someone's identity changed since you verified them, in --state-file F, else XSIGN_STATE_FILE,
+else $XDG_STATE_HOME/xsign-doctor/verified-users.json, else ~/.local/state/xsign-doctor/verified-users.json
+(mode 0600). status, users and the repairs that verify people read and update it.`;
+
 const EXP_FLAGS = '--export FILE [--export-passphrase-file F | --export-plaintext]';
 
 const REPAIR_NOTES = `Each repair prints the exact requests first (secret ciphertexts and MACs redacted) and asks
@@ -38,7 +43,9 @@ it unencrypted instead, after a warning. An encrypted --from-export file asks fo
 the same way. The account password is asked on the terminal when the homeserver wants it, or read
 from standard input with --password-stdin, one line per attempt; it is never an argument.
 Exit 0: repaired; 1: the repair could not complete (the problems left on the server are listed);
-2: usage or connection error.`;
+2: usage or connection error.
+
+${STATE_NOTE}`;
 
 /** What each repair does, after its usage line. */
 const REPAIR_USAGE: Record<RepairCommand, string> = {
@@ -55,21 +62,26 @@ const REPAIR_USAGE: Record<RepairCommand, string> = {
 /** `xsign-doctor <command> --help`. */
 export const USAGE: Record<Command, string> = {
   whoami: `Usage: xsign-doctor whoami --homeserver URL ${TOKEN}\n\nPrint the user ID and device ID of the access token.\n\n${SECRETS}`,
-  status: `Usage: xsign-doctor status --homeserver URL ${TOKEN}\n    ${KEY}\n    [--json | --diagnostic]
+  status: `Usage: xsign-doctor status --homeserver URL ${TOKEN}\n    ${KEY}\n    [--json | --diagnostic] [--state-file F]
 
 Inspect the account's cross-signing keys, devices, secret storage and key backup, and list each
-problem with its repair. Exit 0: healthy; 1: problems found; 2: usage or connection error.
+problem with its repair; the problems of the people you verified (see users) count too.
+Exit 0: healthy; 1: problems found; 2: usage or connection error.
 --json prints the report as JSON; --diagnostic prints it with the raw server JSON (ciphertexts,
 key checks and device names redacted) for bug reports.
 
+${STATE_NOTE}
+
 ${SECRETS}`,
-  users: `Usage: xsign-doctor users --homeserver URL ${TOKEN}\n    [--user @x:y …] [--json]
+  users: `Usage: xsign-doctor users --homeserver URL ${TOKEN}\n    [--user @x:y …] [--json] [--state-file F]
 
 List the people whose verification matters to you (members of your encrypted rooms, your direct
 chats, and each --user, which may repeat or list IDs with commas) with one state each: verified,
 verified-by-replaced-key, identity-changed, not-verified, no-identity. Text output is grouped by
 state; --json lists each user with userId, masterKey and state. Exit 0: no problem; 1: problems
 found (e.g. people verified only by your replaced user-signing key); 2: usage or connection error.
+
+${STATE_NOTE}
 
 ${SECRETS}`,
   ...(Object.fromEntries(REPAIR_COMMANDS.map((c) => [c, `Usage: ${REPAIR_USAGE[c]}\n\n${REPAIR_NOTES}\n\n${SECRETS}`])) as Record<RepairCommand, string>),

@@ -2,7 +2,7 @@
  * `xsign-doctor users`: the people whose verification matters to me, one state each
  * (docs/matrix-api.md#user-verification).
  *
- *   xsign-doctor users --homeserver URL [--token T | --token-file F] [--user @x:y …] [--json]
+ *   xsign-doctor users --homeserver URL [--token T | --token-file F] [--user @x:y …] [--json] [--state-file F]
  *
  * Exit codes as `status`: 0 no problem, 1 problems found, 2 usage or connection errors.
  * My own keys come from the same keys/query as everybody's (my user ID is added to it).
@@ -17,6 +17,8 @@ import type { Readable } from 'node:stream';
 import { parseCommandArgs, UsageError } from './args.ts';
 import { resolveSecretFlags, secretFlagSpec, type SecretFlag } from './secret-flags.ts';
 import { jsonTerminalSafe, terminalSafe } from './terminal-safe.ts';
+import { STATE_FILE_FLAG, stateFilePath, VerifiedUsersState } from './state-file.ts';
+import { verifiedInReport } from '../core/index.ts';
 
 export interface UsersIo {
   env: Readonly<Record<string, string | undefined>>;
@@ -28,7 +30,7 @@ export interface UsersIo {
 }
 
 const SECRETS: readonly SecretFlag[] = ['token'];
-const FLAGS = { homeserver: 'string', json: 'boolean', ...secretFlagSpec(SECRETS) } as const;
+const FLAGS = { homeserver: 'string', json: 'boolean', ...STATE_FILE_FLAG, ...secretFlagSpec(SECRETS) } as const;
 
 /** `--user` may repeat and take commas: pulled out before the one-value-per-flag parser. */
 export function takeUserFlags(argv: readonly string[]): { users: string[]; rest: string[] } {
@@ -101,7 +103,11 @@ export async function runUsers(argv: string[], io: UsersIo): Promise<number> {
   try {
     const me = await client.whoami();
     await warnIfUnproven(me.user_id, client.baseUrl, io.fetch, io.err);
-    const report = await inspectUsers(client, { userId: me.user_id }, { extraUserIds: users });
+    // The master keys you were seen to verify, to tell "their identity changed" (src/cli/state-file.ts).
+    const memory = new VerifiedUsersState(stateFilePath(io.env, flags['state-file']), io.err);
+    const account = { userId: me.user_id, homeserver: client.baseUrl };
+    const report = await inspectUsers(client, { userId: me.user_id }, { extraUserIds: users, previouslyVerified: memory.previouslyVerified(account) });
+    memory.remember(account, verifiedInReport(report));
     io.out(flags.json === true ? jsonTerminalSafe(JSON.stringify(report, null, 2)) : formatUsers(report));
     return report.problems.length === 0 ? 0 : 1;
   } catch (error) {

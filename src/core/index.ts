@@ -153,8 +153,9 @@ export { parseJsonText } from './json-text.ts';
 export {
   buildUsersReport, classifyUser, fingerprintToKey, formatFingerprint, inspectUsers, isUserId, KEYS_QUERY_BATCH,
   myKeysFromKeysQuery, myKeysFromReport, USER_STATE_LABELS, USER_STATE_NOTES, USER_STATES,
+  emptyVerifiedMemory, memoryAccountKey, parseVerifiedMemory, previouslyVerified, rememberVerified, verifiedInReport, accountVerdict,
 } from './users/index.ts';
 export type {
   InspectUsersOptions, MyKeys, SignatureDetail, UserSource, UserState, UsersAccount, UsersProblem, UsersProblemCode,
-  UsersReport, UserVerification,
+  UsersReport, UserVerification, MemoryAccount, VerifiedKey, VerifiedMemory, AccountVerdict, VerdictProblem,
 } from './users/index.ts';

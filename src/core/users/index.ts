@@ -16,3 +16,10 @@ export { USER_STATES } from './types.ts';
 export type {
   DiscoveryStats, MyKeys, SignatureDetail, UserSource, UserState, UsersProblem, UsersProblemCode, UsersReport, UserVerification,
 } from './types.ts';
+export {
+  emptyVerifiedMemory, MAX_MEMORY_ACCOUNTS, MAX_MEMORY_USERS, memoryAccountKey, parseVerifiedMemory, previouslyVerified, rememberVerified,
+  verifiedInReport,
+} from './verified-memory.ts';
+export type { MemoryAccount, VerifiedKey, VerifiedMemory } from './verified-memory.ts';
+export { accountVerdict } from './verdict.ts';
+export type { AccountVerdict, VerdictProblem } from './verdict.ts';
