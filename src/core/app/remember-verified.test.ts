@@ -13,8 +13,9 @@ const plan = finishPlan({
   steps: [
     uploadKeysStep('upload-keys', 'u', { master_key: master('@me:x.org', 9) }, []),
     uploadSignaturesStep(KEEP_VERIFIED_STEP_ID, 'k', {
-      '@bob:x.org': { [`ed25519:${key(1)}`]: master('@bob:x.org', 1) },
-      '@carol:x.org': { [`ed25519:${key(2)}`]: master('@carol:x.org', 2) },
+      '@bob:x.org': { [key(1)]: master('@bob:x.org', 1) },
+      '@carol:x.org': { [key(2)]: master('@carol:x.org', 2) },
+      '@erin:x.org': { [key(5)]: master('@erin:x.org', 6) },
       '@me:x.org': { DEVICE: { device_id: 'DEVICE' } },
       '@dave:x.org': { [`ed25519:${key(4)}`]: { usage: ['self_signing'] } },
     }, ['upload-keys']),
@@ -22,9 +23,9 @@ const plan = finishPlan({
 });
 
 describe('verifiedByRun', () => {
-  it('the master keys a completed keep-verified or sign-users step signed, less the rejected ones', () => {
+  it('the master keys a completed keep-verified or sign-users step signed, less the rejected ones (and one whose object names another key)', () => {
     assert.deepEqual(verifiedByRun(plan, { completedStepIds: ['upload-keys', KEEP_VERIFIED_STEP_ID] }, [
-      { userId: '@carol:x.org', keyId: `ed25519:${key(2)}`, errcode: 'M_INVALID_SIGNATURE' },
+      { userId: '@carol:x.org', keyId: key(2), errcode: 'M_INVALID_SIGNATURE' },
     ]), [{ userId: '@bob:x.org', masterKey: key(1) }]);
   });
 

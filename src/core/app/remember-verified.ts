@@ -19,12 +19,15 @@ export function verifiedByRun(plan: RepairPlan, progress: Pick<RepairProgress, '
     if (!USER_STEPS.has(step.id) || !progress.completedStepIds.includes(step.id)) continue;
     for (const [userId, perKey] of Object.entries(step.request.body)) {
       if (userId === plan.userId || !isJsonObject(perKey)) continue;
+      // Keyed by their master public key (docs/matrix-api.md#signing-other-users); `ed25519:` tolerated.
       for (const [keyId, signed] of Object.entries(perKey)) {
-        if (!keyId.startsWith(PREFIX) || !isJsonObject(signed)) continue;
+        const publicKey = keyId.startsWith(PREFIX) ? keyId.slice(PREFIX.length) : keyId;
+        if (!isJsonObject(signed)) continue;
         const usage = signed['usage'];
-        if (!Array.isArray(usage) || !usage.includes('master')) continue;
-        if (failures.some((f) => f.userId === userId && f.keyId === keyId)) continue;
-        out.push({ userId, masterKey: keyId.slice(PREFIX.length) });
+        const keys = signed['keys'];
+        if (!Array.isArray(usage) || !usage.includes('master') || !isJsonObject(keys) || keys[`${PREFIX}${publicKey}`] !== publicKey) continue;
+        if (failures.some((f) => f.userId === userId && (f.keyId === keyId || f.keyId === publicKey || f.keyId === `${PREFIX}${publicKey}`))) continue;
+        out.push({ userId, masterKey: publicKey });
       }
     }
   }
