@@ -1,6 +1,7 @@
 import { browser } from '../ext/api.ts';
 import type { Handlers } from '../ext/receiver.ts';
-import type { StoredSession } from '../ext/storage.ts';
+import { loadVerifiedMemory, rememberVerifiedUsers, type StoredSession } from '../ext/storage.ts';
+import { previouslyVerified, verifiedInReport } from '../core/users/verified-memory.ts';
 import { readStatus } from './status.ts';
 import { inspectUsers } from '../core/users/inspect-users.ts';
 import { deleteSession, getSession, putSession, sessionForTab, updateSession } from './session-store.ts';
@@ -36,6 +37,11 @@ const flows = createFlowManager({
   },
   openAuthWindow,
   closeWindow: closeAuthWindowById,
+  // The people a run verified, remembered for identity-changed (docs/matrix-api.md#identity-changed).
+  rememberVerified: async (sessionId, verified) => {
+    const s = await getSession(sessionId);
+    if (s) await rememberVerifiedUsers({ userId: s.userId, homeserver: s.homeserver }, verified);
+  },
 });
 
 const unknownSession = unknownSessionError;
@@ -124,7 +130,13 @@ export const handlers: Handlers = {
     const session = await requireSession(sessionId);
     // My keys come from the same keys/query as everybody's, so this read needs nothing from
     // readStatus and the popup sends both at once (docs/matrix-api.md#users-discovery).
-    return inspectUsers(await sessions.clientFor(sessionId), { userId: session.userId }, { extraUserIds: userIds ?? [] });
+    // The master keys seen verified before tell "their identity changed" (docs/matrix-api.md#identity-changed).
+    const account = { userId: session.userId, homeserver: session.homeserver };
+    const report = await inspectUsers(await sessions.clientFor(sessionId), { userId: session.userId }, {
+      extraUserIds: userIds ?? [], previouslyVerified: previouslyVerified(await loadVerifiedMemory(), account),
+    });
+    await rememberVerifiedUsers(account, verifiedInReport(report));
+    return report;
   },
 
   async repairPreview(req) {

@@ -34,7 +34,9 @@
 import type { MatrixClient } from '../core/matrix/client.ts';
 import { RepairCancelledError } from '../core/repair/errors.ts';
 import { executePlan } from '../core/repair/execute.ts';
-import { startProgress, type RepairPlan, type RepairProgress } from '../core/repair/plans.ts';
+import { verifiedByRun } from '../core/app/remember-verified.ts';
+import type { VerifiedKey } from '../core/users/verified-memory.ts';
+import { startProgress, type RepairPlan, type RepairProgress, type SignatureFailure } from '../core/repair/plans.ts';
 import type { UiaPrompter } from '../core/repair/uia-prompter.ts';
 import type { AuthPageVerdict, RepairFlowView, RepairPrompt } from '../ext/protocol.ts';
 import { vetAuthPage } from '../core/repair/auth-origins.ts';
@@ -117,6 +119,8 @@ export interface FlowDeps {
   /** For reading the homeserver's advertised auth origins (default: the global fetch). */
   fetch?: typeof fetch;
   now?: () => Date;
+  /** Remember the people a run verified (its completed sign-users / keep-verified steps); a failure to is ignored. */
+  rememberVerified?: (sessionId: string, verified: VerifiedKey[]) => Promise<void>;
 }
 
 /** The flow manager; one per background instance. */
@@ -311,6 +315,13 @@ export function createFlowManager(deps: FlowDeps) {
     };
   }
 
+  /** The people the run's completed user steps signed, remembered even when a later step failed. */
+  async function remember(flow: Flow, failures: readonly SignatureFailure[], progress: RepairProgress = flow.progress): Promise<void> {
+    const verified = verifiedByRun(flow.plan, progress, failures);
+    if (verified.length === 0 || deps.rememberVerified === undefined) return;
+    await deps.rememberVerified(flow.view.sessionId, verified).catch(() => undefined);
+  }
+
   /** Run the flow's plan from its progress; `resumed`: an earlier instance may have sent the next step. */
   async function run(flow: Flow, resumed = false): Promise<void> {
     const { plan } = flow;
@@ -335,6 +346,7 @@ export function createFlowManager(deps: FlowDeps) {
           }
         },
       });
+      await remember(flow, outcome.failures, outcome.progress);
       // Per user and key: a verify-user or keep-verified failure names the person (signatures/upload answers per user).
       const failures = outcome.failures.map((f) => ({ userId: f.userId, keyId: f.keyId, errcode: f.errcode, ...(f.message === undefined ? {} : { message: f.message }) }));
       if (failures.length > 0) {
@@ -344,6 +356,7 @@ export function createFlowManager(deps: FlowDeps) {
         update(flow, { phase: 'done', result: { outcome: 'success', message: outcomeMessage(plan, { kind: 'success' }) } }, ['prompt', 'waitingMs']);
       }
     } catch (error) {
+      await remember(flow, []);
       const cancelled = error instanceof RepairCancelledError || flow.abort.signal.aborted;
       const message = failureMessage(error, plan, flow.view.progress.completed);
       const state = cancelled ? undefined : await serverState(flow.view.sessionId, flow.view.publicKeys);

@@ -1,10 +1,14 @@
 /**
  * Typed access to extension storage. Secrets (access tokens) may only ever go to
  * `storage.session`: memory-backed, cleared when the browser closes, and not readable by
- * content scripts. Nothing secret is ever written to `storage.local` or `storage.sync`.
+ * content scripts. Nothing secret is ever written to `storage.local` or `storage.sync`: the one
+ * thing kept there is the public memory of verified master keys (below).
  */
 import { browser } from './api.ts';
 import type { HomeserverVerdict } from '../core/matrix/discovery.ts';
+import {
+  parseVerifiedMemory, rememberVerified, type MemoryAccount, type VerifiedKey, type VerifiedMemory,
+} from '../core/users/verified-memory.ts';
 
 export type StoredSession = {
   sessionId: string;
@@ -41,4 +45,31 @@ export async function loadSessions(): Promise<StoredSession[]> {
 
 export async function saveSessions(sessions: StoredSession[]): Promise<void> {
   await browser.storage.session.set({ [SESSIONS_KEY]: sessions });
+}
+
+/**
+ * storage.local key of the master PUBLIC keys seen verified per account (user ID + homeserver):
+ * how the users report tells "their identity changed since you verified them" across popup
+ * openings and browser restarts (docs/matrix-api.md#identity-changed). Public data only: user
+ * IDs and public keys, never a token.
+ */
+const VERIFIED_USERS_KEY = 'verifiedUsers';
+
+/** One read-modify-write at a time: a users read and a repair may finish together. */
+let verifiedQueue: Promise<unknown> = Promise.resolve();
+
+export async function loadVerifiedMemory(): Promise<VerifiedMemory> {
+  const got = await browser.storage.local.get(VERIFIED_USERS_KEY);
+  return parseVerifiedMemory(got[VERIFIED_USERS_KEY]);
+}
+
+/** Add what was seen verified; written only when something changed. */
+export function rememberVerifiedUsers(account: MemoryAccount, verified: readonly VerifiedKey[]): Promise<void> {
+  const next = verifiedQueue.then(async () => {
+    if (verified.length === 0) return;
+    const { memory, changed } = rememberVerified(await loadVerifiedMemory(), account, verified);
+    if (changed) await browser.storage.local.set({ [VERIFIED_USERS_KEY]: memory });
+  });
+  verifiedQueue = next.catch(() => undefined);
+  return next;
 }
