@@ -42,8 +42,10 @@ const value = (el: HTMLInputElement | HTMLTextAreaElement | null): string => el?
  * recovery key or passphrase, pasted seeds) go to the background in the one preview message and
  * the fields are cleared; nothing is kept in state.
  */
-export function RepairForm({ sessionId, kind, devices, userId, onPreview, onClose }: {
+export function RepairForm({ sessionId, kind, devices, userId, verifiedUsers = null, onPreview, onClose }: {
   sessionId: string;
+  /** keep-verified's checklist: the people my current user-signing key verified; null while the users report is not read. */
+  verifiedUsers?: string[] | null;
   /** verify-user: the person, when opened from their row. */
   userId?: string | undefined;
   kind: RepairKind;
@@ -57,6 +59,8 @@ export function RepairForm({ sessionId, kind, devices, userId, onPreview, onClos
   const [exportKeys, setExportKeys] = useState(false);
   const [exportPlaintext, setExportPlaintext] = useState(false);
   const [keepVerified, setKeepVerified] = useState(false);
+  // The people unticked in the checklist (so someone the users report adds later starts ticked).
+  const [notKept, setNotKept] = useState<Set<string>>(() => new Set());
   const [compared, setCompared] = useState(false);
   const userIdInput = useRef<HTMLInputElement>(null);
   const masterInput = useRef<HTMLInputElement>(null);
@@ -95,7 +99,13 @@ export function RepairForm({ sessionId, kind, devices, userId, onPreview, onClos
       req.userId = value(userIdInput.current);
       req.masterKey = value(masterInput.current);
     }
-    if (keepVerified && (kind === 'reset-cross-signing' || (kind === 'regenerate-subkeys' && subkeys.userSigning))) req.keepAllVerified = true;
+    if (keepVerified && (kind === 'reset-cross-signing' || (kind === 'regenerate-subkeys' && subkeys.userSigning))) {
+      // The people ticked, by name; "all" only while the list is not read (or too long to send).
+      const kept = verifiedUsers?.filter((u) => !notKept.has(u));
+      if (kept !== undefined && kept.length === 0) return setError('Tick at least one person to keep verified, or untick “Keep the people I verified verified”.');
+      if (kept === undefined || (notKept.size === 0 && kept.length > 5000)) req.keepAllVerified = true;
+      else req.keepVerified = kept.slice(0, 5000);
+    }
     if (kind === 'manual-upload') {
       req.manualKeys = {};
       for (const role of ROLES) {
@@ -165,8 +175,31 @@ export function RepairForm({ sessionId, kind, devices, userId, onPreview, onClos
       {(kind === 'reset-cross-signing' || kind === 'regenerate-subkeys') && (
         <label class="row">
           <input type="checkbox" checked={keepVerified} onChange={() => setKeepVerified(!keepVerified)} data-testid="repair-keep-verified" />
-          Keep the people I verified verified (signed with the new user-signing key; listed in the preview)
+          Keep the people I verified verified (signed with the new user-signing key, after the upload; listed in the preview)
         </label>
+      )}
+      {keepVerified && (kind === 'reset-cross-signing' || kind === 'regenerate-subkeys') && (
+        <fieldset data-testid="keep-verified-list" data-loaded={String(verifiedUsers !== null)}>
+          <legend>People your current user-signing key verified</legend>
+          {verifiedUsers === null ? <p class="muted">Not read yet: everyone it verified is kept.</p> : verifiedUsers.length === 0 ? <p class="muted">No one.</p> : (
+            <>
+              <div class="row">
+                <button type="button" data-testid="keep-verified-all" onClick={() => setNotKept(new Set())}>Select all</button>
+                <button type="button" data-testid="keep-verified-none" onClick={() => setNotKept(new Set(verifiedUsers))}>Select none</button>
+              </div>
+              {verifiedUsers.map((u) => (
+                <label key={u} class="row">
+                  <input type="checkbox" checked={!notKept.has(u)} data-testid="keep-verified-user" data-user-id={u} onChange={() => setNotKept((prev) => {
+                    const next = new Set(prev);
+                    if (next.has(u)) next.delete(u); else next.add(u);
+                    return next;
+                  })} />
+                  <span class="mono">{visible(u)}</span>
+                </label>
+              ))}
+            </>
+          )}
+        </fieldset>
       )}
       {kind === 'manual-upload' && ROLES.map((role) => (
         <label key={role} class="stack">

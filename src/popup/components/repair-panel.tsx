@@ -3,6 +3,7 @@ import { send } from '../../ext/messaging.ts';
 import type { AuthPageVerdict, RepairFlowView } from '../../ext/protocol.ts';
 import { REPAIR_KINDS, type RepairKind } from '../../core/repair/repair-kinds.ts';
 import { visible, visibleJson } from '../visible-text.ts';
+import { KEEP_VERIFIED_STEP_ID, SIGN_USERS_STEP_ID } from '../../core/repair/plan-users.ts';
 import { ExportOffer, REPAIR_LABELS, RepairForm, type DeviceChoice } from './repair-form.tsx';
 
 export { REPAIR_LABELS };
@@ -19,7 +20,10 @@ const message = (e: unknown): string => (e instanceof Error ? e.message : String
  * reopened popup finds it where it was) and forwards the user's answers. The recovery key and the
  * password go to the background in one message each and are never kept here or stored.
  */
-export function RepairPanel({ sessionId, account, host, writable, devices, requested, requestedUser, onRequestHandled, onFinished }: {
+/** Steps that sign other people's master keys: their body is keyed by user ID (src/core/repair/plan-users.ts). */
+const USER_STEPS = [SIGN_USERS_STEP_ID, KEEP_VERIFIED_STEP_ID];
+
+export function RepairPanel({ sessionId, account, host, writable, devices, verifiedUsers, requested, requestedUser, onRequestHandled, onFinished }: {
   sessionId: string;
   /** The session's user ID and homeserver host: the password prompt names both. */
   account: string;
@@ -28,6 +32,8 @@ export function RepairPanel({ sessionId, account, host, writable, devices, reque
   writable: boolean;
   /** For the device picker of sign-devices. */
   devices: DeviceChoice[];
+  /** For keep-verified: the people my current user-signing key verified (users report), null until it is read. */
+  verifiedUsers?: string[] | null;
   /** A repair the user picked from a problem row. */
   requested: RepairKind | null;
   /** verify-user opened from a person's row: their user ID, filled in. */
@@ -118,7 +124,7 @@ export function RepairPanel({ sessionId, account, host, writable, devices, reque
           ))}
         </div>
         {editing !== null && (
-          <RepairForm key={`${editing}:${requestedUser ?? ''}`} sessionId={sessionId} kind={editing} devices={devices} userId={requestedUser ?? undefined}
+          <RepairForm key={`${editing}:${requestedUser ?? ''}`} sessionId={sessionId} kind={editing} devices={devices} userId={requestedUser ?? undefined} verifiedUsers={verifiedUsers ?? null}
             onPreview={previewed} onClose={() => setEditing(null)} />
         )}
       </section>
@@ -132,8 +138,11 @@ export function RepairPanel({ sessionId, account, host, writable, devices, reque
       <h2>{f.title}</h2>
       <ol data-testid="repair-preview">
         {f.steps.map((s, i) => (
-          <li key={s.id} data-testid="repair-step" data-method={s.method} data-path={s.path} data-done={String(i < f.progress.completed)}>
+          <li key={s.id} data-testid="repair-step" data-step-id={s.id} data-method={s.method} data-path={s.path} data-done={String(i < f.progress.completed)}>
             {i < f.progress.completed ? '✓ ' : ''}{s.title}
+            {USER_STEPS.includes(s.id) && (
+              <ul data-testid="repair-step-users">{Object.keys(s.body as object).map((u) => <li key={u} class="mono" data-testid="repair-step-user" data-user-id={u}>{visible(u)}</li>)}</ul>
+            )}
             <div class="mono">{s.method} {s.path}</div>
             {s.uia && <div class="muted">May ask you to confirm with your password.</div>}
             <details><summary>Body</summary><pre class="mono">{visibleJson(s.body)}</pre></details>

@@ -15,6 +15,7 @@ import type { RepairKind } from '../../ext/protocol.ts';
 import { SecretKeyForm } from './secret-key-form.tsx';
 import { SecretStorageTable } from './secret-storage-table.tsx';
 import { Verdict } from './verdict.tsx';
+import { accountVerdict } from '../../core/users/verdict.ts';
 
 type SecretInput = { recoveryKey?: string; passphrase?: string };
 
@@ -81,14 +82,14 @@ export function StatusReport({ session }: { session: SessionView }) {
     }, { generatedAt: new Date().toISOString(), ...(users ? { users } : {}) });
   return (
     <div data-testid="status-report" aria-busy={busy} data-reads={reads}>
-      <Verdict healthy={report.healthy} problems={report.problems} onRepair={(kind) => {
+      <Verdict {...accountVerdict(report, users)} usersRead={users !== null} onRepair={(kind) => {
         if (!isExtRepair(kind)) return false;
         setRepair(kind);
         return true;
       }} />
       <RepairPanel sessionId={session.sessionId} account={session.userId} host={hostOf(session.homeserver) ?? session.homeserver} writable={session.writable}
         devices={report.devices.map((d) => ({ deviceId: d.deviceId, displayName: d.displayName, signed: d.crossSigned === 'valid',
-          signable: d.signable }))} requested={repair} requestedUser={verifyUser} onRequestHandled={() => setRepair(null)}
+          signable: d.signable }))} verifiedUsers={users && users.users.filter((u) => u.state === 'verified').map((u) => u.userId)} requested={repair} requestedUser={verifyUser} onRequestHandled={() => setRepair(null)}
         onFinished={() => { void load(); void loadUsers(typedUsers); }} />
       {error && <p class="error" role="alert" data-testid="status-error">{error}</p>}
       <div class="row toolbar">

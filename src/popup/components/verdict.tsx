@@ -1,5 +1,5 @@
 import { visible } from '../visible-text.ts';
-import type { Problem } from '../../core/inspect/problems.ts';
+import type { VerdictProblem } from '../../core/users/verdict.ts';
 import type { RepairKind } from '../../core/repair/repair-kinds.ts';
 
 const REPAIR_TITLES: Record<RepairKind, string> = {
@@ -14,11 +14,15 @@ const REPAIR_TITLES: Record<RepairKind, string> = {
   'reverify-users': 'Verify again after a reset',
 };
 
-/** The verdict in words (never colour alone) and one row per problem, each with its repair. */
-export function Verdict({ healthy, problems, onRepair }: { healthy: boolean; problems: Problem[]; onRepair?: (repair: string) => boolean }) {
+/**
+ * The verdict in words (never colour alone) and one row per problem, each with its repair: the
+ * account's problems, then those of the people I verified (src/core/users/verdict.ts) once their
+ * report is in (`data-users`: read / pending).
+ */
+export function Verdict({ healthy, problems, usersRead, onRepair }: { healthy: boolean; problems: VerdictProblem[]; usersRead?: boolean; onRepair?: (repair: string) => boolean }) {
   return (
     <section aria-label="Verdict">
-      <p class={`verdict ${healthy ? 'good' : 'bad'}`} data-testid="status-verdict" data-healthy={String(healthy)} role="status">
+      <p class={`verdict ${healthy ? 'good' : 'bad'}`} data-testid="status-verdict" data-healthy={String(healthy)} data-users={usersRead ? 'read' : 'pending'} role="status">
         {healthy ? '✓ Healthy — every key, signature and secret checks out.' : `✗ ${problems.length} problem${problems.length === 1 ? '' : 's'} found`}
       </p>
       {problems.length > 0 && (
