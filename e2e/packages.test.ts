@@ -58,9 +58,9 @@ test('the zip and the xpi hold the unpacked builds and fit the size budget', () 
 // verify-user's form (user ID, key, "it matches") and the keep-verified box ~1.8 KB;
 // the access-lapsed banner and its tabAccess poll 918 bytes (+1 000).
 // The budget keeps the popup from growing by accident, not a hard limit.
-test('popup JavaScript stays under 76 KB minified (+1 000 bytes for the access-lapsed state, +1 952 for the users verdict and keep-verified checklist)', () => {
+test('popup JavaScript stays under 76 KB minified (+1 000 bytes for the access-lapsed state, +1 957 for the users verdict, keep-verified checklist and Re-read of the people)', () => {
   const popup = read('chrome/popup.js');
-  assert.ok(popup.length < 76 * 1024 + 1_000 + 1_952, `popup.js is ${popup.length} bytes minified (${gzipSync(popup).length} gzipped)`);
+  assert.ok(popup.length < 76 * 1024 + 1_000 + 1_957, `popup.js is ${popup.length} bytes minified (${gzipSync(popup).length} gzipped)`);
 });
 
 test('the core is published as ESM with declarations that resolve', async () => {

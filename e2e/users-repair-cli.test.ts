@@ -6,7 +6,10 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { formatFingerprint, type UsersReport } from '../src/core/index.ts';
-import { cli } from './harness/cli-process.ts';
+import { cli, DEFAULT_STATE_FILE } from './harness/cli-process.ts';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fixtureEd25519 } from './harness/fixture-common.ts';
 import { generateCrossSigningKeys, uploadCrossSigningKeys } from './harness/cross-signing-fixture.ts';
 import { buildAccount, type FixtureAccount } from './harness/identity.ts';
@@ -124,6 +127,44 @@ describe('verify-user, keep-verified and reverify-users with the CLI against Syn
     const nothing = await cli(['reverify-users', ...hsFlag(), '--yes'], env());
     assert.equal(nothing.code, 0);
     assert.match(nothing.stdout, /Nothing to do: no one you verified with a replaced user-signing key is left/);
+    assert.deepEqual(await sdkSays(), { bob: true, carol: true, dave: true, erin: false, frank: false });
+  });
+
+  test('someone the tool saw verified who resets their identity reads identity-changed, in users and in the status verdict', async () => {
+    // dave was verified with verify-user above, so the state file remembers his master key.
+    const remembered = JSON.parse(readFileSync(DEFAULT_STATE_FILE, 'utf8')) as { accounts: Record<string, Record<string, string>> };
+    assert.equal(remembered.accounts[`${me.user.userId} ${hs.baseUrl.toLowerCase()}`]?.[id('dave')], people.dave.keys!.master.publicKey);
+    assert.equal(statSync(DEFAULT_STATE_FILE).mode & 0o777, 0o600);
+    const ed = await fixtureEd25519();
+    const daveKeys = await generateCrossSigningKeys(ed);
+    await uploadCrossSigningKeys(people.dave.user, daveKeys, { ed });
+    people.dave.keys = daveKeys;
+    assert.deepEqual(await states(), { bob: 'verified', carol: 'verified', dave: 'identity-changed', erin: 'not-verified', frank: 'no-identity' });
+    const text = await cli(['users', ...hsFlag()], { XSIGN_TOKEN: me.user.accessToken });
+    assert.equal(text.code, 1, text.stderr);
+    assert.match(text.stdout, /THEIR IDENTITY CHANGED SINCE YOU VERIFIED THEM \(1\)/);
+    assert.match(text.stdout, /1 person you verified now has another identity/);
+
+    // The account itself is healthy; the verdict counts the people problem (exit 1).
+    const status = await cli(['status', ...hsFlag(), '--json'], env());
+    assert.equal(status.code, 1, status.stderr);
+    const report = JSON.parse(status.stdout) as { healthy: boolean; problems: { code: string; count?: number }[] };
+    assert.equal(report.healthy, false);
+    assert.deepEqual(report.problems.map((p) => [p.code, p.count]), [['users-identity-changed', 1]]);
+    const statusText = await cli(['status', ...hsFlag()], env());
+    assert.match(statusText.stdout, /\[users-identity-changed\] 1 person you verified now has another identity/);
+
+    // Only the memory can tell: with another (empty) state file dave is simply not verified.
+    const fresh = join(mkdtempSync(join(tmpdir(), 'xsign-state-')), 'state.json');
+    const elsewhere = await cli(['users', ...hsFlag(), '--json', '--state-file', fresh], { XSIGN_TOKEN: me.user.accessToken });
+    assert.equal((JSON.parse(elsewhere.stdout) as UsersReport).users.find((u) => u.userId === id('dave'))?.state, 'not-verified');
+
+    // Verifying his new key by hand replaces the remembered one: verified, and the verdict healthy again.
+    const again = await cli(['verify-user', id('dave'), '--master', daveKeys.master.publicKey, ...hsFlag(), '--yes'], env());
+    assert.equal(again.code, 0, `${again.stdout}\n${again.stderr}`);
+    assert.equal((await states()).dave, 'verified');
+    const healthy = await cli(['status', ...hsFlag(), '--json'], env());
+    assert.equal(healthy.code, 0, healthy.stdout);
     assert.deepEqual(await sdkSays(), { bob: true, carol: true, dave: true, erin: false, frank: false });
   });
 });

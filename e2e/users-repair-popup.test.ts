@@ -10,7 +10,8 @@ import { fixtureEd25519 } from './harness/fixture-common.ts';
 import { generateCrossSigningKeys, uploadCrossSigningKeys } from './harness/cross-signing-fixture.ts';
 import type { ExtensionBrowser } from './harness/extension-browser.ts';
 import { buildAccount, type FixtureAccount } from './harness/identity.ts';
-import { assertStorageClean, connectManually, openRepair, runRepair, setChecked, waitText } from './harness/status-ui.ts';
+import { assertStorageClean, connectManually, openRepair, problemCodes, runRepair, setChecked, waitText } from './harness/status-ui.ts';
+import { waitUntil, type UiPage } from './harness/ui-page.ts';
 import type { SynapseInfo } from './harness/test-synapse.ts';
 import { roomWith, verifyPerson, type Person } from './harness/users-fixture.ts';
 import { callJson, registerUser } from './harness/users.ts';
@@ -25,6 +26,30 @@ async function verifiedByMe(hs: SynapseInfo, me: FixtureAccount, person: Person)
   const usk = Object.values(q.user_signing_keys?.[me.user.userId]?.keys ?? {})[0]!;
   const master = q.master_keys?.[person.user.userId];
   return (await verifyJsonSignature(master, me.user.userId, `ed25519:${usk}`, decodeBase64(usk), await detectEd25519())) === 'valid';
+}
+
+/** Each listed person's state, by user ID. */
+const rows = (ui: UiPage): Promise<Record<string, string>> => ui.evaluate(() => Object.fromEntries(
+  [...document.querySelectorAll('[data-testid="user-row"]')].map((r) => [r.getAttribute('data-user-id'), r.getAttribute('data-state')])), null);
+
+/** Wait until the people section reads `want` for each person named in it. */
+async function waitStates(ui: UiPage, want: Record<string, string>): Promise<void> {
+  await waitUntil(`the people to read ${JSON.stringify(want)}`, async () => {
+    const got = await rows(ui);
+    return Object.entries(want).every(([u, s]) => got[u] === s);
+  }, 30_000);
+}
+
+async function withIdentity(hs: SynapseInfo, n: number): Promise<Person[]> {
+  const ed = await fixtureEd25519();
+  const people: Person[] = [];
+  for (let i = 0; i < n; i++) {
+    const user = await registerUser(hs);
+    const keys = await generateCrossSigningKeys(ed);
+    await uploadCrossSigningKeys(user, keys, { ed });
+    people.push({ user, keys });
+  }
+  return people;
 }
 
 for (const name of BROWSERS) {
@@ -89,6 +114,76 @@ for (const name of BROWSERS) {
       assert.equal(await runRepair(ui, me.user.password), 'success');
       assert.equal(await verifiedByMe(hs, me, bob), true);
       assert.equal(await verifiedByMe(hs, me, carol), true);
+      await assertStorageClean(b, me);
+      await ui.close();
+    });
+
+    test('keep-verified is a per-person checklist carried out after the upload; someone I verified who resets reads identity-changed, in the verdict', async () => {
+      const ed = await fixtureEd25519();
+      const me = await buildAccount(hs, 'healthy', { devices: 1 });
+      const [bob, carol, dan] = await withIdentity(hs, 3) as [Person, Person, Person];
+      await roomWith(me.user, [bob.user, carol.user, dan.user], true);
+      for (const p of [bob, carol, dan]) await verifyPerson(me.user, me.crossSigning!.userSigning, p, ed);
+      const id = (p: Person) => p.user.userId;
+      const recoveryKey = me.secretStorage!.recoveryKey;
+      const ui = await connectManually(b, hs, me.user.accessToken);
+
+      // A healthy account whose verified people are all verified is healthy, the people read too.
+      await ui.waitFor('status-verdict', { attr: ['data-users', 'read'], timeoutMs: 30_000 });
+      assert.equal(await ui.attr('status-verdict', 'data-healthy'), 'true');
+      await waitStates(ui, { [id(bob)]: 'verified', [id(carol)]: 'verified', [id(dan)]: 'verified' });
+      // What the extension remembers: user IDs and master public keys, per account, nothing else.
+      const stored = await b.evalExtension(async () => JSON.stringify(await browser.storage.local.get(null)), null);
+      const memory = JSON.parse(stored) as { verifiedUsers: { formatVersion: number; accounts: Record<string, Record<string, string>> } };
+      assert.deepEqual(Object.keys(memory), ['verifiedUsers']);
+      const mine = Object.entries(memory.verifiedUsers.accounts).filter(([account]) => account === `${me.user.userId} ${hs.baseUrl.toLowerCase()}`);
+      assert.deepEqual(mine.map(([, people]) => people), [{
+        [id(bob)]: bob.keys!.master.publicKey, [id(carol)]: carol.keys!.master.publicKey, [id(dan)]: dan.keys!.master.publicKey,
+      }]);
+
+      await openRepair(ui, 'reset-cross-signing');
+      await setChecked(ui, '[data-testid="repair-keep-verified"]', true);
+      await ui.waitFor('keep-verified-list', { attr: ['data-loaded', 'true'] });
+      const listed = () => ui.evaluate(() => [...document.querySelectorAll('[data-testid="keep-verified-user"]')]
+        .map((c) => `${c.getAttribute('data-user-id')}:${(c as HTMLInputElement).checked}`).sort(), null);
+      assert.deepEqual(await listed(), [id(bob), id(carol), id(dan)].map((u) => `${u}:true`).sort());
+      await ui.click('keep-verified-none');
+      await waitUntil('select none', async () => (await listed()).every((x) => x.endsWith(':false')));
+      await ui.fill('repair-recovery-key', recoveryKey);
+      await ui.click('repair-preview-button');
+      await waitText(ui, 'repair-error', 'Tick at least one person to keep verified');
+      await ui.click('keep-verified-all');
+      await waitUntil('select all', async () => (await listed()).every((x) => x.endsWith(':true')));
+      await setChecked(ui, `[data-testid="keep-verified-user"][data-user-id="${id(carol)}"]`, false);
+      await ui.fill('repair-recovery-key', recoveryKey);
+      await ui.click('repair-preview-button');
+      await ui.waitFor('repair-preview', { timeoutMs: 30_000 });
+      // One plan: the carry-over is a step after the key upload, naming exactly the people ticked.
+      const steps = await ui.evaluate(() => [...document.querySelectorAll('[data-testid="repair-step"]')].map((s) => ({
+        id: s.getAttribute('data-step-id'),
+        users: [...s.querySelectorAll('[data-testid="repair-step-user"]')].map((u) => u.getAttribute('data-user-id')).sort(),
+      })), null);
+      const at = (stepId: string) => steps.findIndex((s) => s.id === stepId);
+      assert.ok(at('upload-keys') >= 0 && at('keep-verified') > at('upload-keys'), JSON.stringify(steps));
+      assert.deepEqual(steps[at('keep-verified')]!.users, [id(bob), id(dan)].sort());
+      assert.equal(await runRepair(ui, me.user.password), 'success');
+      await waitStates(ui, { [id(bob)]: 'verified', [id(carol)]: 'verified-by-replaced-key', [id(dan)]: 'verified' });
+      assert.equal(await verifiedByMe(hs, me, bob), true);
+      assert.equal(await verifiedByMe(hs, me, carol), false);
+      // carol, left out, is a problem of the account's verdict, with its repair.
+      await waitUntil('the verdict to count carol', async () => (await problemCodes(ui)).includes('users-verified-by-replaced-key'), 30_000);
+      assert.equal(await ui.attr('status-verdict', 'data-healthy'), 'false');
+      await ui.click('repair-close');
+
+      // bob resets his identity: the homeserver forgets my signature; the extension remembers his old key.
+      const bobNew = await generateCrossSigningKeys(ed);
+      await uploadCrossSigningKeys(bob.user, bobNew, { ed });
+      await ui.click('status-refresh');
+      await waitStates(ui, { [id(bob)]: 'identity-changed', [id(dan)]: 'verified' });
+      const bobState = await ui.evaluate((u) => document.querySelector(`[data-testid="user-row"][data-user-id="${u}"] [data-testid="user-state"]`)!.textContent, id(bob));
+      assert.match(bobState ?? '', /Their identity changed since you verified them/);
+      await waitUntil('the verdict to count bob', async () => (await problemCodes(ui)).includes('users-identity-changed'), 30_000);
+      assert.deepEqual((await problemCodes(ui)).filter((c) => c.startsWith('users-')), ['users-identity-changed', 'users-verified-by-replaced-key']);
       await assertStorageClean(b, me);
       await ui.close();
     });

@@ -5,7 +5,8 @@ import { ConnectionError, MatrixApiError } from '../matrix/errors.ts';
 import { RepairCancelledError } from '../repair/errors.ts';
 import type { RepairPlan } from '../repair/plans.ts';
 import { ed, healthyView, RECOVERY_KEY, USER } from '../inspect/fixture.test.ts';
-import { describeOutcome, isHalfDone } from './describe-outcome.ts';
+import { describeOutcome, isCarryOverLeft, isHalfDone } from './describe-outcome.ts';
+import { finishPlan, uploadKeysStep, uploadSignaturesStep } from '../repair/plans.ts';
 import { prepareRepair } from './prepare-repair.ts';
 import { fetchFromView } from './view-fetch.test.ts';
 import type { RepairRequest } from './repair-request.ts';
@@ -68,5 +69,29 @@ describe('describeOutcome: the same data for both front ends, worded for each', 
       const bug = describeOutcome(plan, { kind: 'error', error: new TypeError('x is undefined'), completed: 0 }, surface);
       assert.equal(bug.unexpected, true);
     }
+  });
+});
+
+describe('isCarryOverLeft: a reset published its keys, the people it was to keep verified are not signed', () => {
+  const plan = finishPlan({
+    kind: 'reset-cross-signing', title: 'Reset', userId: USER, safeguard: 'not-applicable', publicKeys: {}, notes: [],
+    steps: [
+      uploadKeysStep('upload-keys', 'Upload', { master_key: {} }, []),
+      uploadSignaturesStep('sign-devices', 'Sign my devices', { [USER]: { DEVICEONE: {} } }, ['upload-keys']),
+      uploadSignaturesStep('keep-verified', 'Keep @bob:x.org verified', { '@bob:x.org': { KEY: {} } }, ['upload-keys']),
+    ],
+  });
+
+  it('only between the key upload and the carry-over step, and only then says reverify-users', () => {
+    assert.deepEqual([0, 1, 2, 3].map((n) => isCarryOverLeft(plan, n)), [false, true, true, false]);
+    const lost = describeOutcome(plan, { kind: 'error', error: new ConnectionError('Could not reach the homeserver', { kind: 'timeout' } as never), completed: 2 }, { name: 'cli' });
+    assert.match(lost.message, /^Could not reach the homeserver\. The new keys are published, but the people you chose to keep verified are not signed by the new user-signing key: `xsign-doctor reverify-users` signs them/);
+    assert.doesNotMatch(lost.message, /Run the command again/);
+    const refused = describeOutcome(plan, { kind: 'error', error: new MatrixApiError('M_UNKNOWN: boom', { status: 500, errcode: 'M_UNKNOWN', body: {} }), completed: 2 }, { name: 'popup' });
+    assert.match(refused.message, /“Verify again after a reset” signs them/);
+    const early = describeOutcome(plan, { kind: 'error', error: new ConnectionError('Could not reach the homeserver', { kind: 'timeout' } as never), completed: 0 }, { name: 'popup' });
+    assert.doesNotMatch(early.message, /Verify again/, 'before the upload nothing changed for them');
+    const rejected = describeOutcome(plan, { kind: 'rejected', failures: [{ userId: '@bob:x.org', keyId: 'KEY', errcode: 'M_INVALID_SIGNATURE' }] }, { name: 'cli' });
+    assert.match(rejected.message, /Those people are not verified by the new user-signing key: `xsign-doctor reverify-users` signs them\./);
   });
 });

@@ -50,12 +50,33 @@ const HALF_DONE = {
   popup: 'Secret storage may now hold new private keys that are not published yet: “Upload keys from secret storage” publishes exactly those (or run this repair again; the keys it replaces are kept aside).',
 } as const;
 
+/**
+ * A reset or regeneration that published its keys but did not sign the people it was to keep
+ * verified: they now read "verified with your replaced user-signing key", so reverify-users is
+ * the way on; the same repair again would replace the keys once more (and keep no one, since the
+ * new user-signing key has signed no one). Read from step kinds: an upload of signatures on other
+ * users' keys after the key upload.
+ */
+export function isCarryOverLeft(plan: RepairPlan, completed: number): boolean {
+  const upload = plan.steps.findIndex((s) => s.kind === 'upload-cross-signing-keys');
+  if (upload < 0 || completed <= upload) return false;
+  return plan.steps.slice(completed).some((s) => s.kind === 'upload-signatures' && Object.keys(s.request.body).some((u) => u !== plan.userId));
+}
+
+const CARRY_OVER_LEFT = {
+  cli: 'The new keys are published, but the people you chose to keep verified are not signed by the new user-signing key: `xsign-doctor reverify-users` signs them (they read "verified with your replaced user-signing key"). Running the reset again would replace the keys once more.',
+  popup: 'The new keys are published, but the people you chose to keep verified are not signed by the new user-signing key: “Verify again after a reset” signs them (they read “verified with your replaced user-signing key”). Running this repair again would replace the keys once more.',
+} as const;
+
 /** Describe how a run of `plan` ended. */
 export function describeOutcome(plan: RepairPlan, end: RunEnd, surface: Surface): OutcomeDescription {
   const cli = surface.name === 'cli';
   if (end.kind === 'success') return { outcome: 'success', message: `Done: ${plan.title}.`, lostAnswer: false, unexpected: false };
   if (end.kind === 'rejected') {
-    return { outcome: 'failed', message: `The homeserver rejected some signatures${cli ? ':' : '.'}`, lostAnswer: false, unexpected: false };
+    // Rejected signatures on other people's keys in a carry-over: those people are the replaced key's.
+    const carry = plan.steps.some((s) => s.kind === 'upload-cross-signing-keys') && end.failures.some((f) => f.userId !== plan.userId);
+    const carried = carry ? ` Those people are not verified by the new user-signing key: ${cli ? '`xsign-doctor reverify-users`' : '“Verify again after a reset”'} signs them.` : '';
+    return { outcome: 'failed', message: `The homeserver rejected some signatures${cli ? ':' : '.'}${carried}`, lostAnswer: false, unexpected: false };
   }
   const { error, completed } = end;
   const cancelled = error instanceof RepairCancelledError;
@@ -72,6 +93,9 @@ export function describeOutcome(plan: RepairPlan, end: RunEnd, surface: Surface)
   } else {
     unexpected = true;
     message = error instanceof Error ? error.message : String(error);
+  }
+  if (!cancelled && !unexpected && isCarryOverLeft(plan, completed)) {
+    message = lostAnswer ? `${error instanceof Error ? error.message : String(error)}. ${CARRY_OVER_LEFT[surface.name]}` : `${message} ${CARRY_OVER_LEFT[surface.name]}`;
   }
   const out: OutcomeDescription = { outcome: cancelled ? 'cancelled' : 'failed', message, lostAnswer, unexpected };
   const step = plan.steps[completed];

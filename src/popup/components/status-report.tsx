@@ -93,7 +93,7 @@ export function StatusReport({ session }: { session: SessionView }) {
         onFinished={() => { void load(); void loadUsers(typedUsers); }} />
       {error && <p class="error" role="alert" data-testid="status-error">{error}</p>}
       <div class="row toolbar">
-        <button type="button" onClick={() => void load()} disabled={busy} data-testid="status-refresh">{busy ? 'Reading…' : 'Re-read'}</button>
+        <button type="button" onClick={() => { void load(); void loadUsers(typedUsers); }} disabled={busy} data-testid="status-refresh">{busy ? 'Reading…' : 'Re-read'}</button>
         <CopyButton label="diagnostic report (no token, no secrets)" value={diagnostic} />
         <span class="muted">diagnostic report · read in {status.elapsedMs} ms</span>
       </div>
