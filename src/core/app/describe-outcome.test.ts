@@ -84,14 +84,14 @@ describe('isCarryOverLeft: a reset published its keys, the people it was to keep
 
   it('only between the key upload and the carry-over step, and only then says reverify-users', () => {
     assert.deepEqual([0, 1, 2, 3].map((n) => isCarryOverLeft(plan, n)), [false, true, true, false]);
-    const lost = describeOutcome(plan, { kind: 'error', error: new ConnectionError('Could not reach the homeserver', { kind: 'timeout' } as never), completed: 2 }, { name: 'cli' });
+    const lost = describeOutcome(plan, { kind: 'error', error: new ConnectionError('Could not reach the homeserver', { kind: 'timeout' } as never), completed: 2 }, { name: 'cli', verb: 'reset' });
     assert.match(lost.message, /^Could not reach the homeserver\. The new keys are published, but the people you chose to keep verified are not signed by the new user-signing key: `xsign-doctor reverify-users` signs them/);
     assert.doesNotMatch(lost.message, /Run the command again/);
     const refused = describeOutcome(plan, { kind: 'error', error: new MatrixApiError('M_UNKNOWN: boom', { status: 500, errcode: 'M_UNKNOWN', body: {} }), completed: 2 }, { name: 'popup' });
     assert.match(refused.message, /“Verify again after a reset” signs them/);
     const early = describeOutcome(plan, { kind: 'error', error: new ConnectionError('Could not reach the homeserver', { kind: 'timeout' } as never), completed: 0 }, { name: 'popup' });
     assert.doesNotMatch(early.message, /Verify again/, 'before the upload nothing changed for them');
-    const rejected = describeOutcome(plan, { kind: 'rejected', failures: [{ userId: '@bob:x.org', keyId: 'KEY', errcode: 'M_INVALID_SIGNATURE' }] }, { name: 'cli' });
+    const rejected = describeOutcome(plan, { kind: 'rejected', failures: [{ userId: '@bob:x.org', keyId: 'KEY', errcode: 'M_INVALID_SIGNATURE' }] }, { name: 'cli', verb: 'reset' });
     assert.match(rejected.message, /Those people are not verified by the new user-signing key: `xsign-doctor reverify-users` signs them\./);
   });
 });
