@@ -6,7 +6,7 @@
 // and no master key that was published is lost from secret storage.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { detectEd25519, inspectAccount, createMatrixClient } from '../src/core/index.ts';
+import { detectEd25519, inspectAccount, inspectUsers, createMatrixClient } from '../src/core/index.ts';
 import { RepairFlowError } from '../src/background/repair-flow.ts';
 import type { RepairKind, RepairFlowView, RepairStepView } from '../src/ext/protocol.ts';
 import { FAULT_KINDS, reachesServer, startFaultProxy, type FaultKind } from './harness/fault-proxy.ts';
@@ -14,6 +14,20 @@ import { nodeFlowManager, runToEnd, SESSION } from './harness/node-flows.ts';
 import { buildAccount, type FixtureAccount, type FixtureState } from './harness/identity.ts';
 import { publishedMaster, recoverableMasters, stepApplied } from './harness/server-keys.ts';
 import { testSynapse, type SynapseInfo } from './harness/test-synapse.ts';
+import { fixtureEd25519 } from './harness/fixture-common.ts';
+import { generateCrossSigningKeys, uploadCrossSigningKeys } from './harness/cross-signing-fixture.ts';
+import { replaceUserSigningKey, roomWith, verifyPerson, type Person } from './harness/users-fixture.ts';
+import { registerUser } from './harness/users.ts';
+
+/** What a users repair previews with, and, after a failure, the repair that resumes it. */
+interface PeopleSetup {
+  /** Extra fields of the preview request (the people, a master key, keep-verified). */
+  request: Record<string, unknown>;
+  /** The repair that finishes the job after a failure (default: the same one again). */
+  resume?: { kind: RepairKind; request: Record<string, unknown> };
+  /** Everyone who must read `verified` once the repair (or its resume) is done. */
+  people: string[];
+}
 
 interface Target {
   repair: RepairKind;
@@ -21,7 +35,53 @@ interface Target {
   devices: number;
   /** The faulted step's ID. */
   step: string;
+  /** For the repairs that sign other people's master keys: the people around the account. */
+  people?: (hs: SynapseInfo, account: FixtureAccount) => Promise<PeopleSetup>;
 }
+
+/** Two people with identities in an encrypted room with me. */
+async function twoPeople(hs: SynapseInfo, account: FixtureAccount): Promise<Person[]> {
+  const ed = await fixtureEd25519();
+  const people: Person[] = [];
+  for (let i = 0; i < 2; i++) {
+    const user = await registerUser(hs);
+    const keys = await generateCrossSigningKeys(ed);
+    await uploadCrossSigningKeys(user, keys, { ed });
+    people.push({ user, keys });
+  }
+  await roomWith(account.user, people.map((p) => p.user), true);
+  return people;
+}
+
+// The steps that sign other people's master keys (docs/matrix-api.md#signing-other-users): a
+// failure leaves them unsigned (or signed, when only the answer was lost), which the users report
+// describes; the resume is the same repair, or reverify-users after a reset whose keys got out.
+const USERS_TARGETS: Target[] = [
+  {
+    repair: 'verify-user', fixture: 'healthy', devices: 1, step: 'sign-users',
+    people: async (hs, account) => {
+      const [bob] = await twoPeople(hs, account);
+      return { request: { userId: bob!.user.userId, masterKey: bob!.keys!.master.publicKey }, people: [bob!.user.userId] };
+    },
+  },
+  {
+    repair: 'reverify-users', fixture: 'healthy', devices: 1, step: 'sign-users',
+    people: async (hs, account) => {
+      const people = await twoPeople(hs, account);
+      for (const p of people) await verifyPerson(account.user, account.crossSigning!.userSigning, p);
+      await replaceUserSigningKey(account);
+      return { request: {}, people: people.map((p) => p.user.userId) };
+    },
+  },
+  {
+    repair: 'reset-cross-signing', fixture: 'healthy', devices: 1, step: 'keep-verified',
+    people: async (hs, account) => {
+      const people = await twoPeople(hs, account);
+      for (const p of people) await verifyPerson(account.user, account.crossSigning!.userSigning, p);
+      return { request: { keepAllVerified: true }, resume: { kind: 'reverify-users', request: {} }, people: people.map((p) => p.user.userId) };
+    },
+  },
+];
 
 const RESET_STEPS = [
   'keep-previous-store-master', 'store-master', 'keep-previous-store-self-signing', 'store-self-signing',
@@ -34,6 +94,7 @@ const TARGETS: Target[] = [
   { repair: 'resign-backup', fixture: 'backup-not-signed-by-master', devices: 1, step: 'resign-backup' },
   ...REENCRYPT_STEPS.map((step) => ({ repair: 'store-secrets' as const, fixture: 'secrets-non-default-key' as const, devices: 1, step })),
   { repair: 'upload-keys', fixture: 'secrets-mismatch', devices: 1, step: 'upload-keys' },
+  ...USERS_TARGETS,
 ];
 
 /** Short enough to keep the matrix fast, long enough for Synapse on a loaded 2-core machine. */
@@ -82,16 +143,19 @@ const sampleMessages = new Map<FaultKind, string>();
 
 async function runCase(hs: SynapseInfo, t: Target, fault: FaultKind): Promise<void> {
   const account = await buildAccount(hs, t.fixture, { devices: t.devices });
+  const people = await t.people?.(hs, account);
   const proxy = await startFaultProxy(hs.baseUrl);
   let timeoutMs = 30_000;
   const { flows, views } = nodeFlowManager(account.user, { baseUrl: () => proxy.url, timeoutMs: () => timeoutMs });
   try {
     const original = await publishedMaster(account.user);
-    const preview = await flows.preview({ sessionId: SESSION, kind: t.repair, ...keyInput(t, account) });
+    const preview = await flows.preview({ sessionId: SESSION, kind: t.repair, ...keyInput(t, account), ...people?.request });
     const index = stepIndex(preview.steps, t.step);
     const step = preview.steps[index]!;
     // device_signing/upload: the 1st request is UIA's preflight (401), the 2nd carries the password.
-    proxy.add({ method: step.method, path: step.path, nth: step.uia ? 2 : 1, fault, retryAfterMs: RETRY_AFTER_MS });
+    // Other steps: the nth request to that endpoint (a reset signs my devices, then keeps people verified).
+    const nth = step.uia ? 2 : preview.steps.slice(0, index + 1).filter((s) => s.method === step.method && s.path === step.path).length;
+    proxy.add({ method: step.method, path: step.path, nth, fault, retryAfterMs: RETRY_AFTER_MS });
     if (fault === 'hang' || fault === 'hang-after') timeoutMs = HANG_TIMEOUT_MS;
     const end = await runToEnd(flows, preview.flowId, account.user.password);
     timeoutMs = 30_000;
@@ -125,11 +189,15 @@ async function runCase(hs: SynapseInfo, t: Target, fault: FaultKind): Promise<vo
       if (t.repair === 'reset-cross-signing' && now === generated) mustKeep.push(generated);
       await assertRecoverable(account, mustKeep, 'after the failure');
 
-      // Run the repair again without faults: it completes (or there is nothing left to do).
+      // A stop after the key upload and before the carry-over names the repair that resumes it.
+      if (people?.resume !== undefined && index > stepIndex(preview.steps, 'upload-keys')) assert.match(message, /Verify again after a reset/);
+
+      // Run the repair again without faults (or its resume): it completes (or there is nothing left to do).
       proxy.clear();
       let again: RepairFlowView | undefined;
+      const retry = people?.resume ?? { kind: t.repair, request: people?.request ?? {} };
       try {
-        again = await flows.preview({ sessionId: SESSION, kind: t.repair, ...keyInput(t, account) });
+        again = await flows.preview({ sessionId: SESSION, kind: retry.kind, ...keyInput(t, account), ...retry.request });
       } catch (error) {
         // The lost answer's write was the last one: the repair is already complete.
         if (!(error instanceof RepairFlowError && error.code === 'nothing-to-do' && reachesServer(fault))) throw error;
@@ -157,6 +225,11 @@ async function runCase(hs: SynapseInfo, t: Target, fault: FaultKind): Promise<vo
     } else {
       assert.deepEqual(codes, [], 'healthy after the repair');
     }
+    if (people !== undefined) {
+      // Everyone the repair was to verify is verified by my current user-signing key.
+      const users = await inspectUsers(client, { userId: account.user.userId }, { extraUserIds: people.people, skipDiscovery: true, ed });
+      assert.deepEqual(Object.fromEntries(users.users.map((u) => [u.userId, u.state])), Object.fromEntries(people.people.map((u) => [u, 'verified'])));
+    }
   } finally {
     await proxy.close();
   }
@@ -178,7 +251,9 @@ describe('fault injection: every write step × every fault (flow manager, Synaps
     for (const [fault, message] of sampleMessages) console.log(`fault-injection: ${fault} → ${message}`);
   });
 
-  for (const t of TARGETS) {
+  // XSIGN_FAULT_ONLY=verify-user,keep-verified runs only the rows whose label contains one of them.
+  const only = (process.env['XSIGN_FAULT_ONLY'] ?? '').split(',').filter((x) => x !== '');
+  for (const t of TARGETS.filter((x) => only.length === 0 || only.some((o) => label(x).includes(o)))) {
     for (const fault of FAULT_KINDS) {
       test(`${label(t)} × ${fault}`, () => runCase(hs, t, fault));
     }

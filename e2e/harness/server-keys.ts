@@ -74,7 +74,16 @@ export async function stepApplied(s: Session, step: Pick<RepairStepView, 'method
     return isDeepStrictEqual(obj(keys[field]?.[s.userId])['keys'], sent['keys']);
   }
   if (step.path.endsWith('/keys/signatures/upload')) {
-    return Object.entries(obj(body[s.userId])).every(([keyId, signed]) => {
+    // Other people's master keys (verify-user, reverify-users, keep-verified): my signature on
+    // their current master, as keys/query shows it to me.
+    const others = Object.keys(body).filter((u) => u !== s.userId);
+    const theirs = others.length === 0 ? {} : (await client.queryKeys(others)).response.master_keys ?? {};
+    const onOthers = others.every((userId) => Object.entries(obj(body[userId])).every(([keyId, signed]) => {
+      const master = theirs[userId];
+      const mine = obj(obj(signed)['signatures'])[s.userId];
+      return master !== undefined && publicKeyOf(master) === keyId && hasSignatures(master.signatures, { [s.userId]: mine });
+    }));
+    return onOthers && Object.entries(obj(body[s.userId])).every(([keyId, signed]) => {
       const target = keys.device_keys?.[s.userId]?.[keyId]
         ?? (publicKeyOf(keys.master_keys?.[s.userId]) === keyId ? keys.master_keys?.[s.userId] : undefined);
       return target !== undefined && hasSignatures(target.signatures, obj(signed)['signatures']);
