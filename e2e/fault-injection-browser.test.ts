@@ -2,6 +2,7 @@
 // the popup, connected to Synapse through the fault proxy, runs a reset whose device_signing/upload
 // gets a 500 and a sign-devices whose signatures upload gets a 502 HTML page. The popup must show
 // the failure naming the step, and the same repair run again must complete to a healthy status.
+// A reset's keep-verified step that fails is resumed by reverify-users, which the failure names.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BROWSERS } from './harness/browsers.ts';
@@ -10,9 +11,13 @@ import type { ExtensionBrowser } from './harness/extension-browser.ts';
 import type { FaultProxy, FaultRule } from './harness/fault-proxy.ts';
 import { buildAccount, type FixtureAccount } from './harness/identity.ts';
 import { publishedMaster, recoverableMasters } from './harness/server-keys.ts';
-import { connectManually, openRepair, runRepair } from './harness/status-ui.ts';
+import { connectManually, openRepair, problemCodes, runRepair, setChecked } from './harness/status-ui.ts';
 import type { SynapseInfo } from './harness/test-synapse.ts';
-import type { UiPage } from './harness/ui-page.ts';
+import { waitUntil, type UiPage } from './harness/ui-page.ts';
+import { fixtureEd25519 } from './harness/fixture-common.ts';
+import { generateCrossSigningKeys, uploadCrossSigningKeys } from './harness/cross-signing-fixture.ts';
+import { roomWith, verifyPerson } from './harness/users-fixture.ts';
+import { registerUser } from './harness/users.ts';
 
 const UPLOAD = '/_matrix/client/v3/keys/device_signing/upload';
 const SIGNATURES = '/_matrix/client/v3/keys/signatures/upload';
@@ -110,6 +115,60 @@ for (const name of BROWSERS) {
       assert.notEqual(now, original);
       assert.ok((await recoverableMasters(account.user, account.secretStorage!)).has(now!));
       await ui.waitFor('status-verdict', { attr: ['data-healthy', 'true'], timeoutMs: 30_000 });
+      await ui.close();
+    });
+
+    test('reset keeping people verified: a 500 on its keep-verified step names reverify-users; that resumes it, healthy', async () => {
+      const ed = await fixtureEd25519();
+      const account = await buildAccount(hs, 'healthy', { devices: 1 });
+      const people = [];
+      for (let i = 0; i < 2; i++) {
+        const user = await registerUser(hs);
+        const keys = await generateCrossSigningKeys(ed);
+        await uploadCrossSigningKeys(user, keys, { ed });
+        people.push({ user, keys });
+      }
+      await roomWith(account.user, people.map((p) => p.user), true);
+      for (const p of people) await verifyPerson(account.user, account.crossSigning!.userSigning, p, ed);
+      const recoveryKey = account.secretStorage!.recoveryKey;
+      const ui = await connect(account);
+      await ui.waitFor('users-section', { attr: ['data-loaded', 'true'], timeoutMs: 30_000 });
+      await openRepair(ui, 'reset-cross-signing');
+      await setChecked(ui, '[data-testid="repair-keep-verified"]', true);
+      await ui.waitFor('keep-verified-list', { attr: ['data-loaded', 'true'] });
+      await ui.fill('repair-recovery-key', recoveryKey);
+      await ui.click('repair-preview-button');
+      await ui.waitFor('repair-run', { timeoutMs: 30_000 });
+      // The keep-verified step is the reset's 2nd signatures upload (after my devices').
+      const step = await ui.evaluate((p) => {
+        const uploads = [...document.querySelectorAll(`[data-testid="repair-step"][data-path="${p}"]`)];
+        const at = uploads.findIndex((li) => li.getAttribute('data-step-id') === 'keep-verified');
+        const title = at < 0 ? '' : [...uploads[at]!.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent).join('').trim();
+        return { nth: at + 1, title };
+      }, SIGNATURES);
+      assert.ok(step.nth > 0 && step.title !== '', JSON.stringify(step));
+      proxy.clear();
+      proxy.add({ method: 'POST', path: SIGNATURES, nth: step.nth, fault: 'http-500' });
+      assert.equal(await runRepair(ui, account.user.password), 'failed');
+      const shown = await ui.text('repair-result');
+      assert.ok(shown.includes(step.title), `the step is named: ${shown}`);
+      assert.match(shown, /500 Internal Server Error/);
+      assert.match(shown, /The new keys are published, but the people you chose to keep verified are not signed by the new user-signing key: “Verify again after a reset” signs them/);
+      proxy.clear();
+      await ui.click('repair-close');
+
+      // The state it left is described: the people are a problem of the verdict, naming the resume.
+      await waitUntil('the verdict to count the people', async () => (await problemCodes(ui)).includes('users-verified-by-replaced-key'), 30_000);
+      await ui.waitFor('users-problem-repair', { attr: ['data-repair', 'reverify-users'] });
+      await ui.click('users-problem-repair');
+      await ui.waitFor('repair-form', { attr: ['data-kind', 'reverify-users'] });
+      await ui.fill('repair-recovery-key', recoveryKey);
+      await ui.click('repair-preview-button');
+      await ui.waitFor('repair-run', { timeoutMs: 30_000 });
+      assert.equal(await runRepair(ui), 'success');
+      await ui.waitFor('status-verdict', { attr: ['data-healthy', 'true'], timeoutMs: 30_000 });
+      const states = await ui.evaluate(() => [...document.querySelectorAll('[data-testid="user-row"]')].map((r) => r.getAttribute('data-state')), null);
+      assert.deepEqual(states, ['verified', 'verified']);
       await ui.close();
     });
   });

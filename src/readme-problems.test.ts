@@ -9,6 +9,7 @@ import { PROBLEM_CODES, repairForRole, type ProblemCode } from './core/inspect/p
 import { isRepairKind, type RepairKind } from './core/repair/repair-kinds.ts';
 import { commandOf, REPAIR_COMMANDS } from './cli/repair-verbs.ts';
 import { ROLE } from './core/roles.ts';
+import { USERS_PROBLEM_CODES, type UsersProblemCode } from './core/users/types.ts';
 
 export interface TableRow {
   line: number;
@@ -19,10 +20,10 @@ export interface TableRow {
   repairs: string[];
 }
 
-/** The rows of the first markdown table whose header is `| Code | Meaning | Repair |`. */
-export function problemTable(markdown: string): TableRow[] {
+/** The rows of the first markdown table whose header is `| Code | Meaning | Repair |` (or `header`). */
+export function problemTable(markdown: string, header = /^\|\s*Code\s*\|\s*Meaning\s*\|\s*Repair\s*\|\s*$/): TableRow[] {
   const lines = markdown.split('\n');
-  const start = lines.findIndex((l) => /^\|\s*Code\s*\|\s*Meaning\s*\|\s*Repair\s*\|\s*$/.test(l));
+  const start = lines.findIndex((l) => header.test(l));
   if (start < 0) return [];
   const rows: TableRow[] = [];
   for (let i = start + 2; i < lines.length && lines[i]!.startsWith('|'); i++) {
@@ -104,4 +105,19 @@ test('the table check catches a missing reason, an unknown repair, a lost row an
   assert.match(problems(table(...all.slice(1))).join('\n'), /has no row/);
   assert.match(problems(table(...all, all[0]!)).join('\n'), /has a row already/);
   assert.deepEqual(problems('no table here'), ['README.md has no | Code | Meaning | Repair | table']);
+});
+
+/** The rows of the users report's problem table (header `| \`code\` | Meaning | Repair |`). */
+export const usersProblemTable = (markdown: string): TableRow[] => problemTable(markdown, /^\|\s*`code`\s*\|\s*Meaning\s*\|\s*Repair\s*\|\s*$/);
+
+test("README's users problem table: one row per users problem code, each naming the repair the code names (they count in the verdict)", () => {
+  const rows = usersProblemTable(readme());
+  assert.deepEqual(rows.flatMap((r) => r.codes).sort(), Object.keys(USERS_PROBLEM_CODES).sort());
+  for (const row of rows) {
+    const code = row.codes[0] as UsersProblemCode;
+    const own = USERS_PROBLEM_CODES[code].repair;
+    assert.deepEqual(row.repairs, own === undefined ? [] : [own], `README.md:${row.line}: ${code}`);
+    if (own === undefined) assert.match(row.repairCell, /^—/, `README.md:${row.line}: ${code} names no repair: its cell must start with "—"`);
+    else assert.ok(isRepairKind(own) && (REPAIR_COMMANDS as readonly string[]).includes(commandOf(own) ?? ''), own);
+  }
 });

@@ -12,7 +12,7 @@ export type { InspectUsersOptions, UsersAccount } from './inspect-users.ts';
 export { myKeysFromKeysQuery, myKeysFromReport } from './my-keys.ts';
 export { buildUsersReport, emptyCounts, usersProblems } from './report.ts';
 export type { BuildUsersInput } from './report.ts';
-export { USER_STATES } from './types.ts';
+export { USER_STATES, USERS_PROBLEM_CODES } from './types.ts';
 export type {
   DiscoveryStats, MyKeys, SignatureDetail, UserSource, UserState, UsersProblem, UsersProblemCode, UsersReport, UserVerification,
 } from './types.ts';

@@ -7,7 +7,7 @@ import type { KeysQueryResult } from '../matrix/parse-keys-query.ts';
 import { ROLE } from '../roles.ts';
 import { classifyUser } from './classify.ts';
 import {
-  USER_STATES, type DiscoveryStats, type MyKeys, type UserSource, type UsersProblem, type UsersReport, type UserState,
+  USER_STATES, USERS_PROBLEM_CODES, type DiscoveryStats, type MyKeys, type UserSource, type UsersProblem, type UsersReport, type UserState,
   type UserVerification,
 } from './types.ts';
 
@@ -39,7 +39,7 @@ export function usersProblems(counts: Record<UserState, number>, stats: Discover
     problems.push({
       code: 'users-verified-by-replaced-key',
       message: `${people(replaced)} you verified ${replaced === 1 ? 'is' : 'are'} no longer verified because your user-signing key was replaced.`,
-      repair: 'reverify-users',
+      repair: USERS_PROBLEM_CODES['users-verified-by-replaced-key'].repair!,
       count: replaced,
     });
   }

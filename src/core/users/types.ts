@@ -63,6 +63,13 @@ export interface UserVerification {
  */
 export type UsersProblemCode = 'users-verified-by-replaced-key' | 'users-identity-changed' | 'users-partial';
 
+/** Every users problem code with its repair (the table above, as data; README's users table is held to it). */
+export const USERS_PROBLEM_CODES: Readonly<Record<UsersProblemCode, { repair?: 'reverify-users' }>> = Object.freeze({
+  'users-verified-by-replaced-key': { repair: 'reverify-users' },
+  'users-identity-changed': {},
+  'users-partial': {},
+});
+
 /** A finding about the users as a whole; it names no user (counts only). */
 export interface UsersProblem {
   code: UsersProblemCode;
