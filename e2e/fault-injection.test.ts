@@ -146,7 +146,7 @@ async function runCase(hs: SynapseInfo, t: Target, fault: FaultKind): Promise<vo
   const people = await t.people?.(hs, account);
   const proxy = await startFaultProxy(hs.baseUrl);
   let timeoutMs = 30_000;
-  const { flows, views } = nodeFlowManager(account.user, { baseUrl: () => proxy.url, timeoutMs: () => timeoutMs });
+  const { flows, views, remembered } = nodeFlowManager(account.user, { baseUrl: () => proxy.url, timeoutMs: () => timeoutMs });
   try {
     const original = await publishedMaster(account.user);
     const preview = await flows.preview({ sessionId: SESSION, kind: t.repair, ...keyInput(t, account), ...people?.request });
@@ -163,6 +163,7 @@ async function runCase(hs: SynapseInfo, t: Target, fault: FaultKind): Promise<vo
 
     if (fault === 'rate-limited-429') {
       assert.equal(end.phase, 'done', `a short 429 is waited out: ${end.result?.message}`);
+      if (people !== undefined) assert.deepEqual(remembered.map((r) => r.userId).sort(), [...people.people].sort(), 'the run remembers whom it verified');
       assert.ok(views.some((v) => v.waitingMs === RETRY_AFTER_MS), 'the wait is visible in the view (waitingMs)');
       for (const s of preview.steps) assert.ok(await stepApplied(account.user, s), `${s.id} is on the server`);
     } else {
@@ -189,6 +190,9 @@ async function runCase(hs: SynapseInfo, t: Target, fault: FaultKind): Promise<vo
       if (t.repair === 'reset-cross-signing' && now === generated) mustKeep.push(generated);
       await assertRecoverable(account, mustKeep, 'after the failure');
 
+      // Only signatures known to be on the server are remembered (a lost answer is not known).
+      if (people !== undefined) assert.deepEqual(remembered, [], 'a failed user step remembers nobody');
+
       // A stop after the key upload and before the carry-over names the repair that resumes it.
       if (people?.resume !== undefined && index > stepIndex(preview.steps, 'upload-keys')) assert.match(message, /Verify again after a reset/);
 
@@ -205,6 +209,7 @@ async function runCase(hs: SynapseInfo, t: Target, fault: FaultKind): Promise<vo
       if (again !== undefined) {
         const retried = await runToEnd(flows, again.flowId, account.user.password);
         assert.equal(retried.phase, 'done', `the retry: ${retried.result?.message}`);
+        if (people !== undefined) assert.deepEqual(remembered.map((r) => r.userId).sort(), [...people.people].sort(), 'the retry remembers whom it verified');
         const published = await publishedMaster(account.user);
         const keep = [published];
         if (generated !== undefined && generated === now) keep.push(generated); // published by the failed run

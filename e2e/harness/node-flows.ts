@@ -28,6 +28,8 @@ export function nodeFlowManager(user: Pick<TestUser, 'userId' | 'deviceId' | 'ac
   const mirror: Mirror = conn.mirror ?? { views: undefined, writes: [] };
   /** Every mirrored view of SESSION, in order. */
   const views: RepairFlowView[] = [];
+  /** Whom the runs reported verified (the background remembers them in storage.local). */
+  const remembered: { userId: string; masterKey: string }[] = [];
   let stopped = false;
   const flows = createFlowManager({
     client: async () => createMatrixClient({
@@ -46,6 +48,7 @@ export function nodeFlowManager(user: Pick<TestUser, 'userId' | 'deviceId' | 'ac
     },
     restore: async () => (mirror.views === undefined ? undefined : { views: mirror.views, runs: mirror.runs ?? {} }),
     ...(conn.openAuthWindow === undefined ? {} : { openAuthWindow: conn.openAuthWindow }),
+    rememberVerified: async (_sessionId, verified) => { remembered.push(...verified); },
   });
   /**
    * What the browser's stop does to this instance: it writes nothing more to the mirror (its
@@ -53,7 +56,7 @@ export function nodeFlowManager(user: Pick<TestUser, 'userId' | 'deviceId' | 'ac
    * is the restarted background.
    */
   const stop = (): void => { stopped = true; };
-  return { flows, mirror, views, stop };
+  return { flows, mirror, views, remembered, stop };
 }
 
 /** The session's flow once `ok` holds. */
