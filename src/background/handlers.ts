@@ -1,7 +1,7 @@
 import { browser } from '../ext/api.ts';
 import type { Handlers } from '../ext/receiver.ts';
 import { loadVerifiedMemory, rememberVerifiedUsers, type StoredSession } from '../ext/storage.ts';
-import { previouslyVerified, verifiedInReport } from '../core/users/verified-memory.ts';
+import { emptyVerifiedMemory, previouslyVerified, verifiedInReport } from '../core/users/verified-memory.ts';
 import { readStatus } from './status.ts';
 import { inspectUsers } from '../core/users/inspect-users.ts';
 import { deleteSession, getSession, putSession, sessionForTab, updateSession } from './session-store.ts';
@@ -133,9 +133,10 @@ export const handlers: Handlers = {
     // The master keys seen verified before tell "their identity changed" (docs/matrix-api.md#identity-changed).
     const account = { userId: session.userId, homeserver: session.homeserver };
     const report = await inspectUsers(await sessions.clientFor(sessionId), { userId: session.userId }, {
-      extraUserIds: userIds ?? [], previouslyVerified: previouslyVerified(await loadVerifiedMemory(), account),
+      extraUserIds: userIds ?? [], previouslyVerified: previouslyVerified(await loadVerifiedMemory().catch(() => emptyVerifiedMemory()), account),
     });
-    await rememberVerifiedUsers(account, verifiedInReport(report));
+    // A storage failure costs only the memory, never the report.
+    await rememberVerifiedUsers(account, verifiedInReport(report)).catch(() => undefined);
     return report;
   },
 
