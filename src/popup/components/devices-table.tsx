@@ -1,6 +1,6 @@
 import { visible } from '../visible-text.ts';
 import type { DeviceReport } from '../../core/inspect/report-types.ts';
-import { KeyText, SigBadge } from './key-text.tsx';
+import { CrossSignedBadge, KeyText, SigBadge } from './key-text.tsx';
 import { ownPath, RawToggle } from './raw-toggle.tsx';
 
 /** Rendering more rows than this makes the popup sluggish; the rest stay one click away. */
@@ -23,7 +23,7 @@ export function DevicesTable({ devices, showAll, onShowAll, keysQuery, userId }:
               <td><KeyText value={d.ed25519} label="device key" /></td>
               <td><SigBadge result={d.selfSignature} /></td>
               <td>
-                <SigBadge result={d.crossSigned} testId="device-cross-signed" />
+                <CrossSignedBadge state={d.crossSigned} testId="device-cross-signed" />
                 <RawToggle label={`device ${d.deviceId}`} value={() => ownPath(keysQuery, 'device_keys', userId, d.deviceId)} testId="device-raw" />
               </td>
             </tr>

@@ -5,6 +5,7 @@ import type { Protocol, RepairFlowView } from '../../ext/protocol.ts';
 import type { RepairKind } from '../../core/repair/repair-kinds.ts';
 import { exportPassphraseProblem, MIN_EXPORT_PASSPHRASE_LENGTH } from '../../core/repair/export-passphrase.ts';
 import { capitalized, ROLE, ROLES } from '../../core/roles.ts';
+import { CROSS_SIGNED_WORDS, type CrossSigned } from '../words.ts';
 
 export const REPAIR_LABELS: Record<RepairKind, string> = {
   'sign-devices': 'Cross-sign devices',
@@ -31,7 +32,7 @@ const HINTS: Record<RepairKind, string> = {
 };
 
 /** `signable`: the report's DeviceReport.signable, decided by the inspector. */
-export type DeviceChoice = { deviceId: string; displayName: string | null; signed: boolean; signable: boolean };
+export type DeviceChoice = { deviceId: string; displayName: string | null; signed: boolean; signable: boolean; crossSigned?: CrossSigned };
 type PreviewRequest = Protocol['repairPreview']['req'];
 type PreviewResponse = Protocol['repairPreview']['res'];
 
@@ -138,7 +139,7 @@ export function RepairForm({ sessionId, kind, devices, userId, onPreview, onClos
           {devices.map((d) => (
             <label key={d.deviceId} class="row">
               <input type="checkbox" checked={chosen.has(d.deviceId)} disabled={!d.signable} onChange={() => toggle(d.deviceId)} data-testid="repair-device" data-device-id={d.deviceId} />
-              <span class="mono">{visible(d.deviceId)}</span> {visible(d.displayName ?? '')} <span class={d.signed ? 'good' : 'error'}>{d.signed ? 'cross-signed' : 'not cross-signed'}</span>
+              <span class="mono">{visible(d.deviceId)}</span> {visible(d.displayName ?? '')} <span class={d.signed ? 'good-text' : 'bad-text'} data-testid="repair-device-state">{CROSS_SIGNED_WORDS[d.crossSigned ?? (d.signed ? 'valid' : 'absent')]}</span>
               {!d.signable && <span class="muted"> (its own keys are not valid: not signable)</span>}
             </label>
           ))}

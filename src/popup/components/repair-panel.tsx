@@ -3,6 +3,8 @@ import { send } from '../../ext/messaging.ts';
 import type { AuthPageVerdict, RepairFlowView } from '../../ext/protocol.ts';
 import { REPAIR_KINDS, type RepairKind } from '../../core/repair/repair-kinds.ts';
 import { visible, visibleJson } from '../visible-text.ts';
+import { authOfferText, stepAuthHint } from '../words.ts';
+import { RepairToolbar } from './repair-toolbar.tsx';
 import { ExportOffer, REPAIR_LABELS, RepairForm, type DeviceChoice } from './repair-form.tsx';
 
 export { REPAIR_LABELS };
@@ -19,8 +21,10 @@ const message = (e: unknown): string => (e instanceof Error ? e.message : String
  * reopened popup finds it where it was) and forwards the user's answers. The recovery key and the
  * password go to the background in one message each and are never kept here or stored.
  */
-export function RepairPanel({ sessionId, account, host, writable, devices, requested, requestedUser, onRequestHandled, onFinished }: {
+export function RepairPanel({ sessionId, healthy = false, account, host, writable, devices, requested, requestedUser, onRequestHandled, onFinished }: {
   sessionId: string;
+  /** The account has no problem: the destructive repairs sit behind "Advanced". */
+  healthy?: boolean;
   /** The session's user ID and homeserver host: the password prompt names both. */
   account: string;
   host: string;
@@ -110,13 +114,7 @@ export function RepairPanel({ sessionId, account, host, writable, devices, reque
   if (!showFlow) {
     return (
       <section aria-label="Repairs" data-testid="repair-section">
-        <div class="row toolbar">
-          {REPAIR_KINDS.map((k) => (
-            <button type="button" key={k} data-testid="repair-open" data-repair={k} onClick={() => { setEditing(k); setError(null); }}>
-              {REPAIR_LABELS[k]}…
-            </button>
-          ))}
-        </div>
+        <RepairToolbar healthy={healthy} onOpen={(k) => { setEditing(k); setError(null); }} />
         {editing !== null && (
           <RepairForm key={`${editing}:${requestedUser ?? ''}`} sessionId={sessionId} kind={editing} devices={devices} userId={requestedUser ?? undefined}
             onPreview={previewed} onClose={() => setEditing(null)} />
@@ -135,7 +133,7 @@ export function RepairPanel({ sessionId, account, host, writable, devices, reque
           <li key={s.id} data-testid="repair-step" data-method={s.method} data-path={s.path} data-done={String(i < f.progress.completed)}>
             {i < f.progress.completed ? '✓ ' : ''}{s.title}
             <div class="mono">{s.method} {s.path}</div>
-            {s.uia && <div class="muted">May ask you to confirm with your password.</div>}
+            {s.uia && <div class="muted" data-testid="repair-step-auth">{stepAuthHint(f.authOffer)}</div>}
             <details><summary>Body</summary><pre class="mono">{visibleJson(s.body)}</pre></details>
           </li>
         ))}
@@ -170,8 +168,7 @@ export function RepairPanel({ sessionId, account, host, writable, devices, reque
 
       {f.authOffer && active(f) && (
         <p class="muted" data-testid="repair-auth-flows" data-chosen={f.authOffer.chosen ?? ''}>
-          The homeserver asks to confirm this request; it offers: {f.authOffer.flows.join(' | ') || 'nothing this extension can complete'}
-          {f.authOffer.chosen !== null && <> — using <span class="mono">{f.authOffer.chosen}</span></>}
+          {authOfferText(f.authOffer)}
           {f.authOffer.message && <><br />{f.authOffer.message}</>}
         </p>
       )}
