@@ -57,10 +57,13 @@ test('the zip and the xpi hold the unpacked builds and fit the size budget', () 
 // loading lazily. The users section (counts, filter, rows, add a user ID) added ~3.3 KB;
 // verify-user's form (user ID, key, "it matches") and the keep-verified box ~1.8 KB;
 // the access-lapsed banner and its tabAccess poll 918 bytes (+1 000).
+// [ui] (issue 17): one wording per state, the UIA sentences, the Advanced repairs with what each
+// destroys and the master-key note 2 472 bytes (+2 500).
+const UI_ADDS = 2_500;
 // The budget keeps the popup from growing by accident, not a hard limit.
-test('popup JavaScript stays under 76 KB minified (+1 000 bytes for the access-lapsed state)', () => {
+test('popup JavaScript stays under 76 KB minified (+1 000 bytes for the access-lapsed state, + the [ui] additions)', () => {
   const popup = read('chrome/popup.js');
-  assert.ok(popup.length < 76 * 1024 + 1_000, `popup.js is ${popup.length} bytes minified (${gzipSync(popup).length} gzipped)`);
+  assert.ok(popup.length < 76 * 1024 + 1_000 + UI_ADDS, `popup.js is ${popup.length} bytes minified (${gzipSync(popup).length} gzipped)`);
 });
 
 test('the core is published as ESM with declarations that resolve', async () => {
