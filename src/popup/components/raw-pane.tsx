@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'preact/hooks';
+import { useLayoutEffect, useRef } from 'preact/hooks';
 import { visible } from '../visible-text.ts';
 import { CopyButton } from './copy-button.tsx';
 
@@ -10,7 +10,8 @@ import { CopyButton } from './copy-button.tsx';
  */
 export function RawPane({ label, json, testId, onClose }: { label: string; json: string; testId?: string | undefined; onClose: () => void }) {
   const dialog = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
+  // Layout effect: the dialog is modal in the same frame it appears, so a key pressed at once reaches it.
+  useLayoutEffect(() => {
     const el = dialog.current;
     const opener = document.activeElement as HTMLElement | null;
     if (el && !el.open) el.showModal();
