@@ -58,8 +58,9 @@ test('the zip and the xpi hold the unpacked builds and fit the size budget', () 
 // verify-user's form (user ID, key, "it matches") and the keep-verified box ~1.8 KB;
 // the access-lapsed banner and its tabAccess poll 918 bytes (+1 000).
 // [ui] (issue 17): one wording per state, the UIA sentences, the Advanced repairs with what each
-// destroys and the master-key note 2 472 bytes (+2 500).
-const UI_ADDS = 2_500;
+// destroys and the master-key note 2 472 bytes; the raw JSON pane 1 070; collapsible sections,
+// the sticky verdict, the device filter and the sign form's picker 2 602 (6 144 in all, +6 200).
+const UI_ADDS = 6_200;
 // The budget keeps the popup from growing by accident, not a hard limit.
 test('popup JavaScript stays under 76 KB minified (+1 000 bytes for the access-lapsed state, + the [ui] additions)', () => {
   const popup = read('chrome/popup.js');

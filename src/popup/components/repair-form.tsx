@@ -1,11 +1,10 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { visible } from '../visible-text.ts';
 import { send } from '../../ext/messaging.ts';
 import type { Protocol, RepairFlowView } from '../../ext/protocol.ts';
 import type { RepairKind } from '../../core/repair/repair-kinds.ts';
 import { exportPassphraseProblem, MIN_EXPORT_PASSPHRASE_LENGTH } from '../../core/repair/export-passphrase.ts';
 import { capitalized, ROLE, ROLES } from '../../core/roles.ts';
-import { CROSS_SIGNED_WORDS, type CrossSigned } from '../words.ts';
+import { DevicePicker, type PickableDevice } from './device-picker.tsx';
 
 export const REPAIR_LABELS: Record<RepairKind, string> = {
   'sign-devices': 'Cross-sign devices',
@@ -32,7 +31,7 @@ const HINTS: Record<RepairKind, string> = {
 };
 
 /** `signable`: the report's DeviceReport.signable, decided by the inspector. */
-export type DeviceChoice = { deviceId: string; displayName: string | null; signed: boolean; signable: boolean; crossSigned?: CrossSigned };
+export type DeviceChoice = PickableDevice;
 type PreviewRequest = Protocol['repairPreview']['req'];
 type PreviewResponse = Protocol['repairPreview']['res'];
 
@@ -68,12 +67,6 @@ export function RepairForm({ sessionId, kind, devices, userId, onPreview, onClos
   const exportPassInput = useRef<HTMLInputElement>(null);
   const exportPassAgain = useRef<HTMLInputElement>(null);
   const manual = { master: useRef<HTMLTextAreaElement>(null), selfSigning: useRef<HTMLTextAreaElement>(null), userSigning: useRef<HTMLTextAreaElement>(null) };
-
-  const toggle = (id: string) => setChosen((prev) => {
-    const next = new Set(prev);
-    if (next.has(id)) next.delete(id); else next.add(id);
-    return next;
-  });
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -134,16 +127,7 @@ export function RepairForm({ sessionId, kind, devices, userId, onPreview, onClos
       <h2>{REPAIR_LABELS[kind]}</h2>
       <p class="muted">{HINTS[kind]}</p>
       {kind === 'sign-devices' && (
-        <fieldset data-testid="repair-devices">
-          <legend>Devices to cross-sign</legend>
-          {devices.map((d) => (
-            <label key={d.deviceId} class="row">
-              <input type="checkbox" checked={chosen.has(d.deviceId)} disabled={!d.signable} onChange={() => toggle(d.deviceId)} data-testid="repair-device" data-device-id={d.deviceId} />
-              <span class="mono">{visible(d.deviceId)}</span> {visible(d.displayName ?? '')} <span class={d.signed ? 'good-text' : 'bad-text'} data-testid="repair-device-state">{CROSS_SIGNED_WORDS[d.crossSigned ?? (d.signed ? 'valid' : 'absent')]}</span>
-              {!d.signable && <span class="muted"> (its own keys are not valid: not signable)</span>}
-            </label>
-          ))}
-        </fieldset>
+        <DevicePicker devices={devices} chosen={chosen} onChange={setChosen} />
       )}
       {kind === 'regenerate-subkeys' && (
         <fieldset>
@@ -214,7 +198,7 @@ export function RepairForm({ sessionId, kind, devices, userId, onPreview, onClos
       {kind === 'store-secrets' && (
         <input ref={sourceInput} type="password" autocomplete="off" spellcheck={false} placeholder="Other key's recovery key" aria-label="Recovery key of the other secret-storage key" data-testid="repair-source-key" />
       )}
-      <div class="row">
+      <div class="row action-bar">
         <button type="submit" disabled={busy} data-testid="repair-preview-button">{busy ? 'Planning…' : 'Preview'}</button>
         <button type="button" onClick={onClose}>Close</button>
       </div>

@@ -147,7 +147,7 @@ export function RepairPanel({ sessionId, healthy = false, account, host, writabl
         <ExportOffer flow={f} text={exportFile?.flowId === f.flowId ? exportFile.text : null} encrypted={exportFile?.encrypted === true} saved={exportSaved} onSaved={setExportSaved} />
       )}
       {f.phase === 'preview' && (
-        <div class="row">
+        <div class="row action-bar">
           <button type="button" disabled={busy || !writable || (f.exportRequired === true && !exportSaved)} data-testid="repair-run"
             onClick={() => void act(() => send('repairStart', { flowId: f.flowId, ...(f.exportRequired === true ? { exportSaved } : {}) }))}>Run</button>
           <button type="button" disabled={busy} data-testid="repair-cancel" onClick={() => void act(() => send('repairCancel', { flowId: f.flowId }))}>Cancel</button>
@@ -202,7 +202,7 @@ export function RepairPanel({ sessionId, healthy = false, account, host, writabl
         </p>
       )}
       {active(f) && (
-        <div class="row">
+        <div class="row action-bar">
           <button type="button" disabled={busy} data-testid="repair-cancel" onClick={() => void act(() => send('repairCancel', { flowId: f.flowId }))}>Cancel</button>
         </div>
       )}

@@ -81,11 +81,14 @@ export function StatusReport({ session }: { session: SessionView }) {
     }, { generatedAt: new Date().toISOString(), ...(users ? { users } : {}) });
   return (
     <div data-testid="status-report" aria-busy={busy} data-reads={reads}>
-      <Verdict healthy={report.healthy} problems={report.problems} onRepair={(kind) => {
-        if (!isExtRepair(kind)) return false;
-        setRepair(kind);
-        return true;
-      }} />
+      {/* The verdict stays in view while the rest scrolls (Chrome caps a popup at 800×600). */}
+      <div class="sticky-verdict" data-testid="sticky-verdict">
+        <Verdict healthy={report.healthy} problems={report.problems} onRepair={(kind) => {
+          if (!isExtRepair(kind)) return false;
+          setRepair(kind);
+          return true;
+        }} />
+      </div>
       <RepairPanel sessionId={session.sessionId} healthy={report.healthy} account={session.userId} host={hostOf(session.homeserver) ?? session.homeserver} writable={session.writable}
         devices={report.devices.map((d) => ({ deviceId: d.deviceId, displayName: d.displayName, signed: d.crossSigned === 'valid',
           signable: d.signable, crossSigned: d.crossSigned }))} requested={repair} requestedUser={verifyUser} onRequestHandled={() => setRepair(null)}
