@@ -10,7 +10,7 @@ import type { ExtensionBrowser } from './harness/extension-browser.ts';
 import { buildAccount } from './harness/identity.ts';
 import { connectManually, openRepair } from './harness/status-ui.ts';
 import type { SynapseInfo } from './harness/test-synapse.ts';
-import type { UiPage } from './harness/ui-page.ts';
+import { waitUntil, type UiPage } from './harness/ui-page.ts';
 
 async function check(ui: UiPage, browser: string, screen: string): Promise<void> {
   const found = await axeViolations(ui);
@@ -42,6 +42,12 @@ for (const name of BROWSERS) {
       await ui.click('raw-keys-query');
       await ui.waitFor('raw-pane', { attr: ['open', ''] });
       await check(ui, name, 'raw JSON pane');
+      await ui.press('Escape');
+      await waitUntil('the pane to close', async () => (await ui.count('raw-pane')) === 0);
+      // The check can fail: a button without a name, planted for a moment, is found (critical).
+      await ui.evaluate(() => { const planted = document.createElement('button'); planted.id = 'planted'; document.querySelector('main')!.append(planted); }, null);
+      assert.ok(blocking(await axeViolations(ui)).some((line) => line.includes('button-name')), 'axe finds a planted nameless button');
+      await ui.evaluate(() => document.getElementById('planted')!.remove(), null);
       await ui.close();
     });
 

@@ -27,7 +27,7 @@ export function puppeteerUiPage(page: Page): UiPage {
     },
     press: (key) => page.keyboard.press(key as never),
     evaluate: (fn, arg) => page.evaluate(fn as never, arg) as never,
-    screenshot: async (path) => void (await page.screenshot({ path, fullPage: true })),
+    screenshot: async (path, opts) => void (await page.screenshot({ path, fullPage: opts?.fullPage ?? true })),
     html: () => page.content(),
     close: () => page.close(),
   };

@@ -14,7 +14,8 @@ export interface UiPage {
   press(key: string): Promise<void>;
   /** Runs a function in the page; it has the extension APIs when the page is an extension page. */
   evaluate<A, R>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R>;
-  screenshot(path: string): Promise<void>;
+  /** The whole page, or with `{ fullPage: false }` only what the viewport (popup-sized, 480×640) shows now. */
+  screenshot(path: string, opts?: { fullPage?: boolean }): Promise<void>;
   html(): Promise<string>;
   close(): Promise<void>;
 }
