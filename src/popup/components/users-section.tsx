@@ -26,7 +26,9 @@ export function UsersSection({ users, error, busy, onAdd, onVerify, onRepair }: 
     || USER_STATE_LABELS[u.state].toLowerCase().includes(f)) ?? [];
   return (
     <section aria-label="People you verified" data-testid="users-section" data-loaded={String(users !== null)} aria-busy={busy}>
-      <details open={(users?.users.length ?? 0) <= COLLAPSE_OVER} data-testid="section-details" data-count={users?.users.length ?? 0}>
+      {/* Collapsed only when long and with nothing wrong: a problem row and its repair stay in view. */}
+      <details open={(users?.users.length ?? 0) <= COLLAPSE_OVER || (users?.problems.length ?? 0) > 0 || error !== null}
+        data-testid="section-details" data-count={users?.users.length ?? 0}>
       <summary><h2>People{users && <span class="muted"> ({users.users.length})</span>}</h2></summary>
       {error && <p class="error" role="alert" data-testid="users-error">{error}</p>}
       {!users ? <p class="muted">{busy ? 'Reading your encrypted rooms’ members…' : ''}</p> : (
