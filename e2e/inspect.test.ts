@@ -47,6 +47,8 @@ for (const name of BROWSERS) {
           assert.equal(await ui.attr('key-self_signing-by-master', 'data-result'), 'valid');
         }
         assert.equal(await ui.count('device-row'), account.devices.length);
+        // A note, not a problem, when no device signed the current master (the replacement master is bare).
+        assert.equal(await ui.count('note-master-unsigned'), state === 'master-replaced' ? 1 : 0);
         // Raw view: the exact server object behind a device row, one click away.
         await ui.click('device-raw');
         await ui.waitFor('raw-pane', { attr: ['open', ''] });
