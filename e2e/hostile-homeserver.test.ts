@@ -90,8 +90,10 @@ for (const name of BROWSERS) {
       const nameOf = (id: string) => ui.evaluate((d) => document.querySelector(`[data-testid="device-row"][data-device-id="${d}"]`)?.textContent ?? '', id);
       assert.ok((await nameOf(sessionDevice!)).includes(IMG), 'the <img> display name is shown as text');
       assert.ok((await nameOf(otherDevice!)).includes(SCRIPT), 'the <script> display name is shown as text');
-      // Open every raw view too: the server's JSON (Mallory's markup key ID included) is text there.
+      // Open the raw keys/query pane too: the server's JSON (Mallory's markup key ID included) is text there.
       await ui.evaluate(() => { for (const d of document.querySelectorAll('details')) d.open = true; }, null);
+      await ui.click('raw-keys-query');
+      await ui.waitFor('raw-pane', { attr: ['open', ''] });
       const facts = await pageFacts(ui);
       assert.ok(facts.text.includes(`ed25519:${theirMaster}${SCRIPT}`), 'the raw view shows the markup key ID as text');
       assert.equal(facts.imgs, 0, 'an <img> element was injected');

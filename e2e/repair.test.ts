@@ -90,7 +90,9 @@ for (const name of BROWSERS) {
       assert.equal(await ui.attr('repair-password-form', 'data-attempt'), '1');
       // The preflight is shown: what Synapse offers (password only, docs/matrix-api.md#synapse-uia) and the choice.
       assert.equal(await ui.attr('repair-auth-flows', 'data-chosen'), 'm.login.password');
-      assert.match(await ui.text('repair-auth-flows'), /offers: m\.login\.password/);
+      // Said once (no "it offers: m.login.password — using m.login.password").
+      assert.equal((await ui.text('repair-auth-flows')).trim(), 'The homeserver asks to confirm this request with your password.');
+      assert.match(await ui.text('repair-step-auth'), /with your password\.$/);
 
       // Close the popup at the prompt and reopen it: the flow is still waiting there.
       await ui.close();

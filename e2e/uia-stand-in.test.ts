@@ -194,6 +194,9 @@ for (const name of BROWSERS) {
       const ui = await runReset(b, hs, account);
       await ui.waitFor('repair-approval', { attr: ['data-kind', 'approval'], timeoutMs: 30_000 });
       assert.equal(await ui.text('approval-url'), script.url);
+      // The server approves through OAuth: no line promises a password prompt.
+      assert.match(await ui.text('repair-auth-flows'), /by approving it in your account settings/);
+      assert.doesNotMatch(await ui.text('repair-panel'), /password/i);
       // Polling is visible: the count goes up while nothing is approved.
       await ui.waitFor('repair-approval-status', { attr: ['data-polls', '2'], timeoutMs: 15_000 });
       assert.match(await ui.text('repair-approval-status'), /Checked with the homeserver 2 times; giving up after 10 min/);

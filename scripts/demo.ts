@@ -4,14 +4,19 @@
 // and opens the extension on it. With a display the browser stays open for you to explore
 // (Ctrl+C ends the demo); without one it runs headless, saves a screenshot of the extension UI
 // and prints its path.
+//
+// `npm run demo -- --walkthrough`: the main journey in both browsers, headless, one screenshot per
+// step in artifacts/walkthrough/<browser>/ (scripts/walkthrough.ts); `--update-docs` also copies
+// the Chromium ones to docs/walkthrough/, which the README shows.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { missingBrowsers, type BrowserName } from '../e2e/harness/browser-paths.ts';
-import { launchBrowser } from '../e2e/harness/browsers.ts';
+import { BROWSERS, launchBrowser } from '../e2e/harness/browsers.ts';
 import { buildAccount } from '../e2e/harness/identity.ts';
 import { startSynapse } from '../e2e/harness/synapse.ts';
 import { serveWebApp, webApps } from '../e2e/harness/web-app-pages.ts';
+import { walkthrough } from './walkthrough.ts';
 
 const root = new URL('..', import.meta.url).pathname;
 const browserName: BrowserName = process.argv.includes('--firefox') ? 'firefox' : 'chromium';
@@ -30,6 +35,30 @@ if (built.status !== 0) process.exit(1);
 
 const hs = await startSynapse();
 say(`Synapse ${hs.baseUrl} ready in ${hs.startupMs} ms`);
+
+if (process.argv.includes('--walkthrough')) {
+  const out = join(root, 'artifacts', 'walkthrough');
+  let failed = false;
+  for (const name of BROWSERS) {
+    try {
+      const shots = await walkthrough(hs, name, out);
+      say(`${name}: ${shots.length} steps`);
+      for (const shot of shots) console.log(relative(process.cwd(), shot));
+    } catch (e) {
+      failed = true;
+      console.error(`demo: ${name}: the walkthrough stopped: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+    }
+  }
+  if (!failed && process.argv.includes('--update-docs')) {
+    const docs = join(root, 'docs', 'walkthrough');
+    rmSync(docs, { recursive: true, force: true });
+    mkdirSync(docs, { recursive: true });
+    for (const file of readdirSync(join(out, 'chromium'))) copyFileSync(join(out, 'chromium', file), join(docs, file));
+    say(`copied the Chromium screenshots to ${relative(process.cwd(), docs)}`);
+  }
+  await hs.stop();
+  process.exit(failed ? 1 : 0);
+}
 const account = await buildAccount(hs, 'master-replaced', { devices: 3 });
 say(`user ${account.user.userId} (password ${account.user.password}), ${account.devices.length} devices, master key replaced`);
 if (account.secretStorage) say(`recovery key to try in the UI: ${account.secretStorage.recoveryKey}`);

@@ -19,8 +19,9 @@ export function playwrightUiPage(page: Page): UiPage {
     count: (testId) => page.locator(sel(testId)).count(),
     click: (testId) => page.locator(sel(testId)).first().click(),
     fill: (testId, value) => page.locator(sel(testId)).first().fill(value),
+    press: (key) => page.keyboard.press(key),
     evaluate: (fn, arg) => page.evaluate(fn as never, arg) as never,
-    screenshot: async (path) => void (await page.screenshot({ path, fullPage: true })),
+    screenshot: async (path, opts) => void (await page.screenshot({ path, fullPage: opts?.fullPage ?? true })),
     html: () => page.content(),
     close: () => page.close(),
   };

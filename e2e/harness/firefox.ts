@@ -25,8 +25,9 @@ export function puppeteerUiPage(page: Page): UiPage {
       await page.$eval(sel(testId), (e) => ((e as HTMLInputElement).value = ''));
       await page.type(sel(testId), value);
     },
+    press: (key) => page.keyboard.press(key as never),
     evaluate: (fn, arg) => page.evaluate(fn as never, arg) as never,
-    screenshot: async (path) => void (await page.screenshot({ path, fullPage: true })),
+    screenshot: async (path, opts) => void (await page.screenshot({ path, fullPage: opts?.fullPage ?? true })),
     html: () => page.content(),
     close: () => page.close(),
   };

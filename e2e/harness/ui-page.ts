@@ -10,9 +10,12 @@ export interface UiPage {
   count(testId: string): Promise<number>;
   click(testId: string): Promise<void>;
   fill(testId: string, value: string): Promise<void>;
+  /** A key pressed on the keyboard ("Escape", "Tab"): real input, so the browser's own handling runs. */
+  press(key: string): Promise<void>;
   /** Runs a function in the page; it has the extension APIs when the page is an extension page. */
   evaluate<A, R>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R>;
-  screenshot(path: string): Promise<void>;
+  /** The whole page, or with `{ fullPage: false }` only what the viewport (popup-sized, 480×640) shows now. */
+  screenshot(path: string, opts?: { fullPage?: boolean }): Promise<void>;
   html(): Promise<string>;
   close(): Promise<void>;
 }

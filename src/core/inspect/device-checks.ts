@@ -123,7 +123,7 @@ function problemsFor(d: DeviceReport, ctx: DeviceContext): Problem[] {
   } else if (d.crossSigned === 'invalid') {
     out.push(problem('device-cross-signature-invalid', `${name} carries a self-signing-key signature that does not verify.`, { subject }));
   } else if (d.crossSigned === 'old-key') {
-    out.push(problem('device-signed-by-old-key', `${name} is signed only by an old self-signing key, so it no longer counts as verified.`, { subject }));
+    out.push(problem('device-signed-by-old-key', `${name} is signed only by a replaced self-signing key, so it no longer counts as verified.`, { subject }));
   }
   return out;
 }

@@ -108,7 +108,7 @@ export async function storeThenUpload(
   const body: Record<string, unknown> = {};
   for (const role of roles) body[ROLE[role].uploadField] = pairs[role]!.key;
   const what = roles.map((role) => ROLE[role].label).join(', ');
-  steps.push(uploadKeysStep(UPLOAD_STEP_ID, `Publish the new ${what} (may ask you to confirm with your password or in your account settings)`,
+  steps.push(uploadKeysStep(UPLOAD_STEP_ID, `Publish the new ${what} (the homeserver may ask you to confirm it)`,
     body, steps.map((s) => s.id)));
   return ok({ steps, safeguard: ssss !== undefined ? 'secret-storage' : 'export-confirmed', notes });
 }

@@ -1,17 +1,26 @@
+import { useState } from 'preact/hooks';
 import { visible } from '../visible-text.ts';
+import { deviceMatches } from '../device-filter.ts';
+import { CollapsibleSection } from './collapsible-section.tsx';
 import type { DeviceReport } from '../../core/inspect/report-types.ts';
-import { KeyText, SigBadge } from './key-text.tsx';
+import { CrossSignedBadge, KeyText, SigBadge } from './key-text.tsx';
 import { ownPath, RawToggle } from './raw-toggle.tsx';
 
 /** Rendering more rows than this makes the popup sluggish; the rest stay one click away. */
 const FIRST_ROWS = 200;
 
 export function DevicesTable({ devices, showAll, onShowAll, keysQuery, userId }: { devices: DeviceReport[]; showAll: boolean; onShowAll: () => void; keysQuery: unknown; userId: string }) {
+  const [filter, setFilter] = useState('');
   const signed = devices.filter((d) => d.crossSigned === 'valid').length;
-  const rows = showAll ? devices : devices.slice(0, FIRST_ROWS);
+  const matching = devices.filter((d) => deviceMatches(filter, d));
+  const rows = showAll ? matching : matching.slice(0, FIRST_ROWS);
   return (
-    <section aria-label="Devices">
-      <h2>Devices <span class="muted">({signed} of {devices.length} cross-signed)</span></h2>
+    <CollapsibleSection label="Devices" count={devices.length} testId="devices-section"
+      heading={<>Devices <span class="muted">({signed} of {devices.length} cross-signed)</span></>}>
+      {devices.length > 1 && (
+        <input type="search" placeholder="Filter by name, ID or state" aria-label="Filter devices" data-testid="device-filter"
+          value={filter} onInput={(e) => setFilter((e.target as HTMLInputElement).value)} />
+      )}
       <table>
         <thead><tr><th>Device</th><th>Name</th><th>Ed25519</th><th>Self-signed</th><th>Cross-signed</th></tr></thead>
         <tbody>
@@ -23,16 +32,17 @@ export function DevicesTable({ devices, showAll, onShowAll, keysQuery, userId }:
               <td><KeyText value={d.ed25519} label="device key" /></td>
               <td><SigBadge result={d.selfSignature} /></td>
               <td>
-                <SigBadge result={d.crossSigned} testId="device-cross-signed" />
+                <CrossSignedBadge state={d.crossSigned} testId="device-cross-signed" />
                 <RawToggle label={`device ${d.deviceId}`} value={() => ownPath(keysQuery, 'device_keys', userId, d.deviceId)} testId="device-raw" />
               </td>
             </tr>
           ))}
         </tbody>
       </table>
-      {!showAll && devices.length > FIRST_ROWS && (
-        <button type="button" onClick={onShowAll} data-testid="devices-show-all">Show all {devices.length} devices</button>
+      {!showAll && matching.length > FIRST_ROWS && (
+        <button type="button" onClick={onShowAll} data-testid="devices-show-all">Show all {matching.length} devices</button>
       )}
-    </section>
+      {matching.length === 0 && <p class="muted" data-testid="device-filter-empty">No device matches the filter.</p>}
+    </CollapsibleSection>
   );
 }

@@ -37,6 +37,13 @@ export function IdentityTable({ identity, keysQuery, userId }: { identity: Ident
           ))}
         </p>
       )}
+      {identity.master.status !== 'missing' && !identity.master.deviceSignatures.some((s) => s.result === 'valid') && (
+        <p class="muted" data-testid="note-master-unsigned">
+          Note: none of your devices has signed the current master key. This is not a problem: your devices and the people
+          you verified are trusted through the self-signing and user-signing keys. A device adds this signature when it
+          is verified with this identity.
+        </p>
+      )}
     </section>
   );
 }

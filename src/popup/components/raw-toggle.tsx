@@ -1,18 +1,20 @@
 import { useState } from 'preact/hooks';
 import { visible, visibleJson } from '../visible-text.ts';
+import { RawPane } from './raw-pane.tsx';
 
 /**
  * "Raw JSON" for one row: the exact server object behind it, rendered only when asked for (a
- * 1000-device report would otherwise carry every device twice in the DOM). Text, never markup.
+ * 1000-device report would otherwise carry every device twice in the DOM), in a pane of its own
+ * rather than squeezed into the table cell. Text, never markup.
  */
 export function RawToggle({ label, value, testId }: { label: string; value: () => unknown; testId?: string }) {
   const [open, setOpen] = useState(false);
   return (
     <span class="raw-toggle">
-      <button type="button" class="copy" aria-expanded={open} aria-label={`Raw JSON of ${visible(label)}`} onClick={() => setOpen(!open)} data-testid={testId}>
-        {open ? 'hide raw' : 'raw'}
+      <button type="button" class="copy" aria-haspopup="dialog" aria-label={`Raw JSON of ${visible(label)}`} onClick={() => setOpen(true)} data-testid={testId}>
+        raw
       </button>
-      {open && <pre class="mono raw-row" data-testid={testId && `${testId}-json`}>{visibleJson(value())}</pre>}
+      {open && <RawPane label={label} json={visibleJson(value())} testId={testId} onClose={() => setOpen(false)} />}
     </span>
   );
 }

@@ -1,10 +1,11 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { visible } from '../visible-text.ts';
 import { send } from '../../ext/messaging.ts';
 import type { Protocol, RepairFlowView } from '../../ext/protocol.ts';
 import type { RepairKind } from '../../core/repair/repair-kinds.ts';
 import { exportPassphraseProblem, MIN_EXPORT_PASSPHRASE_LENGTH } from '../../core/repair/export-passphrase.ts';
 import { capitalized, ROLE, ROLES } from '../../core/roles.ts';
+import { visible } from '../visible-text.ts';
+import { DevicePicker, type PickableDevice } from './device-picker.tsx';
 
 export const REPAIR_LABELS: Record<RepairKind, string> = {
   'sign-devices': 'Cross-sign devices',
@@ -31,7 +32,7 @@ const HINTS: Record<RepairKind, string> = {
 };
 
 /** `signable`: the report's DeviceReport.signable, decided by the inspector. */
-export type DeviceChoice = { deviceId: string; displayName: string | null; signed: boolean; signable: boolean };
+export type DeviceChoice = PickableDevice;
 type PreviewRequest = Protocol['repairPreview']['req'];
 type PreviewResponse = Protocol['repairPreview']['res'];
 
@@ -71,12 +72,6 @@ export function RepairForm({ sessionId, kind, devices, userId, verifiedUsers = n
   const exportPassInput = useRef<HTMLInputElement>(null);
   const exportPassAgain = useRef<HTMLInputElement>(null);
   const manual = { master: useRef<HTMLTextAreaElement>(null), selfSigning: useRef<HTMLTextAreaElement>(null), userSigning: useRef<HTMLTextAreaElement>(null) };
-
-  const toggle = (id: string) => setChosen((prev) => {
-    const next = new Set(prev);
-    if (next.has(id)) next.delete(id); else next.add(id);
-    return next;
-  });
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -143,16 +138,7 @@ export function RepairForm({ sessionId, kind, devices, userId, verifiedUsers = n
       <h2>{REPAIR_LABELS[kind]}</h2>
       <p class="muted">{HINTS[kind]}</p>
       {kind === 'sign-devices' && (
-        <fieldset data-testid="repair-devices">
-          <legend>Devices to cross-sign</legend>
-          {devices.map((d) => (
-            <label key={d.deviceId} class="row">
-              <input type="checkbox" checked={chosen.has(d.deviceId)} disabled={!d.signable} onChange={() => toggle(d.deviceId)} data-testid="repair-device" data-device-id={d.deviceId} />
-              <span class="mono">{visible(d.deviceId)}</span> {visible(d.displayName ?? '')} <span class={d.signed ? 'good' : 'error'}>{d.signed ? 'cross-signed' : 'not cross-signed'}</span>
-              {!d.signable && <span class="muted"> (its own keys are not valid: not signable)</span>}
-            </label>
-          ))}
-        </fieldset>
+        <DevicePicker devices={devices} chosen={chosen} onChange={setChosen} />
       )}
       {kind === 'regenerate-subkeys' && (
         <fieldset>
@@ -246,7 +232,7 @@ export function RepairForm({ sessionId, kind, devices, userId, verifiedUsers = n
       {kind === 'store-secrets' && (
         <input ref={sourceInput} type="password" autocomplete="off" spellcheck={false} placeholder="Other key's recovery key" aria-label="Recovery key of the other secret-storage key" data-testid="repair-source-key" />
       )}
-      <div class="row">
+      <div class="row action-bar">
         <button type="submit" disabled={busy} data-testid="repair-preview-button">{busy ? 'Planning…' : 'Preview'}</button>
         <button type="button" onClick={onClose}>Close</button>
       </div>

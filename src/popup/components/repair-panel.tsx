@@ -4,6 +4,8 @@ import type { AuthPageVerdict, RepairFlowView } from '../../ext/protocol.ts';
 import { REPAIR_KINDS, type RepairKind } from '../../core/repair/repair-kinds.ts';
 import { visible, visibleJson } from '../visible-text.ts';
 import { KEEP_VERIFIED_STEP_ID, SIGN_USERS_STEP_ID } from '../../core/repair/plan-users.ts';
+import { authOfferText, stepAuthHint } from '../words.ts';
+import { RepairToolbar } from './repair-toolbar.tsx';
 import { ExportOffer, REPAIR_LABELS, RepairForm, type DeviceChoice } from './repair-form.tsx';
 
 export { REPAIR_LABELS };
@@ -23,8 +25,10 @@ const message = (e: unknown): string => (e instanceof Error ? e.message : String
 /** Steps that sign other people's master keys: their body is keyed by user ID (src/core/repair/plan-users.ts). */
 const USER_STEPS = [SIGN_USERS_STEP_ID, KEEP_VERIFIED_STEP_ID];
 
-export function RepairPanel({ sessionId, account, host, writable, devices, verifiedUsers, requested, requestedUser, onRequestHandled, onFinished }: {
+export function RepairPanel({ sessionId, healthy = false, account, host, writable, devices, verifiedUsers, requested, requestedUser, onRequestHandled, onFinished }: {
   sessionId: string;
+  /** The account has no problem: the destructive repairs sit behind "Advanced". */
+  healthy?: boolean;
   /** The session's user ID and homeserver host: the password prompt names both. */
   account: string;
   host: string;
@@ -116,13 +120,7 @@ export function RepairPanel({ sessionId, account, host, writable, devices, verif
   if (!showFlow) {
     return (
       <section aria-label="Repairs" data-testid="repair-section">
-        <div class="row toolbar">
-          {REPAIR_KINDS.map((k) => (
-            <button type="button" key={k} data-testid="repair-open" data-repair={k} onClick={() => { setEditing(k); setError(null); }}>
-              {REPAIR_LABELS[k]}…
-            </button>
-          ))}
-        </div>
+        <RepairToolbar healthy={healthy} onOpen={(k) => { setEditing(k); setError(null); }} />
         {editing !== null && (
           <RepairForm key={`${editing}:${requestedUser ?? ''}`} sessionId={sessionId} kind={editing} devices={devices} userId={requestedUser ?? undefined} verifiedUsers={verifiedUsers ?? null}
             onPreview={previewed} onClose={() => setEditing(null)} />
@@ -144,7 +142,7 @@ export function RepairPanel({ sessionId, account, host, writable, devices, verif
               <ul data-testid="repair-step-users">{Object.keys(s.body as object).map((u) => <li key={u} class="mono" data-testid="repair-step-user" data-user-id={u}>{visible(u)}</li>)}</ul>
             )}
             <div class="mono">{s.method} {s.path}</div>
-            {s.uia && <div class="muted">May ask you to confirm with your password.</div>}
+            {s.uia && <div class="muted" data-testid="repair-step-auth">{stepAuthHint(f.authOffer)}</div>}
             <details><summary>Body</summary><pre class="mono">{visibleJson(s.body)}</pre></details>
           </li>
         ))}
@@ -158,7 +156,7 @@ export function RepairPanel({ sessionId, account, host, writable, devices, verif
         <ExportOffer flow={f} text={exportFile?.flowId === f.flowId ? exportFile.text : null} encrypted={exportFile?.encrypted === true} saved={exportSaved} onSaved={setExportSaved} />
       )}
       {f.phase === 'preview' && (
-        <div class="row">
+        <div class="row action-bar">
           <button type="button" disabled={busy || !writable || (f.exportRequired === true && !exportSaved)} data-testid="repair-run"
             onClick={() => void act(() => send('repairStart', { flowId: f.flowId, ...(f.exportRequired === true ? { exportSaved } : {}) }))}>Run</button>
           <button type="button" disabled={busy} data-testid="repair-cancel" onClick={() => void act(() => send('repairCancel', { flowId: f.flowId }))}>Cancel</button>
@@ -179,8 +177,7 @@ export function RepairPanel({ sessionId, account, host, writable, devices, verif
 
       {f.authOffer && active(f) && (
         <p class="muted" data-testid="repair-auth-flows" data-chosen={f.authOffer.chosen ?? ''}>
-          The homeserver asks to confirm this request; it offers: {f.authOffer.flows.join(' | ') || 'nothing this extension can complete'}
-          {f.authOffer.chosen !== null && <> — using <span class="mono">{f.authOffer.chosen}</span></>}
+          {authOfferText(f.authOffer)}
           {f.authOffer.message && <><br />{f.authOffer.message}</>}
         </p>
       )}
@@ -214,7 +211,7 @@ export function RepairPanel({ sessionId, account, host, writable, devices, verif
         </p>
       )}
       {active(f) && (
-        <div class="row">
+        <div class="row action-bar">
           <button type="button" disabled={busy} data-testid="repair-cancel" onClick={() => void act(() => send('repairCancel', { flowId: f.flowId }))}>Cancel</button>
         </div>
       )}

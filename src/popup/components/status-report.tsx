@@ -80,16 +80,20 @@ export function StatusReport({ session }: { session: SessionView }) {
       secrets: raw.secrets,
       backup: { read: raw.backup },
     }, { generatedAt: new Date().toISOString(), ...(users ? { users } : {}) });
+  const verdict = accountVerdict(report, users);
   return (
     <div data-testid="status-report" aria-busy={busy} data-reads={reads}>
-      <Verdict {...accountVerdict(report, users)} usersRead={users !== null} onRepair={(kind) => {
-        if (!isExtRepair(kind)) return false;
-        setRepair(kind);
-        return true;
-      }} />
-      <RepairPanel sessionId={session.sessionId} account={session.userId} host={hostOf(session.homeserver) ?? session.homeserver} writable={session.writable}
+      {/* The verdict stays in view while the rest scrolls (Chrome caps a popup at 800×600). */}
+      <div class="sticky-verdict" data-testid="sticky-verdict">
+        <Verdict {...verdict} usersRead={users !== null} onRepair={(kind) => {
+          if (!isExtRepair(kind)) return false;
+          setRepair(kind);
+          return true;
+        }} />
+      </div>
+      <RepairPanel sessionId={session.sessionId} healthy={verdict.healthy} account={session.userId} host={hostOf(session.homeserver) ?? session.homeserver} writable={session.writable}
         devices={report.devices.map((d) => ({ deviceId: d.deviceId, displayName: d.displayName, signed: d.crossSigned === 'valid',
-          signable: d.signable }))} verifiedUsers={users && users.users.filter((u) => u.state === 'verified').map((u) => u.userId)} requested={repair} requestedUser={verifyUser} onRequestHandled={() => setRepair(null)}
+          signable: d.signable, crossSigned: d.crossSigned }))} verifiedUsers={users && users.users.filter((u) => u.state === 'verified').map((u) => u.userId)} requested={repair} requestedUser={verifyUser} onRequestHandled={() => setRepair(null)}
         onFinished={() => { void load(); void loadUsers(typedUsers); }} />
       {error && <p class="error" role="alert" data-testid="status-error">{error}</p>}
       <div class="row toolbar">

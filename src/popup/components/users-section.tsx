@@ -3,6 +3,7 @@ import { USER_STATE_LABELS, USER_STATE_NOTES } from '../../core/users/labels.ts'
 import { USER_STATES, type UsersReport } from '../../core/users/types.ts';
 import { visible } from '../visible-text.ts';
 import { KeyText } from './key-text.tsx';
+import { COLLAPSE_OVER } from './collapsible-section.tsx';
 
 /** Rows drawn at most; the filter narrows the rest (a large account has thousands). */
 const MAX_ROWS = 200;
@@ -25,7 +26,10 @@ export function UsersSection({ users, error, busy, onAdd, onVerify, onRepair }: 
     || USER_STATE_LABELS[u.state].toLowerCase().includes(f)) ?? [];
   return (
     <section aria-label="People you verified" data-testid="users-section" data-loaded={String(users !== null)} aria-busy={busy}>
-      <h2>People</h2>
+      {/* Collapsed only when long and with nothing wrong: a problem row and its repair stay in view. */}
+      <details open={(users?.users.length ?? 0) <= COLLAPSE_OVER || (users?.problems.length ?? 0) > 0 || error !== null}
+        data-testid="section-details" data-count={users?.users.length ?? 0}>
+      <summary><h2>People{users && <span class="muted"> ({users.users.length})</span>}</h2></summary>
       {error && <p class="error" role="alert" data-testid="users-error">{error}</p>}
       {!users ? <p class="muted">{busy ? 'Reading your encrypted rooms’ members…' : ''}</p> : (
         <>
@@ -72,6 +76,7 @@ export function UsersSection({ users, error, busy, onAdd, onVerify, onRepair }: 
           {shown.length > MAX_ROWS && <p class="muted">… {shown.length - MAX_ROWS} more: filter to narrow.</p>}
         </>
       )}
+      </details>
     </section>
   );
 }

@@ -4,7 +4,7 @@ import type { RepairKind } from '../../core/repair/repair-kinds.ts';
 
 const REPAIR_TITLES: Record<RepairKind, string> = {
   'reset-cross-signing': 'Reset cross-signing',
-  'regenerate-subkeys': 'Regenerate self-signing / user-signing keys',
+  'regenerate-subkeys': 'Replace the self-signing / user-signing key',
   'sign-devices': 'Cross-sign devices',
   'store-secrets': 'Store secrets under the default key',
   'resign-backup': 'Re-sign the key backup',
