@@ -187,9 +187,15 @@ export const requestValidators = {
     /** reset / regenerate: keep these people verified, or everyone the current user-signing key verified. */
     keepVerified: optional(array(matrixUserId, { min: 1, max: 5000 })),
     keepAllVerified: optional(bool()),
+    /** create-secret-storage: derive the new key from this passphrase (used for this call only, never stored). */
+    newPassphrase: optional(str({ min: 1, max: 1024 })),
+    /** create-secret-storage: a Cross-Signing Doctor export file's (plaintext) text, whose keys are stored under the new key. */
+    exportFileText: optional(str({ min: 1, max: 65536 })),
+    /** sign-out-device: the second confirmation that this session is signed out too. */
+    includingThisSession: optional(bool()),
   }),
   /** `exportSaved`: the user confirmed saving the export file (required when the plan relies on it). */
-  repairStart: object({ flowId, exportSaved: optional(bool()) }),
+  repairStart: object({ flowId, exportSaved: optional(bool()), recoveryKeySaved: optional(bool()) }),
   /** The password for ONE authentication attempt of the running flow; never stored. */
   repairPassword: object({ flowId, password: str({ min: 1, max: 4096 }) }),
   repairCancel: object({ flowId }),
@@ -230,7 +236,7 @@ type Responses = {
    * (PRIVATE: the new seeds) comes only in this response, once, for the user to save; it is never
    * mirrored or kept by the background.
    */
-  repairPreview: RepairFlowView & { exportText?: string; exportEncrypted?: boolean };
+  repairPreview: RepairFlowView & { exportText?: string; exportEncrypted?: boolean; recoveryKey?: string };
   repairStart: RepairFlowView;
   repairPassword: RepairFlowView;
   repairCancel: RepairFlowView;

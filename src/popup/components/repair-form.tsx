@@ -16,6 +16,10 @@ export const REPAIR_LABELS: Record<RepairKind, string> = {
   'manual-upload': 'Upload keys by hand',
   'verify-user': 'Verify someone by hand',
   'reverify-users': 'Verify again after a reset',
+  'create-secret-storage': 'Set up secret storage with a new recovery key',
+  'set-default-key': 'Make an existing key the default',
+  'reset-backup': 'Start a new key backup',
+  'sign-out-device': 'Sign out sessions',
 };
 
 const HINTS: Record<RepairKind, string> = {
@@ -28,6 +32,10 @@ const HINTS: Record<RepairKind, string> = {
   'manual-upload': 'Paste a CrossSigningKey JSON object or a base64 private seed for any of the three keys. Everything is checked before anything is sent. The recovery key is optional: with it, the seeds you give are stored in secret storage first.',
   'verify-user': 'Ask them to read out their master key (their client shows it); it is signed with your user-signing key from secret storage only if it matches the published one.',
   'reverify-users': 'People your replaced user-signing key verified, whose master key has not changed since, are signed with your current one.',
+  'create-secret-storage': 'A new recovery key is made and shown once: save it before anything is sent. The keys the doctor can read (with the old recovery key, if you have it) are stored under it.',
+  'set-default-key': 'Enter the recovery key (or passphrase) of the secret-storage key that should be the default: it is checked against that key before anything is sent.',
+  'reset-backup': 'A new backup key is stored in secret storage before the new backup is created; the current key is kept aside, never deleted. Needs your recovery key.',
+  'sign-out-device': 'The chosen sessions are signed out and their keys deleted; the server may ask for your password for each.',
 };
 
 /** `signable`: the report's DeviceReport.signable, decided by the inspector. */
