@@ -103,6 +103,8 @@ export type RepairFlowView = {
   publicKeys?: Record<string, string>;
   /** The plan keeps the new private keys only in an export file: Run needs the user's confirmation that it is saved. */
   exportRequired?: boolean;
+  /** The plan makes a new recovery key (shown once in the preview's answer): Run needs the user's confirmation that it is saved. */
+  recoveryKeyRequired?: boolean;
   /** After a failure or a background restart: what the homeserver publishes now, re-read from it. */
   serverState?: string;
   /** The background was stopped by the browser while this flow ran, and it continued the same plan. */
@@ -194,7 +196,10 @@ export const requestValidators = {
     /** sign-out-device: the second confirmation that this session is signed out too. */
     includingThisSession: optional(bool()),
   }),
-  /** `exportSaved`: the user confirmed saving the export file (required when the plan relies on it). */
+  /**
+   * `exportSaved`: the user confirmed saving the export file (required when the plan relies on it).
+   * `recoveryKeySaved`: the user confirmed saving the new recovery key (required when the plan makes one).
+   */
   repairStart: object({ flowId, exportSaved: optional(bool()), recoveryKeySaved: optional(bool()) }),
   /** The password for ONE authentication attempt of the running flow; never stored. */
   repairPassword: object({ flowId, password: str({ min: 1, max: 4096 }) }),

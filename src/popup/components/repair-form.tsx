@@ -39,7 +39,7 @@ const HINTS: Record<RepairKind, string> = {
 };
 
 /** `signable`: the report's DeviceReport.signable, decided by the inspector. */
-export type DeviceChoice = { deviceId: string; displayName: string | null; signed: boolean; signable: boolean };
+export type DeviceChoice = { deviceId: string; displayName: string | null; signed: boolean; signable: boolean; thisDevice?: boolean };
 type PreviewRequest = Protocol['repairPreview']['req'];
 type PreviewResponse = Protocol['repairPreview']['res'];
 
@@ -66,6 +66,11 @@ export function RepairForm({ sessionId, kind, devices, userId, onPreview, onClos
   const [exportPlaintext, setExportPlaintext] = useState(false);
   const [keepVerified, setKeepVerified] = useState(false);
   const [compared, setCompared] = useState(false);
+  // sign-out-device: by default the sessions whose own keys are not valid (never this one).
+  const [leaving, setLeaving] = useState<Set<string>>(() => new Set(devices.filter((d) => !d.signable && d.thisDevice !== true).map((d) => d.deviceId)));
+  const [thisSessionToo, setThisSessionToo] = useState(false);
+  const newPassInput = useRef<HTMLInputElement>(null);
+  const [exportFileText, setExportFileText] = useState<string | null>(null);
   const userIdInput = useRef<HTMLInputElement>(null);
   const masterInput = useRef<HTMLInputElement>(null);
   const [error, setError] = useState<string | null>(null);
@@ -91,6 +96,17 @@ export function RepairForm({ sessionId, kind, devices, userId, onPreview, onClos
     if (kind === 'sign-devices') {
       if (chosen.size === 0) return setError('Choose at least one device.');
       req.deviceIds = [...chosen];
+    }
+    if (kind === 'sign-out-device') {
+      if (leaving.size === 0) return setError('Choose at least one session to sign out.');
+      req.deviceIds = [...leaving];
+      if (thisSessionToo) req.includingThisSession = true;
+    }
+    if (kind === 'create-secret-storage') {
+      // Not trimmed: exactly what was typed.
+      const passphrase = newPassInput.current?.value ?? '';
+      if (passphrase !== '') req.newPassphrase = passphrase;
+      if (exportFileText !== null) req.exportFileText = exportFileText;
     }
     if (kind === 'regenerate-subkeys') {
       const which = (['selfSigning', 'userSigning'] as const).filter((r) => subkeys[r]);
@@ -127,7 +143,8 @@ export function RepairForm({ sessionId, kind, devices, userId, onPreview, onClos
     setError(null);
     try {
       const flow = await send('repairPreview', req);
-      for (const el of [keyInput.current, sourceInput.current, masterInput.current, exportPassInput.current, exportPassAgain.current, ...Object.values(manual).map((r) => r.current)]) if (el) el.value = '';
+      setExportFileText(null);
+      for (const el of [keyInput.current, sourceInput.current, newPassInput.current, masterInput.current, exportPassInput.current, exportPassAgain.current, ...Object.values(manual).map((r) => r.current)]) if (el) el.value = '';
       onPreview(flow);
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
@@ -150,6 +167,38 @@ export function RepairForm({ sessionId, kind, devices, userId, onPreview, onClos
               {!d.signable && <span class="muted"> (its own keys are not valid: not signable)</span>}
             </label>
           ))}
+        </fieldset>
+      )}
+      {kind === 'sign-out-device' && (
+        <fieldset data-testid="repair-signout-devices">
+          <legend>Sessions to sign out</legend>
+          {devices.map((d) => (
+            <label key={d.deviceId} class="row">
+              <input type="checkbox" checked={leaving.has(d.deviceId)} data-testid="repair-signout-device" data-device-id={d.deviceId}
+                onChange={() => setLeaving((prev) => { const next = new Set(prev); if (next.has(d.deviceId)) next.delete(d.deviceId); else next.add(d.deviceId); return next; })} />
+              <span class="mono">{visible(d.deviceId)}</span> {visible(d.displayName ?? '')}
+              {d.thisDevice === true && <strong> (this session)</strong>}
+              {!d.signable && <span class="error"> its own keys are not valid</span>}
+            </label>
+          ))}
+          <label class="row">
+            <input type="checkbox" checked={thisSessionToo} onChange={() => setThisSessionToo(!thisSessionToo)} data-testid="repair-this-session" />
+            Also sign out this session (its access is lost: the doctor cannot read the account with it afterwards)
+          </label>
+        </fieldset>
+      )}
+      {kind === 'create-secret-storage' && (
+        <fieldset data-testid="repair-new-storage">
+          <label class="stack">
+            Passphrase for the new key (optional; at least {MIN_EXPORT_PASSPHRASE_LENGTH} characters; the recovery key opens it too)
+            <input ref={newPassInput} type="password" autocomplete="off" spellcheck={false} data-testid="repair-new-passphrase" />
+          </label>
+          <label class="stack">
+            A Cross-Signing Doctor export file with your keys (optional, unencrypted form)
+            <input type="file" accept=".json,application/json" data-testid="repair-export-file"
+              onChange={(e) => { const file = (e.currentTarget as HTMLInputElement).files?.[0]; if (file) void file.text().then(setExportFileText); else setExportFileText(null); }} />
+          </label>
+          <p class="muted">The recovery key below is the OLD one, if you still have it: the secrets it opens are stored under the new key too.</p>
         </fieldset>
       )}
       {kind === 'regenerate-subkeys' && (
@@ -227,6 +276,34 @@ export function RepairForm({ sessionId, kind, devices, userId, onPreview, onClos
       </div>
       {error && <p class="error" role="alert" data-testid="repair-error">{error}</p>}
     </form>
+  );
+}
+
+/** The new recovery key, shown once after the preview: copy, download, and the confirmation that gates Run. */
+export function RecoveryKeyOffer({ flow, recoveryKey, saved, onSaved }: { flow: RepairFlowView; recoveryKey: string | null; saved: boolean; onSaved: (v: boolean) => void }) {
+  const [href, setHref] = useState<string | null>(null);
+  useEffect(() => {
+    if (recoveryKey === null) return undefined;
+    const url = URL.createObjectURL(new Blob([`${recoveryKey}\n`], { type: 'text/plain' }));
+    setHref(url);
+    return () => URL.revokeObjectURL(url);
+  }, [recoveryKey]);
+  if (recoveryKey === null) {
+    return <p class="error" data-testid="recovery-key-lost">The new recovery key was shown when this repair was previewed and is gone now: cancel and preview again (a new key is made).</p>;
+  }
+  return (
+    <div data-testid="recovery-key-offer">
+      <p>Your new recovery key. It is shown only now: save it somewhere safe before you run the repair.</p>
+      <div class="row">
+        <code class="mono" data-testid="new-recovery-key">{recoveryKey}</code>
+        <button type="button" data-testid="recovery-key-copy" onClick={() => void navigator.clipboard.writeText(recoveryKey)}>Copy</button>
+      </div>
+      {href !== null && <a href={href} download={`recovery-key-${flow.planId}.txt`} data-testid="recovery-key-download">Download the recovery key</a>}
+      <label class="row">
+        <input type="checkbox" checked={saved} onChange={() => onSaved(!saved)} data-testid="recovery-key-saved" />
+        I saved the recovery key
+      </label>
+    </div>
   );
 }
 

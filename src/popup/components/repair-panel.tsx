@@ -3,7 +3,7 @@ import { send } from '../../ext/messaging.ts';
 import type { AuthPageVerdict, RepairFlowView } from '../../ext/protocol.ts';
 import { REPAIR_KINDS, type RepairKind } from '../../core/repair/repair-kinds.ts';
 import { visible, visibleJson } from '../visible-text.ts';
-import { ExportOffer, REPAIR_LABELS, RepairForm, type DeviceChoice } from './repair-form.tsx';
+import { ExportOffer, RecoveryKeyOffer, REPAIR_LABELS, RepairForm, type DeviceChoice } from './repair-form.tsx';
 
 export { REPAIR_LABELS };
 
@@ -45,6 +45,9 @@ export function RepairPanel({ sessionId, account, host, writable, devices, reque
   /** The export file of the previewed flow (PRIVATE): memory only, offered once. */
   const [exportFile, setExportFile] = useState<{ flowId: string; text: string; encrypted: boolean } | null>(null);
   const [exportSaved, setExportSaved] = useState(false);
+  /** The new recovery key of the previewed flow (PRIVATE): memory only, shown once. */
+  const [recovery, setRecovery] = useState<{ flowId: string; key: string } | null>(null);
+  const [recoverySaved, setRecoverySaved] = useState(false);
   const passwordInput = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
@@ -88,10 +91,12 @@ export function RepairPanel({ sessionId, account, host, writable, devices, reque
     }
   };
 
-  const previewed = (f: RepairFlowView & { exportText?: string; exportEncrypted?: boolean }) => {
-    const { exportText, exportEncrypted, ...view } = f;
+  const previewed = (f: RepairFlowView & { exportText?: string; exportEncrypted?: boolean; recoveryKey?: string }) => {
+    const { exportText, exportEncrypted, recoveryKey, ...view } = f;
     setExportFile(exportText === undefined ? null : { flowId: view.flowId, text: exportText, encrypted: exportEncrypted === true });
     setExportSaved(false);
+    setRecovery(recoveryKey === undefined ? null : { flowId: view.flowId, key: recoveryKey });
+    setRecoverySaved(false);
     setFlow(view);
     setEditing(null);
     setDismissed(null);
@@ -148,10 +153,15 @@ export function RepairPanel({ sessionId, account, host, writable, devices, reque
       {f.phase === 'preview' && f.exportRequired === true && (
         <ExportOffer flow={f} text={exportFile?.flowId === f.flowId ? exportFile.text : null} encrypted={exportFile?.encrypted === true} saved={exportSaved} onSaved={setExportSaved} />
       )}
+      {f.phase === 'preview' && f.recoveryKeyRequired === true && (
+        <RecoveryKeyOffer flow={f} recoveryKey={recovery?.flowId === f.flowId ? recovery.key : null} saved={recoverySaved} onSaved={setRecoverySaved} />
+      )}
       {f.phase === 'preview' && (
         <div class="row">
-          <button type="button" disabled={busy || !writable || (f.exportRequired === true && !exportSaved)} data-testid="repair-run"
-            onClick={() => void act(() => send('repairStart', { flowId: f.flowId, ...(f.exportRequired === true ? { exportSaved } : {}) }))}>Run</button>
+          <button type="button" disabled={busy || !writable || (f.exportRequired === true && !exportSaved) || (f.recoveryKeyRequired === true && !recoverySaved)} data-testid="repair-run"
+            onClick={() => void act(() => send('repairStart', {
+              flowId: f.flowId, ...(f.exportRequired === true ? { exportSaved } : {}), ...(f.recoveryKeyRequired === true ? { recoveryKeySaved: recoverySaved } : {}),
+            }))}>Run</button>
           <button type="button" disabled={busy} data-testid="repair-cancel" onClick={() => void act(() => send('repairCancel', { flowId: f.flowId }))}>Cancel</button>
         </div>
       )}

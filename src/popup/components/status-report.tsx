@@ -88,7 +88,7 @@ export function StatusReport({ session }: { session: SessionView }) {
       }} />
       <RepairPanel sessionId={session.sessionId} account={session.userId} host={hostOf(session.homeserver) ?? session.homeserver} writable={session.writable}
         devices={report.devices.map((d) => ({ deviceId: d.deviceId, displayName: d.displayName, signed: d.crossSigned === 'valid',
-          signable: d.signable }))} requested={repair} requestedUser={verifyUser} onRequestHandled={() => setRepair(null)}
+          signable: d.signable, thisDevice: d.isThisDevice }))} requested={repair} requestedUser={verifyUser} onRequestHandled={() => setRepair(null)}
         onFinished={() => { void load(); void loadUsers(typedUsers); }} />
       {error && <p class="error" role="alert" data-testid="status-error">{error}</p>}
       <div class="row toolbar">
