@@ -58,11 +58,11 @@ test('the zip and the xpi hold the unpacked builds and fit the size budget', () 
 // verify-user's form (user ID, key, "it matches") and the keep-verified box ~1.8 KB;
 // the access-lapsed banner and its tabAccess poll 918 bytes (+1 000); the recovery repairs'
 // labels, forms (new passphrase, export file, sessions to sign out) and the once-shown recovery
-// key with its copy, download and confirmation 4 656 bytes (+4 656).
+// key with its copy, download and confirmation 4 692 bytes (+4 692).
 // The budget keeps the popup from growing by accident, not a hard limit.
-test('popup JavaScript stays under 76 KB minified (+1 000 bytes for the access-lapsed state, +4 656 for the recovery repairs)', () => {
+test('popup JavaScript stays under 76 KB minified (+1 000 bytes for the access-lapsed state, +4 692 for the recovery repairs)', () => {
   const popup = read('chrome/popup.js');
-  assert.ok(popup.length < 76 * 1024 + 1_000 + 4_656, `popup.js is ${popup.length} bytes minified (${gzipSync(popup).length} gzipped)`);
+  assert.ok(popup.length < 76 * 1024 + 1_000 + 4_692, `popup.js is ${popup.length} bytes minified (${gzipSync(popup).length} gzipped)`);
 });
 
 test('the core is published as ESM with declarations that resolve', async () => {

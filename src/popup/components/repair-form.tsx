@@ -188,7 +188,7 @@ export function RepairForm({ sessionId, kind, devices, userId, onPreview, onClos
         </fieldset>
       )}
       {kind === 'create-secret-storage' && (
-        <fieldset data-testid="repair-new-storage">
+        <fieldset data-testid="repair-new-storage" data-export-file={String(exportFileText !== null)}>
           <label class="stack">
             Passphrase for the new key (optional; at least {MIN_EXPORT_PASSPHRASE_LENGTH} characters; the recovery key opens it too)
             <input ref={newPassInput} type="password" autocomplete="off" spellcheck={false} data-testid="repair-new-passphrase" />
