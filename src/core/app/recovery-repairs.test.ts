@@ -258,6 +258,26 @@ describe('reset-backup', () => {
     assert.equal(await stepApplied(client, result.value.plan, result.value.plan.steps[2]!), true);
   });
 
+  it('after a run that stopped before its version, a second reset keeps the leftover key under a name of its own, never over the version\'s copy', async () => {
+    const view = await healthyView();
+    const old = (view.backup as { version: string }).version;
+    const first = await prepared(view, { kind: 'reset-backup' });
+    assert.ok(first.ok);
+    const failing = writableServer(view, (method, path) => (method === 'POST' && path.endsWith('/room_keys/version') ? json(403, { errcode: 'M_FORBIDDEN', error: 'not now' }) : undefined));
+    const failed = await run(failing.fetch, first.value.plan);
+    assert.ok(failed.error instanceof MatrixApiError, String(failed.error));
+    const kept = view.accountData.get(`${PREVIOUS_BACKUP_SECRET_PREFIX}${old}`);
+    const second = await prepared(view, { kind: 'reset-backup' });
+    assert.ok(second.ok, JSON.stringify(!second.ok && second.error));
+    const names = second.value.plan.steps.map((s) => s.request.segments.at(-1)!);
+    assert.ok(!names.includes(`${PREVIOUS_BACKUP_SECRET_PREFIX}${old}`), names.join());
+    assert.ok(names[0]!.startsWith(`${PREVIOUS_BACKUP_SECRET_PREFIX}no-version-`), names.join());
+    assert.equal((await run(writableServer(view).fetch, second.value.plan)).error, undefined);
+    assert.deepEqual(view.accountData.get(`${PREVIOUS_BACKUP_SECRET_PREFIX}${old}`), kept, 'the version\'s key is still kept');
+    assert.equal(await decryptSecret(SSSS_KEY, `${PREVIOUS_BACKUP_SECRET_PREFIX}${old}`, entryUnder(kept, KEY_ID)), encodeBase64(BACKUP_PRIVATE));
+    assert.deepEqual(await problemsAfter(view, KEY), []);
+  });
+
   it('refuses to overwrite a backup key stored under a key the recovery key does not open', async () => {
     const view = await healthyView();
     await storeSecrets(view, { 'm.megolm_backup.v1': encodeBase64(seed(66)) }, [['OTHERKEYID', OTHER_SSSS_KEY]]);

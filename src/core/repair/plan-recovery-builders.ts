@@ -4,7 +4,7 @@
  * `default_key`, what the new backup is signed with, which sessions are signed out. Called
  * through src/core/app/prepare-repair.ts. Everything private is collected in `secrets` to wipe.
  */
-import { encodeBase64 } from '../base64.ts';
+import { decodeBase64, encodeBase64 } from '../base64.ts';
 import { curve25519PublicKey } from '../curve25519.ts';
 import { encodeRecoveryKey } from '../recovery-key.ts';
 import { ROLE, ROLES } from '../roles.ts';
@@ -151,12 +151,26 @@ export async function buildResetBackup(ctx: PlanContext): Promise<BuiltPlan> {
     if (text.ok) previousKey = text.value;
   }
   const currentVersion = backupVersion(state);
-  if (previousKey !== undefined && currentVersion === undefined) remarks.push(`There is no current backup: the key stored now is kept as ${PREVIOUS_BACKUP_SECRET_PREFIX}unknown.`);
+  // Named after the version it opens; a key no current version uses gets a name of its own.
+  let previousLabel: string | undefined;
+  if (previousKey !== undefined) {
+    let publicKey: string | undefined;
+    try {
+      const bytes = decodeBase64(previousKey.trim());
+      if (bytes.length === 32) publicKey = encodeBase64(curve25519PublicKey(bytes));
+      bytes.fill(0);
+    } catch { /* not a key: named as one no version uses */ }
+    previousLabel = publicKey !== undefined && publicKey === backupPublicKey(state) && currentVersion !== undefined
+      ? currentVersion : `no-version-${(publicKey ?? 'unreadable').replace(/[^A-Za-z0-9]/g, '').slice(0, 12)}`;
+    if (previousLabel !== currentVersion) {
+      remarks.push(`The backup key stored now opens no current backup version (left by an earlier run?): it is kept as ${PREVIOUS_BACKUP_SECRET_PREFIX}${previousLabel}.`);
+    }
+  }
   const privateKey = globalThis.crypto.getRandomValues(new Uint8Array(32));
   secrets.push(privateKey);
   const plan = unwrap(await planResetBackup({
     userId, secretStorage: ssss, privateKey, master: { seed: masterSeed, publicKey: masterPublicKey },
-    currentVersion, existingSecret: existing, previousKey, existingPrevious: null, ed,
+    currentVersion, previousLabel, existingSecret: existing, previousKey, existingPrevious: null, ed,
   }));
   remarks.push('The new backup is signed by your master key; your apps add their own device signature when they next use it.');
   return { plan, secrets, remarks };

@@ -104,7 +104,13 @@ export interface ResetBackupInput {
   privateKey: Uint8Array;
   /** The master seed (PRIVATE) and its published public key: signs the new auth_data. */
   master: { seed: Uint8Array; publicKey: string };
-  /** The current backup version's number, when there is one. */
+  /**
+   * What the kept key is named after: the backup version it belongs to, or (a key no current
+   * version uses, e.g. left by a run that stopped before creating its version) `no-version-<its
+   * public key's first characters>`, so it never overwrites the copy of a version's key.
+   */
+  previousLabel?: string | undefined;
+  /** The current backup version's number, when there is one (said in the notes: it stays). */
   currentVersion?: string | undefined;
   /** The current `m.megolm_backup.v1` content (raw; null if unset). */
   existingSecret: unknown;
@@ -140,7 +146,7 @@ export async function planResetBackup(input: ResetBackupInput): Promise<Result<R
     notes.push(`The value stored as ${BACKUP_SECRET} now does not decrypt with your recovery key (nobody can read it); it is replaced.`);
   }
   if (input.previousKey !== undefined) {
-    const name = `${PREVIOUS_BACKUP_SECRET_PREFIX}${input.currentVersion ?? 'unknown'}`;
+    const name = `${PREVIOUS_BACKUP_SECRET_PREFIX}${input.previousLabel ?? input.currentVersion ?? 'no-version'}`;
     const content = await secretContentWith(input.existingPrevious ?? null, name, input.previousKey, ssss, 'others');
     steps.push(putSecretStep('keep-previous', `Keep the current backup key under ${name}`, userId, name, content));
     notes.push(`The current backup key stays readable with your recovery key as ${name}; it is never deleted.`);
