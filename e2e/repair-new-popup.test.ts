@@ -72,6 +72,23 @@ for (const name of BROWSERS) {
       await ui.close();
     });
 
+    test('a popup reopened after the preview has no recovery key to show: it says so and Run stays off', async () => {
+      const { account } = await exportOnlyReset(hs, { devices: 1 });
+      const ui = await connectManually(b, hs, account.user.accessToken);
+      await openRepair(ui, 'create-secret-storage');
+      await preview(ui);
+      await ui.waitFor('recovery-key-offer');
+      registerSecret('recovery-key', (await ui.text('new-recovery-key')).trim(), `recovery key of a preview never run (${name})`);
+      await ui.close();
+      const again = await b.openUi();
+      await again.waitFor('repair-panel', { attr: ['data-phase', 'preview'], timeoutMs: 30_000 });
+      await again.waitFor('recovery-key-lost');
+      assert.equal(await again.count('new-recovery-key'), 0);
+      assert.equal(await runDisabled(again), true);
+      await again.click('repair-cancel');
+      await again.close();
+    });
+
     test('no-default-key: set-default-key with the recovery key of the key there is → healthy', async () => {
       const account = await buildAccount(hs, 'no-default-key');
       const ui = await connectManually(b, hs, account.user.accessToken);

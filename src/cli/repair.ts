@@ -149,10 +149,14 @@ const VERBS: Record<RepairCommand, {
   },
   'resign-backup': { flags: {}, request: () => ({ kind: 'resign-backup' }) },
   'setup-secret-storage': {
-    flags: { 'from-export': 'string', 'export-passphrase-file': 'string', 'new-passphrase-file': 'string', 'recovery-key-out': 'string' },
-    request: ({ flags, fromExportText, newPassphrase }) => ({
+    flags: {
+      'from-export': 'string', 'export-passphrase-file': 'string', 'new-passphrase-file': 'string', 'recovery-key-out': 'string',
+      'master-key': 'string', 'self-signing-key': 'string', 'user-signing-key': 'string',
+    },
+    request: ({ flags, fromExportText, newPassphrase, manualKeys }) => ({
       kind: 'create-secret-storage',
       ...(newPassphrase === undefined ? {} : { newPassphrase }),
+      ...(Object.keys(manualKeys).length === 0 ? {} : { seeds: manualKeys }),
       // Before the file is read (the early check), an empty text stands for it.
       ...(flags['from-export'] === undefined ? {} : { from: { exportText: fromExportText ?? '' } }),
     }),

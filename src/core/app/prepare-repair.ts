@@ -88,7 +88,7 @@ export function precheckRepair(request: RepairRequest, keyInput: SecretStorageKe
 async function build(client: MatrixClient, request: RepairRequest, ctx: PlanContext, toWipe: Uint8Array[], keyInput: SecretStorageKeyInput): Promise<Result<BuiltRecoveryPlan, RepairRefusal>> {
   switch (request.kind) {
     case 'create-secret-storage':
-      return ok(await buildCreateSecretStorage(ctx, { newPassphrase: request.newPassphrase, exportText: request.from?.exportText }));
+      return ok(await buildCreateSecretStorage(ctx, { newPassphrase: request.newPassphrase, exportText: request.from?.exportText, seeds: request.seeds }));
     case 'set-default-key': {
       const found = await buildSetDefaultKey(ctx, keyInput);
       if (!found.ok) return fail({ code: found.code, kind: request.kind, detail: found.message, report: ctx.report });

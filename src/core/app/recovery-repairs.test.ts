@@ -149,6 +149,18 @@ describe('create-secret-storage', () => {
     assert.ok(result.value.remarks.some((r) => r.includes('reset-backup')), 'the backup key it does not hold is named');
   });
 
+  it('stores the private keys the person gives one by one (base64 seeds); one that is no key, or not the published one, is said', async () => {
+    const { view } = await exportOnlyAccount();
+    view.backup = null;
+    const result = await prepared(view, { kind: 'create-secret-storage', seeds: { master: encodeBase64(KEYS_A.master), selfSigning: encodeBase64(seed(55)) } }, {});
+    assert.ok(result.ok, JSON.stringify(!result.ok && result.error));
+    const names = result.value.plan.steps.map((s) => s.request.segments.at(-1));
+    assert.ok(names.includes('m.cross_signing.master') && !names.includes('m.cross_signing.self_signing'), names.join());
+    assert.ok(result.value.remarks.some((r) => /self-signing private key given is not stored/.test(r)), result.value.remarks.join('\n'));
+    const bad = await prepared(view, { kind: 'create-secret-storage', seeds: { master: 'not a key' } }, {});
+    assert.equal(bad.ok ? 'a plan' : bad.error.code, 'bad-input');
+  });
+
   it('refuses a weak new passphrase before reading anything', async () => {
     const { view } = await exportOnlyAccount();
     const result = await prepared(view, { kind: 'create-secret-storage', newPassphrase: 'short' }, {}, (() => { throw new Error('no request expected'); }) as unknown as typeof fetch);

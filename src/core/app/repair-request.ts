@@ -9,6 +9,7 @@ import type { PlanErrorCode } from '../repair/errors.ts';
 import type { ManualKeyTexts } from '../repair/build-plans.ts';
 import type { SecretStorageKeyInput } from '../inspect/secret-storage-key.ts';
 import type { Report } from '../inspect/report-types.ts';
+import type { KeyRole } from '../roles.ts';
 import { REPAIR_KINDS, type RepairKind } from '../repair/repair-kinds.ts';
 
 export { REPAIR_KINDS, isRepairKind, type RepairKind } from '../repair/repair-kinds.ts';
@@ -48,9 +49,10 @@ export type RepairRequest =
   /**
    * A new default secret-storage key (its recovery key shown once), holding the cross-signing
    * keys of `from` (an export file) or of the old secret storage (the key input, optional), and
-   * the backup key when it is known. `newPassphrase`: the key is derived from it (PBKDF2).
+   * the backup key when it is known. `newPassphrase`: the key is derived from it (PBKDF2). `seeds`:
+   * private keys the person gives (base64 of 32 bytes, as `upload`'s key files hold them).
    */
-  | { kind: 'create-secret-storage'; newPassphrase?: string; from?: { exportText: string } }
+  | { kind: 'create-secret-storage'; newPassphrase?: string; from?: { exportText: string }; seeds?: Partial<Record<KeyRole, string>> }
   /** Point m.secret_storage.default_key at the existing key the key input opens (its key check matched). */
   | { kind: 'set-default-key' }
   /** A new key backup version, its key stored in secret storage first (the old key kept aside). */

@@ -4,7 +4,7 @@
  * `default_key`, what the new backup is signed with, which sessions are signed out. Called
  * through src/core/app/prepare-repair.ts. Everything private is collected in `secrets` to wipe.
  */
-import { decodeBase64, encodeBase64 } from '../base64.ts';
+import { decodeBase64, encodeBase64, tryDecodeBase64 } from '../base64.ts';
 import { curve25519PublicKey } from '../curve25519.ts';
 import { encodeRecoveryKey } from '../recovery-key.ts';
 import { ROLE, ROLES } from '../roles.ts';
@@ -54,7 +54,9 @@ const backupVersion = (state: PlanContext['state']): string | undefined => {
  * with its key check, holding every cross-signing key the export file or the old secret storage
  * gives that matches the published key, and the backup key when it matches the backup.
  */
-export async function buildCreateSecretStorage(ctx: PlanContext, opts: { newPassphrase?: string | undefined; exportText?: string | undefined }): Promise<BuiltRecoveryPlan> {
+export async function buildCreateSecretStorage(ctx: PlanContext, opts: {
+  newPassphrase?: string | undefined; exportText?: string | undefined; seeds?: Partial<Record<(typeof ROLES)[number], string>> | undefined;
+}): Promise<BuiltRecoveryPlan> {
   const { state, userId, ed } = ctx;
   const secrets: Uint8Array[] = [];
   const remarks: string[] = [];
@@ -65,6 +67,15 @@ export async function buildCreateSecretStorage(ctx: PlanContext, opts: { newPass
     secrets.push(...Object.values(imported.value.seeds));
     if (imported.value.userId !== userId) throw new PlanRefusedError('bad-input', `the export file is for ${imported.value.userId}, not ${userId}`);
     Object.assign(fromExport, imported.value.seeds);
+  }
+  // Seeds the person gives one by one win over the export file's.
+  for (const role of ROLES) {
+    const text = opts.seeds?.[role]?.trim();
+    if (text === undefined || text === '') continue;
+    const bytes = tryDecodeBase64(text.replace(/\s+/g, ''));
+    if (!bytes.ok || bytes.value.length !== 32) throw new PlanRefusedError('bad-input', `the ${ROLE[role].name} key given is not the base64 of a 32-byte private key`);
+    secrets.push(bytes.value);
+    fromExport[role] = bytes.value;
   }
   const pub = published(state, userId);
   const toStore: { name: string; plaintext: string; existing: unknown }[] = [];
