@@ -152,8 +152,8 @@ export const MATRIX: readonly MatrixRow[] = [
   { state: 'secrets-missing (subkeys only)', build: subkeySecretsMissing, repairs: [{ repair: 'regenerate-subkeys' }], popup: true },
   { state: 'keys only in secret storage', build: keysOnlyInSecretStorage, repairs: [{ repair: 'upload-keys' }, { repair: 'sign-devices' }], popup: true },
   // The recovery repairs (docs/repairs.md).
-  { state: 'no secret storage after an export-only reset', build: noSecretStorageAfterExportReset, repairs: [setupFromExport, { repair: 'sign-devices' }] },
-  { state: 'no-default-key', build: fixture('no-default-key'), repairs: [{ repair: 'set-default-key' }] },
-  { state: 'backup-key-missing', build: fixture('backup-key-missing'), repairs: [{ repair: 'reset-backup' }] },
-  { state: 'a session with a bad self-signature', build: badSelfSignature, repairs: [signOutUntrusted] },
+  { state: 'no secret storage after an export-only reset', build: noSecretStorageAfterExportReset, repairs: [setupFromExport, { repair: 'sign-devices' }], popup: true },
+  { state: 'no-default-key', build: fixture('no-default-key'), repairs: [{ repair: 'set-default-key' }], popup: true },
+  { state: 'backup-key-missing', build: fixture('backup-key-missing'), repairs: [{ repair: 'reset-backup' }], popup: true },
+  { state: 'a session with a bad self-signature', build: badSelfSignature, repairs: [signOutUntrusted], popup: true },
 ];
