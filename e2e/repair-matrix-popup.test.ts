@@ -21,18 +21,24 @@ import type { UiPage } from './harness/ui-page.ts';
 const ASKS_PASSWORD = new Set(['reset-cross-signing', 'regenerate-subkeys', 'sign-out-device']);
 
 /**
- * create-secret-storage in the popup: the export file the person holds chosen in the form, the new
+ * create-secret-storage in the popup: the export file the person holds chosen in the form (else the
+ * old recovery key typed), the new
  * recovery key read from the once-shown offer (what the person holds from then on), "I saved it" ticked.
  */
 async function setUpSecretStorage(ui: UiPage, broken: BrokenAccount): Promise<void> {
-  await ui.evaluate((content) => {
-    const input = document.querySelector('[data-testid="repair-export-file"]') as HTMLInputElement;
-    const files = new DataTransfer();
-    files.items.add(new File([content], 'keys.json', { type: 'application/json' }));
-    input.files = files.files;
-    input.dispatchEvent(new Event('change', { bubbles: true }));
-  }, readFileSync(broken.exportFile!, 'utf8'));
-  await ui.waitFor('repair-new-storage', { attr: ['data-export-file', 'true'] });
+  if (broken.exportFile !== undefined) {
+    await ui.evaluate((content) => {
+      const input = document.querySelector('[data-testid="repair-export-file"]') as HTMLInputElement;
+      const files = new DataTransfer();
+      files.items.add(new File([content], 'keys.json', { type: 'application/json' }));
+      input.files = files.files;
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+    }, readFileSync(broken.exportFile, 'utf8'));
+    await ui.waitFor('repair-new-storage', { attr: ['data-export-file', 'true'] });
+  } else {
+    // The old recovery key: what it still decrypts is stored under the new key.
+    await ui.fill('repair-recovery-key', broken.recoveryKey!);
+  }
   await ui.click('repair-preview-button');
   await ui.waitFor('recovery-key-offer', { timeoutMs: 60_000 });
   broken.recoveryKey = (await ui.text('new-recovery-key')).trim();

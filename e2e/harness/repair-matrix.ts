@@ -6,11 +6,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodeBase64 } from '../../src/core/index.ts';
+import { encodeBase64, v3 } from '../../src/core/index.ts';
 import { badSelfSignatureAccount, exportOnlyReset, privateDir } from './recovery-states.ts';
 import { registerSecret } from './secrets-registry.ts';
 import {
-  buildAccount, generateCrossSigningKeys, setupSecretStorage, storeSecrets,
+  buildAccount, clientFor, generateCrossSigningKeys, keyDescriptionType, setupSecretStorage, storeSecrets,
   type CrossSigningKeys, type FixtureAccount, type FixtureState,
 } from './identity.ts';
 import type { SynapseInfo } from './test-synapse.ts';
@@ -101,12 +101,15 @@ export async function noCrossSigningWithOwnKeys(hs: SynapseInfo): Promise<Broken
 
 const fromOtherKey: RepairStep['env'] = (b) => ({ XSIGN_FROM_RECOVERY_KEY: b.otherRecoveryKey! });
 
-/** create-secret-storage from the export file; the new recovery key is what the person holds from then on. */
-const setupFromExport: RepairStep = {
+/**
+ * create-secret-storage from the export file the person holds, else from the old secret storage
+ * (the old recovery key); the new recovery key is what the person holds from then on.
+ */
+const setUpSecretStorage: RepairStep = {
   repair: 'create-secret-storage',
   args: (b) => {
     b.recoveryKeyOut = join(privateDir(), 'recovery-key.txt');
-    return ['--from-export', b.exportFile!, '--recovery-key-out', b.recoveryKeyOut];
+    return [...(b.exportFile === undefined ? [] : ['--from-export', b.exportFile]), '--recovery-key-out', b.recoveryKeyOut];
   },
   after: (b) => {
     b.recoveryKey = readFileSync(b.recoveryKeyOut!, 'utf8').trim();
@@ -118,6 +121,14 @@ const setupFromExport: RepairStep = {
 async function noSecretStorageAfterExportReset(hs: SynapseInfo): Promise<BrokenAccount> {
   const { account, exportFile } = await exportOnlyReset(hs);
   return { account, exportFile };
+}
+
+/** A healthy account whose default key's description names an algorithm no client knows: the old recovery key still decrypts. */
+async function defaultKeyUnsupported(hs: SynapseInfo): Promise<BrokenAccount> {
+  const broken = await fixture('healthy')(hs);
+  const { user } = broken.account;
+  await clientFor(user).request('PUT', v3('user', user.userId, 'account_data', keyDescriptionType(broken.account.secretStorage!.keyId)), { body: { algorithm: 'org.example.unknown' } });
+  return broken;
 }
 
 /** A healthy account plus a session whose own signature is wrong: signed out, not cross-signed. */
@@ -152,7 +163,8 @@ export const MATRIX: readonly MatrixRow[] = [
   { state: 'secrets-missing (subkeys only)', build: subkeySecretsMissing, repairs: [{ repair: 'regenerate-subkeys' }], popup: true },
   { state: 'keys only in secret storage', build: keysOnlyInSecretStorage, repairs: [{ repair: 'upload-keys' }, { repair: 'sign-devices' }], popup: true },
   // The recovery repairs (docs/repairs.md).
-  { state: 'no secret storage after an export-only reset', build: noSecretStorageAfterExportReset, repairs: [setupFromExport, { repair: 'sign-devices' }], popup: true },
+  { state: 'no secret storage after an export-only reset', build: noSecretStorageAfterExportReset, repairs: [setUpSecretStorage, { repair: 'sign-devices' }], popup: true },
+  { state: 'default-key-unsupported', build: defaultKeyUnsupported, repairs: [setUpSecretStorage], popup: true },
   { state: 'no-default-key', build: fixture('no-default-key'), repairs: [{ repair: 'set-default-key' }], popup: true },
   { state: 'backup-key-missing', build: fixture('backup-key-missing'), repairs: [{ repair: 'reset-backup' }], popup: true },
   { state: 'a session with a bad self-signature', build: badSelfSignature, repairs: [signOutUntrusted], popup: true },

@@ -490,6 +490,10 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
       await printState(client, me, after, io, 'Status after the repair');
       return 0;
     }
+    // A new secret-storage key that stopped before default_key: the recovery key the person saved still finishes it.
+    if (prepared.recoveryKey !== undefined && completed > 0 && completed < plan.steps.length) {
+      io.err('The new secret-storage key may be described (and hold secrets) without being the default yet: `xsign-doctor set-default-key` with the recovery key you saved finishes it, or run setup-secret-storage again for another key.');
+    }
     // Secret storage may already hold new keys that were never published: say so plainly.
     if (described.halfDone !== undefined) io.err(described.halfDone + (exportPath === undefined ? '' : ` The new keys are also in ${exportPath}.`));
     if (end.kind === 'rejected') {

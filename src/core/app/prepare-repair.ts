@@ -8,7 +8,9 @@
 import { detectEd25519, type Ed25519 } from '../ed25519.ts';
 import type { MatrixClient } from '../matrix/client.ts';
 import { inspectAccount, targetKeyId } from '../inspect/inspect-account.ts';
-import type { SecretStorageKeyInput } from '../inspect/secret-storage-key.ts';
+import { deriveSecretStorageKey, type SecretStorageKeyInput } from '../inspect/secret-storage-key.ts';
+import type { AccountState } from '../inspect/account-state.ts';
+import { SECRET_STORAGE_ALGORITHM } from '../secret-storage.ts';
 import type { Report } from '../inspect/report-types.ts';
 import {
   buildManualUpload, buildReencrypt, buildRegenerate, buildReset, buildResignBackup, buildSignDevices, buildSignUsers, buildStoreFromExport, buildUpload,
@@ -82,6 +84,20 @@ export function precheckRepair(request: RepairRequest, keyInput: SecretStorageKe
     }
   }
   return null;
+}
+
+/** Does `keyId` have a description a key can be checked against (present, of the supported algorithm)? */
+function checkable(state: AccountState, keyId: string): boolean {
+  const description = state.keyDescriptions.find((d) => d.keyId === keyId)?.value;
+  return description !== null && description !== undefined && description.algorithm === SECRET_STORAGE_ALGORITHM;
+}
+
+/** The old key of create-secret-storage when nothing describes it: a recovery key only (a passphrase needs the description). */
+async function oldKeyUnchecked(keyId: string, input: SecretStorageKeyInput): Promise<{ ok: true; key: CheckedSecretStorageKey } | { ok: false; message: string }> {
+  const derived = await deriveSecretStorageKey(input, null);
+  if (!derived.ok) return { ok: false, message: derived.error.message };
+  if (derived.value.length !== 32) return { ok: false, message: 'the recovery key does not hold a 32-byte key' };
+  return { ok: true, key: { keyId, key: derived.value, isDefault: true, proof: { kind: 'unproven', reason: 'its description is missing or of an unknown algorithm' } } };
 }
 
 /** The one place a repair's kind chooses its builder. `toWipe` receives private bytes met here. */
@@ -163,7 +179,14 @@ export async function prepareRepair(
     const keyId = given(keyInput) && !keyIsSource(request) ? targetKeyId(state) : null;
     // create-secret-storage reads the old storage when there is one; with none, the key has nothing to open.
     if (given(keyInput) && !keyIsSource(request) && keyId === null && kind !== 'create-secret-storage') return fail({ code: 'no-secret-storage', kind, report });
-    if (keyId !== null) {
+    if (keyId !== null && kind === 'create-secret-storage' && !checkable(state, keyId)) {
+      // The old key has no description to check it against (missing, or an unknown algorithm):
+      // it is only read with, and whatever it decrypts is checked against the published keys.
+      const old = await oldKeyUnchecked(keyId, keyInput);
+      if (!old.ok) return fail({ code: 'key-input', kind, detail: old.message, report });
+      ssss = old.key;
+      toWipe.push(old.key.key);
+    } else if (keyId !== null) {
       const mine = unlocked?.keyId === keyId ? unlocked : undefined;
       const checked = await checkKeyInput(state, keyId, keyInput, mine?.key, mine?.decryptions);
       if (!checked.ok) return fail({ code: 'wrong-key', kind, detail: checked.message, report });

@@ -111,10 +111,11 @@ const SCENARIOS: Partial<Record<ProblemCode, Scenario[]>> = {
       repair: 'create-secret-storage', key: {},
     },
   ],
-  'default-key-description-missing': [{ break: async (view) => { view.accountData.delete(`${KEY_DESCRIPTION_PREFIX}${KEY_ID}`); }, repair: 'create-secret-storage', key: {} }],
+  // The old recovery key still reads what is stored under the undescribable key.
+  'default-key-description-missing': [{ break: async (view) => { view.accountData.delete(`${KEY_DESCRIPTION_PREFIX}${KEY_ID}`); }, repair: 'create-secret-storage' }],
   'default-key-unsupported': [{
     break: async (view) => { view.accountData.set(`${KEY_DESCRIPTION_PREFIX}${KEY_ID}`, { algorithm: 'org.example.unknown' }); },
-    repair: 'create-secret-storage', key: {},
+    repair: 'create-secret-storage',
   }],
   'device-self-signature-invalid': [{ break: badSelfSignature, repair: 'sign-out-device' }],
   'device-id-collides-with-key': [{ break: collidingDevice, repair: 'sign-out-device' }],

@@ -180,6 +180,34 @@ describe('create-secret-storage', () => {
   });
 });
 
+describe('create-secret-storage when the old default key cannot be checked', () => {
+  for (const [what, breakIt] of [
+    ['its description is missing', (view: ServerView) => { view.accountData.delete(`${KEY_DESCRIPTION_PREFIX}${KEY_ID}`); }],
+    ['its algorithm is unknown', (view: ServerView) => { view.accountData.set(`${KEY_DESCRIPTION_PREFIX}${KEY_ID}`, { algorithm: 'org.example.unknown' }); }],
+  ] as const) {
+    it(`${what}: the old recovery key still reads the secrets, each checked against what is published; healthy afterwards`, async () => {
+      const view = await healthyView();
+      breakIt(view);
+      const result = await prepared(view, { kind: 'create-secret-storage' });
+      assert.ok(result.ok, JSON.stringify(!result.ok && result.error));
+      const names = result.value.plan.steps.map((s) => s.request.segments.at(-1));
+      for (const name of ['m.cross_signing.master', 'm.cross_signing.self_signing', 'm.cross_signing.user_signing', 'm.megolm_backup.v1']) assert.ok(names.includes(name), name);
+      assert.equal((await run(writableServer(view).fetch, result.value.plan)).error, undefined);
+      assert.deepEqual(await problemsAfter(view, { recoveryKey: result.value.recoveryKey! }), []);
+    });
+  }
+
+  it('a wrong old recovery key reads nothing: the preview says which keys are not stored', async () => {
+    const view = await healthyView();
+    view.accountData.delete(`${KEY_DESCRIPTION_PREFIX}${KEY_ID}`);
+    const result = await prepared(view, { kind: 'create-secret-storage' }, { recoveryKey: encodeRecoveryKey(OTHER_SSSS_KEY) });
+    assert.ok(result.ok);
+    assert.deepEqual(result.value.plan.steps.map((s) => s.id), ['describe-key', 'set-default']);
+    assert.equal(result.value.remarks.filter((r) => /private key is not stored \(the old recovery key given does not open it/.test(r)).length, 3, result.value.remarks.join('\n'));
+    assert.ok(result.value.remarks.some((r) => /backup's key is not stored/.test(r)));
+  });
+});
+
 describe('set-default-key', () => {
   it('points default_key at the key the recovery key opens', async () => {
     const view = await healthyView();

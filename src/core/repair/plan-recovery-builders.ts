@@ -87,7 +87,8 @@ export async function buildCreateSecretStorage(ctx: PlanContext, opts: {
       if (stored.ok) { seed = stored.value; secrets.push(seed); }
     }
     if (seed === undefined) {
-      if (pub[role] !== undefined) remarks.push(`The ${ROLE[role].name} private key is not stored (the doctor does not hold it: give the export file, or the old recovery key).`);
+      const why = ctx.ssss === undefined ? 'give the export file, or the old recovery key' : 'the old recovery key given does not open it (a wrong one?), and no file given holds it';
+      if (pub[role] !== undefined) remarks.push(`The ${ROLE[role].name} private key is not stored (${why}).`);
       continue;
     }
     const matches = await publishedKeyForSeed(userId, ROLE[role].usage, pub[role], seed, ed);
