@@ -79,6 +79,13 @@ describe('recovery repairs in the CLI against Synapse', { concurrency: true }, (
     const { account, exportFile } = await exportOnlyReset(hs, { devices: 1 });
     const passFile = join(privateDir(), 'passphrase');
     writeFileSync(passFile, 'a long new secret-storage passphrase\n', { mode: 0o600 });
+    // --dry-run: the plan, no recovery key (none is made until it runs), nothing sent.
+    const dry = await cli(['setup-secret-storage', '--homeserver', hs.baseUrl, '--dry-run', '--from-export', exportFile], { XSIGN_TOKEN: account.user.accessToken });
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /PUT \/_matrix\/client\/v3\/user\/.*\/account_data\/m\.secret_storage\.default_key/);
+    assert.match(dry.stdout, /printed once, after you confirm/);
+    assert.doesNotMatch(dry.stdout, /\bE[sS][a-zA-Z0-9]{2}(?: [a-zA-Z0-9]{4}){11}\b/);
+    assert.equal(await accountData(account, DEFAULT_KEY_TYPE), null, 'a dry run sends nothing');
     const r = await repair(hs, account, 'setup-secret-storage', ['--from-export', exportFile, '--new-passphrase-file', passFile]);
     assert.equal(r.code, 0, r.stderr);
     const printed = [...r.stdout.matchAll(/\bE[sS][a-zA-Z0-9]{2}(?: [a-zA-Z0-9]{4}){11}\b/g)].map((m) => m[0]);
