@@ -359,6 +359,17 @@ describe('sign-out-device', () => {
     assert.equal(result.value.signsOutThisSession, true);
   });
 
+  it('by default this session is left out even when its own keys are bad, and said so', async () => {
+    const view = await healthyView();
+    const devices = view.keysQuery.device_keys![USER] as Record<string, { signatures: Record<string, Record<string, string>> }>;
+    devices.DEVICEONE!.signatures[USER]!['ed25519:DEVICEONE'] = encodeBase64(new Uint8Array(64).fill(5));
+    const result = await prepared(view, { kind: 'sign-out-device' }, {});
+    assert.equal(result.ok ? 'a plan' : result.error.code, 'nothing-to-do');
+    const confirmed = await prepared(view, { kind: 'sign-out-device', includingThisSession: true }, {});
+    assert.ok(confirmed.ok);
+    assert.deepEqual(confirmed.value.plan.steps.map((s) => s.request.segments.at(-1)), ['DEVICEONE']);
+  });
+
   it('by default, the sessions whose keys cannot be trusted; an unknown ID is refused', async () => {
     const view = await healthyView();
     const nothing = await prepared(view, { kind: 'sign-out-device' }, {});

@@ -196,13 +196,19 @@ export function buildSignOut(ctx: PlanContext, opts: { deviceIds?: string[] | un
   const { report, userId } = ctx;
   const known = new Set([...report.devices.map((d) => d.deviceId), ...Object.keys(published(ctx.state, userId).devices)]);
   let ids = opts.deviceIds;
+  const remarks: string[] = [];
   if (ids === undefined) {
     ids = [...new Set(report.problems.filter((p) => p.repair === 'sign-out-device' && p.subject !== undefined).map((p) => p.subject!))];
-    if (ids.length === 0) throw new PlanRefusedError('nothing-to-do', 'no session has keys that cannot be trusted (name the sessions to sign out)');
+    // Chosen by default, this session is still only signed out when the person confirmed it.
+    if (ctx.deviceId !== undefined && ids.includes(ctx.deviceId) && opts.includingThisSession !== true) {
+      ids = ids.filter((id) => id !== ctx.deviceId);
+      remarks.push(`This session (${ctx.deviceId}) cannot be trusted either, but it is only signed out with the second confirmation.`);
+    }
+    if (ids.length === 0) throw new PlanRefusedError('nothing-to-do', `no ${remarks.length > 0 ? 'other ' : ''}session has keys that cannot be trusted (name the sessions to sign out)`);
   } else {
     const unknown = ids.filter((id) => !known.has(id));
     if (unknown.length > 0) throw new PlanRefusedError('bad-input', `no such session on this account: ${unknown.join(', ')}`);
   }
   const plan = unwrap(planSignOutDevices({ userId, deviceIds: ids, currentDeviceId: ctx.deviceId, includingThisSession: opts.includingThisSession === true }));
-  return { plan, secrets: [], remarks: [] };
+  return { plan, secrets: [], remarks };
 }
