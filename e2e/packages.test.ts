@@ -56,15 +56,19 @@ test('the zip and the xpi hold the unpacked builds and fit the size budget', () 
 // total); the panel polls for a running flow as soon as the report shows, so it is not worth
 // loading lazily. The users section (counts, filter, rows, add a user ID) added ~3.3 KB;
 // verify-user's form (user ID, key, "it matches") and the keep-verified box ~1.8 KB;
-// the access-lapsed banner and its tabAccess poll 918 bytes (+1 000).
+// the access-lapsed banner and its tabAccess poll 918 bytes (+1 000); the users verdict, the
+// keep-verified checklist and Re-read of the people 1 957; the recovery repairs' labels, forms (new
+// passphrase, export file, sessions to sign out) and the once-shown recovery key with its copy,
+// download and confirmation 4 692.
 // [ui] (issue 17): one wording per state, the UIA sentences, the Advanced repairs with what each
 // destroys and the master-key note 2 472 bytes; the raw JSON pane 1 070; collapsible sections,
 // the sticky verdict, the device filter and the sign form's picker 2 602 (6 144 in all, +6 200).
-const UI_ADDS = 6_200;
+const ADDS = { accessLapsed: 1_000, usersVerdict: 1_957, recoveryRepairs: 4_692, ui: 6_200 };
 // The budget keeps the popup from growing by accident, not a hard limit.
-test('popup JavaScript stays under 76 KB minified (+1 000 bytes for the access-lapsed state, +1 957 for the users verdict, keep-verified checklist and Re-read of the people, + the [ui] additions)', () => {
+test(`popup JavaScript stays under 76 KB minified + ${Object.keys(ADDS).join(', ')}`, () => {
   const popup = read('chrome/popup.js');
-  assert.ok(popup.length < 76 * 1024 + 1_000 + 1_957 + UI_ADDS, `popup.js is ${popup.length} bytes minified (${gzipSync(popup).length} gzipped)`);
+  const budget = 76 * 1024 + Object.values(ADDS).reduce((a, b) => a + b, 0);
+  assert.ok(popup.length < budget, `popup.js is ${popup.length} bytes minified (${gzipSync(popup).length} gzipped), budget ${budget}`);
 });
 
 test('the core is published as ESM with declarations that resolve', async () => {

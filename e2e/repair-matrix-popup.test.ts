@@ -5,18 +5,46 @@
 // fresh matrix-js-sdk device given the recovery key must trust the identity, every session and
 // the backup (docs/interop.md#sdk-judge).
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { BROWSERS } from './harness/browsers.ts';
 import { useBrowser } from './harness/browser-suite.ts';
 import type { ExtensionBrowser } from './harness/extension-browser.ts';
 import { MATRIX, type BrokenAccount, type RepairStep } from './harness/repair-matrix.ts';
 import { sdkCheck } from './harness/sdk-device.ts';
-import { assertStorageClean, connectManually, problemCodes, runRepair } from './harness/status-ui.ts';
+import { registerSecret } from './harness/secrets-registry.ts';
+import { assertStorageClean, connectManually, problemCodes, runRepair, setChecked } from './harness/status-ui.ts';
 import type { SynapseInfo } from './harness/test-synapse.ts';
 import type { UiPage } from './harness/ui-page.ts';
 
 /** Repairs that upload new cross-signing keys over published ones: Synapse asks for the password (docs/matrix-api.md#synapse-upload-uia). */
-const ASKS_PASSWORD = new Set(['reset-cross-signing', 'regenerate-subkeys']);
+const ASKS_PASSWORD = new Set(['reset-cross-signing', 'regenerate-subkeys', 'sign-out-device']);
+
+/**
+ * create-secret-storage in the popup: the export file the person holds chosen in the form (else the
+ * old recovery key typed), the new
+ * recovery key read from the once-shown offer (what the person holds from then on), "I saved it" ticked.
+ */
+async function setUpSecretStorage(ui: UiPage, broken: BrokenAccount): Promise<void> {
+  if (broken.exportFile !== undefined) {
+    await ui.evaluate((content) => {
+      const input = document.querySelector('[data-testid="repair-export-file"]') as HTMLInputElement;
+      const files = new DataTransfer();
+      files.items.add(new File([content], 'keys.json', { type: 'application/json' }));
+      input.files = files.files;
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+    }, readFileSync(broken.exportFile, 'utf8'));
+    await ui.waitFor('repair-new-storage', { attr: ['data-export-file', 'true'] });
+  } else {
+    // The old recovery key: what it still decrypts is stored under the new key.
+    await ui.fill('repair-recovery-key', broken.recoveryKey!);
+  }
+  await ui.click('repair-preview-button');
+  await ui.waitFor('recovery-key-offer', { timeoutMs: 60_000 });
+  broken.recoveryKey = (await ui.text('new-recovery-key')).trim();
+  registerSecret('recovery-key', broken.recoveryKey, 'a recovery key made in the popup');
+  await setChecked(ui, '[data-testid="recovery-key-saved"]', true);
+}
 
 /** The repair links the verdict shows, in its order. */
 const offeredRepairs = (ui: UiPage): Promise<string[]> =>
@@ -28,12 +56,18 @@ async function runStep(ui: UiPage, broken: BrokenAccount, step: RepairStep): Pro
   assert.ok(offered.includes(step.repair), `the popup offers ${offered.join(', ') || 'nothing'}, not ${step.repair}`);
   await ui.evaluate((r) => (document.querySelector(`[data-testid="problem-repair"][data-repair="${r}"]`) as HTMLElement).click(), step.repair);
   await ui.waitFor('repair-form', { attr: ['data-kind', step.repair] });
-  await ui.fill('repair-recovery-key', broken.recoveryKey!);
-  if (step.repair === 'store-secrets') await ui.fill('repair-source-key', broken.otherRecoveryKey!);
-  await ui.click('repair-preview-button');
-  await ui.waitFor('repair-preview', { timeoutMs: 30_000 });
+  if (step.repair === 'create-secret-storage') {
+    await setUpSecretStorage(ui, broken);
+  } else {
+    await ui.fill('repair-recovery-key', broken.recoveryKey!);
+    if (step.repair === 'store-secrets') await ui.fill('repair-source-key', broken.otherRecoveryKey!);
+    await ui.click('repair-preview-button');
+    await ui.waitFor('repair-preview', { timeoutMs: 30_000 });
+  }
   const outcome = await runRepair(ui, ASKS_PASSWORD.has(step.repair) ? broken.account.user.password : undefined);
   assert.equal(outcome, 'success', `${step.repair} in the popup`);
+  // The CLI's after-hook reads --recovery-key-out; the popup's key was read from the offer above.
+  if (step.repair !== 'create-secret-storage') step.after?.(broken);
 }
 
 for (const name of BROWSERS) {
@@ -49,7 +83,8 @@ for (const name of BROWSERS) {
         for (const step of row.repairs) await runStep(ui, broken, step);
         await ui.waitFor('status-verdict', { attr: ['data-healthy', 'true'], timeoutMs: 30_000 });
         assert.deepEqual(await problemCodes(ui), []);
-        await assertStorageClean(b, broken.account);
+        // An account whose secret storage the popup made: its new recovery key must not be stored either.
+        await assertStorageClean(b, broken.account.secretStorage ? broken.account : { ...broken.account, secretStorage: { keyId: '', key: new Uint8Array(), recoveryKey: broken.recoveryKey! } });
         await ui.close();
 
         const ids = broken.account.devices.map((d) => d.deviceId);

@@ -94,6 +94,7 @@ async function runRow(hs: SynapseInfo, row: MatrixRow): Promise<string[]> {
     assert.ok(offered.includes(step.repair),
       `after ${taken.join(' → ') || 'nothing'} the status suggests ${offered.join(', ') || 'nothing'}, not ${step.repair}: ${codes(report).join(', ')}`);
     await runRepair(hs, broken, step.repair, step.args?.(broken) ?? [], step.env?.(broken) ?? {});
+    step.after?.(broken);
     taken.push(step.repair);
   }
   const report = await assertEnd(hs, broken, row.remaining ?? []);

@@ -39,7 +39,7 @@ export function problemTable(markdown: string, header = /^\|\s*Code\s*\|\s*Meani
 const NO_REPAIR = /^—\s*\(?\s*\S+(\s+\S+){2,}/;
 
 /** Repairs a code may name per key role or secret (problems about one key: the master's needs a reset, a subkey's a regeneration). */
-const PER_ROLE = new Set(Object.values(ROLE).flatMap((r) => [repairForRole(r.usage), repairForRole(r.secretName)]).filter((r): r is RepairKind => r !== undefined));
+const PER_ROLE = new Set([...Object.values(ROLE).flatMap((r) => [repairForRole(r.usage), repairForRole(r.secretName)]), repairForRole('m.megolm_backup.v1')].filter((r): r is RepairKind => r !== undefined));
 
 /** Everything wrong with the table, as `README.md:line: …` lines. */
 export function tableProblems(rows: readonly TableRow[]): string[] {

@@ -4,9 +4,13 @@
  * must be left once they ran (nothing, or problems no repair can fix). A new state or repair is
  * one more row.
  */
-import { encodeBase64 } from '../../src/core/index.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { encodeBase64, v3 } from '../../src/core/index.ts';
+import { badSelfSignatureAccount, exportOnlyReset, privateDir } from './recovery-states.ts';
+import { registerSecret } from './secrets-registry.ts';
 import {
-  buildAccount, generateCrossSigningKeys, setupSecretStorage, storeSecrets,
+  buildAccount, clientFor, generateCrossSigningKeys, keyDescriptionType, setupSecretStorage, storeSecrets,
   type CrossSigningKeys, type FixtureAccount, type FixtureState,
 } from './identity.ts';
 import type { SynapseInfo } from './test-synapse.ts';
@@ -20,6 +24,12 @@ export interface BrokenAccount {
   otherRecoveryKey?: string;
   /** Cross-signing keys the person holds outside the account (manual upload). */
   ownKeys?: CrossSigningKeys;
+  /** A Cross-Signing Doctor export file the person holds (an export-only reset's). */
+  exportFile?: string;
+  /** Where setup-secret-storage writes the new recovery key (--recovery-key-out). */
+  recoveryKeyOut?: string;
+  /** Sessions a repair signs out: the judge no longer asks about them afterwards. */
+  signedOut?: string[];
 }
 
 export interface RepairStep {
@@ -29,6 +39,8 @@ export interface RepairStep {
   args?: (broken: BrokenAccount) => string[];
   /** Extra environment (secrets the person gives) for the CLI. */
   env?: (broken: BrokenAccount) => Record<string, string>;
+  /** What the person holds after the step (a new recovery key), or what is gone (signed-out sessions). */
+  after?: (broken: BrokenAccount) => void;
 }
 
 export interface MatrixRow {
@@ -90,6 +102,48 @@ export async function noCrossSigningWithOwnKeys(hs: SynapseInfo): Promise<Broken
 const fromOtherKey: RepairStep['env'] = (b) => ({ XSIGN_FROM_RECOVERY_KEY: b.otherRecoveryKey! });
 
 /**
+ * create-secret-storage from the export file the person holds, else from the old secret storage
+ * (the old recovery key); the new recovery key is what the person holds from then on.
+ */
+const setUpSecretStorage: RepairStep = {
+  repair: 'create-secret-storage',
+  args: (b) => {
+    b.recoveryKeyOut = join(privateDir(), 'recovery-key.txt');
+    return [...(b.exportFile === undefined ? [] : ['--from-export', b.exportFile]), '--recovery-key-out', b.recoveryKeyOut];
+  },
+  after: (b) => {
+    b.recoveryKey = readFileSync(b.recoveryKeyOut!, 'utf8').trim();
+    registerSecret('recovery-key', b.recoveryKey, 'a recovery key made by setup-secret-storage');
+  },
+};
+
+/** The state an export-only reset leaves: cross-signing published, no secret storage, the keys in a file. */
+async function noSecretStorageAfterExportReset(hs: SynapseInfo): Promise<BrokenAccount> {
+  const { account, exportFile } = await exportOnlyReset(hs);
+  return { account, exportFile };
+}
+
+/** A healthy account whose default key's description names an algorithm no client knows: the old recovery key still decrypts. */
+async function defaultKeyUnsupported(hs: SynapseInfo): Promise<BrokenAccount> {
+  const broken = await fixture('healthy')(hs);
+  const { user } = broken.account;
+  await clientFor(user).request('PUT', v3('user', user.userId, 'account_data', keyDescriptionType(broken.account.secretStorage!.keyId)), { body: { algorithm: 'org.example.unknown' } });
+  return broken;
+}
+
+/** A healthy account plus a session whose own signature is wrong: signed out, not cross-signed. */
+async function badSelfSignature(hs: SynapseInfo): Promise<BrokenAccount> {
+  const { account, bad } = await badSelfSignatureAccount(hs);
+  return { account, recoveryKey: account.secretStorage!.recoveryKey, signedOut: [bad.deviceId] };
+}
+
+/** sign-out-device as the status suggests it: the untrustworthy sessions; the judge forgets them afterwards. */
+const signOutUntrusted: RepairStep = {
+  repair: 'sign-out-device',
+  after: (b) => { b.account.devices = b.account.devices.filter((d) => !(b.signedOut ?? []).includes(d.deviceId)); },
+};
+
+/**
  * The live rows: every broken fixture state whose suggested repairs exist on this branch, plus
  * derived states for the repairs no fixture state suggests (regenerate, upload). States whose
  * repair is not built yet are not rows (docs/interop.md#repair-matrix lists them as pending).
@@ -108,4 +162,10 @@ export const MATRIX: readonly MatrixRow[] = [
   },
   { state: 'secrets-missing (subkeys only)', build: subkeySecretsMissing, repairs: [{ repair: 'regenerate-subkeys' }], popup: true },
   { state: 'keys only in secret storage', build: keysOnlyInSecretStorage, repairs: [{ repair: 'upload-keys' }, { repair: 'sign-devices' }], popup: true },
+  // The recovery repairs (docs/repairs.md).
+  { state: 'no secret storage after an export-only reset', build: noSecretStorageAfterExportReset, repairs: [setUpSecretStorage, { repair: 'sign-devices' }], popup: true },
+  { state: 'default-key-unsupported', build: defaultKeyUnsupported, repairs: [setUpSecretStorage], popup: true },
+  { state: 'no-default-key', build: fixture('no-default-key'), repairs: [{ repair: 'set-default-key' }], popup: true },
+  { state: 'backup-key-missing', build: fixture('backup-key-missing'), repairs: [{ repair: 'reset-backup' }], popup: true },
+  { state: 'a session with a bad self-signature', build: badSelfSignature, repairs: [signOutUntrusted], popup: true },
 ];

@@ -144,9 +144,9 @@ export const handlers: Handlers = {
     return flows.preview(req);
   },
 
-  async repairStart({ flowId, exportSaved }) {
+  async repairStart({ flowId, exportSaved, recoveryKeySaved }) {
     await requireWritableFlow(flowId);
-    return flows.start(flowId, exportSaved === true);
+    return flows.start(flowId, exportSaved === true, recoveryKeySaved === true);
   },
 
   async repairPassword({ flowId, password }) {

@@ -203,7 +203,7 @@ export function createFlowManager(deps: FlowDeps) {
     return f;
   };
 
-  async function preview(req: PreviewRequest): Promise<RepairFlowView & { exportText?: string; exportEncrypted?: boolean }> {
+  async function preview(req: PreviewRequest): Promise<RepairFlowView & { exportText?: string; exportEncrypted?: boolean; recoveryKey?: string }> {
     await ready();
     const busy = running(req.sessionId);
     if (busy) return snapshot(busy);
@@ -225,6 +225,7 @@ export function createFlowManager(deps: FlowDeps) {
         progress: { completed: 0, total: plan.steps.length },
         publicKeys: { ...plan.publicKeys },
         ...(plan.safeguard === 'export-confirmed' ? { exportRequired: true } : {}),
+        ...(built.recoveryKey === undefined ? {} : { recoveryKeyRequired: true }),
         updatedAt: now().toISOString(),
       },
     };
@@ -236,7 +237,12 @@ export function createFlowManager(deps: FlowDeps) {
     latest.set(req.sessionId, flowId);
     await persist();
     // The export text goes to the popup once, in this response, and nowhere else.
-    return built.exportText === undefined ? snapshot(flow) : { ...snapshot(flow), exportText: built.exportText, exportEncrypted: built.exportEncrypted === true };
+    // So does a new recovery key (docs/repairs.md#create-secret-storage): never persisted, never sent again.
+    return {
+      ...snapshot(flow),
+      ...(built.exportText === undefined ? {} : { exportText: built.exportText, exportEncrypted: built.exportEncrypted === true }),
+      ...(built.recoveryKey === undefined ? {} : { recoveryKey: built.recoveryKey }),
+    };
   }
 
   /** The server state after a stop, or why it could not be read (never throws). */
@@ -370,13 +376,16 @@ export function createFlowManager(deps: FlowDeps) {
     }
   }
 
-  function start(flowId: string, exportSaved = false): RepairFlowView {
+  function start(flowId: string, exportSaved = false, recoveryKeySaved = false): RepairFlowView {
     const flow = get(flowId);
     const busy = running(flow.view.sessionId);
     if (busy) return snapshot(busy);
     if (flow.view.phase !== 'preview') return snapshot(flow);
     if (flow.view.exportRequired === true && !exportSaved) {
       throw new RepairFlowError('export-not-saved', 'The new private keys are only in the export file: save it and confirm before anything is published.');
+    }
+    if (flow.view.recoveryKeyRequired === true && !recoveryKeySaved) {
+      throw new RepairFlowError('recovery-key-not-saved', 'The new recovery key is shown only once: save it and confirm before secret storage is set up under it.');
     }
     update(flow, { phase: 'running' });
     void run(flow);

@@ -38,7 +38,14 @@ export function requestOf(req: PreviewRequest): RepairRequest {
     case 'sign-devices': return { kind: req.kind, ...(req.deviceIds === undefined ? {} : { deviceIds: req.deviceIds }) };
     case 'store-secrets': return { kind: req.kind, ...(req.sourceRecoveryKey === undefined ? {} : { from: { key: { recoveryKey: req.sourceRecoveryKey } } }) };
     case 'manual-upload': return { kind: req.kind, keys: req.manualKeys ?? {} };
-    case 'resign-backup': case 'upload-keys': return { kind: req.kind };
+    case 'create-secret-storage': return {
+      kind: req.kind, ...(req.newPassphrase === undefined ? {} : { newPassphrase: req.newPassphrase }),
+      ...(req.exportFileText === undefined ? {} : { from: { exportText: req.exportFileText } }),
+    };
+    case 'sign-out-device': return {
+      kind: req.kind, ...(req.deviceIds === undefined ? {} : { deviceIds: req.deviceIds }), ...(req.includingThisSession === true ? { includingThisSession: true } : {}),
+    };
+    case 'resign-backup': case 'upload-keys': case 'set-default-key': case 'reset-backup': return { kind: req.kind };
   }
 }
 
@@ -49,7 +56,7 @@ export function requestOf(req: PreviewRequest): RepairRequest {
 export async function planFlow(
   deps: { client: (sessionId: string) => Promise<MatrixClient>; session: (sessionId: string) => Promise<{ userId: string; deviceId: string }> },
   req: PreviewRequest,
-): Promise<{ plan: RepairPlan; remarks: string[]; exportText?: string; exportEncrypted?: boolean }> {
+): Promise<{ plan: RepairPlan; remarks: string[]; exportText?: string; exportEncrypted?: boolean; recoveryKey?: string }> {
   const secret: SecretStorageKeyInput = {};
   if (req.recoveryKey !== undefined) secret.recoveryKey = req.recoveryKey;
   if (req.passphrase !== undefined) secret.passphrase = req.passphrase;
@@ -67,6 +74,10 @@ export async function planFlow(
   if (!prepared.ok) throw new RepairFlowError(prepared.error.code, describeRefusal(prepared.error, { name: 'popup' }));
   // The plan holds only public data and ciphertexts: no private key outlives the preview.
   prepared.value.dispose();
-  const { plan, remarks, exportText, exportEncrypted } = prepared.value;
-  return { plan, remarks, ...(exportText === undefined ? {} : { exportText }), ...(exportEncrypted === true ? { exportEncrypted } : {}) };
+  const { plan, remarks, exportText, exportEncrypted, recoveryKey } = prepared.value;
+  return {
+    plan, remarks, ...(exportText === undefined ? {} : { exportText }), ...(exportEncrypted === true ? { exportEncrypted } : {}),
+    // Shown once by the popup (never stored): the person saves it before the plan may run.
+    ...(recoveryKey === undefined ? {} : { recoveryKey }),
+  };
 }

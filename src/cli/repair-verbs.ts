@@ -5,7 +5,10 @@
  */
 import type { RepairKind } from '../core/repair/repair-kinds.ts';
 
-export const REPAIR_COMMANDS = ['reset', 'regenerate', 'sign-devices', 'store-secrets', 'resign-backup', 'upload', 'verify-user', 'reverify-users'] as const;
+export const REPAIR_COMMANDS = [
+  'reset', 'regenerate', 'sign-devices', 'store-secrets', 'resign-backup', 'upload', 'verify-user', 'reverify-users',
+  'setup-secret-storage', 'set-default-key', 'reset-backup', 'sign-out-device',
+] as const;
 export type RepairCommand = (typeof REPAIR_COMMANDS)[number];
 
 /**
@@ -14,7 +17,7 @@ export type RepairCommand = (typeof REPAIR_COMMANDS)[number];
  * files, and `upload` without them would do something else.
  */
 export const VERB_OF_KIND: Readonly<Partial<Record<RepairKind, RepairCommand>>> = {
-  'reset-cross-signing': 'reset', 'regenerate-subkeys': 'regenerate', 'upload-keys': 'upload',
+  'reset-cross-signing': 'reset', 'regenerate-subkeys': 'regenerate', 'upload-keys': 'upload', 'create-secret-storage': 'setup-secret-storage',
 };
 
 /** The command a typed first argument stands for (an alias resolved, anything else unchanged). */

@@ -76,6 +76,8 @@ interface VerbInput {
   manualKeys: Partial<Record<KeyRole, string>>;
   /** verify-user: the user ID argument. */
   userId?: string;
+  /** setup-secret-storage: the --new-passphrase-file's first line. */
+  newPassphrase?: string;
 }
 
 const USER_ID = /^@[^\s:]+:\S+$/;
@@ -148,6 +150,28 @@ const VERBS: Record<RepairCommand, {
     },
   },
   'resign-backup': { flags: {}, request: () => ({ kind: 'resign-backup' }) },
+  'setup-secret-storage': {
+    flags: {
+      'from-export': 'string', 'export-passphrase-file': 'string', 'new-passphrase-file': 'string', 'recovery-key-out': 'string',
+      'master-key': 'string', 'self-signing-key': 'string', 'user-signing-key': 'string',
+    },
+    request: ({ flags, fromExportText, newPassphrase, manualKeys }) => ({
+      kind: 'create-secret-storage',
+      ...(newPassphrase === undefined ? {} : { newPassphrase }),
+      ...(Object.keys(manualKeys).length === 0 ? {} : { seeds: manualKeys }),
+      // Before the file is read (the early check), an empty text stands for it.
+      ...(flags['from-export'] === undefined ? {} : { from: { exportText: fromExportText ?? '' } }),
+    }),
+  },
+  'set-default-key': { flags: {}, request: () => ({ kind: 'set-default-key' }) },
+  'reset-backup': { flags: {}, request: () => ({ kind: 'reset-backup' }) },
+  'sign-out-device': {
+    flags: { devices: 'string', 'including-this-session': 'boolean' },
+    request: ({ flags }) => {
+      const deviceIds = list(flags.devices);
+      return { kind: 'sign-out-device', ...(deviceIds === undefined ? {} : { deviceIds }), ...(flags['including-this-session'] === true ? { includingThisSession: true } : {}) };
+    },
+  },
   upload: {
     flags: { 'master-key': 'string', 'self-signing-key': 'string', 'user-signing-key': 'string' },
     // With key files: publish those (manual-upload); without: the keys in secret storage.
@@ -230,7 +254,7 @@ export function formatPreview(built: Pick<PreparedRepair, 'plan' | 'remarks'>, o
 function exitCodeOf(refusal: RepairRefusal): number {
   if (refusal.code === 'nothing-to-do') return 0;
   const input = ['missing-key', 'missing-source', 'no-secret-storage', 'key-input', 'wrong-key', 'wrong-source-key',
-    'export-passphrase-both', 'export-passphrase-weak', 'export-encrypt-failed'];
+    'export-passphrase-both', 'export-passphrase-weak', 'export-encrypt-failed', 'new-passphrase-weak', 'this-session'];
   return input.includes(refusal.code) ? 2 : 1;
 }
 
@@ -272,6 +296,8 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
   const exportPlaintext = flags['export-plaintext'] === true;
   const exportPassphraseFile = flags['export-passphrase-file'] as string | undefined;
   const fromExport = flags['from-export'] as string | undefined;
+  const recoveryKeyOut = flags['recovery-key-out'] as string | undefined;
+  const newPassphraseFile = flags['new-passphrase-file'] as string | undefined;
   const readText = io.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
   const fail2 = (message: string): number => {
     io.err(terminalSafe(`xsign-doctor: ${message.replace(/\s+/g, ' ')}`));
@@ -281,9 +307,11 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
   // Refusals that need no server: checked (on the request's shape) before anything is read or sent.
   const fromKey = verb.secrets !== undefined ? keyInput(flags, io.env, 'from-recovery-key', 'from-passphrase', 'XSIGN_FROM_RECOVERY_KEY', undefined) : undefined;
   const input: VerbInput = { flags, fromKey: fromKey !== undefined && given(fromKey) ? fromKey : undefined, fromExportText: undefined, manualKeys: {}, ...(userId === undefined ? {} : { userId }) };
+  if (newPassphraseFile !== undefined) input.newPassphrase = readPassphraseFile(newPassphraseFile, io.readFile ?? ((p: string) => readFileSync(p, 'utf8')));
   const early = precheckRepair(verb.request(input), secret);
   if (early !== null) throw new UsageError(describeRefusal(early, surface));
   if (exportPath !== undefined && existsSync(exportPath)) throw new UsageError('the file given to --export already exists; the export never overwrites a file. Nothing was sent.');
+  if (recoveryKeyOut !== undefined && existsSync(recoveryKeyOut)) throw new UsageError('the file given to --recovery-key-out already exists; a recovery key never overwrites a file. Nothing was sent.');
   if (!yes && !dryRun && (passwordStdin || io.stdin.isTTY !== true)) {
     throw new UsageError('no terminal to confirm on: check the plan with --dry-run, then run again with --yes');
   }
@@ -371,6 +399,12 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
     };
 
     io.out(formatPreview(prepared, { ...(exportPath === undefined ? {} : { exportPath, exportPlaintext }), baseUrl: client.baseUrl }));
+    if (prepared.recoveryKey !== undefined) {
+      io.out(recoveryKeyOut === undefined
+        ? '  the new recovery key is printed once, after you confirm and before anything is sent'
+        : `  the new recovery key is written to ${recoveryKeyOut} (mode 0600, never overwriting a file) before anything is sent`);
+    }
+    if (prepared.signsOutThisSession === true) io.out('  THIS SESSION is signed out last: its access token stops working.');
     if (dryRun) {
       io.out('\nDry run: nothing was sent.');
       return 0;
@@ -402,6 +436,23 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
       io.out(terminalSafe(`Wrote the new private keys to ${exportPath} (readable only by you${exportPlaintext ? ', NOT encrypted' : ', encrypted with your passphrase'}). Keep it safe: it is the only copy outside secret storage.`));
     }
 
+    // The recovery key: out of the tool before anything depends on it, once (docs/repairs.md#create-secret-storage).
+    if (prepared.recoveryKey !== undefined) {
+      if (recoveryKeyOut !== undefined) {
+        try {
+          (io.writeExport ?? writeExportFile)(recoveryKeyOut, `${prepared.recoveryKey}\n`);
+        } catch (error) {
+          return fail2(`cannot write ${recoveryKeyOut}: ${error instanceof Error ? error.message : String(error)}. Nothing was sent.`);
+        }
+        io.out(terminalSafe(`Wrote the new recovery key to ${recoveryKeyOut} (readable only by you). Keep it safe: it is shown nowhere else.`));
+      } else {
+        io.out(`\nYOUR NEW RECOVERY KEY (shown once; save it now, nobody can show it again):\n\n    ${prepared.recoveryKey}\n`);
+        if (!yes && !(await prompts.confirm('Have you saved the recovery key?'))) {
+          io.err('Cancelled: nothing was sent (the recovery key above is not used).');
+          return 1;
+        }
+      }
+    }
     const pollMs = io.pollIntervalMs ?? 2_000;
     const ui = cliUiaPrompter(prompts, io.err, { pollMs, host: hostOf(client.baseUrl) ?? client.baseUrl });
     const approvalTimeoutMs = 600_000;
@@ -441,8 +492,18 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
     const described = describeOutcome(plan, end, surface);
     if (described.outcome === 'success') {
       io.out(terminalSafe(described.message));
-      await printState(client, me, secret, io, 'Status after the repair');
+      if (prepared.signsOutThisSession === true) {
+        io.out('This session was signed out: its access token no longer works, so the account cannot be read with it again.');
+        return 0;
+      }
+      // After a new secret-storage key, the account is read with it: the old key is no longer the default.
+      const after = prepared.recoveryKey !== undefined ? { recoveryKey: prepared.recoveryKey } : secret;
+      await printState(client, me, after, io, 'Status after the repair');
       return 0;
+    }
+    // A new secret-storage key that stopped before default_key: the recovery key the person saved still finishes it.
+    if (prepared.recoveryKey !== undefined && completed > 0 && completed < plan.steps.length) {
+      io.err('The new secret-storage key may be described (and hold secrets) without being the default yet: `xsign-doctor set-default-key` with the recovery key you saved finishes it, or run setup-secret-storage again for another key.');
     }
     // Secret storage may already hold new keys that were never published: say so plainly.
     if (described.halfDone !== undefined) io.err(described.halfDone + (exportPath === undefined ? '' : ` The new keys are also in ${exportPath}.`));

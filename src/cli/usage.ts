@@ -56,6 +56,10 @@ const REPAIR_USAGE: Record<RepairCommand, string> = {
   'sign-devices': `xsign-doctor sign-devices ${COMMON}\n    [--devices ID,ID]\n\nCross-sign sessions (default: every unsigned one).`,
   'store-secrets': `xsign-doctor store-secrets ${COMMON}\n    (--from-recovery-key K | --from-recovery-key-file F | --from-passphrase P | --from-passphrase-file F\n     | --from-export FILE [--export-passphrase-file F])\n\nAdd the cross-signing secrets under the default key, from another secret-storage key\n(XSIGN_FROM_RECOVERY_KEY may hold its recovery key) or from a key export file.`,
   'resign-backup': `xsign-doctor resign-backup ${COMMON}\n\nSign the key backup with the master key.`,
+  'setup-secret-storage': `xsign-doctor setup-secret-storage ${COMMON}\n    [--new-passphrase-file F] [--recovery-key-out FILE] [--from-export FILE [--export-passphrase-file F]]\n    [--master-key FILE] [--self-signing-key FILE] [--user-signing-key FILE]\n\nSet up secret storage with a new default key (also: create-secret-storage). Its recovery key is\nprinted once, before anything is sent, or written to --recovery-key-out FILE (mode 0600; an\nexisting file is never overwritten). With --new-passphrase-file the key is derived from the\npassphrase on its first line (PBKDF2), and the recovery key still opens it. Stored under it: the\ncross-signing keys of the key files (base64 seeds, as upload takes them), of --from-export FILE or\nof the old secret storage (--recovery-key: the old key), each only if it matches the published\nkey, and the backup key when it is known.`,
+  'set-default-key': `xsign-doctor set-default-key ${COMMON}\n\nMake the existing secret-storage key that --recovery-key (or --passphrase) opens the default one.\nThe key is checked against that key's description (iv/mac) first; a wrong key sends nothing.`,
+  'reset-backup': `xsign-doctor reset-backup ${COMMON}\n\nStart a new key backup version: its key is stored in secret storage (under --recovery-key)\nbefore the version is created, signed by your master key. The current backup key, when it is\nstored, is kept as dev.xsign-doctor.previous.m.megolm_backup.v1.<version>; nothing is deleted.`,
+  'sign-out-device': `xsign-doctor sign-out-device ${COMMON}\n    [--devices ID,ID] [--including-this-session]\n\nSign sessions out (DELETE /devices/{id}; the server may ask for your password for each). Default:\nthe sessions whose keys cannot be trusted. This session only with --including-this-session.`,
   upload: `xsign-doctor upload ${COMMON}\n    [--master-key FILE] [--self-signing-key FILE] [--user-signing-key FILE]\n\nWithout key files: publish the keys held in secret storage. With them: publish keys you supply;\neach FILE holds a CrossSigningKey JSON object or a base64 seed (files, not arguments: command\nlines are public).`,
 };
 
@@ -95,7 +99,8 @@ Usage:
       ${KEY} [--json | --diagnostic]
   xsign-doctor users  --homeserver URL ${TOKEN} [--user @x:y …] [--json]
   xsign-doctor reset | regenerate | sign-devices | store-secrets | resign-backup | upload
-      | verify-user | reverify-users …
+      | verify-user | reverify-users | setup-secret-storage | set-default-key | reset-backup
+      | sign-out-device …
   xsign-doctor <command> --help
   xsign-doctor --version
 
@@ -125,9 +130,15 @@ Repairs (each command's --help says more):
                                                            verify someone by hand (refused if KEY is not theirs)
   xsign-doctor reverify-users [common] [--users @A:X,@B:Y] verify again the people your replaced
                                                            user-signing key had verified
+  xsign-doctor setup-secret-storage [common] [--new-passphrase-file F] [--recovery-key-out FILE] [--from-export FILE]
+                                                           new default secret-storage key; its recovery key shown once
+  xsign-doctor set-default-key [common]                    make the key --recovery-key opens the default one
+  xsign-doctor reset-backup  [common]                      new key backup, its key in secret storage first
+  xsign-doctor sign-out-device [common] [--devices ID,ID] [--including-this-session]
+                                                           sign sessions out (default: the untrustworthy ones)
   reset and regenerate take --keep-verified all|none|@A:X,@B:Y: keep the people you verified verified.
   The repair names status prints work as commands too: reset-cross-signing (reset),
-  regenerate-subkeys (regenerate), upload-keys (upload).
+  regenerate-subkeys (regenerate), upload-keys (upload), create-secret-storage (setup-secret-storage).
   common: ${COMMON.replace(/\n    /g, ' ')}
   export: ${EXP_FLAGS}
 

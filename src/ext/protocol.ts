@@ -103,6 +103,8 @@ export type RepairFlowView = {
   publicKeys?: Record<string, string>;
   /** The plan keeps the new private keys only in an export file: Run needs the user's confirmation that it is saved. */
   exportRequired?: boolean;
+  /** The plan makes a new recovery key (shown once in the preview's answer): Run needs the user's confirmation that it is saved. */
+  recoveryKeyRequired?: boolean;
   /** After a failure or a background restart: what the homeserver publishes now, re-read from it. */
   serverState?: string;
   /** The background was stopped by the browser while this flow ran, and it continued the same plan. */
@@ -187,9 +189,18 @@ export const requestValidators = {
     /** reset / regenerate: keep these people verified, or everyone the current user-signing key verified. */
     keepVerified: optional(array(matrixUserId, { min: 1, max: 5000 })),
     keepAllVerified: optional(bool()),
+    /** create-secret-storage: derive the new key from this passphrase (used for this call only, never stored). */
+    newPassphrase: optional(str({ min: 1, max: 1024 })),
+    /** create-secret-storage: a Cross-Signing Doctor export file's (plaintext) text, whose keys are stored under the new key. */
+    exportFileText: optional(str({ min: 1, max: 65536 })),
+    /** sign-out-device: the second confirmation that this session is signed out too. */
+    includingThisSession: optional(bool()),
   }),
-  /** `exportSaved`: the user confirmed saving the export file (required when the plan relies on it). */
-  repairStart: object({ flowId, exportSaved: optional(bool()) }),
+  /**
+   * `exportSaved`: the user confirmed saving the export file (required when the plan relies on it).
+   * `recoveryKeySaved`: the user confirmed saving the new recovery key (required when the plan makes one).
+   */
+  repairStart: object({ flowId, exportSaved: optional(bool()), recoveryKeySaved: optional(bool()) }),
   /** The password for ONE authentication attempt of the running flow; never stored. */
   repairPassword: object({ flowId, password: str({ min: 1, max: 4096 }) }),
   repairCancel: object({ flowId }),
@@ -230,7 +241,7 @@ type Responses = {
    * (PRIVATE: the new seeds) comes only in this response, once, for the user to save; it is never
    * mirrored or kept by the background.
    */
-  repairPreview: RepairFlowView & { exportText?: string; exportEncrypted?: boolean };
+  repairPreview: RepairFlowView & { exportText?: string; exportEncrypted?: boolean; recoveryKey?: string };
   repairStart: RepairFlowView;
   repairPassword: RepairFlowView;
   repairCancel: RepairFlowView;

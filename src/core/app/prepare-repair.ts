@@ -8,19 +8,22 @@
 import { detectEd25519, type Ed25519 } from '../ed25519.ts';
 import type { MatrixClient } from '../matrix/client.ts';
 import { inspectAccount, targetKeyId } from '../inspect/inspect-account.ts';
-import type { SecretStorageKeyInput } from '../inspect/secret-storage-key.ts';
+import { deriveSecretStorageKey, type SecretStorageKeyInput } from '../inspect/secret-storage-key.ts';
+import type { AccountState } from '../inspect/account-state.ts';
+import { SECRET_STORAGE_ALGORITHM } from '../secret-storage.ts';
 import type { Report } from '../inspect/report-types.ts';
 import {
   buildManualUpload, buildReencrypt, buildRegenerate, buildReset, buildResignBackup, buildSignDevices, buildSignUsers, buildStoreFromExport, buildUpload,
-  checkKeyInput, findSourceKey, PlanRefusedError, type BuiltPlan, type PlanContext,
+  checkKeyInput, findSourceKey, PlanRefusedError, type PlanContext,
 } from '../repair/build-plans.ts';
 import { encryptKeysExport } from '../repair/export-crypt.ts';
+import { buildCreateSecretStorage, buildResetBackup, buildSetDefaultKey, buildSignOut, type BuiltRecoveryPlan } from '../repair/plan-recovery-builders.ts';
 import { exportPassphraseProblem } from '../repair/export-passphrase.ts';
 import type { RepairPlan } from '../repair/plans.ts';
 import type { CheckedSecretStorageKey } from '../repair/secrets.ts';
 import { fail, ok, type Result } from '../result.ts';
 import { usersToKeep, usersToSign } from './prepare-users.ts';
-import { keyOptional, wantsExport, type ExportChoice, type RepairRefusal, type RepairRequest } from './repair-request.ts';
+import { keyIsSource, keyOptional, wantsExport, type ExportChoice, type RepairRefusal, type RepairRequest } from './repair-request.ts';
 
 export interface RepairSession {
   userId: string;
@@ -33,6 +36,13 @@ export interface PreparedRepair {
   report: Report;
   /** Extra lines for the preview (what the plan leaves undone, and why). */
   remarks: string[];
+  /**
+   * create-secret-storage: the new recovery key (PRIVATE), to show the person once and have them
+   * confirm they saved it before the plan runs. Never stored.
+   */
+  recoveryKey?: string;
+  /** sign-out-device: the plan signs out this very session (its token dies with the last step). */
+  signsOutThisSession?: boolean;
   /** The export file's text (PRIVATE unless `exportEncrypted`), to be saved before the plan runs. */
   exportText?: string;
   exportEncrypted?: boolean;
@@ -59,6 +69,13 @@ export function precheckRepair(request: RepairRequest, keyInput: SecretStorageKe
   if (request.kind === 'verify-user' && (!/^@[^:]+:.+$/.test(request.userId) || request.masterKey.trim() === '')) {
     return { code: 'bad-input', kind, detail: 'give the person\'s user ID (@name:server) and the master key they read out to you' };
   }
+  if (request.kind === 'create-secret-storage' && request.newPassphrase !== undefined) {
+    const weak = exportPassphraseProblem(request.newPassphrase);
+    if (weak !== null) return { code: 'new-passphrase-weak', kind, detail: weak };
+  }
+  if (request.kind === 'sign-out-device' && request.deviceIds !== undefined && request.deviceIds.length === 0) {
+    return { code: 'bad-input', kind, detail: 'name at least one session to sign out' };
+  }
   if (wantsExport(request) && exportChoice !== undefined) {
     if (exportChoice.plaintext === true && exportChoice.passphrase !== undefined) return { code: 'export-passphrase-both', kind };
     if (exportChoice.plaintext !== true) {
@@ -69,9 +86,38 @@ export function precheckRepair(request: RepairRequest, keyInput: SecretStorageKe
   return null;
 }
 
+/** Does `keyId` have a description a key can be checked against (present, of the supported algorithm)? */
+function checkable(state: AccountState, keyId: string): boolean {
+  const description = state.keyDescriptions.find((d) => d.keyId === keyId)?.value;
+  return description !== null && description !== undefined && description.algorithm === SECRET_STORAGE_ALGORITHM;
+}
+
+/** The old key of create-secret-storage when nothing describes it: a recovery key only (a passphrase needs the description). */
+async function oldKeyUnchecked(keyId: string, input: SecretStorageKeyInput): Promise<{ ok: true; key: CheckedSecretStorageKey } | { ok: false; message: string }> {
+  const derived = await deriveSecretStorageKey(input, null);
+  if (!derived.ok) return { ok: false, message: derived.error.message };
+  if (derived.value.length !== 32) return { ok: false, message: 'the recovery key does not hold a 32-byte key' };
+  return { ok: true, key: { keyId, key: derived.value, isDefault: true, proof: { kind: 'unproven', reason: 'its description is missing or of an unknown algorithm' } } };
+}
+
 /** The one place a repair's kind chooses its builder. `toWipe` receives private bytes met here. */
-async function build(client: MatrixClient, request: RepairRequest, ctx: PlanContext, toWipe: Uint8Array[]): Promise<Result<BuiltPlan, RepairRefusal>> {
+async function build(client: MatrixClient, request: RepairRequest, ctx: PlanContext, toWipe: Uint8Array[], keyInput: SecretStorageKeyInput): Promise<Result<BuiltRecoveryPlan, RepairRefusal>> {
   switch (request.kind) {
+    case 'create-secret-storage':
+      return ok(await buildCreateSecretStorage(ctx, { newPassphrase: request.newPassphrase, exportText: request.from?.exportText, seeds: request.seeds }));
+    case 'set-default-key': {
+      const found = await buildSetDefaultKey(ctx, keyInput);
+      if (!found.ok) return fail({ code: found.code, kind: request.kind, detail: found.message, report: ctx.report });
+      return ok(found.built);
+    }
+    case 'reset-backup': return ok(await buildResetBackup(ctx));
+    case 'sign-out-device': {
+      const self = ctx.deviceId;
+      if (self !== undefined && request.deviceIds?.includes(self) === true && request.includingThisSession !== true) {
+        return fail({ code: 'this-session', kind: request.kind, detail: `${self} is this session`, report: ctx.report });
+      }
+      return ok(buildSignOut(ctx, { deviceIds: request.deviceIds, includingThisSession: request.includingThisSession }));
+    }
     case 'reset-cross-signing': {
       const keep = await usersToKeep(client, ctx.userId, request.keepVerified, request.kind, ctx.report, ctx.ed);
       if (!keep.ok) return keep;
@@ -130,9 +176,17 @@ export async function prepareRepair(
   let success = false;
   try {
     let ssss: CheckedSecretStorageKey | undefined;
-    if (given(keyInput)) {
-      const keyId = targetKeyId(state);
-      if (keyId === null) return fail({ code: 'no-secret-storage', kind, report });
+    const keyId = given(keyInput) && !keyIsSource(request) ? targetKeyId(state) : null;
+    // create-secret-storage reads the old storage when there is one; with none, the key has nothing to open.
+    if (given(keyInput) && !keyIsSource(request) && keyId === null && kind !== 'create-secret-storage') return fail({ code: 'no-secret-storage', kind, report });
+    if (keyId !== null && kind === 'create-secret-storage' && !checkable(state, keyId)) {
+      // The old key has no description to check it against (missing, or an unknown algorithm):
+      // it is only read with, and whatever it decrypts is checked against the published keys.
+      const old = await oldKeyUnchecked(keyId, keyInput);
+      if (!old.ok) return fail({ code: 'key-input', kind, detail: old.message, report });
+      ssss = old.key;
+      toWipe.push(old.key.key);
+    } else if (keyId !== null) {
       const mine = unlocked?.keyId === keyId ? unlocked : undefined;
       const checked = await checkKeyInput(state, keyId, keyInput, mine?.key, mine?.decryptions);
       if (!checked.ok) return fail({ code: 'wrong-key', kind, detail: checked.message, report });
@@ -140,17 +194,21 @@ export async function prepareRepair(
       toWipe.push(checked.key.key);
     }
     const ctx: PlanContext = { state, report, userId: session.userId, deviceId: session.deviceId || undefined, ed, ssss };
-    let built: Result<BuiltPlan, RepairRefusal>;
+    let built: Result<BuiltRecoveryPlan, RepairRefusal>;
     try {
-      built = await build(client, request, ctx, toWipe);
+      built = await build(client, request, ctx, toWipe, keyInput);
     } catch (error) {
       if (!(error instanceof PlanRefusedError)) throw error;
       return fail({ code: error.code, kind, detail: error.message, report });
     }
     if (!built.ok) return built;
     toWipe.push(...built.value.secrets);
-    const { plan, remarks, exportText } = built.value;
+    const { plan, remarks, exportText, recoveryKey } = built.value;
     const prepared: PreparedRepair = { plan, report, remarks, dispose: wipe };
+    if (recoveryKey !== undefined) prepared.recoveryKey = recoveryKey;
+    if (request.kind === 'sign-out-device' && session.deviceId !== undefined && plan.steps.some((s) => s.kind === 'delete-device' && s.request.segments.at(-1) === session.deviceId)) {
+      prepared.signsOutThisSession = true;
+    }
     if (exportText !== undefined) {
       const passphrase = opts.exportChoice?.passphrase;
       if (passphrase === undefined) prepared.exportText = exportText;

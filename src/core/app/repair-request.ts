@@ -9,6 +9,7 @@ import type { PlanErrorCode } from '../repair/errors.ts';
 import type { ManualKeyTexts } from '../repair/build-plans.ts';
 import type { SecretStorageKeyInput } from '../inspect/secret-storage-key.ts';
 import type { Report } from '../inspect/report-types.ts';
+import type { KeyRole } from '../roles.ts';
 import { REPAIR_KINDS, type RepairKind } from '../repair/repair-kinds.ts';
 
 export { REPAIR_KINDS, isRepairKind, type RepairKind } from '../repair/repair-kinds.ts';
@@ -44,7 +45,20 @@ export type RepairRequest =
   /** Publish the public keys of the private keys held in secret storage. */
   | { kind: 'upload-keys' }
   /** Publish keys (and store seeds) the person pasted or gave as files. */
-  | { kind: 'manual-upload'; keys: ManualKeyTexts };
+  | { kind: 'manual-upload'; keys: ManualKeyTexts }
+  /**
+   * A new default secret-storage key (its recovery key shown once), holding the cross-signing
+   * keys of `from` (an export file) or of the old secret storage (the key input, optional), and
+   * the backup key when it is known. `newPassphrase`: the key is derived from it (PBKDF2). `seeds`:
+   * private keys the person gives (base64 of 32 bytes, as `upload`'s key files hold them).
+   */
+  | { kind: 'create-secret-storage'; newPassphrase?: string; from?: { exportText: string }; seeds?: Partial<Record<KeyRole, string>> }
+  /** Point m.secret_storage.default_key at the existing key the key input opens (its key check matched). */
+  | { kind: 'set-default-key' }
+  /** A new key backup version, its key stored in secret storage first (the old key kept aside). */
+  | { kind: 'reset-backup' }
+  /** Sign sessions out (default: those whose keys cannot be trusted); this one only with `includingThisSession`. */
+  | { kind: 'sign-out-device'; deviceIds?: string[]; includingThisSession?: boolean };
 
 // Compile-time check: the union's kinds are exactly the offered kinds.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -58,7 +72,11 @@ export const wantsExport = (request: RepairRequest): boolean =>
 
 /** May this request run without the secret-storage key? A reset saved to an export file, or keys the person holds. */
 export const keyOptional = (request: RepairRequest): boolean =>
-  request.kind === 'manual-upload' || (request.kind === 'reset-cross-signing' && request.exportKeys === true);
+  request.kind === 'manual-upload' || request.kind === 'create-secret-storage' || request.kind === 'sign-out-device'
+  || (request.kind === 'reset-cross-signing' && request.exportKeys === true);
+
+/** Does this request need the key input only to read (never to be the account's current target key)? */
+export const keyIsSource = (request: RepairRequest): boolean => request.kind === 'set-default-key';
 
 /** The export file's protection as chosen by the person (checked before anything is read). */
 export interface ExportChoice {
@@ -83,6 +101,8 @@ export type RefusalCode =
   | 'no-identity' // verify-user: the person has no (well-formed) master key to sign
   | 'not-eligible' // reverify-users / keep-verified: a chosen person is not in the state the repair needs
   | 'user-signing-key-unusable' // my user-signing key is not published, not signed by my master, or not the one in secret storage
+  | 'new-passphrase-weak' // create-secret-storage: the new passphrase is too weak
+  | 'this-session' // sign-out-device: this session is among the chosen without the second confirmation
   | PlanErrorCode; // the builders' reasons (errors.ts), unsafe-secret-storage-key among them
 
 export interface RepairRefusal {
@@ -136,6 +156,12 @@ export function describeRefusal(r: RepairRefusal, surface: Surface): string {
       return `${cli ? 'cannot' : 'Cannot'} encrypt the export file: ${d}.${cli ? ' Nothing was sent.' : ''}`;
     case 'nothing-to-do':
       return `Nothing to do: ${d}.`;
+    case 'new-passphrase-weak':
+      return cli ? `the new passphrase (--new-passphrase-file): ${d}. Nothing was sent.` : `Choose a stronger passphrase: ${d} (or leave it empty: the recovery key alone opens secret storage).`;
+    case 'this-session':
+      return cli
+        ? `${d}: signing it out ends this session (its token stops working). Add --including-this-session to confirm. Nothing was sent.`
+        : `${d}: signing it out ends this session. Tick "Also sign out this session" to confirm. Nothing was sent.`;
     case 'master-key-differs':
       // The one refusal that may mean an attacker: say what to do, and never suggest copying the published key.
       return `${cli ? 'refusing to verify' : 'Not verified:'} ${d}. Compare the key with them again over a channel you trust: their identity may have changed, or someone may be in between. Nothing was sent.`;

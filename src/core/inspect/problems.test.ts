@@ -9,7 +9,7 @@ const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf
 /** The doc table's rows: code → its "usual repair" column. */
 const docRows = [...source.matchAll(/^ \* \| ([a-z-]+) \| .*? \| (.*) \|$/gm)].filter((m) => m[1] !== 'code').map((m) => [m[1]!, m[2]!] as const);
 /** Words in a repair column that look like a repair's name (kebab-case with a verb), e.g. `reset-backup`. */
-const repairWords = (text: string): string[] => [...text.matchAll(/\b(?:reset|regenerate|sign|store|resign|upload|manual|create|rotate)-[a-z-]+\b/g)].map((m) => m[0]);
+const repairWords = (text: string): string[] => [...text.matchAll(/\b(?:reset|regenerate|sign|store|resign|upload|manual|create|rotate|set)-[a-z-]+\b/g)].map((m) => m[0]);
 
 it('the doc table lists exactly the codes of PROBLEM_CODES, in the same order', () => {
   assert.deepEqual(docRows.map(([code]) => code), Object.keys(PROBLEM_CODES));
@@ -27,15 +27,16 @@ it('the doc table and the README name only repairs that exist, and each code\'s 
     for (const word of [...column!.matchAll(/`([a-z-]+)`/g)].map((m) => m[1]!)) assert.ok(isRepairKind(word), `README: ${code} names ${word}, which is no repair kind`);
   }
   // The guard fires on a repair nothing builds.
-  assert.ok(!isRepairKind(repairWords('`reset-backup`')[0]));
+  assert.ok(!isRepairKind(repairWords('`rebuild-everything`')[0]));
 });
 
 it('codes are kebab-case; a problem carries its code\'s repair unless told otherwise', () => {
   for (const code of Object.keys(PROBLEM_CODES)) assert.match(code, /^[a-z]+(-[a-z]+)*$/);
   assert.equal(problem('device-not-cross-signed', 'x').repair, 'sign-devices');
-  assert.equal(problem('backup-key-missing', 'x').repair, undefined);
+  assert.equal(problem('backup-key-missing', 'x').repair, 'reset-backup');
+  assert.equal(problem('server-read-failed', 'x').repair, undefined);
   assert.deepEqual(problem('device-not-cross-signed', 'x', { subject: 'D', repair: null }), { code: 'device-not-cross-signed', message: 'x', subject: 'D' });
-  assert.equal(repairForRole('m.megolm_backup.v1'), undefined, 'no repair builds a new backup yet');
+  assert.equal(repairForRole('m.megolm_backup.v1'), 'reset-backup', 'a lost backup key means a new backup');
   assert.equal(repairForRole('m.cross_signing.master'), 'reset-cross-signing');
   assert.equal(repairForRole('m.cross_signing.self_signing'), 'regenerate-subkeys');
 });

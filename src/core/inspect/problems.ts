@@ -16,22 +16,22 @@
  * | device-not-cross-signed | a device has no signature by the self-signing key (docs/matrix-api.md#inspector-checklist item 3) | sign-devices |
  * | device-cross-signature-invalid | a device's self-signing-key signature does not verify | sign-devices |
  * | device-signed-by-old-key | a device is signed only by a replaced self-signing key | sign-devices |
- * | device-self-signature-invalid | a device's own signature is missing or wrong | — (log the device out) |
- * | device-id-collides-with-key | a device ID equals a cross-signing public key (docs/matrix-api.md#inspector-checklist item 4) | — (log the device out) |
+ * | device-self-signature-invalid | a device's own signature is missing or wrong | sign-out-device |
+ * | device-id-collides-with-key | a device ID equals a cross-signing public key (docs/matrix-api.md#inspector-checklist item 4) | sign-out-device |
  * | device-keys-malformed | a device's keys name another device_id | — |
- * | no-secret-storage | no default key, no key description, no secret | reset-cross-signing |
- * | no-default-key | secrets or keys exist but `m.secret_storage.default_key` is unset | — (a new default secret-storage key: not built yet; store-secrets only adds encryptions under a default key that can be checked) |
- * | default-key-description-missing | the default key's description is absent | — (a new default secret-storage key: not built yet; store-secrets only adds encryptions under a default key that can be checked) |
- * | default-key-unsupported | the default key uses an unknown algorithm | — (a new default secret-storage key: not built yet; store-secrets only adds encryptions under a default key that can be checked) |
+ * | no-secret-storage | no default key, no key description, no secret | create-secret-storage |
+ * | no-default-key | secrets or keys exist but `m.secret_storage.default_key` is unset | set-default-key (create-secret-storage when no key is described) |
+ * | default-key-description-missing | the default key's description is absent | create-secret-storage |
+ * | default-key-unsupported | the default key uses an unknown algorithm | create-secret-storage |
  * | secret-missing | a cross-signing secret is not in secret storage (subject = name) | reset-cross-signing (master) / regenerate-subkeys |
  * | secret-not-under-default-key | a secret is not encrypted under the default key (subject = name) | store-secrets |
  * | secret-mismatch | a decrypted secret's public key differs from the published one (key given) | reset-cross-signing (master) / regenerate-subkeys |
- * | secret-undecryptable | the key passed the key check but a secret does not decrypt (key given) | reset-cross-signing (master) / regenerate-subkeys / — (backup key: a new backup, not built yet) |
+ * | secret-undecryptable | the key passed the key check but a secret does not decrypt (key given) | reset-cross-signing (master) / regenerate-subkeys / reset-backup (backup key) |
  * | wrong-recovery-key | the given recovery key or passphrase is not the secret-storage key | — (try again) |
  * | backup-not-trusted | backup auth_data not validly signed by the master or a cross-signed own device (docs/matrix-api.md#key-backup) | resign-backup |
  * | backup-not-signed-by-master | the backup is trusted only through a cross-signed device's signature, not the master's | resign-backup |
- * | backup-key-missing | a backup exists but `m.megolm_backup.v1` is not in secret storage | — (a new backup version: not built yet) |
- * | backup-key-mismatch | the backup key in secret storage does not match the backup (key given) | — (a new backup version: not built yet) |
+ * | backup-key-missing | a backup exists but `m.megolm_backup.v1` is not in secret storage | reset-backup |
+ * | backup-key-mismatch | the backup key in secret storage does not match the backup (key given) | reset-backup |
  * | server-data-malformed | the server sent an entry that could not be read; the report is partial | — |
  * | server-read-failed | an optional read failed (not a 404); the report is partial | — |
  *
@@ -44,8 +44,7 @@ import type { RepairKind } from '../repair/repair-kinds.ts';
 
 /**
  * What the doctor can do about a problem: a kind of RepairRequest (src/core/app/repair-request.ts),
- * so a problem only ever names a repair that exists. A lost or wrong backup key needs a new backup
- * version, which no repair builds yet: those problems name none.
+ * so a problem only ever names a repair that exists.
  */
 export type Repair = RepairKind;
 
@@ -84,13 +83,13 @@ export const PROBLEM_CODES: Readonly<Record<ProblemCode, { summary: string; repa
   'device-not-cross-signed': { summary: 'A device is not cross-signed', repair: 'sign-devices' },
   'device-cross-signature-invalid': { summary: "A device's cross-signing signature is invalid", repair: 'sign-devices' },
   'device-signed-by-old-key': { summary: 'A device is signed only by a replaced self-signing key', repair: 'sign-devices' },
-  'device-self-signature-invalid': { summary: "A device's own signature is missing or invalid" },
-  'device-id-collides-with-key': { summary: 'A device ID equals a cross-signing public key' },
+  'device-self-signature-invalid': { summary: "A device's own signature is missing or invalid", repair: 'sign-out-device' },
+  'device-id-collides-with-key': { summary: 'A device ID equals a cross-signing public key', repair: 'sign-out-device' },
   'device-keys-malformed': { summary: "A device's keys are malformed" },
-  'no-secret-storage': { summary: 'Secret storage is not set up', repair: 'reset-cross-signing' },
-  'no-default-key': { summary: 'Secret storage has no default key' },
-  'default-key-description-missing': { summary: 'The default secret-storage key is not described' },
-  'default-key-unsupported': { summary: 'The default secret-storage key uses an unknown algorithm' },
+  'no-secret-storage': { summary: 'Secret storage is not set up', repair: 'create-secret-storage' },
+  'no-default-key': { summary: 'Secret storage has no default key', repair: 'set-default-key' },
+  'default-key-description-missing': { summary: 'The default secret-storage key is not described', repair: 'create-secret-storage' },
+  'default-key-unsupported': { summary: 'The default secret-storage key uses an unknown algorithm', repair: 'create-secret-storage' },
   'secret-missing': { summary: 'A cross-signing key is missing from secret storage' },
   'secret-not-under-default-key': { summary: 'A secret is not encrypted under the default key', repair: 'store-secrets' },
   'secret-mismatch': { summary: 'A secret does not match the published key' },
@@ -98,21 +97,21 @@ export const PROBLEM_CODES: Readonly<Record<ProblemCode, { summary: string; repa
   'wrong-recovery-key': { summary: 'The recovery key or passphrase is wrong' },
   'backup-not-trusted': { summary: 'The key backup is not signed by this identity', repair: 'resign-backup' },
   'backup-not-signed-by-master': { summary: 'The key backup is not signed by the master key', repair: 'resign-backup' },
-  'backup-key-missing': { summary: 'The key backup key is missing from secret storage' },
-  'backup-key-mismatch': { summary: 'The key backup key in secret storage does not match the backup' },
+  'backup-key-missing': { summary: 'The key backup key is missing from secret storage', repair: 'reset-backup' },
+  'backup-key-mismatch': { summary: 'The key backup key in secret storage does not match the backup', repair: 'reset-backup' },
   'server-data-malformed': { summary: 'The server sent data that could not be read' },
   'server-read-failed': { summary: 'Part of the account could not be read' },
 });
 
 /**
  * Repair for a problem about one cross-signing key or secret: the master cannot be regenerated
- * alone, the subkeys can; a lost backup key means a new backup, which no repair builds yet.
+ * alone, the subkeys can; a lost backup key means a new backup.
  *
  * @throws Never.
  */
 export function repairForRole(role: string): Repair | undefined {
   if (role === ROLE.master.usage || role === ROLE.master.secretName) return 'reset-cross-signing';
-  if (role === 'm.megolm_backup.v1') return undefined;
+  if (role === 'm.megolm_backup.v1') return 'reset-backup';
   return 'regenerate-subkeys';
 }
 

@@ -194,7 +194,7 @@ describe('buildReport: broken states', () => {
     view.accountData.delete('m.megolm_backup.v1');
     const r = await report(view, SSSS_KEY);
     assert.deepEqual(codes(r.problems), ['backup-key-missing:m.megolm_backup.v1']);
-    assert.equal(r.problems[0]!.repair, undefined, 'no repair builds a new backup yet: none is offered');
+    assert.equal(r.problems[0]!.repair, 'reset-backup', 'a new backup whose key is stored');
     assert.equal(r.backup?.matchesSecretStorage, null);
   });
 

@@ -99,7 +99,10 @@ export function checkSecretStorage(
   }
 
   if (defaultKeyId === null && !defaultUnclear) {
-    problems.push(problem('no-default-key', 'Secret storage has no default key, so apps do not know which recovery key to ask for.'));
+    // With a described key to choose, point default_key at it; with none, only a new key helps.
+    const described = keys.some((k) => k.status === 'found' && k.supported);
+    problems.push(problem('no-default-key', 'Secret storage has no default key, so apps do not know which recovery key to ask for.',
+      described ? {} : { repair: 'create-secret-storage' }));
   } else if (defaultKeyId !== null) {
     const described = keys.find((k) => k.keyId === defaultKeyId);
     if (described?.status === 'absent') {

@@ -45,19 +45,19 @@ export interface PlanContext {
   ssss: CheckedSecretStorageKey | undefined;
 }
 
-const raw = (read: { status: string; raw?: unknown }): unknown => (read.status === 'found' ? read.raw : null);
+export const raw = (read: { status: string; raw?: unknown }): unknown => (read.status === 'found' ? read.raw : null);
 
 export function secretContent(state: AccountState, name: string): unknown {
   const read = state.secrets.find((s) => s.name === name)?.read;
   return read === undefined ? null : raw(read);
 }
 
-function unwrap<T>(result: Result<T, PlanError>): T {
+export function unwrap<T>(result: Result<T, PlanError>): T {
   if (!result.ok) throw new PlanRefusedError(result.error.code, result.error.message);
   return result.value;
 }
 
-function published(state: AccountState, userId: string): {
+export function published(state: AccountState, userId: string): {
   master?: wire.CrossSigningKey; selfSigning?: wire.CrossSigningKey; userSigning?: wire.CrossSigningKey;
   devices: Record<string, wire.DeviceKeys>;
 } {
@@ -72,14 +72,14 @@ function published(state: AccountState, userId: string): {
   return out;
 }
 
-async function seedFromStorage(ctx: PlanContext, name: string, secrets: Uint8Array[]): Promise<Uint8Array> {
+export async function seedFromStorage(ctx: PlanContext, name: string, secrets: Uint8Array[]): Promise<Uint8Array> {
   const seed = unwrap(await readSeed(secretContent(ctx.state, name), name, ctx.ssss!));
   secrets.push(seed);
   return seed;
 }
 
 /** The backup private key from secret storage, if it is there and readable. */
-async function backupKeyFromStorage(ctx: PlanContext, secrets: Uint8Array[]): Promise<Uint8Array | undefined> {
+export async function backupKeyFromStorage(ctx: PlanContext, secrets: Uint8Array[]): Promise<Uint8Array | undefined> {
   if (ctx.ssss === undefined) return undefined;
   const text = await readSecret(secretContent(ctx.state, 'm.megolm_backup.v1'), 'm.megolm_backup.v1', ctx.ssss);
   if (!text.ok) return undefined;

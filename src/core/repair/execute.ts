@@ -1,6 +1,6 @@
 /**
  * Running a RepairPlan: the steps in order, each sent exactly as previewed, with UIA for the
- * key upload and 429s honoured everywhere. After every step the caller gets a new
+ * key upload and the sign-out of a session, and 429s honoured everywhere. After every step the caller gets a new
  * RepairProgress to persist; re-running the plan with it resumes after the completed steps.
  * A step whose answer was lost within a run is simply sent again: every request is idempotent,
  * and an identical key upload returns 200 without UIA in Synapse (docs/matrix-api.md#synapse-upload-uia).
@@ -147,13 +147,16 @@ export async function executePlan(plan: RepairPlan, ctx: ExecuteContext): Promis
     if (applied) {
       // Sent by the earlier run and applied: nothing to send (per-device signature failures of
       // that lost answer are unknown; the status re-read after the flow shows what is signed).
-    } else if (step.kind === 'upload-cross-signing-keys') {
+    } else if (step.uia) {
+      // A key upload, or a sign-out (DELETE /devices/{deviceId}): UIA as the server asks.
       if (ctx.resumed === true) await assertStillStored(client, plan, step, signal);
       const body = step.request.body;
       await runWithUia(
         (auth) => client.request(step.request.method, step.request.segments, { body: withAuth(body, auth), ...(signal === undefined ? {} : { signal }) }),
         ui, { ...ctx.uia, baseUrl: client.baseUrl, userId: plan.userId, ...(signal === undefined ? {} : { signal }) });
     } else {
+      // A new backup version depends on the backup key it stored: still there as written?
+      if (ctx.resumed === true && step.kind === 'create-backup-version') await assertStillStored(client, plan, step, signal);
       const answer = await sendPlain(step);
       if (step.kind === 'upload-signatures') {
         const rejected = flattenFailures((answer as { failures: Parameters<typeof flattenFailures>[0] }).failures);

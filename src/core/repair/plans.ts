@@ -30,13 +30,13 @@ import type { RepairKind } from './repair-kinds.ts';
  */
 export type { RepairKind } from './repair-kinds.ts';
 
-export type StepKind = 'put-secret' | 'upload-cross-signing-keys' | 'upload-signatures' | 'put-backup-version';
+export type StepKind = 'put-secret' | 'upload-cross-signing-keys' | 'upload-signatures' | 'put-backup-version' | 'create-backup-version' | 'delete-device';
 
 /** What protects the private halves of keys this plan uploads. */
 export type Safeguard = 'secret-storage' | 'export-confirmed' | 'not-applicable';
 
 export interface PlannedRequest {
-  method: 'POST' | 'PUT';
+  method: 'POST' | 'PUT' | 'DELETE';
   /** Percent-encoded, e.g. `/_matrix/client/v3/keys/device_signing/upload`. */
   path: string;
   /** The same path as raw segments, as the client takes them. */
@@ -50,7 +50,7 @@ export interface RepairStep {
   title: string;
   kind: StepKind;
   request: PlannedRequest;
-  /** May need user-interactive authentication (only `device_signing/upload`). */
+  /** May need user-interactive authentication (`device_signing/upload`, `DELETE /devices/{deviceId}`). */
   uia: boolean;
   /** Step IDs that must be completed before this one ("nothing lost"). */
   requires: string[];
@@ -96,7 +96,7 @@ export interface RepairProgress {
   updatedAt: string;
 }
 
-function request(method: 'POST' | 'PUT', segments: string[], body: Record<string, unknown>): PlannedRequest {
+function request(method: PlannedRequest['method'], segments: string[], body: Record<string, unknown>): PlannedRequest {
   return { method, path: encodePath(segments), segments, body };
 }
 
@@ -126,6 +126,20 @@ export function uploadSignaturesStep(id: string, title: string, body: Record<str
 /** `PUT /room_keys/version/{version}` (docs/matrix-api.md#key-backup). */
 export function putBackupStep(id: string, title: string, version: string, body: Record<string, unknown>, requires: string[]): RepairStep {
   return { id, title, kind: 'put-backup-version', request: request('PUT', v3('room_keys', 'version', version), body), uia: false, requires };
+}
+
+/**
+ * `POST /room_keys/version` (docs/matrix-api.md#key-backup-create): a new backup version, which
+ * becomes the current one. Not idempotent (each POST makes a version), so a resumed run asks
+ * the server first whether the current version already carries this auth_data (step-applied.ts).
+ */
+export function createBackupStep(id: string, title: string, body: Record<string, unknown>, requires: string[]): RepairStep {
+  return { id, title, kind: 'create-backup-version', request: request('POST', v3('room_keys', 'version'), body), uia: false, requires };
+}
+
+/** `DELETE /devices/{deviceId}` (docs/matrix-api.md#delete-device), with UIA: signs the session out and deletes its keys. */
+export function deleteDeviceStep(id: string, title: string, deviceId: string, requires: string[] = []): RepairStep {
+  return { id, title, kind: 'delete-device', request: request('DELETE', v3('devices', deviceId), {}), uia: true, requires };
 }
 
 /** Assemble a plan and give it its content-derived ID. @throws {CanonicalJsonError} on non-canonical bodies. */

@@ -7,7 +7,7 @@
  */
 export const REPAIR_KINDS = [
   'sign-devices', 'reset-cross-signing', 'regenerate-subkeys', 'resign-backup', 'store-secrets', 'upload-keys', 'manual-upload',
-  'verify-user', 'reverify-users',
+  'verify-user', 'reverify-users', 'create-secret-storage', 'set-default-key', 'reset-backup', 'sign-out-device',
 ] as const;
 export type RepairKind = (typeof REPAIR_KINDS)[number];
 

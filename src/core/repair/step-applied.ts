@@ -69,6 +69,20 @@ export async function stepApplied(client: ReadClient, plan: RepairPlan, step: Re
       const onServer = obj(await read(client, step, signal));
       return sameJson(onServer['auth_data'], body['auth_data']);
     }
+    case 'create-backup-version': {
+      // docs/matrix-api.md#key-backup-create: the version this POST made is the current one, with this auth_data.
+      let current: unknown;
+      try {
+        current = await client.request('GET', v3('room_keys', 'version'), signal === undefined ? {} : { signal });
+      } catch (error) {
+        if (error instanceof MatrixApiError && error.status === 404) return false;
+        throw error;
+      }
+      return obj(current)['algorithm'] === body['algorithm'] && sameJson(obj(current)['auth_data'], body['auth_data']);
+    }
+    case 'delete-device':
+      // docs/matrix-api.md#delete-device: a signed-out session is gone from GET /devices/{deviceId} (404).
+      return (await read(client, step, signal)) === undefined;
     case 'upload-cross-signing-keys':
     case 'upload-signatures': {
       // docs/matrix-api.md#keys-query: the published keys, with the signatures uploaded since.

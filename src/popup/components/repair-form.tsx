@@ -17,6 +17,10 @@ export const REPAIR_LABELS: Record<RepairKind, string> = {
   'manual-upload': 'Upload keys by hand',
   'verify-user': 'Verify someone by hand',
   'reverify-users': 'Verify again after a reset',
+  'create-secret-storage': 'Set up secret storage with a new recovery key',
+  'set-default-key': 'Make an existing key the default',
+  'reset-backup': 'Start a new key backup',
+  'sign-out-device': 'Sign out sessions',
 };
 
 const HINTS: Record<RepairKind, string> = {
@@ -29,10 +33,14 @@ const HINTS: Record<RepairKind, string> = {
   'manual-upload': 'Paste a CrossSigningKey JSON object or a base64 private seed for any of the three keys. Everything is checked before anything is sent. The recovery key is optional: with it, the seeds you give are stored in secret storage first.',
   'verify-user': 'Ask them to read out their master key (their client shows it); it is signed with your user-signing key from secret storage only if it matches the published one.',
   'reverify-users': 'People your replaced user-signing key verified, whose master key has not changed since, are signed with your current one.',
+  'create-secret-storage': 'A new recovery key is made and shown once: save it before anything is sent. The keys the doctor can read (with the old recovery key, if you have it) are stored under it.',
+  'set-default-key': 'Enter the recovery key (or passphrase) of the secret-storage key that should be the default: it is checked against that key before anything is sent.',
+  'reset-backup': 'A new backup key is stored in secret storage before the new backup is created; the current key is kept aside, never deleted. Needs your recovery key.',
+  'sign-out-device': 'The chosen sessions are signed out and their keys deleted; the server may ask for your password for each.',
 };
 
 /** `signable`: the report's DeviceReport.signable, decided by the inspector. */
-export type DeviceChoice = PickableDevice;
+export type DeviceChoice = PickableDevice & { thisDevice?: boolean };
 type PreviewRequest = Protocol['repairPreview']['req'];
 type PreviewResponse = Protocol['repairPreview']['res'];
 
@@ -63,6 +71,11 @@ export function RepairForm({ sessionId, kind, devices, userId, verifiedUsers = n
   // The people unticked in the checklist (so someone the users report adds later starts ticked).
   const [notKept, setNotKept] = useState<Set<string>>(() => new Set());
   const [compared, setCompared] = useState(false);
+  // sign-out-device: by default the sessions whose own keys are not valid (never this one).
+  const [leaving, setLeaving] = useState<Set<string>>(() => new Set(devices.filter((d) => !d.signable && d.thisDevice !== true).map((d) => d.deviceId)));
+  const [thisSessionToo, setThisSessionToo] = useState(false);
+  const newPassInput = useRef<HTMLInputElement>(null);
+  const [exportFileText, setExportFileText] = useState<string | null>(null);
   const userIdInput = useRef<HTMLInputElement>(null);
   const masterInput = useRef<HTMLInputElement>(null);
   const [error, setError] = useState<string | null>(null);
@@ -82,6 +95,17 @@ export function RepairForm({ sessionId, kind, devices, userId, verifiedUsers = n
     if (kind === 'sign-devices') {
       if (chosen.size === 0) return setError('Choose at least one device.');
       req.deviceIds = [...chosen];
+    }
+    if (kind === 'sign-out-device') {
+      if (leaving.size === 0) return setError('Choose at least one session to sign out.');
+      req.deviceIds = [...leaving];
+      if (thisSessionToo) req.includingThisSession = true;
+    }
+    if (kind === 'create-secret-storage') {
+      // Not trimmed: exactly what was typed.
+      const passphrase = newPassInput.current?.value ?? '';
+      if (passphrase !== '') req.newPassphrase = passphrase;
+      if (exportFileText !== null) req.exportFileText = exportFileText;
     }
     if (kind === 'regenerate-subkeys') {
       const which = (['selfSigning', 'userSigning'] as const).filter((r) => subkeys[r]);
@@ -124,7 +148,8 @@ export function RepairForm({ sessionId, kind, devices, userId, verifiedUsers = n
     setError(null);
     try {
       const flow = await send('repairPreview', req);
-      for (const el of [keyInput.current, sourceInput.current, masterInput.current, exportPassInput.current, exportPassAgain.current, ...Object.values(manual).map((r) => r.current)]) if (el) el.value = '';
+      setExportFileText(null);
+      for (const el of [keyInput.current, sourceInput.current, newPassInput.current, masterInput.current, exportPassInput.current, exportPassAgain.current, ...Object.values(manual).map((r) => r.current)]) if (el) el.value = '';
       onPreview(flow);
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
@@ -139,6 +164,38 @@ export function RepairForm({ sessionId, kind, devices, userId, verifiedUsers = n
       <p class="muted">{HINTS[kind]}</p>
       {kind === 'sign-devices' && (
         <DevicePicker devices={devices} chosen={chosen} onChange={setChosen} />
+      )}
+      {kind === 'sign-out-device' && (
+        <fieldset data-testid="repair-signout-devices">
+          <legend>Sessions to sign out</legend>
+          {devices.map((d) => (
+            <label key={d.deviceId} class="row">
+              <input type="checkbox" checked={leaving.has(d.deviceId)} data-testid="repair-signout-device" data-device-id={d.deviceId}
+                onChange={() => setLeaving((prev) => { const next = new Set(prev); if (next.has(d.deviceId)) next.delete(d.deviceId); else next.add(d.deviceId); return next; })} />
+              <span class="mono">{visible(d.deviceId)}</span> {visible(d.displayName ?? '')}
+              {d.thisDevice === true && <strong> (this session)</strong>}
+              {!d.signable && <span class="error"> its own keys are not valid</span>}
+            </label>
+          ))}
+          <label class="row">
+            <input type="checkbox" checked={thisSessionToo} onChange={() => setThisSessionToo(!thisSessionToo)} data-testid="repair-this-session" />
+            Also sign out this session (its access is lost: the doctor cannot read the account with it afterwards)
+          </label>
+        </fieldset>
+      )}
+      {kind === 'create-secret-storage' && (
+        <fieldset data-testid="repair-new-storage" data-export-file={String(exportFileText !== null)}>
+          <label class="stack">
+            Passphrase for the new key (optional; at least {MIN_EXPORT_PASSPHRASE_LENGTH} characters; the recovery key opens it too)
+            <input ref={newPassInput} type="password" autocomplete="off" spellcheck={false} data-testid="repair-new-passphrase" />
+          </label>
+          <label class="stack">
+            A Cross-Signing Doctor export file with your keys (optional, unencrypted form)
+            <input type="file" accept=".json,application/json" data-testid="repair-export-file"
+              onChange={(e) => { const file = (e.currentTarget as HTMLInputElement).files?.[0]; if (file) void file.text().then(setExportFileText); else setExportFileText(null); }} />
+          </label>
+          <p class="muted">The recovery key below is the OLD one, if you still have it: the secrets it opens are stored under the new key too.</p>
+        </fieldset>
       )}
       {kind === 'regenerate-subkeys' && (
         <fieldset>
@@ -238,6 +295,34 @@ export function RepairForm({ sessionId, kind, devices, userId, verifiedUsers = n
       </div>
       {error && <p class="error" role="alert" data-testid="repair-error">{error}</p>}
     </form>
+  );
+}
+
+/** The new recovery key, shown once after the preview: copy, download, and the confirmation that gates Run. */
+export function RecoveryKeyOffer({ flow, recoveryKey, saved, onSaved }: { flow: RepairFlowView; recoveryKey: string | null; saved: boolean; onSaved: (v: boolean) => void }) {
+  const [href, setHref] = useState<string | null>(null);
+  useEffect(() => {
+    if (recoveryKey === null) return undefined;
+    const url = URL.createObjectURL(new Blob([`${recoveryKey}\n`], { type: 'text/plain' }));
+    setHref(url);
+    return () => URL.revokeObjectURL(url);
+  }, [recoveryKey]);
+  if (recoveryKey === null) {
+    return <p class="error" data-testid="recovery-key-lost">The new recovery key was shown when this repair was previewed and is gone now: cancel and preview again (a new key is made).</p>;
+  }
+  return (
+    <div data-testid="recovery-key-offer">
+      <p>Your new recovery key. It is shown only now: save it somewhere safe before you run the repair.</p>
+      <div class="row">
+        <code class="mono" data-testid="new-recovery-key">{recoveryKey}</code>
+        <button type="button" data-testid="recovery-key-copy" onClick={() => void navigator.clipboard.writeText(recoveryKey)}>Copy</button>
+      </div>
+      {href !== null && <a href={href} download={`recovery-key-${flow.planId}.txt`} data-testid="recovery-key-download">Download the recovery key</a>}
+      <label class="row">
+        <input type="checkbox" checked={saved} onChange={() => onSaved(!saved)} data-testid="recovery-key-saved" />
+        I saved the recovery key
+      </label>
+    </div>
   );
 }
 

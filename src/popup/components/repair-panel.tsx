@@ -6,7 +6,7 @@ import { visible, visibleJson } from '../visible-text.ts';
 import { KEEP_VERIFIED_STEP_ID, SIGN_USERS_STEP_ID } from '../../core/repair/plan-users.ts';
 import { authOfferText, stepAuthHint } from '../words.ts';
 import { RepairToolbar } from './repair-toolbar.tsx';
-import { ExportOffer, REPAIR_LABELS, RepairForm, type DeviceChoice } from './repair-form.tsx';
+import { ExportOffer, RecoveryKeyOffer, REPAIR_LABELS, RepairForm, type DeviceChoice } from './repair-form.tsx';
 
 export { REPAIR_LABELS };
 
@@ -55,6 +55,9 @@ export function RepairPanel({ sessionId, healthy = false, account, host, writabl
   /** The export file of the previewed flow (PRIVATE): memory only, offered once. */
   const [exportFile, setExportFile] = useState<{ flowId: string; text: string; encrypted: boolean } | null>(null);
   const [exportSaved, setExportSaved] = useState(false);
+  /** The new recovery key of the previewed flow (PRIVATE): memory only, shown once. */
+  const [recovery, setRecovery] = useState<{ flowId: string; key: string } | null>(null);
+  const [recoverySaved, setRecoverySaved] = useState(false);
   const passwordInput = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
@@ -98,10 +101,12 @@ export function RepairPanel({ sessionId, healthy = false, account, host, writabl
     }
   };
 
-  const previewed = (f: RepairFlowView & { exportText?: string; exportEncrypted?: boolean }) => {
-    const { exportText, exportEncrypted, ...view } = f;
+  const previewed = (f: RepairFlowView & { exportText?: string; exportEncrypted?: boolean; recoveryKey?: string }) => {
+    const { exportText, exportEncrypted, recoveryKey, ...view } = f;
     setExportFile(exportText === undefined ? null : { flowId: view.flowId, text: exportText, encrypted: exportEncrypted === true });
     setExportSaved(false);
+    setRecovery(recoveryKey === undefined ? null : { flowId: view.flowId, key: recoveryKey });
+    setRecoverySaved(false);
     setFlow(view);
     setEditing(null);
     setDismissed(null);
@@ -155,10 +160,15 @@ export function RepairPanel({ sessionId, healthy = false, account, host, writabl
       {f.phase === 'preview' && f.exportRequired === true && (
         <ExportOffer flow={f} text={exportFile?.flowId === f.flowId ? exportFile.text : null} encrypted={exportFile?.encrypted === true} saved={exportSaved} onSaved={setExportSaved} />
       )}
+      {f.phase === 'preview' && f.recoveryKeyRequired === true && (
+        <RecoveryKeyOffer flow={f} recoveryKey={recovery?.flowId === f.flowId ? recovery.key : null} saved={recoverySaved} onSaved={setRecoverySaved} />
+      )}
       {f.phase === 'preview' && (
         <div class="row action-bar">
-          <button type="button" disabled={busy || !writable || (f.exportRequired === true && !exportSaved)} data-testid="repair-run"
-            onClick={() => void act(() => send('repairStart', { flowId: f.flowId, ...(f.exportRequired === true ? { exportSaved } : {}) }))}>Run</button>
+          <button type="button" disabled={busy || !writable || (f.exportRequired === true && !exportSaved) || (f.recoveryKeyRequired === true && !recoverySaved)} data-testid="repair-run"
+            onClick={() => void act(() => send('repairStart', {
+              flowId: f.flowId, ...(f.exportRequired === true ? { exportSaved } : {}), ...(f.recoveryKeyRequired === true ? { recoveryKeySaved: recoverySaved } : {}),
+            }))}>Run</button>
           <button type="button" disabled={busy} data-testid="repair-cancel" onClick={() => void act(() => send('repairCancel', { flowId: f.flowId }))}>Cancel</button>
         </div>
       )}

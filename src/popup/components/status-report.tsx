@@ -93,7 +93,7 @@ export function StatusReport({ session }: { session: SessionView }) {
       </div>
       <RepairPanel sessionId={session.sessionId} healthy={verdict.healthy} account={session.userId} host={hostOf(session.homeserver) ?? session.homeserver} writable={session.writable}
         devices={report.devices.map((d) => ({ deviceId: d.deviceId, displayName: d.displayName, signed: d.crossSigned === 'valid',
-          signable: d.signable, crossSigned: d.crossSigned }))} verifiedUsers={users && users.users.filter((u) => u.state === 'verified').map((u) => u.userId)} requested={repair} requestedUser={verifyUser} onRequestHandled={() => setRepair(null)}
+          signable: d.signable, crossSigned: d.crossSigned, thisDevice: d.isThisDevice }))} verifiedUsers={users && users.users.filter((u) => u.state === 'verified').map((u) => u.userId)} requested={repair} requestedUser={verifyUser} onRequestHandled={() => setRepair(null)}
         onFinished={() => { void load(); void loadUsers(typedUsers); }} />
       {error && <p class="error" role="alert" data-testid="status-error">{error}</p>}
       <div class="row toolbar">

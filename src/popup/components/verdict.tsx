@@ -12,6 +12,10 @@ const REPAIR_TITLES: Record<RepairKind, string> = {
   'manual-upload': 'Upload keys by hand',
   'verify-user': 'Verify someone by hand',
   'reverify-users': 'Verify again after a reset',
+  'create-secret-storage': 'Set up secret storage',
+  'set-default-key': 'Set the default secret-storage key',
+  'reset-backup': 'Start a new key backup',
+  'sign-out-device': 'Sign out the session',
 };
 
 /**
