@@ -5,7 +5,7 @@
  */
 import type { RepairKind } from '../core/repair/repair-kinds.ts';
 
-export const REPAIR_COMMANDS = ['reset', 'regenerate', 'sign-devices', 'store-secrets', 'resign-backup', 'upload', 'verify-user', 'reverify-users'] as const;
+export const REPAIR_COMMANDS = ['reset', 'regenerate', 'sign-devices', 'store-secrets', 'resign-backup', 'upload', 'verify-user', 'reverify-users', 'fix'] as const;
 export type RepairCommand = (typeof REPAIR_COMMANDS)[number];
 
 /**

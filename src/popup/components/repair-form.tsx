@@ -16,6 +16,7 @@ export const REPAIR_LABELS: Record<RepairKind, string> = {
   'manual-upload': 'Upload keys by hand',
   'verify-user': 'Verify someone by hand',
   'reverify-users': 'Verify again after a reset',
+  fix: 'Fix everything',
 };
 
 const HINTS: Record<RepairKind, string> = {
@@ -28,7 +29,13 @@ const HINTS: Record<RepairKind, string> = {
   'manual-upload': 'Paste a CrossSigningKey JSON object or a base64 private seed for any of the three keys. Everything is checked before anything is sent. The recovery key is optional: with it, the seeds you give are stored in secret storage first.',
   'verify-user': 'Ask them to read out their master key (their client shows it); it is signed with your user-signing key from secret storage only if it matches the published one.',
   'reverify-users': 'People your replaced user-signing key verified, whose master key has not changed since, are signed with your current one.',
+  fix: 'One plan for every problem a repair can fix, in the right order (new keys first, then the sessions you choose, then the backup), previewed as one and confirmed with your password at most once.',
 };
+
+/** Repairs that sign sessions, so the form offers the session list (reset and regenerate sign them with the new key in the same plan). */
+const SIGNS_SESSIONS: readonly RepairKind[] = ['sign-devices', 'reset-cross-signing', 'regenerate-subkeys', 'fix'];
+/** Repairs that may make new keys: they offer the export file and keeping people verified. */
+const NEW_KEYS: readonly RepairKind[] = ['reset-cross-signing', 'regenerate-subkeys', 'fix'];
 
 /** `signable`: the report's DeviceReport.signable, decided by the inspector. */
 export type DeviceChoice = { deviceId: string; displayName: string | null; signed: boolean; signable: boolean };
@@ -52,7 +59,10 @@ export function RepairForm({ sessionId, kind, devices, userId, onPreview, onClos
   onClose: () => void;
 }) {
   const [usePassphrase, setUsePassphrase] = useState(false);
-  const [chosen, setChosen] = useState<Set<string>>(() => new Set(devices.filter((d) => !d.signed && d.signable).map((d) => d.deviceId)));
+  // Ticked at first: sign-devices the unsigned sessions, regenerate the ones signed now, fix every
+  // signable one, reset none (this session is always signed by a reset or a new self-signing key).
+  const [chosen, setChosen] = useState<Set<string>>(() => new Set(devices.filter((d) => d.signable && (
+    kind === 'sign-devices' ? !d.signed : kind === 'regenerate-subkeys' ? d.signed : kind === 'fix')).map((d) => d.deviceId)));
   const [subkeys, setSubkeys] = useState({ selfSigning: true, userSigning: true });
   const [exportKeys, setExportKeys] = useState(false);
   const [exportPlaintext, setExportPlaintext] = useState(false);
@@ -84,6 +94,8 @@ export function RepairForm({ sessionId, kind, devices, userId, onPreview, onClos
       if (chosen.size === 0) return setError('Choose at least one device.');
       req.deviceIds = [...chosen];
     }
+    // Reset / regenerate / fix: the sessions to sign with the new (or current) self-signing key, in the same plan.
+    if (SIGNS_SESSIONS.includes(kind) && kind !== 'sign-devices') req.deviceIds = [...chosen];
     if (kind === 'regenerate-subkeys') {
       const which = (['selfSigning', 'userSigning'] as const).filter((r) => subkeys[r]);
       if (which.length === 0) return setError('Choose the self-signing key, the user-signing key, or both.');
@@ -95,7 +107,7 @@ export function RepairForm({ sessionId, kind, devices, userId, onPreview, onClos
       req.userId = value(userIdInput.current);
       req.masterKey = value(masterInput.current);
     }
-    if (keepVerified && (kind === 'reset-cross-signing' || (kind === 'regenerate-subkeys' && subkeys.userSigning))) req.keepAllVerified = true;
+    if (keepVerified && (kind === 'reset-cross-signing' || kind === 'fix' || (kind === 'regenerate-subkeys' && subkeys.userSigning))) req.keepAllVerified = true;
     if (kind === 'manual-upload') {
       req.manualKeys = {};
       for (const role of ROLES) {
@@ -103,7 +115,7 @@ export function RepairForm({ sessionId, kind, devices, userId, onPreview, onClos
         if (text) req.manualKeys[role] = text;
       }
     }
-    if (exportKeys && (kind === 'reset-cross-signing' || kind === 'regenerate-subkeys')) {
+    if (exportKeys && NEW_KEYS.includes(kind)) {
       req.exportKeys = true;
       if (exportPlaintext) {
         req.exportPlaintext = true;
@@ -132,9 +144,9 @@ export function RepairForm({ sessionId, kind, devices, userId, onPreview, onClos
     <form data-testid="repair-form" data-kind={kind} onSubmit={(e) => void submit(e)}>
       <h2>{REPAIR_LABELS[kind]}</h2>
       <p class="muted">{HINTS[kind]}</p>
-      {kind === 'sign-devices' && (
+      {SIGNS_SESSIONS.includes(kind) && (
         <fieldset data-testid="repair-devices">
-          <legend>Devices to cross-sign</legend>
+          <legend>{kind === 'sign-devices' ? 'Devices to cross-sign' : 'Sessions to cross-sign in the same plan'}</legend>
           {devices.map((d) => (
             <label key={d.deviceId} class="row">
               <input type="checkbox" checked={chosen.has(d.deviceId)} disabled={!d.signable} onChange={() => toggle(d.deviceId)} data-testid="repair-device" data-device-id={d.deviceId} />
@@ -162,7 +174,7 @@ export function RepairForm({ sessionId, kind, devices, userId, onPreview, onClos
           <label class="row"><input type="checkbox" checked={compared} onChange={() => setCompared(!compared)} data-testid="verify-user-confirm" />It matches what they read out to me</label>
         </fieldset>
       )}
-      {(kind === 'reset-cross-signing' || kind === 'regenerate-subkeys') && (
+      {NEW_KEYS.includes(kind) && (
         <label class="row">
           <input type="checkbox" checked={keepVerified} onChange={() => setKeepVerified(!keepVerified)} data-testid="repair-keep-verified" />
           Keep the people I verified verified (signed with the new user-signing key; listed in the preview)
@@ -174,13 +186,13 @@ export function RepairForm({ sessionId, kind, devices, userId, onPreview, onClos
           <textarea ref={manual[role]} rows={3} spellcheck={false} autocomplete="off" class="mono" aria-label={capitalized(ROLE[role].label)} data-testid={`repair-manual-${role}`} />
         </label>
       ))}
-      {(kind === 'reset-cross-signing' || kind === 'regenerate-subkeys') && (
+      {NEW_KEYS.includes(kind) && (
         <label class="row">
           <input type="checkbox" checked={exportKeys} onChange={() => setExportKeys(!exportKeys)} data-testid="repair-export" />
           Also save the new private keys in an export file{kind === 'reset-cross-signing' ? ' (needed when there is no secret storage)' : ''}
         </label>
       )}
-      {exportKeys && (kind === 'reset-cross-signing' || kind === 'regenerate-subkeys') && (
+      {exportKeys && NEW_KEYS.includes(kind) && (
         <fieldset data-testid="export-options">
           <legend>Export file</legend>
           {!exportPlaintext && (

@@ -12,6 +12,7 @@ const REPAIR_TITLES: Record<RepairKind, string> = {
   'manual-upload': 'Upload keys by hand',
   'verify-user': 'Verify someone by hand',
   'reverify-users': 'Verify again after a reset',
+  fix: 'Fix everything',
 };
 
 /** The verdict in words (never colour alone) and one row per problem, each with its repair. */
