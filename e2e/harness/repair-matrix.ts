@@ -89,6 +89,19 @@ export async function noCrossSigningWithOwnKeys(hs: SynapseInfo): Promise<Broken
 
 const fromOtherKey: RepairStep['env'] = (b) => ({ XSIGN_FROM_RECOVERY_KEY: b.otherRecoveryKey! });
 
+const SDK_TRUSTS_DEVICE_SIGNED_BACKUP = 'the SDK trusts a backup signed by a cross-signed device of the account; the doctor wants the master signature, which survives that device being logged out';
+
+/** The states a single `fix` brings to healthy: [name, build, why matrix-js-sdk trusts the broken account]. */
+const FIX_STATES: readonly [string, MatrixRow['build'], string?][] = [
+  ['devices-not-cross-signed', fixture('devices-not-cross-signed', { devices: 3 })],
+  ['master-replaced', fixture('master-replaced')],
+  ['secrets-missing', fixture('secrets-missing')],
+  ['secrets-mismatch', fixture('secrets-mismatch')],
+  ['backup-not-signed-by-master', fixture('backup-not-signed-by-master'), SDK_TRUSTS_DEVICE_SIGNED_BACKUP],
+  ['secrets-missing (subkeys only)', subkeySecretsMissing],
+  ['keys only in secret storage', keysOnlyInSecretStorage],
+];
+
 /**
  * The live rows: every broken fixture state whose suggested repairs exist on this branch, plus
  * derived states for the repairs no fixture state suggests (regenerate, upload). States whose
@@ -104,8 +117,14 @@ export const MATRIX: readonly MatrixRow[] = [
   { state: 'secrets-mismatch', build: fixture('secrets-mismatch'), repairs: [{ repair: 'reset-cross-signing' }, { repair: 'sign-devices' }] },
   {
     state: 'backup-not-signed-by-master', build: fixture('backup-not-signed-by-master'), repairs: [{ repair: 'resign-backup' }], popup: true,
-    sdkAcceptsBroken: 'the SDK trusts a backup signed by a cross-signed device of the account; the doctor wants the master signature, which survives that device being logged out',
+    sdkAcceptsBroken: SDK_TRUSTS_DEVICE_SIGNED_BACKUP,
   },
   { state: 'secrets-missing (subkeys only)', build: subkeySecretsMissing, repairs: [{ repair: 'regenerate-subkeys' }], popup: true },
   { state: 'keys only in secret storage', build: keysOnlyInSecretStorage, repairs: [{ repair: 'upload-keys' }, { repair: 'sign-devices' }], popup: true },
+  // The same states through the one composed fix (src/core/app/compose-fix.ts): one plan, one
+  // password, healthy at once where the rows above take two repairs. The popup's fix flow is
+  // e2e/fix-popup.test.ts. secrets-non-default-key has no fix row: store-secrets needs the other key.
+  ...FIX_STATES.map(([state, build, sdkAcceptsBroken]): MatrixRow => ({
+    state: `${state} (fix)`, build, repairs: [{ repair: 'fix' }], ...(sdkAcceptsBroken === undefined ? {} : { sdkAcceptsBroken }),
+  })),
 ];

@@ -1,5 +1,5 @@
 /**
- * One fix for the whole diagnosis: from a report's causes (src/core/inspect/causes.ts), the
+ * One fix for the whole diagnosis (docs/design.md#composed-fix): from a report's causes (src/core/inspect/causes.ts), the
  * repairs that fix them, in REPAIR_RANK order, with the ones a stronger repair already does
  * absorbed into it (a reset signs the chosen sessions and re-signs the backup itself). The parts
  * are built on the same inspection and joined into ONE plan (composePlans): one preview, at most

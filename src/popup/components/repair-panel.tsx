@@ -19,7 +19,7 @@ const message = (e: unknown): string => (e instanceof Error ? e.message : String
  * reopened popup finds it where it was) and forwards the user's answers. The recovery key and the
  * password go to the background in one message each and are never kept here or stored.
  */
-export function RepairPanel({ sessionId, account, host, writable, devices, requested, requestedUser, onRequestHandled, onFinished }: {
+export function RepairPanel({ sessionId, account, host, writable, devices, requested, requestedUser, onRequestHandled, onRunning, onFinished }: {
   sessionId: string;
   /** The session's user ID and homeserver host: the password prompt names both. */
   account: string;
@@ -33,6 +33,8 @@ export function RepairPanel({ sessionId, account, host, writable, devices, reque
   /** verify-user opened from a person's row: their user ID, filled in. */
   requestedUser?: string | null;
   onRequestHandled: () => void;
+  /** Whether a flow runs or prompts (the verdict is then being repaired); not called for done or failed (see onFinished). */
+  onRunning?: (running: boolean) => void;
   /** Called once per flow that finished or failed: re-read the status. */
   onFinished: () => void;
 }) {
@@ -67,6 +69,13 @@ export function RepairPanel({ sessionId, account, host, writable, devices, reque
       onRequestHandled();
     }
   }, [requested]);
+
+  // Running or prompting: the verdict is being repaired. Cancelled (or none): it is not. Done or
+  // failed: it is until the re-read onFinished starts is in (the status report's concern).
+  useEffect(() => {
+    if (active(flow)) onRunning?.(true);
+    else if (flow?.phase !== 'done' && flow?.phase !== 'failed') onRunning?.(false);
+  }, [flow?.flowId, flow?.phase]);
 
   useEffect(() => {
     // Done or failed (a failure may still have changed the server): re-read the status once.
@@ -130,6 +139,8 @@ export function RepairPanel({ sessionId, account, host, writable, devices, reque
   return (
     <section aria-label="Repair" data-testid="repair-panel" data-kind={f.kind} data-phase={f.phase} data-flow-id={f.flowId}>
       <h2>{f.title}</h2>
+      {/* A composed fix is one plan: one step list, one Run, at most one password. */}
+      <div data-testid={f.kind === 'fix' ? 'fix-plan' : undefined} data-steps={String(f.steps.length)}>
       <ol data-testid="repair-preview">
         {f.steps.map((s, i) => (
           <li key={s.id} data-testid="repair-step" data-method={s.method} data-path={s.path} data-done={String(i < f.progress.completed)}>
@@ -140,6 +151,7 @@ export function RepairPanel({ sessionId, account, host, writable, devices, reque
           </li>
         ))}
       </ol>
+      </div>
       {f.notes.length > 0 && <ul class="muted">{f.notes.map((n, i) => <li key={i}>{n}</li>)}</ul>}
 
       {f.phase === 'preview' && !writable && (
