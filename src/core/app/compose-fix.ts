@@ -16,6 +16,7 @@ import { buildSignDevices, PlanRefusedError, type BuiltPlan, type PlanContext } 
 import { composePlans } from '../repair/plans.ts';
 import type { RepairKind } from '../repair/repair-kinds.ts';
 import { fail, ok, type Result } from '../result.ts';
+import { ROLE } from '../roles.ts';
 import type { KeepVerified, RepairRefusal, RepairRequest } from './repair-request.ts';
 
 export type FixRequest = Extract<RepairRequest, { kind: 'fix' }>;
@@ -53,8 +54,9 @@ const signable = (report: Report): string[] => report.devices.filter((d) => d.si
 /** Which subkeys the problems asking for regenerate-subkeys are about (both when they do not say). */
 function subkeysOf(report: Report): { selfSigning: boolean; userSigning: boolean } {
   const subjects = report.problems.filter((p) => p.repair === 'regenerate-subkeys').map((p) => p.subject ?? '');
-  const selfSigning = subjects.some((s) => s.includes('self_signing'));
-  const userSigning = subjects.some((s) => s.includes('user_signing'));
+  // A subkey problem's subject is the key's usage; a secret's, its name, which ends with it.
+  const selfSigning = subjects.some((s) => s.includes(ROLE.selfSigning.usage));
+  const userSigning = subjects.some((s) => s.includes(ROLE.userSigning.usage));
   return selfSigning || userSigning ? { selfSigning, userSigning } : { selfSigning: true, userSigning: true };
 }
 
