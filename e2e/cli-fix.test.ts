@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { cli } from './harness/cli-process.ts';
-import { buildAccount, type FixtureAccount, type FixtureState } from './harness/identity.ts';
+import { buildAccount, uploadDeviceKeys, type FixtureAccount, type FixtureState } from './harness/identity.ts';
+import { loginDevice } from './harness/users.ts';
 import { sdkCheck } from './harness/sdk-device.ts';
 import { publishedKeys } from './harness/server-keys.ts';
 import { testSynapse, type SynapseInfo } from './harness/test-synapse.ts';
@@ -93,6 +94,20 @@ describe('xsign-doctor fix against Synapse', { concurrency: 3 }, () => {
     const keysAfter = await publishedKeys(account.user);
     assert.deepEqual([keysAfter.master, keysAfter.selfSigning, keysAfter.userSigning], [keysBefore.master, keysBefore.selfSigning, keysBefore.userSigning]);
     assert.ok(!(await status(hs, account)).report.healthy);
+  });
+
+  test('a session to sign and a cause no repair fixes: the session is signed, the rest is listed with why, exit 1', async () => {
+    const account = await buildAccount(hs, 'backup-key-missing', { devices: 2 });
+    const login = await loginDevice(hs, account.user, { displayName: 'signed in after the break' });
+    await uploadDeviceKeys(account.user, login);
+    const before = await status(hs, account);
+    assert.deepEqual(before.report.problems.map((p) => p.code).sort(), ['backup-key-missing', 'device-not-cross-signed']);
+    const r = await cli(['fix', '--homeserver', hs.baseUrl, '--yes', '--password-stdin'], envOf(account), `${account.user.password}\n`);
+    assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /Not fixed by this plan: The key backup's private key is missing .*no repair fixes this/);
+    assert.match(r.stdout, /Status after the repair: 1 problem, 1 cause/);
+    const after = await status(hs, account);
+    assert.deepEqual(after.report.problems.map((p) => p.code), ['backup-key-missing'], 'the new session is cross-signed');
   });
 
   test('a healthy account: nothing to do, exit 0; a cause no repair fixes: exit 1, in words', async () => {

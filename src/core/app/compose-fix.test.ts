@@ -13,6 +13,7 @@ import {
 import { problem, PROBLEM_CODES, type ProblemCode } from '../inspect/problems.ts';
 import type { Report } from '../inspect/report-types.ts';
 import { composeFix } from './compose-fix.ts';
+import { composePlans, finishPlan, putSecretStep, type RepairPlan } from '../repair/plans.ts';
 import { prepareRepair } from './prepare-repair.ts';
 import { fetchFromView } from './view-fetch.test.ts';
 import type { RepairRequest } from './repair-request.ts';
@@ -174,5 +175,30 @@ describe('composeFix (the table)', () => {
     const none = composeFix(report, { kind: 'fix' }, false);
     assert.deepEqual(none.parts, []);
     assert.ok(none.left.every((l) => /recovery key/.test(l.reason)));
+  });
+});
+
+describe('composePlans', () => {
+  const part = (kind: RepairPlan['kind'], safeguard: RepairPlan['safeguard'], publicKeys: RepairPlan['publicKeys']): RepairPlan => finishPlan({
+    kind, title: kind, userId: USER, safeguard, publicKeys, notes: [`${kind} note`, 'shared note'],
+    steps: [putSecretStep('a', 'A', USER, 'm.cross_signing.master', { encrypted: {} }), { ...putSecretStep('b', 'B', USER, 'm.cross_signing.self_signing', { encrypted: {} }), requires: ['a'] }],
+  });
+
+  it('one plan: steps in order, IDs and requires prefixed per part, the first part\'s keys, notes once, its own ID', () => {
+    const plan = composePlans('fix', 'Fix', [part('reset-cross-signing', 'secret-storage', { master: 'NEW' }), part('resign-backup', 'not-applicable', { master: 'OLD' })]);
+    assert.equal(plan.kind, 'fix');
+    assert.deepEqual(plan.steps.map((s) => [s.id, s.requires]), [
+      ['1-reset-cross-signing/a', []], ['1-reset-cross-signing/b', ['1-reset-cross-signing/a']],
+      ['2-resign-backup/a', []], ['2-resign-backup/b', ['2-resign-backup/a']],
+    ]);
+    assert.equal(plan.safeguard, 'secret-storage');
+    assert.deepEqual(plan.publicKeys, { master: 'NEW' });
+    assert.deepEqual(plan.notes, ['reset-cross-signing note', 'shared note', 'resign-backup note']);
+    assert.match(plan.id, /^fix-[0-9a-f]{24}$/);
+  });
+
+  it('refuses no part, and parts relying on different safeguards', () => {
+    assert.throws(() => composePlans('fix', 'Fix', []), RangeError);
+    assert.throws(() => composePlans('fix', 'Fix', [part('reset-cross-signing', 'export-confirmed', {}), part('upload-keys', 'secret-storage', {})]), RangeError);
   });
 });
