@@ -72,6 +72,16 @@ describe('xsign-doctor fix against Synapse', { concurrency: 3 }, () => {
     });
   }
 
+  test('reset --devices signs the other sessions with the new key in the same plan: healthy after one reset', async () => {
+    const account = await buildAccount(hs, 'secrets-missing', { devices: 3 });
+    // Every session listed: this one is signed anyway, once.
+    const ids = account.devices.map((d) => d.deviceId);
+    const r = await cli(['reset', '--homeserver', hs.baseUrl, '--yes', '--password-stdin', '--devices', ids.join(',')], envOf(account), `${account.user.password}\n`);
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /Status after the repair: healthy/);
+    assert.equal((await status(hs, account)).report.healthy, true);
+  });
+
   test('--dry-run prints the one plan and writes nothing', async () => {
     const account = await buildAccount(hs, 'secrets-missing', { devices: 3 });
     const before = await status(hs, account);
