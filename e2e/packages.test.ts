@@ -58,11 +58,11 @@ test('the zip and the xpi hold the unpacked builds and fit the size budget', () 
 // verify-user's form (user ID, key, "it matches") and the keep-verified box ~1.8 KB;
 // the access-lapsed banner and its tabAccess poll 918 bytes (+1 000).
 // The verdict by cause (causes.ts's table and headlines, the cause rows, "being repaired"), the
-// fix form and the session list on reset / regenerate: 5 660 bytes (+5 660).
+// fix form and the session list on reset / regenerate: 5 886 bytes (+5 886).
 // The budget keeps the popup from growing by accident, not a hard limit.
-test('popup JavaScript stays under 76 KB minified (+1 000 bytes for the access-lapsed state, +5 660 for the verdict by cause and fix)', () => {
+test('popup JavaScript stays under 76 KB minified (+1 000 bytes for the access-lapsed state, +5 886 for the verdict by cause and fix)', () => {
   const popup = read('chrome/popup.js');
-  assert.ok(popup.length < 76 * 1024 + 1_000 + 5_660, `popup.js is ${popup.length} bytes minified (${gzipSync(popup).length} gzipped)`);
+  assert.ok(popup.length < 76 * 1024 + 1_000 + 5_886, `popup.js is ${popup.length} bytes minified (${gzipSync(popup).length} gzipped)`);
 });
 
 test('the core is published as ESM with declarations that resolve', async () => {

@@ -107,7 +107,7 @@ function verdict(problems: readonly Problem[]): string[] {
     }
     const seen = new Map<string, number>();
     for (const p of problems) {
-      if (p.cause !== undefined ? p.cause !== cause.id : causeOf(p) !== cause.id) continue;
+      if (causeOf(p) !== cause.id) continue;
       const n = (seen.get(p.code) ?? 0) + 1;
       seen.set(p.code, n);
       if (n > MAX_PER_CODE) continue;

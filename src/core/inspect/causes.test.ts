@@ -56,3 +56,14 @@ it('root causes come first, and a cause names the lowest-ranked repair its probl
   assert.deepEqual(causes[1]!.subjects, ['m.cross_signing.self_signing', 'm.cross_signing.master']);
   assert.deepEqual(groupCauses([]), []);
 });
+
+it('a verdict\'s users problems are one cause of their own; an unknown code is read as a partial report', () => {
+  const causes = groupCauses([
+    { code: 'users-verified-by-replaced-key', message: '2 people you verified are no longer verified', repair: 'reverify-users' },
+    problem('device-not-cross-signed', 'x', { subject: 'B' }),
+    { code: 'something-new', message: 'x' },
+  ]);
+  assert.deepEqual(causes.map((c) => [c.id, c.repair]), [['sessions-unsigned', 'sign-devices'], ['partial-read', undefined], ['people-verified', 'reverify-users']]);
+  assert.equal(causes[2]!.headline, '2 people you verified are no longer verified');
+  assert.equal(causeOf({ code: 'users-partial' }), 'people-verified');
+});

@@ -15,13 +15,13 @@
  * (the ranks to use are noted there); compose-fix.ts then builds it as one more part of the plan.
  */
 import type { RepairKind } from '../repair/repair-kinds.ts';
-import type { Problem, ProblemCode } from './problems.ts';
+import type { ProblemCode } from './problems.ts';
 
 export type CauseId =
   | 'no-identity' | 'identity-broken' | 'subkeys-broken' | 'secrets-lost' | 'secrets-elsewhere'
   | 'no-secret-storage' | 'no-default-key' | 'wrong-recovery-key'
   | 'sessions-old-signature' | 'sessions-unsigned' | 'sessions-untrustworthy'
-  | 'backup-untrusted' | 'backup-key-lost' | 'partial-read';
+  | 'backup-untrusted' | 'backup-key-lost' | 'partial-read' | 'people-verified';
 
 /** Every problem code's root cause. */
 export const CAUSE_OF_CODE: Readonly<Record<ProblemCode, CauseId>> = Object.freeze({
@@ -82,7 +82,7 @@ export const rankOf = (kind: RepairKind | undefined): number | undefined => (kin
 const n = (count: number, one: string, many = `${one}s`): string => `${count} ${count === 1 ? one : many}`;
 
 /** Per cause: its place in the verdict (root causes first) and its headline, given its problems. */
-const CAUSES: Readonly<Record<CauseId, { order: number; headline: (problems: readonly Problem[], subjects: readonly string[]) => string }>> = {
+const CAUSES: Readonly<Record<CauseId, { order: number; headline: (problems: readonly CauseInput[], subjects: readonly string[]) => string }>> = {
   'no-identity': { order: 0, headline: (ps) => (ps.some((p) => p.repair === 'upload-keys')
     ? 'No cross-signing identity is published, but secret storage still holds its private keys'
     : 'No cross-signing identity is published') },
@@ -99,7 +99,17 @@ const CAUSES: Readonly<Record<CauseId, { order: number; headline: (problems: rea
   'backup-untrusted': { order: 11, headline: () => 'The key backup is not signed by your master key' },
   'backup-key-lost': { order: 12, headline: () => 'The key backup\'s private key is missing from secret storage or does not match it' },
   'partial-read': { order: 13, headline: (ps) => `Part of the account could not be read (${n(ps.length, 'entry', 'entries')}); the report is incomplete` },
+  // The users report's problems (`users-*`, src/core/users/types.ts) where a verdict lists them beside the account's.
+  'people-verified': { order: 14, headline: (ps) => (ps.length === 1 ? ps[0]!.message : `${ps.length} problems with the people you verified`) },
 };
+
+/** What grouping needs of a problem: the account report's, or any verdict problem with a string code. */
+export interface CauseInput {
+  code: string;
+  message: string;
+  repair?: RepairKind;
+  subject?: string;
+}
 
 /** One root cause of a report: its problems' codes and subjects, one headline, one repair. */
 export interface Cause {
@@ -109,16 +119,22 @@ export interface Cause {
   repair?: RepairKind;
   /** Devices, keys or secrets the cause is about, in report order, each once. */
   subjects: string[];
-  codes: ProblemCode[];
+  /** Problem codes (ProblemCode, or a users report's code). */
+  codes: string[];
   /** How many problems of the report it groups. */
   count: number;
 }
 
-/** The cause of one problem. @throws Never. */
-export const causeOf = (p: Pick<Problem, 'code'>): CauseId => CAUSE_OF_CODE[p.code];
+/**
+ * The cause of one problem: the table's for an account problem, `people-verified` for the users
+ * report's (`users-*`), and an unknown code is read as a partial report.
+ * @throws Never.
+ */
+export const causeOf = (p: { code: string }): CauseId => (Object.prototype.hasOwnProperty.call(CAUSE_OF_CODE, p.code)
+  ? CAUSE_OF_CODE[p.code as ProblemCode] : p.code.startsWith('users-') ? 'people-verified' : 'partial-read');
 
 /** The repair a set of problems calls for: the lowest-ranked named one, or the first named when none ranks. */
-function repairOf(problems: readonly Problem[]): RepairKind | undefined {
+function repairOf(problems: readonly CauseInput[]): RepairKind | undefined {
   const named = problems.flatMap((p) => (p.repair === undefined ? [] : [p.repair]));
   const ranked = named.filter((r) => rankOf(r) !== undefined).sort((a, b) => rankOf(a)! - rankOf(b)!);
   return ranked[0] ?? named[0];
@@ -128,8 +144,8 @@ function repairOf(problems: readonly Problem[]): RepairKind | undefined {
  * Group problems under their root causes, root causes first.
  * @throws Never.
  */
-export function groupCauses(problems: readonly Problem[]): Cause[] {
-  const groups = new Map<CauseId, Problem[]>();
+export function groupCauses(problems: readonly CauseInput[]): Cause[] {
+  const groups = new Map<CauseId, CauseInput[]>();
   for (const p of problems) {
     const id = causeOf(p);
     groups.set(id, [...(groups.get(id) ?? []), p]);

@@ -1,5 +1,5 @@
 import { visible } from '../visible-text.ts';
-import { groupCauses } from '../../core/inspect/causes.ts';
+import { causeOf, groupCauses } from '../../core/inspect/causes.ts';
 import type { Problem } from '../../core/inspect/problems.ts';
 import type { RepairKind } from '../../core/repair/repair-kinds.ts';
 
@@ -50,7 +50,7 @@ export function Verdict({ healthy, problems, repairing = false, onRepair }: {
               <details open={c.count <= OPEN_UP_TO} data-testid="cause-subjects">
                 <summary class="muted">{c.count} problem{c.count === 1 ? '' : 's'}{c.subjects.length > 0 ? `: ${visible(c.subjects.slice(0, 3).join(', '))}${c.subjects.length > 3 ? ` and ${c.subjects.length - 3} more` : ''}` : ''}</summary>
                 <ul class="problems">
-                  {problems.filter((p) => p.cause === c.id).map((p, i) => (
+                  {problems.filter((p) => causeOf(p) === c.id).map((p, i) => (
                     <li key={i} data-testid="problem" data-code={p.code} data-subject={p.subject ?? ''}>
                       <span class="bad-text">✗</span> {visible(p.message)}
                       {p.repair && link(p.repair, 'problem-repair')}
