@@ -74,7 +74,7 @@ export function composeFix(report: Report, request: FixRequest, hasKey: boolean)
   for (const cause of causes) {
     const rank = rankOf(cause.repair);
     if (cause.repair === undefined || rank === undefined) {
-      left.push({ cause, reason: cause.repair === undefined ? 'no repair fixes this' : `${cause.repair} needs what only you can give: run it on its own` });
+      left.push({ cause, reason: cause.repair === undefined ? 'no repair fixes this' : `${cause.repair} is not part of a composed fix (yet): run it on its own` });
       continue;
     }
     wanted.set(cause.repair, [...(wanted.get(cause.repair) ?? []), cause.id]);
