@@ -24,8 +24,14 @@ interface JsonReport {
 
 const codes = (r: JsonReport): string[] => r.problems.map((p) => p.code).sort();
 
-/** The repairs the status suggests: every repair its problems name, in the report's order. */
-export const suggestions = (r: JsonReport): string[] => [...new Set(r.problems.flatMap((p) => (p.repair === undefined ? [] : [p.repair])))];
+/**
+ * The repairs the status suggests: every repair its problems name, in the report's order, and
+ * `fix` (the one plan for all of them) whenever any is named — the status text offers it then.
+ */
+export const suggestions = (r: JsonReport): string[] => {
+  const named = [...new Set(r.problems.flatMap((p) => (p.repair === undefined ? [] : [p.repair])))];
+  return named.length === 0 ? [] : [...named, 'fix'];
+};
 
 async function status(hs: SynapseInfo, broken: BrokenAccount): Promise<{ code: number; report: JsonReport }> {
   const env: Record<string, string> = { XSIGN_TOKEN: broken.account.user.accessToken };
@@ -130,7 +136,7 @@ describe('state × repair matrix in the CLI, judged by matrix-js-sdk', { concurr
     assert.deepEqual([published.master, published.selfSigning, published.userSigning],
       [keys.master.publicKey, keys.selfSigning.publicKey, keys.userSigning.publicKey]);
     const { report } = await status(hs, broken);
-    assert.deepEqual(suggestions(report), ['sign-devices'], codes(report).join(', '));
+    assert.deepEqual(suggestions(report), ['sign-devices', 'fix'], codes(report).join(', '));
     await runRepair(hs, broken, 'sign-devices');
     await assertSdkTrusts(hs, broken, await assertEnd(hs, broken, []));
   });

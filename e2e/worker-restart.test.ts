@@ -7,7 +7,6 @@
 // account ends with exactly the keys the preview showed, every published master recoverable.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RepairFlowView } from '../src/ext/protocol.ts';
 import { BROWSERS } from './harness/browsers.ts';
 import { useBrowserWithFaultProxy } from './harness/browser-suite.ts';
 import type { ExtensionBrowser } from './harness/extension-browser.ts';
@@ -17,6 +16,7 @@ import { publishedKeys, publishedMaster, recoverableMasters, stepApplied } from 
 import { connectManually, givePassword, openRepair } from './harness/status-ui.ts';
 import type { SynapseInfo } from './harness/test-synapse.ts';
 import type { UiPage } from './harness/ui-page.ts';
+import { flowView, within } from './harness/flow-view.ts';
 
 const UPLOAD = '/_matrix/client/v3/keys/device_signing/upload';
 const RESET_STEP_IDS = [
@@ -32,28 +32,6 @@ const CASES: Case[] = [
   // Synapse published the new keys, the answer never came, then the worker stopped.
   { step: 'upload-keys', fault: 'hang-after' },
 ];
-
-/**
- * The flow the popup shows, as the background reports it (repairState), asked from the popup page;
- * its session is found in the storage.session mirror by the panel's flow ID (earlier tests'
- * sessions are there too).
- */
-async function flowView(ui: UiPage): Promise<RepairFlowView> {
-  const flowId = await ui.attr('repair-panel', 'data-flow-id');
-  return ui.evaluate(async (id) => {
-    const mirror = (await browser.storage.session.get('repairFlows'))['repairFlows'] as Record<string, { flowId: string }>;
-    const sessionId = Object.keys(mirror).find((k) => mirror[k]!.flowId === id)!;
-    const answer = await browser.runtime.sendMessage({ type: 'repairState', req: { sessionId } }) as { ok: boolean; value: RepairFlowView };
-    return answer.value;
-  }, flowId);
-}
-
-/** `promise`, or a failure naming `what` after `ms` (a hung test says where it hung). */
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms); });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 async function previewReset(ui: UiPage, recoveryKey: string): Promise<void> {
   await openRepair(ui, 'reset-cross-signing');
@@ -146,3 +124,4 @@ for (const name of BROWSERS) {
     }
   });
 }
+

@@ -25,17 +25,19 @@ export class RepairFlowError extends Error {
 /** The message's fields as the request of its kind (the validator already checked each field's shape). */
 export function requestOf(req: PreviewRequest): RepairRequest {
   const exportKeys = req.exportKeys === true ? { exportKeys: true } : {};
+  const devices = req.deviceIds === undefined ? {} : { deviceIds: req.deviceIds };
   const keep = req.keepAllVerified === true ? { keepVerified: 'all' as const } : req.keepVerified === undefined ? {} : { keepVerified: req.keepVerified };
   switch (req.kind) {
-    case 'reset-cross-signing': return { kind: req.kind, ...exportKeys, ...keep };
+    case 'reset-cross-signing': return { kind: req.kind, ...exportKeys, ...keep, ...devices };
     case 'regenerate-subkeys': {
       const which = req.subkeys ?? ['selfSigning', 'userSigning'];
-      return { kind: req.kind, selfSigning: which.includes('selfSigning'), userSigning: which.includes('userSigning'), ...exportKeys, ...keep };
+      return { kind: req.kind, selfSigning: which.includes('selfSigning'), userSigning: which.includes('userSigning'), ...exportKeys, ...keep, ...devices };
     }
+    case 'fix': return { kind: req.kind, ...exportKeys, ...keep, ...devices };
     // Absent fields become empty ones, which precheckRepair refuses in words.
     case 'verify-user': return { kind: req.kind, userId: req.userId ?? '', masterKey: req.masterKey ?? '' };
     case 'reverify-users': return { kind: req.kind, ...(req.userIds === undefined ? {} : { userIds: req.userIds }) };
-    case 'sign-devices': return { kind: req.kind, ...(req.deviceIds === undefined ? {} : { deviceIds: req.deviceIds }) };
+    case 'sign-devices': return { kind: req.kind, ...devices };
     case 'store-secrets': return { kind: req.kind, ...(req.sourceRecoveryKey === undefined ? {} : { from: { key: { recoveryKey: req.sourceRecoveryKey } } }) };
     case 'manual-upload': return { kind: req.kind, keys: req.manualKeys ?? {} };
     case 'create-secret-storage': return {

@@ -3,7 +3,7 @@
  * storage, backup, verdict). Every line goes through {@link terminalSafe}, because display names,
  * device and key IDs come from the server and could carry terminal escape sequences.
  */
-import { ROLE, ROLES, type CrossSigningKeyReport, type Report, type VerdictProblem } from '../core/index.ts';
+import { causeOf, groupCauses, ROLE, ROLES, type CrossSigningKeyReport, type Report, type VerdictProblem } from '../core/index.ts';
 import { terminalSafe } from './terminal-safe.ts';
 
 /** Devices listed one by one before the rest are summarised. */
@@ -91,18 +91,32 @@ function backup(r: Report): string[] {
   ];
 }
 
+/** Subjects named on a cause's line before the rest are counted. */
+const MAX_SUBJECTS = 12;
+
+/** The verdict by root cause: one headline per cause, its subjects, its repair, then its problems (capped per code). */
 function verdict(problems: readonly VerdictProblem[]): string[] {
   if (problems.length === 0) return ['VERDICT', `  ${OK} Healthy: no problems found.`];
-  const lines = ['VERDICT', `  ${BAD} ${problems.length} problem${problems.length === 1 ? '' : 's'} found:`];
-  const seen = new Map<string, number>();
-  for (const p of problems) {
-    const n = (seen.get(p.code) ?? 0) + 1;
-    seen.set(p.code, n);
-    if (n > MAX_PER_CODE) continue;
-    lines.push(`  - [${p.code}] ${p.message}`);
-    if (p.repair) lines.push(`      repair: ${p.repair}`);
+  const causes = groupCauses(problems);
+  const lines = ['VERDICT', `  ${BAD} ${problems.length} problem${problems.length === 1 ? '' : 's'} found, ${causes.length} cause${causes.length === 1 ? '' : 's'}:`];
+  for (const cause of causes) {
+    lines.push(`  ${BAD} ${cause.headline}${cause.repair ? `  → ${cause.repair}` : ''}`);
+    if (cause.subjects.length > 0) {
+      const more = cause.subjects.length > MAX_SUBJECTS ? ` … and ${cause.subjects.length - MAX_SUBJECTS} more` : '';
+      lines.push(`      subjects: ${cause.subjects.slice(0, MAX_SUBJECTS).join(', ')}${more}`);
+    }
+    const seen = new Map<string, number>();
+    for (const p of problems) {
+      if (causeOf(p) !== cause.id) continue;
+      const n = (seen.get(p.code) ?? 0) + 1;
+      seen.set(p.code, n);
+      if (n > MAX_PER_CODE) continue;
+      lines.push(`      - [${p.code}] ${p.message}`);
+      if (p.repair) lines.push(`          repair: ${p.repair}`);
+    }
+    for (const [code, n] of seen) if (n > MAX_PER_CODE) lines.push(`      … and ${n - MAX_PER_CODE} more [${code}] (see --json)`);
   }
-  for (const [code, n] of seen) if (n > MAX_PER_CODE) lines.push(`  … and ${n - MAX_PER_CODE} more [${code}] (see --json)`);
+  if (causes.some((c) => c.repair !== undefined)) lines.push('', '  xsign-doctor fix   plans one repair for every cause above that has one (--dry-run to preview)');
   return lines;
 }
 

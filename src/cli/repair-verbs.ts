@@ -7,7 +7,7 @@ import type { RepairKind } from '../core/repair/repair-kinds.ts';
 
 export const REPAIR_COMMANDS = [
   'reset', 'regenerate', 'sign-devices', 'store-secrets', 'resign-backup', 'upload', 'verify-user', 'reverify-users',
-  'setup-secret-storage', 'set-default-key', 'reset-backup', 'sign-out-device',
+  'setup-secret-storage', 'set-default-key', 'reset-backup', 'sign-out-device', 'fix',
 ] as const;
 export type RepairCommand = (typeof REPAIR_COMMANDS)[number];
 

@@ -1,5 +1,6 @@
 /**
- * The repair commands: `xsign-doctor reset | sign-devices | store-secrets | resign-backup | upload`.
+ * The repair commands: `xsign-doctor fix | reset | sign-devices | store-secrets | resign-backup | upload | …`
+ * (`fix`: the plan composed from every cause's repair, src/core/app/compose-fix.ts).
  *
  * Same flow for each: map the verb and flags to a RepairRequest (VERBS), prepare it with the core
  * (src/core/app/prepare-repair.ts: inspect, check the key, build the plan), print a preview of
@@ -17,7 +18,7 @@
  */
 import { closeSync, constants, existsSync, fchmodSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import {
-  ConnectionError, createMatrixClient, decryptKeysExport, describeServerKeys, detectEd25519, encryptKeysExport, executePlan, exportFormOf,
+  causeOf, ConnectionError, createMatrixClient, groupCauses, decryptKeysExport, describeServerKeys, detectEd25519, encryptKeysExport, executePlan, exportFormOf,
   exportPassphraseProblem, inspectAccount, MatrixApiError, redactedRequestBody, ROLE,
   type KeyRole, type MatrixClient, type RepairPlan, type RepairProgress, type Report, type SecretStorageKeyInput, type SignatureFailure,
 } from '../core/index.ts';
@@ -96,6 +97,12 @@ function keepVerified(flags: Record<string, string | boolean>): { keepVerified?:
 const list = (flag: string | boolean | undefined): string[] | undefined =>
   typeof flag === 'string' ? flag.split(',').map((s) => s.trim()).filter((s) => s !== '') : undefined;
 
+/** --devices ID,ID: the sessions to cross-sign. */
+function devices(flags: Record<string, string | boolean>): { deviceIds?: string[] } {
+  const deviceIds = list(flags.devices);
+  return deviceIds === undefined ? {} : { deviceIds };
+}
+
 /**
  * The verbs: each one's own flags and the RepairRequest it stands for. The only place the CLI
  * tells repairs apart; everything after the mapping is the core's (src/core/app/).
@@ -109,16 +116,20 @@ const VERBS: Record<RepairCommand, {
   request: (input: VerbInput) => RepairRequest;
 }> = {
   reset: {
-    flags: { export: 'string', 'export-passphrase-file': 'string', 'export-plaintext': 'boolean', 'keep-verified': 'string' },
-    request: ({ flags }) => ({ kind: 'reset-cross-signing', ...(flags.export === undefined ? {} : { exportKeys: true }), ...keepVerified(flags) }),
+    flags: { export: 'string', 'export-passphrase-file': 'string', 'export-plaintext': 'boolean', 'keep-verified': 'string', devices: 'string' },
+    request: ({ flags }) => ({ kind: 'reset-cross-signing', ...(flags.export === undefined ? {} : { exportKeys: true }), ...keepVerified(flags), ...devices(flags) }),
   },
   regenerate: {
-    flags: { export: 'string', 'export-passphrase-file': 'string', 'export-plaintext': 'boolean', 'self-signing': 'boolean', 'user-signing': 'boolean', 'keep-verified': 'string' },
+    flags: { export: 'string', 'export-passphrase-file': 'string', 'export-plaintext': 'boolean', 'self-signing': 'boolean', 'user-signing': 'boolean', 'keep-verified': 'string', devices: 'string' },
     request: ({ flags }) => {
       const only = { ss: flags['self-signing'] === true, us: flags['user-signing'] === true };
       const both = !only.ss && !only.us;
-      return { kind: 'regenerate-subkeys', selfSigning: both || only.ss, userSigning: both || only.us, ...(flags.export === undefined ? {} : { exportKeys: true }), ...keepVerified(flags) };
+      return { kind: 'regenerate-subkeys', selfSigning: both || only.ss, userSigning: both || only.us, ...(flags.export === undefined ? {} : { exportKeys: true }), ...keepVerified(flags), ...devices(flags) };
     },
+  },
+  fix: {
+    flags: { export: 'string', 'export-passphrase-file': 'string', 'export-plaintext': 'boolean', 'keep-verified': 'string', devices: 'string' },
+    request: ({ flags }) => ({ kind: 'fix', ...(flags.export === undefined ? {} : { exportKeys: true }), ...keepVerified(flags), ...devices(flags) }),
   },
   'verify-user': {
     flags: { master: 'string' },
@@ -216,14 +227,18 @@ function keyInput(flags: Record<string, string | boolean>, env: RepairIo['env'],
 
 const given = (input: SecretStorageKeyInput): boolean => input.recoveryKey !== undefined || input.passphrase !== undefined;
 
-/** The problems, one line each, for the verdict. */
+/** The problems under their causes (one headline each, src/core/inspect/causes.ts), one line per problem, for the verdict. */
 export function formatVerdict(report: Report, heading: string): string {
   if (report.healthy) return `${heading}: healthy, no problems found.`;
-  const lines = [`${heading}: ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'}`];
-  for (const p of report.problems) {
-    const subject = p.subject === undefined ? '' : ` (${p.subject})`;
-    const repair = p.repair === undefined ? '' : `  [repair: ${p.repair}]`;
-    lines.push(terminalSafe(`  ✗ ${p.code}${subject}: ${p.message}${repair}`));
+  const causes = groupCauses(report.problems);
+  const lines = [`${heading}: ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'}, ${causes.length} cause${causes.length === 1 ? '' : 's'}`];
+  for (const cause of causes) {
+    lines.push(terminalSafe(`  ✗ ${cause.headline}${cause.repair === undefined ? '' : `  → ${cause.repair}`}`));
+    for (const p of report.problems.filter((x) => causeOf(x) === cause.id)) {
+      const subject = p.subject === undefined ? '' : ` (${p.subject})`;
+      const repair = p.repair === undefined ? '' : `  [repair: ${p.repair}]`;
+      lines.push(terminalSafe(`      ${p.code}${subject}: ${p.message}${repair}`));
+    }
   }
   return lines.join('\n');
 }
@@ -498,8 +513,9 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
       }
       // After a new secret-storage key, the account is read with it: the old key is no longer the default.
       const after = prepared.recoveryKey !== undefined ? { recoveryKey: prepared.recoveryKey } : secret;
-      await printState(client, me, after, io, 'Status after the repair');
-      return 0;
+      const healthy = await printState(client, me, after, io, 'Status after the repair');
+      // fix promises a healthy account: anything left (listed above) is exit 1.
+      return command === 'fix' && !healthy ? 1 : 0;
     }
     // A new secret-storage key that stopped before default_key: the recovery key the person saved still finishes it.
     if (prepared.recoveryKey !== undefined && completed > 0 && completed < plan.steps.length) {
@@ -530,12 +546,17 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
 }
 
 /** Re-run the inspection and print its verdict; a failure to read is reported, not thrown. */
-async function printState(client: MatrixClient, me: { user_id: string; device_id?: string | undefined }, secret: SecretStorageKeyInput, io: RepairIo, heading: string): Promise<void> {
+/** @returns Whether the re-read account is healthy (false when it could not be read). */
+async function printState(client: MatrixClient, me: { user_id: string; device_id?: string | undefined }, secret: SecretStorageKeyInput, io: RepairIo, heading: string): Promise<boolean> {
   try {
     const again = await inspectAccount(client, { userId: me.user_id, deviceId: me.device_id, secret });
-    if (again.ok) io.out(formatVerdict(again.value.report, heading));
-    else io.err(terminalSafe(`xsign-doctor: could not re-check the account: ${again.error.message}`));
+    if (again.ok) {
+      io.out(formatVerdict(again.value.report, heading));
+      return again.value.report.healthy;
+    }
+    io.err(terminalSafe(`xsign-doctor: could not re-check the account: ${again.error.message}`));
   } catch (error) {
     io.err(terminalSafe(`xsign-doctor: could not re-check the account: ${describeError(error) ?? (error instanceof Error ? error.message : String(error))}`));
   }
+  return false;
 }

@@ -75,9 +75,13 @@ describe('xsign-doctor status', () => {
     assert.equal(report.healthy, false);
     assert.deepEqual(report.problems.map((p) => p.code), ['device-not-cross-signed', 'device-not-cross-signed']);
     assert.ok(report.problems.every((p) => typeof p.message === 'string' && p.repair === 'sign-devices'));
+    // Every problem names its root cause; the text shows the two as ONE cause with both subjects.
+    assert.ok((report.problems as { cause?: string }[]).every((p) => p.cause === 'sessions-unsigned'));
     const text = await run(['--homeserver', hs.url]);
     assert.equal(text.code, 1);
-    assert.match(text.out, /2 problems found/);
+    assert.match(text.out, /2 problems found, 1 cause:/);
+    assert.match(text.out, /✗ 2 sessions are not cross-signed {2}→ sign-devices\n {6}subjects: DEVICE\w+, DEVICE\w+/);
+    assert.match(text.out, /xsign-doctor fix/);
     assert.match(text.out, /\[device-not-cross-signed\] Device "DEVICETWO"/);
     assert.match(text.out, /repair: sign-devices/);
   });

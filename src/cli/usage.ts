@@ -49,8 +49,9 @@ ${STATE_NOTE}`;
 
 /** What each repair does, after its usage line. */
 const REPAIR_USAGE: Record<RepairCommand, string> = {
-  reset: `xsign-doctor reset ${COMMON}\n    [--export FILE [--export-passphrase-file F | --export-plaintext]] ${KEEP}\n\nNew master, self-signing and user-signing keys.\n${KEEP_NOTE}`,
-  regenerate: `xsign-doctor regenerate ${COMMON}\n    [--self-signing] [--user-signing]\n    [--export FILE [--export-passphrase-file F | --export-plaintext]] ${KEEP}\n\nNew self-signing and/or user-signing key (default: both) under the master from secret storage.\n${KEEP_NOTE}`,
+  reset: `xsign-doctor reset ${COMMON}\n    [--devices ID,ID] [--export FILE [--export-passphrase-file F | --export-plaintext]] ${KEEP}\n\nNew master, self-signing and user-signing keys. This session is cross-signed with the new\nself-signing key, and so are the other sessions --devices lists, in the same plan.\n${KEEP_NOTE}`,
+  regenerate: `xsign-doctor regenerate ${COMMON}\n    [--self-signing] [--user-signing] [--devices ID,ID]\n    [--export FILE [--export-passphrase-file F | --export-plaintext]] ${KEEP}\n\nNew self-signing and/or user-signing key (default: both) under the master from secret storage.\nA new self-signing key signs this session and the --devices listed (default: the sessions\nvalidly signed now) in the same plan.\n${KEEP_NOTE}`,
+  fix: `xsign-doctor fix ${COMMON}\n    [--devices ID,ID] [--export FILE [--export-passphrase-file F | --export-plaintext]] ${KEEP}\n\nOne plan for the whole diagnosis: the repair of every cause status lists that has one, in order\n(new keys first, then the sessions, then the backup), with the repairs a reset or a new\nself-signing key does itself folded into it. --devices: the sessions to cross-sign (default:\nevery one whose own keys are valid). The password is asked at most once. After the run the\nstatus is read again. Exit 0 only when it is healthy; 1 when problems are left (listed, each\nwith why this plan did not fix it); 2: usage or connection error.\n${KEEP_NOTE}`,
   'verify-user': `xsign-doctor verify-user ${COMMON}\n    @USER:SERVER --master KEY\n\nVerify someone by hand: ask them to read out their master key (or its fingerprint, in groups of\nfour) and give it to --master. If it is the key the homeserver publishes for them, it is signed\nwith your user-signing key from secret storage; if not, nothing is sent and the exit code is 1.`,
   'reverify-users': `xsign-doctor reverify-users ${COMMON}\n    [--users @A:X,@B:Y]\n\nAfter a reset: sign again, with your current user-signing key, the people your replaced one had\nverified and whose master key has not changed since (default: all of them; a listed person in\nany other state is refused). People whose identity changed are never included.`,
   'sign-devices': `xsign-doctor sign-devices ${COMMON}\n    [--devices ID,ID]\n\nCross-sign sessions (default: every unsigned one).`,
@@ -98,7 +99,7 @@ Usage:
   xsign-doctor status --homeserver URL ${TOKEN}
       ${KEY} [--json | --diagnostic]
   xsign-doctor users  --homeserver URL ${TOKEN} [--user @x:y …] [--json]
-  xsign-doctor reset | regenerate | sign-devices | store-secrets | resign-backup | upload
+  xsign-doctor fix | reset | regenerate | sign-devices | store-secrets | resign-backup | upload
       | verify-user | reverify-users | setup-secret-storage | set-default-key | reset-backup
       | sign-out-device …
   xsign-doctor <command> --help
@@ -113,6 +114,9 @@ users lists the people whose verification matters to you (encrypted rooms, direc
 with one state each; exit codes as status.
 
 Repairs (each command's --help says more):
+  xsign-doctor fix           [common] [--devices ID,ID] [export]
+                                                           one plan for every cause status lists that a repair
+                                                           fixes; exit 0 only when the account ends healthy
   xsign-doctor reset         [common] [export]             new master, self-signing and user-signing keys
   xsign-doctor regenerate    [common] [--self-signing] [--user-signing] [export]
                                                            new self-signing and/or user-signing key (default:
@@ -136,7 +140,8 @@ Repairs (each command's --help says more):
   xsign-doctor reset-backup  [common]                      new key backup, its key in secret storage first
   xsign-doctor sign-out-device [common] [--devices ID,ID] [--including-this-session]
                                                            sign sessions out (default: the untrustworthy ones)
-  reset and regenerate take --keep-verified all|none|@A:X,@B:Y: keep the people you verified verified.
+  fix, reset and regenerate take --keep-verified all|none|@A:X,@B:Y: keep the people you verified verified,
+  and --devices ID,ID: the sessions to cross-sign with the new self-signing key in the same plan.
   The repair names status prints work as commands too: reset-cross-signing (reset),
   regenerate-subkeys (regenerate), upload-keys (upload), create-secret-storage (setup-secret-storage).
   common: ${COMMON.replace(/\n    /g, ' ')}

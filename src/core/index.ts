@@ -76,6 +76,8 @@ export { buildReport, soleSecretKeyId } from './inspect/report.ts';
 export type { BuildReportOptions } from './inspect/report.ts';
 export { problem, PROBLEM_CODES, repairForRole } from './inspect/problems.ts';
 export type { Problem, ProblemCode, Repair } from './inspect/problems.ts';
+export { CAUSE_OF_CODE, causeOf, groupCauses, rankOf, REPAIR_RANK } from './inspect/causes.ts';
+export type { Cause, CauseId } from './inspect/causes.ts';
 export type {
   BackupReport, BackupSignature, CrossSigningKeyReport, DeviceReport, IdentityReport,
   MasterDeviceSignature, PassphraseReport, Report, SecretCheck, SecretReport, SecretStorageKeyReport,

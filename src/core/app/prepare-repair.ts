@@ -23,6 +23,7 @@ import type { RepairPlan } from '../repair/plans.ts';
 import type { CheckedSecretStorageKey } from '../repair/secrets.ts';
 import { fail, ok, type Result } from '../result.ts';
 import { usersToKeep, usersToSign } from './prepare-users.ts';
+import { buildFix } from './compose-fix.ts';
 import { keyIsSource, keyOptional, wantsExport, type ExportChoice, type RepairRefusal, type RepairRequest } from './repair-request.ts';
 
 export interface RepairSession {
@@ -121,7 +122,10 @@ async function build(client: MatrixClient, request: RepairRequest, ctx: PlanCont
     case 'reset-cross-signing': {
       const keep = await usersToKeep(client, ctx.userId, request.keepVerified, request.kind, ctx.report, ctx.ed);
       if (!keep.ok) return keep;
-      return ok(await buildReset(ctx, { exportKeys: request.exportKeys === true, ...(keep.value === undefined ? {} : { keepVerified: keep.value }) }));
+      return ok(await buildReset(ctx, {
+        exportKeys: request.exportKeys === true, ...(keep.value === undefined ? {} : { keepVerified: keep.value }),
+        ...(request.deviceIds === undefined ? {} : { deviceIds: request.deviceIds }),
+      }));
     }
     case 'regenerate-subkeys': {
       // Only a new user-signing key needs people kept; the current one stays valid otherwise.
@@ -129,7 +133,7 @@ async function build(client: MatrixClient, request: RepairRequest, ctx: PlanCont
       if (!keep.ok) return keep;
       return ok(await buildRegenerate(ctx, {
         selfSigning: request.selfSigning, userSigning: request.userSigning, exportKeys: request.exportKeys === true,
-        ...(keep.value === undefined ? {} : { keepVerified: keep.value }),
+        ...(keep.value === undefined ? {} : { keepVerified: keep.value }), ...(request.deviceIds === undefined ? {} : { deviceIds: request.deviceIds }),
       }));
     }
     case 'verify-user': case 'reverify-users': {
@@ -138,6 +142,8 @@ async function build(client: MatrixClient, request: RepairRequest, ctx: PlanCont
       return ok(await buildSignUsers(ctx, request.kind, users.value));
     }
     case 'sign-devices': return ok(await buildSignDevices(ctx, request.deviceIds === undefined ? {} : { deviceIds: request.deviceIds }));
+    // Each part through this same switch, on the same inspection; the parts are never `fix` again.
+    case 'fix': return buildFix(ctx, request, (part) => (part.kind === 'fix' ? Promise.resolve(fail({ code: 'bad-input', kind: 'fix' })) : build(client, part, ctx, toWipe, keyInput)));
     case 'resign-backup': return ok(await buildResignBackup(ctx));
     case 'upload-keys': return ok(await buildUpload(ctx));
     case 'manual-upload': return ok(await buildManualUpload(ctx, request.keys));

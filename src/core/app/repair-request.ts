@@ -26,9 +26,13 @@ export type KeepVerified = 'all' | string[];
 
 export type RepairRequest =
   /** New master, self-signing and user-signing keys (docs/matrix-api.md#repair-order). */
-  | { kind: 'reset-cross-signing'; exportKeys?: boolean; keepVerified?: KeepVerified }
-  /** New self-signing and/or user-signing keys under the master from secret storage. */
-  | { kind: 'regenerate-subkeys'; selfSigning: boolean; userSigning: boolean; exportKeys?: boolean; keepVerified?: KeepVerified }
+  | { kind: 'reset-cross-signing'; exportKeys?: boolean; keepVerified?: KeepVerified; deviceIds?: string[] }
+  /**
+   * New self-signing and/or user-signing keys under the master from secret storage. `deviceIds`
+   * (reset too): the sessions to sign with the new self-signing key in the same plan, besides this
+   * one (default: reset none, regenerate the ones validly signed now).
+   */
+  | { kind: 'regenerate-subkeys'; selfSigning: boolean; userSigning: boolean; exportKeys?: boolean; keepVerified?: KeepVerified; deviceIds?: string[] }
   /**
    * Sign one person's master key with my user-signing key from secret storage. `masterKey` is the
    * key (or its fingerprint) the person confirmed with them: a different published key is refused.
@@ -58,7 +62,12 @@ export type RepairRequest =
   /** A new key backup version, its key stored in secret storage first (the old key kept aside). */
   | { kind: 'reset-backup' }
   /** Sign sessions out (default: those whose keys cannot be trusted); this one only with `includingThisSession`. */
-  | { kind: 'sign-out-device'; deviceIds?: string[]; includingThisSession?: boolean };
+  | { kind: 'sign-out-device'; deviceIds?: string[]; includingThisSession?: boolean }
+  /**
+   * One plan for every cause of the diagnosis that a repair fixes (src/core/app/compose-fix.ts).
+   * `deviceIds`: the sessions to cross-sign (default: every signable one); the rest as for a reset.
+   */
+  | { kind: 'fix'; deviceIds?: string[]; exportKeys?: boolean; keepVerified?: KeepVerified };
 
 // Compile-time check: the union's kinds are exactly the offered kinds.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -68,12 +77,12 @@ void REPAIR_KINDS;
 
 /** Does this request create new private keys that may go to an export file? */
 export const wantsExport = (request: RepairRequest): boolean =>
-  (request.kind === 'reset-cross-signing' || request.kind === 'regenerate-subkeys') && request.exportKeys === true;
+  (request.kind === 'reset-cross-signing' || request.kind === 'regenerate-subkeys' || request.kind === 'fix') && request.exportKeys === true;
 
 /** May this request run without the secret-storage key? A reset saved to an export file, or keys the person holds. */
 export const keyOptional = (request: RepairRequest): boolean =>
   request.kind === 'manual-upload' || request.kind === 'create-secret-storage' || request.kind === 'sign-out-device'
-  || (request.kind === 'reset-cross-signing' && request.exportKeys === true);
+  || ((request.kind === 'reset-cross-signing' || request.kind === 'fix') && request.exportKeys === true);
 
 /** Does this request need the key input only to read (never to be the account's current target key)? */
 export const keyIsSource = (request: RepairRequest): boolean => request.kind === 'set-default-key';
@@ -103,6 +112,7 @@ export type RefusalCode =
   | 'user-signing-key-unusable' // my user-signing key is not published, not signed by my master, or not the one in secret storage
   | 'new-passphrase-weak' // create-secret-storage: the new passphrase is too weak
   | 'this-session' // sign-out-device: this session is among the chosen without the second confirmation
+  | 'no-repair' // fix: no cause of the diagnosis has a repair that can run here (the detail says why, per cause)
   | PlanErrorCode; // the builders' reasons (errors.ts), unsafe-secret-storage-key among them
 
 export interface RepairRefusal {
@@ -125,7 +135,7 @@ export function describeRefusal(r: RepairRefusal, surface: Surface): string {
   const cli = surface.name === 'cli';
   const verb = cli ? surface.verb : '';
   const d = r.detail ?? '';
-  const newKeys = r.kind === 'reset-cross-signing' || r.kind === 'regenerate-subkeys';
+  const newKeys = r.kind === 'reset-cross-signing' || r.kind === 'regenerate-subkeys' || r.kind === 'fix';
   switch (r.code) {
     case 'missing-key':
       if (r.kind === 'reset-cross-signing') {
@@ -167,6 +177,8 @@ export function describeRefusal(r: RepairRefusal, surface: Surface): string {
       return `${cli ? 'refusing to verify' : 'Not verified:'} ${d}. Compare the key with them again over a channel you trust: their identity may have changed, or someone may be in between. Nothing was sent.`;
     case 'no-identity':
       return `${cli ? 'cannot verify' : 'Cannot verify'} ${d}: they have no cross-signing identity to sign (they must set up cross-signing first). Nothing was sent.`;
+    case 'no-repair':
+      return `${cli ? `${verb}: no repair can run for what is wrong` : 'No repair can run for what is wrong'}: ${d}. Nothing was sent.`;
     case 'not-eligible':
       return `${cli ? `${verb}:` : 'Not planned:'} ${d}. Nothing was sent.`;
     case 'user-signing-key-unusable':

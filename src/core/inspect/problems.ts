@@ -41,6 +41,7 @@
 import { ROLE } from '../roles.ts';
 
 import type { RepairKind } from '../repair/repair-kinds.ts';
+import type { CauseId } from './causes.ts';
 
 /**
  * What the doctor can do about a problem: a kind of RepairRequest (src/core/app/repair-request.ts),
@@ -67,6 +68,8 @@ export interface Problem {
   message: string;
   repair?: Repair;
   subject?: string;
+  /** Its root cause (src/core/inspect/causes.ts), set on every problem of a report. */
+  cause?: CauseId;
 }
 
 /** Every code with a one-line summary and its usual repair (the table above, as data). */

@@ -12,6 +12,7 @@ import { checkBackup } from './backup-checks.ts';
 import { checkDevices, deviceEd25519Keys, ownDevices } from './device-checks.ts';
 import { checkIdentity } from './identity-checks.ts';
 import { problem, type Problem } from './problems.ts';
+import { causeOf } from './causes.ts';
 import type { CrossSigningKeyReport, Report, SecretReport, SkippedEntry } from './report-types.ts';
 import { checkSecretsWithKey } from './secret-key-checks.ts';
 import { checkSecretStorage } from './secret-storage-checks.ts';
@@ -138,6 +139,7 @@ export async function buildReport(state: AccountState, opts: BuildReportOptions)
   const problems = [
     ...id.problems, ...storage.problems, ...keyProblems, ...backup.problems, ...devices.problems, ...skippedProblems(skipped),
   ];
+  for (const p of problems) p.cause = causeOf(p);
   return {
     formatVersion: 1,
     userId,

@@ -141,18 +141,46 @@ function keyForNewKeys(ctx: PlanContext, exportKeys: boolean, remarks: string[])
   return undefined;
 }
 
-/** reset: new master, self-signing and user-signing keys; this device cross-signed; backup re-signed when its key is known. */
-/** `exportKeys`: the new keys also go to an export file (BuiltPlan.exportText), which the user confirms saving before the run. */
-export async function buildReset(ctx: PlanContext, opts: { exportKeys?: boolean; keepVerified?: readonly UserToSign[] }): Promise<BuiltPlan> {
+/**
+ * The sessions a new self-signing key signs in the same plan: `deviceIds` (each must have keys
+ * and be signable: vouching for a device's keys is what signing says), plus this session.
+ * @throws {PlanRefusedError} For an unknown or unsignable device.
+ */
+function chosenDevices(ctx: PlanContext, deviceIds: readonly string[] | undefined, fallback: (d: Report['devices'][number]) => boolean): wire.DeviceKeys[] {
+  const pub = published(ctx.state, ctx.userId);
+  const ids = deviceIds === undefined
+    ? ctx.report.devices.filter((d) => (fallback(d) || d.deviceId === ctx.deviceId) && d.signable).map((d) => d.deviceId)
+    : [...new Set([...ctx.report.devices.filter((d) => d.deviceId === ctx.deviceId && d.signable).map((d) => d.deviceId), ...deviceIds])];
+  const unknown = ids.filter((id) => !Object.prototype.hasOwnProperty.call(pub.devices, id));
+  if (unknown.length > 0) throw new PlanRefusedError('bad-input', `no such device with keys: ${unknown.join(', ')}`);
+  const unsignable = ids.filter((id) => ctx.report.devices.find((d) => d.deviceId === id)?.signable !== true);
+  if (unsignable.length > 0) {
+    throw new PlanRefusedError('bad-input', `cannot cross-sign ${unsignable.join(', ')}: its own signature is missing or wrong, its keys are malformed, or its ID is a cross-signing key (sign it out instead)`);
+  }
+  return ids.map((id) => pub.devices[id]!);
+}
+
+/**
+ * reset: new master, self-signing and user-signing keys; this device (and `deviceIds`) cross-signed;
+ * backup re-signed when its key is known, or when a session this plan signs had signed it.
+ * `exportKeys`: the new keys also go to an export file (BuiltPlan.exportText), which the user confirms saving before the run.
+ */
+export async function buildReset(ctx: PlanContext, opts: { exportKeys?: boolean; keepVerified?: readonly UserToSign[]; deviceIds?: readonly string[] }): Promise<BuiltPlan> {
   const { state, userId, ed } = ctx;
   const secrets: Uint8Array[] = [];
   const remarks: string[] = [];
-  const keys = await generateCrossSigningKeys(userId, ed);
-  secrets.push(keys.master.seed, keys.selfSigning.seed, keys.userSigning.seed);
   const pub = published(state, userId);
   const thisDevice = ctx.deviceId === undefined ? undefined : pub.devices[ctx.deviceId];
-  if (thisDevice === undefined) remarks.push('This session has no device keys on the server: no session is cross-signed by this reset.');
-  const others = Object.keys(pub.devices).filter((id) => id !== ctx.deviceId);
+  // This session always; the others only when chosen (each must be signable).
+  const devices = opts.deviceIds === undefined || opts.deviceIds.length === 0
+    ? (thisDevice === undefined ? [] : [thisDevice])
+    : [...(thisDevice === undefined ? [] : [thisDevice]), ...chosenDevices(ctx, opts.deviceIds.filter((id) => id !== ctx.deviceId), () => false)
+      .filter((d) => d.device_id !== ctx.deviceId)];
+  const keys = await generateCrossSigningKeys(userId, ed);
+  secrets.push(keys.master.seed, keys.selfSigning.seed, keys.userSigning.seed);
+  if (thisDevice === undefined) remarks.push('This session has no device keys on the server: it is not cross-signed by this reset.');
+  const signed = new Set(devices.map((d) => d.device_id));
+  const others = Object.keys(pub.devices).filter((id) => id !== ctx.deviceId && !signed.has(id));
   if (others.length > 0) {
     remarks.push(`Your other sessions (${others.join(', ')}) are not signed by the new key: verify them, or run sign-devices for the ones you recognise.`);
   }
@@ -160,12 +188,19 @@ export async function buildReset(ctx: PlanContext, opts: { exportKeys?: boolean;
   const backupRaw = raw(state.backup.read);
   if (backupRaw !== null) {
     const key = await backupKeyFromStorage(ctx, secrets);
+    // Without the key: a valid signature by a session this very plan cross-signs vouches for it, as
+    // resign-backup accepts one by a session cross-signed already.
+    const signer = key !== undefined ? undefined : (ctx.report.backup?.signatures ?? []).find((sig) => sig.signer === 'device' && sig.result === 'valid'
+      && sig.deviceId !== undefined && signed.has(sig.deviceId) && ctx.report.devices.find((d) => d.deviceId === sig.deviceId)?.ed25519 != null);
+    const signerKey = signer === undefined ? undefined : ctx.report.devices.find((d) => d.deviceId === signer.deviceId)?.ed25519 ?? undefined;
     if (key !== undefined) backup = { version: backupRaw, trust: { kind: 'backup-key', privateKey: key }, deviceIds: Object.keys(pub.devices) };
-    else remarks.push('The key backup is not re-signed (its key is not in secret storage under the given key): run resign-backup afterwards.');
+    else if (signer !== undefined && signerKey !== undefined) {
+      backup = { version: backupRaw, trust: { kind: 'signature', keyId: signer.keyId, publicKey: signerKey }, deviceIds: Object.keys(pub.devices) };
+    } else remarks.push('The key backup is not re-signed (its key is not in secret storage under the given key): run resign-backup afterwards.');
   }
   const storeUnder = keyForNewKeys(ctx, opts.exportKeys === true, remarks);
   const input = {
-    keys, ed, devices: thisDevice === undefined ? [] : [thisDevice],
+    keys, ed, devices,
     ...(storeUnder === undefined ? {} : { secretStorage: storeUnder, ...(await replacedSecrets(ctx, ROLES, remarks)) }),
     ...(opts.exportKeys === true ? { exportConfirmed: true } : {}),
     ...(opts.keepVerified === undefined ? {} : { keepVerified: opts.keepVerified }),
@@ -182,7 +217,8 @@ export async function buildReset(ctx: PlanContext, opts: { exportKeys?: boolean;
 }
 
 /** sign-devices: the chosen (default: every not validly cross-signed) device, with the self-signing key from secret storage. */
-export async function buildSignDevices(ctx: PlanContext, opts: { deviceIds?: string[] }): Promise<BuiltPlan> {
+/** `selfSigningKey`: the key the seed in secret storage will be published as (a fix that uploads it first), instead of the published one. */
+export async function buildSignDevices(ctx: PlanContext, opts: { deviceIds?: readonly string[]; selfSigningKey?: unknown }): Promise<BuiltPlan> {
   const { state, userId, ed, report } = ctx;
   const secrets: Uint8Array[] = [];
   const pub = published(state, userId);
@@ -204,7 +240,7 @@ export async function buildSignDevices(ctx: PlanContext, opts: { deviceIds?: str
   if (ids.length === 0) throw new PlanRefusedError('nothing-to-do', 'every session is already cross-signed');
   const seed = await seedFromStorage(ctx, ROLE.selfSigning.secretName, secrets);
   const plan = unwrap(await planCrossSignDevices({
-    userId, selfSigningSeed: seed, publishedSelfSigningKey: pub.selfSigning, devices: ids.map((id) => pub.devices[id]!), ed,
+    userId, selfSigningSeed: seed, publishedSelfSigningKey: opts.selfSigningKey ?? pub.selfSigning, devices: ids.map((id) => pub.devices[id]!), ed,
   }));
   return { plan, secrets, remarks: [] };
 }
@@ -344,8 +380,8 @@ export async function findSourceKey(state: AccountState, target: CheckedSecretSt
  * (the master stays, so other people's trust in it stays). With a new self-signing key, the
  * sessions that were validly cross-signed, and this one, are signed again with it.
  */
-export async function buildRegenerate(ctx: PlanContext, opts: { selfSigning: boolean; userSigning: boolean; exportKeys?: boolean; keepVerified?: readonly UserToSign[] }): Promise<BuiltPlan> {
-  const { state, userId, ed, report } = ctx;
+export async function buildRegenerate(ctx: PlanContext, opts: { selfSigning: boolean; userSigning: boolean; exportKeys?: boolean; keepVerified?: readonly UserToSign[]; deviceIds?: readonly string[] }): Promise<BuiltPlan> {
+  const { state, userId, ed } = ctx;
   if (!opts.selfSigning && !opts.userSigning) throw new PlanRefusedError('bad-input', 'choose the self-signing key, the user-signing key, or both');
   const pub = published(state, userId);
   if (pub.master === undefined) throw new PlanRefusedError('bad-input', 'there is no published master key to sign new subkeys with: reset cross-signing instead');
@@ -356,11 +392,7 @@ export async function buildRegenerate(ctx: PlanContext, opts: { selfSigning: boo
   const subkeys = await buildSubkeysForExistingMaster(userId, masterSeed, { selfSigning: opts.selfSigning, userSigning: opts.userSigning }, ed);
   for (const pair of [subkeys.selfSigning, subkeys.userSigning]) if (pair !== undefined) secrets.push(pair.seed);
   const roles = (['selfSigning', 'userSigning'] as const).filter((r) => subkeys[r] !== undefined);
-  const devices = opts.selfSigning
-    ? report.devices
-      .filter((d) => (d.crossSigned === 'valid' || d.deviceId === ctx.deviceId) && d.signable)
-      .flatMap((d) => (pub.devices[d.deviceId] === undefined ? [] : [pub.devices[d.deviceId]!]))
-    : [];
+  const devices = opts.selfSigning ? chosenDevices(ctx, opts.deviceIds, (d) => d.crossSigned === 'valid') : [];
   const planned = await planRegenerateSubkeys({
     subkeys, publishedMaster: pub.master, devices, ed,
     ...(opts.keepVerified === undefined ? {} : { keepVerified: opts.keepVerified }),

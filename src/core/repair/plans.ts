@@ -148,6 +148,30 @@ export function finishPlan(fields: Omit<RepairPlan, 'format' | 'version' | 'id'>
   return { format: 'xsign-doctor.repair-plan', version: 1, id: `${fields.kind}-${digest}`, ...fields };
 }
 
+/**
+ * Several plans built on one inspection, joined into one plan of `kind` (the composed fix,
+ * src/core/app/compose-fix.ts): their steps in order, each ID prefixed with its part's kind (and
+ * its `requires` likewise, so "nothing lost" holds inside each part), the publishing part's
+ * safeguard and keys. One plan, so one preview, one progress, one resume.
+ * @throws {RangeError} With no part, or two parts publishing keys under different safeguards.
+ */
+export function composePlans(kind: RepairKind, title: string, parts: readonly RepairPlan[]): RepairPlan {
+  if (parts.length === 0) throw new RangeError('a composed plan needs at least one part');
+  if (parts.length === 1 && parts[0]!.kind === kind) return parts[0]!;
+  const safeguards = [...new Set(parts.map((p) => p.safeguard).filter((s) => s !== 'not-applicable'))];
+  if (safeguards.length > 1) throw new RangeError(`the parts of one plan rely on different safeguards (${safeguards.join(', ')})`);
+  const steps = parts.flatMap((p, i) => p.steps.map((step) => ({
+    ...step, id: `${i + 1}-${p.kind}/${step.id}`, requires: step.requires.map((r) => `${i + 1}-${p.kind}/${r}`),
+  })));
+  const publicKeys: Partial<Record<KeyRole, string>> = {};
+  // The first part that publishes keys runs first (REPAIR_RANK): its keys are the ones that stand.
+  for (const p of [...parts].reverse()) Object.assign(publicKeys, p.publicKeys);
+  return finishPlan({
+    kind, title, userId: parts[0]!.userId, safeguard: safeguards[0] ?? 'not-applicable', publicKeys, steps,
+    notes: [...new Set(parts.flatMap((p) => p.notes))],
+  });
+}
+
 /** Fresh progress for a plan. */
 export function startProgress(plan: RepairPlan, now: Date = new Date()): RepairProgress {
   return {

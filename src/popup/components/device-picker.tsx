@@ -11,7 +11,9 @@ const stateOf = (d: PickableDevice): CrossSigned => d.crossSigned ?? (d.signed ?
  * The sign form's device checklist: a filter by name, ID or state, and select all shown / none /
  * only the unsigned ones. Devices whose own keys are not valid cannot be chosen.
  */
-export function DevicePicker({ devices, chosen, onChange }: { devices: PickableDevice[]; chosen: ReadonlySet<string>; onChange: (next: Set<string>) => void }) {
+export function DevicePicker({ devices, chosen, onChange, legend = 'Devices to cross-sign' }: {
+  devices: PickableDevice[]; chosen: ReadonlySet<string>; onChange: (next: Set<string>) => void; legend?: string;
+}) {
   const [filter, setFilter] = useState('');
   const shown = devices.filter((d) => deviceMatches(filter, { deviceId: d.deviceId, displayName: d.displayName, crossSigned: stateOf(d) }));
   const toggle = (id: string) => {
@@ -21,7 +23,7 @@ export function DevicePicker({ devices, chosen, onChange }: { devices: PickableD
   };
   return (
     <fieldset data-testid="repair-devices">
-      <legend>Devices to cross-sign <span class="muted" data-testid="repair-devices-count" data-count={chosen.size}>({chosen.size} of {devices.length} chosen)</span></legend>
+      <legend>{legend} <span class="muted" data-testid="repair-devices-count" data-count={chosen.size}>({chosen.size} of {devices.length} chosen)</span></legend>
       <div class="row">
         <input type="search" placeholder="Filter by name, ID or state" aria-label="Filter devices to cross-sign" data-testid="repair-device-filter"
           value={filter} onInput={(e) => setFilter((e.target as HTMLInputElement).value)} style="flex:1" />

@@ -21,6 +21,7 @@ export const REPAIR_LABELS: Record<RepairKind, string> = {
   'set-default-key': 'Make an existing key the default',
   'reset-backup': 'Start a new key backup',
   'sign-out-device': 'Sign out sessions',
+  fix: 'Fix everything',
 };
 
 const HINTS: Record<RepairKind, string> = {
@@ -37,7 +38,13 @@ const HINTS: Record<RepairKind, string> = {
   'set-default-key': 'Enter the recovery key (or passphrase) of the secret-storage key that should be the default: it is checked against that key before anything is sent.',
   'reset-backup': 'A new backup key is stored in secret storage before the new backup is created; the current key is kept aside, never deleted. Needs your recovery key.',
   'sign-out-device': 'The chosen sessions are signed out and their keys deleted; the server may ask for your password for each.',
+  fix: 'One plan for every problem a repair can fix, in the right order (new keys first, then the sessions you choose, then the backup), previewed as one and confirmed with your password at most once.',
 };
+
+/** Repairs that sign sessions, so the form offers the session list (reset and regenerate sign them with the new key in the same plan). */
+const SIGNS_SESSIONS: readonly RepairKind[] = ['sign-devices', 'reset-cross-signing', 'regenerate-subkeys', 'fix'];
+/** Repairs that may make new keys: they offer the export file and keeping people verified. */
+const NEW_KEYS: readonly RepairKind[] = ['reset-cross-signing', 'regenerate-subkeys', 'fix'];
 
 /** `signable`: the report's DeviceReport.signable, decided by the inspector. */
 export type DeviceChoice = PickableDevice & { thisDevice?: boolean };
@@ -63,7 +70,10 @@ export function RepairForm({ sessionId, kind, devices, userId, verifiedUsers = n
   onClose: () => void;
 }) {
   const [usePassphrase, setUsePassphrase] = useState(false);
-  const [chosen, setChosen] = useState<Set<string>>(() => new Set(devices.filter((d) => !d.signed && d.signable).map((d) => d.deviceId)));
+  // Ticked at first: sign-devices the unsigned sessions, regenerate the ones signed now, fix every
+  // signable one, reset none (this session is always signed by a reset or a new self-signing key).
+  const [chosen, setChosen] = useState<Set<string>>(() => new Set(devices.filter((d) => d.signable && (
+    kind === 'sign-devices' ? !d.signed : kind === 'regenerate-subkeys' ? d.signed : kind === 'fix')).map((d) => d.deviceId)));
   const [subkeys, setSubkeys] = useState({ selfSigning: true, userSigning: true });
   const [exportKeys, setExportKeys] = useState(false);
   const [exportPlaintext, setExportPlaintext] = useState(false);
@@ -107,6 +117,8 @@ export function RepairForm({ sessionId, kind, devices, userId, verifiedUsers = n
       if (passphrase !== '') req.newPassphrase = passphrase;
       if (exportFileText !== null) req.exportFileText = exportFileText;
     }
+    // Reset / regenerate / fix: the sessions to sign with the new (or current) self-signing key, in the same plan.
+    if (SIGNS_SESSIONS.includes(kind) && kind !== 'sign-devices') req.deviceIds = [...chosen];
     if (kind === 'regenerate-subkeys') {
       const which = (['selfSigning', 'userSigning'] as const).filter((r) => subkeys[r]);
       if (which.length === 0) return setError('Choose the self-signing key, the user-signing key, or both.');
@@ -118,7 +130,7 @@ export function RepairForm({ sessionId, kind, devices, userId, verifiedUsers = n
       req.userId = value(userIdInput.current);
       req.masterKey = value(masterInput.current);
     }
-    if (keepVerified && (kind === 'reset-cross-signing' || (kind === 'regenerate-subkeys' && subkeys.userSigning))) {
+    if (keepVerified && (kind === 'reset-cross-signing' || kind === 'fix' || (kind === 'regenerate-subkeys' && subkeys.userSigning))) {
       // The people ticked, by name; "all" only while the list is not read (or too long to send).
       const kept = verifiedUsers?.filter((u) => !notKept.has(u));
       if (kept !== undefined && kept.length === 0) return setError('Tick at least one person to keep verified, or untick “Keep the people I verified verified”.');
@@ -132,7 +144,7 @@ export function RepairForm({ sessionId, kind, devices, userId, verifiedUsers = n
         if (text) req.manualKeys[role] = text;
       }
     }
-    if (exportKeys && (kind === 'reset-cross-signing' || kind === 'regenerate-subkeys')) {
+    if (exportKeys && NEW_KEYS.includes(kind)) {
       req.exportKeys = true;
       if (exportPlaintext) {
         req.exportPlaintext = true;
@@ -162,8 +174,9 @@ export function RepairForm({ sessionId, kind, devices, userId, verifiedUsers = n
     <form data-testid="repair-form" data-kind={kind} onSubmit={(e) => void submit(e)}>
       <h2>{REPAIR_LABELS[kind]}</h2>
       <p class="muted">{HINTS[kind]}</p>
-      {kind === 'sign-devices' && (
-        <DevicePicker devices={devices} chosen={chosen} onChange={setChosen} />
+      {SIGNS_SESSIONS.includes(kind) && (
+        <DevicePicker devices={devices} chosen={chosen} onChange={setChosen}
+          legend={kind === 'sign-devices' ? 'Devices to cross-sign' : 'Sessions to cross-sign in the same plan'} />
       )}
       {kind === 'sign-out-device' && (
         <fieldset data-testid="repair-signout-devices">
@@ -215,13 +228,13 @@ export function RepairForm({ sessionId, kind, devices, userId, verifiedUsers = n
           <label class="row"><input type="checkbox" checked={compared} onChange={() => setCompared(!compared)} data-testid="verify-user-confirm" />It matches what they read out to me</label>
         </fieldset>
       )}
-      {(kind === 'reset-cross-signing' || kind === 'regenerate-subkeys') && (
+      {NEW_KEYS.includes(kind) && (
         <label class="row">
           <input type="checkbox" checked={keepVerified} onChange={() => setKeepVerified(!keepVerified)} data-testid="repair-keep-verified" />
           Keep the people I verified verified (signed with the new user-signing key, after the upload; listed in the preview)
         </label>
       )}
-      {keepVerified && (kind === 'reset-cross-signing' || kind === 'regenerate-subkeys') && (
+      {keepVerified && NEW_KEYS.includes(kind) && (
         <fieldset data-testid="keep-verified-list" data-loaded={String(verifiedUsers !== null)}>
           <legend>People your current user-signing key verified</legend>
           {verifiedUsers === null ? <p class="muted">Not read yet: everyone it verified is kept.</p> : verifiedUsers.length === 0 ? <p class="muted">No one.</p> : (
@@ -250,13 +263,13 @@ export function RepairForm({ sessionId, kind, devices, userId, verifiedUsers = n
           <textarea ref={manual[role]} rows={3} spellcheck={false} autocomplete="off" class="mono" aria-label={capitalized(ROLE[role].label)} data-testid={`repair-manual-${role}`} />
         </label>
       ))}
-      {(kind === 'reset-cross-signing' || kind === 'regenerate-subkeys') && (
+      {NEW_KEYS.includes(kind) && (
         <label class="row">
           <input type="checkbox" checked={exportKeys} onChange={() => setExportKeys(!exportKeys)} data-testid="repair-export" />
           Also save the new private keys in an export file{kind === 'reset-cross-signing' ? ' (needed when there is no secret storage)' : ''}
         </label>
       )}
-      {exportKeys && (kind === 'reset-cross-signing' || kind === 'regenerate-subkeys') && (
+      {exportKeys && NEW_KEYS.includes(kind) && (
         <fieldset data-testid="export-options">
           <legend>Export file</legend>
           {!exportPlaintext && (

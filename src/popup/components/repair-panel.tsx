@@ -25,7 +25,7 @@ const message = (e: unknown): string => (e instanceof Error ? e.message : String
 /** Steps that sign other people's master keys: their body is keyed by user ID (src/core/repair/plan-users.ts). */
 const USER_STEPS = [SIGN_USERS_STEP_ID, KEEP_VERIFIED_STEP_ID];
 
-export function RepairPanel({ sessionId, healthy = false, account, host, writable, devices, verifiedUsers, requested, requestedUser, onRequestHandled, onFinished }: {
+export function RepairPanel({ sessionId, healthy = false, account, host, writable, devices, verifiedUsers, requested, requestedUser, onRequestHandled, onRunning, onFinished }: {
   sessionId: string;
   /** The account has no problem: the destructive repairs sit behind "Advanced". */
   healthy?: boolean;
@@ -43,6 +43,8 @@ export function RepairPanel({ sessionId, healthy = false, account, host, writabl
   /** verify-user opened from a person's row: their user ID, filled in. */
   requestedUser?: string | null;
   onRequestHandled: () => void;
+  /** Whether a flow runs or prompts (the verdict is then being repaired); not called for done or failed (see onFinished). */
+  onRunning?: (running: boolean) => void;
   /** Called once per flow that finished or failed: re-read the status. */
   onFinished: () => void;
 }) {
@@ -80,6 +82,13 @@ export function RepairPanel({ sessionId, healthy = false, account, host, writabl
       onRequestHandled();
     }
   }, [requested]);
+
+  // Running or prompting: the verdict is being repaired. Cancelled (or none): it is not. Done or
+  // failed: it is until the re-read onFinished starts is in (the status report's concern).
+  useEffect(() => {
+    if (active(flow)) onRunning?.(true);
+    else if (flow?.phase !== 'done' && flow?.phase !== 'failed') onRunning?.(false);
+  }, [flow?.flowId, flow?.phase]);
 
   useEffect(() => {
     // Done or failed (a failure may still have changed the server): re-read the status once.
@@ -139,6 +148,8 @@ export function RepairPanel({ sessionId, healthy = false, account, host, writabl
   return (
     <section aria-label="Repair" data-testid="repair-panel" data-kind={f.kind} data-phase={f.phase} data-flow-id={f.flowId}>
       <h2>{f.title}</h2>
+      {/* A composed fix is one plan: one step list, one Run, at most one password. */}
+      <div data-testid={f.kind === 'fix' ? 'fix-plan' : undefined} data-steps={String(f.steps.length)}>
       <ol data-testid="repair-preview">
         {f.steps.map((s, i) => (
           <li key={s.id} data-testid="repair-step" data-step-id={s.id} data-method={s.method} data-path={s.path} data-done={String(i < f.progress.completed)}>
@@ -152,6 +163,7 @@ export function RepairPanel({ sessionId, healthy = false, account, host, writabl
           </li>
         ))}
       </ol>
+      </div>
       {f.notes.length > 0 && <ul class="muted">{f.notes.map((n, i) => <li key={i}>{n}</li>)}</ul>}
 
       {f.phase === 'preview' && !writable && (

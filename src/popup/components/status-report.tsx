@@ -27,6 +27,8 @@ export function StatusReport({ session }: { session: SessionView }) {
   const [showAllDevices, setShowAllDevices] = useState(false);
   const [repair, setRepair] = useState<RepairKind | null>(null);
   const [verifyUser, setVerifyUser] = useState<string | null>(null);
+  // A repair is running (or its re-read is not in yet): the verdict above says so, not a stale one.
+  const [repairing, setRepairing] = useState(false);
   // Completed reads, as `data-reads`: after a repair, "the re-read is in" is then a fact to wait
   // for, not a moment to guess (the verdict element exists before and after).
   const [reads, setReads] = useState(0);
@@ -85,7 +87,7 @@ export function StatusReport({ session }: { session: SessionView }) {
     <div data-testid="status-report" aria-busy={busy} data-reads={reads}>
       {/* The verdict stays in view while the rest scrolls (Chrome caps a popup at 800×600). */}
       <div class="sticky-verdict" data-testid="sticky-verdict">
-        <Verdict {...verdict} usersRead={users !== null} onRepair={(kind) => {
+        <Verdict {...verdict} usersRead={users !== null} repairing={repairing} onRepair={(kind) => {
           if (!isExtRepair(kind)) return false;
           setRepair(kind);
           return true;
@@ -94,7 +96,8 @@ export function StatusReport({ session }: { session: SessionView }) {
       <RepairPanel sessionId={session.sessionId} healthy={verdict.healthy} account={session.userId} host={hostOf(session.homeserver) ?? session.homeserver} writable={session.writable}
         devices={report.devices.map((d) => ({ deviceId: d.deviceId, displayName: d.displayName, signed: d.crossSigned === 'valid',
           signable: d.signable, crossSigned: d.crossSigned, thisDevice: d.isThisDevice }))} verifiedUsers={users && users.users.filter((u) => u.state === 'verified').map((u) => u.userId)} requested={repair} requestedUser={verifyUser} onRequestHandled={() => setRepair(null)}
-        onFinished={() => { void load(); void loadUsers(typedUsers); }} />
+        onRunning={setRepairing}
+        onFinished={() => { void load().finally(() => setRepairing(false)); void loadUsers(typedUsers); }} />
       {error && <p class="error" role="alert" data-testid="status-error">{error}</p>}
       <div class="row toolbar">
         <button type="button" onClick={() => { void load(); void loadUsers(typedUsers); }} disabled={busy} data-testid="status-refresh">{busy ? 'Reading…' : 'Re-read'}</button>

@@ -1,4 +1,5 @@
 import { visible } from '../visible-text.ts';
+import { causeOf, groupCauses } from '../../core/inspect/causes.ts';
 import type { VerdictProblem } from '../../core/users/verdict.ts';
 import type { RepairKind } from '../../core/repair/repair-kinds.ts';
 
@@ -16,32 +17,59 @@ const REPAIR_TITLES: Record<RepairKind, string> = {
   'set-default-key': 'Set the default secret-storage key',
   'reset-backup': 'Start a new key backup',
   'sign-out-device': 'Sign out the session',
+  fix: 'Fix everything',
 };
 
+/** A cause with more problems than this starts collapsed (120 sessions are one row, not 120). */
+const OPEN_UP_TO = 5;
+
 /**
- * The verdict in words (never colour alone) and one row per problem, each with its repair: the
- * account's problems, then those of the people I verified (src/core/users/verdict.ts) once their
- * report is in (`data-users`: read / pending).
+ * The verdict in words (never colour alone), one row per root cause (src/core/inspect/causes.ts)
+ * with its repair, its problems listed under it (collapsed when many), and "Fix everything" when
+ * some cause has a repair. While a repair runs the verdict says so instead of a stale one. The
+ * problems are the account's, then those of the people I verified (src/core/users/verdict.ts)
+ * once their report is in (`data-users`: read / pending).
  */
-export function Verdict({ healthy, problems, usersRead, onRepair }: { healthy: boolean; problems: VerdictProblem[]; usersRead?: boolean; onRepair?: (repair: string) => boolean }) {
+export function Verdict({ healthy, problems, usersRead, repairing = false, onRepair }: {
+  healthy: boolean; problems: VerdictProblem[]; usersRead?: boolean; repairing?: boolean; onRepair?: (repair: string) => boolean;
+}) {
+  const causes = groupCauses(problems);
+  const link = (repair: RepairKind, testId: string) => (
+    <span class="repair" data-testid={testId} data-repair={repair} onClick={(e) => { if (onRepair?.(repair)) e.preventDefault(); }}>
+      {' '}→ <a href={`#repair-${repair}`}>{REPAIR_TITLES[repair]}</a>
+    </span>
+  );
   return (
-    <section aria-label="Verdict">
-      <p class={`verdict ${healthy ? 'good' : 'bad'}`} data-testid="status-verdict" data-healthy={String(healthy)} data-users={usersRead ? 'read' : 'pending'} role="status">
-        {healthy ? '✓ Healthy — every key, signature and secret checks out.' : `✗ ${problems.length} problem${problems.length === 1 ? '' : 's'} found`}
+    <section aria-label="Verdict" data-repairing={String(repairing)}>
+      <p class={`verdict ${repairing ? '' : healthy ? 'good' : 'bad'}`} data-testid="status-verdict" data-healthy={String(healthy)} data-repairing={String(repairing)} data-users={usersRead ? 'read' : 'pending'} role="status">
+        {repairing
+          ? <span data-testid="verdict-repairing">⟳ Being repaired — this verdict is read again when the repair ends.</span>
+          : healthy ? '✓ Healthy — every key, signature and secret checks out.'
+            : `✗ ${problems.length} problem${problems.length === 1 ? '' : 's'} found, ${causes.length} cause${causes.length === 1 ? '' : 's'}`}
       </p>
-      {problems.length > 0 && (
+      {causes.length > 0 && (
         <ul class="problems">
-          {problems.map((p, i) => (
-            <li key={i} data-testid="problem" data-code={p.code} data-subject={p.subject ?? ''}>
-              <span class="bad-text">✗</span> {visible(p.message)}
-              {p.repair && (
-                <span class="repair" data-testid="problem-repair" data-repair={p.repair} onClick={(e) => { if (onRepair?.(p.repair!)) e.preventDefault(); }}>
-                  {' '}→ <a href={`#repair-${p.repair}`}>{REPAIR_TITLES[p.repair]}</a>
-                </span>
-              )}
+          {causes.map((c) => (
+            <li key={c.id} data-testid="verdict-cause" data-cause={c.id} data-count={String(c.count)} data-repair={c.repair ?? ''}>
+              <span class="bad-text">✗</span> {visible(c.headline)}
+              {c.repair && link(c.repair, 'cause-repair')}
+              <details open={c.count <= OPEN_UP_TO} data-testid="cause-subjects">
+                <summary class="muted">{c.count} problem{c.count === 1 ? '' : 's'}{c.subjects.length > 0 ? `: ${visible(c.subjects.slice(0, 3).join(', '))}${c.subjects.length > 3 ? ` and ${c.subjects.length - 3} more` : ''}` : ''}</summary>
+                <ul class="problems">
+                  {problems.filter((p) => causeOf(p) === c.id).map((p, i) => (
+                    <li key={i} data-testid="problem" data-code={p.code} data-subject={p.subject ?? ''}>
+                      <span class="bad-text">✗</span> {visible(p.message)}
+                      {p.repair && link(p.repair, 'problem-repair')}
+                    </li>
+                  ))}
+                </ul>
+              </details>
             </li>
           ))}
         </ul>
+      )}
+      {!repairing && causes.some((c) => c.repair !== undefined) && (
+        <button type="button" data-testid="fix-open" onClick={() => onRepair?.('fix')}>Fix everything in one plan…</button>
       )}
     </section>
   );

@@ -1,0 +1,231 @@
+/**
+ * One fix for the whole diagnosis (docs/design.md#composed-fix): from a report's causes (src/core/inspect/causes.ts), the
+ * repairs that fix them, in REPAIR_RANK order, with the ones a stronger repair already does
+ * absorbed into it (a reset signs the chosen sessions and re-signs the backup itself). The parts
+ * are built on the same inspection and joined into ONE plan (composePlans): one preview, at most
+ * one UIA step (only reset, regenerate and upload ask for it, and a fix holds at most one of them),
+ * and the flow's resume works as for any plan.
+ *
+ * `composeFix` is pure (which parts, in which order, what is left and why); `buildFix` builds them.
+ * A new repair kind plugs in with a rank in REPAIR_RANK, the cause's repair in causes.ts, and —
+ * only if it does another repair's work too — a row in ABSORBS below.
+ */
+import { groupCauses, rankOf, type Cause, type CauseId } from '../inspect/causes.ts';
+import type { Report } from '../inspect/report-types.ts';
+import { buildSignDevices, PlanRefusedError, type BuiltPlan, type PlanContext } from '../repair/build-plans.ts';
+import { composePlans } from '../repair/plans.ts';
+import type { RepairKind } from '../repair/repair-kinds.ts';
+import { fail, ok, type Result } from '../result.ts';
+import { ROLE } from '../roles.ts';
+import type { KeepVerified, RepairRefusal, RepairRequest } from './repair-request.ts';
+
+export type FixRequest = Extract<RepairRequest, { kind: 'fix' }>;
+
+/** Kinds that publish new cross-signing keys: at most one per fix (each may ask for UIA). */
+const NEW_KEYS: readonly RepairKind[] = ['reset-cross-signing', 'upload-keys', 'regenerate-subkeys'];
+
+/**
+ * What a repair does of other repairs' work in the same plan. A reset makes new keys for
+ * everything: the subkeys, the secrets, and it signs the chosen sessions and the backup with them.
+ * A new self-signing key signs the chosen sessions itself. (Planned here; the builders do it.)
+ */
+const ABSORBS: Readonly<Partial<Record<RepairKind, readonly RepairKind[]>>> = {
+  'reset-cross-signing': ['store-secrets', 'upload-keys', 'regenerate-subkeys', 'sign-devices', 'resign-backup'],
+  // Only with a new self-signing key: see composeFix.
+  'regenerate-subkeys': ['sign-devices'],
+};
+
+export interface FixPart {
+  request: RepairRequest;
+  /** The causes this part fixes (its own and the ones it absorbed). */
+  fixes: CauseId[];
+  /** Repairs it does in place of separate parts. */
+  absorbed: RepairKind[];
+}
+
+export interface FixComposition {
+  parts: FixPart[];
+  /** Causes no part fixes, each with the reason in words. */
+  left: { cause: Cause; reason: string }[];
+}
+
+const signable = (report: Report): string[] => report.devices.filter((d) => d.signable).map((d) => d.deviceId);
+
+/** Which subkeys the problems asking for regenerate-subkeys are about (both when they do not say). */
+function subkeysOf(report: Report): { selfSigning: boolean; userSigning: boolean } {
+  const subjects = report.problems.filter((p) => p.repair === 'regenerate-subkeys').map((p) => p.subject ?? '');
+  // A subkey problem's subject is the key's usage; a secret's, its name, which ends with it.
+  const selfSigning = subjects.some((s) => s.includes(ROLE.selfSigning.usage));
+  const userSigning = subjects.some((s) => s.includes(ROLE.userSigning.usage));
+  return selfSigning || userSigning ? { selfSigning, userSigning } : { selfSigning: true, userSigning: true };
+}
+
+const keep = (k: KeepVerified | undefined): { keepVerified?: KeepVerified } => (k === undefined ? {} : { keepVerified: k });
+
+/**
+ * The parts of the fix for `report`, in order. `hasKey`: the secret-storage key was given (every
+ * part but an exported reset reads a private key from secret storage).
+ * @throws Never.
+ */
+export function composeFix(report: Report, request: FixRequest, hasKey: boolean): FixComposition {
+  const causes = groupCauses(report.problems);
+  const left: FixComposition['left'] = [];
+  const wanted = new Map<RepairKind, CauseId[]>();
+  for (const cause of causes) {
+    const rank = rankOf(cause.repair);
+    if (cause.repair === undefined || rank === undefined) {
+      left.push({ cause, reason: cause.repair === undefined ? 'no repair fixes this' : `${cause.repair} is not part of a composed fix (yet): run it on its own` });
+      continue;
+    }
+    wanted.set(cause.repair, [...(wanted.get(cause.repair) ?? []), cause.id]);
+  }
+  // store-secrets needs the other key (or an export file) the secrets are under: not part of a fix
+  // unless a reset replaces those secrets anyway.
+  const storeCauses = wanted.get('store-secrets');
+  if (storeCauses !== undefined && !wanted.has('reset-cross-signing')) {
+    wanted.delete('store-secrets');
+    for (const id of storeCauses) left.push({ cause: causes.find((c) => c.id === id)!, reason: 'store-secrets needs the other secret-storage key\'s recovery key: run it on its own' });
+  }
+  const kinds = [...wanted.keys()].sort((a, b) => rankOf(a)! - rankOf(b)!);
+  // One repair that publishes keys: the lowest-ranked (a reset covers a regeneration and an upload).
+  const publisher = kinds.find((k) => NEW_KEYS.includes(k));
+  const subkeys = subkeysOf(report);
+  // Who does whose work: absorbers in rank order, an absorbed repair absorbing nothing itself.
+  const absorbedBy = new Map<RepairKind, RepairKind>();
+  for (const kind of kinds) {
+    if (absorbedBy.has(kind)) continue;
+    const absorbs = (ABSORBS[kind] ?? []).filter((k) => kind !== 'regenerate-subkeys' || subkeys.selfSigning || k !== 'sign-devices');
+    for (const k of kinds) if (k !== kind && absorbs.includes(k) && !absorbedBy.has(k)) absorbedBy.set(k, kind);
+  }
+  const parts: FixPart[] = [];
+  for (const kind of kinds) {
+    if (absorbedBy.has(kind)) continue;
+    const absorbed = kinds.filter((k) => absorbedBy.get(k) === kind);
+    // A second key publisher that the first does not absorb would ask for UIA a second time.
+    if (NEW_KEYS.includes(kind) && kind !== publisher) {
+      left.push(...(wanted.get(kind) ?? []).map((id) => ({ cause: causes.find((c) => c.id === id)!, reason: `${kind} after ${publisher} needs a status read in between: run fix again` })));
+      continue;
+    }
+    const fixes = [kind, ...absorbed].flatMap((k) => wanted.get(k) ?? []);
+    if (!hasKey && !(kind === 'reset-cross-signing' && request.exportKeys === true)) {
+      left.push(...fixes.map((id) => ({ cause: causes.find((c) => c.id === id)!, reason: `${kind} reads a private key from secret storage: give the recovery key` })));
+      continue;
+    }
+    const exportKeys = request.exportKeys === true ? { exportKeys: true } : {};
+    let partRequest: RepairRequest;
+    switch (kind) {
+      case 'reset-cross-signing':
+        // The other sessions to sign with the new self-signing key: the chosen ones, else every signable one.
+        partRequest = { kind, deviceIds: (request.deviceIds ?? signable(report)).filter((id) => id !== report.deviceId), ...exportKeys, ...keep(request.keepVerified) };
+        break;
+      case 'regenerate-subkeys':
+        partRequest = {
+          kind, ...subkeys, ...exportKeys, ...(subkeys.userSigning ? keep(request.keepVerified) : {}),
+          ...(subkeys.selfSigning ? { deviceIds: (request.deviceIds ?? signable(report)).filter((id) => id !== report.deviceId) } : {}),
+        };
+        break;
+      case 'sign-devices': {
+        const unsigned = report.devices.filter((d) => d.crossSigned !== 'valid' && d.signable).map((d) => d.deviceId);
+        const chosen = request.deviceIds === undefined ? undefined : request.deviceIds.filter((id) => unsigned.includes(id));
+        // After an upload the sessions are signed with the uploaded key: every chosen signable one.
+        const afterUpload = publisher === 'upload-keys' ? (request.deviceIds ?? signable(report)) : undefined;
+        const ids = afterUpload ?? chosen;
+        if (ids !== undefined && ids.length === 0) {
+          left.push(...fixes.map((id) => ({ cause: causes.find((c) => c.id === id)!, reason: 'no session to sign was chosen' })));
+          continue;
+        }
+        partRequest = { kind, ...(ids === undefined ? {} : { deviceIds: ids }) };
+        break;
+      }
+      default:
+        partRequest = { kind } as RepairRequest;
+    }
+    parts.push({ request: partRequest, fixes, absorbed });
+  }
+  // After an upload without a sign-devices cause (none is reported while no identity is published),
+  // the sessions still need the uploaded self-signing key's signature.
+  if (publisher === 'upload-keys' && !parts.some((p) => p.request.kind === 'sign-devices') && hasKey) {
+    const ids = request.deviceIds ?? signable(report);
+    if (ids.length > 0) parts.push({ request: { kind: 'sign-devices', deviceIds: ids }, fixes: [], absorbed: [] });
+  }
+  return { parts, left };
+}
+
+/** Words for a part in the plan's title. */
+function partTitle(request: RepairRequest): string {
+  const sessions = (ids: readonly string[] | undefined): string => (ids === undefined ? 'the unsigned sessions' : `${ids.length} session${ids.length === 1 ? '' : 's'}`);
+  switch (request.kind) {
+    case 'reset-cross-signing': return `reset cross-signing${request.deviceIds?.length ? ` and sign ${sessions(request.deviceIds)}` : ''}`;
+    case 'regenerate-subkeys': return `new ${[request.selfSigning ? 'self-signing' : '', request.userSigning ? 'user-signing' : ''].filter(Boolean).join(' and ')} key${request.selfSigning && request.userSigning ? 's' : ''}`;
+    case 'sign-devices': return `cross-sign ${sessions(request.deviceIds)}`;
+    case 'resign-backup': return 're-sign the key backup';
+    case 'upload-keys': return 'publish the keys in secret storage';
+    case 'store-secrets': return 'store the secrets under the default key';
+    default: return request.kind;
+  }
+}
+
+/**
+ * Build the composed plan: each part on the same inspection (`buildPart` is prepare-repair's one
+ * builder switch), joined into one plan of kind `fix`. A part whose builder finds nothing to do is
+ * dropped; any other refusal refuses the fix, naming the part.
+ */
+export async function buildFix(
+  ctx: PlanContext, request: FixRequest,
+  buildPart: (request: RepairRequest) => Promise<Result<BuiltPlan, RepairRefusal>>,
+): Promise<Result<BuiltPlan, RepairRefusal>> {
+  const { report } = ctx;
+  if (report.healthy) return fail({ code: 'nothing-to-do', kind: 'fix', detail: 'the account is healthy', report });
+  const composed = composeFix(report, request, ctx.ssss !== undefined);
+  const built: { part: FixPart; plan: BuiltPlan }[] = [];
+  let done = false;
+  try {
+    const result = await buildParts(ctx, composed, built, buildPart);
+    done = result.ok;
+    return result;
+  } finally {
+    // A refusal after some parts were built: their private bytes go now (on success, with the plan's).
+    if (!done) for (const b of built) for (const bytes of b.plan.secrets) bytes.fill(0);
+  }
+}
+
+async function buildParts(
+  ctx: PlanContext, composed: FixComposition, built: { part: FixPart; plan: BuiltPlan }[],
+  buildPart: (request: RepairRequest) => Promise<Result<BuiltPlan, RepairRefusal>>,
+): Promise<Result<BuiltPlan, RepairRefusal>> {
+  const { report } = ctx;
+  const remarks: string[] = [];
+  let uploaded: unknown;
+  for (const part of composed.parts) {
+    let result: Result<BuiltPlan, RepairRefusal>;
+    try {
+      // Sessions signed after an upload are signed with the uploaded self-signing key, not the (absent) published one.
+      result = part.request.kind === 'sign-devices' && uploaded !== undefined
+        ? ok(await buildSignDevices(ctx, { ...(part.request.deviceIds === undefined ? {} : { deviceIds: part.request.deviceIds }), selfSigningKey: uploaded }))
+        : await buildPart(part.request);
+    } catch (error) {
+      if (!(error instanceof PlanRefusedError)) throw error;
+      result = fail({ code: error.code, kind: 'fix', detail: error.message, report });
+    }
+    if (!result.ok) {
+      if (result.error.code === 'nothing-to-do') continue;
+      return fail({ ...result.error, kind: 'fix', detail: `${partTitle(part.request)}: ${result.error.detail ?? result.error.code}`, report });
+    }
+    if (part.request.kind === 'upload-keys') {
+      const body = result.value.plan.steps.find((s) => s.kind === 'upload-cross-signing-keys')?.request.body;
+      uploaded = body?.self_signing_key;
+    }
+    built.push({ part, plan: result.value });
+    remarks.push(...result.value.remarks);
+  }
+  for (const { cause, reason } of composed.left) remarks.push(`Not fixed by this plan: ${cause.headline} (${reason}).`);
+  if (built.length === 0) {
+    return fail({ code: 'no-repair', kind: 'fix', detail: composed.left.map(({ cause, reason }) => `${cause.headline}: ${reason}`).join('; ') || 'no repair applies', report });
+  }
+  for (const { part } of built) {
+    if (part.absorbed.length > 0) remarks.push(`${partTitle(part.request)} also does ${part.absorbed.join(', ')}: one step list, one confirmation.`);
+  }
+  const plan = composePlans('fix', `Fix: ${built.map(({ part }) => partTitle(part.request)).join(' → ')}`, built.map((b) => b.plan.plan));
+  const exportText = built.find((b) => b.plan.exportText !== undefined)?.plan.exportText;
+  return ok({ plan, secrets: built.flatMap((b) => b.plan.secrets), remarks, ...(exportText === undefined ? {} : { exportText }) });
+}

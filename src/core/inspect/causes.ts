@@ -1,0 +1,163 @@
+/**
+ * Root causes: the problems of one report grouped by what went wrong, each with one headline in
+ * words and the one repair that fixes it. "The cross-signing keys were replaced; 119 sessions
+ * still carry the old signature" is ONE cause with 119 subjects, not 119 rows. The report keeps
+ * every problem (each names its `cause`); the popup's verdict and the CLI's text show causes.
+ *
+ * Two tables drive everything, and both the verdict and the composed fix
+ * (src/core/app/compose-fix.ts) read them:
+ * - CAUSE_OF_CODE: every problem code → its cause (a new code does not compile without a row);
+ * - CAUSES: per cause, its order in the verdict, and the repair that fixes it by default.
+ * - REPAIR_RANK: the order repairs run in when one plan fixes several causes (lower first).
+ *
+ * Plugging in a new repair kind (e.g. create-secret-storage, set-default-key, reset-backup,
+ * sign-out-device): give the cause its `repair` in CAUSES, and the kind its rank in REPAIR_RANK
+ * (the ranks to use are noted there); compose-fix.ts then builds it as one more part of the plan.
+ */
+import type { RepairKind } from '../repair/repair-kinds.ts';
+import type { ProblemCode } from './problems.ts';
+
+export type CauseId =
+  | 'no-identity' | 'identity-broken' | 'subkeys-broken' | 'secrets-lost' | 'secrets-elsewhere'
+  | 'no-secret-storage' | 'no-default-key' | 'wrong-recovery-key'
+  | 'sessions-old-signature' | 'sessions-unsigned' | 'sessions-untrustworthy'
+  | 'backup-untrusted' | 'backup-key-lost' | 'partial-read' | 'people-verified';
+
+/** Every problem code's root cause. */
+export const CAUSE_OF_CODE: Readonly<Record<ProblemCode, CauseId>> = Object.freeze({
+  'no-cross-signing': 'no-identity',
+  'master-key-malformed': 'identity-broken',
+  'key-for-other-user': 'identity-broken',
+  'self-signing-key-missing': 'subkeys-broken',
+  'user-signing-key-missing': 'subkeys-broken',
+  'self-signing-key-malformed': 'subkeys-broken',
+  'user-signing-key-malformed': 'subkeys-broken',
+  'self-signing-not-signed-by-master': 'subkeys-broken',
+  'user-signing-not-signed-by-master': 'subkeys-broken',
+  'device-not-cross-signed': 'sessions-unsigned',
+  'device-cross-signature-invalid': 'sessions-unsigned',
+  'device-signed-by-old-key': 'sessions-old-signature',
+  'device-self-signature-invalid': 'sessions-untrustworthy',
+  'device-id-collides-with-key': 'sessions-untrustworthy',
+  'device-keys-malformed': 'sessions-untrustworthy',
+  'no-secret-storage': 'no-secret-storage',
+  'no-default-key': 'no-default-key',
+  'default-key-description-missing': 'no-default-key',
+  'default-key-unsupported': 'no-default-key',
+  'secret-missing': 'secrets-lost',
+  'secret-not-under-default-key': 'secrets-elsewhere',
+  'secret-mismatch': 'secrets-lost',
+  'secret-undecryptable': 'secrets-lost',
+  'wrong-recovery-key': 'wrong-recovery-key',
+  'backup-not-trusted': 'backup-untrusted',
+  'backup-not-signed-by-master': 'backup-untrusted',
+  'backup-key-missing': 'backup-key-lost',
+  'backup-key-mismatch': 'backup-key-lost',
+  'server-data-malformed': 'partial-read',
+  'server-read-failed': 'partial-read',
+});
+
+/**
+ * Order in which repairs run inside one composed plan (lower first), and which repair of a
+ * cause's problems is "the" repair when they name several (the lowest rank: a reset covers what a
+ * regeneration would). Kinds not listed here are never composed (manual-upload and verify-user
+ * need what only the person can type; reverify-users belongs to the users report).
+ *
+ * The repairs being built elsewhere plug in at: create-secret-storage 0 and set-default-key 0
+ * (before any key is stored), reset-backup 45 (after new cross-signing keys, so the new
+ * backup is signed by the new master), sign-out-device 60 (last: nothing else depends on it).
+ */
+export const REPAIR_RANK: Readonly<Partial<Record<RepairKind, number>>> = Object.freeze({
+  'store-secrets': 5,
+  'reset-cross-signing': 10,
+  'upload-keys': 15,
+  'regenerate-subkeys': 20,
+  'sign-devices': 30,
+  'resign-backup': 40,
+});
+
+/** The rank of a repair kind, or undefined when it is never part of a composed plan. */
+export const rankOf = (kind: RepairKind | undefined): number | undefined => (kind === undefined ? undefined : REPAIR_RANK[kind]);
+
+const n = (count: number, one: string, many = `${one}s`): string => `${count} ${count === 1 ? one : many}`;
+
+/** Per cause: its place in the verdict (root causes first) and its headline, given its problems. */
+const CAUSES: Readonly<Record<CauseId, { order: number; headline: (problems: readonly CauseInput[], subjects: readonly string[]) => string }>> = {
+  'no-identity': { order: 0, headline: (ps) => (ps.some((p) => p.repair === 'upload-keys')
+    ? 'No cross-signing identity is published, but secret storage still holds its private keys'
+    : 'No cross-signing identity is published') },
+  'identity-broken': { order: 1, headline: () => 'The published master key cannot be used' },
+  'subkeys-broken': { order: 2, headline: (ps) => `${ps.length === 1 ? 'A cross-signing subkey is' : 'The cross-signing subkeys are'} missing, malformed or not signed by the master key` },
+  'no-secret-storage': { order: 3, headline: () => 'Secret storage is not set up: the private keys are kept nowhere on the server' },
+  'no-default-key': { order: 4, headline: () => 'Secret storage has no usable default key' },
+  'wrong-recovery-key': { order: 5, headline: () => 'The recovery key or passphrase given is not the one of secret storage' },
+  'secrets-lost': { order: 6, headline: (_ps, s) => `${n(s.length, 'private key')} in secret storage ${s.length === 1 ? 'is' : 'are'} lost or no longer match${s.length === 1 ? 'es' : ''} what is published (${s.join(', ')})` },
+  'secrets-elsewhere': { order: 7, headline: (_ps, s) => `${n(s.length, 'secret')} ${s.length === 1 ? 'is' : 'are'} stored only under another secret-storage key` },
+  'sessions-old-signature': { order: 8, headline: (_ps, s) => `Your cross-signing keys were replaced; ${n(s.length, 'session')} still carr${s.length === 1 ? 'ies' : 'y'} the old signature` },
+  'sessions-unsigned': { order: 9, headline: (_ps, s) => `${n(s.length, 'session')} ${s.length === 1 ? 'is' : 'are'} not cross-signed` },
+  'sessions-untrustworthy': { order: 10, headline: (_ps, s) => `${n(s.length, 'session')} ${s.length === 1 ? 'has' : 'have'} keys that cannot be trusted` },
+  'backup-untrusted': { order: 11, headline: () => 'The key backup is not signed by your master key' },
+  'backup-key-lost': { order: 12, headline: () => 'The key backup\'s private key is missing from secret storage or does not match it' },
+  'partial-read': { order: 13, headline: (ps) => `Part of the account could not be read (${n(ps.length, 'entry', 'entries')}); the report is incomplete` },
+  // The users report's problems (`users-*`, src/core/users/types.ts) where a verdict lists them beside the account's.
+  'people-verified': { order: 14, headline: (ps) => (ps.length === 1 ? ps[0]!.message : `${ps.length} problems with the people you verified`) },
+};
+
+/** What grouping needs of a problem: the account report's, or any verdict problem with a string code. */
+export interface CauseInput {
+  code: string;
+  message: string;
+  repair?: RepairKind;
+  subject?: string;
+}
+
+/** One root cause of a report: its problems' codes and subjects, one headline, one repair. */
+export interface Cause {
+  id: CauseId;
+  headline: string;
+  /** The repair that fixes the cause (the lowest-ranked one its problems name); absent: none exists. */
+  repair?: RepairKind;
+  /** Devices, keys or secrets the cause is about, in report order, each once. */
+  subjects: string[];
+  /** Problem codes (ProblemCode, or a users report's code). */
+  codes: string[];
+  /** How many problems of the report it groups. */
+  count: number;
+}
+
+/**
+ * The cause of one problem: the table's for an account problem, `people-verified` for the users
+ * report's (`users-*`), and an unknown code is read as a partial report.
+ * @throws Never.
+ */
+export const causeOf = (p: { code: string }): CauseId => (Object.prototype.hasOwnProperty.call(CAUSE_OF_CODE, p.code)
+  ? CAUSE_OF_CODE[p.code as ProblemCode] : p.code.startsWith('users-') ? 'people-verified' : 'partial-read');
+
+/** The repair a set of problems calls for: the lowest-ranked named one, or the first named when none ranks. */
+function repairOf(problems: readonly CauseInput[]): RepairKind | undefined {
+  const named = problems.flatMap((p) => (p.repair === undefined ? [] : [p.repair]));
+  const ranked = named.filter((r) => rankOf(r) !== undefined).sort((a, b) => rankOf(a)! - rankOf(b)!);
+  return ranked[0] ?? named[0];
+}
+
+/**
+ * Group problems under their root causes, root causes first.
+ * @throws Never.
+ */
+export function groupCauses(problems: readonly CauseInput[]): Cause[] {
+  const groups = new Map<CauseId, CauseInput[]>();
+  for (const p of problems) {
+    const id = causeOf(p);
+    groups.set(id, [...(groups.get(id) ?? []), p]);
+  }
+  return [...groups.entries()]
+    .sort(([a], [b]) => CAUSES[a].order - CAUSES[b].order)
+    .map(([id, ps]) => {
+      const subjects = [...new Set(ps.flatMap((p) => (p.subject === undefined ? [] : [p.subject])))];
+      const repair = repairOf(ps);
+      return {
+        id, headline: CAUSES[id].headline(ps, subjects), ...(repair === undefined ? {} : { repair }),
+        subjects, codes: [...new Set(ps.map((p) => p.code))], count: ps.length,
+      };
+    });
+}
