@@ -1,7 +1,7 @@
 import { browser } from '../ext/api.ts';
 import type { Handlers } from '../ext/receiver.ts';
 import type { StoredSession } from '../ext/storage.ts';
-import { readStatus } from './status.ts';
+import { forgetRawKeysQuery, lastRawKeysQuery, readStatus } from './status.ts';
 import { inspectUsers } from '../core/users/inspect-users.ts';
 import { deleteSession, getSession, putSession, sessionForTab, updateSession } from './session-store.ts';
 import { readTabSessions } from './session-read.ts';
@@ -92,6 +92,7 @@ export const handlers: Handlers = {
   },
 
   async forgetSession({ sessionId }) {
+    forgetRawKeysQuery(sessionId);
     return { forgotten: await deleteSession(sessionId) };
   },
 
@@ -118,6 +119,11 @@ export const handlers: Handlers = {
     if (passphrase !== undefined) secret.passphrase = passphrase;
     const session = await requireSession(sessionId);
     return readStatus(session, await sessions.clientFor(sessionId), secret);
+  },
+
+  async readRaw({ sessionId }) {
+    await requireSession(sessionId);
+    return { keysQuery: lastRawKeysQuery(sessionId) };
   },
 
   async readUsers({ sessionId, userIds }) {

@@ -15,16 +15,25 @@ export class SecretInputError extends Error {
   }
 }
 
+/**
+ * Each session's last /keys/query response, kept for the popup's raw views (`readRaw`) instead of
+ * being sent with every status. Memory only, like the report it came with.
+ */
+const lastKeysQuery = new Map<string, unknown>();
+
+export const lastRawKeysQuery = (sessionId: string): unknown => lastKeysQuery.get(sessionId) ?? null;
+export const forgetRawKeysQuery = (sessionId: string): void => void lastKeysQuery.delete(sessionId);
+
 /** @param client - from sessions.clientFor(): one tab re-read at most for a rotating token, one retry after M_UNKNOWN_TOKEN. */
 export async function readStatus(session: StoredSession, client: MatrixClient, secret: { recoveryKey?: string; passphrase?: string }): Promise<StatusView> {
   const started = performance.now();
   const inspected = await inspectAccount(client, { userId: session.userId, deviceId: session.deviceId || undefined, secret });
   if (!inspected.ok) throw new SecretInputError(inspected.error.message, inspected.error.code);
   const { state, report } = inspected.value;
+  lastKeysQuery.set(session.sessionId, state.keysQuery.raw);
   return {
     report,
     raw: {
-      keysQuery: state.keysQuery.raw,
       defaultKey: state.defaultKey.read,
       secrets: state.secrets.map((s) => ({ name: s.name, read: s.read })),
       keyDescriptions: state.keyDescriptions.map((d) => ({ keyId: d.keyId, read: d.read })),

@@ -6,7 +6,7 @@ import { ownPath, RawToggle } from './raw-toggle.tsx';
 /** Rendering more rows than this makes the popup sluggish; the rest stay one click away. */
 const FIRST_ROWS = 200;
 
-export function DevicesTable({ devices, showAll, onShowAll, keysQuery, userId }: { devices: DeviceReport[]; showAll: boolean; onShowAll: () => void; keysQuery: unknown; userId: string }) {
+export function DevicesTable({ devices, showAll, onShowAll, keysQuery, userId }: { devices: DeviceReport[]; showAll: boolean; onShowAll: () => void; keysQuery: () => Promise<unknown>; userId: string }) {
   const signed = devices.filter((d) => d.crossSigned === 'valid').length;
   const rows = showAll ? devices : devices.slice(0, FIRST_ROWS);
   return (
@@ -24,7 +24,7 @@ export function DevicesTable({ devices, showAll, onShowAll, keysQuery, userId }:
               <td><SigBadge result={d.selfSignature} /></td>
               <td>
                 <SigBadge result={d.crossSigned} testId="device-cross-signed" />
-                <RawToggle label={`device ${d.deviceId}`} value={() => ownPath(keysQuery, 'device_keys', userId, d.deviceId)} testId="device-raw" />
+                <RawToggle label={`device ${d.deviceId}`} value={async () => ownPath(await keysQuery(), 'device_keys', userId, d.deviceId)} testId="device-raw" />
               </td>
             </tr>
           ))}
