@@ -7,7 +7,6 @@ import { inspectAccount } from '../core/inspect/inspect-account.ts';
 import type { StatusView } from '../ext/protocol.ts';
 import type { StoredSession } from '../ext/storage.ts';
 import type { MatrixClient } from '../core/matrix/client.ts';
-
 export class SecretInputError extends Error {
   override name = 'SecretInputError';
   constructor(message: string, readonly code: string) {
@@ -24,10 +23,47 @@ const lastKeysQuery = new Map<string, unknown>();
 export const lastRawKeysQuery = (sessionId: string): unknown => lastKeysQuery.get(sessionId) ?? null;
 export const forgetRawKeysQuery = (sessionId: string): void => void lastKeysQuery.delete(sessionId);
 
+type Inspection = ReturnType<typeof inspectAccount>;
+
+/**
+ * Inspections started while the token was still being checked (session-read.ts), waiting for
+ * the popup's first readStatus of that session. Taken once; ignored when older than EARLY_MAX_AGE_MS
+ * (the popup asks within a message round trip of the tab read, so an old one was never asked for).
+ */
+const early = new Map<string, { at: number; inspection: Inspection }>();
+const EARLY_MAX_AGE_MS = 30_000;
+const EARLY_MAX = 4;
+
+/**
+ * Start reading an account before whoami confirmed the token, so the status needs no round trip of
+ * its own after the tab read (docs/design.md#early-status). Reads only, with the token on its way to
+ * the same homeserver as whoami; the result is used only if whoami confirms the same user and device.
+ */
+export function startEarlyInspection(client: MatrixClient, userId: string, deviceId: string): Inspection {
+  const inspection = inspectAccount(client, { userId, deviceId: deviceId || undefined, secret: {} });
+  inspection.catch(() => undefined); // a failed early read is just not used
+  return inspection;
+}
+
+export function adoptEarlyInspection(sessionId: string, inspection: Inspection): void {
+  early.set(sessionId, { at: Date.now(), inspection });
+  while (early.size > EARLY_MAX) early.delete(early.keys().next().value!);
+}
+
+async function takeEarly(sessionId: string): Promise<Awaited<Inspection> | undefined> {
+  const e = early.get(sessionId);
+  early.delete(sessionId);
+  if (!e || Date.now() - e.at > EARLY_MAX_AGE_MS) return undefined;
+  const r = await e.inspection.catch(() => undefined);
+  return r?.ok ? r : undefined;
+}
+
 /** @param client - from sessions.clientFor(): one tab re-read at most for a rotating token, one retry after M_UNKNOWN_TOKEN. */
 export async function readStatus(session: StoredSession, client: MatrixClient, secret: { recoveryKey?: string; passphrase?: string }): Promise<StatusView> {
   const started = performance.now();
-  const inspected = await inspectAccount(client, { userId: session.userId, deviceId: session.deviceId || undefined, secret });
+  const withSecret = secret.recoveryKey !== undefined || secret.passphrase !== undefined;
+  const inspected = (withSecret ? undefined : await takeEarly(session.sessionId))
+    ?? await inspectAccount(client, { userId: session.userId, deviceId: session.deviceId || undefined, secret });
   if (!inspected.ok) throw new SecretInputError(inspected.error.message, inspected.error.code);
   const { state, report } = inspected.value;
   lastKeysQuery.set(session.sessionId, state.keysQuery.raw);
