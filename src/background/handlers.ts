@@ -1,7 +1,7 @@
 import { browser } from '../ext/api.ts';
 import type { Handlers } from '../ext/receiver.ts';
 import type { StoredSession } from '../ext/storage.ts';
-import { forgetRawKeysQuery, lastRawKeysQuery, readStatus } from './status.ts';
+import { backgroundEd, forgetRawKeysQuery, lastRawKeysQuery, readStatus } from './status.ts';
 import { inspectUsers } from '../core/users/inspect-users.ts';
 import { deleteSession, getSession, putSession, sessionForTab, updateSession } from './session-store.ts';
 import { readTabSessions } from './session-read.ts';
@@ -130,7 +130,7 @@ export const handlers: Handlers = {
     const session = await requireSession(sessionId);
     // My keys come from the same keys/query as everybody's, so this read needs nothing from
     // readStatus and the popup sends both at once (docs/matrix-api.md#users-discovery).
-    return inspectUsers(await sessions.clientFor(sessionId), { userId: session.userId }, { extraUserIds: userIds ?? [] });
+    return inspectUsers(await sessions.clientFor(sessionId), { userId: session.userId }, { extraUserIds: userIds ?? [], ed: await backgroundEd() });
   },
 
   async repairPreview(req) {

@@ -7,6 +7,16 @@ import { inspectAccount } from '../core/inspect/inspect-account.ts';
 import type { StatusView } from '../ext/protocol.ts';
 import type { StoredSession } from '../ext/storage.ts';
 import type { MatrixClient } from '../core/matrix/client.ts';
+import { detectEd25519, type Ed25519 } from '../core/ed25519.ts';
+import { cachingEd25519 } from '../core/verify-cache.ts';
+
+let ed: Promise<Ed25519> | undefined;
+/**
+ * The background's Ed25519, remembering its verify answers for as long as the background lives:
+ * a re-read of an unchanged account verifies nothing again (src/core/verify-cache.ts).
+ */
+export const backgroundEd = (): Promise<Ed25519> => (ed ??= detectEd25519().then((e) => cachingEd25519(e)));
+
 export class SecretInputError extends Error {
   override name = 'SecretInputError';
   constructor(message: string, readonly code: string) {
@@ -40,7 +50,7 @@ const EARLY_MAX = 4;
  * the same homeserver as whoami; the result is used only if whoami confirms the same user and device.
  */
 export function startEarlyInspection(client: MatrixClient, userId: string, deviceId: string): Inspection {
-  const inspection = inspectAccount(client, { userId, deviceId: deviceId || undefined, secret: {} });
+  const inspection = backgroundEd().then((ed) => inspectAccount(client, { userId, deviceId: deviceId || undefined, secret: {}, ed }));
   inspection.catch(() => undefined); // a failed early read is just not used
   return inspection;
 }
@@ -63,7 +73,7 @@ export async function readStatus(session: StoredSession, client: MatrixClient, s
   const started = performance.now();
   const withSecret = secret.recoveryKey !== undefined || secret.passphrase !== undefined;
   const inspected = (withSecret ? undefined : await takeEarly(session.sessionId))
-    ?? await inspectAccount(client, { userId: session.userId, deviceId: session.deviceId || undefined, secret });
+    ?? await inspectAccount(client, { userId: session.userId, deviceId: session.deviceId || undefined, secret, ed: await backgroundEd() });
   if (!inspected.ok) throw new SecretInputError(inspected.error.message, inspected.error.code);
   const { state, report } = inspected.value;
   lastKeysQuery.set(session.sessionId, state.keysQuery.raw);
