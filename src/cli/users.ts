@@ -100,8 +100,11 @@ export async function runUsers(argv: string[], io: UsersIo): Promise<number> {
   }
   try {
     const me = await client.whoami();
-    await warnIfUnproven(me.user_id, client.baseUrl, io.fetch, io.err);
-    const report = await inspectUsers(client, { userId: me.user_id }, { extraUserIds: users });
+    // Read-only: the homeserver check runs beside the report, whose output waits for both.
+    const [, report] = await Promise.all([
+      warnIfUnproven(me.user_id, client.baseUrl, io.fetch, io.err),
+      inspectUsers(client, { userId: me.user_id }, { extraUserIds: users }),
+    ]);
     io.out(flags.json === true ? jsonTerminalSafe(JSON.stringify(report, null, 2)) : formatUsers(report));
     return report.problems.length === 0 ? 0 : 1;
   } catch (error) {
