@@ -1,7 +1,7 @@
 import { browser } from '../ext/api.ts';
 import type { Handlers } from '../ext/receiver.ts';
 import type { StoredSession } from '../ext/storage.ts';
-import { backgroundEd, forgetRawKeysQuery, lastRawKeysQuery, readStatus } from './status.ts';
+import { backgroundEd, forgetLastRead, lastDiagnostic, lastRawKeysQuery, readStatus, rememberUsers } from './status.ts';
 import { inspectUsers } from '../core/users/inspect-users.ts';
 import { deleteSession, getSession, putSession, sessionForTab, updateSession } from './session-store.ts';
 import { readTabSessions } from './session-read.ts';
@@ -92,7 +92,7 @@ export const handlers: Handlers = {
   },
 
   async forgetSession({ sessionId }) {
-    forgetRawKeysQuery(sessionId);
+    forgetLastRead(sessionId);
     return { forgotten: await deleteSession(sessionId) };
   },
 
@@ -126,11 +126,18 @@ export const handlers: Handlers = {
     return { keysQuery: lastRawKeysQuery(sessionId) };
   },
 
+  async readDiagnostic({ sessionId }) {
+    await requireSession(sessionId);
+    return { text: lastDiagnostic(sessionId, new Date().toISOString()) };
+  },
+
   async readUsers({ sessionId, userIds }) {
     const session = await requireSession(sessionId);
     // My keys come from the same keys/query as everybody's, so this read needs nothing from
     // readStatus and the popup sends both at once (docs/matrix-api.md#users-discovery).
-    return inspectUsers(await sessions.clientFor(sessionId), { userId: session.userId }, { extraUserIds: userIds ?? [], ed: await backgroundEd() });
+    const users = await inspectUsers(await sessions.clientFor(sessionId), { userId: session.userId }, { extraUserIds: userIds ?? [], ed: await backgroundEd() });
+    rememberUsers(sessionId, users);
+    return users;
   },
 
   async repairPreview(req) {

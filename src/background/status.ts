@@ -7,6 +7,9 @@ import { inspectAccount } from '../core/inspect/inspect-account.ts';
 import type { StatusView } from '../ext/protocol.ts';
 import type { StoredSession } from '../ext/storage.ts';
 import type { MatrixClient } from '../core/matrix/client.ts';
+import { diagnosticJson, type DiagnosticSource } from '../core/inspect/diagnostic.ts';
+import type { Report } from '../core/inspect/report-types.ts';
+import type { UsersReport } from '../core/users/types.ts';
 import { detectEd25519, type Ed25519 } from '../core/ed25519.ts';
 import { cachingEd25519 } from '../core/verify-cache.ts';
 
@@ -25,13 +28,27 @@ export class SecretInputError extends Error {
 }
 
 /**
- * Each session's last /keys/query response, kept for the popup's raw views (`readRaw`) instead of
- * being sent with every status. Memory only, like the report it came with.
+ * Each session's last read (report and the server JSON behind it) and last users report, kept for
+ * the popup's raw views (`readRaw`) and diagnostic copy (`readDiagnostic`) instead of being sent
+ * with every status. Memory only; no token or decrypted secret is in them.
  */
-const lastKeysQuery = new Map<string, unknown>();
+const lastRead = new Map<string, { report: Report; state: DiagnosticSource }>();
+const lastUsers = new Map<string, UsersReport>();
 
-export const lastRawKeysQuery = (sessionId: string): unknown => lastKeysQuery.get(sessionId) ?? null;
-export const forgetRawKeysQuery = (sessionId: string): void => void lastKeysQuery.delete(sessionId);
+export const lastRawKeysQuery = (sessionId: string): unknown => lastRead.get(sessionId)?.state.keysQuery.raw ?? null;
+export const rememberUsers = (sessionId: string, users: UsersReport): void => void lastUsers.set(sessionId, users);
+export function forgetLastRead(sessionId: string): void {
+  lastRead.delete(sessionId);
+  lastUsers.delete(sessionId);
+}
+
+/** The same redacted bundle as `xsign-doctor status --diagnostic`, of the session's last read. */
+export function lastDiagnostic(sessionId: string, generatedAt: string): string | null {
+  const read = lastRead.get(sessionId);
+  if (!read) return null;
+  const users = lastUsers.get(sessionId);
+  return diagnosticJson(read.report, read.state, { generatedAt, ...(users ? { users } : {}) });
+}
 
 type Inspection = ReturnType<typeof inspectAccount>;
 
@@ -76,7 +93,7 @@ export async function readStatus(session: StoredSession, client: MatrixClient, s
     ?? await inspectAccount(client, { userId: session.userId, deviceId: session.deviceId || undefined, secret, ed: await backgroundEd() });
   if (!inspected.ok) throw new SecretInputError(inspected.error.message, inspected.error.code);
   const { state, report } = inspected.value;
-  lastKeysQuery.set(session.sessionId, state.keysQuery.raw);
+  lastRead.set(session.sessionId, { report, state });
   return {
     report,
     raw: {

@@ -152,6 +152,8 @@ export const requestValidators = {
    */
   /** The /keys/query response behind the session's last readStatus, for a raw view the person opened. */
   readRaw: object({ sessionId: str({ min: 1, max: 128 }) }),
+  /** The redacted diagnostic bundle (as `xsign-doctor status --diagnostic`) of the session's last read. */
+  readDiagnostic: object({ sessionId: str({ min: 1, max: 128 }) }),
   readUsers: object({
     sessionId: str({ min: 1, max: 128 }),
     userIds: optional(array(str({ min: 3, max: 255, pattern: /^@[^\s:]+:\S+$/ }), { max: 100 })),
@@ -230,6 +232,8 @@ type Responses = {
   readStatus: StatusView;
   /** `null` before the session's first readStatus in this background's lifetime. */
   readRaw: { keysQuery: unknown };
+  /** `null` before the session's first readStatus in this background's lifetime. */
+  readDiagnostic: { text: string | null };
   /** Names users: shown in the popup, never put in the diagnostic report (counts only there). */
   readUsers: UsersReport;
   /**

@@ -1,5 +1,4 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { diagnosticJson } from '../../core/inspect/diagnostic.ts';
 import { hostOf } from '../../core/matrix/discovery.ts';
 import { send } from '../../ext/messaging.ts';
 import type { SessionView, StatusView } from '../../ext/protocol.ts';
@@ -78,15 +77,13 @@ export function StatusReport({ session }: { session: SessionView }) {
     );
   }
   const { report, raw } = status;
-  // The same redacted bundle as `xsign-doctor status --diagnostic`: no token, no secret.
-  const diagnostic = async () =>
-    diagnosticJson(report, {
-      keysQuery: { raw: await keysQuery() },
-      defaultKey: { read: raw.defaultKey },
-      keyDescriptions: raw.keyDescriptions,
-      secrets: raw.secrets,
-      backup: { read: raw.backup },
-    }, { generatedAt: new Date().toISOString(), ...(users ? { users } : {}) });
+  // The same redacted bundle as `xsign-doctor status --diagnostic`: no token, no secret. Built by
+  // the background from this read (it holds the server JSON), so the popup does not carry it.
+  const diagnostic = async () => {
+    const { text } = await send('readDiagnostic', { sessionId: session.sessionId });
+    if (text === null) throw new Error('The background no longer has this read; re-read first.');
+    return text;
+  };
   return (
     <div data-testid="status-report" aria-busy={busy} data-reads={reads}>
       <Verdict healthy={report.healthy} problems={report.problems} onRepair={(kind) => {
