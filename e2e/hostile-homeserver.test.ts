@@ -16,6 +16,7 @@ import type { ExtensionBrowser } from './harness/extension-browser.ts';
 import { corsHeaders, type ScriptedHomeserver } from './harness/scripted-homeserver.ts';
 import { serveAccount, type StandInAccount } from './harness/stand-in-account.ts';
 import { connectManually } from './harness/status-ui.ts';
+import { waitUntil } from './harness/ui-page.ts';
 
 const MALLORY = '@mallory:evil.example';
 const IMG = '<img src=x onerror="window.__xss=1">';
@@ -92,6 +93,8 @@ for (const name of BROWSERS) {
       assert.ok((await nameOf(otherDevice!)).includes(SCRIPT), 'the <script> display name is shown as text');
       // Open every raw view too: the server's JSON (Mallory's markup key ID included) is text there.
       await ui.evaluate(() => { for (const d of document.querySelectorAll('details')) d.open = true; }, null);
+      // A raw view fetches its JSON from the background when opened (readRaw): wait until every one shows it.
+      await waitUntil('every raw view filled', () => ui.evaluate(() => [...document.querySelectorAll('details.raw')].every((d) => d.querySelector('pre') !== null), null));
       const facts = await pageFacts(ui);
       assert.ok(facts.text.includes(`ed25519:${theirMaster}${SCRIPT}`), 'the raw view shows the markup key ID as text');
       assert.equal(facts.imgs, 0, 'an <img> element was injected');

@@ -77,6 +77,8 @@ export function adoptEarlyInspection(sessionId: string, inspection: Inspection):
   while (early.size > EARLY_MAX) early.delete(early.keys().next().value!);
 }
 
+const dropEarly = (sessionId: string): boolean => early.delete(sessionId);
+
 async function takeEarly(sessionId: string): Promise<Awaited<Inspection> | undefined> {
   const e = early.get(sessionId);
   early.delete(sessionId);
@@ -89,7 +91,9 @@ async function takeEarly(sessionId: string): Promise<Awaited<Inspection> | undef
 export async function readStatus(session: StoredSession, client: MatrixClient, secret: { recoveryKey?: string; passphrase?: string }): Promise<StatusView> {
   const started = performance.now();
   const withSecret = secret.recoveryKey !== undefined || secret.passphrase !== undefined;
-  const inspected = (withSecret ? undefined : await takeEarly(session.sessionId))
+  // Taken (and so dropped) by any read: after this one, an earlier early read is out of date.
+  const adopted = withSecret ? void dropEarly(session.sessionId) : await takeEarly(session.sessionId);
+  const inspected = adopted
     ?? await inspectAccount(client, { userId: session.userId, deviceId: session.deviceId || undefined, secret, ed: await backgroundEd() });
   if (!inspected.ok) throw new SecretInputError(inspected.error.message, inspected.error.code);
   const { state, report } = inspected.value;
