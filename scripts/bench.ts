@@ -238,6 +238,15 @@ try {
           raw.floorEmptyStart[bench.name].push(f.emptyStartMs);
           raw.floorWork[bench.name].push(f.ms);
         });
+        // "Show all" exists beyond 200 devices (src/popup/components/devices-table.tsx).
+        if (n > 200) {
+          await section(`scroll ${bench.name} ${n}`, async () => {
+            const sc = await bench.scroll(n);
+            if (!sc.reachedEnd) throw new Error(`scrolling did not reach device ${n} in ${sc.frames} frames`);
+            raw.scrollShowAll[bench.name].push(sc.showAllMs);
+            raw.scrollMaxFrame[bench.name].push(sc.maxFrameMs);
+          });
+        }
       }
       if (i < baselineRuns) {
         await section(`baseline ${n}`, async () => {

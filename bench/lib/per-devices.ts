@@ -28,6 +28,12 @@ export type PerDevices = {
   sdk_running_ms: Cell | null;
   cli_cold_ms: Cell | null;
   peak_memory_kib: { cli: Cell | null; sdk: Cell | null };
+  /**
+   * In-page, warm, only where "Show all" exists (> 200 devices): click → the virtualized table
+   * painted, and the longest frame while scrolling it to the end one screen per frame (goal: no
+   * frame over 50 ms).
+   */
+  scroll_ms: PerBrowser<{ show_all: Cell | null; max_frame: Cell | null }>;
   ratios: {
     /** Warm time to verdict ÷ floor (goal ≤ 1.3 Chromium, ≤ 1.5 Firefox). */
     verdict_over_floor: PerBrowser<number | null>;
@@ -45,6 +51,8 @@ export type RawSamples = {
   driver: PerBrowser<{ warm: number[]; cold: number[] }>;
   floorEmptyStart: PerBrowser<number[]>;
   floorWork: PerBrowser<number[]>;
+  scrollShowAll: PerBrowser<number[]>;
+  scrollMaxFrame: PerBrowser<number[]>;
   sdkCold: number[];
   sdkRunning: number[];
   sdkRssKib: number[];
@@ -58,7 +66,7 @@ export function emptySamples(): RawSamples {
   const per = <T>(make: () => T): PerBrowser<T> => ({ chromium: make(), firefox: make() });
   return {
     verdict: per(pair), popupStart: per(pair), driver: per(pair),
-    floorEmptyStart: per(() => []), floorWork: per(() => []),
+    floorEmptyStart: per(() => []), floorWork: per(() => []), scrollShowAll: per(() => []), scrollMaxFrame: per(() => []),
     sdkCold: [], sdkRunning: [], sdkRssKib: [], cliCold: [], cliRssKib: [], healthy: [],
   };
 }
@@ -96,6 +104,10 @@ export function perDevicesEntry(raw: RawSamples): PerDevices {
     sdk_running_ms: sdkRunning,
     cli_cold_ms: cli,
     peak_memory_kib: { cli: cell(raw.cliRssKib), sdk: cell(raw.sdkRssKib) },
+    scroll_ms: {
+      chromium: { show_all: cell(raw.scrollShowAll.chromium), max_frame: cell(raw.scrollMaxFrame.chromium) },
+      firefox: { show_all: cell(raw.scrollShowAll.firefox), max_frame: cell(raw.scrollMaxFrame.firefox) },
+    },
     ratios: {
       verdict_over_floor: {
         chromium: ratio(verdict.chromium.warm?.median, floorCells.chromium?.median),

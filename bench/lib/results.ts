@@ -94,6 +94,16 @@ export function renderPerDevices(per: Record<string, PerDevices>): string[] {
     const ps = e.popup_start_ms;
     out.push(`| ${c} | ${cellText(e.floor_parts_ms.chromium?.empty_popup_start)} | ${cellText(e.floor_parts_ms.chromium?.requests_parse_verify)} | ${cellText(e.floor_parts_ms.firefox?.empty_popup_start)} | ${cellText(e.floor_parts_ms.firefox?.requests_parse_verify)} | ${fmt(ps.chromium.warm?.median)} / ${fmt(ps.chromium.cold?.median)} | ${fmt(ps.firefox.warm?.median)} / ${fmt(ps.firefox.cold?.median)} | ${cellText(e.driver_time_to_verdict_ms.chromium.warm)} | ${cellText(e.driver_time_to_verdict_ms.firefox.warm)} | ${mib(e.peak_memory_kib.cli)} | ${mib(e.peak_memory_kib.sdk)} |`);
   }
+  const scrolled = counts.filter((c) => per[c]!.scroll_ms && (per[c]!.scroll_ms.chromium.max_frame || per[c]!.scroll_ms.firefox.max_frame));
+  if (scrolled.length) {
+    out.push('', '### "Show all" and scrolling the device table (in page, warm; goal: no frame over 50 ms)', '');
+    out.push('| devices | Show all → painted, Chromium | longest frame scrolling, Chromium | Show all → painted, Firefox | longest frame, Firefox |');
+    out.push('|---:|---:|---:|---:|---:|');
+    for (const c of scrolled) {
+      const sc = per[c]!.scroll_ms;
+      out.push(`| ${c} | ${cellText(sc.chromium.show_all)} | ${cellText(sc.chromium.max_frame)} | ${cellText(sc.firefox.show_all)} | ${cellText(sc.firefox.max_frame)} |`);
+    }
+  }
   const unhealthy = counts.filter((c) => !per[c]!.all_healthy);
   if (unhealthy.length) out.push('', `**Not every run answered "healthy" with every device** at ${unhealthy.join(', ')} devices; see results.json.`);
   out.push('', ...PER_DEVICES_FIELDS.map((line) => `- ${line}`), '');
@@ -111,6 +121,7 @@ export const PER_DEVICES_FIELDS = [
   '`sdk_running_ms`: the same run minus the SDK\'s import and initRustCrypto: the answers from a client whose start-up is done (it still fetches the device list, as our popup does).',
   '`cli_cold_ms`: `xsign-doctor status --json` (the production CLI bundle) as a fresh Node process, spawn to exit, on the same account (bench/lib/cli-cold.ts).',
   '`peak_memory_kib`: maximum resident set of the CLI process (GNU time %M) and of the SDK process (process.resourceUsage().maxRSS).',
+  '`scroll_ms`: where "Show all" exists (more than 200 devices), in the page: from its click to the virtualized table drawn and a frame painted, and the longest interval between animation frames while the table is scrolled to its end one screen per frame.',
   '`ratios`: from the medians; `verdict_over_floor` uses the warm verdict, `sdk_cold_over_cli` how many times faster the CLI is than a cold SDK, `sdk_running_over_verdict` how many times faster the warm popup is than an already-running SDK.',
 ];
 

@@ -29,6 +29,8 @@ export type UiSample = {
   retries: string[];
 };
 export type FloorSample = FloorResult & { emptyStartMs: number; totalMs: number };
+/** In-page: click → the virtualized table drawn and painted; then the longest frame while scrolling to the end. */
+export type ScrollSample = { showAllMs: number; maxFrameMs: number; frames: number; reachedEnd: boolean };
 
 /** Attempts per run when the driver fails to open the UI page at all (a harness flake, not a result). */
 const OPEN_ATTEMPTS = 3;
@@ -53,6 +55,8 @@ export type UiBench = {
   run(devices: number, opts?: { cold?: boolean }): Promise<UiSample>;
   /** One floor sample: an empty extension page's start-up, then the bare requests in it. */
   floor(devices: number): Promise<FloorSample>;
+  /** "Show all" on the device table, then scrolling it to the end one step per frame. */
+  scroll(devices: number): Promise<ScrollSample>;
   close(): Promise<void>;
 };
 
@@ -105,6 +109,38 @@ export async function openUiBench(
           return verdict && open ? { verdictMs: verdict.startTime, openMs: open.startTime } : undefined;
         }, undefined));
         return { ms, ...marks, healthy: (await ui.attr('status-verdict', 'data-healthy')) === 'true', retries };
+      } finally {
+        await ui.close().catch(() => {});
+      }
+    },
+    async scroll(devices) {
+      const tabId = tabs.get(devices);
+      if (tabId === undefined) throw new RangeError(`no tab for ${devices} devices`);
+      const ui = await browser.openUi(tabId);
+      try {
+        await waitForVerdict(ui, opts.timeoutMs);
+        // No named inner functions: the page has no __name helper (see floor.ts).
+        return await ui.evaluate(async (n: number) => {
+          const t0 = performance.now();
+          (document.querySelector('[data-testid="devices-show-all"]') as HTMLButtonElement).click();
+          while (!document.querySelector('[data-testid="devices-scroll"]')) await new Promise<number>((r) => requestAnimationFrame(r));
+          await new Promise<number>((r) => requestAnimationFrame(r));
+          const showAllMs = performance.now() - t0;
+          const box = document.querySelector('[data-testid="devices-scroll"]') as HTMLElement;
+          let last = performance.now();
+          let maxFrameMs = 0;
+          let frames = 0;
+          while (box.getAttribute('data-last') !== String(n) || box.scrollTop + box.clientHeight < box.scrollHeight - 1) {
+            if (frames > 5000) break;
+            box.scrollTop += box.clientHeight;
+            await new Promise<number>((r) => requestAnimationFrame(r));
+            const now = performance.now();
+            maxFrameMs = Math.max(maxFrameMs, now - last);
+            last = now;
+            frames++;
+          }
+          return { showAllMs, maxFrameMs, frames, reachedEnd: box.getAttribute('data-last') === String(n) };
+        }, devices);
       } finally {
         await ui.close().catch(() => {});
       }
