@@ -36,7 +36,9 @@ export function VirtualRows<T>({ items, head, label, row, testId }: {
     const a = rows[0]!;
     const b = rows[rows.length - 1]!;
     const avg = (b.offsetTop + b.offsetHeight - a.offsetTop) / rows.length;
-    if (avg > 0 && Math.abs(avg - rowPx) > 0.5) setRowPx(avg);
+    // Only a real misestimate re-sizes the spacers: chasing every window's own average would
+    // re-render (and move the scroll range) on every scroll step.
+    if (avg > 0 && Math.abs(avg - rowPx) > rowPx * 0.1) setRowPx(avg);
     if (box.current && box.current.clientHeight !== view.height) onScroll();
   });
   return (
