@@ -97,6 +97,10 @@ try {
     ok: true,
     total_ms: totalMs,
     phases_ms: { import: importMs, init_rust_crypto: initMs - importMs, ...marks },
+    // The same answers from a client whose start-up (import, initRustCrypto) is done: the first
+    // pass of questions, which still fetches the device list from the server.
+    running_ms: totalMs - initMs,
+    max_rss_kb: process.resourceUsage().maxRSS,
     polyfills,
     requests,
     answers: {

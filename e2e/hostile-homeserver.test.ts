@@ -93,7 +93,8 @@ for (const name of BROWSERS) {
       // Open the raw keys/query pane too: the server's JSON (Mallory's markup key ID included) is text there.
       await ui.evaluate(() => { for (const d of document.querySelectorAll('details')) d.open = true; }, null);
       await ui.click('raw-keys-query');
-      await ui.waitFor('raw-pane', { attr: ['open', ''] });
+      // The pane fetches its JSON from the background when opened (readRaw).
+      await ui.waitFor('raw-pane', { attr: ['data-loaded', 'true'] });
       const facts = await pageFacts(ui);
       assert.ok(facts.text.includes(`ed25519:${theirMaster}${SCRIPT}`), 'the raw view shows the markup key ID as text');
       assert.equal(facts.imgs, 0, 'an <img> element was injected');

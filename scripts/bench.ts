@@ -1,14 +1,17 @@
 // `npm run bench`: performance numbers for the README (not part of `npm test`). Builds the
 // production and test packages, starts its own throw-away Synapse, builds healthy accounts with 1,
-// 50 and 1000 devices, and measures:
-//   1. time to a complete status in the extension UI (Chromium and Firefox),
-//   2. the same answers from matrix-js-sdk with its Rust crypto, cold start in Node (baseline),
+// 100, 1000 and 5000 devices, and measures (results.per_devices, issue 16's schema):
+//   1. time to verdict in the extension UI, in the page (Chromium and Firefox, background warm
+//      and restarted), and the floor (bare requests, parse, verification in an empty extension
+//      page, plus that page's start-up),
+//   2. the same answers from matrix-js-sdk with its Rust crypto, cold and already running, and
+//      from the CLI as a cold process, with their peak memory,
 //   3. Ed25519 verification per signature (WebCrypto vs @noble/ed25519),
 //   4. bundle and package sizes (and the Rust crypto .wasm for comparison),
 //   5. request waves of the core's inspection.
 // Writes bench/results.json and bench/results.md. Takes a few minutes on 2 cores.
 //
-// Options: --devices=1,50,1000  --runs=7 (UI runs per cell)  --baseline-runs=5
+// Options: --devices=1,100,1000,5000  --runs=7 (UI runs per cell)  --baseline-runs=7 (SDK and CLI)
 //          --signatures=2000  --browsers=chromium,firefox  --out=DIR (default bench/)
 //          --skip-build (reuse dist/)  --render-md (only rewrite results.md from results.json)
 import { spawnSync } from 'node:child_process';
@@ -27,6 +30,9 @@ import { measureSizes } from '../bench/lib/sizes.ts';
 import { median, ratio, round, summarise } from '../bench/lib/stats.ts';
 import { openUiBench, type UiBench, type UiSample } from '../bench/lib/ui-timing.ts';
 import { benchVerify } from '../bench/lib/verify.ts';
+import { prepareBenchBuilds } from '../bench/lib/bench-build.ts';
+import { cliColdStart } from '../bench/lib/cli-cold.ts';
+import { emptySamples, perDevicesEntry, perDevicesProblems, type RawSamples } from '../bench/lib/per-devices.ts';
 
 const root = new URL('..', import.meta.url).pathname;
 const started = performance.now();
@@ -37,12 +43,12 @@ const int = (name: string, fallback: number, min: number): number => {
   if (!Number.isSafeInteger(n) || n < min) throw new RangeError(`--${name} must be an integer >= ${min}`);
   return n;
 };
-const deviceCounts = arg('devices', '1,50,1000').split(',').map(Number);
+const deviceCounts = arg('devices', '1,100,1000,5000').split(',').map(Number);
 if (!deviceCounts.every((n) => Number.isSafeInteger(n) && n >= 1)) throw new RangeError('--devices must list positive integers');
 const browsers = arg('browsers', BROWSERS.join(',')).split(',') as BrowserName[];
 if (!browsers.every((b) => BROWSERS.includes(b))) throw new RangeError(`--browsers must list some of ${BROWSERS.join(', ')}`);
 const uiRuns = int('runs', 7, 1);
-const baselineRuns = int('baseline-runs', 5, 1);
+const baselineRuns = int('baseline-runs', 7, 1);
 const signatures = int('signatures', 2000, 200);
 const outDir = resolve(arg('out', join(root, 'bench')));
 const logDir = join(root, 'bench', 'runs', 'sdk-logs'); // git-ignored: the SDK processes' output, last run only
@@ -106,7 +112,7 @@ rmSync(logDir, { recursive: true, force: true });
 mkdirSync(logDir, { recursive: true });
 
 const results: Results = {
-  schema: 1,
+  schema: 2,
   date: new Date().toISOString(),
   machine: machineInfo(root),
   config: { device_counts: deviceCounts, ui_runs: uiRuns, baseline_runs: baselineRuns, verify_signatures: signatures },
@@ -117,6 +123,7 @@ const results: Results = {
   verify_per_sig_ms: null,
   sizes_bytes: null,
   request_waves: { goal: 2, per_device_count: {} },
+  per_devices: {},
   errors: [],
   total_run_ms: 0,
   method: METHOD,
@@ -144,6 +151,7 @@ try {
     build([]);
     build(['--test']);
   }
+  const benchBuilds = prepareBenchBuilds(root);
   await section('sizes', async () => {
     results.sizes_bytes = measureSizes(root);
   });
@@ -166,7 +174,11 @@ try {
     accounts.set(n, { account, page });
     say(`account with ${n} device(s) built in ${Math.round(performance.now() - t)} ms`);
   }
-  const targets = deviceCounts.map((n) => ({ devices: n, pageUrl: accounts.get(n)!.page.url }));
+  const targets = deviceCounts.map((n) => {
+    const { account, page } = accounts.get(n)!;
+    return { devices: n, pageUrl: page.url, floor: { baseUrl: hs.baseUrl, userId: account.user.userId, accessToken: account.user.accessToken } };
+  });
+  const cli = join(root, 'dist', 'cli', 'xsign-doctor.mjs');
 
   // 5. Request waves of the core, first (each baseline run adds, then removes, a device).
   for (const n of deviceCounts) {
@@ -187,7 +199,7 @@ try {
   const uiBenches: UiBench[] = [];
   for (const name of browsers) {
     await section(`time_to_status ${name}`, async () => {
-      const bench = await openUiBench(name, targets, { timeoutMs: UI_TIMEOUT_MS, log: say });
+      const bench = await openUiBench(name, targets, { timeoutMs: UI_TIMEOUT_MS, log: say, extensionDir: benchBuilds[name] });
       cleanups.push(() => bench.close());
       uiBenches.push(bench);
     });
@@ -198,29 +210,72 @@ try {
     const failedUi = new Set<BrowserName>();
     const sdk: SdkRun[] = [];
     let sdkFailed = 0;
+    const raw: RawSamples = emptySamples();
     const { user } = accounts.get(n)!.account;
     for (let i = 0; i < Math.max(uiRuns, baselineRuns); i++) {
       for (const bench of uiBenches) {
         if (i >= uiRuns || failedUi.has(bench.name)) continue;
+        // Cold first (background stopped just before), then warm (it is running and has just
+        // read this account), then the floor in an empty page of the same browser.
         await section(`time_to_status ${bench.name} ${n}`, async () => {
           try {
-            ui.get(bench.name)!.push(await bench.run(n));
+            for (const mode of ['cold', 'warm'] as const) {
+              const sample = await bench.run(n, { cold: mode === 'cold' });
+              if (mode === 'warm') ui.get(bench.name)!.push(sample);
+              raw.verdict[bench.name][mode].push(sample.verdictMs);
+              raw.popupStart[bench.name][mode].push(sample.openMs);
+              raw.driver[bench.name][mode].push(sample.ms);
+              raw.healthy.push(sample.healthy);
+            }
           } catch (e) {
             failedUi.add(bench.name); // no more runs of this cell
             throw e;
           }
         });
+        await section(`floor ${bench.name} ${n}`, async () => {
+          const f = await bench.floor(n);
+          if (f.valid !== f.signatures) throw new Error(`the floor verified ${f.valid} of ${f.signatures} signatures`);
+          raw.floorEmptyStart[bench.name].push(f.emptyStartMs);
+          raw.floorWork[bench.name].push(f.ms);
+        });
+        // "Show all" exists beyond 200 devices (src/popup/components/devices-table.tsx).
+        if (n > 200) {
+          await section(`scroll ${bench.name} ${n}`, async () => {
+            const sc = await bench.scroll(n);
+            if (!sc.reachedEnd) throw new Error(`scrolling did not reach device ${n} in ${sc.frames} frames`);
+            raw.scrollShowAll[bench.name].push(sc.showAllMs);
+            raw.scrollMaxFrame[bench.name].push(sc.maxFrameMs);
+          });
+        }
       }
       if (i < baselineRuns) {
         await section(`baseline ${n}`, async () => {
           const r = await sdkColdStart(hs, user, { timeoutMs: SDK_TIMEOUT_MS, logDir });
-          if (!isFailure(r)) return void sdk.push(r);
+          if (!isFailure(r)) {
+            sdk.push(r);
+            raw.sdkCold.push(r.total_ms);
+            raw.sdkRunning.push(r.running_ms);
+            raw.sdkRssKib.push(r.max_rss_kb);
+            return;
+          }
           sdkFailed++;
           baselineErrors.push(r.error);
           say(`baseline ${n} devices, run ${i + 1}: ERROR ${r.error}\n${r.stack ?? ''}\n${r.logTail}`);
         });
+        await section(`cli ${n}`, async () => {
+          const r = await cliColdStart(cli, { baseUrl: hs.baseUrl, accessToken: user.accessToken }, { timeoutMs: SDK_TIMEOUT_MS });
+          raw.cliCold.push(r.ms);
+          if (r.maxRssKb !== null) raw.cliRssKib.push(r.maxRssKb);
+          raw.healthy.push(r.healthy && r.devices === n);
+        });
       }
     }
+    const e = perDevicesEntry(raw);
+    (results.per_devices ??= {})[String(n)] = e;
+    say(`${n} devices: verdict warm/cold chromium ${e.time_to_verdict_ms.chromium.warm?.median}/${e.time_to_verdict_ms.chromium.cold?.median}, firefox ${e.time_to_verdict_ms.firefox.warm?.median}/${e.time_to_verdict_ms.firefox.cold?.median}; floor ${e.floor_ms.chromium?.median}/${e.floor_ms.firefox?.median}; sdk cold ${e.sdk_cold_ms?.median} running ${e.sdk_running_ms?.median}; cli ${e.cli_cold_ms?.median} ms`);
+    // Written after each device count: the largest takes longest.
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(join(outDir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
     for (const [name, samples] of ui) {
       if (!samples.length) continue;
       (results.time_to_status_ms[name] ??= {})[String(n)] = {
@@ -267,6 +322,7 @@ try {
   await cleanUp();
 }
 
+for (const problem of perDevicesProblems(results.per_devices ?? {}, { minSamples: Math.min(uiRuns, baselineRuns) })) results.errors.push({ section: 'per_devices schema', error: problem });
 results.total_run_ms = Math.round(performance.now() - started);
 results.machine.load_avg_1m.end = loadAverage();
 mkdirSync(outDir, { recursive: true });

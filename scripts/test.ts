@@ -41,7 +41,8 @@ if (!unitOnly) {
   step('web-ext lint', process.execPath, ['scripts/lint-firefox.mjs', 'dist/firefox']);
 }
 
-let files = [...testFiles('src'), ...(unitOnly ? [] : testFiles('e2e'))];
+// bench/lib holds unit tests of the results writer (no browsers, no Synapse).
+let files = [...testFiles('src'), ...testFiles('bench'), ...(unitOnly ? [] : testFiles('e2e'))];
 if (filters.length) files = files.filter((f) => filters.some((x) => f.includes(x)));
 
 const env = { ...process.env };

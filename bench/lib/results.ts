@@ -3,6 +3,7 @@ import type { MachineInfo } from './machine.ts';
 import type { SizesResult } from './sizes.ts';
 import type { Summary } from './stats.ts';
 import type { VerifyResult } from './verify.ts';
+import type { Cell, PerDevices } from './per-devices.ts';
 
 export type Browser = 'chromium' | 'firefox';
 
@@ -27,7 +28,7 @@ export type BaselineSummary = Summary & {
 export type WavesEntry = { waves: number; requests: number; per_wave: string[][]; core_inspect_node_ms: number; healthy: boolean; devices_in_report: number };
 
 export type Results = {
-  schema: 1;
+  schema: 1 | 2;
   date: string;
   machine: MachineInfo;
   config: { device_counts: number[]; ui_runs: number; baseline_runs: number; verify_signatures: number };
@@ -39,6 +40,8 @@ export type Results = {
   verify_per_sig_ms: VerifyResult | null;
   sizes_bytes: SizesResult | null;
   request_waves: { goal: number; per_device_count: Record<string, WavesEntry> };
+  /** Issue 16's schema (bench/lib/per-devices.ts); absent in schema 1 results. */
+  per_devices?: Record<string, PerDevices>;
   errors: { section: string; error: string }[];
   total_run_ms: number;
   method: string[];
@@ -59,6 +62,69 @@ const fmt = (n: number | null | undefined, digits = 0): string =>
 const range = (s: Summary | undefined): string => (s ? `${fmt(s.median)} (${fmt(s.min)}–${fmt(s.max)})` : '—');
 const kib = (bytes: number): string => `${fmt(bytes)} (${fmt(bytes / 1024, 1)} KiB)`;
 
+const cellText = (c: Cell | null | undefined): string => (c ? `${fmt(c.median)} (${fmt(c.min)}–${fmt(c.max)})` : '—');
+const times = (v: number | null | undefined): string => (v === null || v === undefined ? '—' : `${fmt(v, 2)}×`);
+
+/** The issue 16 tables: per device count, in-page verdict vs floor, SDK and CLI, memory, ratios. */
+export function renderPerDevices(per: Record<string, PerDevices>): string[] {
+  const out: string[] = [];
+  const counts = Object.keys(per).sort((a, b) => Number(a) - Number(b));
+  const samples = Object.values(per)[0]?.time_to_verdict_ms.chromium.warm?.samples.length ?? 0;
+  out.push('## Time to verdict against the floor and matrix-js-sdk (ms)', '');
+  out.push(`Median (min–max), ${samples} runs per cell. Every field is explained under the tables.`, '');
+  out.push('| devices | floor Chromium | verdict Chromium warm | cold | floor Firefox | verdict Firefox warm | cold | SDK cold | SDK running | CLI cold |');
+  out.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const c of counts) {
+    const e = per[c]!;
+    out.push(`| ${c} | ${cellText(e.floor_ms.chromium)} | ${cellText(e.time_to_verdict_ms.chromium.warm)} | ${cellText(e.time_to_verdict_ms.chromium.cold)} | ${cellText(e.floor_ms.firefox)} | ${cellText(e.time_to_verdict_ms.firefox.warm)} | ${cellText(e.time_to_verdict_ms.firefox.cold)} | ${cellText(e.sdk_cold_ms)} | ${cellText(e.sdk_running_ms)} | ${cellText(e.cli_cold_ms)} |`);
+  }
+  out.push('', '### Ratios of medians, against the goals', '');
+  out.push('| devices | verdict ÷ floor, Chromium (goal ≤ 1.3) | Firefox (≤ 1.5) | SDK cold ÷ CLI (≥ 3.5 at 1 000, ≥ 4 at 5 000) | SDK running ÷ verdict, Chromium (≥ 2.5 at 1 000) | Firefox (≥ 1.8 at 1 000) |');
+  out.push('|---:|---:|---:|---:|---:|---:|');
+  for (const c of counts) {
+    const r = per[c]!.ratios;
+    out.push(`| ${c} | ${times(r.verdict_over_floor.chromium)} | ${times(r.verdict_over_floor.firefox)} | ${times(r.sdk_cold_over_cli)} | ${times(r.sdk_running_over_verdict.chromium)} | ${times(r.sdk_running_over_verdict.firefox)} |`);
+  }
+  out.push('', '### Where the floor and the popup start go; peak memory', '');
+  out.push('| devices | empty page start, Chromium | bare requests + parse + verify, Chromium | empty page start, Firefox | bare work, Firefox | popup script start, Chromium warm / cold | Firefox warm / cold | driver-observed verdict, Chromium warm | Firefox warm | peak RSS CLI (MiB) | peak RSS SDK (MiB) |');
+  out.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  const mib = (c: Cell | null | undefined) => (c ? fmt(c.median / 1024, 0) : '—');
+  for (const c of counts) {
+    const e = per[c]!;
+    const ps = e.popup_start_ms;
+    out.push(`| ${c} | ${cellText(e.floor_parts_ms.chromium?.empty_popup_start)} | ${cellText(e.floor_parts_ms.chromium?.requests_parse_verify)} | ${cellText(e.floor_parts_ms.firefox?.empty_popup_start)} | ${cellText(e.floor_parts_ms.firefox?.requests_parse_verify)} | ${fmt(ps.chromium.warm?.median)} / ${fmt(ps.chromium.cold?.median)} | ${fmt(ps.firefox.warm?.median)} / ${fmt(ps.firefox.cold?.median)} | ${cellText(e.driver_time_to_verdict_ms.chromium.warm)} | ${cellText(e.driver_time_to_verdict_ms.firefox.warm)} | ${mib(e.peak_memory_kib.cli)} | ${mib(e.peak_memory_kib.sdk)} |`);
+  }
+  const scrolled = counts.filter((c) => per[c]!.scroll_ms && (per[c]!.scroll_ms.chromium.max_frame || per[c]!.scroll_ms.firefox.max_frame));
+  if (scrolled.length) {
+    out.push('', '### "Show all" and scrolling the device table (in page, warm; goal: no frame over 50 ms)', '');
+    out.push('| devices | Show all → painted, Chromium | longest frame scrolling, Chromium | Show all → painted, Firefox | longest frame, Firefox |');
+    out.push('|---:|---:|---:|---:|---:|');
+    for (const c of scrolled) {
+      const sc = per[c]!.scroll_ms;
+      out.push(`| ${c} | ${cellText(sc.chromium.show_all)} | ${cellText(sc.chromium.max_frame)} | ${cellText(sc.firefox.show_all)} | ${cellText(sc.firefox.max_frame)} |`);
+    }
+  }
+  const unhealthy = counts.filter((c) => !per[c]!.all_healthy);
+  if (unhealthy.length) out.push('', `**Not every run answered "healthy" with every device** at ${unhealthy.join(', ')} devices; see results.json.`);
+  out.push('', ...PER_DEVICES_FIELDS.map((line) => `- ${line}`), '');
+  return out;
+}
+
+/** One sentence per field of per_devices.<N>, rendered under the tables. */
+export const PER_DEVICES_FIELDS = [
+  '`time_to_verdict_ms.<browser>.warm`: in the page, from popup.html\'s navigation start to the moment a MutationObserver (src/popup/index.tsx) sees `[data-testid="status-verdict"]` in the DOM, with the background already running and having read this account before (so its verified-signature memory, src/core/verify-cache.ts, is warm); the drivers\' page creation and polling are not in it.',
+  '`time_to_verdict_ms.<browser>.cold`: the same, with the background stopped just before the run (Chromium: the service worker; Firefox: the event page), so its start-up, WebCrypto probe and every verification are in it.',
+  '`floor_ms.<browser>`: what any tool must spend, measured in the same browser: an empty extension page\'s start-up (navigation start to its only script running) plus, in that page, the same 8 requests in the same 2 waves with bare `fetch`, `JSON.parse`, and WebCrypto Ed25519 verification of the same signatures (one key import per device), all at once (bench/lib/floor.ts); `floor_parts_ms` splits it in two.',
+  '`popup_start_ms`: navigation start to the popup\'s script running, the part of the verdict time the empty page\'s start-up stands for.',
+  '`driver_time_to_verdict_ms`: the older measure (openUi() call to the driver seeing the verdict), kept to show what the drivers add.',
+  '`sdk_cold_ms`: matrix-js-sdk 43 with its Rust crypto in a fresh Node process answering the same questions (cross-signing status, every device\'s verification, secret storage ready, backup trusted), from process start (bench/sdk-cold-start.mjs).',
+  '`sdk_running_ms`: the same run minus the SDK\'s import and initRustCrypto: the answers from a client whose start-up is done (it still fetches the device list, as our popup does).',
+  '`cli_cold_ms`: `xsign-doctor status --json` (the production CLI bundle) as a fresh Node process, spawn to exit, on the same account (bench/lib/cli-cold.ts).',
+  '`peak_memory_kib`: maximum resident set of the CLI process (GNU time %M) and of the SDK process (process.resourceUsage().maxRSS).',
+  '`scroll_ms`: where "Show all" exists (more than 200 devices), in the page: from its click to the virtualized table drawn and a frame painted, and the longest interval between animation frames while the table is scrolled to its end one screen per frame.',
+  '`ratios`: from the medians; `verdict_over_floor` uses the warm verdict, `sdk_cold_over_cli` how many times faster the CLI is than a cold SDK, `sdk_running_over_verdict` how many times faster the warm popup is than an already-running SDK.',
+];
+
 export function renderMarkdown(r: Results): string {
   const counts = r.config.device_counts.map(String);
   const out: string[] = [];
@@ -71,7 +137,8 @@ export function renderMarkdown(r: Results): string {
   if (load.start > m.cpus / 2) {
     out.push(`**Note:** other work was running when this bench started (1-minute load average ${load.start} on ${m.cpus} CPUs), so absolute times are inflated and noisy; the interleaved runs keep the ratios comparable.`, '');
   }
-  out.push('## Time to a complete status (ms)', '');
+  if (r.per_devices && Object.keys(r.per_devices).length) out.push(...renderPerDevices(r.per_devices));
+  out.push('## Time to a complete status, driver-observed (ms)', '');
   out.push(`Median (min–max) of ${r.config.ui_runs} runs per cell for the extension, ${r.config.baseline_runs} for the baseline. Extension: from opening its UI to the full report rendered. Baseline: matrix-js-sdk with Rust crypto, cold start in Node, same account, same server.`, '');
   out.push('| devices | extension, Chromium | extension, Firefox | matrix-js-sdk + Rust crypto (Node) | SDK ÷ Chromium | SDK ÷ Firefox |');
   out.push('|---:|---:|---:|---:|---:|---:|');

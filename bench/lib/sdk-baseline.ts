@@ -15,6 +15,10 @@ const SCRIPT = new URL('../sdk-cold-start.mjs', import.meta.url).pathname;
 
 export type SdkRun = {
   total_ms: number;
+  /** total_ms minus import and initRustCrypto: the answers from an already started client. */
+  running_ms: number;
+  /** Peak resident set of the SDK process (process.resourceUsage().maxRSS). */
+  max_rss_kb: number;
   phases_ms: Record<string, number>;
   polyfills: string[];
   requests: Interval[];

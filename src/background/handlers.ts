@@ -2,7 +2,7 @@ import { browser } from '../ext/api.ts';
 import type { Handlers } from '../ext/receiver.ts';
 import { loadVerifiedMemory, rememberVerifiedUsers, type StoredSession } from '../ext/storage.ts';
 import { emptyVerifiedMemory, previouslyVerified, verifiedInReport } from '../core/users/verified-memory.ts';
-import { readStatus } from './status.ts';
+import { backgroundEd, forgetLastRead, lastDiagnostic, lastRawKeysQuery, readStatus, rememberUsers } from './status.ts';
 import { inspectUsers } from '../core/users/inspect-users.ts';
 import { deleteSession, getSession, putSession, sessionForTab, updateSession } from './session-store.ts';
 import { readTabSessions } from './session-read.ts';
@@ -98,6 +98,7 @@ export const handlers: Handlers = {
   },
 
   async forgetSession({ sessionId }) {
+    forgetLastRead(sessionId);
     return { forgotten: await deleteSession(sessionId) };
   },
 
@@ -126,18 +127,30 @@ export const handlers: Handlers = {
     return readStatus(session, await sessions.clientFor(sessionId), secret);
   },
 
+  async readRaw({ sessionId }) {
+    await requireSession(sessionId);
+    return { keysQuery: lastRawKeysQuery(sessionId) };
+  },
+
+  async readDiagnostic({ sessionId }) {
+    await requireSession(sessionId);
+    return { text: lastDiagnostic(sessionId, new Date().toISOString()) };
+  },
+
   async readUsers({ sessionId, userIds }) {
     const session = await requireSession(sessionId);
     // My keys come from the same keys/query as everybody's, so this read needs nothing from
     // readStatus and the popup sends both at once (docs/matrix-api.md#users-discovery).
     // The master keys seen verified before tell "their identity changed" (docs/matrix-api.md#identity-changed).
     const account = { userId: session.userId, homeserver: session.homeserver };
-    const report = await inspectUsers(await sessions.clientFor(sessionId), { userId: session.userId }, {
-      extraUserIds: userIds ?? [], previouslyVerified: previouslyVerified(await loadVerifiedMemory().catch(() => emptyVerifiedMemory()), account),
+    const users = await inspectUsers(await sessions.clientFor(sessionId), { userId: session.userId }, {
+      extraUserIds: userIds ?? [], ed: await backgroundEd(),
+      previouslyVerified: previouslyVerified(await loadVerifiedMemory().catch(() => emptyVerifiedMemory()), account),
     });
     // A storage failure costs only the memory, never the report.
-    await rememberVerifiedUsers(account, verifiedInReport(report)).catch(() => undefined);
-    return report;
+    await rememberVerifiedUsers(account, verifiedInReport(users)).catch(() => undefined);
+    rememberUsers(sessionId, users);
+    return users;
   },
 
   async repairPreview(req) {

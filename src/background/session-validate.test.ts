@@ -80,6 +80,17 @@ test('a page pairing a user ID with another server: the session is kept but its 
   assert.deepEqual(wellKnown, ['example.org']);
 });
 
+test('whoami naming another user: discovery is redone for the user the token acts as', async () => {
+  homeserver({ syt_token_abcdef: { status: 200, body: { user_id: '@b:other.example', device_id: 'DEV' } } });
+  const r = await checkCandidate(candidate());
+  assert.equal(r.ok, true);
+  if (!r.ok) return;
+  // The early lookup for the page's claim (example.org) ran beside whoami; the verdict is other.example's.
+  assert.deepEqual(wellKnown.sort(), ['example.org', 'other.example']);
+  assert.equal(r.session.homeserverCheck?.serverNameHost, 'other.example');
+  assert.ok(r.session.mismatch);
+});
+
 test('soft logout in storage is rejected without sending the token anywhere', async () => {
   homeserver({});
   const r = await checkCandidate(candidate({ softLogout: true }));

@@ -41,6 +41,11 @@ export function describeMismatch(c: SessionCandidate, userId: string, deviceId: 
 export async function checkCandidate(c: SessionCandidate): Promise<Checked> {
   // The server already ended it; sending the dead token anywhere would serve no purpose.
   if (c.softLogout) return reject(c, 'soft-logout', MESSAGES.softLogout(c.app));
+  // Discovery needs only a user ID and carries no token: started beside whoami with the one the
+  // page stored, and redone below if the homeserver vouches for another (the verdict is always
+  // for the user ID the token acts as). One sequential round trip instead of two.
+  const early = verifyHomeserver(c.userId, c.homeserver);
+  early.catch(() => undefined); // awaited only if whoami agrees
   let me: { user_id: string; device_id?: string };
   try {
     me = await tokenClient(c.homeserver, c.accessToken).whoami();
@@ -62,7 +67,7 @@ export async function checkCandidate(c: SessionCandidate): Promise<Checked> {
     pageUserId: c.userId,
     pageDeviceId: c.deviceId,
     // The user ID the homeserver vouched for names the homeserver the account is really on.
-    homeserverCheck: await verifyHomeserver(me.user_id, c.homeserver),
+    homeserverCheck: await (me.user_id === c.userId ? early : verifyHomeserver(me.user_id, c.homeserver)),
   };
   const mismatch = describeMismatch(c, me.user_id, me.device_id);
   if (mismatch) session.mismatch = mismatch;

@@ -67,8 +67,12 @@ export async function runStatus(argv: string[], io: StatusIo): Promise<number> {
   }
   try {
     const me = await client.whoami();
-    await warnIfUnproven(me.user_id, client.baseUrl, io.fetch, io.err);
-    const inspected = await inspectAccount(client, { userId: me.user_id, deviceId: me.device_id, secret: { recoveryKey, passphrase } });
+    // Read-only, so the homeserver check (no token, another host) runs beside the inspection;
+    // its warning still comes before the report, which is printed once both are done.
+    const [, inspected] = await Promise.all([
+      warnIfUnproven(me.user_id, client.baseUrl, io.fetch, io.err),
+      inspectAccount(client, { userId: me.user_id, deviceId: me.device_id, secret: { recoveryKey, passphrase } }),
+    ]);
     if (!inspected.ok) {
       io.err(terminalSafe(`xsign-doctor: ${inspected.error.message}`));
       return 2;

@@ -102,11 +102,14 @@ export async function runUsers(argv: string[], io: UsersIo): Promise<number> {
   }
   try {
     const me = await client.whoami();
-    await warnIfUnproven(me.user_id, client.baseUrl, io.fetch, io.err);
     // The master keys you were seen to verify, to tell "their identity changed" (src/cli/state-file.ts).
     const memory = new VerifiedUsersState(stateFilePath(io.env, flags['state-file']), io.err);
     const account = { userId: me.user_id, homeserver: client.baseUrl };
-    const report = await inspectUsers(client, { userId: me.user_id }, { extraUserIds: users, previouslyVerified: memory.previouslyVerified(account) });
+    // Read-only: the homeserver check runs beside the report, whose output waits for both.
+    const [, report] = await Promise.all([
+      warnIfUnproven(me.user_id, client.baseUrl, io.fetch, io.err),
+      inspectUsers(client, { userId: me.user_id }, { extraUserIds: users, previouslyVerified: memory.previouslyVerified(account) }),
+    ]);
     memory.remember(account, verifiedInReport(report));
     io.out(flags.json === true ? jsonTerminalSafe(JSON.stringify(report, null, 2)) : formatUsers(report));
     return report.problems.length === 0 ? 0 : 1;

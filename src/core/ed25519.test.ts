@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { Point } from '@noble/ed25519';
 import { decodeBase64, encodeBase64 } from './base64.ts';
-import { detectEd25519, nobleEd25519, webCryptoEd25519 } from './ed25519.ts';
+import { detectEd25519, isAcceptablePublicKey, nobleEd25519, webCryptoEd25519 } from './ed25519.ts';
 import type { Ed25519 } from './ed25519.ts';
 
 interface Rfc8032Vectors {
@@ -197,6 +197,90 @@ describe('ed25519: backends agree', () => {
         assert.deepEqual(results, [false, false], `key ${toHex(key)} R ${toHex(R)}`);
       }
     }
+  });
+});
+
+describe('isAcceptablePublicKey: the small-order table matches strict decoding', () => {
+  const web = webCryptoEd25519();
+  /** noble's strict verdict on a public key: decodes canonically and is not of small order. */
+  const nobleAccepts = (key: Uint8Array): boolean => {
+    try {
+      return !Point.fromBytes(key, false).isSmallOrder();
+    } catch {
+      return false;
+    }
+  };
+  const decodes = (key: Uint8Array): boolean => {
+    try {
+      Point.fromBytes(key, false);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it('the table holds exactly the canonical encodings of the eight small-order points', () => {
+    // A point of order 8 generates the whole torsion subgroup.
+    const t = Point.fromBytes(fromHex('26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05'), false);
+    let p = Point.ZERO;
+    const torsion = new Set<string>();
+    for (let k = 0; k < 8; k++, p = p.add(t)) torsion.add(toHex(p.toBytes()));
+    assert.equal(torsion.size, 8);
+    for (const hex of torsion) assert.equal(isAcceptablePublicKey(fromHex(hex)), false, hex);
+  });
+
+  // One vector per rejected encoding: the 8 small-order points, the sign-bit variants of the two
+  // with x = 0, and every y ≥ p (19 values × both sign bits), which covers the non-canonical
+  // encodings of y = 0 and y = 1.
+  const rejected: string[] = [
+    '0100000000000000000000000000000000000000000000000000000000000000',
+    '0100000000000000000000000000000000000000000000000000000000000080',
+    'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+    'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff',
+    '0000000000000000000000000000000000000000000000000000000000000000',
+    '0000000000000000000000000000000000000000000000000000000000000080',
+    '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05',
+    '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85',
+    'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a',
+    'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa',
+  ];
+  for (let low = 0xed; low <= 0xff; low++) {
+    for (const top of ['7f', 'ff']) rejected.push(low.toString(16) + 'ff'.repeat(30) + top);
+  }
+  for (const hex of rejected) {
+    it(`rejects ${hex}`, async () => {
+      const key = fromHex(hex);
+      assert.equal(isAcceptablePublicKey(key), false);
+      assert.equal(nobleAccepts(key), false);
+      const message = fromHex('68656c6c6f');
+      assert.equal(await web.verify(key, message, identitySignature), false);
+      assert.equal(await nobleEd25519.verify(key, message, identitySignature), false);
+    });
+  }
+
+  it('agrees with noble on every key that decodes, and WebCrypto refuses every key that does not', async () => {
+    const v = rfc8032.cases[2]!;
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.boolean(), async (bytes, mixTorsion) => {
+        // Random bytes are rarely on the curve; half the runs use a real point, optionally plus a
+        // small-order component (mixed order: accepted by both, as libsodium does).
+        let key = bytes;
+        if (mixTorsion || bytes[0]! & 1) {
+          const seed = Uint8Array.from(bytes);
+          const point = Point.fromBytes(await nobleEd25519.publicKey(seed), false);
+          const t = Point.fromBytes(fromHex('c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a'), false);
+          key = (mixTorsion ? point.add(t) : point).toBytes();
+        }
+        if (decodes(key)) assert.equal(isAcceptablePublicKey(key), nobleAccepts(key), toHex(key));
+        else assert.equal(await web.verify(key, fromHex(v.message), fromHex(v.signature)), false, toHex(key));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('accepts every RFC 8032 and Matrix test key', async () => {
+    for (const c of rfc8032.cases) assert.equal(isAcceptablePublicKey(fromHex(c.publicKey)), true, c.name);
+    for (const k of testKeys.keys) assert.equal(isAcceptablePublicKey(decodeBase64(k.publicKey)), true, k.role);
   });
 });
 

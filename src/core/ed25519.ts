@@ -12,7 +12,7 @@
  * deliberately crafted with mixed-order points (noble checks the cofactored equation, OpenSSL and
  * BoringSSL the cofactorless one); no honest key or signature has such components.
  */
-import { etc, hashes, Point, getPublicKey as nobleGetPublicKey, sign as nobleSign, verify as nobleVerify } from '@noble/ed25519';
+import { etc, hashes, getPublicKey as nobleGetPublicKey, sign as nobleSign, verify as nobleVerify } from '@noble/ed25519';
 import { sha512 } from '@noble/hashes/sha2.js';
 import { base64urlnopad } from '@scure/base';
 import { encodeBase64 } from './base64.ts';
@@ -64,18 +64,41 @@ function copy(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
 }
 
 /**
- * Strict point checks for the public key: canonical encoding, on the curve, not of small order.
- * The noble backend gets this from `{ zip215: false }`; the WebCrypto backend runs it once per key
- * before import (OpenSSL, e.g. in Node 20, accepts small-order keys and would then verify forged
- * signatures such as R = identity, S = 0 for any message).
+ * The encodings of the eight small-order points (RFC 8032 §5.1.3 decoding; the points of order
+ * 1, 2, 4 and 8), plus the two "x = 0 with the sign bit set" variants of y = 1 and y = −1 that
+ * strict decoding rejects. Every other small-order encoding has y ≥ p and fails `canonicalY`.
  */
-function isAcceptablePublicKey(publicKey: Uint8Array): boolean {
-  try {
-    return !Point.fromBytes(publicKey, false).isSmallOrder();
-  } catch {
-    // fromBytes throws on non-canonical or off-curve encodings: an unusable key.
-    return false;
-  }
+const SMALL_ORDER_KEYS = new Set([
+  '0100000000000000000000000000000000000000000000000000000000000000', // identity (y = 1)
+  '0100000000000000000000000000000000000000000000000000000000000080', // identity, x = 0 with sign bit
+  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f', // order 2 (y = −1)
+  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff', // order 2, x = 0 with sign bit
+  '0000000000000000000000000000000000000000000000000000000000000000', // order 4 (y = 0)
+  '0000000000000000000000000000000000000000000000000000000000000080', // order 4, other x
+  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05', // order 8
+  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85', // order 8
+  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a', // order 8
+  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa', // order 8
+]);
+
+/** Is the encoded y (sign bit cleared) below p = 2^255 − 19? Little-endian: p is ed ff…ff 7f. */
+function canonicalY(key: Uint8Array): boolean {
+  if ((key[31]! & 0x7f) !== 0x7f) return true;
+  for (let i = 30; i > 0; i--) if (key[i] !== 0xff) return true;
+  return key[0]! < 0xed;
+}
+
+/**
+ * The public-key checks of strict decoding that WebCrypto may skip: a canonical encoding, not of
+ * small order. The noble backend gets them from `{ zip215: false }`; the WebCrypto backend runs
+ * them once per key before import (OpenSSL, e.g. in Node 20, accepts small-order keys and would
+ * then verify forged signatures such as R = identity, S = 0 for any message). By table rather
+ * than by decompressing the point (≈75 µs a key): an encoding that is not on the curve at all
+ * fails WebCrypto's own decoding at import or verify, so it needs no check here. Equivalence with
+ * noble's decoding is tested in ed25519.test.ts.
+ */
+export function isAcceptablePublicKey(publicKey: Uint8Array): boolean {
+  return canonicalY(publicKey) && !SMALL_ORDER_KEYS.has(etc.bytesToHex(publicKey));
 }
 
 // @noble/ed25519 v3 only ships SHA-512 for its async API, through crypto.subtle.digest. Wiring the

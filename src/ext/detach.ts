@@ -3,7 +3,7 @@
  * as focus moves, e.g. to an approval page or a password manager, and takes its view with it.
  * Flows live in the background either way; the detached window just stays put.
  */
-import { browser } from './api.ts';
+import { pageApi } from './page-api.ts';
 
 export const detachedUiPath = (tabId: number | undefined): string => `popup.html${tabId === undefined ? '' : `?tabId=${tabId}`}`;
 
@@ -11,5 +11,6 @@ export const detachedUiPath = (tabId: number | undefined): string => `popup.html
 export const isDetached = (search: string = location.search): boolean => new URLSearchParams(search).has('tabId');
 
 export async function openDetachedUi(tabId: number | undefined): Promise<void> {
-  await browser.windows.create({ url: browser.runtime.getURL(detachedUiPath(tabId)), type: 'popup', width: 560, height: 760 });
+  const api = pageApi();
+  await api.windows.create({ url: api.runtime.getURL(detachedUiPath(tabId)), type: 'popup', width: 560, height: 760 });
 }

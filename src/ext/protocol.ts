@@ -12,11 +12,14 @@ import type { UsersReport } from '../core/users/types.ts';
 
 export { REPAIR_KINDS, type RepairKind } from '../core/repair/repair-kinds.ts';
 
-/** The inspector's report plus the exact server JSON behind it (no token, no decrypted secret). */
+/**
+ * The inspector's report plus the exact server JSON behind it (no token, no decrypted secret).
+ * The /keys/query response, the large part, is not in it: the popup asks for it with `readRaw`
+ * when a raw view opens.
+ */
 export type StatusView = {
   report: Report;
   raw: {
-    keysQuery: unknown;
     defaultKey: ReadOutcome;
     secrets: { name: string; read: ReadOutcome }[];
     keyDescriptions: { keyId: string; read: ReadOutcome }[];
@@ -149,6 +152,10 @@ export const requestValidators = {
    * The users report (docs/matrix-api.md#user-verification): the members of the session's
    * encrypted rooms and direct chats, plus `userIds` typed in the popup.
    */
+  /** The /keys/query response behind the session's last readStatus, for a raw view the person opened. */
+  readRaw: object({ sessionId: str({ min: 1, max: 128 }) }),
+  /** The redacted diagnostic bundle (as `xsign-doctor status --diagnostic`) of the session's last read. */
+  readDiagnostic: object({ sessionId: str({ min: 1, max: 128 }) }),
   readUsers: object({
     sessionId: str({ min: 1, max: 128 }),
     userIds: optional(array(str({ min: 3, max: 255, pattern: /^@[^\s:]+:\S+$/ }), { max: 100 })),
@@ -234,6 +241,10 @@ type Responses = {
   tabAccess: { access: 'granted' | 'lapsed' };
   refreshSessionToken: SessionView;
   readStatus: StatusView;
+  /** `null` before the session's first readStatus in this background's lifetime. */
+  readRaw: { keysQuery: unknown };
+  /** `null` before the session's first readStatus in this background's lifetime. */
+  readDiagnostic: { text: string | null };
   /** Names users: shown in the popup, never put in the diagnostic report (counts only there). */
   readUsers: UsersReport;
   /**

@@ -3,7 +3,7 @@
  * grant of its own: it asks the background, which learns of a lapse from failed reads (or a URL
  * it can no longer see) and of its end from the read the toolbar popup does when clicked.
  */
-import { signal } from '@preact/signals';
+import { signal } from './signal.ts';
 import { send } from '../ext/messaging.ts';
 
 /** True while reads of the tab wait for the person to click the toolbar icon on it. */

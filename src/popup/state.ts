@@ -1,4 +1,4 @@
-import { signal } from '@preact/signals';
+import { signal } from './signal.ts';
 import type { RejectedSession, SessionView } from '../ext/protocol.ts';
 import { send } from '../ext/messaging.ts';
 import { targetTabId } from './target.ts';

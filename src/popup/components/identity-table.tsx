@@ -4,7 +4,7 @@ import { capitalized, ROLE, ROLES, type KeyRole } from '../../core/roles.ts';
 import { KeyText, SigBadge } from './key-text.tsx';
 import { ownPath, RawToggle } from './raw-toggle.tsx';
 
-function Row({ role, k, keysQuery, userId }: { role: KeyRole; k: CrossSigningKeyReport; keysQuery: unknown; userId: string }) {
+function Row({ role, k, keysQuery, userId }: { role: KeyRole; k: CrossSigningKeyReport; keysQuery: () => Promise<unknown>; userId: string }) {
   const label = capitalized(ROLE[role].label);
   return (
     <tr data-testid={`key-${k.role}`} data-status={k.status}>
@@ -13,13 +13,13 @@ function Row({ role, k, keysQuery, userId }: { role: KeyRole; k: CrossSigningKey
       <td>{k.role === 'master' ? <span class="muted">—</span> : <SigBadge result={k.signatureByMaster} testId={`key-${k.role}-by-master`} />}</td>
       <td>
         {k.shapeProblems.length ? <span class="bad-text">{k.shapeProblems.join('; ')}</span> : k.status === 'ok' ? <span class="good-text">✓ well-formed</span> : ''}
-        {k.status !== 'missing' && <RawToggle label={label} value={() => ownPath(keysQuery, ROLE[role].querySection, userId)} testId={`key-${k.role}-raw`} />}
+        {k.status !== 'missing' && <RawToggle label={label} value={async () => ownPath(await keysQuery(), ROLE[role].querySection, userId)} testId={`key-${k.role}-raw`} />}
       </td>
     </tr>
   );
 }
 
-export function IdentityTable({ identity, keysQuery, userId }: { identity: IdentityReport; keysQuery: unknown; userId: string }) {
+export function IdentityTable({ identity, keysQuery, userId }: { identity: IdentityReport; keysQuery: () => Promise<unknown>; userId: string }) {
   return (
     <section aria-label="Cross-signing keys">
       <h2>Cross-signing keys</h2>

@@ -8,7 +8,7 @@ import { CopyButton } from './copy-button.tsx';
  * that opened it. `json` is visibleJson's text: shown as text, never markup, and still JSON that
  * parses to the same value, so the copy is the server's object.
  */
-export function RawPane({ label, json, testId, onClose }: { label: string; json: string; testId?: string | undefined; onClose: () => void }) {
+export function RawPane({ label, json, testId, onClose }: { label: string; json: string | null; testId?: string | undefined; onClose: () => void }) {
   const dialog = useRef<HTMLDialogElement>(null);
   // Layout effect: the dialog is modal in the same frame it appears, so a key pressed at once reaches it.
   useLayoutEffect(() => {
@@ -19,13 +19,13 @@ export function RawPane({ label, json, testId, onClose }: { label: string; json:
   }, []);
   const title = `Raw JSON: ${visible(label)}`;
   return (
-    <dialog ref={dialog} class="raw-pane" aria-label={title} data-testid="raw-pane" onClose={onClose}>
+    <dialog ref={dialog} class="raw-pane" aria-label={title} data-testid="raw-pane" data-loaded={String(json !== null)} onClose={onClose}>
       <div class="row raw-pane-head">
         <h2 style="flex:1">{title}</h2>
-        <CopyButton label={title} value={() => json} />
+        <CopyButton label={title} value={() => json ?? ''} />
         <button type="button" data-testid="raw-pane-close" onClick={() => dialog.current?.close()}>Close</button>
       </div>
-      <pre class="mono" data-testid={testId && `${testId}-json`} tabIndex={0}>{json}</pre>
+      <pre class="mono" data-testid={testId && `${testId}-json`} tabIndex={0}>{json ?? 'Reading…'}</pre>
     </dialog>
   );
 }

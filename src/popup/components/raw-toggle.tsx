@@ -1,5 +1,5 @@
-import { useState } from 'preact/hooks';
-import { visible, visibleJson } from '../visible-text.ts';
+import { visible } from '../visible-text.ts';
+import { useRawPane } from './raw-json.tsx';
 import { RawPane } from './raw-pane.tsx';
 
 /**
@@ -8,13 +8,13 @@ import { RawPane } from './raw-pane.tsx';
  * rather than squeezed into the table cell. Text, never markup.
  */
 export function RawToggle({ label, value, testId }: { label: string; value: () => unknown; testId?: string }) {
-  const [open, setOpen] = useState(false);
+  const pane = useRawPane(value);
   return (
     <span class="raw-toggle">
-      <button type="button" class="copy" aria-haspopup="dialog" aria-label={`Raw JSON of ${visible(label)}`} onClick={() => setOpen(true)} data-testid={testId}>
+      <button type="button" class="copy" aria-haspopup="dialog" aria-label={`Raw JSON of ${visible(label)}`} onClick={() => pane.show(true)} data-testid={testId}>
         raw
       </button>
-      {open && <RawPane label={label} json={visibleJson(value())} testId={testId} onClose={() => setOpen(false)} />}
+      {pane.open && <RawPane label={label} json={pane.text} testId={testId} onClose={() => pane.show(false)} />}
     </span>
   );
 }

@@ -1,5 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
-import { diagnosticJson } from '../../core/inspect/diagnostic.ts';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { hostOf } from '../../core/matrix/discovery.ts';
 import { send } from '../../ext/messaging.ts';
 import type { SessionView, StatusView } from '../../ext/protocol.ts';
@@ -32,6 +31,14 @@ export function StatusReport({ session }: { session: SessionView }) {
   // Completed reads, as `data-reads`: after a repair, "the re-read is in" is then a fact to wait
   // for, not a moment to guess (the verdict element exists before and after).
   const [reads, setReads] = useState(0);
+  // The /keys/query JSON behind this status, asked for once when a raw view or the diagnostic needs it.
+  const rawKeysQuery = useRef<{ reads: number; json: Promise<unknown> } | null>(null);
+  const keysQuery = () => {
+    if (rawKeysQuery.current?.reads !== reads) {
+      rawKeysQuery.current = { reads, json: send('readRaw', { sessionId: session.sessionId }).then((r) => r.keysQuery) };
+    }
+    return rawKeysQuery.current.json;
+  };
 
   const load = async (secret?: SecretInput) => {
     setBusy(true);
@@ -73,15 +80,13 @@ export function StatusReport({ session }: { session: SessionView }) {
     );
   }
   const { report, raw } = status;
-  // The same redacted bundle as `xsign-doctor status --diagnostic`: no token, no secret.
-  const diagnostic = () =>
-    diagnosticJson(report, {
-      keysQuery: { raw: raw.keysQuery },
-      defaultKey: { read: raw.defaultKey },
-      keyDescriptions: raw.keyDescriptions,
-      secrets: raw.secrets,
-      backup: { read: raw.backup },
-    }, { generatedAt: new Date().toISOString(), ...(users ? { users } : {}) });
+  // The same redacted bundle as `xsign-doctor status --diagnostic`: no token, no secret. Built by
+  // the background from this read (it holds the server JSON), so the popup does not carry it.
+  const diagnostic = async () => {
+    const { text } = await send('readDiagnostic', { sessionId: session.sessionId });
+    if (text === null) throw new Error('The background no longer has this read; re-read first.');
+    return text;
+  };
   const verdict = accountVerdict(report, users);
   return (
     <div data-testid="status-report" aria-busy={busy} data-reads={reads}>
@@ -107,14 +112,14 @@ export function StatusReport({ session }: { session: SessionView }) {
       <UsersSection users={users} error={usersError} busy={usersBusy}
         onVerify={(id) => { setVerifyUser(id); setRepair('verify-user'); }} onRepair={(kind) => setRepair(kind)}
         onAdd={(id) => void loadUsers(typedUsers.includes(id) ? typedUsers : [...typedUsers, id].slice(-100))} />
-      <IdentityTable identity={report.identity} keysQuery={raw.keysQuery} userId={report.userId} />
-      <RawJson label="keys/query" value={raw.keysQuery} testId="raw-keys-query" />
-      <DevicesTable devices={report.devices} showAll={showAllDevices} onShowAll={() => setShowAllDevices(true)} keysQuery={raw.keysQuery} userId={report.userId} />
+      <IdentityTable identity={report.identity} keysQuery={keysQuery} userId={report.userId} />
+      <RawJson label="keys/query" value={keysQuery} testId="raw-keys-query" />
+      <DevicesTable devices={report.devices} showAll={showAllDevices} onShowAll={() => setShowAllDevices(true)} keysQuery={keysQuery} userId={report.userId} />
       <SecretStorageTable ss={report.secretStorage} raw={raw} />
       <SecretKeyForm busy={busy} onCheck={(secret) => void load(secret)} />
-      <RawJson label="secret storage account data" value={{ defaultKey: raw.defaultKey, keys: raw.keyDescriptions, secrets: raw.secrets }} testId="raw-secret-storage" />
+      <RawJson label="secret storage account data" value={() => ({ defaultKey: raw.defaultKey, keys: raw.keyDescriptions, secrets: raw.secrets })} testId="raw-secret-storage" />
       <BackupTable backup={report.backup} />
-      <RawJson label="room_keys/version" value={raw.backup} testId="raw-backup" />
+      <RawJson label="room_keys/version" value={() => raw.backup} testId="raw-backup" />
     </div>
   );
 }

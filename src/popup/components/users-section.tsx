@@ -4,8 +4,9 @@ import { USER_STATES, type UsersReport } from '../../core/users/types.ts';
 import { visible } from '../visible-text.ts';
 import { KeyText } from './key-text.tsx';
 import { COLLAPSE_OVER } from './collapsible-section.tsx';
+import { VirtualRows } from './virtual-rows.tsx';
 
-/** Rows drawn at most; the filter narrows the rest (a large account has thousands). */
+/** Beyond this many rows, only those near the scroll position are drawn (VirtualRows). */
 const MAX_ROWS = 200;
 
 /**
@@ -24,6 +25,19 @@ export function UsersSection({ users, error, busy, onAdd, onVerify, onRepair }: 
   const f = filter.trim().toLowerCase();
   const shown = users?.users.filter((u) => f === '' || u.userId.toLowerCase().includes(f) || u.state.includes(f)
     || USER_STATE_LABELS[u.state].toLowerCase().includes(f)) ?? [];
+  const row = (u: UsersReport['users'][number]) => (
+    <tr key={u.userId} data-testid="user-row" data-user-id={u.userId} data-state={u.state}>
+      <td>{visible(u.userId)}</td>
+      <td data-testid="user-state" data-state={u.state} title={USER_STATE_NOTES[u.state]}
+        class={u.state === 'verified' ? 'good-text' : u.state === 'no-identity' ? 'muted' : 'bad-text'}>
+        {USER_STATE_LABELS[u.state]}{USER_STATE_NOTES[u.state] && <span class="muted"> — {USER_STATE_NOTES[u.state]}</span>}
+      </td>
+      <td><KeyText value={u.fingerprint} label={`master key of ${u.userId}`} testId="user-fingerprint" /></td>
+      <td>{onVerify && u.masterKey !== null && u.state !== 'verified' && (
+        <button type="button" data-testid="user-verify" data-user-id={u.userId} onClick={() => onVerify(u.userId)}>Verify…</button>
+      )}</td>
+    </tr>
+  );
   return (
     <section aria-label="People you verified" data-testid="users-section" data-loaded={String(users !== null)} aria-busy={busy}>
       {/* Collapsed only when long and with nothing wrong: a problem row and its repair stay in view. */}
@@ -56,24 +70,11 @@ export function UsersSection({ users, error, busy, onAdd, onVerify, onRepair }: 
               <button type="submit" disabled={busy} data-testid="users-add-button">Check</button>
             </form>
           </div>
-          <table>
-            <tbody>
-              {shown.slice(0, MAX_ROWS).map((u) => (
-                <tr key={u.userId} data-testid="user-row" data-user-id={u.userId} data-state={u.state}>
-                  <td>{visible(u.userId)}</td>
-                  <td data-testid="user-state" data-state={u.state} title={USER_STATE_NOTES[u.state]}
-                    class={u.state === 'verified' ? 'good-text' : u.state === 'no-identity' ? 'muted' : 'bad-text'}>
-                    {USER_STATE_LABELS[u.state]}{USER_STATE_NOTES[u.state] && <span class="muted"> — {USER_STATE_NOTES[u.state]}</span>}
-                  </td>
-                  <td><KeyText value={u.fingerprint} label={`master key of ${u.userId}`} testId="user-fingerprint" /></td>
-                  <td>{onVerify && u.masterKey !== null && u.state !== 'verified' && (
-                    <button type="button" data-testid="user-verify" data-user-id={u.userId} onClick={() => onVerify(u.userId)}>Verify…</button>
-                  )}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          {shown.length > MAX_ROWS && <p class="muted">… {shown.length - MAX_ROWS} more: filter to narrow.</p>}
+          {shown.length > MAX_ROWS ? <VirtualRows items={shown} label="People" row={row} testId="users-scroll" /> : (
+            <table>
+              <tbody>{shown.map(row)}</tbody>
+            </table>
+          )}
         </>
       )}
       </details>

@@ -1,0 +1,63 @@
+// What the popup is sent (docs/design.md#message-protocol): readStatus carries the report and the
+// small server objects but not the /keys/query response; readRaw hands that over when a raw view
+// opens, and readDiagnostic builds the redacted diagnostic bundle in the background. Real
+// extension, real Synapse, both browsers; the messages are sent from the popup page itself.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BROWSERS } from './harness/browsers.ts';
+import { useBrowser, type SuiteEnv } from './harness/browser-suite.ts';
+import { connectManually } from './harness/status-ui.ts';
+import { buildAccount } from './harness/identity.ts';
+import { waitUntil } from './harness/ui-page.ts';
+
+type Reply = { ok: boolean; value?: Record<string, unknown>; error?: { name: string } };
+
+for (const name of BROWSERS) {
+  describe(`raw views and the diagnostic on demand (${name})`, () => {
+    let env: SuiteEnv;
+    useBrowser(name, (e) => (env = e));
+
+    test('readStatus has no keys/query; readRaw and readDiagnostic give this read\u2019s, without the token', async () => {
+      const account = await buildAccount(env.hs, 'healthy', { devices: 3 });
+      const ui = await connectManually(env.b, env.hs, account.user.accessToken);
+      const replies = await ui.evaluate(async () => {
+        type Api = { runtime: { sendMessage(m: unknown): Promise<unknown> } };
+        const g = globalThis as { browser?: Api; chrome?: Api };
+        const api = (g.browser ?? g.chrome)!;
+        const session = (await api.runtime.sendMessage({ type: 'getSession', req: {} })) as { value: { sessionId: string } };
+        const sessionId = session.value.sessionId;
+        return {
+          status: await api.runtime.sendMessage({ type: 'readStatus', req: { sessionId } }),
+          raw: await api.runtime.sendMessage({ type: 'readRaw', req: { sessionId } }),
+          diagnostic: await api.runtime.sendMessage({ type: 'readDiagnostic', req: { sessionId } }),
+          unknown: await api.runtime.sendMessage({ type: 'readRaw', req: { sessionId: 'no-such-session' } }),
+          extra: await api.runtime.sendMessage({ type: 'readDiagnostic', req: { sessionId, all: true } }),
+        };
+      }, null) as Record<string, Reply>;
+
+      const status = replies['status']!.value as { raw: Record<string, unknown> };
+      assert.equal('keysQuery' in status.raw, false, 'readStatus does not carry keys/query');
+
+      const keysQuery = (replies['raw']!.value as { keysQuery: { device_keys: Record<string, Record<string, unknown>> } }).keysQuery;
+      const devices = Object.keys(keysQuery.device_keys[account.user.userId]!).sort();
+      assert.deepEqual(devices, account.devices.map((d) => d.deviceId).sort());
+
+      const text = (replies['diagnostic']!.value as { text: string }).text;
+      assert.ok(!text.includes(account.user.accessToken), 'no token in the diagnostic');
+      const bundle = JSON.parse(text) as { tool: string; report: { devices: unknown[] } };
+      assert.equal(bundle.tool, 'xsign-doctor');
+      assert.equal(bundle.report.devices.length, account.devices.length);
+
+      assert.equal(replies['unknown']!.ok, false, 'an unknown session is refused');
+      assert.equal(replies['extra']!.ok, false);
+      assert.equal(replies['extra']!.error?.name, 'InvalidMessageError');
+
+      // The keys/query raw view is empty until opened, then shows that JSON.
+      assert.equal(await ui.evaluate(() => document.querySelector('[data-testid="raw-keys-query"] pre'), null), null);
+      await ui.evaluate(() => { (document.querySelector('[data-testid="raw-keys-query"]') as HTMLDetailsElement).open = true; }, null);
+      const shown = await waitUntil('the raw keys/query', () => ui.evaluate(() => document.querySelector('[data-testid="raw-keys-query"] pre')?.textContent ?? undefined, null));
+      assert.deepEqual(Object.keys((JSON.parse(shown) as typeof keysQuery).device_keys[account.user.userId]!).sort(), devices);
+      await ui.close();
+    });
+  });
+}

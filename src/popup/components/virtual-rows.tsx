@@ -1,0 +1,57 @@
+import type { ComponentChildren } from 'preact';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+
+/** Rows drawn beyond the visible ones on each side: the next Tab stop always exists. */
+const OVERSCAN = 20;
+const FIRST_ESTIMATE_PX = 26;
+
+/**
+ * A table body that draws only the rows near its scroll position (5 000 devices would otherwise
+ * freeze the popup for a second and more). Rows keep their own height; the spacers above and
+ * below use the measured average. Keyboard: the scroll box is a focusable region that arrow keys
+ * and Page Up/Down scroll, and a focused control inside a row is scrolled into view by the
+ * browser, which moves the window with it, so Tab walks every row.
+ */
+export function VirtualRows<T>({ items, head, label, row, testId }: {
+  items: readonly T[];
+  head?: ComponentChildren;
+  label: string;
+  row: (item: T, index: number) => ComponentChildren;
+  testId?: string;
+}) {
+  const box = useRef<HTMLDivElement>(null);
+  const body = useRef<HTMLTableSectionElement>(null);
+  const [view, setView] = useState({ top: 0, height: 600 });
+  const [rowPx, setRowPx] = useState(FIRST_ESTIMATE_PX);
+  const first = Math.max(0, Math.floor(view.top / rowPx) - OVERSCAN);
+  const last = Math.min(items.length, Math.ceil((view.top + view.height) / rowPx) + OVERSCAN);
+  const onScroll = () => {
+    const el = box.current;
+    if (el) setView({ top: el.scrollTop, height: el.clientHeight });
+  };
+  // Measure what was drawn: the average row height makes the spacers (and so the scroll range) right.
+  useLayoutEffect(() => {
+    const rows = body.current?.querySelectorAll<HTMLElement>(':scope > tr:not([aria-hidden])');
+    if (!rows || rows.length < 2) return;
+    const a = rows[0]!;
+    const b = rows[rows.length - 1]!;
+    const avg = (b.offsetTop + b.offsetHeight - a.offsetTop) / rows.length;
+    // Only a real misestimate re-sizes the spacers: chasing every window's own average would
+    // re-render (and move the scroll range) on every scroll step.
+    if (avg > 0 && Math.abs(avg - rowPx) > rowPx * 0.1) setRowPx(avg);
+    if (box.current && box.current.clientHeight !== view.height) onScroll();
+  });
+  return (
+    <div class="vscroll" ref={box} onScroll={onScroll} tabIndex={0} role="region" aria-label={`${label} (${items.length} rows, scroll for more)`} data-testid={testId}
+      data-first={first} data-last={last}>
+      <table>
+        {head}
+        <tbody ref={body}>
+          {first > 0 && <tr aria-hidden="true" style={{ height: `${first * rowPx}px` }} />}
+          {items.slice(first, last).map((item, i) => row(item, first + i))}
+          {last < items.length && <tr aria-hidden="true" style={{ height: `${(items.length - last) * rowPx}px` }} />}
+        </tbody>
+      </table>
+    </div>
+  );
+}
