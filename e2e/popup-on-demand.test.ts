@@ -8,7 +8,6 @@ import { BROWSERS } from './harness/browsers.ts';
 import { useBrowser, type SuiteEnv } from './harness/browser-suite.ts';
 import { connectManually } from './harness/status-ui.ts';
 import { buildAccount } from './harness/identity.ts';
-import { waitUntil } from './harness/ui-page.ts';
 
 type Reply = { ok: boolean; value?: Record<string, unknown>; error?: { name: string } };
 
@@ -52,10 +51,11 @@ for (const name of BROWSERS) {
       assert.equal(replies['extra']!.ok, false);
       assert.equal(replies['extra']!.error?.name, 'InvalidMessageError');
 
-      // The keys/query raw view is empty until opened, then shows that JSON.
-      assert.equal(await ui.evaluate(() => document.querySelector('[data-testid="raw-keys-query"] pre'), null), null);
-      await ui.evaluate(() => { (document.querySelector('[data-testid="raw-keys-query"]') as HTMLDetailsElement).open = true; }, null);
-      const shown = await waitUntil('the raw keys/query', () => ui.evaluate(() => document.querySelector('[data-testid="raw-keys-query"] pre')?.textContent ?? undefined, null));
+      // The keys/query raw pane does not exist until opened, then fetches and shows that JSON.
+      assert.equal(await ui.count('raw-keys-query-json'), 0);
+      await ui.click('raw-keys-query');
+      await ui.waitFor('raw-pane', { attr: ['data-loaded', 'true'] });
+      const shown = await ui.text('raw-keys-query-json');
       assert.deepEqual(Object.keys((JSON.parse(shown) as typeof keysQuery).device_keys[account.user.userId]!).sort(), devices);
       await ui.close();
     });
