@@ -14,7 +14,7 @@ import { cli } from './harness/cli-process.ts';
 import { buildAccount, queryOwnKeys, type FixtureAccount } from './harness/identity.ts';
 import { badSelfSignatureAccount, exportOnlyReset } from './harness/recovery-states.ts';
 import { registerSecret } from './harness/secrets-registry.ts';
-import { assertStorageClean, connectManually, openRepair, problemCodes, runRepair, setChecked } from './harness/status-ui.ts';
+import { assertStorageClean, connectManually, openRepair, problemCodes, repairChunk, runRepair, setChecked } from './harness/status-ui.ts';
 import type { SynapseInfo } from './harness/test-synapse.ts';
 import type { UiPage } from './harness/ui-page.ts';
 
@@ -42,7 +42,12 @@ for (const name of BROWSERS) {
       const { account, exportFile } = await exportOnlyReset(hs);
       const ui = await connectManually(b, hs, account.user.accessToken);
       assert.ok((await problemCodes(ui)).includes('no-secret-storage'));
+      // The repair forms are a chunk of their own (e2e/packages.test.ts holds its size and that the
+      // forms' markup is only there): not loaded with the report, loaded when the first form opens.
+      assert.equal(await repairChunk(ui), 'not-loaded');
+      assert.equal(await ui.evaluate(() => document.querySelector('[data-testid="repair-form"]'), null), null);
       await openRepair(ui, 'create-secret-storage');
+      assert.equal(await repairChunk(ui), 'loaded');
       const text = readFileSync(exportFile, 'utf8');
       await ui.evaluate((content) => {
         const input = document.querySelector('[data-testid="repair-export-file"]') as HTMLInputElement;

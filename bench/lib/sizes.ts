@@ -34,9 +34,11 @@ export function measureSizes(root: string): SizesResult {
   const bundles: Record<string, Size> = {};
   for (const target of ['chrome', 'firefox'] as const) {
     for (const file of ['background.js', 'popup.js']) bundles[`${target}/${file}`] = sizeOf(root, join(dist, target, file));
-    const readers = join(dist, target, 'readers');
-    if (existsSync(readers)) {
-      for (const file of filesUnder(readers).filter((f) => f.endsWith('.js'))) {
+    // The page readers, and the popup's chunks (code it shares with the lazily loaded repair chunk, and that chunk).
+    for (const sub of ['readers', 'chunks']) {
+      const dir = join(dist, target, sub);
+      if (!existsSync(dir)) continue;
+      for (const file of filesUnder(dir).filter((f) => f.endsWith('.js'))) {
         bundles[`${target}/${relative(join(dist, target), file)}`] = sizeOf(root, file);
       }
     }

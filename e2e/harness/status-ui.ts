@@ -58,6 +58,15 @@ export async function assertStorageClean(b: ExtensionBrowser, account: FixtureAc
   }
 }
 
+/**
+ * Whether the popup has loaded its repair chunk (scripts/build.mjs splits it off; the repair panel
+ * sets data-repair-chunk="loaded" once its import() has resolved). Resource Timing lists no
+ * extension files in either browser, so the panel's word is what the page can tell; that the
+ * forms' markup is only in the chunk file is held by e2e/packages.test.ts.
+ */
+export const repairChunk = (ui: UiPage): Promise<string | null> =>
+  ui.evaluate(() => document.querySelector('[data-testid="repair-section"]')?.getAttribute('data-repair-chunk') ?? null, null);
+
 /** Open a repair's form from the toolbar's "…" buttons (not from a problem row). */
 export async function openRepair(ui: UiPage, kind: string): Promise<void> {
   await ui.evaluate((k) => (document.querySelector(`[data-testid="repair-open"][data-repair="${k}"]`) as HTMLButtonElement).click(), kind);

@@ -1,5 +1,5 @@
 import { REPAIR_KINDS, type RepairKind } from '../../core/repair/repair-kinds.ts';
-import { REPAIR_LABELS } from './repair-form.tsx';
+import { REPAIR_LABELS } from './repair-labels.ts';
 
 /** Repairs that replace or overwrite published keys, and what each one destroys. */
 export const DESTRUCTIVE_REPAIRS: Readonly<Partial<Record<RepairKind, string>>> = {
