@@ -43,7 +43,7 @@ export function Verdict({ healthy, problems, usersRead, repairing = false, onRep
     <section aria-label="Verdict" data-repairing={String(repairing)}>
       <p class={`verdict ${repairing ? '' : healthy ? 'good' : 'bad'}`} data-testid="status-verdict" data-healthy={String(healthy)} data-repairing={String(repairing)} data-users={usersRead ? 'read' : 'pending'} role="status">
         {repairing
-          ? <span data-testid="verdict-repairing">⟳ Being repaired — this verdict is read again when the repair ends.</span>
+          ? <span data-testid="verdict-repairing">⟳ Being repaired: read again when it ends.</span>
           : healthy ? '✓ Healthy — every key, signature and secret checks out.'
             : `✗ ${problems.length} problem${problems.length === 1 ? '' : 's'} found, ${causes.length} cause${causes.length === 1 ? '' : 's'}`}
       </p>
