@@ -25,7 +25,7 @@ const message = (e: unknown): string => (e instanceof Error ? e.message : String
 /** Steps that sign other people's master keys: their body is keyed by user ID (src/core/repair/plan-users.ts). */
 const USER_STEPS = [SIGN_USERS_STEP_ID, KEEP_VERIFIED_STEP_ID];
 
-export function RepairPanel({ sessionId, healthy = false, account, host, writable, devices, verifiedUsers, requested, requestedUser, onRequestHandled, onRunning, onFinished }: {
+export function RepairPanel({ sessionId, healthy = false, account, host, writable, devices, verifiedUsers, requested, requestedUser, setsUpStorage = false, onRequestHandled, onRunning, onFinished }: {
   sessionId: string;
   /** The account has no problem: the destructive repairs sit behind "Advanced". */
   healthy?: boolean;
@@ -42,6 +42,8 @@ export function RepairPanel({ sessionId, healthy = false, account, host, writabl
   requested: RepairKind | null;
   /** verify-user opened from a person's row: their user ID, filled in. */
   requestedUser?: string | null;
+  /** A cause's repair is create-secret-storage: the fix form asks what the new storage is made from. */
+  setsUpStorage?: boolean;
   onRequestHandled: () => void;
   /** Whether a flow runs or prompts (the verdict is then being repaired); not called for done or failed (see onFinished). */
   onRunning?: (running: boolean) => void;
@@ -137,7 +139,7 @@ export function RepairPanel({ sessionId, healthy = false, account, host, writabl
         <RepairToolbar healthy={healthy} onOpen={(k) => { setEditing(k); setError(null); }} />
         {editing !== null && (
           <RepairForm key={`${editing}:${requestedUser ?? ''}`} sessionId={sessionId} kind={editing} devices={devices} userId={requestedUser ?? undefined} verifiedUsers={verifiedUsers ?? null}
-            onPreview={previewed} onClose={() => setEditing(null)} />
+            setsUpStorage={setsUpStorage} onPreview={previewed} onClose={() => setEditing(null)} />
         )}
       </section>
     );
