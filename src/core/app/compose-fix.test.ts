@@ -216,6 +216,21 @@ describe('the composed fix with the recovery repairs', () => {
     result.value.dispose();
   });
 
+  it('new secret storage with nothing to put in it (no export, no old key): the parts needing a private key are left with the reason, the storage is still set up', async () => {
+    const view = await healthyView();
+    view.accountData.clear();
+    devicesOf(view).DEVICETWO = await deviceKeys('DEVICETWO', DEVICES.DEVICETWO!, KEYS_B.ssk);
+    const client = createMatrixClient({ baseUrl: 'https://hs.example', accessToken: 'syt_test', fetch: fetchFromView(view) });
+    const result = await prepareRepair(client, SESSION, { kind: 'fix', newPassphrase: 'a long enough new passphrase for the test' }, {}, { ed });
+    assert.ok(result.ok, JSON.stringify(!result.ok && result.error));
+    assert.deepEqual(partsOf(result.value.plan.steps.map((s) => s.id)), ['create-secret-storage']);
+    assert.ok(result.value.remarks.some((r) => /Not fixed by this plan: .*cross-sign .*new secret storage will not hold .*give the export file or the old recovery key/.test(r)), result.value.remarks.join('\n'));
+    result.value.dispose();
+    // A weak new passphrase is refused before anything is read, as for create-secret-storage.
+    const weak = await prepareRepair(client, SESSION, { kind: 'fix', newPassphrase: 'short' }, {}, { ed });
+    assert.equal(weak.ok ? 'a plan' : weak.error.code, 'new-passphrase-weak');
+  });
+
   it('a session whose keys cannot be trusted is never signed out by a fix: the cause is left, and the plan says why', async () => {
     const view = await healthyView();
     view.accountData.delete('m.megolm_backup.v1');
