@@ -42,9 +42,9 @@ async function fillNewStorage(ui: UiPage, broken: BrokenAccount): Promise<void> 
       input.dispatchEvent(new Event('change', { bubbles: true }));
     }, readFileSync(broken.exportFile, 'utf8'));
     await ui.waitFor('repair-new-storage', { attr: ['data-export-file', 'true'] });
-  } else {
+  } else if (broken.recoveryKey !== undefined) {
     // The old recovery key: what it still decrypts is stored under the new key.
-    await ui.fill('repair-recovery-key', broken.recoveryKey!);
+    await ui.fill('repair-recovery-key', broken.recoveryKey);
   }
 }
 

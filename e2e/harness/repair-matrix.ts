@@ -199,6 +199,8 @@ export const MATRIX: readonly MatrixRow[] = [
   // The recovery states through the one fix: new secret storage first and the sessions signed with
   // the key stored under it; the default key set, or a new backup, in the same plan. The session
   // with a bad self-signature has no fix row: fix never signs sessions out (docs/design.md#composed-fix).
+  // A new account (no identity, no secret storage): new secret storage, then a reset whose keys go under the NEW key.
+  { state: 'no-cross-signing (fix)', build: fixture('no-cross-signing'), repairs: [fixSettingUpStorage], popup: true },
   { state: 'no secret storage after an export-only reset (fix)', build: noSecretStorageAfterExportReset, repairs: [fixSettingUpStorage], popup: true },
   { state: 'default-key-unsupported (fix)', build: defaultKeyUnsupported, repairs: [fixSettingUpStorage], popup: true },
   { state: 'no-default-key (fix)', build: fixture('no-default-key'), repairs: [{ repair: 'fix' }], popup: true },

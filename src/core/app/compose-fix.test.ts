@@ -231,6 +231,14 @@ describe('the composed fix with the recovery repairs', () => {
     assert.equal(weak.ok ? 'a plan' : weak.error.code, 'new-passphrase-weak');
   });
 
+  it('without the recovery key, on an account whose fix needs it: missing-key, as a repair on its own says', async () => {
+    const view = await healthyView();
+    view.accountData.delete('m.megolm_backup.v1');
+    const client = createMatrixClient({ baseUrl: 'https://hs.example', accessToken: 'syt_test', fetch: fetchFromView(view) });
+    const result = await prepareRepair(client, SESSION, { kind: 'fix' }, {}, { ed });
+    assert.equal(result.ok ? 'a plan' : result.error.code, 'missing-key');
+  });
+
   it('a session whose keys cannot be trusted is never signed out by a fix: the cause is left, and the plan says why', async () => {
     const view = await healthyView();
     view.accountData.delete('m.megolm_backup.v1');

@@ -67,8 +67,8 @@ export interface FixPart {
 
 export interface FixComposition {
   parts: FixPart[];
-  /** Causes no part fixes, each with the reason in words. */
-  left: { cause: Cause; reason: string }[];
+  /** Causes no part fixes, each with the reason in words; `needsKey`: the recovery key would let it. */
+  left: { cause: Cause; reason: string; needsKey?: true }[];
 }
 
 const signable = (report: Report): string[] => report.devices.filter((d) => d.signable).map((d) => d.deviceId);
@@ -132,7 +132,7 @@ export function composeFix(report: Report, request: FixRequest, hasKey: boolean)
     // After a new secret storage every part has its key; the new storage itself needs none.
     const keyed = hasKey || kinds.includes('create-secret-storage');
     if (!keyed && !(kind === 'reset-cross-signing' && request.exportKeys === true)) {
-      left.push(...fixes.map((id) => ({ cause: causes.find((c) => c.id === id)!, reason: `${kind} reads a private key from secret storage: give the recovery key` })));
+      left.push(...fixes.map((id) => ({ cause: causes.find((c) => c.id === id)!, reason: `${kind} reads a private key from secret storage: give the recovery key`, needsKey: true as const })));
       continue;
     }
     const exportKeys = request.exportKeys === true ? { exportKeys: true } : {};
@@ -265,6 +265,8 @@ async function buildParts(
   }
   for (const { cause, reason } of left) remarks.push(`Not fixed by this plan: ${cause.headline} (${reason}).`);
   if (built.length === 0) {
+    // Nothing can run, and the recovery key would change that: ask for it (as a repair on its own would).
+    if (ctx.ssss === undefined && left.some((l) => l.needsKey === true)) return fail({ code: 'missing-key', kind: 'fix', report });
     return fail({ code: 'no-repair', kind: 'fix', detail: left.map(({ cause, reason }) => `${cause.headline}: ${reason}`).join('; ') || 'no repair applies', report });
   }
   if (partCtx.ssss !== ctx.ssss && built.length > 1) {

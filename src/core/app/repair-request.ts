@@ -87,9 +87,10 @@ export const wantsExport = (request: RepairRequest): boolean =>
 /** May this request run without the secret-storage key? A reset saved to an export file, or keys the person holds. */
 export const keyOptional = (request: RepairRequest): boolean =>
   request.kind === 'manual-upload' || request.kind === 'create-secret-storage' || request.kind === 'sign-out-device'
-  || ((request.kind === 'reset-cross-signing' || request.kind === 'fix') && request.exportKeys === true)
-  // A fix that may set up new secret storage from what the person gives: the old key is optional, as for create-secret-storage.
-  || (request.kind === 'fix' && (request.from !== undefined || request.seeds !== undefined || request.newPassphrase !== undefined));
+  || (request.kind === 'reset-cross-signing' && request.exportKeys === true)
+  // A fix may set up new secret storage (an account without any needs no key): whether its parts
+  // need the key is known once the account is read (buildFix refuses with missing-key then).
+  || request.kind === 'fix';
 
 /** Does this request need the key input only to read (never to be the account's current target key)? */
 export const keyIsSource = (request: RepairRequest): boolean => request.kind === 'set-default-key';
