@@ -10,9 +10,9 @@
  * - CAUSES: per cause, its order in the verdict, and the repair that fixes it by default.
  * - REPAIR_RANK: the order repairs run in when one plan fixes several causes (lower first).
  *
- * Plugging in a new repair kind (e.g. create-secret-storage, set-default-key, reset-backup,
- * sign-out-device): give the cause its `repair` in CAUSES, and the kind its rank in REPAIR_RANK
- * (the ranks to use are noted there); compose-fix.ts then builds it as one more part of the plan.
+ * Plugging in a new repair kind: give the cause its `repair` in CAUSES, and the kind its rank in
+ * REPAIR_RANK; compose-fix.ts then builds it as one more part of the plan (a kind a fix must never
+ * do gets no rank and its reason in compose-fix.ts's NOT_COMPOSED, as sign-out-device).
  */
 import type { RepairKind } from '../repair/repair-kinds.ts';
 import type { ProblemCode } from './problems.ts';
