@@ -163,8 +163,8 @@ test('the guards really fire, naming file and line', () => {
     `// ${outside('house-style')} section 7`,
     `// ${outside('browser-testing')} §4 finding 3`,
     `// ${outside('landscape')} §2`,
-    `// Formats: /work/${'shared'}/reference/x.md`,
-    `// ../${'shared'}/reference/protocol notes`,
+    `// Formats: /work/${'shared'}/${'reference'}/x.md`,
+    `// ../${'shared'}/${'reference'}/protocol notes`,
     '// polling (§2.5)',
   ];
   for (const text of planted) assert.equal(foreignCitations('src/x.ts', text).length, 1, text);
