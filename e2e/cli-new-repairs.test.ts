@@ -8,7 +8,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { decodeBase64, decodeRecoveryKey, decryptSecret, encodeRecoveryKey, verifyKeyCheck } from '../src/core/index.ts';
-import { cli } from './harness/cli-process.ts';
+import { cli, statusJson } from './harness/cli-process.ts';
 import { buildAccount, clientFor, DEFAULT_KEY_TYPE, keyDescriptionType, queryOwnKeys, type FixtureAccount } from './harness/identity.ts';
 import { badSelfSignatureAccount, exportOnlyReset, privateDir } from './harness/recovery-states.ts';
 import { registerSecret } from './harness/secrets-registry.ts';
@@ -18,11 +18,7 @@ import { callJson } from './harness/users.ts';
 interface JsonReport { healthy: boolean; problems: { code: string; subject?: string; repair?: string }[]; backup?: { version?: string } | null }
 
 async function status(hs: SynapseInfo, account: FixtureAccount, recoveryKey?: string): Promise<JsonReport> {
-  const env: Record<string, string> = { XSIGN_TOKEN: account.user.accessToken };
-  if (recoveryKey !== undefined) env.XSIGN_RECOVERY_KEY = recoveryKey;
-  const r = await cli(['status', '--homeserver', hs.baseUrl, '--json'], env);
-  assert.ok(r.code === 0 || r.code === 1, `status exit ${r.code}: ${r.stderr}`);
-  return JSON.parse(r.stdout) as JsonReport;
+  return (await statusJson<JsonReport>(hs.baseUrl, account.user.accessToken, recoveryKey)).report;
 }
 const codes = (r: JsonReport): string[] => r.problems.map((p) => p.code).sort();
 

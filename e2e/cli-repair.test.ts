@@ -17,17 +17,13 @@ import { registerPrivateKey, registerSecret } from './harness/secrets-registry.t
 import { callJson } from './harness/users.ts';
 import { buildAccount, queryOwnKeys, type FixtureAccount } from './harness/identity.ts';
 import { testSynapse, type SynapseInfo } from './harness/test-synapse.ts';
-import { cli } from './harness/cli-process.ts';
+import { cli, statusJson } from './harness/cli-process.ts';
 
 
 interface JsonReport { healthy: boolean; problems: { code: string; subject?: string }[] }
 
 async function status(hs: SynapseInfo, account: FixtureAccount, recoveryKey?: string): Promise<JsonReport> {
-  const env: Record<string, string> = { XSIGN_TOKEN: account.user.accessToken };
-  if (recoveryKey !== undefined) env.XSIGN_RECOVERY_KEY = recoveryKey;
-  const r = await cli(['status', '--homeserver', hs.baseUrl, '--json'], env);
-  assert.ok(r.code === 0 || r.code === 1, `status exit ${r.code}: ${r.stderr}`);
-  return JSON.parse(r.stdout) as JsonReport;
+  return (await statusJson<JsonReport>(hs.baseUrl, account.user.accessToken, recoveryKey)).report;
 }
 
 const codes = (r: JsonReport): string[] => r.problems.map((p) => p.code).sort();

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { encodeBase64 } from '../src/core/index.ts';
-import { cli } from './harness/cli-process.ts';
+import { cli, statusJson } from './harness/cli-process.ts';
 import { MATRIX, noCrossSigningWithOwnKeys, type BrokenAccount, type MatrixRow } from './harness/repair-matrix.ts';
 import { sdkCheck } from './harness/sdk-device.ts';
 import { publishedKeys } from './harness/server-keys.ts';
@@ -34,13 +34,9 @@ export const suggestions = (r: JsonReport): string[] => {
 };
 
 async function status(hs: SynapseInfo, broken: BrokenAccount): Promise<{ code: number; report: JsonReport }> {
-  const env: Record<string, string> = { XSIGN_TOKEN: broken.account.user.accessToken };
-  if (broken.recoveryKey !== undefined) env.XSIGN_RECOVERY_KEY = broken.recoveryKey;
-  const r = await cli(['status', '--homeserver', hs.baseUrl, '--json'], env);
-  assert.ok(r.code === 0 || r.code === 1, `status exit ${r.code}: ${r.stderr}`);
-  const report = JSON.parse(r.stdout) as JsonReport;
-  assert.equal(report.healthy, r.code === 0);
-  return { code: r.code, report };
+  const { code, report } = await statusJson<JsonReport>(hs.baseUrl, broken.account.user.accessToken, broken.recoveryKey);
+  assert.equal(report.healthy, code === 0);
+  return { code, report };
 }
 
 /** Run one repair as the person would: the status's name for it, the recovery key, the password on stdin. */

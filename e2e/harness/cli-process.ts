@@ -1,5 +1,6 @@
 // The CLI run as users run it: a subprocess of the source entry, with the secret variables
 // cleared so that nothing from the developer's shell leaks into a test, and stdin given.
+import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,4 +25,13 @@ export function cli(args: string[], env: Record<string, string>, stdin = ''): Pr
     }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
     child.stdin!.end(stdin);
   });
+}
+
+/** `status --json` with a token (and a recovery key): asserts exit 0 or 1, returns the exit code and the parsed report. */
+export async function statusJson<T>(baseUrl: string, token: string, recoveryKey?: string): Promise<{ code: number; report: T }> {
+  const env: Record<string, string> = { XSIGN_TOKEN: token };
+  if (recoveryKey !== undefined) env.XSIGN_RECOVERY_KEY = recoveryKey;
+  const r = await cli(['status', '--homeserver', baseUrl, '--json'], env);
+  assert.ok(r.code === 0 || r.code === 1, `status exit ${r.code}: ${r.stderr}`);
+  return { code: r.code, report: JSON.parse(r.stdout) as T };
 }
