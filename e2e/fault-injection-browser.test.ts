@@ -15,9 +15,7 @@ import { connectManually, openRepair, problemCodes, runRepair, setChecked } from
 import type { SynapseInfo } from './harness/test-synapse.ts';
 import { waitUntil, type UiPage } from './harness/ui-page.ts';
 import { fixtureEd25519 } from './harness/fixture-common.ts';
-import { generateCrossSigningKeys, uploadCrossSigningKeys } from './harness/cross-signing-fixture.ts';
-import { roomWith, verifyPerson } from './harness/users-fixture.ts';
-import { registerUser } from './harness/users.ts';
+import { peopleInRoomWith, verifyPerson } from './harness/users-fixture.ts';
 
 const UPLOAD = '/_matrix/client/v3/keys/device_signing/upload';
 const SIGNATURES = '/_matrix/client/v3/keys/signatures/upload';
@@ -121,14 +119,7 @@ for (const name of BROWSERS) {
     test('reset keeping people verified: a 500 on its keep-verified step names reverify-users; that resumes it, healthy', async () => {
       const ed = await fixtureEd25519();
       const account = await buildAccount(hs, 'healthy', { devices: 1 });
-      const people = [];
-      for (let i = 0; i < 2; i++) {
-        const user = await registerUser(hs);
-        const keys = await generateCrossSigningKeys(ed);
-        await uploadCrossSigningKeys(user, keys, { ed });
-        people.push({ user, keys });
-      }
-      await roomWith(account.user, people.map((p) => p.user), true);
+      const people = await peopleInRoomWith(hs, account.user, 2, ed);
       for (const p of people) await verifyPerson(account.user, account.crossSigning!.userSigning, p, ed);
       const recoveryKey = account.secretStorage!.recoveryKey;
       const ui = await connect(account);

@@ -14,10 +14,7 @@ import { nodeFlowManager, runToEnd, SESSION } from './harness/node-flows.ts';
 import { buildAccount, type FixtureAccount, type FixtureState } from './harness/identity.ts';
 import { publishedMaster, recoverableMasters, stepApplied } from './harness/server-keys.ts';
 import { testSynapse, type SynapseInfo } from './harness/test-synapse.ts';
-import { fixtureEd25519 } from './harness/fixture-common.ts';
-import { generateCrossSigningKeys, uploadCrossSigningKeys } from './harness/cross-signing-fixture.ts';
-import { replaceUserSigningKey, roomWith, verifyPerson, type Person } from './harness/users-fixture.ts';
-import { registerUser } from './harness/users.ts';
+import { peopleInRoomWith, replaceUserSigningKey, verifyPerson, type Person } from './harness/users-fixture.ts';
 
 /** What a users repair previews with, and, after a failure, the repair that resumes it. */
 interface PeopleSetup {
@@ -40,18 +37,7 @@ interface Target {
 }
 
 /** Two people with identities in an encrypted room with me. */
-async function twoPeople(hs: SynapseInfo, account: FixtureAccount): Promise<Person[]> {
-  const ed = await fixtureEd25519();
-  const people: Person[] = [];
-  for (let i = 0; i < 2; i++) {
-    const user = await registerUser(hs);
-    const keys = await generateCrossSigningKeys(ed);
-    await uploadCrossSigningKeys(user, keys, { ed });
-    people.push({ user, keys });
-  }
-  await roomWith(account.user, people.map((p) => p.user), true);
-  return people;
-}
+const twoPeople = (hs: SynapseInfo, account: FixtureAccount): Promise<Person[]> => peopleInRoomWith(hs, account.user, 2);
 
 // The steps that sign other people's master keys (docs/matrix-api.md#signing-other-users): a
 // failure leaves them unsigned (or signed, when only the answer was lost), which the users report

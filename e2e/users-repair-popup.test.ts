@@ -13,8 +13,8 @@ import { buildAccount, type FixtureAccount } from './harness/identity.ts';
 import { assertStorageClean, connectManually, openRepair, problemCodes, runRepair, setChecked, waitText } from './harness/status-ui.ts';
 import { waitUntil, type UiPage } from './harness/ui-page.ts';
 import type { SynapseInfo } from './harness/test-synapse.ts';
-import { roomWith, verifyPerson, type Person } from './harness/users-fixture.ts';
-import { callJson, registerUser } from './harness/users.ts';
+import { peopleInRoomWith, peopleWithIdentity, roomWith, verifyPerson, type Person } from './harness/users-fixture.ts';
+import { callJson } from './harness/users.ts';
 
 type Signed = { keys: Record<string, string>; signatures?: Record<string, Record<string, string>> };
 
@@ -40,18 +40,6 @@ async function waitStates(ui: UiPage, want: Record<string, string>): Promise<voi
   }, 30_000);
 }
 
-async function withIdentity(hs: SynapseInfo, n: number): Promise<Person[]> {
-  const ed = await fixtureEd25519();
-  const people: Person[] = [];
-  for (let i = 0; i < n; i++) {
-    const user = await registerUser(hs);
-    const keys = await generateCrossSigningKeys(ed);
-    await uploadCrossSigningKeys(user, keys, { ed });
-    people.push({ user, keys });
-  }
-  return people;
-}
-
 for (const name of BROWSERS) {
   describe(`verify-user and keep-verified in the popup (${name})`, () => {
     let hs: SynapseInfo;
@@ -61,15 +49,7 @@ for (const name of BROWSERS) {
     test('verify-user: a key that is not theirs is refused; the confirmed fingerprint signs; a reset keeps them verified', async () => {
       const ed = await fixtureEd25519();
       const me = await buildAccount(hs, 'healthy', { devices: 1 });
-      const people: Person[] = [];
-      for (let i = 0; i < 2; i++) {
-        const user = await registerUser(hs);
-        const keys = await generateCrossSigningKeys(ed);
-        await uploadCrossSigningKeys(user, keys, { ed });
-        people.push({ user, keys });
-      }
-      const [bob, carol] = people as [Person, Person];
-      await roomWith(me.user, [bob.user, carol.user], true);
+      const [bob, carol] = await peopleInRoomWith(hs, me.user, 2, ed) as [Person, Person];
       await verifyPerson(me.user, me.crossSigning!.userSigning, carol, ed);
       const recoveryKey = me.secretStorage!.recoveryKey;
       const ui = await connectManually(b, hs, me.user.accessToken);
@@ -121,7 +101,7 @@ for (const name of BROWSERS) {
     test('keep-verified is a per-person checklist carried out after the upload; someone I verified who resets reads identity-changed, in the verdict', async () => {
       const ed = await fixtureEd25519();
       const me = await buildAccount(hs, 'healthy', { devices: 1 });
-      const [bob, carol, dan] = await withIdentity(hs, 3) as [Person, Person, Person];
+      const [bob, carol, dan] = await peopleWithIdentity(hs, 3) as [Person, Person, Person];
       await roomWith(me.user, [bob.user, carol.user, dan.user], true);
       for (const p of [bob, carol, dan]) await verifyPerson(me.user, me.crossSigning!.userSigning, p, ed);
       const id = (p: Person) => p.user.userId;

@@ -40,6 +40,26 @@ export async function roomWith(owner: Session, members: readonly TestUser[], enc
   return room_id;
 }
 
+/** `count` new users, each with a published cross-signing identity. */
+export async function peopleWithIdentity(hs: Hs, count: number, ed?: Ed25519): Promise<Required<Person>[]> {
+  const edImpl = ed ?? await fixtureEd25519();
+  const people: Required<Person>[] = [];
+  for (let i = 0; i < count; i++) {
+    const user = await registerUser(hs);
+    const keys = await generateCrossSigningKeys(edImpl);
+    await uploadCrossSigningKeys(user, keys, { ed: edImpl });
+    people.push({ user, keys });
+  }
+  return people;
+}
+
+/** `count` new users with identities, in one encrypted room with `me`. */
+export async function peopleInRoomWith(hs: Hs, me: Session, count: number, ed?: Ed25519): Promise<Required<Person>[]> {
+  const people = await peopleWithIdentity(hs, count, ed);
+  await roomWith(me, people.map((p) => p.user), true);
+  return people;
+}
+
 /** Sign `target`'s master key with my user-signing key `usk` and upload the signature. */
 export async function verifyPerson(me: Session, usk: KeyPair, target: Person, ed?: Ed25519): Promise<void> {
   if (target.keys === undefined) throw new Error(`${target.user.userId} has no identity to verify`);
