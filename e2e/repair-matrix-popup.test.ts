@@ -13,7 +13,7 @@ import type { ExtensionBrowser } from './harness/extension-browser.ts';
 import { MATRIX, type BrokenAccount, type RepairStep } from './harness/repair-matrix.ts';
 import { sdkCheck } from './harness/sdk-device.ts';
 import { registerSecret } from './harness/secrets-registry.ts';
-import { assertStorageClean, connectManually, givePassword, problemCodes, runRepair, setChecked } from './harness/status-ui.ts';
+import { assertStorageClean, chooseExportFile, connectManually, givePassword, problemCodes, runRepair, setChecked } from './harness/status-ui.ts';
 import type { SynapseInfo } from './harness/test-synapse.ts';
 import { waitUntil, type UiPage } from './harness/ui-page.ts';
 
@@ -27,13 +27,7 @@ const ASKS_PASSWORD = new Set(['reset-cross-signing', 'regenerate-subkeys', 'sig
  */
 async function setUpSecretStorage(ui: UiPage, broken: BrokenAccount): Promise<void> {
   if (broken.exportFile !== undefined) {
-    await ui.evaluate((content) => {
-      const input = document.querySelector('[data-testid="repair-export-file"]') as HTMLInputElement;
-      const files = new DataTransfer();
-      files.items.add(new File([content], 'keys.json', { type: 'application/json' }));
-      input.files = files.files;
-      input.dispatchEvent(new Event('change', { bubbles: true }));
-    }, readFileSync(broken.exportFile, 'utf8'));
+    await chooseExportFile(ui, readFileSync(broken.exportFile, 'utf8'));
     await ui.waitFor('repair-new-storage', { attr: ['data-export-file', 'true'] });
   } else {
     // The old recovery key: what it still decrypts is stored under the new key.

@@ -14,7 +14,7 @@ import { cli } from './harness/cli-process.ts';
 import { buildAccount, queryOwnKeys, type FixtureAccount } from './harness/identity.ts';
 import { badSelfSignatureAccount, exportOnlyReset } from './harness/recovery-states.ts';
 import { registerSecret } from './harness/secrets-registry.ts';
-import { assertStorageClean, connectManually, openRepair, problemCodes, repairChunk, runRepair, setChecked } from './harness/status-ui.ts';
+import { assertStorageClean, chooseExportFile, connectManually, openRepair, problemCodes, repairChunk, runRepair, setChecked } from './harness/status-ui.ts';
 import type { SynapseInfo } from './harness/test-synapse.ts';
 import type { UiPage } from './harness/ui-page.ts';
 
@@ -49,13 +49,7 @@ for (const name of BROWSERS) {
       await openRepair(ui, 'create-secret-storage');
       assert.equal(await repairChunk(ui), 'loaded');
       const text = readFileSync(exportFile, 'utf8');
-      await ui.evaluate((content) => {
-        const input = document.querySelector('[data-testid="repair-export-file"]') as HTMLInputElement;
-        const files = new DataTransfer();
-        files.items.add(new File([content], 'keys.json', { type: 'application/json' }));
-        input.files = files.files;
-        input.dispatchEvent(new Event('change', { bubbles: true }));
-      }, text);
+      await chooseExportFile(ui, text);
       // The file is read asynchronously: preview once the form holds it.
       await ui.waitFor('repair-new-storage', { attr: ['data-export-file', 'true'] });
       await preview(ui);

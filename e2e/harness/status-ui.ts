@@ -114,3 +114,14 @@ export async function typePassphrase(ui: UiPage, passphrase: string): Promise<vo
   await ui.fill('repair-recovery-key', passphrase);
 }
 
+
+/** Give the create-secret-storage form an export file, as a person choosing it in the file picker would. */
+export async function chooseExportFile(ui: UiPage, content: string): Promise<void> {
+  await ui.evaluate((text) => {
+    const input = document.querySelector('[data-testid="repair-export-file"]') as HTMLInputElement;
+    const files = new DataTransfer();
+    files.items.add(new File([text], 'keys.json', { type: 'application/json' }));
+    input.files = files.files;
+    input.dispatchEvent(new Event('change', { bubbles: true }));
+  }, content);
+}
