@@ -2,23 +2,7 @@ import { visible } from '../visible-text.ts';
 import { causeOf, groupCauses } from '../../core/inspect/causes.ts';
 import type { VerdictProblem } from '../../core/users/verdict.ts';
 import type { RepairKind } from '../../core/repair/repair-kinds.ts';
-
-const REPAIR_TITLES: Record<RepairKind, string> = {
-  'reset-cross-signing': 'Reset cross-signing',
-  'regenerate-subkeys': 'Replace the self-signing / user-signing key',
-  'sign-devices': 'Cross-sign devices',
-  'store-secrets': 'Store secrets under the default key',
-  'resign-backup': 'Re-sign the key backup',
-  'upload-keys': 'Upload keys from secret storage',
-  'manual-upload': 'Upload keys by hand',
-  'verify-user': 'Verify someone by hand',
-  'reverify-users': 'Verify again after a reset',
-  'create-secret-storage': 'Set up secret storage',
-  'set-default-key': 'Set the default secret-storage key',
-  'reset-backup': 'Start a new key backup',
-  'sign-out-device': 'Sign out the session',
-  fix: 'Fix everything',
-};
+import { REPAIR_LABELS } from './repair-labels.ts';
 
 /** A cause with more problems than this starts collapsed (120 sessions are one row, not 120). */
 const OPEN_UP_TO = 5;
@@ -36,7 +20,7 @@ export function Verdict({ healthy, problems, usersRead, repairing = false, onRep
   const causes = groupCauses(problems);
   const link = (repair: RepairKind, testId: string) => (
     <span class="repair" data-testid={testId} data-repair={repair} onClick={(e) => { if (onRepair?.(repair)) e.preventDefault(); }}>
-      {' '}→ <a href={`#repair-${repair}`}>{REPAIR_TITLES[repair]}</a>
+      {' '}→ <a href={`#repair-${repair}`}>{REPAIR_LABELS[repair]}</a>
     </span>
   );
   return (
