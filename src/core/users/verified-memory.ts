@@ -66,10 +66,13 @@ export function parseVerifiedMemory(value: unknown): VerifiedMemory {
   return out;
 }
 
+/** One account's people (own properties only: the keys come from storage). */
+const peopleOf = (memory: VerifiedMemory, key: string): Record<string, string> =>
+  (Object.prototype.hasOwnProperty.call(memory.accounts, key) ? memory.accounts[key]! : {});
+
 /** userId → the master key I verified, for inspectUsers' `previouslyVerified`. */
 export function previouslyVerified(memory: VerifiedMemory, account: MemoryAccount): Map<string, string> {
-  const people = Object.prototype.hasOwnProperty.call(memory.accounts, memoryAccountKey(account)) ? memory.accounts[memoryAccountKey(account)]! : {};
-  return new Map(Object.entries(people));
+  return new Map(Object.entries(peopleOf(memory, memoryAccountKey(account))));
 }
 
 /**
@@ -78,8 +81,7 @@ export function previouslyVerified(memory: VerifiedMemory, account: MemoryAccoun
  */
 export function rememberVerified(memory: VerifiedMemory, account: MemoryAccount, verified: readonly VerifiedKey[]): { memory: VerifiedMemory; changed: boolean } {
   const key = memoryAccountKey(account);
-  const before = Object.prototype.hasOwnProperty.call(memory.accounts, key) ? memory.accounts[key]! : {};
-  const people: Record<string, string> = { ...before };
+  const people: Record<string, string> = { ...peopleOf(memory, key) };
   let changed = false;
   for (const { userId, masterKey } of verified) {
     if (userId === account.userId || !isUserId(userId) || !isMasterKey(masterKey)) continue;
