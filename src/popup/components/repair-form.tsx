@@ -6,7 +6,7 @@ import { exportPassphraseProblem, MIN_EXPORT_PASSPHRASE_LENGTH } from '../../cor
 import { capitalized, ROLE, ROLES } from '../../core/roles.ts';
 import { visible } from '../visible-text.ts';
 import { DevicePicker, type PickableDevice } from './device-picker.tsx';
-import { REPAIR_LABELS } from './repair-labels.ts';
+import { repairLabel } from './repair-labels.ts';
 
 const HINTS: Record<RepairKind, string> = {
   'sign-devices': 'The self-signing key is read from secret storage with your recovery key.',
@@ -156,7 +156,7 @@ export function RepairForm({ sessionId, kind, devices, userId, verifiedUsers = n
 
   return (
     <form data-testid="repair-form" data-kind={kind} onSubmit={(e) => void submit(e)}>
-      <h2>{REPAIR_LABELS[kind]}</h2>
+      <h2>{repairLabel(kind)}</h2>
       <p class="muted">{HINTS[kind]}</p>
       {SIGNS_SESSIONS.includes(kind) && (
         <DevicePicker devices={devices} chosen={chosen} onChange={setChosen}

@@ -1,0 +1,65 @@
+// The popup in German, in both real browsers (docs/design.md#translations): the browser's UI
+// language picks _locales/de, the manifest's name and description come from it, and the verdict
+// and the section headings are German. Every other suite runs in English, the default.
+//
+// How a browser is put in German, as established on Debian's builds (each tried alone):
+// - Chromium: `--lang=de` is what sets the UI locale that chrome.i18n answers with (getUILanguage
+//   "de"); the LANGUAGE environment variable is set as well, as on a German desktop. Neither works
+//   without Debian's chromium-l10n: a UI locale whose .pak is missing falls back to en-US.
+// - Firefox: the pref intl.locale.requested = "de" with Debian's firefox-esr-l10n-de language
+//   pack installed; without the pack the app locale stays en-US and so does browser.i18n.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { BROWSERS, launchBrowser } from './harness/browsers.ts';
+import type { ExtensionBrowser } from './harness/extension-browser.ts';
+import { connectManually } from './harness/status-ui.ts';
+import { testSynapse, type SynapseInfo } from './harness/test-synapse.ts';
+import { registerUser, type TestUser } from './harness/users.ts';
+
+const messages = (lang: string) =>
+  JSON.parse(readFileSync(new URL(`../public/_locales/${lang}/messages.json`, import.meta.url), 'utf8')) as Record<string, { message: string }>;
+const de = messages('de');
+const en = messages('en');
+
+for (const name of BROWSERS) {
+  describe(`translations (${name})`, () => {
+    let hs: SynapseInfo;
+    let user: TestUser;
+    let b: ExtensionBrowser;
+    before(async () => {
+      hs = await testSynapse();
+      user = await registerUser(hs);
+      b = await launchBrowser(name, { locale: 'de' });
+    });
+    after(() => b?.close());
+
+    test('the browser answers in German, and the manifest resolves to the German messages', async () => {
+      const ui = await b.openUi();
+      await ui.waitFor('app', { attr: ['data-loading', 'false'] });
+      const seen = await ui.evaluate(() => {
+        const manifest = browser.runtime.getManifest();
+        return { lang: browser.i18n.getUILanguage(), name: manifest.name, description: manifest.description, title: manifest.action?.default_title };
+      }, null);
+      assert.match(seen.lang, /^de\b/, 'the UI language is not German: are chromium-l10n and firefox-esr-l10n-de installed (.ci/setup)?');
+      assert.equal(seen.name, de.extName!.message);
+      assert.equal(seen.title, de.extName!.message);
+      assert.equal(seen.description, de.extDescription!.message);
+      assert.notEqual(seen.description, en.extDescription!.message);
+      await ui.close();
+    });
+
+    test('the verdict and the section headings are German', async () => {
+      // A new account has no cross-signing identity: a verdict with problems and their count.
+      const ui = await connectManually(b, hs, user.accessToken);
+      const verdict = await ui.text('status-verdict');
+      assert.match(verdict, /^✗ \d+ Probleme? gefunden, \d+ Ursachen?$/);
+      const headings = await ui.evaluate(() => [...document.querySelectorAll('h2')].map((h) => h.textContent ?? ''), null);
+      assert.ok(headings.includes(de.crossSigningKeys!.message), `headings: ${headings.join(' | ')}`);
+      assert.ok(headings.includes(de.keyBackup!.message), `headings: ${headings.join(' | ')}`);
+      assert.ok(!headings.includes(en.crossSigningKeys!.message));
+      assert.equal(await ui.text('status-refresh'), de.reread!.message);
+      await ui.close();
+    });
+  });
+}
