@@ -1,11 +1,12 @@
 import { useState } from 'preact/hooks';
-import { describeVerdict, hostOf } from '../../core/matrix/discovery.ts';
+import { hostOf } from '../../core/matrix/discovery.ts';
 import type { SessionView } from '../../ext/protocol.ts';
 import { send } from '../../ext/messaging.ts';
 import { session as currentSession, sessions } from '../state.ts';
 import { hasHidden, visible } from '../visible-text.ts';
 import { CopyButton } from './copy-button.tsx';
 import { t, tj } from '../i18n.ts';
+import { homeserverVerdictText } from '../core-words.ts';
 
 /** An ID from the page or the homeserver, with hidden characters shown escaped and flagged. */
 export function SafeId({ value }: { value: string }) {
@@ -29,14 +30,14 @@ function HomeserverVerdict({ session }: { session: SessionView }) {
   const v = session.homeserverCheck;
   const host = hostOf(session.homeserver) ?? session.homeserver;
   if (session.writable && !session.homeserverConfirmed) {
-    return <p class="good-text" data-testid="homeserver-verdict" data-verdict={v.verdict}>✓ {visible(describeVerdict(v))}</p>;
+    return <p class="good-text" data-testid="homeserver-verdict" data-verdict={v.verdict}>✓ {visible(homeserverVerdictText(v))}</p>;
   }
   return (
     <div class={session.homeserverConfirmed ? 'muted' : 'error'} role="alert" data-testid="homeserver-warning" data-verdict={v.verdict}
       data-insecure={String(v.insecure)} data-confirmed={String(session.homeserverConfirmed)}
       data-server-name-host={v.serverNameHost} data-base-url-host={v.baseUrlHost}>
       <p><strong>{t(v.verdict === 'mismatch' ? 'hsMismatch' : v.verdict === 'unverifiable' ? 'hsUnverifiable' : 'hsInsecure')}</strong></p>
-      <p>{visible(describeVerdict(v))}</p>
+      <p>{visible(homeserverVerdictText(v))}</p>
       {session.homeserverConfirmed ? (
         <p data-testid="homeserver-confirmed">{tj('hsConfirmed', <span class="mono">{host}</span>)}</p>
       ) : (

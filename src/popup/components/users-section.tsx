@@ -5,6 +5,7 @@ import { KeyText } from './key-text.tsx';
 import { COLLAPSE_OVER } from './collapsible-section.tsx';
 import { VirtualRows } from './virtual-rows.tsx';
 import { t, type MessageId } from '../i18n.ts';
+import { usersProblemText } from '../core-words.ts';
 
 const STATE_LABELS: Readonly<Record<UserState, MessageId>> = {
   'verified': 'userState_verified',
@@ -65,7 +66,7 @@ export function UsersSection({ users, error, busy, onAdd, onVerify, onRepair }: 
           <ul class="problems">
             {users.problems.map((p) => (
               <li key={p.code} data-testid="users-problem" data-code={p.code} data-repair={p.repair ?? ''}>
-                <span class="bad-text">✗</span> {p.message}{p.repair && (onRepair
+                <span class="bad-text">✗</span> {usersProblemText(p) ?? p.message}{p.repair && (onRepair
                   ? <> <button type="button" data-testid="users-problem-repair" data-repair={p.repair} onClick={() => onRepair(p.repair!)}>{t('verifyAgain')}</button></>
                   : ` → ${p.repair}`)}
               </li>

@@ -4,6 +4,7 @@ import type { VerdictProblem } from '../../core/users/verdict.ts';
 import type { RepairKind } from '../../core/repair/repair-kinds.ts';
 import { repairLabel } from './repair-labels.ts';
 import { t, tp } from '../i18n.ts';
+import { causeHeadline, problemText } from '../core-words.ts';
 
 /** A cause with more problems than this starts collapsed (120 sessions are one row, not 120). */
 const OPEN_UP_TO = 5;
@@ -41,14 +42,14 @@ export function Verdict({ healthy, problems, usersRead, repairing = false, onRep
         <ul class="problems">
           {causes.map((c) => (
             <li key={c.id} data-testid="verdict-cause" data-cause={c.id} data-count={String(c.count)} data-repair={c.repair ?? ''}>
-              <span class="bad-text">✗</span> {visible(c.headline)}
+              <span class="bad-text">✗</span> {visible(causeHeadline(c, problems))}
               {c.repair && link(c.repair, 'cause-repair')}
               <details open={c.count <= OPEN_UP_TO} data-testid="cause-subjects">
                 <summary class="muted">{c.subjects.length > 0 ? t('causeSubjects', tp('problems', c.count), subjectList(c.subjects)) : tp('problems', c.count)}</summary>
                 <ul class="problems">
                   {problems.filter((p) => causeOf(p) === c.id).map((p, i) => (
                     <li key={i} data-testid="problem" data-code={p.code} data-subject={p.subject ?? ''}>
-                      <span class="bad-text">✗</span> {visible(p.message)}
+                      <span class="bad-text">✗</span> {visible(problemText(p))}
                       {p.repair && link(p.repair, 'problem-repair')}
                     </li>
                   ))}
