@@ -16,6 +16,8 @@ import type { ExtensionBrowser } from './harness/extension-browser.ts';
 import { connectManually } from './harness/status-ui.ts';
 import { testSynapse, type SynapseInfo } from './harness/test-synapse.ts';
 import { registerUser, type TestUser } from './harness/users.ts';
+import { waitUntil } from './harness/ui-page.ts';
+import { serveWebApp, webApps } from './harness/web-app-pages.ts';
 
 const messages = (lang: string) =>
   JSON.parse(readFileSync(new URL(`../public/_locales/${lang}/messages.json`, import.meta.url), 'utf8')) as Record<string, { message: string }>;
@@ -47,6 +49,21 @@ for (const name of BROWSERS) {
       assert.equal(seen.description, de.extDescription!.message);
       assert.notEqual(seen.description, en.extDescription!.message);
       await ui.close();
+    });
+
+    test('a tab without a Matrix web app: the error banner is German (words sent by the background)', async () => {
+      const app = await serveWebApp(webApps.empty());
+      try {
+        const { tabId, page } = await b.openTab(app.url);
+        await waitUntil('the fixture page', async () => (await page.evaluate(() => document.title, null)) === 'ready');
+        const ui = await b.openUi(tabId);
+        await ui.waitFor('error', { attr: ['data-code', 'not-matrix'] });
+        assert.equal(await ui.text('error'), de.err_not_matrix!.message);
+        await ui.close();
+        await page.close();
+      } finally {
+        await app.close();
+      }
     });
 
     test('the verdict and the section headings are German', async () => {

@@ -10,6 +10,7 @@ import { isCallExpression, isIdentifier, isNoSubstitutionTemplateLiteral, isStri
 import { getMessageFrom, installMessages, lineOf, LOCALES_DIR, parseSources, readMessages, type MessagesFile } from './i18n-testing.ts';
 import type { Node } from 'typescript/unstable/ast';
 import { t, tj, tp } from './i18n.ts';
+import { READ_ERROR_WORDS } from '../readers/parse/read-errors.ts';
 
 const LANGS = readdirSync(LOCALES_DIR).sort();
 const en = readMessages('en');
@@ -67,6 +68,9 @@ test('German is translated, not English copied', () => {
   for (const id of SAME_IN_GERMAN) assert.ok(en[id], `${id} in the allowlist is no message`);
 });
 
+/** Where message ids are written out: the popup, and the read errors' READ_ERROR_WORDS. */
+const WORD_SOURCES = ['popup/', 'readers/parse/read-errors.ts'];
+
 /** Source files (no tests) and the string literals in them; message ids are written out whole. */
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -82,8 +86,9 @@ function scan(): { literals: Set<string>; calls: Array<{ fn: string; id: string;
   const files = Object.fromEntries(sourceFiles(SRC).map((f) => [f.slice(SRC.length), readFileSync(f, 'utf8')]));
   for (const [name, source] of parseSources(files)) {
     const visit = (node: Node): void => {
-      // A map of codes to ids (e.g. a repair kind to its name) is in the popup, never elsewhere.
-      if ((isStringLiteral(node) || isNoSubstitutionTemplateLiteral(node)) && name.startsWith('popup/')) literals.add(node.text);
+      // A map of codes to ids (e.g. a repair kind to its name) is in the popup, or beside the
+      // background's messages that cross to it with their id (WORD_SOURCES).
+      if ((isStringLiteral(node) || isNoSubstitutionTemplateLiteral(node)) && WORD_SOURCES.some((w) => name.startsWith(w))) literals.add(node.text);
       if (isCallExpression(node) && isIdentifier(node.expression) && ['t', 'tp', 'tj'].includes(node.expression.text)) {
         const first = node.arguments[0];
         if (first && isStringLiteral(first)) calls.push({ fn: node.expression.text, id: first.text, where: `src/${name}:${lineOf(source, node)}` });
@@ -106,6 +111,8 @@ test('every message the code asks for exists in English, and every English messa
     return !literals.has(id) && !literals.has(base) && !MANIFEST.includes(`__MSG_${id}__`);
   });
   assert.deepEqual(unused, []);
+  // Ids the background sends (src/ext/wire.ts `words`) are no t() call: each must exist too.
+  assert.deepEqual(Object.values(READ_ERROR_WORDS).filter((id) => !en[id]), []);
 });
 
 test('the manifest takes its name, description and title from the messages', () => {
