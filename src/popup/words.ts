@@ -3,6 +3,7 @@
 // are in _locales (docs/design.md#translations).
 import type { DeviceReport } from '../core/inspect/report-types.ts';
 import { stageHandling } from '../core/repair/uia-flows.ts';
+import type { KeyRole } from '../core/roles.ts';
 import { t, type MessageId } from './i18n.ts';
 
 export type CrossSigned = DeviceReport['crossSigned'];
@@ -19,6 +20,11 @@ export const CROSS_SIGNED_STATES = Object.keys(CROSS_SIGNED_IDS) as readonly Cro
 
 /** A device's cross-signing state, in words. */
 export const crossSignedWords = (state: CrossSigned): string => t(CROSS_SIGNED_IDS[state]);
+
+const ROLE_LABEL_IDS: Readonly<Record<KeyRole, MessageId>> = { master: 'roleLabel_master', selfSigning: 'roleLabel_selfSigning', userSigning: 'roleLabel_userSigning' };
+
+/** A cross-signing key's name at the start of a line or a heading ("Self-signing key"). */
+export const roleLabel = (role: KeyRole): string => t(ROLE_LABEL_IDS[role]);
 
 /** What each stage asks of the person, by how it is handled (docs/matrix-api.md#uia-oauth). */
 const HOW: Readonly<Record<ReturnType<typeof stageHandling>, MessageId>> = {

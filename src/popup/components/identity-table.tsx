@@ -4,13 +4,13 @@ import { ROLE, ROLES, type KeyRole } from '../../core/roles.ts';
 import { KeyText, SigBadge } from './key-text.tsx';
 import { ownPath, RawToggle } from './raw-toggle.tsx';
 import { t, tp, type MessageId } from '../i18n.ts';
+import { roleLabel } from '../words.ts';
 
-/** Each key's name in the table's first column, and in sentences ("Self-signing key"). */
+/** Each key's name in the table's first column. */
 const ROLE_NAME_IDS: Readonly<Record<KeyRole, MessageId>> = { master: 'roleName_master', selfSigning: 'roleName_selfSigning', userSigning: 'roleName_userSigning' };
-const ROLE_LABEL_IDS: Readonly<Record<KeyRole, MessageId>> = { master: 'roleLabel_master', selfSigning: 'roleLabel_selfSigning', userSigning: 'roleLabel_userSigning' };
 
 function Row({ role, k, keysQuery, userId }: { role: KeyRole; k: CrossSigningKeyReport; keysQuery: () => Promise<unknown>; userId: string }) {
-  const label = t(ROLE_LABEL_IDS[role]);
+  const label = roleLabel(role);
   return (
     <tr data-testid={`key-${k.role}`} data-status={k.status}>
       <th scope="row">{t(ROLE_NAME_IDS[role])}</th>
