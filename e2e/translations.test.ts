@@ -74,6 +74,8 @@ for (const name of BROWSERS) {
       // Its root cause, said by the popup from the cause's code (src/popup/core-words.ts).
       const causes = await ui.evaluate(() => [...document.querySelectorAll('[data-testid="verdict-cause"]')].map((c) => c.textContent ?? ''), null);
       assert.ok(causes.some((c) => c.includes(de.cause_no_identity!.message)), `causes: ${causes.join(' | ')}`);
+      const problems = await ui.evaluate(() => [...document.querySelectorAll('[data-testid="problem"]')].map((c) => c.textContent ?? ''), null);
+      assert.ok(problems.some((c) => c.includes(de.prob_no_cross_signing!.message)), `problems: ${problems.join(' | ')}`);
       const headings = await ui.evaluate(() => [...document.querySelectorAll('h2')].map((h) => h.textContent ?? ''), null);
       assert.ok(headings.includes(de.crossSigningKeys!.message), `headings: ${headings.join(' | ')}`);
       assert.ok(headings.includes(de.keyBackup!.message), `headings: ${headings.join(' | ')}`);

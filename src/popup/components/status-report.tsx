@@ -93,7 +93,7 @@ export function StatusReport({ session }: { session: SessionView }) {
     <div data-testid="status-report" aria-busy={busy} data-reads={reads}>
       {/* The verdict stays in view while the rest scrolls (Chrome caps a popup at 800×600). */}
       <div class="sticky-verdict" data-testid="sticky-verdict">
-        <Verdict {...verdict} usersRead={users !== null} repairing={repairing} onRepair={(kind) => {
+        <Verdict {...verdict} report={report} usersRead={users !== null} repairing={repairing} onRepair={(kind) => {
           if (!isExtRepair(kind)) return false;
           setRepair(kind);
           return true;

@@ -4,7 +4,7 @@ import type { VerdictProblem } from '../../core/users/verdict.ts';
 import type { RepairKind } from '../../core/repair/repair-kinds.ts';
 import { repairLabel } from './repair-labels.ts';
 import { t, tp } from '../i18n.ts';
-import { causeHeadline, problemText } from '../core-words.ts';
+import { causeHeadline, problemText, type ProblemContext } from '../core-words.ts';
 
 /** A cause with more problems than this starts collapsed (120 sessions are one row, not 120). */
 const OPEN_UP_TO = 5;
@@ -22,8 +22,11 @@ function subjectList(subjects: string[]): string {
  * problems are the account's, then those of the people I verified (src/core/users/verdict.ts)
  * once their report is in (`data-users`: read / pending).
  */
-export function Verdict({ healthy, problems, usersRead, repairing = false, onRepair }: {
-  healthy: boolean; problems: VerdictProblem[]; usersRead?: boolean; repairing?: boolean; onRepair?: (repair: string) => boolean;
+export function Verdict({ healthy, problems, report, usersRead, repairing = false, onRepair }: {
+  healthy: boolean; problems: VerdictProblem[];
+  /** The account report the problems come from: their sentences name its data (src/popup/core-words.ts). */
+  report?: ProblemContext;
+  usersRead?: boolean; repairing?: boolean; onRepair?: (repair: string) => boolean;
 }) {
   const causes = groupCauses(problems);
   const link = (repair: RepairKind, testId: string) => (
@@ -42,14 +45,14 @@ export function Verdict({ healthy, problems, usersRead, repairing = false, onRep
         <ul class="problems">
           {causes.map((c) => (
             <li key={c.id} data-testid="verdict-cause" data-cause={c.id} data-count={String(c.count)} data-repair={c.repair ?? ''}>
-              <span class="bad-text">✗</span> {visible(causeHeadline(c, problems))}
+              <span class="bad-text">✗</span> {visible(causeHeadline(c, problems, report))}
               {c.repair && link(c.repair, 'cause-repair')}
               <details open={c.count <= OPEN_UP_TO} data-testid="cause-subjects">
                 <summary class="muted">{c.subjects.length > 0 ? t('causeSubjects', tp('problems', c.count), subjectList(c.subjects)) : tp('problems', c.count)}</summary>
                 <ul class="problems">
                   {problems.filter((p) => causeOf(p) === c.id).map((p, i) => (
                     <li key={i} data-testid="problem" data-code={p.code} data-subject={p.subject ?? ''}>
-                      <span class="bad-text">✗</span> {visible(problemText(p))}
+                      <span class="bad-text">✗</span> {visible(problemText(p, report))}
                       {p.repair && link(p.repair, 'problem-repair')}
                     </li>
                   ))}
