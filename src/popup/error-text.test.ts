@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { installMessages } from './i18n-testing.ts';
 import { MESSAGES, SessionReadError } from '../readers/parse/read-errors.ts';
 import { RemoteError, toWireError } from '../ext/wire.ts';
-import { errorText } from './error-text.ts';
+import { errorText, wordsText } from './error-text.ts';
+import { wordsOf } from '../readers/parse/read-errors.ts';
 
 const APPS = ['Element', 'Cinny', 'Sable', 'Hydrogen', 'FluffyChat', 'Commet'] as const;
 const ALL: string[] = [
@@ -31,5 +32,9 @@ test('in German they are German, naming the app; other errors keep their message
   assert.match(errorText(received(MESSAGES.insecure('Cinny'))), /^Cinny speichert/);
   assert.equal(errorText(received('Couldn’t reach example.org: timeout')), 'Couldn’t reach example.org: timeout');
   assert.equal(errorText(new RemoteError({ name: 'E', message: 'm', words: { id: 'noSuchMessage', subs: [] } })), 'm');
+  // A rejected session listed beside usable ones (session-validate.ts adds its words).
+  const rejected = { message: MESSAGES.softLogout('Element'), words: wordsOf(MESSAGES.softLogout('Element')) };
+  assert.match(wordsText(rejected), /^Die Sitzung von Element/);
+  assert.equal(wordsText({ message: 'other' }), 'other');
   installMessages('en');
 });

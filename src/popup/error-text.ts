@@ -6,7 +6,13 @@ import { t, type MessageId } from './i18n.ts';
  */
 export function errorText(e: unknown): string {
   if (!(e instanceof Error)) return String(e);
-  const words = (e as { words?: { id: string; subs: string[] } }).words;
+  return wordsText(e as { message: string; words?: Words });
+}
+
+type Words = { id: string; subs: string[] };
+
+/** A message with optional words (an error, a rejected session): the words in the UI language, else the message. */
+export function wordsText(m: { message: string; words?: Words | undefined }): string {
   // An id this build's _locales lacks (getMessage answers '') falls back to the English message.
-  return (words && t(words.id as MessageId, ...words.subs)) || e.message;
+  return (m.words && t(m.words.id as MessageId, ...m.words.subs)) || m.message;
 }

@@ -1,6 +1,7 @@
 import { visible } from '../visible-text.ts';
 import { rejected, session, sessions } from '../state.ts';
 import { t, tp } from '../i18n.ts';
+import { wordsText } from '../error-text.ts';
 
 /** Several sessions in one tab (Hydrogen, Sable, FluffyChat accounts): let the user pick one. */
 export function SessionPicker() {
@@ -41,7 +42,7 @@ export function SessionPicker() {
           <ul>
             {unusable.map((r, i) => (
               <li key={i} data-code={r.code}>
-                {r.userId ? <span class="mono">{visible(r.userId)} </span> : null}({r.app}): {visible(r.message)}
+                {r.userId ? <span class="mono">{visible(r.userId)} </span> : null}({r.app}): {visible(wordsText(r))}
               </li>
             ))}
           </ul>
