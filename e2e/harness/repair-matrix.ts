@@ -150,6 +150,13 @@ async function badSelfSignature(hs: SynapseInfo): Promise<BrokenAccount> {
   return { account, recoveryKey: account.secretStorage!.recoveryKey, signedOut: [bad.deviceId] };
 }
 
+/**
+ * The one fix on a state whose causes include setting up secret storage: what the person gives
+ * for the new storage as for create-secret-storage (the export file; the old recovery key from the
+ * environment), the new recovery key what they hold afterwards.
+ */
+const fixSettingUpStorage: RepairStep = { ...setUpSecretStorage, repair: 'fix' };
+
 /** sign-out-device as the status suggests it: the untrustworthy sessions; the judge forgets them afterwards. */
 const signOutUntrusted: RepairStep = {
   repair: 'sign-out-device',
@@ -189,4 +196,22 @@ export const MATRIX: readonly MatrixRow[] = [
     state: `${state} (fix)`, build, repairs: [{ repair: 'fix' }], popup: state !== 'secrets-mismatch',
     ...(sdkAcceptsBroken === undefined ? {} : { sdkAcceptsBroken }),
   })),
+  // The recovery states through the one fix: new secret storage first and the sessions signed with
+  // the key stored under it; the default key set, or a new backup, in the same plan. The session
+  // with a bad self-signature has no fix row: fix never signs sessions out (docs/design.md#composed-fix).
+  // A new account (no identity, no secret storage): new secret storage, then a reset whose keys go under the NEW key.
+  { state: 'no-cross-signing (fix)', build: fixture('no-cross-signing'), repairs: [fixSettingUpStorage], popup: true },
+  { state: 'no secret storage after an export-only reset (fix)', build: noSecretStorageAfterExportReset, repairs: [fixSettingUpStorage], popup: true },
+  { state: 'default-key-unsupported (fix)', build: defaultKeyUnsupported, repairs: [fixSettingUpStorage], popup: true },
+  { state: 'no-default-key (fix)', build: fixture('no-default-key'), repairs: [{ repair: 'fix' }], popup: true },
+  { state: 'backup-key-missing (fix)', build: fixture('backup-key-missing'), repairs: [{ repair: 'fix' }], popup: true },
 ];
+
+/**
+ * The rows to run: all, or those whose state contains one of the comma-separated XSIGN_MATRIX_ONLY
+ * (e.g. `XSIGN_MATRIX_ONLY='(fix)'`), to run part of the matrix while working on it. Never set in CI.
+ */
+export const selectedRows = (rows: readonly MatrixRow[] = MATRIX): readonly MatrixRow[] => {
+  const only = (process.env.XSIGN_MATRIX_ONLY ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return only.length === 0 ? rows : rows.filter((r) => only.some((o) => r.state.includes(o)));
+};
