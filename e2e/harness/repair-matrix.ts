@@ -52,10 +52,14 @@ export interface MatrixRow {
   /** Problem codes left once the repairs ran: only problems no repair fixes (none: healthy). */
   remaining?: string[];
   /**
-   * Run in the popup too, in both browsers. The popup reads the status before any key is typed,
-   * so a row whose problems only show with the recovery key (secrets-mismatch) is CLI-only.
+   * Run in the popup too, in both browsers.
    */
   popup?: boolean;
+  /**
+   * In the popup, the problems show only once the person types the recovery key in "Check secrets"
+   * (the stored keys are compared with the published ones then): the row does that first.
+   */
+  popupChecksSecrets?: boolean;
   /**
    * Why matrix-js-sdk already trusts everything BEFORE the repair, when it does: a row's "after"
    * verdict proves the repair only where the SDK saw the break.
@@ -175,7 +179,7 @@ export const MATRIX: readonly MatrixRow[] = [
   // which the other session still carries the old self-signing key's signature.
   { state: 'secrets-missing', build: fixture('secrets-missing'), repairs: [{ repair: 'reset-cross-signing' }, { repair: 'sign-devices' }], popup: true },
   { state: 'secrets-non-default-key', build: fixture('secrets-non-default-key'), repairs: [{ repair: 'store-secrets', env: fromOtherKey }], popup: true },
-  { state: 'secrets-mismatch', build: fixture('secrets-mismatch'), repairs: [{ repair: 'reset-cross-signing' }, { repair: 'sign-devices' }] },
+  { state: 'secrets-mismatch', build: fixture('secrets-mismatch'), repairs: [{ repair: 'reset-cross-signing' }, { repair: 'sign-devices' }], popup: true, popupChecksSecrets: true },
   {
     state: 'backup-not-signed-by-master', build: fixture('backup-not-signed-by-master'), repairs: [{ repair: 'resign-backup' }], popup: true,
     sdkAcceptsBroken: SDK_TRUSTS_DEVICE_SIGNED_BACKUP,
@@ -189,11 +193,11 @@ export const MATRIX: readonly MatrixRow[] = [
   { state: 'backup-key-missing', build: fixture('backup-key-missing'), repairs: [{ repair: 'reset-backup' }], popup: true },
   { state: 'a session with a bad self-signature', build: badSelfSignature, repairs: [signOutUntrusted], popup: true },
   // The same states through the one composed fix (src/core/app/compose-fix.ts): one plan, at most
-  // one password, healthy at once where the rows above take two repairs; in the popup too, except
-  // secrets-mismatch (its problems show only with the recovery key, as above). secrets-non-default-key
+  // one password, healthy at once where the rows above take two repairs; in the popup too.
+  // secrets-non-default-key
   // has no fix row: store-secrets needs the other key.
   ...FIX_STATES.map(([state, build, sdkAcceptsBroken]): MatrixRow => ({
-    state: `${state} (fix)`, build, repairs: [{ repair: 'fix' }], popup: state !== 'secrets-mismatch',
+    state: `${state} (fix)`, build, repairs: [{ repair: 'fix' }], popup: true, ...(state === 'secrets-mismatch' ? { popupChecksSecrets: true } : {}),
     ...(sdkAcceptsBroken === undefined ? {} : { sdkAcceptsBroken }),
   })),
   // The recovery states through the one fix: new secret storage first and the sessions signed with
