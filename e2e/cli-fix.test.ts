@@ -2,12 +2,14 @@
 // (the recovery key from XSIGN_RECOVERY_KEY, the password as ONE line on standard input, --yes)
 // plans the repair of every cause, runs it, reads the status again and exits 0 only when it is
 // healthy; then matrix-js-sdk, given the recovery key, must trust what it wrote. --dry-run writes
-// nothing; a wrong password publishes nothing; a cause no repair fixes is exit 1 in words.
+// nothing; a wrong password publishes nothing; a cause no repair fixes (or that fix leaves to the
+// person: signing sessions out) is exit 1 in words.
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { cli } from './harness/cli-process.ts';
 import { buildAccount, uploadDeviceKeys, type FixtureAccount, type FixtureState } from './harness/identity.ts';
 import { loginDevice } from './harness/users.ts';
+import { badSelfSignatureAccount } from './harness/recovery-states.ts';
 import { sdkCheck } from './harness/sdk-device.ts';
 import { publishedKeys } from './harness/server-keys.ts';
 import { testSynapse, type SynapseInfo } from './harness/test-synapse.ts';
@@ -106,18 +108,33 @@ describe('xsign-doctor fix against Synapse', { concurrency: 3 }, () => {
     assert.ok(!(await status(hs, account)).report.healthy);
   });
 
-  test('a session to sign and a cause no repair fixes: the session is signed, the rest is listed with why, exit 1', async () => {
+  test('a new session and the backup key lost: ONE fix signs the session and starts a new backup whose key is in secret storage: healthy, matrix-js-sdk trusts it', async () => {
     const account = await buildAccount(hs, 'backup-key-missing', { devices: 2 });
     const login = await loginDevice(hs, account.user, { displayName: 'signed in after the break' });
     await uploadDeviceKeys(account.user, login);
     const before = await status(hs, account);
     assert.deepEqual(before.report.problems.map((p) => p.code).sort(), ['backup-key-missing', 'device-not-cross-signed']);
     const r = await cli(['fix', '--homeserver', hs.baseUrl, '--yes', '--password-stdin'], envOf(account), `${account.user.password}\n`);
-    assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
-    assert.match(r.stdout, /Not fixed by this plan: The key backup's private key is missing .*\((no repair fixes this|reset-backup is not part of a composed fix \(yet\): run it on its own)\)/);
-    assert.match(r.stdout, /Status after the repair: 1 problem, 1 cause/);
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /PLAN: Fix: cross-sign .* → start a new key backup/);
+    assert.match(r.stdout, /Status after the repair: healthy/);
     const after = await status(hs, account);
-    assert.deepEqual(after.report.problems.map((p) => p.code), ['backup-key-missing'], 'the new session is cross-signed');
+    assert.equal(after.report.healthy, true, JSON.stringify(after.report.problems));
+    const verdict = await sdkCheck(hs, account.user, { recoveryKey: account.secretStorage!.recoveryKey, devices: [login.deviceId] });
+    assert.deepEqual(verdict.backup, { version: after.report.backup!.version, trusted: true, matchesDecryptionKey: true }, verdict.steps.join('; '));
+    assert.equal(verdict.devices[login.deviceId]?.crossSigningVerified, true);
+  });
+
+  test('a session to sign and a session that cannot be trusted: the one is signed, the other left for sign-out-device with why, exit 1', async () => {
+    const { account, bad } = await badSelfSignatureAccount(hs);
+    const login = await loginDevice(hs, account.user, { displayName: 'signed in after the break' });
+    await uploadDeviceKeys(account.user, login);
+    const r = await cli(['fix', '--homeserver', hs.baseUrl, '--yes', '--password-stdin'], envOf(account), `${account.user.password}\n`);
+    assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /Not fixed by this plan: 1 session has keys that cannot be trusted \(signing sessions out ends them .*never part of a fix: choose the sessions and run sign-out-device on its own\)/);
+    assert.doesNotMatch(r.stdout, /DELETE /);
+    const after = await status(hs, account);
+    assert.deepEqual(after.report.problems.map((p) => [p.code, p.subject]), [['device-self-signature-invalid', bad.deviceId]], 'the new session is cross-signed, the bad one is still there');
   });
 
   test('a healthy account: nothing to do, exit 0; a cause no repair fixes: exit 1, in words', async () => {
@@ -125,12 +142,14 @@ describe('xsign-doctor fix against Synapse', { concurrency: 3 }, () => {
     const ok = await cli(['fix', '--homeserver', hs.baseUrl, '--yes', '--password-stdin'], envOf(healthy), `${healthy.user.password}\n`);
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /Nothing to do: the account is healthy/);
-    const stuck = await buildAccount(hs, 'backup-key-missing', { devices: 2 });
+    const { account: stuck } = await badSelfSignatureAccount(hs);
     const r = await cli(['fix', '--homeserver', hs.baseUrl, '--yes', '--password-stdin'], envOf(stuck), `${stuck.user.password}\n`);
     assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
-    assert.match(r.stderr, /no repair can run for what is wrong: .*(no repair fixes this|run it on its own)/);
-    // Without the recovery key: refused before anything is read.
-    const noKey = await cli(['fix', '--homeserver', hs.baseUrl, '--yes', '--password-stdin'], { XSIGN_TOKEN: stuck.user.accessToken }, '\n');
+    assert.match(r.stderr, /no repair can run for what is wrong: .*run sign-out-device on its own/);
+    // Without the recovery key, on an account whose fix needs it: refused in words, nothing sent (a
+    // fix on an account without secret storage needs none: it sets one up).
+    const needsKey = await buildAccount(hs, 'backup-key-missing', { devices: 2 });
+    const noKey = await cli(['fix', '--homeserver', hs.baseUrl, '--yes', '--password-stdin'], { XSIGN_TOKEN: needsKey.user.accessToken }, '\n');
     assert.equal(noKey.code, 2);
     assert.match(noKey.stderr, /needs the secret-storage key/);
   });

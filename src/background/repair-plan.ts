@@ -33,7 +33,10 @@ export function requestOf(req: PreviewRequest): RepairRequest {
       const which = req.subkeys ?? ['selfSigning', 'userSigning'];
       return { kind: req.kind, selfSigning: which.includes('selfSigning'), userSigning: which.includes('userSigning'), ...exportKeys, ...keep, ...devices };
     }
-    case 'fix': return { kind: req.kind, ...exportKeys, ...keep, ...devices };
+    case 'fix': return {
+      kind: req.kind, ...exportKeys, ...keep, ...devices, ...(req.newPassphrase === undefined ? {} : { newPassphrase: req.newPassphrase }),
+      ...(req.exportFileText === undefined ? {} : { from: { exportText: req.exportFileText } }),
+    };
     // Absent fields become empty ones, which precheckRepair refuses in words.
     case 'verify-user': return { kind: req.kind, userId: req.userId ?? '', masterKey: req.masterKey ?? '' };
     case 'reverify-users': return { kind: req.kind, ...(req.userIds === undefined ? {} : { userIds: req.userIds }) };

@@ -117,6 +117,8 @@ function verdict(problems: readonly VerdictProblem[]): string[] {
     for (const [code, n] of seen) if (n > MAX_PER_CODE) lines.push(`      … and ${n - MAX_PER_CODE} more [${code}] (see --json)`);
   }
   if (causes.some((c) => c.repair !== undefined)) lines.push('', '  xsign-doctor fix   plans one repair for every cause above that has one (--dry-run to preview)');
+  // docs/design.md#fix-no-sign-out: said where the person reads the suggestion, not only in the plan.
+  if (causes.some((c) => c.repair === 'sign-out-device')) lines.push('                     never signs sessions out: run sign-out-device for the sessions you choose');
   return lines;
 }
 

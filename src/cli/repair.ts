@@ -128,8 +128,16 @@ const VERBS: Record<RepairCommand, {
     },
   },
   fix: {
-    flags: { export: 'string', 'export-passphrase-file': 'string', 'export-plaintext': 'boolean', 'keep-verified': 'string', devices: 'string' },
-    request: ({ flags }) => ({ kind: 'fix', ...(flags.export === undefined ? {} : { exportKeys: true }), ...keepVerified(flags), ...devices(flags) }),
+    flags: {
+      export: 'string', 'export-passphrase-file': 'string', 'export-plaintext': 'boolean', 'keep-verified': 'string', devices: 'string',
+      // When the fix sets up secret storage: as for setup-secret-storage.
+      'from-export': 'string', 'new-passphrase-file': 'string', 'recovery-key-out': 'string',
+    },
+    request: ({ flags, fromExportText, newPassphrase }) => ({
+      kind: 'fix', ...(flags.export === undefined ? {} : { exportKeys: true }), ...keepVerified(flags), ...devices(flags),
+      ...(newPassphrase === undefined ? {} : { newPassphrase }),
+      ...(flags['from-export'] === undefined ? {} : { from: { exportText: fromExportText ?? '' } }),
+    }),
   },
   'verify-user': {
     flags: { master: 'string' },

@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { encodeRecoveryKey } from '../core/recovery-key.ts';
 import { sendJson, startFakeHomeserver, type FakeHomeserver } from '../core/matrix/fake-homeserver.test.ts';
-import { deviceKeys, DEVICES, healthyView, RECOVERY_KEY, seed, serveView, USER, type ServerView } from '../core/inspect/fixture.test.ts';
+import { deviceKeys, DEVICES, healthyView, KEYS_A, RECOVERY_KEY, seed, serveView, USER, type ServerView } from '../core/inspect/fixture.test.ts';
 import { UsageError } from './args.ts';
 import { runStatus } from './status.ts';
 
@@ -84,6 +84,18 @@ describe('xsign-doctor status', () => {
     assert.match(text.out, /xsign-doctor fix/);
     assert.match(text.out, /\[device-not-cross-signed\] Device "DEVICETWO"/);
     assert.match(text.out, /repair: sign-devices/);
+  });
+
+  it('a session whose keys cannot be trusted: the text says fix never signs it out (docs/design.md#fix-no-sign-out)', async () => {
+    const view = await healthyView();
+    const bad = await deviceKeys('DEVICEBAD', seed(25), KEYS_A.ssk);
+    (bad.signatures as Record<string, Record<string, string>>)[USER]!['ed25519:DEVICEBAD'] = 'A'.repeat(86);
+    ((view.keysQuery.device_keys as Record<string, Record<string, unknown>>)[USER]!).DEVICEBAD = bad;
+    hs.handle(serveView(view));
+    const text = await run(['--homeserver', hs.url]);
+    assert.equal(text.code, 1);
+    assert.match(text.out, /→ sign-out-device/);
+    assert.match(text.out, /xsign-doctor fix .*\n {21}never signs sessions out: run sign-out-device/);
   });
 
   it('a --homeserver that is not the user ID\u2019s homeserver: a warning naming both hosts on stderr, and the report still runs', async () => {

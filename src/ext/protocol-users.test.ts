@@ -35,3 +35,12 @@ describe('repairPreview: the users repairs', () => {
     assert.deepEqual(requestOf({ ...base, kind: 'reset-cross-signing', keepVerified: ['@a:x'] }), { kind: 'reset-cross-signing', keepVerified: ['@a:x'] });
   });
 });
+
+describe('repairPreview: a fix that sets up secret storage', () => {
+  it('carries the new passphrase and the export file as create-secret-storage does (docs/design.md#composed-fix)', () => {
+    assert.ok(accepts({ ...base, kind: 'fix', newPassphrase: 'a passphrase', exportFileText: '{}' }));
+    assert.deepEqual(requestOf({ ...base, kind: 'fix', newPassphrase: 'p', exportFileText: '{"x":1}', deviceIds: ['A'] }),
+      { kind: 'fix', deviceIds: ['A'], newPassphrase: 'p', from: { exportText: '{"x":1}' } });
+    assert.deepEqual(requestOf({ ...base, kind: 'fix' }), { kind: 'fix' });
+  });
+});

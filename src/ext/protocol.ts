@@ -198,9 +198,9 @@ export const requestValidators = {
     /** reset / regenerate: keep these people verified, or everyone the current user-signing key verified. */
     keepVerified: optional(array(matrixUserId, { min: 1, max: 5000 })),
     keepAllVerified: optional(bool()),
-    /** create-secret-storage: derive the new key from this passphrase (used for this call only, never stored). */
+    /** create-secret-storage (and a fix that sets up secret storage): derive the new key from this passphrase (used for this call only, never stored). */
     newPassphrase: optional(str({ min: 1, max: 1024 })),
-    /** create-secret-storage: a Cross-Signing Doctor export file's (plaintext) text, whose keys are stored under the new key. */
+    /** create-secret-storage (and a fix that sets it up): a Cross-Signing Doctor export file's (plaintext) text, whose keys are stored under the new key. */
     exportFileText: optional(str({ min: 1, max: 65536 })),
     /** sign-out-device: the second confirmation that this session is signed out too. */
     includingThisSession: optional(bool()),

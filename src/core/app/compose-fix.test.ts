@@ -15,12 +15,20 @@ import type { Report } from '../inspect/report-types.ts';
 import { composeFix } from './compose-fix.ts';
 import { composePlans, finishPlan, putSecretStep, type RepairPlan } from '../repair/plans.ts';
 import { prepareRepair } from './prepare-repair.ts';
+import { DEFAULT_KEY_TYPE } from '../inspect/account-state.ts';
+import { inspectAccount } from '../inspect/inspect-account.ts';
+import { exportKeysFile } from '../repair/export.ts';
+import { executePlan } from '../repair/execute.ts';
+import { recordingPrompter } from '../repair/prompter.test.ts';
+import { ROLE, ROLES } from '../roles.ts';
 import { fetchFromView } from './view-fetch.test.ts';
 import type { RepairRequest } from './repair-request.ts';
 
 const SESSION = { userId: USER, deviceId: 'DEVICEONE' };
 const ks = (view: ServerView): Record<string, Record<string, unknown>> => view.keysQuery as Record<string, Record<string, unknown>>;
 const devicesOf = (view: ServerView) => ks(view).device_keys![USER] as Record<string, unknown>;
+const pubOf = async (s: Uint8Array): Promise<string> => Object.values((await crossSigningKey('master', s)).keys as Record<string, string>)[0]!;
+const pair = async (role: (typeof ROLES)[number], s: Uint8Array) => ({ seed: s, publicKey: Object.values((await crossSigningKey(ROLE[role].usage, s)).keys as Record<string, string>)[0]!, key: {} });
 
 async function fix(view: ServerView, request: Partial<Extract<RepairRequest, { kind: 'fix' }>> = {}) {
   const client = createMatrixClient({ baseUrl: 'https://hs.example', accessToken: 'syt_test', fetch: fetchFromView(view) });
@@ -124,6 +132,124 @@ describe('the composed fix', () => {
     assert.ok(!result.ok);
     assert.ok(['no-repair', 'wrong-key'].includes(result.error.code), result.error.code);
     void SSSS_KEY; void KEY_ID; void crossSigningKey;
+  });
+});
+
+/** fetchFromView plus the account-data writes and the backup creation a plan sends (enough for the recovery parts). */
+function writable(view: ServerView): typeof fetch {
+  const read = fetchFromView(view);
+  return (async (input: string | URL | Request, init?: RequestInit) => {
+    const path = decodeURIComponent(new URL(input instanceof Request ? input.url : String(input)).pathname);
+    const body = typeof init?.body === 'string' ? JSON.parse(init.body) as Record<string, unknown> : {};
+    const accountData = /\/account_data\/(.+)$/.exec(path);
+    const ok200 = (answer: unknown) => new Response(JSON.stringify(answer), { status: 200, headers: { 'content-type': 'application/json' } });
+    if (init?.method === 'PUT' && accountData) { view.accountData.set(accountData[1]!, body); return ok200({}); }
+    if (init?.method === 'POST' && path.endsWith('/room_keys/version')) { view.backup = { ...body, version: '2', count: 0, etag: '0' }; return ok200({ version: '2' }); }
+    return read(input, init);
+  }) as typeof fetch;
+}
+
+const encryptedUnder = (plan: RepairPlan, name: string): string[] => plan.steps.filter((s) => s.kind === 'put-secret' && s.request.segments.at(-1) === name)
+  .flatMap((s) => Object.keys((s.request.body as { encrypted?: Record<string, unknown> }).encrypted ?? {}));
+
+describe('the composed fix with the recovery repairs', () => {
+  it('no default key and the backup key lost: the default key set first, the new backup key stored under it; one plan, no password, healthy after the run', async () => {
+    const view = await healthyView();
+    view.accountData.delete(DEFAULT_KEY_TYPE);
+    view.accountData.delete('m.megolm_backup.v1');
+    const client = createMatrixClient({ baseUrl: 'https://hs.example', accessToken: 'syt_test', fetch: writable(view) });
+    const result = await prepareRepair(client, SESSION, { kind: 'fix' }, { recoveryKey: RECOVERY_KEY }, { ed });
+    assert.ok(result.ok, JSON.stringify(!result.ok && result.error));
+    const { plan } = result.value;
+    assert.deepEqual(partsOf(plan.steps.map((s) => s.id)), ['set-default-key', 'reset-backup']);
+    assert.equal(plan.steps.filter((s) => s.uia).length, 0);
+    assert.deepEqual(encryptedUnder(plan, 'm.megolm_backup.v1'), [KEY_ID]);
+    await executePlan(plan, { client, ui: recordingPrompter({}) });
+    result.value.dispose();
+    const again = await inspectAccount(client, { userId: USER, deviceId: 'DEVICEONE', secret: { recoveryKey: RECOVERY_KEY }, ed });
+    assert.ok(again.ok);
+    assert.deepEqual(again.value.report.problems.map((p) => p.code), []);
+  });
+
+  it('no secret storage after an export-only reset: new secret storage from the export, then the sessions and the new backup with the keys stored under the NEW key; its recovery key shown once', async () => {
+    const view = await healthyView();
+    view.accountData.clear();
+    devicesOf(view).DEVICETWO = await deviceKeys('DEVICETWO', DEVICES.DEVICETWO!, KEYS_B.ssk);
+    const exportText = exportKeysFile({
+      userId: USER, master: await pair('master', KEYS_A.master), selfSigning: await pair('selfSigning', KEYS_A.ssk), userSigning: await pair('userSigning', KEYS_A.usk),
+    } as unknown as Parameters<typeof exportKeysFile>[0]);
+    const client = createMatrixClient({ baseUrl: 'https://hs.example', accessToken: 'syt_test', fetch: fetchFromView(view) });
+    // Without the export (or the old key) the new storage would hold nothing to sign with: no key is needed up front either way.
+    const result = await prepareRepair(client, SESSION, { kind: 'fix', from: { exportText } }, {}, { ed });
+    assert.ok(result.ok, JSON.stringify(!result.ok && result.error));
+    const { plan, recoveryKey, remarks } = result.value;
+    assert.ok(recoveryKey !== undefined, 'the new recovery key is handed back to be shown once');
+    assert.deepEqual(partsOf(plan.steps.map((s) => s.id)), ['create-secret-storage', 'sign-devices', 'reset-backup']);
+    const newKeyId = plan.steps[0]!.request.segments.at(-1)!.slice('m.secret_storage.key.'.length);
+    assert.deepEqual(encryptedUnder(plan, 'm.megolm_backup.v1'), [newKeyId], 'the new backup key goes under the new key');
+    const signed = (plan.steps.find((s) => s.kind === 'upload-signatures')!.request.body as Record<string, Record<string, { signatures: Record<string, Record<string, string>> }>>)[USER]!;
+    assert.ok(signed.DEVICETWO?.signatures[USER]?.[`ed25519:${await pubOf(KEYS_A.ssk)}`], 'signed with the self-signing key from the export');
+    assert.ok(remarks.some((r) => r.includes(`new default secret-storage key ${newKeyId}`)), remarks.join('\n'));
+    result.value.dispose();
+  });
+
+  it('no secret storage and no identity: new secret storage, a reset storing under the NEW key, a new backup signed by the NEW master; one password at most', async () => {
+    const view = await healthyView();
+    view.accountData.clear();
+    for (const k of ['master_keys', 'self_signing_keys', 'user_signing_keys']) delete ks(view)[k];
+    for (const id of Object.keys(DEVICES)) devicesOf(view)[id] = await deviceKeys(id, DEVICES[id]!);
+    const result = await fix(view, { newPassphrase: 'a long enough new passphrase for the test' });
+    assert.ok(result.ok, JSON.stringify(!result.ok && result.error));
+    const { plan } = result.value;
+    const parts = partsOf(plan.steps.map((s) => s.id));
+    assert.deepEqual(parts.slice(0, 2), ['create-secret-storage', 'reset-cross-signing']);
+    assert.ok(plan.steps.filter((s) => s.uia).length <= 1);
+    const newKeyId = plan.steps[0]!.request.segments.at(-1)!.slice('m.secret_storage.key.'.length);
+    for (const name of ['m.cross_signing.master', 'm.cross_signing.self_signing', 'm.cross_signing.user_signing']) {
+      assert.ok(encryptedUnder(plan, name).includes(newKeyId), `${name} under the new key`);
+    }
+    const backup = plan.steps.find((s) => s.kind === 'create-backup-version');
+    if (backup !== undefined) {
+      const sigs = ((backup.request.body as { auth_data: { signatures: Record<string, Record<string, string>> } }).auth_data.signatures[USER])!;
+      assert.ok(sigs[`ed25519:${plan.publicKeys.master}`], 'the new backup is signed by the NEW master');
+    }
+    result.value.dispose();
+  });
+
+  it('new secret storage with nothing to put in it (no export, no old key): the parts needing a private key are left with the reason, the storage is still set up', async () => {
+    const view = await healthyView();
+    view.accountData.clear();
+    devicesOf(view).DEVICETWO = await deviceKeys('DEVICETWO', DEVICES.DEVICETWO!, KEYS_B.ssk);
+    const client = createMatrixClient({ baseUrl: 'https://hs.example', accessToken: 'syt_test', fetch: fetchFromView(view) });
+    const result = await prepareRepair(client, SESSION, { kind: 'fix', newPassphrase: 'a long enough new passphrase for the test' }, {}, { ed });
+    assert.ok(result.ok, JSON.stringify(!result.ok && result.error));
+    assert.deepEqual(partsOf(result.value.plan.steps.map((s) => s.id)), ['create-secret-storage']);
+    assert.ok(result.value.remarks.some((r) => /Not fixed by this plan: .*cross-sign .*new secret storage will not hold .*give the export file or the old recovery key/.test(r)), result.value.remarks.join('\n'));
+    result.value.dispose();
+    // A weak new passphrase is refused before anything is read, as for create-secret-storage.
+    const weak = await prepareRepair(client, SESSION, { kind: 'fix', newPassphrase: 'short' }, {}, { ed });
+    assert.equal(weak.ok ? 'a plan' : weak.error.code, 'new-passphrase-weak');
+  });
+
+  it('without the recovery key, on an account whose fix needs it: missing-key, as a repair on its own says', async () => {
+    const view = await healthyView();
+    view.accountData.delete('m.megolm_backup.v1');
+    const client = createMatrixClient({ baseUrl: 'https://hs.example', accessToken: 'syt_test', fetch: fetchFromView(view) });
+    const result = await prepareRepair(client, SESSION, { kind: 'fix' }, {}, { ed });
+    assert.equal(result.ok ? 'a plan' : result.error.code, 'missing-key');
+  });
+
+  it('a session whose keys cannot be trusted is never signed out by a fix: the cause is left, and the plan says why', async () => {
+    const view = await healthyView();
+    view.accountData.delete('m.megolm_backup.v1');
+    const bad = await deviceKeys('DEVICEBAD', seed(25), KEYS_A.ssk);
+    (bad.signatures as Record<string, Record<string, string>>)[USER]!['ed25519:DEVICEBAD'] = 'A'.repeat(86);
+    devicesOf(view).DEVICEBAD = bad;
+    const result = await fix(view);
+    assert.ok(result.ok, JSON.stringify(!result.ok && result.error));
+    assert.ok(!result.value.plan.steps.some((s) => s.kind === 'delete-device'));
+    assert.ok(result.value.remarks.some((r) => /Not fixed by this plan: .*(DEVICEBAD|session).*never part of a fix: choose the sessions and run sign-out-device/.test(r)), result.value.remarks.join('\n'));
+    result.value.dispose();
   });
 });
 

@@ -6,14 +6,22 @@
  * one UIA step (only reset, regenerate and upload ask for it, and a fix holds at most one of them),
  * and the flow's resume works as for any plan.
  *
+ * Each part is built on the state the parts before it leave (projectState) and with the
+ * secret-storage key they make or point at: a new secret storage (create-secret-storage) or a
+ * default key set first (set-default-key) is what the later parts store under and read from, and
+ * a new backup after a reset is signed by the new master. sign-out-device is never a part: it ends
+ * sessions, so the person chooses it on its own (docs/design.md#composed-fix).
+ *
  * `composeFix` is pure (which parts, in which order, what is left and why); `buildFix` builds them.
  * A new repair kind plugs in with a rank in REPAIR_RANK, the cause's repair in causes.ts, and —
  * only if it does another repair's work too — a row in ABSORBS below.
  */
 import { groupCauses, rankOf, type Cause, type CauseId } from '../inspect/causes.ts';
 import type { Report } from '../inspect/report-types.ts';
-import { buildSignDevices, PlanRefusedError, type BuiltPlan, type PlanContext } from '../repair/build-plans.ts';
+import { buildSignDevices, PlanRefusedError, type PlanContext } from '../repair/build-plans.ts';
+import type { BuiltRecoveryPlan } from '../repair/plan-recovery-builders.ts';
 import { composePlans } from '../repair/plans.ts';
+import { projectState } from '../repair/project-state.ts';
 import type { RepairKind } from '../repair/repair-kinds.ts';
 import { fail, ok, type Result } from '../result.ts';
 import { ROLE } from '../roles.ts';
@@ -33,6 +41,20 @@ const ABSORBS: Readonly<Partial<Record<RepairKind, readonly RepairKind[]>>> = {
   'reset-cross-signing': ['store-secrets', 'upload-keys', 'regenerate-subkeys', 'sign-devices', 'resign-backup'],
   // Only with a new self-signing key: see composeFix.
   'regenerate-subkeys': ['sign-devices'],
+  // A new default key is set by the plan that makes it.
+  'create-secret-storage': ['set-default-key'],
+  // A new backup version, signed by the master: re-signing the old one would be wasted.
+  'reset-backup': ['resign-backup'],
+};
+
+/**
+ * Repairs a fix never does, each with the reason in words (said per cause in the plan's preview
+ * and the refusal). Every other kind without a rank in REPAIR_RANK is "not part of a fix".
+ */
+export const NOT_COMPOSED: Readonly<Partial<Record<RepairKind, string>>> = {
+  'sign-out-device': 'signing sessions out ends them and deletes their keys, so it is never part of a fix: choose the sessions and run sign-out-device on its own',
+  'manual-upload': 'it publishes keys only you can give: run upload with your key files on its own',
+  'verify-user': 'verifying a person needs the key they read out to you: run verify-user on its own',
 };
 
 export interface FixPart {
@@ -45,8 +67,8 @@ export interface FixPart {
 
 export interface FixComposition {
   parts: FixPart[];
-  /** Causes no part fixes, each with the reason in words. */
-  left: { cause: Cause; reason: string }[];
+  /** Causes no part fixes, each with the reason in words; `needsKey`: the recovery key would let it. */
+  left: { cause: Cause; reason: string; needsKey?: true }[];
 }
 
 const signable = (report: Report): string[] => report.devices.filter((d) => d.signable).map((d) => d.deviceId);
@@ -74,7 +96,7 @@ export function composeFix(report: Report, request: FixRequest, hasKey: boolean)
   for (const cause of causes) {
     const rank = rankOf(cause.repair);
     if (cause.repair === undefined || rank === undefined) {
-      left.push({ cause, reason: cause.repair === undefined ? 'no repair fixes this' : `${cause.repair} is not part of a composed fix (yet): run it on its own` });
+      left.push({ cause, reason: cause.repair === undefined ? 'no repair fixes this' : NOT_COMPOSED[cause.repair] ?? `${cause.repair} is not part of a composed fix: run it on its own` });
       continue;
     }
     wanted.set(cause.repair, [...(wanted.get(cause.repair) ?? []), cause.id]);
@@ -107,8 +129,10 @@ export function composeFix(report: Report, request: FixRequest, hasKey: boolean)
       continue;
     }
     const fixes = [kind, ...absorbed].flatMap((k) => wanted.get(k) ?? []);
-    if (!hasKey && !(kind === 'reset-cross-signing' && request.exportKeys === true)) {
-      left.push(...fixes.map((id) => ({ cause: causes.find((c) => c.id === id)!, reason: `${kind} reads a private key from secret storage: give the recovery key` })));
+    // After a new secret storage every part has its key; the new storage itself needs none.
+    const keyed = hasKey || kinds.includes('create-secret-storage');
+    if (!keyed && !(kind === 'reset-cross-signing' && request.exportKeys === true)) {
+      left.push(...fixes.map((id) => ({ cause: causes.find((c) => c.id === id)!, reason: `${kind} reads a private key from secret storage: give the recovery key`, needsKey: true as const })));
       continue;
     }
     const exportKeys = request.exportKeys === true ? { exportKeys: true } : {};
@@ -137,6 +161,12 @@ export function composeFix(report: Report, request: FixRequest, hasKey: boolean)
         partRequest = { kind, ...(ids === undefined ? {} : { deviceIds: ids }) };
         break;
       }
+      case 'create-secret-storage':
+        partRequest = {
+          kind, ...(request.newPassphrase === undefined ? {} : { newPassphrase: request.newPassphrase }),
+          ...(request.from === undefined ? {} : { from: request.from }), ...(request.seeds === undefined ? {} : { seeds: request.seeds }),
+        };
+        break;
       default:
         partRequest = { kind } as RepairRequest;
     }
@@ -161,6 +191,9 @@ function partTitle(request: RepairRequest): string {
     case 'resign-backup': return 're-sign the key backup';
     case 'upload-keys': return 'publish the keys in secret storage';
     case 'store-secrets': return 'store the secrets under the default key';
+    case 'create-secret-storage': return 'set up secret storage with a new recovery key';
+    case 'set-default-key': return 'make your key the default secret-storage key';
+    case 'reset-backup': return 'start a new key backup';
     default: return request.kind;
   }
 }
@@ -172,12 +205,12 @@ function partTitle(request: RepairRequest): string {
  */
 export async function buildFix(
   ctx: PlanContext, request: FixRequest,
-  buildPart: (request: RepairRequest) => Promise<Result<BuiltPlan, RepairRefusal>>,
-): Promise<Result<BuiltPlan, RepairRefusal>> {
+  buildPart: (request: RepairRequest, ctx: PlanContext) => Promise<Result<BuiltRecoveryPlan, RepairRefusal>>,
+): Promise<Result<BuiltRecoveryPlan, RepairRefusal>> {
   const { report } = ctx;
   if (report.healthy) return fail({ code: 'nothing-to-do', kind: 'fix', detail: 'the account is healthy', report });
   const composed = composeFix(report, request, ctx.ssss !== undefined);
-  const built: { part: FixPart; plan: BuiltPlan }[] = [];
+  const built: { part: FixPart; plan: BuiltRecoveryPlan }[] = [];
   let done = false;
   try {
     const result = await buildParts(ctx, composed, built, buildPart);
@@ -190,25 +223,36 @@ export async function buildFix(
 }
 
 async function buildParts(
-  ctx: PlanContext, composed: FixComposition, built: { part: FixPart; plan: BuiltPlan }[],
-  buildPart: (request: RepairRequest) => Promise<Result<BuiltPlan, RepairRefusal>>,
-): Promise<Result<BuiltPlan, RepairRefusal>> {
+  ctx: PlanContext, composed: FixComposition, built: { part: FixPart; plan: BuiltRecoveryPlan }[],
+  buildPart: (request: RepairRequest, ctx: PlanContext) => Promise<Result<BuiltRecoveryPlan, RepairRefusal>>,
+): Promise<Result<BuiltRecoveryPlan, RepairRefusal>> {
   const { report } = ctx;
   const remarks: string[] = [];
+  const left = [...composed.left];
   let uploaded: unknown;
+  // The state and key each part is built on: what the parts before it leave.
+  let partCtx = ctx;
   for (const part of composed.parts) {
-    let result: Result<BuiltPlan, RepairRefusal>;
+    let result: Result<BuiltRecoveryPlan, RepairRefusal>;
     try {
       // Sessions signed after an upload are signed with the uploaded self-signing key, not the (absent) published one.
       result = part.request.kind === 'sign-devices' && uploaded !== undefined
-        ? ok(await buildSignDevices(ctx, { ...(part.request.deviceIds === undefined ? {} : { deviceIds: part.request.deviceIds }), selfSigningKey: uploaded }))
-        : await buildPart(part.request);
+        ? ok(await buildSignDevices(partCtx, { ...(part.request.deviceIds === undefined ? {} : { deviceIds: part.request.deviceIds }), selfSigningKey: uploaded }))
+        : await buildPart(part.request, partCtx);
     } catch (error) {
       if (!(error instanceof PlanRefusedError)) throw error;
       result = fail({ code: error.code, kind: 'fix', detail: error.message, report });
     }
     if (!result.ok) {
       if (result.error.code === 'nothing-to-do') continue;
+      // A private key the new secret storage does not hold (none was given): that part is left, the rest goes on.
+      if (built.some((b) => b.part.request.kind === 'create-secret-storage') && ['secret-unreadable', 'missing-secret'].includes(result.error.code)) {
+        left.push(...part.fixes.map((id) => ({
+          cause: groupCauses(report.problems).find((c) => c.id === id)!,
+          reason: `${partTitle(part.request)} needs a private key the new secret storage will not hold (${result.error.detail ?? result.error.code}): give the export file or the old recovery key`,
+        })));
+        continue;
+      }
       return fail({ ...result.error, kind: 'fix', detail: `${partTitle(part.request)}: ${result.error.detail ?? result.error.code}`, report });
     }
     if (part.request.kind === 'upload-keys') {
@@ -217,15 +261,25 @@ async function buildParts(
     }
     built.push({ part, plan: result.value });
     remarks.push(...result.value.remarks);
+    partCtx = { ...partCtx, state: projectState(partCtx.state, result.value.plan), ...(result.value.storesUnder === undefined ? {} : { ssss: result.value.storesUnder }) };
   }
-  for (const { cause, reason } of composed.left) remarks.push(`Not fixed by this plan: ${cause.headline} (${reason}).`);
+  for (const { cause, reason } of left) remarks.push(`Not fixed by this plan: ${cause.headline} (${reason}).`);
   if (built.length === 0) {
-    return fail({ code: 'no-repair', kind: 'fix', detail: composed.left.map(({ cause, reason }) => `${cause.headline}: ${reason}`).join('; ') || 'no repair applies', report });
+    // Nothing can run, and the recovery key would change that: ask for it (as a repair on its own would).
+    if (ctx.ssss === undefined && left.some((l) => l.needsKey === true)) return fail({ code: 'missing-key', kind: 'fix', report });
+    return fail({ code: 'no-repair', kind: 'fix', detail: left.map(({ cause, reason }) => `${cause.headline}: ${reason}`).join('; ') || 'no repair applies', report });
+  }
+  if (partCtx.ssss !== ctx.ssss && built.length > 1) {
+    remarks.push(`The later parts store their keys under the new default secret-storage key ${partCtx.ssss!.keyId}${built.some((b) => b.plan.recoveryKey !== undefined) ? ' (its recovery key is shown once, before anything is sent)' : ''}.`);
   }
   for (const { part } of built) {
     if (part.absorbed.length > 0) remarks.push(`${partTitle(part.request)} also does ${part.absorbed.join(', ')}: one step list, one confirmation.`);
   }
   const plan = composePlans('fix', `Fix: ${built.map(({ part }) => partTitle(part.request)).join(' → ')}`, built.map((b) => b.plan.plan));
   const exportText = built.find((b) => b.plan.exportText !== undefined)?.plan.exportText;
-  return ok({ plan, secrets: built.flatMap((b) => b.plan.secrets), remarks, ...(exportText === undefined ? {} : { exportText }) });
+  const recoveryKey = built.find((b) => b.plan.recoveryKey !== undefined)?.plan.recoveryKey;
+  return ok({
+    plan, secrets: built.flatMap((b) => b.plan.secrets), remarks,
+    ...(exportText === undefined ? {} : { exportText }), ...(recoveryKey === undefined ? {} : { recoveryKey }),
+  });
 }

@@ -70,7 +70,7 @@ export function precheckRepair(request: RepairRequest, keyInput: SecretStorageKe
   if (request.kind === 'verify-user' && (!/^@[^:]+:.+$/.test(request.userId) || request.masterKey.trim() === '')) {
     return { code: 'bad-input', kind, detail: 'give the person\'s user ID (@name:server) and the master key they read out to you' };
   }
-  if (request.kind === 'create-secret-storage' && request.newPassphrase !== undefined) {
+  if ((request.kind === 'create-secret-storage' || request.kind === 'fix') && request.newPassphrase !== undefined) {
     const weak = exportPassphraseProblem(request.newPassphrase);
     if (weak !== null) return { code: 'new-passphrase-weak', kind, detail: weak };
   }
@@ -143,7 +143,8 @@ async function build(client: MatrixClient, request: RepairRequest, ctx: PlanCont
     }
     case 'sign-devices': return ok(await buildSignDevices(ctx, request.deviceIds === undefined ? {} : { deviceIds: request.deviceIds }));
     // Each part through this same switch, on the same inspection; the parts are never `fix` again.
-    case 'fix': return buildFix(ctx, request, (part) => (part.kind === 'fix' ? Promise.resolve(fail({ code: 'bad-input', kind: 'fix' })) : build(client, part, ctx, toWipe, keyInput)));
+    // Each part on the state the parts before it leave (buildFix projects it), with the key they make or point at.
+    case 'fix': return buildFix(ctx, request, (part, partCtx) => (part.kind === 'fix' ? Promise.resolve(fail({ code: 'bad-input', kind: 'fix' })) : build(client, part, partCtx, toWipe, keyInput)));
     case 'resign-backup': return ok(await buildResignBackup(ctx));
     case 'upload-keys': return ok(await buildUpload(ctx));
     case 'manual-upload': return ok(await buildManualUpload(ctx, request.keys));
@@ -184,8 +185,9 @@ export async function prepareRepair(
     let ssss: CheckedSecretStorageKey | undefined;
     const keyId = given(keyInput) && !keyIsSource(request) ? targetKeyId(state) : null;
     // create-secret-storage reads the old storage when there is one; with none, the key has nothing to open.
-    if (given(keyInput) && !keyIsSource(request) && keyId === null && kind !== 'create-secret-storage') return fail({ code: 'no-secret-storage', kind, report });
-    if (keyId !== null && kind === 'create-secret-storage' && !checkable(state, keyId)) {
+    // (A fix may set it up too: composeFix says, per cause, what needs a key that is not there.)
+    if (given(keyInput) && !keyIsSource(request) && keyId === null && kind !== 'create-secret-storage' && kind !== 'fix') return fail({ code: 'no-secret-storage', kind, report });
+    if (keyId !== null && (kind === 'create-secret-storage' || kind === 'fix') && !checkable(state, keyId)) {
       // The old key has no description to check it against (missing, or an unknown algorithm):
       // it is only read with, and whatever it decrypts is checked against the published keys.
       const old = await oldKeyUnchecked(keyId, keyInput);

@@ -66,8 +66,13 @@ export type RepairRequest =
   /**
    * One plan for every cause of the diagnosis that a repair fixes (src/core/app/compose-fix.ts).
    * `deviceIds`: the sessions to cross-sign (default: every signable one); the rest as for a reset.
+   * `newPassphrase`, `from`, `seeds`: as for create-secret-storage, used when the fix sets up new
+   * secret storage (its recovery key is then shown once, as that repair's is).
    */
-  | { kind: 'fix'; deviceIds?: string[]; exportKeys?: boolean; keepVerified?: KeepVerified };
+  | {
+    kind: 'fix'; deviceIds?: string[]; exportKeys?: boolean; keepVerified?: KeepVerified;
+    newPassphrase?: string; from?: { exportText: string }; seeds?: Partial<Record<KeyRole, string>>;
+  };
 
 // Compile-time check: the union's kinds are exactly the offered kinds.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -82,7 +87,10 @@ export const wantsExport = (request: RepairRequest): boolean =>
 /** May this request run without the secret-storage key? A reset saved to an export file, or keys the person holds. */
 export const keyOptional = (request: RepairRequest): boolean =>
   request.kind === 'manual-upload' || request.kind === 'create-secret-storage' || request.kind === 'sign-out-device'
-  || ((request.kind === 'reset-cross-signing' || request.kind === 'fix') && request.exportKeys === true);
+  || (request.kind === 'reset-cross-signing' && request.exportKeys === true)
+  // A fix may set up new secret storage (an account without any needs no key): whether its parts
+  // need the key is known once the account is read (buildFix refuses with missing-key then).
+  || request.kind === 'fix';
 
 /** Does this request need the key input only to read (never to be the account's current target key)? */
 export const keyIsSource = (request: RepairRequest): boolean => request.kind === 'set-default-key';
@@ -144,7 +152,7 @@ export function describeRefusal(r: RepairRefusal, surface: Surface): string {
           : 'A reset creates new private keys: enter your recovery key so they are stored in secret storage before anything is published, or choose to save them in an export file.';
       }
       return cli
-        ? `${verb} needs the secret-storage key: give --recovery-key-file (or XSIGN_RECOVERY_KEY) or --passphrase-file (or XSIGN_PASSPHRASE)`
+        ? `${verb} needs the secret-storage key: give --recovery-key-file (or XSIGN_RECOVERY_KEY) or --passphrase-file (or XSIGN_PASSPHRASE)${r.kind === 'fix' ? '; without secret storage, give what sets it up: --from-export FILE (or --new-passphrase-file F)' : ''}`
         : 'Enter your recovery key (or passphrase): the private key this repair needs is read from secret storage.';
     case 'missing-source':
       return cli

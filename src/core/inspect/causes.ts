@@ -10,9 +10,9 @@
  * - CAUSES: per cause, its order in the verdict, and the repair that fixes it by default.
  * - REPAIR_RANK: the order repairs run in when one plan fixes several causes (lower first).
  *
- * Plugging in a new repair kind (e.g. create-secret-storage, set-default-key, reset-backup,
- * sign-out-device): give the cause its `repair` in CAUSES, and the kind its rank in REPAIR_RANK
- * (the ranks to use are noted there); compose-fix.ts then builds it as one more part of the plan.
+ * Plugging in a new repair kind: give the cause its `repair` in CAUSES, and the kind its rank in
+ * REPAIR_RANK; compose-fix.ts then builds it as one more part of the plan (a kind a fix must never
+ * do gets no rank and its reason in compose-fix.ts's NOT_COMPOSED, as sign-out-device).
  */
 import type { RepairKind } from '../repair/repair-kinds.ts';
 import type { ProblemCode } from './problems.ts';
@@ -63,17 +63,21 @@ export const CAUSE_OF_CODE: Readonly<Record<ProblemCode, CauseId>> = Object.free
  * regeneration would). Kinds not listed here are never composed (manual-upload and verify-user
  * need what only the person can type; reverify-users belongs to the users report).
  *
- * The repairs being built elsewhere plug in at: create-secret-storage 0 and set-default-key 0
- * (before any key is stored), reset-backup 45 (after new cross-signing keys, so the new
- * backup is signed by the new master), sign-out-device 60 (last: nothing else depends on it).
+ * The recovery repairs: create-secret-storage 0 and set-default-key 1 (before any key is stored:
+ * the later parts store under the key they make or point at), reset-backup 45 (after new
+ * cross-signing keys, so the new backup is signed by the new master). sign-out-device is never
+ * composed: it ends sessions, so the person chooses it on its own (docs/design.md#composed-fix).
  */
 export const REPAIR_RANK: Readonly<Partial<Record<RepairKind, number>>> = Object.freeze({
+  'create-secret-storage': 0,
+  'set-default-key': 1,
   'store-secrets': 5,
   'reset-cross-signing': 10,
   'upload-keys': 15,
   'regenerate-subkeys': 20,
   'sign-devices': 30,
   'resign-backup': 40,
+  'reset-backup': 45,
 });
 
 /** The rank of a repair kind, or undefined when it is never part of a composed plan. */

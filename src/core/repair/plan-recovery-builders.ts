@@ -27,6 +27,11 @@ export const NEW_PASSPHRASE_ITERATIONS = 500_000;
 /** A plan that also created a recovery key the person must see once (PRIVATE). */
 export interface BuiltRecoveryPlan extends BuiltPlan {
   recoveryKey?: string;
+  /**
+   * The default secret-storage key once the plan ran (PRIVATE bytes, also in `secrets`): what the
+   * later parts of a composed fix store under and read from (docs/design.md#composed-fix).
+   */
+  storesUnder?: CheckedSecretStorageKey;
 }
 
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -121,14 +126,14 @@ export async function buildCreateSecretStorage(ctx: PlanContext, opts: {
   const plan = unwrap(await planCreateSecretStorage({
     userId, key: checked, description, secrets: toStore, previousDefault: state.defaultKey.value?.key ?? undefined,
   }));
-  return { plan, secrets, remarks, recoveryKey: encodeRecoveryKey(key) };
+  return { plan, secrets, remarks, recoveryKey: encodeRecoveryKey(key), storesUnder: checked };
 }
 
 /**
  * set-default-key: the key description `input` opens with a matching key check. `wrong` is the
  * reason in words when none does (the front end's wrong-key refusal).
  */
-export async function buildSetDefaultKey(ctx: PlanContext, input: SecretStorageKeyInput): Promise<{ ok: true; built: BuiltPlan } | { ok: false; code: 'wrong-key' | 'no-secret-storage'; message: string }> {
+export async function buildSetDefaultKey(ctx: PlanContext, input: SecretStorageKeyInput): Promise<{ ok: true; built: BuiltRecoveryPlan } | { ok: false; code: 'wrong-key' | 'no-secret-storage'; message: string }> {
   const { state, userId } = ctx;
   const candidates = state.keyDescriptions.filter((d) => d.value !== null);
   if (candidates.length === 0) return { ok: false, code: 'no-secret-storage', message: 'no secret-storage key is described on this account' };
@@ -138,7 +143,7 @@ export async function buildSetDefaultKey(ctx: PlanContext, input: SecretStorageK
     if (!checked.ok) { reasons.push(checked.message); continue; }
     if (checked.key.proof.kind === 'key-check') {
       const secrets = [checked.key.key];
-      return { ok: true, built: { plan: unwrap(planSetDefaultKey(userId, checked.key)), secrets, remarks: [] } };
+      return { ok: true, built: { plan: unwrap(planSetDefaultKey(userId, checked.key)), secrets, remarks: [], storesUnder: { ...checked.key, isDefault: true } } };
     }
     reasons.push(`secret-storage key ${d.keyId}: it has no key check (iv/mac) to prove your key against`);
     checked.key.key.fill(0);

@@ -45,13 +45,15 @@ const value = (el: HTMLInputElement | HTMLTextAreaElement | null): string => el?
  * recovery key or passphrase, pasted seeds) go to the background in the one preview message and
  * the fields are cleared; nothing is kept in state.
  */
-export function RepairForm({ sessionId, kind, devices, userId, verifiedUsers = null, onPreview, onClose }: {
+export function RepairForm({ sessionId, kind, devices, userId, verifiedUsers = null, setsUpStorage = false, onPreview, onClose }: {
   sessionId: string;
   /** keep-verified's checklist: the people my current user-signing key verified; null while the users report is not read. */
   verifiedUsers?: string[] | null;
   /** verify-user: the person, when opened from their row. */
   userId?: string | undefined;
   kind: RepairKind;
+  /** fix: one of its parts sets up secret storage (its new passphrase and export file are asked here). */
+  setsUpStorage?: boolean;
   devices: DeviceChoice[];
   onPreview: (flow: PreviewResponse) => void;
   onClose: () => void;
@@ -83,6 +85,8 @@ export function RepairForm({ sessionId, kind, devices, userId, verifiedUsers = n
   const exportPassAgain = useRef<HTMLInputElement>(null);
   const manual = { master: useRef<HTMLTextAreaElement>(null), selfSigning: useRef<HTMLTextAreaElement>(null), userSigning: useRef<HTMLTextAreaElement>(null) };
 
+  const newStorage = kind === 'create-secret-storage' || (kind === 'fix' && setsUpStorage);
+
   const submit = async (event: Event) => {
     event.preventDefault();
     const key = value(keyInput.current);
@@ -98,7 +102,7 @@ export function RepairForm({ sessionId, kind, devices, userId, verifiedUsers = n
       req.deviceIds = [...leaving];
       if (thisSessionToo) req.includingThisSession = true;
     }
-    if (kind === 'create-secret-storage') {
+    if (newStorage) {
       // Not trimmed: exactly what was typed.
       const passphrase = newPassInput.current?.value ?? '';
       if (passphrase !== '') req.newPassphrase = passphrase;
@@ -183,7 +187,7 @@ export function RepairForm({ sessionId, kind, devices, userId, verifiedUsers = n
           </label>
         </fieldset>
       )}
-      {kind === 'create-secret-storage' && (
+      {newStorage && (
         <fieldset data-testid="repair-new-storage" data-export-file={String(exportFileText !== null)}>
           <label class="stack">
             {t('newKeyPassphrase', MIN_EXPORT_PASSPHRASE_LENGTH)}

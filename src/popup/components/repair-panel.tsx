@@ -22,7 +22,7 @@ const message = (e: unknown): string => (e instanceof Error ? e.message : String
  * poll are here, so a running flow is found at once and the chunk is fetched only when a form or a
  * flow is to be shown.
  */
-export function RepairPanel({ sessionId, healthy = false, account, host, writable, devices, verifiedUsers, requested, requestedUser, onRequestHandled, onRunning, onFinished }: {
+export function RepairPanel({ sessionId, healthy = false, account, host, writable, devices, verifiedUsers, requested, requestedUser, setsUpStorage = false, onRequestHandled, onRunning, onFinished }: {
   sessionId: string;
   /** The account has no problem: the destructive repairs sit behind "Advanced". */
   healthy?: boolean;
@@ -39,6 +39,8 @@ export function RepairPanel({ sessionId, healthy = false, account, host, writabl
   requested: RepairKind | null;
   /** verify-user opened from a person's row: their user ID, filled in. */
   requestedUser?: string | null;
+  /** A cause's repair is create-secret-storage: the fix form asks what the new storage is made from. */
+  setsUpStorage?: boolean;
   onRequestHandled: () => void;
   /** Whether a flow runs or prompts (the verdict is then being repaired); not called for done or failed (see onFinished). */
   onRunning?: (running: boolean) => void;
@@ -138,7 +140,7 @@ export function RepairPanel({ sessionId, healthy = false, account, host, writabl
       <section aria-label={t('repairsLabel')} data-testid="repair-section" data-repair-chunk={lazy.views ? 'loaded' : 'not-loaded'}>
         <RepairToolbar healthy={healthy} onOpen={(k) => { setEditing(k); setError(null); }} />
         {editing !== null && (Form
-          ? <Form key={`${editing}:${requestedUser ?? ''}`} sessionId={sessionId} kind={editing} devices={devices} userId={requestedUser ?? undefined} verifiedUsers={verifiedUsers ?? null}
+          ? <Form key={`${editing}:${requestedUser ?? ''}`} sessionId={sessionId} kind={editing} devices={devices} userId={requestedUser ?? undefined} verifiedUsers={verifiedUsers ?? null} setsUpStorage={setsUpStorage}
             onPreview={previewed} onClose={() => setEditing(null)} />
           : loadingLine)}
       </section>

@@ -102,6 +102,7 @@ export function StatusReport({ session }: { session: SessionView }) {
       <RepairPanel sessionId={session.sessionId} healthy={verdict.healthy} account={session.userId} host={hostOf(session.homeserver) ?? session.homeserver} writable={session.writable}
         devices={report.devices.map((d) => ({ deviceId: d.deviceId, displayName: d.displayName, signed: d.crossSigned === 'valid',
           signable: d.signable, crossSigned: d.crossSigned, thisDevice: d.isThisDevice }))} verifiedUsers={users && users.users.filter((u) => u.state === 'verified').map((u) => u.userId)} requested={repair} requestedUser={verifyUser} onRequestHandled={() => setRepair(null)}
+        setsUpStorage={report.problems.some((p) => p.repair === 'create-secret-storage')}
         onRunning={setRepairing}
         onFinished={() => { void load().finally(() => setRepairing(false)); void loadUsers(typedUsers); }} />
       {error && <p class="error" role="alert" data-testid="status-error">{error}</p>}
