@@ -81,6 +81,10 @@ for (const name of BROWSERS) {
       assert.ok(headings.includes(de.keyBackup!.message), `headings: ${headings.join(' | ')}`);
       assert.ok(!headings.includes(en.crossSigningKeys!.message));
       assert.equal(await ui.text('status-refresh'), de.reread!.message);
+      // Longer German words must not widen the popup sideways (Chromium would grow it to fit).
+      const sideways = await ui.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth
+        || document.body.scrollWidth > document.body.clientWidth, null);
+      assert.equal(sideways, false, 'the German popup overflows sideways');
       await ui.close();
     });
   });
