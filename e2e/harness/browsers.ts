@@ -22,6 +22,11 @@ export type LaunchOptions = {
    * not include a proxy hop, and the demo, which has no test to fail. Tests never turn it off.
    */
   leakWatch?: boolean;
+  /**
+   * The browser's UI language (e.g. 'de'), which picks the extension's _locales; default: the
+   * machine's (English here). Needs Debian's chromium-l10n and firefox-esr-l10n-<lang> (.ci/setup).
+   */
+  locale?: string;
 };
 
 /**

@@ -27,7 +27,7 @@ export function playwrightUiPage(page: Page): UiPage {
   };
 }
 
-export async function launchChromium(opts: { extensionDir?: string; headless?: boolean; watch?: LeakWatchHooks } = {}): Promise<ExtensionBrowser> {
+export async function launchChromium(opts: { extensionDir?: string; headless?: boolean; watch?: LeakWatchHooks; locale?: string } = {}): Promise<ExtensionBrowser> {
   const ext = opts.extensionDir ?? TEST_BUILD.chromium;
   const profile = mkdtempSync(join(tmpdir(), 'xsign-chromium-'));
   const stderrLog = join(profile, 'leak-watch-stderr.log');
@@ -49,7 +49,10 @@ export async function launchChromium(opts: { extensionDir?: string; headless?: b
       // Lets CDP's Extensions domain trigger the toolbar action (invokeAction).
       '--enable-unsafe-extension-debugging',
       ...(opts.watch ? watchArgs(opts.watch) : []),
+      // The UI language, which chrome.i18n answers with (docs/design.md#translations).
+      ...(opts.locale ? [`--lang=${opts.locale}`] : []),
     ],
+    ...(opts.locale ? { env: { ...process.env, LANGUAGE: opts.locale } } : {}),
   });
   if (opts.watch) watchConsole(context, opts.watch);
   const worker = async (): Promise<Worker> => context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 15_000 }));

@@ -85,7 +85,7 @@ async function triggerAction(b: Browser, geckoId: string, url: string): Promise<
   throw new Error(`triggerAction: no browser window shows ${url}: ${answers.join('; ')}`);
 }
 
-export async function launchFirefox(opts: { extensionDir?: string; headless?: boolean; watch?: LeakWatchHooks } = {}): Promise<ExtensionBrowser> {
+export async function launchFirefox(opts: { extensionDir?: string; headless?: boolean; watch?: LeakWatchHooks; locale?: string } = {}): Promise<ExtensionBrowser> {
   const ext = opts.extensionDir ?? TEST_BUILD.firefox;
   const geckoId: string = JSON.parse(readFileSync(join(ext, 'manifest.json'), 'utf8')).browser_specific_settings.gecko.id;
   const uuid = randomUUID();
@@ -101,6 +101,8 @@ export async function launchFirefox(opts: { extensionDir?: string; headless?: bo
     extraPrefsFirefox: {
       'extensions.webextensions.uuids': JSON.stringify({ [geckoId]: uuid }),
       ...(opts.watch ? watchPrefs(opts.watch) : {}),
+      // The UI language (needs Debian's language pack for it): browser.i18n answers with it.
+      ...(opts.locale ? { 'intl.locale.requested': opts.locale } : {}),
     },
   });
   if (opts.watch) watchOutput(browserInstance, opts.watch);

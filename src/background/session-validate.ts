@@ -4,7 +4,7 @@
  * stored next to it) and nowhere else. User or device disagreeing with storage sets `mismatch`.
  */
 import { ConnectionError, MatrixApiError } from '../core/matrix/errors.ts';
-import { MESSAGES, SessionReadError } from '../readers/parse/read-errors.ts';
+import { MESSAGES, SessionReadError, wordsOf } from '../readers/parse/read-errors.ts';
 import type { Parsed } from '../readers/parse/candidate.ts';
 import type { AppName, ReadErrorCode, SessionCandidate } from '../readers/parse/types.ts';
 import type { StoredSession } from '../ext/storage.ts';
@@ -92,7 +92,8 @@ export async function checkCandidates(parsed: Parsed): Promise<{ sessions: Store
     ...checked.flatMap((c) => (c.ok ? [] : [c.rejected])),
     ...parsed.problems.map((p) => ({ app: p.app, code: p.code, message: p.message })),
   ];
-  if (sessions.length) return { sessions, rejected };
+  // Beside usable sessions the popup lists these, in the UI language where it has their words.
+  if (sessions.length) return { sessions, rejected: rejected.map((r) => { const words = wordsOf(r.message); return words ? { ...r, words } : r; }) };
   if (!rejected.length) throw new SessionReadError('not-matrix', MESSAGES.notMatrix);
   const worst = [...rejected].sort((a, b) => rank(a.code) - rank(b.code))[0]!;
   throw new SessionReadError(worst.code, worst.message);

@@ -54,6 +54,8 @@ export type RejectedSession = {
   deviceId?: string;
   code: string;
   message: string;
+  /** `message` as a _locales message id and substitutions, when it is one of the read errors (docs/design.md#translations). */
+  words?: { id: string; subs: string[] };
 };
 
 export type ReadTabResponse = { sessions: SessionView[]; rejected: RejectedSession[] };

@@ -12,6 +12,8 @@ export type WireError = {
   retryAfterMs?: number;
   kind?: string;
   code?: string;
+  /** A message id of _locales and its substitutions: the popup says `message` in the UI language (docs/design.md#translations). */
+  words?: { id: string; subs: string[] };
 };
 export type WireReply<T> = { ok: true; value: T } | { ok: false; error: WireError };
 
@@ -22,6 +24,7 @@ export class RemoteError extends Error {
   readonly retryAfterMs: number | undefined;
   readonly kind: string | undefined;
   readonly code: string | undefined;
+  readonly words: WireError['words'];
   constructor(wire: WireError) {
     super(wire.message);
     this.name = wire.name;
@@ -30,6 +33,7 @@ export class RemoteError extends Error {
     this.retryAfterMs = wire.retryAfterMs;
     this.kind = wire.kind;
     this.code = wire.code;
+    this.words = wire.words;
   }
 }
 
@@ -50,6 +54,10 @@ export function toWireError(error: unknown): WireError {
   if (retryAfterMs !== undefined) wire.retryAfterMs = retryAfterMs;
   if (kind !== undefined) wire.kind = kind;
   if (code !== undefined) wire.code = code;
+  const words = e.words as { id?: unknown; subs?: unknown } | undefined;
+  if (typeof words?.id === 'string' && Array.isArray(words.subs) && words.subs.every((x) => typeof x === 'string')) {
+    wire.words = { id: words.id, subs: words.subs as string[] };
+  }
   return wire;
 }
 

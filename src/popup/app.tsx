@@ -7,6 +7,7 @@ import { AccessLapsed } from './components/access-lapsed.tsx';
 import { SessionPicker } from './components/session-picker.tsx';
 import { loadTabSessions, loading, session, showError, tabId } from './state.ts';
 import { isDetached, openDetachedUi } from '../ext/detach.ts';
+import { t } from './i18n.ts';
 
 export function App() {
   useEffect(() => void loadTabSessions(), []);
@@ -14,16 +15,16 @@ export function App() {
   return (
     <main data-testid="app" data-loading={String(loading.value)} data-tab-id={tabId.value === undefined ? '' : String(tabId.value)}>
       <div class="row">
-        <h1 style="flex:1">Cross-Signing Doctor</h1>
+        <h1 style="flex:1">{t('extName')}</h1>
         {!isDetached() && (
-          <button type="button" data-testid="ui-detach" title="Open in its own window, which stays open while you approve or type elsewhere"
-            onClick={() => void openDetachedUi(tabId.value).catch(showError)}>Detach ↗</button>
+          <button type="button" data-testid="ui-detach" title={t('detachTitle')}
+            onClick={() => void openDetachedUi(tabId.value).catch(showError)}>{t('detachButton')}</button>
         )}
       </div>
       <SessionError />
       <AccessLapsed tabId={tabId.value} detached={isDetached()} />
       {loading.value ? (
-        <p class="muted">Reading this tab…</p>
+        <p class="muted">{t('readingTab')}</p>
       ) : (
         <>
           <SessionPicker />

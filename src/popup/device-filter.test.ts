@@ -1,6 +1,9 @@
 import { test } from 'node:test';
+import { installMessages } from './i18n-testing.ts';
 import assert from 'node:assert/strict';
 import { deviceMatches, type FilterableDevice } from './device-filter.ts';
+
+installMessages('en');
 
 const d = (deviceId: string, displayName: string | null, crossSigned: FilterableDevice['crossSigned']): FilterableDevice => ({ deviceId, displayName, crossSigned });
 const devices = [d('ABCDEF', 'Element Desktop', 'valid'), d('PHONE1', 'Pixel phone', 'absent'), d('OLDONE', null, 'old-key'), d('BADSIG', 'Laptop', 'invalid')];

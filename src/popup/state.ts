@@ -3,6 +3,7 @@ import type { RejectedSession, SessionView } from '../ext/protocol.ts';
 import { send } from '../ext/messaging.ts';
 import { targetTabId } from './target.ts';
 import { accessLapsed } from './access.ts';
+import { errorText } from './error-text.ts';
 
 export const tabId = signal<number | undefined>(undefined);
 /** The session the popup works on. */
@@ -17,7 +18,7 @@ export const error = signal<string | null>(null);
 export const errorCode = signal<string | null>(null);
 
 export function showError(e: unknown): void {
-  error.value = e instanceof Error ? e.message : String(e);
+  error.value = errorText(e);
   const code = (e as { code?: unknown } | null)?.code;
   errorCode.value = typeof code === 'string' ? code : 'error';
 }

@@ -1,11 +1,15 @@
 import { test } from 'node:test';
+import { installMessages } from './i18n-testing.ts';
 import assert from 'node:assert/strict';
-import { authOfferText, CROSS_SIGNED_WORDS, stepAuthHint } from './words.ts';
+import { authOfferText, CROSS_SIGNED_STATES, crossSignedWords, stepAuthHint } from './words.ts';
+
+installMessages('en');
 
 test('each device state has its own words', () => {
-  const words = Object.values(CROSS_SIGNED_WORDS);
+  const words = CROSS_SIGNED_STATES.map(crossSignedWords);
+  assert.equal(words.length, 4);
   assert.equal(new Set(words).size, words.length);
-  assert.equal(CROSS_SIGNED_WORDS['old-key'], 'signed by a replaced self-signing key');
+  assert.equal(crossSignedWords('old-key'), 'signed by a replaced self-signing key');
 });
 
 test('the confirmation offer is said once, naming the way used', () => {

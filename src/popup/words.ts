@@ -1,30 +1,43 @@
 // Words for states the popup shows in more than one place: one mapping each, so the devices
-// table, the sign form and the repair panel never name one state two ways.
+// table, the sign form and the repair panel never name one state two ways. The words themselves
+// are in _locales (docs/design.md#translations).
 import type { DeviceReport } from '../core/inspect/report-types.ts';
 import { stageHandling } from '../core/repair/uia-flows.ts';
+import type { KeyRole } from '../core/roles.ts';
+import { t, type MessageId } from './i18n.ts';
 
 export type CrossSigned = DeviceReport['crossSigned'];
 
-/** A device's cross-signing state (DeviceReport.crossSigned), in words. */
-export const CROSS_SIGNED_WORDS: Readonly<Record<CrossSigned, string>> = {
-  valid: 'cross-signed',
-  invalid: 'cross-signature does not verify',
-  absent: 'not cross-signed',
-  'old-key': 'signed by a replaced self-signing key',
+const CROSS_SIGNED_IDS: Readonly<Record<CrossSigned, MessageId>> = {
+  valid: 'crossSigned_valid',
+  invalid: 'crossSigned_invalid',
+  absent: 'crossSigned_absent',
+  'old-key': 'crossSigned_old_key',
 };
 
+/** Every device cross-signing state (DeviceReport.crossSigned). */
+export const CROSS_SIGNED_STATES = Object.keys(CROSS_SIGNED_IDS) as readonly CrossSigned[];
+
+/** A device's cross-signing state, in words. */
+export const crossSignedWords = (state: CrossSigned): string => t(CROSS_SIGNED_IDS[state]);
+
+const ROLE_LABEL_IDS: Readonly<Record<KeyRole, MessageId>> = { master: 'roleLabel_master', selfSigning: 'roleLabel_selfSigning', userSigning: 'roleLabel_userSigning' };
+
+/** A cross-signing key's name at the start of a line or a heading ("Self-signing key"). */
+export const roleLabel = (role: KeyRole): string => t(ROLE_LABEL_IDS[role]);
+
 /** What each stage asks of the person, by how it is handled (docs/matrix-api.md#uia-oauth). */
-const HOW: Readonly<Record<ReturnType<typeof stageHandling>, string>> = {
-  password: 'with your password',
-  dummy: 'without asking you anything',
-  approval: 'by approving it in your account settings',
-  fallback: 'on a page of the homeserver',
+const HOW: Readonly<Record<ReturnType<typeof stageHandling>, MessageId>> = {
+  password: 'how_password',
+  dummy: 'how_dummy',
+  approval: 'how_approval',
+  fallback: 'how_fallback',
 };
 
 /** The ways a flow (stages joined by " → ", as in RepairFlowView.authOffer) asks, in words. */
 function flowInWords(flow: string): string {
-  const ways = [...new Set(flow.split(' → ').map((stage) => HOW[stageHandling(stage.trim())]))];
-  return ways.join(', then ');
+  const ways = [...new Set(flow.split(' → ').map((stage) => HOW[stageHandling(stage.trim())]))].map((id) => t(id));
+  return ways.reduce((said, next) => t('howThen', said, next));
 }
 
 /**
@@ -34,13 +47,11 @@ function flowInWords(flow: string): string {
  */
 export function authOfferText(offer: { flows: string[]; chosen: string | null }): string {
   if (offer.chosen === null) {
-    return offer.flows.length === 0
-      ? 'The homeserver asks to confirm this request but offers no way to do it.'
-      : `The homeserver asks to confirm this request in a way this extension cannot complete (it offers: ${offer.flows.join(' | ')}).`;
+    return offer.flows.length === 0 ? t('authNoWay') : t('authCannot', offer.flows.join(' | '));
   }
   const others = offer.flows.filter((f) => f !== offer.chosen);
-  const main = `The homeserver asks to confirm this request ${flowInWords(offer.chosen)}.`;
-  return others.length === 0 ? main : `${main} It also offers: ${others.join(' | ')}.`;
+  const main = t('authHow', flowInWords(offer.chosen));
+  return others.length === 0 ? main : t('authAlso', main, others.join(' | '));
 }
 
 /**
@@ -49,7 +60,7 @@ export function authOfferText(offer: { flows: string[]; chosen: string | null })
  * (servers that use OAuth), so the line names neither alone; once it has, it names the one used.
  */
 export function stepAuthHint(offer: { chosen: string | null } | undefined): string {
-  if (offer === undefined) return 'The homeserver may ask you to confirm this step: with your password, or by approving it in your account settings if it signs you in through OAuth.';
-  if (offer.chosen === null) return 'The homeserver asks to confirm this step in a way this extension cannot complete.';
-  return `The homeserver asks to confirm this step ${flowInWords(offer.chosen)}.`;
+  if (offer === undefined) return t('stepMaybe');
+  if (offer.chosen === null) return t('stepCannot');
+  return t('stepHow', flowInWords(offer.chosen));
 }

@@ -1,7 +1,7 @@
 import { useEffect } from 'preact/hooks';
 import { accessLapsed, checkTabAccess } from '../access.ts';
-import { ACCESS_LAPSED } from '../../readers/parse/access-lapsed-text.ts';
 import { loadTabSessions, session } from '../state.ts';
+import { t } from '../i18n.ts';
 
 /** How often the detached window asks whether its tab's access lapsed or came back (a message, no injection). */
 const POLL_MS = 1_000;
@@ -22,5 +22,5 @@ export function AccessLapsed({ tabId, detached }: { tabId: number | undefined; d
     return () => clearInterval(timer);
   }, [tabId, detached]);
   if (!accessLapsed.value) return null;
-  return <p class="error" role="status" data-testid="access-lapsed" data-code="access-lapsed">{ACCESS_LAPSED}</p>;
+  return <p class="error" role="status" data-testid="access-lapsed" data-code="access-lapsed">{t('accessLapsed')}</p>;
 }

@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { t } from '../i18n.ts';
 
 /** Copies a value supplied on demand (so secrets are fetched only when the user asks). */
 export function CopyButton({ label, value }: { label: string; value: () => string | Promise<string> }) {
@@ -14,8 +15,8 @@ export function CopyButton({ label, value }: { label: string; value: () => strin
     setTimeout(() => setState('idle'), 1500);
   };
   return (
-    <button type="button" class="copy" aria-label={`Copy ${label}`} onClick={onClick}>
-      {state === 'copied' ? 'copied' : state === 'failed' ? 'copy failed' : 'copy'}
+    <button type="button" class="copy" aria-label={t('copyLabel', label)} onClick={onClick}>
+      {state === 'copied' ? t('copied') : state === 'failed' ? t('copyFailed') : t('copyIdle')}
     </button>
   );
 }

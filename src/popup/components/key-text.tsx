@@ -1,6 +1,7 @@
 import { visible } from '../visible-text.ts';
 import { CopyButton } from './copy-button.tsx';
-import { CROSS_SIGNED_WORDS, type CrossSigned } from '../words.ts';
+import { crossSignedWords, type CrossSigned } from '../words.ts';
+import { t } from '../i18n.ts';
 
 /** A public key or ID: monospace, selectable, with a copy button. */
 export function KeyText({ value, label, testId }: { value: string | null; label: string; testId?: string }) {
@@ -13,25 +14,28 @@ export function KeyText({ value, label, testId }: { value: string | null; label:
   );
 }
 
-const WORDS: Record<string, string> = {
-  valid: '✓ valid',
-  invalid: '✗ invalid',
-  'not-signed': '✗ not signed',
-  absent: `✗ ${CROSS_SIGNED_WORDS.absent}`,
-  'old-key': `✗ ${CROSS_SIGNED_WORDS['old-key']}`,
-  'n/a': '—',
-  'no-key': '✗ no key',
-  'unknown-device': '? unknown device',
-  'not-checked': '— not checked',
-};
+/** A signature check's result in words; an unknown code is shown as it is. */
+function sigWords(result: string): string {
+  switch (result) {
+    case 'valid': return t('sig_valid');
+    case 'invalid': return t('sig_invalid');
+    case 'not-signed': return t('sig_not_signed');
+    case 'absent': case 'old-key': return `✗ ${crossSignedWords(result)}`;
+    case 'n/a': return '—';
+    case 'no-key': return t('sig_no_key');
+    case 'unknown-device': return t('sig_unknown_device');
+    case 'not-checked': return t('sig_not_checked');
+    default: return result;
+  }
+}
 
 /** A signature verdict in words, coloured as a hint only. */
 export function SigBadge({ result, testId }: { result: string; testId?: string }) {
   const cls = result === 'valid' ? 'good-text' : result === 'n/a' || result === 'not-checked' ? 'muted' : 'bad-text';
-  return <span class={cls} data-testid={testId} data-result={result}>{WORDS[result] ?? result}</span>;
+  return <span class={cls} data-testid={testId} data-result={result}>{sigWords(result)}</span>;
 }
 
-/** A device's cross-signing state, in the words the sign form uses too (CROSS_SIGNED_WORDS). */
+/** A device's cross-signing state, in the words the sign form uses too (crossSignedWords). */
 export function CrossSignedBadge({ state, testId }: { state: CrossSigned; testId?: string }) {
-  return <span class={state === 'valid' ? 'good-text' : 'bad-text'} data-testid={testId} data-result={state}>{state === 'valid' ? '✓' : '✗'} {CROSS_SIGNED_WORDS[state]}</span>;
+  return <span class={state === 'valid' ? 'good-text' : 'bad-text'} data-testid={testId} data-result={state}>{state === 'valid' ? '✓' : '✗'} {crossSignedWords(state)}</span>;
 }

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { t } from '../i18n.ts';
 
 type RepairViews = typeof import('./repair-views.ts');
 
@@ -22,7 +23,7 @@ export function useRepairViews(wanted: boolean): { views: RepairViews | undefine
     let stale = false;
     loadRepairViews().then(
       () => { if (!stale) loaded((n) => n + 1); },
-      (e: unknown) => { if (!stale) setError(`The repair forms could not be loaded: ${e instanceof Error ? e.message : String(e)}`); },
+      (e: unknown) => { if (!stale) setError(t('repairChunkFailed', e instanceof Error ? e.message : String(e))); },
     );
     return () => { stale = true; };
   }, [wanted, attempt]);

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { send } from '../../ext/messaging.ts';
 import { clearError, session, showError } from '../state.ts';
+import { t } from '../i18n.ts';
 
 /** For web apps the extension cannot read: paste a homeserver URL and an access token. */
 export function ManualForm() {
@@ -24,15 +25,15 @@ export function ManualForm() {
   return (
     <form onSubmit={onSubmit} data-testid="manual-form">
       <label>
-        Homeserver URL
+        {t('homeserverUrl')}
         <input name="homeserver" type="url" required placeholder="https://matrix-client.matrix.org" data-testid="manual-homeserver" />
       </label>
       <label>
-        Access token
+        {t('accessToken')}
         <input name="token" type="password" required autocomplete="off" data-testid="manual-token" />
       </label>
       <button class="primary" type="submit" disabled={busy} data-testid="manual-connect">
-        {busy ? 'Checking…' : 'Connect'}
+        {busy ? t('checking') : t('connect')}
       </button>
     </form>
   );

@@ -1,13 +1,14 @@
 import { useState } from 'preact/hooks';
 import { visibleJson } from '../visible-text.ts';
 import { RawPane } from './raw-pane.tsx';
+import { t } from '../i18n.ts';
 
 /** Text of a raw value fetched on demand: null until asked for; a failed fetch says so. */
 export function useRawText(value: () => unknown): [string | null, (open: boolean) => void] {
   const [text, setText] = useState<string | null>(null);
   const toggle = (open: boolean) => {
     if (!open) return setText(null);
-    void (async () => visibleJson(await value()))().then(setText, (e: unknown) => setText(`Could not read it: ${e instanceof Error ? e.message : String(e)}`));
+    void (async () => visibleJson(await value()))().then(setText, (e: unknown) => setText(t('couldNotRead', e instanceof Error ? e.message : String(e))));
   };
   return [text, toggle];
 }
@@ -24,7 +25,7 @@ export function RawJson({ label, value, testId }: { label: string; value: () => 
   const pane = useRawPane(value);
   return (
     <div class="raw">
-      <button type="button" class="link" aria-haspopup="dialog" data-testid={testId} onClick={() => pane.show(true)}>Raw JSON: {label}</button>
+      <button type="button" class="link" aria-haspopup="dialog" data-testid={testId} onClick={() => pane.show(true)}>{t('rawJson', label)}</button>
       {pane.open && <RawPane label={label} json={pane.text} testId={testId} onClose={() => pane.show(false)} />}
     </div>
   );

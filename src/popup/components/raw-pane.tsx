@@ -1,6 +1,7 @@
 import { useLayoutEffect, useRef } from 'preact/hooks';
 import { visible } from '../visible-text.ts';
 import { CopyButton } from './copy-button.tsx';
+import { t } from '../i18n.ts';
 
 /**
  * The exact server JSON in a pane of its own: a modal dialog over the popup, monospace, with a
@@ -17,15 +18,15 @@ export function RawPane({ label, json, testId, onClose }: { label: string; json:
     if (el && !el.open) el.showModal();
     return () => opener?.focus();
   }, []);
-  const title = `Raw JSON: ${visible(label)}`;
+  const title = t('rawJson', visible(label));
   return (
     <dialog ref={dialog} class="raw-pane" aria-label={title} data-testid="raw-pane" data-loaded={String(json !== null)} onClose={onClose}>
       <div class="row raw-pane-head">
         <h2 style="flex:1">{title}</h2>
         <CopyButton label={title} value={() => json ?? ''} />
-        <button type="button" data-testid="raw-pane-close" onClick={() => dialog.current?.close()}>Close</button>
+        <button type="button" data-testid="raw-pane-close" onClick={() => dialog.current?.close()}>{t('closePane')}</button>
       </div>
-      <pre class="mono" data-testid={testId && `${testId}-json`} tabIndex={0}>{json ?? 'Reading…'}</pre>
+      <pre class="mono" data-testid={testId && `${testId}-json`} tabIndex={0}>{json ?? t('reading')}</pre>
     </dialog>
   );
 }

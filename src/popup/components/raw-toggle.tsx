@@ -1,6 +1,7 @@
 import { visible } from '../visible-text.ts';
 import { useRawPane } from './raw-json.tsx';
 import { RawPane } from './raw-pane.tsx';
+import { t } from '../i18n.ts';
 
 /**
  * "Raw JSON" for one row: the exact server object behind it, rendered only when asked for (a
@@ -11,8 +12,8 @@ export function RawToggle({ label, value, testId }: { label: string; value: () =
   const pane = useRawPane(value);
   return (
     <span class="raw-toggle">
-      <button type="button" class="copy" aria-haspopup="dialog" aria-label={`Raw JSON of ${visible(label)}`} onClick={() => pane.show(true)} data-testid={testId}>
-        raw
+      <button type="button" class="copy" aria-haspopup="dialog" aria-label={t('rawOf', visible(label))} onClick={() => pane.show(true)} data-testid={testId}>
+        {t('rawButton')}
       </button>
       {pane.open && <RawPane label={label} json={pane.text} testId={testId} onClose={() => pane.show(false)} />}
     </span>

@@ -6,6 +6,7 @@ import { visible, visibleJson } from '../visible-text.ts';
 import { authOfferText, stepAuthHint } from '../words.ts';
 import { ExportOffer, RecoveryKeyOffer } from './repair-form.tsx';
 import { activeFlow as active } from './flow-phase.ts';
+import { t, tj, tp } from '../i18n.ts';
 
 /** Steps that sign other people's master keys: their body is keyed by user ID (src/core/repair/plan-users.ts). */
 const USER_STEPS = [SIGN_USERS_STEP_ID, KEEP_VERIFIED_STEP_ID];
@@ -35,7 +36,7 @@ export function RepairFlow({ flow: f, host, account, writable, busy, error, expo
 }) {
   const prompt = f.prompt;
   return (
-    <section aria-label="Repair" data-testid="repair-panel" data-kind={f.kind} data-phase={f.phase} data-flow-id={f.flowId}>
+    <section aria-label={t('repairLabel')} data-testid="repair-panel" data-kind={f.kind} data-phase={f.phase} data-flow-id={f.flowId}>
       <h2>{f.title}</h2>
       {/* A composed fix is one plan: one step list, one Run, at most one password. */}
       <div data-testid={f.kind === 'fix' ? 'fix-plan' : undefined} data-steps={String(f.steps.length)}>
@@ -48,7 +49,7 @@ export function RepairFlow({ flow: f, host, account, writable, busy, error, expo
             )}
             <div class="mono">{s.method} {s.path}</div>
             {s.uia && <div class="muted" data-testid="repair-step-auth">{stepAuthHint(f.authOffer)}</div>}
-            <details><summary>Body</summary><pre class="mono">{visibleJson(s.body)}</pre></details>
+            <details><summary>{t('flowBody')}</summary><pre class="mono">{visibleJson(s.body)}</pre></details>
           </li>
         ))}
       </ol>
@@ -56,7 +57,7 @@ export function RepairFlow({ flow: f, host, account, writable, busy, error, expo
       {f.notes.length > 0 && <ul class="muted">{f.notes.map((n, i) => <li key={i}>{n}</li>)}</ul>}
 
       {f.phase === 'preview' && !writable && (
-        <p class="error" role="alert" data-testid="repair-blocked">Run is blocked: {host} is not proven to be this account’s homeserver. Confirm the host in the session card first.</p>
+        <p class="error" role="alert" data-testid="repair-blocked">{t('runBlocked', host)}</p>
       )}
       {f.phase === 'preview' && f.exportRequired === true && (
         <ExportOffer flow={f} text={exportFile?.flowId === f.flowId ? exportFile.text : null} encrypted={exportFile?.encrypted === true} saved={exportSaved} onSaved={onExportSaved} />
@@ -69,15 +70,15 @@ export function RepairFlow({ flow: f, host, account, writable, busy, error, expo
           <button type="button" disabled={busy || !writable || (f.exportRequired === true && !exportSaved) || (f.recoveryKeyRequired === true && !recoverySaved)} data-testid="repair-run"
             onClick={() => void act(() => send('repairStart', {
               flowId: f.flowId, ...(f.exportRequired === true ? { exportSaved } : {}), ...(f.recoveryKeyRequired === true ? { recoveryKeySaved: recoverySaved } : {}),
-            }))}>Run</button>
-          <button type="button" disabled={busy} data-testid="repair-cancel" onClick={() => void act(() => send('repairCancel', { flowId: f.flowId }))}>Cancel</button>
+            }))}>{t('run')}</button>
+          <button type="button" disabled={busy} data-testid="repair-cancel" onClick={() => void act(() => send('repairCancel', { flowId: f.flowId }))}>{t('cancel')}</button>
         </div>
       )}
 
       {active(f) && (
         <p data-testid="repair-progress" role="status">
           {f.progress.completed}/{f.progress.total} {f.progress.current ? `— ${f.progress.current}` : ''}
-          {f.waitingMs !== undefined && <span class="muted"> (the homeserver asked us to wait {Math.ceil(f.waitingMs / 1000)} s)</span>}
+          {f.waitingMs !== undefined && <span class="muted">{t('waitAsked', Math.ceil(f.waitingMs / 1000))}</span>}
           {f.status && <span class="muted"> {f.status}</span>}
         </p>
       )}
@@ -94,12 +95,12 @@ export function RepairFlow({ flow: f, host, account, writable, busy, error, expo
       )}
       {prompt?.kind === 'password' && (
         <form data-testid="repair-password-form" data-attempt={String(prompt.attempt)} onSubmit={onSubmitPassword}>
-          <p data-testid="repair-password-host" data-host={host}>Password for <span class="mono">{visible(account)}</span>, sent to <span class="mono">{host}</span>:</p>
+          <p data-testid="repair-password-host" data-host={host}>{tj('passwordFor', <span class="mono">{visible(account)}</span>, <span class="mono">{host}</span>)}</p>
           {prompt.error && <p class="error" role="alert" data-testid="repair-error">{prompt.error}</p>}
           <div class="row">
             {/* autocomplete off: a password manager would file the Matrix password under the extension's origin. */}
-            <input ref={passwordInput} type="password" autocomplete="off" aria-label={`Password for ${visible(account)}, sent to ${host}`} data-testid="repair-password" style="flex:1" />
-            <button type="submit" disabled={busy || !writable} data-testid="repair-password-submit">Confirm</button>
+            <input ref={passwordInput} type="password" autocomplete="off" aria-label={t('passwordForLabel', visible(account), host)} data-testid="repair-password" style="flex:1" />
+            <button type="submit" disabled={busy || !writable} data-testid="repair-password-submit">{t('confirm')}</button>
           </div>
         </form>
       )}
@@ -107,23 +108,23 @@ export function RepairFlow({ flow: f, host, account, writable, busy, error, expo
         <div data-testid="repair-approval" data-kind={prompt.kind}>
           {/* The URL is the homeserver's untrusted text: shown as text, never as a link. */}
           <p>
-            {prompt.kind === 'approval' ? 'Approve the reset in your account settings: ' : 'Complete this step in the homeserver’s page: '}
+            {t(prompt.kind === 'approval' ? 'approveInSettings' : 'completeOnPage')}
             <span class="mono" data-testid="approval-url">{prompt.url}</span>
           </p>
           <AuthPageButton kind={prompt.kind} page={prompt.page} busy={busy} onOpen={() => void act(() => send('repairOpenPage', { flowId: f.flowId }))} />
           {prompt.kind === 'fallback' && (
-            <button type="button" disabled={busy} data-testid="repair-fallback-done" onClick={() => void act(() => send('repairFallbackDone', { flowId: f.flowId }))}>Done</button>
+            <button type="button" disabled={busy} data-testid="repair-fallback-done" onClick={() => void act(() => send('repairFallbackDone', { flowId: f.flowId }))}>{t('done')}</button>
           )}
         </div>
       )}
       {prompt?.kind === 'approval' && prompt.polls !== undefined && (
         <p class="muted" data-testid="repair-approval-status" data-polls={String(prompt.polls)}>
-          Checked with the homeserver {prompt.polls} {prompt.polls === 1 ? 'time' : 'times'}; giving up after {Math.round((prompt.timeoutMs ?? 0) / 60_000)} min ({Math.round((prompt.elapsedMs ?? 0) / 1000)} s so far).
+          {tp('approvalPolls', prompt.polls, Math.round((prompt.timeoutMs ?? 0) / 60_000), Math.round((prompt.elapsedMs ?? 0) / 1000))}
         </p>
       )}
       {active(f) && (
         <div class="row action-bar">
-          <button type="button" disabled={busy} data-testid="repair-cancel" onClick={() => void act(() => send('repairCancel', { flowId: f.flowId }))}>Cancel</button>
+          <button type="button" disabled={busy} data-testid="repair-cancel" onClick={() => void act(() => send('repairCancel', { flowId: f.flowId }))}>{t('cancel')}</button>
         </div>
       )}
 
@@ -132,7 +133,7 @@ export function RepairFlow({ flow: f, host, account, writable, busy, error, expo
           <p class={f.result.outcome === 'success' ? 'good' : 'error'}>{f.result.message}</p>
           {f.result.failures?.map((x, i) => <p key={i} class="error mono" data-testid="repair-failure" data-user-id={x.userId}>{visible(x.userId)} {x.keyId}: {x.errcode} {x.message ?? ''}</p>)}
           {f.serverState && <p class="mono" data-testid="repair-server-state">{f.serverState}</p>}
-          <button type="button" data-testid="repair-close" onClick={() => onDismiss(f.flowId)}>Close</button>
+          <button type="button" data-testid="repair-close" onClick={() => onDismiss(f.flowId)}>{t('closePane')}</button>
         </div>
       )}
       {error && !prompt && <p class="error" role="alert" data-testid="repair-error">{error}</p>}
@@ -146,17 +147,17 @@ export function RepairFlow({ flow: f, host, account, writable, busy, error, expo
  * instead; the polling, Done and Cancel still work.
  */
 function AuthPageButton({ kind, page, busy, onOpen }: { kind: 'approval' | 'fallback'; page: AuthPageVerdict | undefined; busy: boolean; onOpen: () => void }) {
-  if (page === undefined) return <p class="muted" data-testid="approval-checking">Checking the page’s address…</p>;
+  if (page === undefined) return <p class="muted" data-testid="approval-checking">{t('checkingPageAddress')}</p>;
   if ('refused' in page) {
     return (
       <p class="error" role="alert" data-testid="approval-refused">
-        This page is not opened: {page.refused}
+        {t('pageNotOpened', page.refused)}
       </p>
     );
   }
   return (
     <button type="button" disabled={busy} data-testid="open-approval" data-origin={page.opens.origin} onClick={onOpen}>
-      Open {page.opens.host} to {kind === 'approval' ? 'approve' : 'continue'}
+      {t(kind === 'approval' ? 'openToApprove' : 'openToContinue', page.opens.host)}
     </button>
   );
 }

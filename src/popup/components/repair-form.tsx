@@ -3,26 +3,29 @@ import { send } from '../../ext/messaging.ts';
 import type { Protocol, RepairFlowView } from '../../ext/protocol.ts';
 import type { RepairKind } from '../../core/repair/repair-kinds.ts';
 import { exportPassphraseProblem, MIN_EXPORT_PASSPHRASE_LENGTH } from '../../core/repair/export-passphrase.ts';
-import { capitalized, ROLE, ROLES } from '../../core/roles.ts';
+import { ROLES } from '../../core/roles.ts';
+import { t, type MessageId } from '../i18n.ts';
+import { roleLabel } from '../words.ts';
 import { visible } from '../visible-text.ts';
 import { DevicePicker, type PickableDevice } from './device-picker.tsx';
-import { REPAIR_LABELS } from './repair-labels.ts';
+import { repairLabel } from './repair-labels.ts';
 
-const HINTS: Record<RepairKind, string> = {
-  'sign-devices': 'The self-signing key is read from secret storage with your recovery key.',
-  'reset-cross-signing': 'New keys are stored in secret storage under your recovery key (or saved in an export file) before they are published.',
-  'regenerate-subkeys': 'The master key stays (so other people’s trust stays); it is read from secret storage to sign the new keys, which are stored there first.',
-  'resign-backup': 'The master key is read from secret storage with your recovery key.',
-  'store-secrets': 'Secrets held only under another secret-storage key are re-encrypted under the default key: enter the default key\'s recovery key, then the other key\'s.',
-  'upload-keys': 'The public halves of the private keys in secret storage are published; the recovery key reads them.',
-  'manual-upload': 'Paste a CrossSigningKey JSON object or a base64 private seed for any of the three keys. Everything is checked before anything is sent. The recovery key is optional: with it, the seeds you give are stored in secret storage first.',
-  'verify-user': 'Ask them to read out their master key (their client shows it); it is signed with your user-signing key from secret storage only if it matches the published one.',
-  'reverify-users': 'People your replaced user-signing key verified, whose master key has not changed since, are signed with your current one.',
-  'create-secret-storage': 'A new recovery key is made and shown once: save it before anything is sent. The keys the doctor can read (with the old recovery key, if you have it) are stored under it.',
-  'set-default-key': 'Enter the recovery key (or passphrase) of the secret-storage key that should be the default: it is checked against that key before anything is sent.',
-  'reset-backup': 'A new backup key is stored in secret storage before the new backup is created; the current key is kept aside, never deleted. Needs your recovery key.',
-  'sign-out-device': 'The chosen sessions are signed out and their keys deleted; the server may ask for your password for each.',
-  fix: 'One plan for every problem a repair can fix, in the right order (new keys first, then the sessions you choose, then the backup), previewed as one and confirmed with your password at most once.',
+/** What each repair reads and does, under its heading. */
+const HINTS: Readonly<Record<RepairKind, MessageId>> = {
+  'sign-devices': 'hint_sign_devices',
+  'reset-cross-signing': 'hint_reset_cross_signing',
+  'regenerate-subkeys': 'hint_regenerate_subkeys',
+  'resign-backup': 'hint_resign_backup',
+  'store-secrets': 'hint_store_secrets',
+  'upload-keys': 'hint_upload_keys',
+  'manual-upload': 'hint_manual_upload',
+  'verify-user': 'hint_verify_user',
+  'reverify-users': 'hint_reverify_users',
+  'create-secret-storage': 'hint_create_secret_storage',
+  'set-default-key': 'hint_set_default_key',
+  'reset-backup': 'hint_reset_backup',
+  'sign-out-device': 'hint_sign_out_device',
+  fix: 'hint_fix',
 };
 
 /** Repairs that sign sessions, so the form offers the session list (reset and regenerate sign them with the new key in the same plan). */
@@ -91,11 +94,11 @@ export function RepairForm({ sessionId, kind, devices, userId, verifiedUsers = n
     if (key) req[usePassphrase ? 'passphrase' : 'recoveryKey'] = key;
     if (kind === 'store-secrets' && value(sourceInput.current)) req.sourceRecoveryKey = value(sourceInput.current);
     if (kind === 'sign-devices') {
-      if (chosen.size === 0) return setError('Choose at least one device.');
+      if (chosen.size === 0) return setError(t('chooseOneDevice'));
       req.deviceIds = [...chosen];
     }
     if (kind === 'sign-out-device') {
-      if (leaving.size === 0) return setError('Choose at least one session to sign out.');
+      if (leaving.size === 0) return setError(t('chooseOneSession'));
       req.deviceIds = [...leaving];
       if (thisSessionToo) req.includingThisSession = true;
     }
@@ -109,19 +112,19 @@ export function RepairForm({ sessionId, kind, devices, userId, verifiedUsers = n
     if (SIGNS_SESSIONS.includes(kind) && kind !== 'sign-devices') req.deviceIds = [...chosen];
     if (kind === 'regenerate-subkeys') {
       const which = (['selfSigning', 'userSigning'] as const).filter((r) => subkeys[r]);
-      if (which.length === 0) return setError('Choose the self-signing key, the user-signing key, or both.');
+      if (which.length === 0) return setError(t('chooseSubkey'));
       req.subkeys = which;
     }
     if (kind === 'verify-user') {
       // The confirmation step: the person says the key matches what the other person read out.
-      if (!compared) return setError('Compare the key with them first, then tick that it matches.');
+      if (!compared) return setError(t('compareFirst'));
       req.userId = value(userIdInput.current);
       req.masterKey = value(masterInput.current);
     }
     if (keepVerified && (kind === 'reset-cross-signing' || kind === 'fix' || (kind === 'regenerate-subkeys' && subkeys.userSigning))) {
       // The people ticked, by name; "all" only while the list is not read (or too long to send).
       const kept = verifiedUsers?.filter((u) => !notKept.has(u));
-      if (kept !== undefined && kept.length === 0) return setError('Tick at least one person to keep verified, or untick “Keep the people I verified verified”.');
+      if (kept !== undefined && kept.length === 0) return setError(t('tickOneKept'));
       if (kept === undefined || (notKept.size === 0 && kept.length > 5000)) req.keepAllVerified = true;
       else req.keepVerified = kept.slice(0, 5000);
     }
@@ -140,7 +143,7 @@ export function RepairForm({ sessionId, kind, devices, userId, verifiedUsers = n
         // Not trimmed: the passphrase is exactly what was typed, as the CLI reads it.
         const passphrase = exportPassInput.current?.value ?? '';
         const weak = exportPassphraseProblem(passphrase, exportPassAgain.current?.value ?? '');
-        if (weak !== null) return setError(`Export file: ${weak}.`);
+        if (weak !== null) return setError(t('exportFileProblem', weak));
         req.exportPassphrase = passphrase;
       }
     }
@@ -160,76 +163,76 @@ export function RepairForm({ sessionId, kind, devices, userId, verifiedUsers = n
 
   return (
     <form data-testid="repair-form" data-kind={kind} onSubmit={(e) => void submit(e)}>
-      <h2>{REPAIR_LABELS[kind]}</h2>
-      <p class="muted">{HINTS[kind]}</p>
+      <h2>{repairLabel(kind)}</h2>
+      <p class="muted">{t(HINTS[kind])}</p>
       {SIGNS_SESSIONS.includes(kind) && (
         <DevicePicker devices={devices} chosen={chosen} onChange={setChosen}
-          legend={kind === 'sign-devices' ? 'Devices to cross-sign' : 'Sessions to cross-sign in the same plan'} />
+          legend={t(kind === 'sign-devices' ? 'devicesToCrossSign' : 'sessionsToCrossSignInPlan')} />
       )}
       {kind === 'sign-out-device' && (
         <fieldset data-testid="repair-signout-devices">
-          <legend>Sessions to sign out</legend>
+          <legend>{t('sessionsToSignOut')}</legend>
           {devices.map((d) => (
             <label key={d.deviceId} class="row">
               <input type="checkbox" checked={leaving.has(d.deviceId)} data-testid="repair-signout-device" data-device-id={d.deviceId}
                 onChange={() => setLeaving((prev) => { const next = new Set(prev); if (next.has(d.deviceId)) next.delete(d.deviceId); else next.add(d.deviceId); return next; })} />
               <span class="mono">{visible(d.deviceId)}</span> {visible(d.displayName ?? '')}
-              {d.thisDevice === true && <strong> (this session)</strong>}
-              {!d.signable && <span class="error"> its own keys are not valid</span>}
+              {d.thisDevice === true && <strong>{t('thisSessionParen')}</strong>}
+              {!d.signable && <span class="error">{t('ownKeysInvalid')}</span>}
             </label>
           ))}
           <label class="row">
             <input type="checkbox" checked={thisSessionToo} onChange={() => setThisSessionToo(!thisSessionToo)} data-testid="repair-this-session" />
-            Also sign out this session (its access is lost: the doctor cannot read the account with it afterwards)
+            {t('alsoSignOutThis')}
           </label>
         </fieldset>
       )}
       {newStorage && (
         <fieldset data-testid="repair-new-storage" data-export-file={String(exportFileText !== null)}>
           <label class="stack">
-            Passphrase for the new key (optional; at least {MIN_EXPORT_PASSPHRASE_LENGTH} characters; the recovery key opens it too)
+            {t('newKeyPassphrase', MIN_EXPORT_PASSPHRASE_LENGTH)}
             <input ref={newPassInput} type="password" autocomplete="off" spellcheck={false} data-testid="repair-new-passphrase" />
           </label>
           <label class="stack">
-            A Cross-Signing Doctor export file with your keys (optional, unencrypted form)
+            {t('exportFileInput')}
             <input type="file" accept=".json,application/json" data-testid="repair-export-file"
               onChange={(e) => { const file = (e.currentTarget as HTMLInputElement).files?.[0]; if (file) void file.text().then(setExportFileText); else setExportFileText(null); }} />
           </label>
-          <p class="muted">The recovery key below is the OLD one, if you still have it: the secrets it opens are stored under the new key too.</p>
+          <p class="muted">{t('oldRecoveryKeyNote')}</p>
         </fieldset>
       )}
       {kind === 'regenerate-subkeys' && (
         <fieldset>
-          <legend>Keys to replace</legend>
+          <legend>{t('keysToReplace')}</legend>
           {(['selfSigning', 'userSigning'] as const).map((r) => (
             <label key={r} class="row">
               <input type="checkbox" checked={subkeys[r]} onChange={() => setSubkeys({ ...subkeys, [r]: !subkeys[r] })} data-testid={`repair-subkey-${r}`} />
-              {r === 'selfSigning' ? 'Self-signing key (signs your devices)' : 'User-signing key (signs the users you verified)'}
+              {t(r === 'selfSigning' ? 'subkeySelf' : 'subkeyUser')}
             </label>
           ))}
         </fieldset>
       )}
       {kind === 'verify-user' && (
         <fieldset data-testid="verify-user-fields">
-          <input ref={userIdInput} defaultValue={userId} autocomplete="off" spellcheck={false} placeholder="@name:server" aria-label="Their user ID" data-testid="verify-user-id" />
-          <input ref={masterInput} autocomplete="off" spellcheck={false} class="mono" placeholder="Their master key, as they read it out" aria-label="Their master key" data-testid="verify-user-master" />
-          <label class="row"><input type="checkbox" checked={compared} onChange={() => setCompared(!compared)} data-testid="verify-user-confirm" />It matches what they read out to me</label>
+          <input ref={userIdInput} defaultValue={userId} autocomplete="off" spellcheck={false} placeholder="@name:server" aria-label={t('theirUserId')} data-testid="verify-user-id" />
+          <input ref={masterInput} autocomplete="off" spellcheck={false} class="mono" placeholder={t('theirMasterKeyPlaceholder')} aria-label={t('theirMasterKey')} data-testid="verify-user-master" />
+          <label class="row"><input type="checkbox" checked={compared} onChange={() => setCompared(!compared)} data-testid="verify-user-confirm" />{t('itMatches')}</label>
         </fieldset>
       )}
       {NEW_KEYS.includes(kind) && (
         <label class="row">
           <input type="checkbox" checked={keepVerified} onChange={() => setKeepVerified(!keepVerified)} data-testid="repair-keep-verified" />
-          Keep the people I verified verified (signed with the new user-signing key, after the upload; listed in the preview)
+          {t('keepVerifiedLabel')}
         </label>
       )}
       {keepVerified && NEW_KEYS.includes(kind) && (
         <fieldset data-testid="keep-verified-list" data-loaded={String(verifiedUsers !== null)}>
-          <legend>People your current user-signing key verified</legend>
-          {verifiedUsers === null ? <p class="muted">Not read yet: everyone it verified is kept.</p> : verifiedUsers.length === 0 ? <p class="muted">No one.</p> : (
+          <legend>{t('peopleCurrentKeyVerified')}</legend>
+          {verifiedUsers === null ? <p class="muted">{t('notReadYetAllKept')}</p> : verifiedUsers.length === 0 ? <p class="muted">{t('noOne')}</p> : (
             <>
               <div class="row">
-                <button type="button" data-testid="keep-verified-all" onClick={() => setNotKept(new Set())}>Select all</button>
-                <button type="button" data-testid="keep-verified-none" onClick={() => setNotKept(new Set(verifiedUsers))}>Select none</button>
+                <button type="button" data-testid="keep-verified-all" onClick={() => setNotKept(new Set())}>{t('selectAll')}</button>
+                <button type="button" data-testid="keep-verified-none" onClick={() => setNotKept(new Set(verifiedUsers))}>{t('selectNone')}</button>
               </div>
               {verifiedUsers.map((u) => (
                 <label key={u} class="row">
@@ -247,52 +250,52 @@ export function RepairForm({ sessionId, kind, devices, userId, verifiedUsers = n
       )}
       {kind === 'manual-upload' && ROLES.map((role) => (
         <label key={role} class="stack">
-          {capitalized(ROLE[role].label)}
-          <textarea ref={manual[role]} rows={3} spellcheck={false} autocomplete="off" class="mono" aria-label={capitalized(ROLE[role].label)} data-testid={`repair-manual-${role}`} />
+          {roleLabel(role)}
+          <textarea ref={manual[role]} rows={3} spellcheck={false} autocomplete="off" class="mono" aria-label={roleLabel(role)} data-testid={`repair-manual-${role}`} />
         </label>
       ))}
       {NEW_KEYS.includes(kind) && (
         <label class="row">
           <input type="checkbox" checked={exportKeys} onChange={() => setExportKeys(!exportKeys)} data-testid="repair-export" />
-          Also save the new private keys in an export file{kind === 'reset-cross-signing' ? ' (needed when there is no secret storage)' : ''}
+          {t('alsoExport')}{kind === 'reset-cross-signing' ? t('alsoExportNeeded') : ''}
         </label>
       )}
       {exportKeys && NEW_KEYS.includes(kind) && (
         <fieldset data-testid="export-options">
-          <legend>Export file</legend>
+          <legend>{t('exportFile')}</legend>
           {!exportPlaintext && (
             <>
               <label class="stack">
-                Passphrase to encrypt it (at least {MIN_EXPORT_PASSPHRASE_LENGTH} characters; needed to read the file back)
+                {t('exportPassphrase', MIN_EXPORT_PASSPHRASE_LENGTH)}
                 <input ref={exportPassInput} type="password" autocomplete="off" spellcheck={false} data-testid="export-passphrase" />
               </label>
               <label class="stack">
-                The same passphrase again
+                {t('samePassphraseAgain')}
                 <input ref={exportPassAgain} type="password" autocomplete="off" spellcheck={false} data-testid="export-passphrase-confirm" />
               </label>
             </>
           )}
           <label class="row">
             <input type="checkbox" checked={exportPlaintext} onChange={() => setExportPlaintext(!exportPlaintext)} data-testid="export-plaintext-warning" />
-            Save it unencrypted instead. I understand that anyone who gets this file can take over my identity.
+            {t('saveUnencrypted')}
           </label>
         </fieldset>
       )}
       <div class="row">
-        <select aria-label="Secret-storage key kind" data-testid="repair-key-kind" value={usePassphrase ? 'passphrase' : 'recovery-key'}
+        <select aria-label={t('ssKeyKind')} data-testid="repair-key-kind" value={usePassphrase ? 'passphrase' : 'recovery-key'}
           onChange={(e) => setUsePassphrase((e.currentTarget as HTMLSelectElement).value === 'passphrase')}>
-          <option value="recovery-key">Recovery key</option>
-          <option value="passphrase">Passphrase</option>
+          <option value="recovery-key">{t('recoveryKey')}</option>
+          <option value="passphrase">{t('passphrase')}</option>
         </select>
-        <input ref={keyInput} type="password" autocomplete="off" spellcheck={false} placeholder={usePassphrase ? 'Passphrase' : 'Recovery key'}
-          aria-label={usePassphrase ? 'Passphrase' : 'Recovery key'} data-testid="repair-recovery-key" style="flex:1" />
+        <input ref={keyInput} type="password" autocomplete="off" spellcheck={false} placeholder={t(usePassphrase ? 'passphrase' : 'recoveryKey')}
+          aria-label={t(usePassphrase ? 'passphrase' : 'recoveryKey')} data-testid="repair-recovery-key" style="flex:1" />
       </div>
       {kind === 'store-secrets' && (
-        <input ref={sourceInput} type="password" autocomplete="off" spellcheck={false} placeholder="Other key's recovery key" aria-label="Recovery key of the other secret-storage key" data-testid="repair-source-key" />
+        <input ref={sourceInput} type="password" autocomplete="off" spellcheck={false} placeholder={t('otherKeyRecoveryPlaceholder')} aria-label={t('otherKeyRecoveryLabel')} data-testid="repair-source-key" />
       )}
       <div class="row action-bar">
-        <button type="submit" disabled={busy} data-testid="repair-preview-button">{busy ? 'Planning…' : 'Preview'}</button>
-        <button type="button" onClick={onClose}>Close</button>
+        <button type="submit" disabled={busy} data-testid="repair-preview-button">{busy ? t('planning') : t('preview')}</button>
+        <button type="button" onClick={onClose}>{t('closePane')}</button>
       </div>
       {error && <p class="error" role="alert" data-testid="repair-error">{error}</p>}
     </form>
@@ -309,19 +312,19 @@ export function RecoveryKeyOffer({ flow, recoveryKey, saved, onSaved }: { flow: 
     return () => URL.revokeObjectURL(url);
   }, [recoveryKey]);
   if (recoveryKey === null) {
-    return <p class="error" data-testid="recovery-key-lost">The new recovery key was shown when this repair was previewed and is gone now: cancel and preview again (a new key is made).</p>;
+    return <p class="error" data-testid="recovery-key-lost">{t('recoveryKeyLost')}</p>;
   }
   return (
     <div data-testid="recovery-key-offer">
-      <p>Your new recovery key. It is shown only now: save it somewhere safe before you run the repair.</p>
+      <p>{t('newRecoveryKeyShownOnce')}</p>
       <div class="row">
         <code class="mono" data-testid="new-recovery-key">{recoveryKey}</code>
-        <button type="button" data-testid="recovery-key-copy" onClick={() => void navigator.clipboard.writeText(recoveryKey)}>Copy</button>
+        <button type="button" data-testid="recovery-key-copy" onClick={() => void navigator.clipboard.writeText(recoveryKey)}>{t('copyButton')}</button>
       </div>
-      {href !== null && <a href={href} download={`recovery-key-${flow.planId}.txt`} data-testid="recovery-key-download">Download the recovery key</a>}
+      {href !== null && <a href={href} download={`recovery-key-${flow.planId}.txt`} data-testid="recovery-key-download">{t('downloadRecoveryKey')}</a>}
       <label class="row">
         <input type="checkbox" checked={saved} onChange={() => onSaved(!saved)} data-testid="recovery-key-saved" />
-        I saved the recovery key
+        {t('savedRecoveryKey')}
       </label>
     </div>
   );
@@ -338,19 +341,19 @@ export function ExportOffer({ flow, text, encrypted, saved, onSaved }: { flow: R
     return () => URL.revokeObjectURL(url);
   }, [text]);
   if (text === null) {
-    return <p class="error" data-testid="repair-export-lost">The export file was offered when this repair was previewed and is gone now: cancel and preview again.</p>;
+    return <p class="error" data-testid="repair-export-lost">{t('exportLost')}</p>;
   }
   if (href === null) return null;
   return (
     <div data-testid="repair-export-offer">
-      <p>The new private keys are only in this file until they are published. Save it somewhere safe first.</p>
+      <p>{t('exportOnlyHere')}</p>
       <a href={href} download={`cross-signing-keys-${flow.planId}.json`} data-testid="repair-export-download" data-encrypted={String(encrypted)}>
-        {encrypted ? 'Download the export file (encrypted with your passphrase)' : 'Download the UNENCRYPTED export file'}
+        {t(encrypted ? 'downloadEncrypted' : 'downloadUnencrypted')}
       </a>
-      {!encrypted && <p class="error">Anyone who gets this file can take over your identity.</p>}
+      {!encrypted && <p class="error">{t('anyoneCanTakeOver')}</p>}
       <label class="row">
         <input type="checkbox" checked={saved} onChange={() => onSaved(!saved)} data-testid="repair-export-saved" />
-        I saved the file
+        {t('savedFile')}
       </label>
     </div>
   );

@@ -6,6 +6,7 @@ import { RepairToolbar } from './repair-toolbar.tsx';
 import type { DeviceChoice } from './repair-form.tsx';
 import { useRepairViews } from './lazy-repair-views.ts';
 import { activeFlow as active } from './flow-phase.ts';
+import { t } from '../i18n.ts';
 
 export const isExtRepair = (kind: string | undefined): kind is RepairKind =>
   (REPAIR_KINDS as readonly string[]).includes(kind ?? '');
@@ -130,13 +131,13 @@ export function RepairPanel({ sessionId, healthy = false, account, host, writabl
   const showFlow = flow !== null && (active(flow) || (editing === null && dismissed !== flow.flowId));
   const lazy = useRepairViews(showFlow || editing !== null);
   const loadingLine = lazy.error !== null
-    ? <p class="error" role="alert" data-testid="repair-error">{lazy.error} <button type="button" data-testid="repair-load-retry" onClick={lazy.retry}>Retry</button></p>
-    : <p class="muted" role="status" data-testid="repair-loading">Loading the repair…</p>;
+    ? <p class="error" role="alert" data-testid="repair-error">{lazy.error} <button type="button" data-testid="repair-load-retry" onClick={lazy.retry}>{t('retry')}</button></p>
+    : <p class="muted" role="status" data-testid="repair-loading">{t('loadingRepair')}</p>;
 
   if (!showFlow) {
     const Form = lazy.views?.RepairForm;
     return (
-      <section aria-label="Repairs" data-testid="repair-section" data-repair-chunk={lazy.views ? 'loaded' : 'not-loaded'}>
+      <section aria-label={t('repairsLabel')} data-testid="repair-section" data-repair-chunk={lazy.views ? 'loaded' : 'not-loaded'}>
         <RepairToolbar healthy={healthy} onOpen={(k) => { setEditing(k); setError(null); }} />
         {editing !== null && (Form
           ? <Form key={`${editing}:${requestedUser ?? ''}`} sessionId={sessionId} kind={editing} devices={devices} userId={requestedUser ?? undefined} verifiedUsers={verifiedUsers ?? null} setsUpStorage={setsUpStorage}
@@ -149,7 +150,7 @@ export function RepairPanel({ sessionId, healthy = false, account, host, writabl
   const Flow = lazy.views?.RepairFlow;
   if (!Flow) {
     return (
-      <section aria-label="Repair">{loadingLine}</section>
+      <section aria-label={t('repairLabel')}>{loadingLine}</section>
     );
   }
   return (

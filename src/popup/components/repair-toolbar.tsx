@@ -1,11 +1,12 @@
 import { REPAIR_KINDS, type RepairKind } from '../../core/repair/repair-kinds.ts';
-import { REPAIR_LABELS } from './repair-labels.ts';
+import { repairLabel } from './repair-labels.ts';
+import { t, type MessageId } from '../i18n.ts';
 
-/** Repairs that replace or overwrite published keys, and what each one destroys. */
-export const DESTRUCTIVE_REPAIRS: Readonly<Partial<Record<RepairKind, string>>> = {
-  'reset-cross-signing': 'Replaces all three cross-signing keys: every signature on your devices and on the people you verified stops counting, and other people see your identity change.',
-  'regenerate-subkeys': 'Replaces the self-signing and/or user-signing key: devices signed by the old self-signing key, or people signed by the old user-signing key, count as unverified until signed again.',
-  'manual-upload': 'Publishes the keys you paste in place of the current ones: whatever they replace stops counting, and a key that is not yours would take over your identity.',
+/** Repairs that replace or overwrite published keys, and the message saying what each one destroys. */
+export const DESTRUCTIVE_REPAIRS: Readonly<Partial<Record<RepairKind, MessageId>>> = {
+  'reset-cross-signing': 'destroys_reset_cross_signing',
+  'regenerate-subkeys': 'destroys_regenerate_subkeys',
+  'manual-upload': 'destroys_manual_upload',
 };
 
 /**
@@ -15,7 +16,7 @@ export const DESTRUCTIVE_REPAIRS: Readonly<Partial<Record<RepairKind, string>>> 
  */
 export function RepairToolbar({ healthy, onOpen }: { healthy: boolean; onOpen: (kind: RepairKind) => void }) {
   const button = (k: RepairKind) => (
-    <button type="button" key={k} data-testid="repair-open" data-repair={k} onClick={() => onOpen(k)}>{REPAIR_LABELS[k]}…</button>
+    <button type="button" key={k} data-testid="repair-open" data-repair={k} onClick={() => onOpen(k)}>{repairLabel(k)}…</button>
   );
   const hidden = healthy ? REPAIR_KINDS.filter((k) => DESTRUCTIVE_REPAIRS[k] !== undefined) : [];
   return (
@@ -23,9 +24,9 @@ export function RepairToolbar({ healthy, onOpen }: { healthy: boolean; onOpen: (
       <div class="row toolbar">{REPAIR_KINDS.filter((k) => !hidden.includes(k)).map(button)}</div>
       {hidden.length > 0 && (
         <details class="advanced" data-testid="repair-advanced">
-          <summary>Advanced: repairs that replace keys ({hidden.length})</summary>
+          <summary>{t('advancedRepairs', hidden.length)}</summary>
           <ul class="plain">
-            {hidden.map((k) => <li key={k}>{button(k)} <span class="muted" data-testid="repair-destroys" data-repair={k}>{DESTRUCTIVE_REPAIRS[k]}</span></li>)}
+            {hidden.map((k) => <li key={k}>{button(k)} <span class="muted" data-testid="repair-destroys" data-repair={k}>{t(DESTRUCTIVE_REPAIRS[k]!)}</span></li>)}
           </ul>
         </details>
       )}

@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { t } from '../i18n.ts';
 
 /**
  * Recovery key or passphrase, typed by the user to check secret storage. It goes to the
@@ -16,12 +17,12 @@ export function SecretKeyForm({ busy, onCheck }: { busy: boolean; onCheck: (inpu
   };
   return (
     <form class="row" onSubmit={onSubmit} data-testid="secret-key-form">
-      <select aria-label="What you will type" value={mode} onChange={(e) => setMode((e.currentTarget as HTMLSelectElement).value as typeof mode)} data-testid="secret-key-mode">
-        <option value="recoveryKey">Recovery key</option>
-        <option value="passphrase">Passphrase</option>
+      <select aria-label={t('whatYouType')} value={mode} onChange={(e) => setMode((e.currentTarget as HTMLSelectElement).value as typeof mode)} data-testid="secret-key-mode">
+        <option value="recoveryKey">{t('recoveryKey')}</option>
+        <option value="passphrase">{t('passphrase')}</option>
       </select>
-      <input name="secret" type="password" autocomplete="off" spellcheck={false} placeholder={mode === 'recoveryKey' ? 'EsTc …' : 'passphrase'} data-testid="secret-key-input" style="flex:1" />
-      <button type="submit" disabled={busy} data-testid="secret-key-check">Check secrets</button>
+      <input name="secret" type="password" autocomplete="off" spellcheck={false} placeholder={mode === 'recoveryKey' ? 'EsTc …' : t('passphrasePlaceholder')} data-testid="secret-key-input" style="flex:1" />
+      <button type="submit" disabled={busy} data-testid="secret-key-check">{t('checkSecrets')}</button>
     </form>
   );
 }

@@ -1,15 +1,17 @@
 import { useState } from 'preact/hooks';
-import { describeVerdict, hostOf } from '../../core/matrix/discovery.ts';
+import { hostOf } from '../../core/matrix/discovery.ts';
 import type { SessionView } from '../../ext/protocol.ts';
 import { send } from '../../ext/messaging.ts';
 import { session as currentSession, sessions } from '../state.ts';
 import { hasHidden, visible } from '../visible-text.ts';
 import { CopyButton } from './copy-button.tsx';
+import { t, tj } from '../i18n.ts';
+import { homeserverVerdictText } from '../core-words.ts';
 
 /** An ID from the page or the homeserver, with hidden characters shown escaped and flagged. */
 export function SafeId({ value }: { value: string }) {
   return hasHidden(value)
-    ? <span data-hidden-chars="true" title="Contains invisible or control characters, shown escaped">{visible(value)} <strong class="bad-text">⚠ hidden characters</strong></span>
+    ? <span data-hidden-chars="true" title={t('hiddenCharsTitle')}>{visible(value)} <strong class="bad-text">{t('hiddenChars')}</strong></span>
     : <>{value}</>;
 }
 
@@ -28,20 +30,19 @@ function HomeserverVerdict({ session }: { session: SessionView }) {
   const v = session.homeserverCheck;
   const host = hostOf(session.homeserver) ?? session.homeserver;
   if (session.writable && !session.homeserverConfirmed) {
-    return <p class="good-text" data-testid="homeserver-verdict" data-verdict={v.verdict}>✓ {visible(describeVerdict(v))}</p>;
+    return <p class="good-text" data-testid="homeserver-verdict" data-verdict={v.verdict}>✓ {visible(homeserverVerdictText(v))}</p>;
   }
   return (
     <div class={session.homeserverConfirmed ? 'muted' : 'error'} role="alert" data-testid="homeserver-warning" data-verdict={v.verdict}
       data-insecure={String(v.insecure)} data-confirmed={String(session.homeserverConfirmed)}
       data-server-name-host={v.serverNameHost} data-base-url-host={v.baseUrlHost}>
-      <p><strong>{v.verdict === 'mismatch' ? '⚠ Not this account’s homeserver' : v.verdict === 'unverifiable' ? '⚠ Homeserver not verified' : '⚠ Insecure connection'}</strong></p>
-      <p>{visible(describeVerdict(v))}</p>
+      <p><strong>{t(v.verdict === 'mismatch' ? 'hsMismatch' : v.verdict === 'unverifiable' ? 'hsUnverifiable' : 'hsInsecure')}</strong></p>
+      <p>{visible(homeserverVerdictText(v))}</p>
       {session.homeserverConfirmed ? (
-        <p data-testid="homeserver-confirmed">You confirmed <span class="mono">{host}</span> for this session: repairs and your password go there.</p>
+        <p data-testid="homeserver-confirmed">{tj('hsConfirmed', <span class="mono">{host}</span>)}</p>
       ) : (
         <>
-          <p>Repairs and password prompts are blocked. Confirm only if you know <span class="mono">{host}</span> is where {' '}
-            <span class="mono"><SafeId value={session.userId} /></span> lives.</p>
+          <p>{tj('hsBlocked', <span class="mono">{host}</span>, <span class="mono"><SafeId value={session.userId} /></span>)}</p>
           <button type="button" data-testid="confirm-homeserver" data-host={host}
             onClick={async () => {
               setError(null);
@@ -51,7 +52,7 @@ function HomeserverVerdict({ session }: { session: SessionView }) {
                 setError(e instanceof Error ? e.message : String(e));
               }
             }}>
-            I trust {host} with this account
+            {t('hsTrust', host)}
           </button>
         </>
       )}
@@ -62,21 +63,21 @@ function HomeserverVerdict({ session }: { session: SessionView }) {
 
 export function SessionCard({ session }: { session: SessionView }) {
   return (
-    <section aria-label="Session" data-testid="session-card">
+    <section aria-label={t('sessionLabel')} data-testid="session-card">
       <HomeserverVerdict session={session} />
       <dl>
-        <dt>User</dt>
-        <dd class="mono" data-testid="session-user-id"><SafeId value={session.userId} /><CopyButton label="user ID" value={() => session.userId} /></dd>
-        <dt>Device</dt>
-        <dd class="mono" data-testid="session-device-id">{session.deviceId ? <SafeId value={session.deviceId} /> : '(unknown)'}<CopyButton label="device ID" value={() => session.deviceId} /></dd>
-        <dt>Homeserver</dt>
+        <dt>{t('userHeading')}</dt>
+        <dd class="mono" data-testid="session-user-id"><SafeId value={session.userId} /><CopyButton label={t('userId')} value={() => session.userId} /></dd>
+        <dt>{t('deviceHeading')}</dt>
+        <dd class="mono" data-testid="session-device-id">{session.deviceId ? <SafeId value={session.deviceId} /> : t('unknownParen')}<CopyButton label={t('deviceId')} value={() => session.deviceId} /></dd>
+        <dt>{t('homeserver')}</dt>
         <dd class="mono" data-testid="session-homeserver">{session.homeserver}</dd>
-        <dt>App</dt>
+        <dt>{t('appHeading')}</dt>
         <dd data-testid="session-app">{session.app}</dd>
-        <dt>Token</dt>
+        <dt>{t('tokenHeading')}</dt>
         <dd class="mono" data-testid="session-token">
           {session.tokenMasked}
-          <CopyButton label="access token" value={async () => (await send('copyToken', { sessionId: session.sessionId })).accessToken} />
+          <CopyButton label={t('accessTokenLower')} value={async () => (await send('copyToken', { sessionId: session.sessionId })).accessToken} />
         </dd>
       </dl>
       <div class="row">
@@ -89,7 +90,7 @@ export function SessionCard({ session }: { session: SessionView }) {
             currentSession.value = sessions.value[0] ?? null;
           }}
         >
-          Forget this session
+          {t('forgetSession')}
         </button>
       </div>
       {session.mismatch && <p class="error" role="alert" data-testid="session-mismatch">{visible(session.mismatch)}</p>}

@@ -1,5 +1,7 @@
 import { visible } from '../visible-text.ts';
 import { rejected, session, sessions } from '../state.ts';
+import { t, tp } from '../i18n.ts';
+import { wordsText } from '../error-text.ts';
 
 /** Several sessions in one tab (Hydrogen, Sable, FluffyChat accounts): let the user pick one. */
 export function SessionPicker() {
@@ -8,10 +10,10 @@ export function SessionPicker() {
   const unusable = rejected.value;
   if (all.length < 2 && unusable.length === 0) return null;
   return (
-    <section aria-label="Sessions in this tab" data-testid="session-picker">
+    <section aria-label={t('sessionsInTab')} data-testid="session-picker">
       {all.length > 1 && (
         <>
-          <h2>Sessions in this tab</h2>
+          <h2>{t('sessionsInTab')}</h2>
           <div class="row" role="group">
             {all.map((s) => {
               const selected = session.value?.sessionId === s.sessionId;
@@ -27,7 +29,7 @@ export function SessionPicker() {
                   data-session-id={s.sessionId}
                   onClick={() => (session.value = s)}
                 >
-                  <span class="mono">{visible(s.userId)}</span> · <span class="mono">{s.deviceId ? visible(s.deviceId) : '(unknown device)'}</span> · {s.app}
+                  <span class="mono">{visible(s.userId)}</span> · <span class="mono">{s.deviceId ? visible(s.deviceId) : t('unknownDevice')}</span> · {s.app}
                 </button>
               );
             })}
@@ -36,11 +38,11 @@ export function SessionPicker() {
       )}
       {unusable.length > 0 && (
         <details data-testid="session-rejected">
-          <summary>{unusable.length === 1 ? '1 more session found, not usable' : `${unusable.length} more sessions found, not usable`}</summary>
+          <summary>{tp('moreSessions', unusable.length)}</summary>
           <ul>
             {unusable.map((r, i) => (
               <li key={i} data-code={r.code}>
-                {r.userId ? <span class="mono">{visible(r.userId)} </span> : null}({r.app}): {visible(r.message)}
+                {r.userId ? <span class="mono">{visible(r.userId)} </span> : null}({r.app}): {visible(wordsText(r))}
               </li>
             ))}
           </ul>

@@ -15,6 +15,7 @@ import { SecretKeyForm } from './secret-key-form.tsx';
 import { SecretStorageTable } from './secret-storage-table.tsx';
 import { Verdict } from './verdict.tsx';
 import { accountVerdict } from '../../core/users/verdict.ts';
+import { t } from '../i18n.ts';
 
 type SecretInput = { recoveryKey?: string; passphrase?: string };
 
@@ -75,7 +76,7 @@ export function StatusReport({ session }: { session: SessionView }) {
   if (!status) {
     return (
       <section data-testid="status-loading" aria-busy={busy}>
-        {error ? <p class="error" role="alert" data-testid="status-error">{error} <button type="button" onClick={() => void load()}>Retry</button></p> : <p class="muted">Reading keys, secret storage and backup…</p>}
+        {error ? <p class="error" role="alert" data-testid="status-error">{error} <button type="button" onClick={() => void load()}>{t('retry')}</button></p> : <p class="muted">{t('readingKeys')}</p>}
       </section>
     );
   }
@@ -84,7 +85,7 @@ export function StatusReport({ session }: { session: SessionView }) {
   // the background from this read (it holds the server JSON), so the popup does not carry it.
   const diagnostic = async () => {
     const { text } = await send('readDiagnostic', { sessionId: session.sessionId });
-    if (text === null) throw new Error('The background no longer has this read; re-read first.');
+    if (text === null) throw new Error(t('readGone'));
     return text;
   };
   const verdict = accountVerdict(report, users);
@@ -92,7 +93,7 @@ export function StatusReport({ session }: { session: SessionView }) {
     <div data-testid="status-report" aria-busy={busy} data-reads={reads}>
       {/* The verdict stays in view while the rest scrolls (Chrome caps a popup at 800×600). */}
       <div class="sticky-verdict" data-testid="sticky-verdict">
-        <Verdict {...verdict} usersRead={users !== null} repairing={repairing} onRepair={(kind) => {
+        <Verdict {...verdict} report={report} usersRead={users !== null} repairing={repairing} onRepair={(kind) => {
           if (!isExtRepair(kind)) return false;
           setRepair(kind);
           return true;
@@ -106,9 +107,9 @@ export function StatusReport({ session }: { session: SessionView }) {
         onFinished={() => { void load().finally(() => setRepairing(false)); void loadUsers(typedUsers); }} />
       {error && <p class="error" role="alert" data-testid="status-error">{error}</p>}
       <div class="row toolbar">
-        <button type="button" onClick={() => { void load(); void loadUsers(typedUsers); }} disabled={busy} data-testid="status-refresh">{busy ? 'Reading…' : 'Re-read'}</button>
-        <CopyButton label="diagnostic report (no token, no secrets)" value={diagnostic} />
-        <span class="muted">diagnostic report · read in {status.elapsedMs} ms</span>
+        <button type="button" onClick={() => { void load(); void loadUsers(typedUsers); }} disabled={busy} data-testid="status-refresh">{busy ? t('reading') : t('reread')}</button>
+        <CopyButton label={t('diagnosticCopyLabel')} value={diagnostic} />
+        <span class="muted">{t('diagnosticReadIn', status.elapsedMs)}</span>
       </div>
       <UsersSection users={users} error={usersError} busy={usersBusy}
         onVerify={(id) => { setVerifyUser(id); setRepair('verify-user'); }} onRepair={(kind) => setRepair(kind)}
@@ -118,7 +119,7 @@ export function StatusReport({ session }: { session: SessionView }) {
       <DevicesTable devices={report.devices} showAll={showAllDevices} onShowAll={() => setShowAllDevices(true)} keysQuery={keysQuery} userId={report.userId} />
       <SecretStorageTable ss={report.secretStorage} raw={raw} />
       <SecretKeyForm busy={busy} onCheck={(secret) => void load(secret)} />
-      <RawJson label="secret storage account data" value={() => ({ defaultKey: raw.defaultKey, keys: raw.keyDescriptions, secrets: raw.secrets })} testId="raw-secret-storage" />
+      <RawJson label={t('secretStorageAccountData')} value={() => ({ defaultKey: raw.defaultKey, keys: raw.keyDescriptions, secrets: raw.secrets })} testId="raw-secret-storage" />
       <BackupTable backup={report.backup} />
       <RawJson label="room_keys/version" value={() => raw.backup} testId="raw-backup" />
     </div>

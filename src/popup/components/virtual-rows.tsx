@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { t } from '../i18n.ts';
 
 /** Rows drawn beyond the visible ones on each side: the next Tab stop always exists. */
 const OVERSCAN = 20;
@@ -42,7 +43,7 @@ export function VirtualRows<T>({ items, head, label, row, testId }: {
     if (box.current && box.current.clientHeight !== view.height) onScroll();
   });
   return (
-    <div class="vscroll" ref={box} onScroll={onScroll} tabIndex={0} role="region" aria-label={`${label} (${items.length} rows, scroll for more)`} data-testid={testId}
+    <div class="vscroll" ref={box} onScroll={onScroll} tabIndex={0} role="region" aria-label={t('virtualRows', label, items.length)} data-testid={testId}
       data-first={first} data-last={last}>
       <table>
         {head}

@@ -5,12 +5,21 @@
 import type { AppName, ReadErrorCode } from './types.ts';
 import { ACCESS_LAPSED } from './access-lapsed-text.ts';
 
+/**
+ * A message id of the popup's _locales and its substitutions, for a message the popup says in
+ * the UI language (docs/design.md#translations); the English `message` stays for the CLI and logs.
+ */
+export type Words = { id: string; subs: string[] };
+
 export class SessionReadError extends Error {
   override readonly name = 'SessionReadError';
   readonly code: ReadErrorCode;
+  /** Set when `message` is one of MESSAGES: the popup shows it from these. */
+  readonly words: Words | undefined;
   constructor(code: ReadErrorCode, message: string) {
     super(message);
     this.code = code;
+    this.words = wordsOf(message);
   }
 }
 
@@ -30,6 +39,37 @@ export const MESSAGES = {
   softLogout: (app: AppName | 'manual') =>
     `${app === 'manual' ? 'This session' : `${app}\u2019s session`} was soft-logged-out by the homeserver: its token no longer works until you sign in again${app === 'manual' ? '' : ` in ${app}`} (the device and its keys are kept).`,
 } as const;
+
+const APPS: readonly AppName[] = ['Element', 'Cinny', 'Sable', 'Hydrogen', 'FluffyChat', 'Commet'];
+
+/** The message id of each of MESSAGES, its app (when it names one) as $1. */
+export const READ_ERROR_WORDS = {
+  notMatrix: 'err_not_matrix',
+  unreadable: 'err_unreadable',
+  noTab: 'err_no_tab',
+  accessLapsed: 'accessLapsed',
+  insecure: 'err_insecure',
+  invalidToken: 'err_invalid_token',
+  invalidTokenManual: 'err_invalid_token_manual',
+  softLogout: 'err_soft_logout',
+  softLogoutManual: 'err_soft_logout_manual',
+} as const;
+
+/** The words of a message that is one of MESSAGES; undefined for any other. */
+export function wordsOf(message: string): Words | undefined {
+  const W = READ_ERROR_WORDS;
+  for (const key of ['notMatrix', 'unreadable', 'noTab', 'accessLapsed'] as const) {
+    if (message === MESSAGES[key]) return { id: W[key], subs: [] };
+  }
+  if (message === MESSAGES.invalidToken('manual')) return { id: W.invalidTokenManual, subs: [] };
+  if (message === MESSAGES.softLogout('manual')) return { id: W.softLogoutManual, subs: [] };
+  for (const app of APPS) {
+    if (message === MESSAGES.insecure(app)) return { id: W.insecure, subs: [app] };
+    if (message === MESSAGES.invalidToken(app)) return { id: W.invalidToken, subs: [app] };
+    if (message === MESSAGES.softLogout(app)) return { id: W.softLogout, subs: [app] };
+  }
+  return undefined;
+}
 
 /** URLs no extension may script (browser UI, other extensions, add-on stores). */
 const PROTECTED_SCHEMES = /^(?:about|chrome|chrome-extension|chrome-search|chrome-untrusted|devtools|edge|brave|opera|vivaldi|moz-extension|resource|view-source|jar|extension):/i;
