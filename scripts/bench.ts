@@ -263,7 +263,7 @@ try {
           say(`baseline ${n} devices, run ${i + 1}: ERROR ${r.error}\n${r.stack ?? ''}\n${r.logTail}`);
         });
         await section(`cli ${n}`, async () => {
-          const r = await cliColdStart(cli, { baseUrl: hs.baseUrl, accessToken: user.accessToken }, { timeoutMs: SDK_TIMEOUT_MS });
+          const r = await cliColdStart(cli, { baseUrl: hs.baseUrl, accessToken: user.accessToken, userId: user.userId }, { timeoutMs: SDK_TIMEOUT_MS });
           raw.cliCold.push(r.ms);
           if (r.maxRssKb !== null) raw.cliRssKib.push(r.maxRssKb);
           raw.healthy.push(r.healthy && r.devices === n);

@@ -1,8 +1,10 @@
 /**
  * cli_cold_ms: the CLI as a cold process answering the same questions (`xsign-doctor status
- * --json`, the production bundle dist/cli/xsign-doctor.mjs), timed from spawn to exit; its peak
- * memory from /usr/bin/time (GNU time, `%M` = maximum resident set in KiB). The token is given in
- * XSIGN_TOKEN, as the CLI recommends.
+ * --json --account USER`, the production bundle dist/cli/xsign-doctor.mjs), timed from spawn to
+ * exit; its peak memory from /usr/bin/time (GNU time, `%M` = maximum resident set in KiB). The
+ * token is given in XSIGN_TOKEN, as the CLI recommends. `--account` gives the CLI the user ID the
+ * SDK baseline is given too (createClient's userId), so its reads start beside whoami, which
+ * still checks it; the people's reads (status answers them as well) run beside the account's.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -11,13 +13,13 @@ import { join } from 'node:path';
 
 export type CliRun = { ms: number; maxRssKb: number | null; exitCode: number | null; healthy: boolean; devices: number };
 
-export async function cliColdStart(cli: string, session: { baseUrl: string; accessToken: string }, opts: { timeoutMs: number }): Promise<CliRun> {
+export async function cliColdStart(cli: string, session: { baseUrl: string; accessToken: string; userId: string }, opts: { timeoutMs: number }): Promise<CliRun> {
   const dir = mkdtempSync(join(tmpdir(), 'xsign-bench-cli-'));
   const timeFile = join(dir, 'time');
   try {
     const t0 = performance.now();
     const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn('/usr/bin/time', ['-o', timeFile, '-f', '%M', process.execPath, cli, 'status', '--homeserver', session.baseUrl, '--json'], {
+      const child = spawn('/usr/bin/time', ['-o', timeFile, '-f', '%M', process.execPath, cli, 'status', '--homeserver', session.baseUrl, '--account', session.userId, '--json'], {
         env: { ...process.env, XSIGN_TOKEN: session.accessToken },
         stdio: ['ignore', 'pipe', 'pipe'],
       });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { encodeRecoveryKey } from '../core/recovery-key.ts';
-import { sendJson, startFakeHomeserver, type FakeHomeserver } from '../core/matrix/fake-homeserver.test.ts';
+import { sendJson, startFakeHomeserver, type FakeHomeserver, type Handler } from '../core/matrix/fake-homeserver.test.ts';
 import { deviceKeys, DEVICES, healthyView, KEYS_A, RECOVERY_KEY, seed, serveView, USER, type ServerView } from '../core/inspect/fixture.test.ts';
 import { UsageError } from './args.ts';
 import { runStatus } from './status.ts';
@@ -41,6 +41,28 @@ async function unsignedDevices(view: ServerView): Promise<void> {
   const devices: Record<string, unknown> = {};
   for (const [id, s] of Object.entries(DEVICES)) devices[id] = await deviceKeys(id, s);
   view.keysQuery.device_keys = { [USER]: devices };
+}
+
+/**
+ * `inner`, except that the answer to the request `held` names waits until a request `awaited`
+ * names has arrived (or 3 s have passed): `overlapped()` then says whether the second was sent
+ * while the first was unanswered, which is what the CLI's overlapping waves promise.
+ */
+function holdUntil(inner: Handler, held: (path: string) => boolean, awaited: (path: string) => boolean) {
+  let seen = false;
+  let overlapped = false;
+  const handler: Handler = (req, res, raw) => {
+    if (awaited(req.path)) seen = true;
+    if (!held(req.path)) return inner(req, res, raw);
+    const started = Date.now();
+    const wait = () => {
+      if (seen) overlapped = true;
+      if (seen || Date.now() - started > 3000) inner(req, res, raw);
+      else setTimeout(wait, 5);
+    };
+    wait();
+  };
+  return { handler, overlapped: () => overlapped };
 }
 
 describe('xsign-doctor status', () => {
@@ -140,6 +162,34 @@ describe('xsign-doctor status', () => {
     const refused = await run(['--homeserver', hs.url]);
     assert.equal(refused.code, 2);
     assert.match(refused.err, /refused the access token \(M_UNKNOWN_TOKEN\)/);
+  });
+
+  it('--account: the account\u2019s reads start beside whoami, which still checks the claim', async () => {
+    const hold = holdUntil(serveView(await healthyView()), (p) => p.startsWith('/_matrix/client/v3/account/whoami'), (p) => p.startsWith('/_matrix/client/v3/keys/query'));
+    hs.handle(hold.handler);
+    const r = await run(['--homeserver', hs.url, '--account', USER]);
+    assert.equal(r.code, 0, r.err);
+    assert.ok(hold.overlapped(), 'keys/query was sent while whoami was unanswered');
+    assert.match(r.out, /Healthy: no problems found/);
+    // The device ID came from whoami after the reads had started.
+    assert.match(r.out, /DEVICEONE \[this device\]/);
+  });
+
+  it('--account of a user the token does not act as: exit 2 naming both, no report', async () => {
+    hs.handle(serveView(await healthyView()));
+    const r = await run(['--homeserver', hs.url, '--account', '@bob:example.org', '--json']);
+    assert.equal(r.code, 2);
+    assert.equal(r.out, '');
+    assert.match(r.err, /the access token acts as @alice:example\.org, not @bob:example\.org \(--account\)/);
+    await assert.rejects(run(['--homeserver', hs.url, '--account', 'alice']), /--account must be a user ID/);
+  });
+
+  it('the people\u2019s reads run beside the account\u2019s, not after them', async () => {
+    const hold = holdUntil(serveView(await healthyView()), (p) => p.startsWith('/_matrix/client/v3/keys/query'), (p) => p.startsWith('/_matrix/client/v3/sync'));
+    hs.handle(hold.handler);
+    const r = await run(['--homeserver', hs.url, '--json']);
+    assert.equal(r.code, 0, r.err);
+    assert.ok(hold.overlapped(), 'the sync was sent while the account\u2019s keys/query was unanswered');
   });
 
   it('usage errors throw UsageError (the entry point prints help and exits 2)', async () => {

@@ -1,7 +1,7 @@
 /**
  * `xsign-doctor status`: inspect the session's own account and print the report.
  *
- *   xsign-doctor status --homeserver URL [--token T | --token-file F]
+ *   xsign-doctor status --homeserver URL [--token T | --token-file F] [--account @you:server]
  *                       [--recovery-key K | --recovery-key-file F | --passphrase P | --passphrase-file F]
  *                       [--json | --diagnostic]
  *
@@ -12,7 +12,7 @@
 import { describeError } from './describe-error.ts';
 import { warnIfUnproven } from './homeserver-warning.ts';
 import {
-  accountVerdict, createMatrixClient, diagnosticJson, inspectAccount, inspectUsers, myKeysFromReport, verifiedInReport, type UsersReport,
+  accountVerdict, createMatrixClient, diagnosticJson, inspectAccount, inspectUsers, isUserId, myKeysFromReport, verifiedInReport, type UsersReport,
 } from '../core/index.ts';
 import { STATE_FILE_FLAG, stateFilePath, VerifiedUsersState } from './state-file.ts';
 import type { Readable } from 'node:stream';
@@ -35,7 +35,7 @@ export interface StatusIo {
 }
 
 const SECRETS: readonly SecretFlag[] = ['token', 'recovery-key', 'passphrase'];
-const FLAGS = { homeserver: 'string', json: 'boolean', diagnostic: 'boolean', ...STATE_FILE_FLAG, ...secretFlagSpec(SECRETS) } as const;
+const FLAGS = { homeserver: 'string', account: 'string', json: 'boolean', diagnostic: 'boolean', ...STATE_FILE_FLAG, ...secretFlagSpec(SECRETS) } as const;
 
 
 /**
@@ -65,30 +65,48 @@ export async function runStatus(argv: string[], io: StatusIo): Promise<number> {
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
+  // With --account the user ID is known before whoami answers, so the account's reads (and the
+  // people's) start beside it instead of after it, as the popup does with the user ID the page
+  // stored (docs/design.md#early-status). Reads only, to the same homeserver; whoami still checks
+  // the claim and nothing is printed for a user the token does not act as.
+  const claimed = flags.account as string | undefined;
+  if (claimed !== undefined && !isUserId(claimed)) throw new UsageError('--account must be a user ID (@user:server)');
+  const abort = new AbortController();
   try {
-    const me = await client.whoami();
+    const whoami = client.whoami();
+    const userId = claimed ?? (await whoami).user_id;
+    const secret = { recoveryKey, passphrase };
+    const inspection = inspectAccount(client, { userId, deviceId: whoami.then((me) => me.device_id), secret, signal: abort.signal });
+    inspection.catch(() => undefined); // handled below, after whoami's own error
     // Read-only, so the homeserver check (no token, another host) runs beside the inspection;
     // its warning still comes before the report, which is printed once both are done.
-    const [, inspected] = await Promise.all([
-      warnIfUnproven(me.user_id, client.baseUrl, io.fetch, io.err),
-      inspectAccount(client, { userId: me.user_id, deviceId: me.device_id, secret: { recoveryKey, passphrase } }),
-    ]);
+    const homeserverWarning = warnIfUnproven(userId, client.baseUrl, io.fetch, io.err);
+    homeserverWarning.catch(() => undefined);
+    // The people you verified count in the verdict (src/core/users/verdict.ts). Their three request
+    // waves need nothing from the account's report but my keys, which are awaited last. A failure
+    // to read them must not cost the account's report, which is then judged alone and says so.
+    const memory = new VerifiedUsersState(stateFilePath(io.env, flags['state-file']), io.err);
+    const account = { userId, homeserver: client.baseUrl };
+    const myKeys = inspection.then((r) => (r.ok ? myKeysFromReport(r.value.report) : Promise.reject(new Error(r.error.message))));
+    let usersError: string | undefined;
+    const people: Promise<UsersReport | undefined> = inspectUsers(client, { userId, keys: myKeys }, {
+      previouslyVerified: memory.previouslyVerified(account), signal: abort.signal,
+    }).catch((error: unknown) => {
+      usersError = describeError(error) ?? (error instanceof Error ? error.message : String(error));
+      return undefined;
+    });
+    const me = await whoami;
+    if (me.user_id !== userId) {
+      io.err(terminalSafe(`xsign-doctor: the access token acts as ${me.user_id}, not ${userId} (--account); nothing was inspected`));
+      return 2;
+    }
+    const [, inspected] = await Promise.all([homeserverWarning, inspection]);
     if (!inspected.ok) {
       io.err(terminalSafe(`xsign-doctor: ${inspected.error.message}`));
       return 2;
     }
     const { state, report } = inspected.value;
-    // The people you verified count in the verdict (src/core/users/verdict.ts). A failure to read
-    // them must not cost the account's report, which is then judged alone and says so.
-    const memory = new VerifiedUsersState(stateFilePath(io.env, flags['state-file']), io.err);
-    const account = { userId: me.user_id, homeserver: client.baseUrl };
-    let usersError: string | undefined;
-    const users: UsersReport | undefined = await inspectUsers(client, { userId: me.user_id, keys: myKeysFromReport(report) }, {
-      previouslyVerified: memory.previouslyVerified(account),
-    }).catch((error: unknown) => {
-      usersError = describeError(error) ?? (error instanceof Error ? error.message : String(error));
-      return undefined;
-    });
+    const users = await people;
     if (users !== undefined) memory.remember(account, verifiedInReport(users));
     const verdict = accountVerdict(report, users);
     if (flags.diagnostic === true) {
@@ -107,5 +125,7 @@ export async function runStatus(argv: string[], io: StatusIo): Promise<number> {
     if (message === undefined) throw error;
     io.err(terminalSafe(`xsign-doctor: ${message.replace(/\s+/g, ' ')}`));
     return 2;
+  } finally {
+    abort.abort(); // whatever is still in flight after an early return
   }
 }

@@ -67,13 +67,15 @@ const REPAIR_USAGE: Record<RepairCommand, string> = {
 /** `xsign-doctor <command> --help`. */
 export const USAGE: Record<Command, string> = {
   whoami: `Usage: xsign-doctor whoami --homeserver URL ${TOKEN}\n\nPrint the user ID and device ID of the access token.\n\n${SECRETS}`,
-  status: `Usage: xsign-doctor status --homeserver URL ${TOKEN}\n    ${KEY}\n    [--json | --diagnostic] [--state-file F]
+  status: `Usage: xsign-doctor status --homeserver URL ${TOKEN} [--account @you:server]\n    ${KEY}\n    [--json | --diagnostic] [--state-file F]
 
 Inspect the account's cross-signing keys, devices, secret storage and key backup, and list each
 problem with its repair; the problems of the people you verified (see users) count too.
 Exit 0: healthy; 1: problems found; 2: usage or connection error.
 --json prints the report as JSON; --diagnostic prints it with the raw server JSON (ciphertexts,
 key checks and device names redacted) for bug reports.
+--account names the user the token belongs to: the reads start at once instead of after whoami,
+which still checks it (exit 2, nothing printed, when the token acts as someone else).
 
 ${STATE_NOTE}
 

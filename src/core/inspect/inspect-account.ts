@@ -16,7 +16,11 @@ import { deriveSecretStorageKey, type KeyInputError, type SecretStorageKeyInput 
 
 export interface InspectOptions extends FetchStateOptions {
   userId: string;
-  deviceId?: string | undefined;
+  /**
+   * This session's device ID. May still be on its way (the CLI's whoami, sent beside the first
+   * request wave): it is needed only to build the report, so it is awaited with the reads.
+   */
+  deviceId?: string | undefined | PromiseLike<string | undefined>;
   /** A recovery key or passphrase the user typed, to check secret storage. */
   secret?: SecretStorageKeyInput | undefined;
   ed?: Ed25519;
@@ -52,7 +56,7 @@ export async function inspectAccount(
   const fetchOpts: FetchStateOptions = {};
   if (opts.signal) fetchOpts.signal = opts.signal;
   if (opts.keysQueryTimeoutMs !== undefined) fetchOpts.keysQueryTimeoutMs = opts.keysQueryTimeoutMs;
-  const [state, ed] = await Promise.all([fetchAccountState(client, opts.userId, fetchOpts), opts.ed ?? detectEd25519()]);
+  const [state, ed, deviceId] = await Promise.all([fetchAccountState(client, opts.userId, fetchOpts), opts.ed ?? detectEd25519(), opts.deviceId]);
   let secretStorageKey: Uint8Array | undefined;
   let secretStorageKeyId: string | undefined;
   if (opts.secret && (opts.secret.recoveryKey !== undefined || opts.secret.passphrase !== undefined)) {
@@ -66,7 +70,7 @@ export async function inspectAccount(
   const keep = opts.keepKey === true && secretStorageKey !== undefined && secretStorageKeyId !== undefined;
   const decryptions = keep ? new SecretDecryptions(secretStorageKeyId!, secretStorageKey!) : undefined;
   try {
-    const report = await buildReport(state, { userId: opts.userId, deviceId: opts.deviceId, ed, secretStorageKey, secretStorageKeyId, secretDecryptions: decryptions });
+    const report = await buildReport(state, { userId: opts.userId, deviceId, ed, secretStorageKey, secretStorageKeyId, secretDecryptions: decryptions });
     return ok(decryptions ? { state, report, unlocked: { keyId: secretStorageKeyId!, key: secretStorageKey!, decryptions } } : { state, report });
   } catch (error) {
     decryptions?.clear();

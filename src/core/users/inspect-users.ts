@@ -2,8 +2,8 @@
  * The users report in one call, for the background and the CLI (docs/matrix-api.md#users-discovery):
  * discovery (one filtered sync, then the encrypted rooms' member lists in one wave), then one
  * keys/query wave for everybody (batches of {@link KEYS_QUERY_BATCH}, sent together), then the
- * classification. Three request waves; the first needs nothing from the account status and can be
- * sent beside it, so the report is complete two waves after the status.
+ * classification. Three request waves; none needs the account status (give `keys` as a promise),
+ * so they run beside it and only the classification waits for it.
  */
 import { detectEd25519, type Ed25519 } from '../ed25519.ts';
 import type { MatrixClient } from '../matrix/client.ts';
@@ -27,8 +27,12 @@ export const KEYS_QUERY_BATCH = 500;
 /** Whose report, and what the account inspection already knows (then nothing is fetched again). */
 export interface UsersAccount {
   userId: string;
-  /** My keys from the account report (`myKeysFromReport`); without them, keys/query also asks for me. */
-  keys?: MyKeys;
+  /**
+   * My keys from the account report (`myKeysFromReport`); without them, keys/query also asks for
+   * me. May be a promise of them: the discovery and the people's keys/query then run beside the
+   * account inspection, and only the classification waits for it.
+   */
+  keys?: MyKeys | PromiseLike<MyKeys>;
 }
 
 export interface InspectUsersOptions {
@@ -55,6 +59,10 @@ export async function inspectUsers(client: MatrixClient, account: UsersAccount, 
   const typed = opts.extraUserIds ?? [];
   for (const id of typed) if (!isUserId(id)) throw new TypeError(`not a user ID (expected @user:server): ${JSON.stringify(id).slice(0, 80)}`);
   const edPromise = opts.ed ?? detectEd25519();
+  // Awaited only before the classification; a rejection meanwhile is not "unhandled" (it is
+  // thrown from there).
+  const myKeys = Promise.resolve(account.keys);
+  myKeys.catch(() => undefined);
   const signal = opts.signal;
   const candidates = new Map<string, UserSource[]>();
   const add = (userId: string, source: UserSource) => {
@@ -104,7 +112,7 @@ export async function inspectUsers(client: MatrixClient, account: UsersAccount, 
   const answers: KeysQueryResult[] = await Promise.all(batches.map((batch) => client.queryKeys(batch, queryOpts)));
 
   const ed = await edPromise;
-  let keys = account.keys;
+  let keys = await myKeys;
   if (keys === undefined) {
     const mine = answers.find((a) => a.response.master_keys !== undefined && Object.prototype.hasOwnProperty.call(a.response.master_keys, account.userId));
     keys = mine === undefined ? { masterKey: null, selfSigningKey: null, userSigningKey: null } : await myKeysFromKeysQuery(mine.response, account.userId, ed);
