@@ -40,6 +40,12 @@ export function validateMessage(message: unknown): Validated {
   return r.ok ? { ok: true, type: type as MessageType, req: r.value } : { ok: false, error: r.error };
 }
 
+/**
+ * Replies sent as one JSON string (docs/design.md#reply-as-json): the large, plain-JSON ones. A
+ * report of 5 000 devices took Firefox ≈470 ms to clone as objects; as a string it is a copy.
+ */
+export const JSON_REPLIES: ReadonlySet<MessageType> = new Set<MessageType>(['readStatus', 'readUsers', 'readRaw']);
+
 /** Build the runtime.onMessage listener. Register it synchronously at the top of the background. */
 export function createReceiver(handlers: Handlers) {
   const runtimeId = browser.runtime.id;
@@ -53,8 +59,9 @@ export function createReceiver(handlers: Handlers) {
       return Promise.resolve({ ok: false, error: { name: 'InvalidMessageError', message: checked.error } });
     }
     const handler = handlers[checked.type] as (req: unknown, sender: MessageSender) => Promise<unknown>;
+    const asJson = JSON_REPLIES.has(checked.type);
     return handler(checked.req, sender).then(
-      (value) => ({ ok: true as const, value }),
+      (value) => (asJson ? { ok: true as const, json: JSON.stringify(value) } : { ok: true as const, value }),
       (error: unknown) => ({ ok: false as const, error: toWireError(error) }),
     );
   };

@@ -15,7 +15,12 @@ export type WireError = {
   /** A message id of _locales and its substitutions: the popup says `message` in the UI language (docs/design.md#translations). */
   words?: { id: string; subs: string[] };
 };
-export type WireReply<T> = { ok: true; value: T } | { ok: false; error: WireError };
+/**
+ * A success carries its value as is, or (`json`) as one JSON string: Firefox clones a string far
+ * faster than the object graph of a large report (the receiver picks which replies,
+ * docs/design.md#reply-as-json).
+ */
+export type WireReply<T> = { ok: true; value: T } | { ok: true; json: string } | { ok: false; error: WireError };
 
 /** An error rebuilt from the wire; `name` keeps the original class name for the UI. */
 export class RemoteError extends Error {
@@ -63,6 +68,11 @@ export function toWireError(error: unknown): WireError {
 
 export function isWireReply(value: unknown): value is WireReply<unknown> {
   if (!isJsonObject(value) || typeof value.ok !== 'boolean') return false;
-  if (value.ok) return 'value' in value;
+  if (value.ok) return 'value' in value || typeof value.json === 'string';
   return isJsonObject(value.error) && typeof value.error.name === 'string' && typeof value.error.message === 'string';
+}
+
+/** The value of a success: parsed when it came as a JSON string. */
+export function replyValue(reply: { ok: true; value: unknown } | { ok: true; json: string }): unknown {
+  return 'json' in reply ? JSON.parse(reply.json) : reply.value;
 }
