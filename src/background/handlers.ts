@@ -144,7 +144,7 @@ export const handlers: Handlers = {
     // The master keys seen verified before tell "their identity changed" (docs/matrix-api.md#identity-changed).
     const account = { userId: session.userId, homeserver: session.homeserver };
     const users = await inspectUsers(await sessions.clientFor(sessionId), { userId: session.userId }, {
-      extraUserIds: userIds ?? [], ed: await backgroundEd(),
+      extraUserIds: userIds ?? [], ed: backgroundEd(),
       previouslyVerified: previouslyVerified(await loadVerifiedMemory().catch(() => emptyVerifiedMemory()), account),
     });
     // A storage failure costs only the memory, never the report.

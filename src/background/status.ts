@@ -67,7 +67,8 @@ const EARLY_MAX = 4;
  * the same homeserver as whoami; the result is used only if whoami confirms the same user and device.
  */
 export function startEarlyInspection(client: MatrixClient, userId: string, deviceId: string): Inspection {
-  const inspection = backgroundEd().then((ed) => inspectAccount(client, { userId, deviceId: deviceId || undefined, secret: {}, ed }));
+  // The backend (on a cold background, its WebCrypto probe) is awaited beside the first wave, not before it.
+  const inspection = inspectAccount(client, { userId, deviceId: deviceId || undefined, secret: {}, ed: backgroundEd() });
   inspection.catch(() => undefined); // a failed early read is just not used
   return inspection;
 }
@@ -94,7 +95,7 @@ export async function readStatus(session: StoredSession, client: MatrixClient, s
   // Taken (and so dropped) by any read: after this one, an earlier early read is out of date.
   const adopted = withSecret ? void dropEarly(session.sessionId) : await takeEarly(session.sessionId);
   const inspected = adopted
-    ?? await inspectAccount(client, { userId: session.userId, deviceId: session.deviceId || undefined, secret, ed: await backgroundEd() });
+    ?? await inspectAccount(client, { userId: session.userId, deviceId: session.deviceId || undefined, secret, ed: backgroundEd() });
   if (!inspected.ok) throw new SecretInputError(inspected.error.message, inspected.error.code);
   const { state, report } = inspected.value;
   lastRead.set(session.sessionId, { report, state });

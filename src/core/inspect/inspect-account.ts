@@ -23,7 +23,8 @@ export interface InspectOptions extends FetchStateOptions {
   deviceId?: string | undefined | PromiseLike<string | undefined>;
   /** A recovery key or passphrase the user typed, to check secret storage. */
   secret?: SecretStorageKeyInput | undefined;
-  ed?: Ed25519;
+  /** The backend, or a promise of it (a background's first probe runs beside the first wave). */
+  ed?: Ed25519 | PromiseLike<Ed25519>;
   /** Hand the derived key back as `unlocked` instead of wiping it (the caller then wipes it). */
   keepKey?: boolean;
 }

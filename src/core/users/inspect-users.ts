@@ -42,7 +42,8 @@ export interface InspectUsersOptions {
   skipDiscovery?: boolean;
   /** userId → a master key the caller remembers having verified (for `identity-changed`). */
   previouslyVerified?: ReadonlyMap<string, string>;
-  ed?: Ed25519;
+  /** The backend, or a promise of it (awaited only after the keys/query wave). */
+  ed?: Ed25519 | PromiseLike<Ed25519>;
   signal?: AbortSignal;
   /** Milliseconds the homeserver may wait for remote servers in keys/query. */
   keysQueryTimeoutMs?: number;
