@@ -82,6 +82,20 @@ describe('xsign-doctor status against Synapse', () => {
     assert.match(badKey.stderr, /not a valid recovery key/);
   });
 
+  test('--account: the same report with the reads started beside whoami; a user the token does not act as is exit 2 with nothing on stdout', async () => {
+    const account = await buildAccount(hs, 'devices-not-cross-signed');
+    const env = { XSIGN_TOKEN: account.user.accessToken };
+    const plain = await cli(['status', '--homeserver', hs.baseUrl, '--json'], env);
+    const claimed = await cli(['status', '--homeserver', hs.baseUrl, '--json', '--account', account.user.userId], env);
+    assert.equal(claimed.code, plain.code, claimed.stderr);
+    assert.deepEqual(JSON.parse(claimed.stdout), JSON.parse(plain.stdout));
+    const other = `@someone-else:${hs.serverName}`;
+    const wrong = await cli(['status', '--homeserver', hs.baseUrl, '--json', '--account', other], env);
+    assert.equal(wrong.code, 2);
+    assert.equal(wrong.stdout, '');
+    assert.ok(wrong.stderr.includes(`acts as ${account.user.userId}, not ${other} (--account)`), wrong.stderr);
+  });
+
   test('a --homeserver that is not the user ID\u2019s homeserver: a warning naming both hosts on stderr, and the command goes on', async () => {
     const account = await buildAccount(hs, 'healthy');
     const env = { XSIGN_TOKEN: account.user.accessToken };
