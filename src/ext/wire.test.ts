@@ -11,15 +11,20 @@ const g = globalThis as Record<string, unknown>;
 const runtime = { id: 'wire-test-id', getURL: (p: string) => new URL(p, EXTENSION_ORIGIN).href };
 g.chrome ??= { runtime };
 g.browser ??= { runtime };
-const { createReceiver, JSON_REPLIES } = await import('./receiver.ts');
+const { clonesReplies, createReceiver, JSON_REPLIES } = await import('./receiver.ts');
 
 const trusted = { id: runtime.id, url: `${EXTENSION_ORIGIN}/popup.html` };
 const report = { report: { devices: [{ deviceId: 'A', displayName: 'x"\u2028\u0000y', crossSigned: 'valid' }], healthy: true }, elapsedMs: 3 };
 
 describe('the reply envelope', () => {
-  it('readStatus, readUsers and readRaw reply with one JSON string that parses back to the value', async () => {
+  it('Firefox (moz-extension:) gets JSON strings, Chromium values', () => {
+    assert.equal(clonesReplies('moz-extension://0b5c7e1a-1111-2222-3333-444455556666/'), true);
+    assert.equal(clonesReplies('chrome-extension://abcdefghijklmnopabcdefghijklmnop/'), false);
+  });
+
+  it('with JSON replies on, readStatus, readUsers and readRaw reply with one JSON string that parses back to the value', async () => {
     assert.deepEqual([...JSON_REPLIES].sort(), ['readRaw', 'readStatus', 'readUsers']);
-    const receive = createReceiver({ readStatus: async () => report } as never);
+    const receive = createReceiver({ readStatus: async () => report } as never, { jsonReplies: true });
     const reply = await receive({ type: 'readStatus', req: { sessionId: 's1' } }, trusted as never);
     assert.ok(reply && reply.ok && 'json' in reply, 'a JSON string');
     assert.equal(typeof reply.json, 'string');
@@ -27,8 +32,13 @@ describe('the reply envelope', () => {
     assert.deepEqual(replyValue(reply), report);
   });
 
+  it('with them off (Chromium, and this test stub\u2019s https origin by default), readStatus stays a value', async () => {
+    const receive = createReceiver({ readStatus: async () => report } as never);
+    assert.deepEqual(await receive({ type: 'readStatus', req: { sessionId: 's1' } }, trusted as never), { ok: true, value: report });
+  });
+
   it('other replies stay values; errors stay errors', async () => {
-    const receive = createReceiver({ ping: async () => ({ pong: true }), forgetSession: async () => { throw new TypeError('no such session'); } } as never);
+    const receive = createReceiver({ ping: async () => ({ pong: true }), forgetSession: async () => { throw new TypeError('no such session'); } } as never, { jsonReplies: true });
     const ping = await receive({ type: 'ping', req: {} }, trusted as never);
     assert.deepEqual(ping, { ok: true, value: { pong: true } });
     assert.deepEqual(replyValue(ping as { ok: true; value: unknown }), { pong: true });
@@ -38,7 +48,7 @@ describe('the reply envelope', () => {
 
   it('the strict request validation still runs first: a bad readStatus request reaches no handler', async () => {
     let called = 0;
-    const receive = createReceiver({ readStatus: async () => { called++; return report; } } as never);
+    const receive = createReceiver({ readStatus: async () => { called++; return report; } } as never, { jsonReplies: true });
     const reply = await receive({ type: 'readStatus', req: { sessionId: 's1', extra: 1 } }, trusted as never);
     assert.equal(reply?.ok, false);
     assert.equal(called, 0);
