@@ -11,6 +11,7 @@ import type { VerdictProblem } from '../core/users/verdict.ts';
 import type { Report } from '../core/inspect/report-types.ts';
 import { quote } from '../core/matrix/json-guards.ts';
 import { t, tp, type MessageId, type PluralId } from './i18n.ts';
+import { sayAgain } from './said-again.ts';
 
 /** Headlines without a count. */
 const FIXED: Readonly<Partial<Record<CauseId, MessageId>>> = {
@@ -81,7 +82,7 @@ export function accountProblemText(p: VerdictProblem, report: ProblemContext | u
 
 /** A problem's sentence in the UI language where the popup can say it, else as the core words it. */
 export const problemText = (p: VerdictProblem, report?: ProblemContext): string =>
-  usersProblemText(p) ?? accountProblemText(p, report) ?? p.message;
+  usersProblemText(p) ?? accountProblemText(p, report) ?? sayAgain(p.message);
 
 /** A root cause's headline in the UI language; `problems` are the verdict's (the cause's are among them). */
 export function causeHeadline(c: Cause, problems: readonly VerdictProblem[], report?: ProblemContext): string {
@@ -96,7 +97,7 @@ export function causeHeadline(c: Cause, problems: readonly VerdictProblem[], rep
     case 'secrets-lost': return tp('cause_secrets_lost', c.subjects.length, c.subjects.join(', '));
     case 'partial-read': return tp('cause_partial_read', c.count);
     case 'people-verified': return c.count === 1 && own[0] ? problemText(own[0], report) : tp('cause_people_verified', c.count);
-    default: return c.headline;
+    default: return sayAgain(c.headline);
   }
 }
 

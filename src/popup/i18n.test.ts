@@ -68,8 +68,11 @@ test('German is translated, not English copied', () => {
   for (const id of SAME_IN_GERMAN) assert.ok(en[id], `${id} in the allowlist is no message`);
 });
 
-/** Where message ids are written out: the popup, and the read errors' READ_ERROR_WORDS. */
-const WORD_SOURCES = ['popup/', 'readers/parse/read-errors.ts'];
+/**
+ * Where message ids are written out: the popup, the read errors' READ_ERROR_WORDS, and the core's
+ * `say('core_…')` wherever the core, the background or the tab readers' parsers say a sentence.
+ */
+const WORD_SOURCES = ['popup/', 'readers/parse/', 'core/', 'background/'];
 
 /** Source files (no tests) and the string literals in them; message ids are written out whole. */
 function sourceFiles(dir: string): string[] {

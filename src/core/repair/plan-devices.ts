@@ -9,6 +9,7 @@ import { ROLE } from '../roles.ts';
 import { publishedKeyForSeed, signDevices } from './device-signing.ts';
 import type { PlanError } from './errors.ts';
 import { finishPlan, uploadSignaturesStep, type RepairPlan } from './plans.ts';
+import { say } from '../words/say.ts';
 
 export interface CrossSignDevicesInput {
   userId: string;
@@ -27,9 +28,9 @@ export async function planCrossSignDevices(input: CrossSignDevicesInput): Promis
   const signed = await signDevices(input.userId, input.devices, { seed: input.selfSigningSeed, publicKey: publicKey.value }, input.ed);
   if (!signed.ok) return signed;
   return ok(finishPlan({
-    kind: 'sign-devices', title: 'Cross-sign your sessions', userId: input.userId, safeguard: 'not-applicable',
+    kind: 'sign-devices', title: say('core_plan_sign_devices'), userId: input.userId, safeguard: 'not-applicable',
     publicKeys: { selfSigning: publicKey.value },
-    steps: [uploadSignaturesStep('sign-devices', `Cross-sign ${signed.value.deviceIds.join(', ')}`, signed.value.body, [])],
-    notes: ['Only sign sessions you recognise: a signed session is trusted by everyone who verified you.'],
+    steps: [uploadSignaturesStep('sign-devices', say('core_step_sign_devices', signed.value.deviceIds.join(', ')), signed.value.body, [])],
+    notes: [say('core_note_sign_only_recognised')],
   }));
 }

@@ -7,6 +7,7 @@ import { authOfferText, stepAuthHint } from '../words.ts';
 import { ExportOffer, RecoveryKeyOffer } from './repair-form.tsx';
 import { activeFlow as active } from './flow-phase.ts';
 import { t, tj, tp } from '../i18n.ts';
+import { sayAgain } from '../said-again.ts';
 
 /** Steps that sign other people's master keys: their body is keyed by user ID (src/core/repair/plan-users.ts). */
 const USER_STEPS = [SIGN_USERS_STEP_ID, KEEP_VERIFIED_STEP_ID];
@@ -37,13 +38,13 @@ export function RepairFlow({ flow: f, host, account, writable, busy, error, expo
   const prompt = f.prompt;
   return (
     <section aria-label={t('repairLabel')} data-testid="repair-panel" data-kind={f.kind} data-phase={f.phase} data-flow-id={f.flowId}>
-      <h2>{f.title}</h2>
+      <h2>{sayAgain(f.title)}</h2>
       {/* A composed fix is one plan: one step list, one Run, at most one password. */}
       <div data-testid={f.kind === 'fix' ? 'fix-plan' : undefined} data-steps={String(f.steps.length)}>
       <ol data-testid="repair-preview">
         {f.steps.map((s, i) => (
           <li key={s.id} data-testid="repair-step" data-step-id={s.id} data-method={s.method} data-path={s.path} data-done={String(i < f.progress.completed)}>
-            {i < f.progress.completed ? '✓ ' : ''}{s.title}
+            {i < f.progress.completed ? '✓ ' : ''}{sayAgain(s.title)}
             {USER_STEPS.includes(s.id) && (
               <ul data-testid="repair-step-users">{Object.keys(s.body as object).map((u) => <li key={u} class="mono" data-testid="repair-step-user" data-user-id={u}>{visible(u)}</li>)}</ul>
             )}
@@ -54,7 +55,7 @@ export function RepairFlow({ flow: f, host, account, writable, busy, error, expo
         ))}
       </ol>
       </div>
-      {f.notes.length > 0 && <ul class="muted">{f.notes.map((n, i) => <li key={i}>{n}</li>)}</ul>}
+      {f.notes.length > 0 && <ul class="muted">{f.notes.map((n, i) => <li key={i}>{sayAgain(n)}</li>)}</ul>}
 
       {f.phase === 'preview' && !writable && (
         <p class="error" role="alert" data-testid="repair-blocked">{t('runBlocked', host)}</p>
@@ -77,26 +78,26 @@ export function RepairFlow({ flow: f, host, account, writable, busy, error, expo
 
       {active(f) && (
         <p data-testid="repair-progress" role="status">
-          {f.progress.completed}/{f.progress.total} {f.progress.current ? `— ${f.progress.current}` : ''}
+          {f.progress.completed}/{f.progress.total} {f.progress.current ? `— ${sayAgain(f.progress.current)}` : ''}
           {f.waitingMs !== undefined && <span class="muted">{t('waitAsked', Math.ceil(f.waitingMs / 1000))}</span>}
-          {f.status && <span class="muted"> {f.status}</span>}
+          {f.status && <span class="muted"> {sayAgain(f.status)}</span>}
         </p>
       )}
 
       {f.resumed && (
-        <p class="muted" data-testid="repair-resumed" data-count={String(f.resumed.count)}>{f.resumed.message}</p>
+        <p class="muted" data-testid="repair-resumed" data-count={String(f.resumed.count)}>{sayAgain(f.resumed.message)}</p>
       )}
 
       {f.authOffer && active(f) && (
         <p class="muted" data-testid="repair-auth-flows" data-chosen={f.authOffer.chosen ?? ''}>
           {authOfferText(f.authOffer)}
-          {f.authOffer.message && <><br />{f.authOffer.message}</>}
+          {f.authOffer.message && <><br />{sayAgain(f.authOffer.message)}</>}
         </p>
       )}
       {prompt?.kind === 'password' && (
         <form data-testid="repair-password-form" data-attempt={String(prompt.attempt)} onSubmit={onSubmitPassword}>
           <p data-testid="repair-password-host" data-host={host}>{tj('passwordFor', <span class="mono">{visible(account)}</span>, <span class="mono">{host}</span>)}</p>
-          {prompt.error && <p class="error" role="alert" data-testid="repair-error">{prompt.error}</p>}
+          {prompt.error && <p class="error" role="alert" data-testid="repair-error">{sayAgain(prompt.error)}</p>}
           <div class="row">
             {/* autocomplete off: a password manager would file the Matrix password under the extension's origin. */}
             <input ref={passwordInput} type="password" autocomplete="off" aria-label={t('passwordForLabel', visible(account), host)} data-testid="repair-password" style="flex:1" />
@@ -130,13 +131,13 @@ export function RepairFlow({ flow: f, host, account, writable, busy, error, expo
 
       {f.result && (
         <div data-testid="repair-result" data-outcome={f.result.outcome} role="status">
-          <p class={f.result.outcome === 'success' ? 'good' : 'error'}>{f.result.message}</p>
+          <p class={f.result.outcome === 'success' ? 'good' : 'error'}>{sayAgain(f.result.message)}</p>
           {f.result.failures?.map((x, i) => <p key={i} class="error mono" data-testid="repair-failure" data-user-id={x.userId}>{visible(x.userId)} {x.keyId}: {x.errcode} {x.message ?? ''}</p>)}
-          {f.serverState && <p class="mono" data-testid="repair-server-state">{f.serverState}</p>}
+          {f.serverState && <p class="mono" data-testid="repair-server-state">{sayAgain(f.serverState)}</p>}
           <button type="button" data-testid="repair-close" onClick={() => onDismiss(f.flowId)}>{t('closePane')}</button>
         </div>
       )}
-      {error && !prompt && <p class="error" role="alert" data-testid="repair-error">{error}</p>}
+      {error && !prompt && <p class="error" role="alert" data-testid="repair-error">{sayAgain(error)}</p>}
     </section>
   );
 }
@@ -151,7 +152,7 @@ function AuthPageButton({ kind, page, busy, onOpen }: { kind: 'approval' | 'fall
   if ('refused' in page) {
     return (
       <p class="error" role="alert" data-testid="approval-refused">
-        {t('pageNotOpened', page.refused)}
+        {t('pageNotOpened', sayAgain(page.refused))}
       </p>
     );
   }
