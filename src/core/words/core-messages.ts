@@ -7,6 +7,7 @@
  * the count as $1.
  */
 import { APP_MESSAGES } from './app-messages.ts';
+import { BASE_MESSAGES } from './base-messages.ts';
 import { ENGINE_MESSAGES } from './engine-messages.ts';
 import { INSPECT_MESSAGES } from './inspect-messages.ts';
 import { MATRIX_MESSAGES } from './matrix-messages.ts';
@@ -22,7 +23,8 @@ export const CORE_MESSAGES = {
   ...RECOVERY_PLAN_MESSAGES, // src/core/repair/plan-recovery*.ts, plan-backup.ts, plan-users.ts
   ...PLAN_MESSAGES, // src/core/repair/build-plans.ts, plan-reset.ts, plan-secret-storage.ts, plan-new-keys.ts, plan-manual.ts, plan-upload-seeds.ts
   ...ENGINE_MESSAGES, // the rest of src/core/repair: UIA, exports, key shapes, signing, execution
-  ...APP_MESSAGES, // src/core/app, src/background
+  ...APP_MESSAGES, // src/core/app
+  ...BASE_MESSAGES, // src/core/*.ts (encodings, recovery key, schema, secret storage), src/background, src/readers/parse
   ...INSPECT_MESSAGES, // src/core/inspect, src/core/users
   ...MATRIX_MESSAGES, // src/core/matrix, src/readers/parse
 } as const satisfies Record<string, string>;
