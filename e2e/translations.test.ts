@@ -13,7 +13,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { BROWSERS, launchBrowser } from './harness/browsers.ts';
 import type { ExtensionBrowser } from './harness/extension-browser.ts';
-import { connectManually } from './harness/status-ui.ts';
+import { registerSecret } from './harness/secrets-registry.ts';
+import { connectManually, setChecked } from './harness/status-ui.ts';
 import { testSynapse, type SynapseInfo } from './harness/test-synapse.ts';
 import { registerUser, type TestUser } from './harness/users.ts';
 import { waitUntil } from './harness/ui-page.ts';
@@ -23,6 +24,12 @@ const messages = (lang: string) =>
   JSON.parse(readFileSync(new URL(`../public/_locales/${lang}/messages.json`, import.meta.url), 'utf8')) as Record<string, { message: string }>;
 const de = messages('de');
 const en = messages('en');
+
+/** Whether `text` is one of `lang`'s core_ messages (what the core says, src/core/words) with any data in it. */
+function isCoreMessage(lang: Record<string, { message: string }>, text: string): boolean {
+  return Object.entries(lang).some(([id, m]) => id.startsWith('core_')
+    && new RegExp(`^${m.message.split(/\$[1-9]/).map((part) => part.replace(/\$\$/g, '$').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[\\s\\S]*')}$`).test(text));
+}
 
 for (const name of BROWSERS) {
   describe(`translations (${name})`, () => {
@@ -85,6 +92,35 @@ for (const name of BROWSERS) {
       const sideways = await ui.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth
         || document.body.scrollWidth > document.body.clientWidth, null);
       assert.equal(sideways, false, 'the German popup overflows sideways');
+      await ui.close();
+    });
+
+    test('a repair in German: the plan, its steps, its notes and its outcome, all worded by the core, said again', async () => {
+      // A new account: "Fix everything" sets up secret storage and cross-signing (no password asked
+      // for a first upload). Every text of the flow comes from the background in English.
+      const fresh = await registerUser(hs);
+      const ui = await connectManually(b, hs, fresh.accessToken);
+      await ui.click('fix-open');
+      await ui.waitFor('repair-form', { attr: ['data-kind', 'fix'] });
+      await ui.click('repair-preview-button');
+      await ui.waitFor('recovery-key-offer', { timeoutMs: 60_000 });
+      registerSecret('recovery-key', (await ui.text('new-recovery-key')).trim(), 'a recovery key made in the German popup');
+      const texts = await ui.evaluate(() => {
+        const panel = document.querySelector('[data-testid="repair-panel"]')!;
+        const own = (e: Element) => [...e.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent ?? '').join('').replace(/^✓ /, '').trim();
+        return [panel.querySelector('h2')!.textContent ?? '', ...[...panel.querySelectorAll('[data-testid="repair-step"]')].map(own),
+          ...[...panel.querySelectorAll('ul.muted > li')].map((li) => li.textContent ?? '')];
+      }, null);
+      assert.ok(texts.length >= 4, texts.join(' | '));
+      const english = texts.filter((x) => isCoreMessage(en, x) && !isCoreMessage(de, x));
+      assert.deepEqual(english, [], 'still English');
+      const unknown = texts.filter((x) => !isCoreMessage(de, x));
+      assert.deepEqual(unknown, [], 'not one of the German core messages');
+      await setChecked(ui, '[data-testid="recovery-key-saved"]', true);
+      await ui.click('repair-run');
+      await ui.waitFor('repair-result', { attr: ['data-outcome', 'success'], timeoutMs: 60_000 });
+      const outcome = await ui.evaluate(() => document.querySelector('[data-testid="repair-result"] p')?.textContent ?? '', null);
+      assert.ok(isCoreMessage(de, outcome) && !isCoreMessage(en, outcome), `outcome: ${outcome}`);
       await ui.close();
     });
   });
