@@ -2,8 +2,8 @@
 // from CORE_MESSAGES (say.ts), so the popup can say it again in the UI language
 // (docs/design.md#translations). This scan of the syntax trees fails on a string or template
 // literal that reads as a sentence (two words of letters with a space between) in the scanned
-// folders, unless it is a programmer error (`new TypeError` / `new RangeError`, house style: never
-// shown as a verdict) or in ALLOWED.
+// folders, unless it is a programmer error (`new TypeError` / `new RangeError`, docs/design.md#errors:
+// never shown as a verdict) or in ALLOWED.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
