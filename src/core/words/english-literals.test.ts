@@ -52,7 +52,8 @@ function sourceFiles(dir: string): string[] {
   return readdirSync(dir).sort().flatMap((name) => {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) return sourceFiles(path);
-    return /\.tsx?$/.test(name) && !/\.test\.tsx?$/.test(name) && name !== 'core-messages.ts' ? [path] : [];
+    // The catalogue itself (core-messages.ts and the area files it spreads, src/core/words/*-messages.ts) is where the sentences belong.
+    return /\.tsx?$/.test(name) && !/\.test\.tsx?$/.test(name) && !/-messages\.ts$/.test(name) ? [path] : [];
   });
 }
 
