@@ -70,7 +70,6 @@ const PENDING = new Set<string>([
   'core/app/describe-outcome.ts',
   'core/app/prepare-repair.ts',
   'core/app/prepare-users.ts',
-  'core/app/repair-request.ts',
   'core/base64.ts',
   'core/canonical-json.ts',
   'core/ed25519.ts',
