@@ -68,8 +68,6 @@ const PENDING = new Set<string>([
   'background/session-validate.ts',
   'core/app/compose-fix.ts',
   'core/app/describe-outcome.ts',
-  'core/app/prepare-repair.ts',
-  'core/app/prepare-users.ts',
   'core/base64.ts',
   'core/canonical-json.ts',
   'core/ed25519.ts',
