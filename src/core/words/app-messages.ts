@@ -58,4 +58,18 @@ export const APP_MESSAGES = {
   core_app_old_key_unproven: 'its description is missing or of an unknown algorithm',
   core_app_is_this_session: '$1 is this session',
   core_app_the_source_key: 'the source key',
+  // src/core/app/describe-outcome.ts: how a run ended.
+  core_app_outcome_done: 'Done: $1.',
+  core_app_outcome_rejected_cli: 'The homeserver rejected some signatures:',
+  core_app_outcome_rejected_carry_cli: 'The homeserver rejected some signatures: Those people are not verified by the new user-signing key: `xsign-doctor reverify-users` signs them.',
+  core_app_outcome_rejected: 'The homeserver rejected some signatures.',
+  core_app_outcome_rejected_carry: 'The homeserver rejected some signatures. Those people are not verified by the new user-signing key: “Verify again after a reset” signs them.',
+  core_app_outcome_refused_cli: 'the homeserver refused: $1',
+  core_app_outcome_refused: 'The homeserver refused: $1',
+  core_app_outcome_lost_cli: '$1. The repair stopped; the server state follows (if it can be read). Run the command again to finish.',
+  core_app_outcome_lost: '$1. The homeserver may have done this step anyway; nothing after it was sent, and running the repair again is safe.',
+  core_app_outcome_carry_over_left_cli: '$1 The new keys are published, but the people you chose to keep verified are not signed by the new user-signing key: `xsign-doctor reverify-users` signs them (they read "verified with your replaced user-signing key"). Running the reset again would replace the keys once more.',
+  core_app_outcome_carry_over_left: '$1 The new keys are published, but the people you chose to keep verified are not signed by the new user-signing key: “Verify again after a reset” signs them (they read “verified with your replaced user-signing key”). Running this repair again would replace the keys once more.',
+  core_app_outcome_half_done_cli: 'Warning: secret storage may now hold the NEW private keys, not published yet (the ones they replaced are kept under dev.xsign-doctor.previous.*). `xsign-doctor upload` publishes exactly those; or run the repair again.',
+  core_app_outcome_half_done: 'Secret storage may now hold new private keys that are not published yet: “Upload keys from secret storage” publishes exactly those (or run this repair again; the keys it replaces are kept aside).',
 } as const satisfies Record<string, string>;

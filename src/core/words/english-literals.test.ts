@@ -67,7 +67,6 @@ const PENDING = new Set<string>([
   'background/session-service.ts',
   'background/session-validate.ts',
   'core/app/compose-fix.ts',
-  'core/app/describe-outcome.ts',
   'core/base64.ts',
   'core/canonical-json.ts',
   'core/ed25519.ts',
