@@ -66,7 +66,6 @@ const PENDING = new Set<string>([
   'background/session-homeserver.ts',
   'background/session-service.ts',
   'background/session-validate.ts',
-  'core/app/compose-fix.ts',
   'core/base64.ts',
   'core/canonical-json.ts',
   'core/ed25519.ts',
