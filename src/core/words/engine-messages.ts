@@ -98,4 +98,24 @@ export const ENGINE_MESSAGES = {
   core_eng_master_of_key_id_value: 'the master key of $1 the key ID does not equal ed25519:<its value>',
   core_eng_master_of_public_key: 'the master key of $1 the public key is not 32 bytes of unpadded base64',
   core_eng_master_of_signatures: 'the master key of $1 signatures is not an object of objects of strings',
+  // src/core/repair/auth-page.ts, auth-origins.ts
+  core_eng_auth_page_too_long: 'The address is $1 characters long (at most $2 are accepted).',
+  core_eng_auth_page_malformed: 'This is not a valid web address.',
+  core_eng_auth_page_scheme: 'Only https pages are opened, not $1 addresses.',
+  core_eng_auth_page_credentials: 'The address carries a user name or password, which can disguise the real host.',
+  core_eng_auth_page_insecure: 'The page is not served over https.',
+  core_eng_auth_page_origin: '$1 is neither your homeserver nor the account management it advertises.',
+  core_eng_auth_metadata_not_object: 'the auth metadata is not a JSON object',
+  core_eng_well_known_not_object: 'the well-known is not a JSON object',
+  // src/core/repair/execute.ts, errors.ts
+  core_eng_execute_secret_changed: '"$1" is no longer on the server as this plan wrote it (another client may have changed secret storage since): the new keys are not published, so none can be published without its private half. Preview the repair again.',
+  core_eng_execute_plan_changed: 'The plan was changed after it was built',
+  core_eng_execute_other_plan: 'This progress belongs to another plan',
+  core_eng_repair_cancelled: 'The repair was cancelled',
+  // src/core/repair/server-state.ts: per role the key, or one of the core_eng_server_key_ words
+  core_eng_server_publishes: 'The homeserver now publishes: master $1, self-signing $2, user-signing $3.',
+  core_eng_server_key_none: 'none',
+  core_eng_server_key_none_not_ours: "none (not this repair's)",
+  core_eng_server_key_ours: "$1 (this repair's)",
+  core_eng_server_key_not_ours: "$1 (not this repair's)",
 } as const satisfies Record<string, string>;
