@@ -22,7 +22,10 @@ const SRC = new URL('../../', import.meta.url).pathname;
 export const SCANNED = ['core', 'background', 'readers/parse'];
 
 /** Literals that read like words but are not sentences to translate; each says why. */
-const ALLOWED = new Set<string>([]);
+const ALLOWED = new Set<string>([
+  // src/core/repair/keys.ts: the name of an argument in checkSeed's TypeError/RangeError (a programmer error).
+  'master seed',
+]);
 
 const PROGRAMMER_ERRORS = new Set(['TypeError', 'RangeError']);
 
@@ -90,19 +93,10 @@ const PENDING = new Set<string>([
   'core/matrix/response-errors.ts',
   'core/matrix/transport.ts',
   'core/recovery-key.ts',
-  'core/repair/auth-origins.ts',
-  'core/repair/auth-page.ts',
-  'core/repair/backup-signing.ts',
   'core/repair/build-plans.ts',
-  'core/repair/device-signing.ts',
-  'core/repair/errors.ts',
-  'core/repair/execute.ts',
   'core/repair/export-crypt.ts',
   'core/repair/export-passphrase.ts',
   'core/repair/export.ts',
-  'core/repair/key-shape.ts',
-  'core/repair/keys.ts',
-  'core/repair/manual-upload.ts',
   'core/repair/plan-backup.ts',
   'core/repair/plan-manual.ts',
   'core/repair/plan-new-keys.ts',
@@ -113,9 +107,6 @@ const PENDING = new Set<string>([
   'core/repair/plan-upload-seeds.ts',
   'core/repair/plan-users.ts',
   'core/repair/secrets.ts',
-  'core/repair/server-state.ts',
-  'core/repair/uia.ts',
-  'core/repair/user-signing.ts',
   'core/roles.ts',
   'core/schema.ts',
   'core/secret-storage.ts',
