@@ -93,7 +93,6 @@ const PENDING = new Set<string>([
   'core/matrix/response-errors.ts',
   'core/matrix/transport.ts',
   'core/recovery-key.ts',
-  'core/repair/build-plans.ts',
   'core/repair/export-crypt.ts',
   'core/repair/export-passphrase.ts',
   'core/repair/export.ts',
