@@ -9,6 +9,10 @@
  */
 import { fail, isJsonObject, ok, type Result } from '../result.ts';
 import { readBodyLimited } from './read-body.ts';
+import { hostOf, isInsecureBaseUrl, isLoopbackHost, originOf } from './hosts.ts';
+
+// Here too for those who import them with discovery (the popup imports hosts.ts: this file says sentences).
+export { hostOf, isInsecureBaseUrl, isLoopbackHost, originOf };
 
 /** A server name split into its parts (client-server API §Server Name grammar). */
 export type ServerName = { name: string; host: string; port?: number };
@@ -51,38 +55,12 @@ export function parseServerName(name: string): Result<ServerName> {
   return ok({ name, host: host.toLowerCase(), port });
 }
 
-/** localhost, 127.0.0.0/8 and [::1]: traffic that never leaves the machine. */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.toLowerCase().replace(/\.$/, '');
-  return h === 'localhost' || h.endsWith('.localhost') || h === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(h);
-}
-
 /**
  * The scheme for the well-known lookup and the fallback base URL: https, except for a loopback
  * server name with an explicit port (a homeserver on this machine, as in tests), where http is
  * accepted because nothing crosses a network.
  */
 const schemeFor = (s: ServerName): 'https' | 'http' => (s.port !== undefined && isLoopbackHost(s.host) ? 'http' : 'https');
-
-/** `host[:port]` of an absolute http(s) URL, or undefined. */
-export function hostOf(url: string): string | undefined {
-  try {
-    const u = new URL(url);
-    return u.protocol === 'http:' || u.protocol === 'https:' ? u.host : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The origin (scheme, host, port) of a URL; path, query and trailing slashes do not count. */
-export function originOf(url: string): string | undefined {
-  try {
-    const u = new URL(url);
-    return u.protocol === 'http:' || u.protocol === 'https:' ? u.origin : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * The outcome of discovery, named after the spec's actions: `found` (the well-known's base URL,
@@ -170,16 +148,6 @@ export type HomeserverVerdict = (
   | { verdict: 'mismatch'; serverNameHost: string; baseUrlHost: string; discoveredHost: string }
   | { verdict: 'unverifiable'; serverNameHost: string; baseUrlHost: string; reason: string }
 ) & { insecure: boolean };
-
-/** Plain http to a host off this machine: anyone on the path reads the token and the password. */
-export function isInsecureBaseUrl(baseUrl: string): boolean {
-  try {
-    const u = new URL(baseUrl);
-    return u.protocol !== 'https:' && !isLoopbackHost(u.hostname);
-  } catch {
-    return true;
-  }
-}
 
 /** Check that `baseUrl` is the homeserver `userId`'s server name resolves to. */
 export async function checkHomeserver(userId: string, baseUrl: string, opts: DiscoverOptions): Promise<HomeserverVerdict> {
