@@ -43,7 +43,7 @@ function signedObjectProblem(value: Record<string, unknown>): string | undefined
   if (!isStringRecord(own(value, 'keys'))) return say('core_mx_signed_keys');
   const signatures = own(value, 'signatures');
   if (signatures !== undefined && !isSignatures(signatures)) {
-    return say('core_mx_signed_signatures');
+    return say('core_eng_shape_signatures');
   }
   if (!withinDepth(value, MAX_SIGNED_DEPTH)) return say('core_mx_signed_too_deep', MAX_SIGNED_DEPTH);
   return undefined;
@@ -51,7 +51,7 @@ function signedObjectProblem(value: Record<string, unknown>): string | undefined
 
 /** Why `value` is not a usable {@link DeviceKeys}, or undefined if it is. */
 export function deviceKeysProblem(value: unknown): string | undefined {
-  if (!isJsonObject(value)) return say('core_mx_entry_not_object', describeType(value));
+  if (!isJsonObject(value)) return say('core_eng_shape_not_object', describeType(value));
   if (!isString(own(value, 'device_id'))) return say('core_mx_device_id');
   if (!isStringArray(own(value, 'algorithms'))) return say('core_mx_device_algorithms');
   if (own(value, 'signatures') === undefined) return say('core_mx_device_signatures_missing');
@@ -66,8 +66,8 @@ export function deviceKeysProblem(value: unknown): string | undefined {
 
 /** Why `value` is not a usable {@link CrossSigningKey}, or undefined if it is. */
 export function crossSigningKeyProblem(value: unknown): string | undefined {
-  if (!isJsonObject(value)) return say('core_mx_entry_not_object', describeType(value));
-  if (!isStringArray(own(value, 'usage'))) return say('core_mx_cross_signing_usage');
+  if (!isJsonObject(value)) return say('core_eng_shape_not_object', describeType(value));
+  if (!isStringArray(own(value, 'usage'))) return say('core_eng_shape_usage_not_strings');
   return signedObjectProblem(value);
 }
 
@@ -99,7 +99,7 @@ export function parseKeysQueryResponse(value: unknown): Result<KeysQueryResult> 
       }
       response.failures = kept;
     } else {
-      skipped.push({ section: 'failures', userId: '', problem: say('core_mx_entry_not_object', describeType(failures)) });
+      skipped.push({ section: 'failures', userId: '', problem: say('core_eng_shape_not_object', describeType(failures)) });
     }
   }
 
@@ -109,7 +109,7 @@ export function parseKeysQueryResponse(value: unknown): Result<KeysQueryResult> 
     const users: Record<string, Record<string, DeviceKeys>> = {};
     for (const [userId, devices] of Object.entries(deviceKeys)) {
       if (userId === PROTO_KEY || !isJsonObject(devices)) {
-        const problem = userId === PROTO_KEY ? say('core_mx_reserved_key') : say('core_mx_entry_not_object', describeType(devices));
+        const problem = userId === PROTO_KEY ? say('core_mx_reserved_key') : say('core_eng_shape_not_object', describeType(devices));
         skipped.push({ section: 'device_keys', userId, problem });
         continue;
       }
