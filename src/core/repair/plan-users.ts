@@ -20,10 +20,9 @@ import { signMasterKeys, type UserToSign } from './user-signing.ts';
 
 export type { UserToSign } from './user-signing.ts';
 
-/** The step of verify-user and reverify-users. */
-export const SIGN_USERS_STEP_ID = 'sign-users';
-/** The step a reset or a user-signing-key regeneration appends after its upload. */
-export const KEEP_VERIFIED_STEP_ID = 'keep-verified';
+import { KEEP_VERIFIED_STEP_ID, SIGN_USERS_STEP_ID } from './user-step-ids.ts';
+
+export { KEEP_VERIFIED_STEP_ID, SIGN_USERS_STEP_ID } from './user-step-ids.ts';
 
 export interface SignUsersInput {
   kind: 'verify-user' | 'reverify-users';

@@ -1,7 +1,7 @@
 import type { Ref } from 'preact';
 import type { AuthPageVerdict, RepairFlowView } from '../../ext/protocol.ts';
 import { send } from '../../ext/messaging.ts';
-import { KEEP_VERIFIED_STEP_ID, SIGN_USERS_STEP_ID } from '../../core/repair/plan-users.ts';
+import { KEEP_VERIFIED_STEP_ID, SIGN_USERS_STEP_ID } from '../../core/repair/user-step-ids.ts';
 import { visible, visibleJson } from '../visible-text.ts';
 import { authOfferText, stepAuthHint } from '../words.ts';
 import { ExportOffer, RecoveryKeyOffer } from './repair-form.tsx';
