@@ -109,7 +109,7 @@ export function homeserverVerdictText(v: HomeserverVerdict): string {
     case 'mismatch':
       return insecureToo(v, t('hs_mismatch', v.baseUrlHost, v.serverNameHost, v.discoveredHost));
     case 'unverifiable':
-      return insecureToo(v, t('hs_unverifiable', v.baseUrlHost, v.serverNameHost, v.reason));
+      return insecureToo(v, t('hs_unverifiable', v.baseUrlHost, v.serverNameHost, sayAgain(v.reason)));
   }
 }
 

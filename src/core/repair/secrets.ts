@@ -5,7 +5,7 @@
  */
 import { decodeBase64, encodeBase64 } from '../base64.ts';
 import { decryptSecret, encryptSecret, MIN_PBKDF2_ITERATIONS_TO_STORE, SECRET_STORAGE_ALGORITHM, verifyKeyCheck } from '../secret-storage.ts';
-import { SecretStorageError, type EncryptedSecret } from '../secret-storage.ts';
+import type { EncryptedSecret } from '../secret-storage.ts';
 import type { SecretDecryptions } from '../secret-decryptions.ts';
 import { isJsonObject, own, setOwn } from '../matrix/json-guards.ts';
 import { parseDefaultKey, parseSecretContent, parseSecretStorageKeyDescription } from '../matrix/parse.ts';
@@ -144,13 +144,9 @@ export async function readSecret(content: unknown, name: string, ssss: CheckedSe
   try {
     return ok(await decryptUnder(ssss.keyId, ssss.key, ssss.decryptions, name, entry));
   } catch (error) {
-    // SecretStorageError: bad MAC (wrong key, tampering) or malformed fields. The bad MAC's sentence
-    // is in the message (its words are secret-storage.ts's): "key $2: $3" could not be told apart
-    // from a key ID holding ": ". Malformed fields stay written out until that is settled.
-    if (error instanceof SecretStorageError && error.code === 'bad-mac') {
-      return fail({ code: 'secret-unreadable', message: say('core_eng_secret_no_decrypt_mac', name, ssss.keyId) });
-    }
-    return fail({ code: 'secret-unreadable', message: `${name} does not decrypt under key ${ssss.keyId}: ${error instanceof Error ? error.message : 'error'}` });
+    // SecretStorageError: bad MAC (wrong key, tampering) or malformed fields. Its own words are the
+    // last substitution (free text is only ever last, docs/design.md#said-again), said again too.
+    return fail({ code: 'secret-unreadable', message: say('core_eng_secret_no_decrypt', name, ssss.keyId, error instanceof Error ? error.message : String(error)) });
   }
 }
 

@@ -35,7 +35,7 @@ export const ENGINE_MESSAGES = {
   core_eng_ssss_key_mismatch: 'the key does not match its key description (wrong recovery key or passphrase?)',
   core_eng_secret_not_under_key: '$1 is not stored under key $2',
   // The bad MAC's words are those of src/core/secret-storage.ts (SecretStorageError 'bad-mac').
-  core_eng_secret_no_decrypt_mac: '$1 does not decrypt under key $2: The secret could not be decrypted: wrong key, or the data was altered',
+  core_eng_secret_no_decrypt: '$1 does not decrypt under key $2: $3',
   core_eng_secret_not_seed: '$1 is not the base64 of a 32-byte seed',
   // src/core/repair/key-shape.ts: what is wrong with a key object, said after its name
   core_eng_shape_not_object: 'is $1, not an object',

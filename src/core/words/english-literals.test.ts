@@ -96,7 +96,6 @@ const PENDING = new Set<string>([
   'core/repair/plan-recovery-builders.ts',
   'core/repair/plan-recovery.ts',
   'core/repair/plan-users.ts',
-  'core/repair/secrets.ts',
   'core/roles.ts',
   'core/schema.ts',
   'core/secret-storage.ts',
