@@ -9,7 +9,6 @@
 import { base64nopad } from '@scure/base';
 import { fail, ok } from './result.ts';
 import type { Result } from './result.ts';
-import { say } from './words/say.ts';
 
 /** Thrown when a string is not valid (padded or unpadded) standard base64. */
 export class Base64Error extends Error {
@@ -48,23 +47,23 @@ export function encodeBase64(bytes: Uint8Array): string {
  */
 export function decodeBase64(text: string): Uint8Array {
   if (typeof text !== 'string') throw new TypeError('text must be a string');
-  if (!SHAPE.test(text)) throw new Base64Error(say('core_base_b64_unexpected_char'));
+  if (!SHAPE.test(text)) throw new Base64Error('Invalid base64: unexpected character');
 
   const padStart = text.indexOf('=');
   const body = padStart === -1 ? text : text.slice(0, padStart);
   const remainder = body.length % 4;
   // 4n+1 characters cannot come from any byte string (6 bits never make a whole byte).
-  if (remainder === 1) throw new Base64Error(say('core_base_b64_impossible_length'));
+  if (remainder === 1) throw new Base64Error('Invalid base64: impossible length');
   if (padStart !== -1) {
     // Padding, when present, must complete the final quantum exactly (RFC 4648 §3.2).
     const padding = text.length - padStart;
-    if (remainder === 0 || padding !== 4 - remainder) throw new Base64Error(say('core_base_b64_bad_padding'));
+    if (remainder === 0 || padding !== 4 - remainder) throw new Base64Error('Invalid base64: bad padding');
   }
   try {
     return base64nopad.decode(clearTrailingBits(body, remainder));
   } catch (error) {
     // Unreachable after the checks above; kept so callers only ever see Base64Error for bad text.
-    throw new Base64Error(say('core_base_b64_invalid_because', error instanceof Error ? error.message : String(error)));
+    throw new Base64Error(`Invalid base64: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 
@@ -87,7 +86,7 @@ function clearTrailingBits(body: string, remainder: number): string {
  * @returns `ok(bytes)`, or `fail(message)` when `text` is not a string or not valid base64.
  */
 export function tryDecodeBase64(text: unknown): Result<Uint8Array> {
-  if (typeof text !== 'string') return fail(say('core_base_b64_not_string'));
+  if (typeof text !== 'string') return fail('Invalid base64: expected a string');
   try {
     return ok(decodeBase64(text));
   } catch (error) {

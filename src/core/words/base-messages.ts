@@ -1,10 +1,5 @@
 /** English of the core_ messages said in the area named in core-messages.ts (see there). */
 export const BASE_MESSAGES = {
-  core_base_b64_unexpected_char: 'Invalid base64: unexpected character',
-  core_base_b64_impossible_length: 'Invalid base64: impossible length',
-  core_base_b64_bad_padding: 'Invalid base64: bad padding',
-  core_base_b64_invalid_because: 'Invalid base64: $1',
-  core_base_b64_not_string: 'Invalid base64: expected a string',
   core_base_cjson_lone_surrogate: 'Unpaired UTF-16 surrogate in string (not encodable as UTF-8)',
   core_base_cjson_not_integer: 'Number $1 is not an integer (floats are not permitted)',
   core_base_cjson_out_of_range: 'Integer $1 is outside ±(2^53−1)',
