@@ -26,7 +26,7 @@ function checkFlutter(f: unknown): f is FlutterDbDump {
     Object.values(f.values).every((v) => v === null || ['string', 'number', 'boolean'].includes(typeof v)) && (f.error === undefined || isStr(f.error));
 }
 
-/** The dump, or why it is not one. */
+/** The dump, or why it is not one (a sentence with its full stop: said after a colon in read-tab.ts). */
 export function validateDump(value: unknown): { ok: true; dump: PageDump } | { ok: false; error: string } {
   if (!isRecord(value) || value.v !== 1) return { ok: false, error: say('core_base_dump_none') };
   const { href, storage, element, flutter, notes } = value;
