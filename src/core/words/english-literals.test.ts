@@ -31,6 +31,12 @@ const ALLOWED = new Set<string>([
   'Invalid base64: bad padding',
   'Invalid base64:  … ',
   'Invalid base64: expected a string',
+  // src/core/roles.ts: each role's label, data inside said sentences (a $n). roles.ts is in the
+  // popup's first load, which must not carry the catalogue, and roles.test.ts allows no second copy
+  // of a label, so the labels are not catalogue messages of their own.
+  'master key',
+  'self-signing key',
+  'user-signing key',
 ]);
 
 const PROGRAMMER_ERRORS = new Set(['TypeError', 'RangeError']);
@@ -117,7 +123,6 @@ const PENDING = new Set<string>([
   'core/repair/server-state.ts',
   'core/repair/uia.ts',
   'core/repair/user-signing.ts',
-  'core/roles.ts',
   'core/users/classify.ts',
   'core/users/discovery.ts',
   'core/users/inspect-users.ts',
