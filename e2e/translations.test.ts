@@ -107,8 +107,9 @@ for (const name of BROWSERS) {
       registerSecret('recovery-key', (await ui.text('new-recovery-key')).trim(), 'a recovery key made in the German popup');
       const texts = await ui.evaluate(() => {
         const panel = document.querySelector('[data-testid="repair-panel"]')!;
-        const own = (e: Element) => [...e.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent ?? '').join('').replace(/^✓ /, '').trim();
-        return [panel.querySelector('h2')!.textContent ?? '', ...[...panel.querySelectorAll('[data-testid="repair-step"]')].map(own),
+        // No named helper in here: the test's transpiler would wrap it in a function the page lacks.
+        return [panel.querySelector('h2')!.textContent ?? '', ...[...panel.querySelectorAll('[data-testid="repair-step"]')]
+          .map((e) => [...e.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent ?? '').join('').replace(/^✓ /, '').trim()),
           ...[...panel.querySelectorAll('ul.muted > li')].map((li) => li.textContent ?? '')];
       }, null);
       assert.ok(texts.length >= 4, texts.join(' | '));

@@ -14,12 +14,23 @@ const de = readMessages('de');
 setSaidAgainMessages(en);
 
 /** Data as the core puts it into sentences: IDs, keys, counts, paths, lists, odd characters. */
-const DATA = ['@alice:example.org', 'JLAFKJWSCS', 'nqOvzeuGWT/sRx3h7+MHoInYj3Uk2LD/unI9kDYcHwk', '/_matrix/client/v3/keys/upload', 'A, B, C', 'x (y): z.', '$1 $$'];
+const DATA = ['@alice:example.org', 'JLAFKJWSCS', 'nqOvzeuGWT/sRx3h7+MHoInYj3Uk2LD/unI9kDYcHwk', '/_matrix/client/v3/keys/upload', 'A, B, C', '$1 $$'];
+/**
+ * Free text (a server's or a parser's own words, which may hold ": " or " (") goes only into a
+ * message's last substitution: recognition takes the shortest text for each earlier one.
+ */
+const FREE_TEXT = 'x (y): z. (w)';
 
 function samples(id: string): string[][] {
-  const n = Math.max(0, ...[...CORE_MESSAGES[id as CoreMessageId].matchAll(/\$([1-9])/g)].map((m) => Number(m[1])));
+  const template = CORE_MESSAGES[id as CoreMessageId];
+  const n = Math.max(0, ...[...template.matchAll(/\$([1-9])/g)].map((m) => Number(m[1])));
+  const last = Number([...template.matchAll(/\$([1-9])/g)].at(-1)?.[1] ?? 0);
   const plural = /_(one|other)$/.exec(id)?.[1];
-  return DATA.map((_, k) => Array.from({ length: n }, (_, i) => (i === 0 && plural ? (plural === 'one' ? '1' : String(k + 2)) : DATA[(k + i) % DATA.length]!)));
+  return [...DATA, FREE_TEXT].map((_, k) => Array.from({ length: n }, (_, i) => {
+    if (i === 0 && plural) return plural === 'one' ? '1' : String(k + 2);
+    if (k === DATA.length) return i + 1 === last ? FREE_TEXT : DATA[i % DATA.length]!;
+    return DATA[(k + i) % DATA.length]!;
+  }));
 }
 
 test('every core message filled with any data is recognised as itself with the same substitutions', () => {

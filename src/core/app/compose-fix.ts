@@ -26,6 +26,8 @@ import type { RepairKind } from '../repair/repair-kinds.ts';
 import { fail, ok, type Result } from '../result.ts';
 import { ROLE } from '../roles.ts';
 import type { KeepVerified, RepairRefusal, RepairRequest } from './repair-request.ts';
+import type { CoreMessageId } from '../words/core-messages.ts';
+import { say, sayCount } from '../words/say.ts';
 
 export type FixRequest = Extract<RepairRequest, { kind: 'fix' }>;
 
@@ -47,15 +49,29 @@ const ABSORBS: Readonly<Partial<Record<RepairKind, readonly RepairKind[]>>> = {
   'reset-backup': ['resign-backup'],
 };
 
+/** Why a cause is left out, said three ways: alone, in the preview's remark and in the no-repair refusal's list (the last two with the cause's headline as $1). */
+type LeftWords = readonly [reason: CoreMessageId, remark: CoreMessageId, listed: CoreMessageId];
+
+const LEFT = {
+  'no-repair': ['core_app_fix_left_no_repair', 'core_app_fix_not_fixed_no_repair', 'core_app_fix_listed_no_repair'],
+  'store-secrets': ['core_app_fix_left_store_secrets', 'core_app_fix_not_fixed_store_secrets', 'core_app_fix_listed_store_secrets'],
+  'no-session': ['core_app_fix_left_no_session', 'core_app_fix_not_fixed_no_session', 'core_app_fix_listed_no_session'],
+} as const satisfies Record<string, LeftWords>;
+
+/** The words of NOT_COMPOSED. */
+const NOT_COMPOSED_WORDS: Readonly<Partial<Record<RepairKind, LeftWords>>> = {
+  'sign-out-device': ['core_app_fix_left_sign_out', 'core_app_fix_not_fixed_sign_out', 'core_app_fix_listed_sign_out'],
+  'manual-upload': ['core_app_fix_left_manual_upload', 'core_app_fix_not_fixed_manual_upload', 'core_app_fix_listed_manual_upload'],
+  'verify-user': ['core_app_fix_left_verify_user', 'core_app_fix_not_fixed_verify_user', 'core_app_fix_listed_verify_user'],
+};
+
 /**
  * Repairs a fix never does, each with the reason in words (said per cause in the plan's preview
  * and the refusal). Every other kind without a rank in REPAIR_RANK is "not part of a fix".
  */
-export const NOT_COMPOSED: Readonly<Partial<Record<RepairKind, string>>> = {
-  'sign-out-device': 'signing sessions out ends them and deletes their keys, so it is never part of a fix: choose the sessions and run sign-out-device on its own',
-  'manual-upload': 'it publishes keys only you can give: run upload with your key files on its own',
-  'verify-user': 'verifying a person needs the key they read out to you: run verify-user on its own',
-};
+export const NOT_COMPOSED: Readonly<Partial<Record<RepairKind, string>>> = Object.fromEntries(
+  Object.entries(NOT_COMPOSED_WORDS).map(([kind, words]) => [kind, say(words[0])]),
+);
 
 export interface FixPart {
   request: RepairRequest;
@@ -67,9 +83,28 @@ export interface FixPart {
 
 export interface FixComposition {
   parts: FixPart[];
-  /** Causes no part fixes, each with the reason in words; `needsKey`: the recovery key would let it. */
-  left: { cause: Cause; reason: string; needsKey?: true }[];
+  /**
+   * Causes no part fixes, each with the reason in words; `remark`: the preview's line for it,
+   * `listed`: its item in the no-repair refusal; `needsKey`: the recovery key would let it.
+   */
+  left: Left[];
 }
+
+interface Left { cause: Cause; reason: string; remark: string; listed: string; needsKey?: true }
+
+/** A cause left for one of the reasons said in full by a message of its own. */
+const leftFor = (cause: Cause, words: LeftWords): Left =>
+  ({ cause, reason: say(words[0]), remark: say(words[1], cause.headline), listed: say(words[2], cause.headline) });
+
+/**
+ * A cause left for a reason with data of its own (a repair's name, a part's title): one message
+ * cannot hold the headline and that data in parentheses unambiguously ("$1 ($2 …)": where would
+ * the headline end?), so in the remark and the list the headline and the said reason are data.
+ */
+const leftSaid = (cause: Cause, reason: string, needsKey?: true): Left => ({
+  cause, reason, remark: say('core_app_fix_not_fixed', `${cause.headline} (${reason})`), listed: `${cause.headline}: ${reason}`,
+  ...(needsKey === undefined ? {} : { needsKey }),
+});
 
 const signable = (report: Report): string[] => report.devices.filter((d) => d.signable).map((d) => d.deviceId);
 
@@ -96,7 +131,8 @@ export function composeFix(report: Report, request: FixRequest, hasKey: boolean)
   for (const cause of causes) {
     const rank = rankOf(cause.repair);
     if (cause.repair === undefined || rank === undefined) {
-      left.push({ cause, reason: cause.repair === undefined ? 'no repair fixes this' : NOT_COMPOSED[cause.repair] ?? `${cause.repair} is not part of a composed fix: run it on its own` });
+      const words = cause.repair === undefined ? LEFT['no-repair'] : NOT_COMPOSED_WORDS[cause.repair];
+      left.push(words !== undefined ? leftFor(cause, words) : leftSaid(cause, say('core_app_fix_left_not_composed', cause.repair!)));
       continue;
     }
     wanted.set(cause.repair, [...(wanted.get(cause.repair) ?? []), cause.id]);
@@ -106,7 +142,7 @@ export function composeFix(report: Report, request: FixRequest, hasKey: boolean)
   const storeCauses = wanted.get('store-secrets');
   if (storeCauses !== undefined && !wanted.has('reset-cross-signing')) {
     wanted.delete('store-secrets');
-    for (const id of storeCauses) left.push({ cause: causes.find((c) => c.id === id)!, reason: 'store-secrets needs the other secret-storage key\'s recovery key: run it on its own' });
+    for (const id of storeCauses) left.push(leftFor(causes.find((c) => c.id === id)!, LEFT['store-secrets']));
   }
   const kinds = [...wanted.keys()].sort((a, b) => rankOf(a)! - rankOf(b)!);
   // One repair that publishes keys: the lowest-ranked (a reset covers a regeneration and an upload).
@@ -125,14 +161,14 @@ export function composeFix(report: Report, request: FixRequest, hasKey: boolean)
     const absorbed = kinds.filter((k) => absorbedBy.get(k) === kind);
     // A second key publisher that the first does not absorb would ask for UIA a second time.
     if (NEW_KEYS.includes(kind) && kind !== publisher) {
-      left.push(...(wanted.get(kind) ?? []).map((id) => ({ cause: causes.find((c) => c.id === id)!, reason: `${kind} after ${publisher} needs a status read in between: run fix again` })));
+      left.push(...(wanted.get(kind) ?? []).map((id) => leftSaid(causes.find((c) => c.id === id)!, say('core_app_fix_left_second_publisher', kind, publisher!))));
       continue;
     }
     const fixes = [kind, ...absorbed].flatMap((k) => wanted.get(k) ?? []);
     // After a new secret storage every part has its key; the new storage itself needs none.
     const keyed = hasKey || kinds.includes('create-secret-storage');
     if (!keyed && !(kind === 'reset-cross-signing' && request.exportKeys === true)) {
-      left.push(...fixes.map((id) => ({ cause: causes.find((c) => c.id === id)!, reason: `${kind} reads a private key from secret storage: give the recovery key`, needsKey: true as const })));
+      left.push(...fixes.map((id) => leftSaid(causes.find((c) => c.id === id)!, say('core_app_fix_left_needs_key', kind), true)));
       continue;
     }
     const exportKeys = request.exportKeys === true ? { exportKeys: true } : {};
@@ -155,7 +191,7 @@ export function composeFix(report: Report, request: FixRequest, hasKey: boolean)
         const afterUpload = publisher === 'upload-keys' ? (request.deviceIds ?? signable(report)) : undefined;
         const ids = afterUpload ?? chosen;
         if (ids !== undefined && ids.length === 0) {
-          left.push(...fixes.map((id) => ({ cause: causes.find((c) => c.id === id)!, reason: 'no session to sign was chosen' })));
+          left.push(...fixes.map((id) => leftFor(causes.find((c) => c.id === id)!, LEFT['no-session'])));
           continue;
         }
         partRequest = { kind, ...(ids === undefined ? {} : { deviceIds: ids }) };
@@ -183,17 +219,20 @@ export function composeFix(report: Report, request: FixRequest, hasKey: boolean)
 
 /** Words for a part in the plan's title. */
 function partTitle(request: RepairRequest): string {
-  const sessions = (ids: readonly string[] | undefined): string => (ids === undefined ? 'the unsigned sessions' : `${ids.length} session${ids.length === 1 ? '' : 's'}`);
   switch (request.kind) {
-    case 'reset-cross-signing': return `reset cross-signing${request.deviceIds?.length ? ` and sign ${sessions(request.deviceIds)}` : ''}`;
-    case 'regenerate-subkeys': return `new ${[request.selfSigning ? 'self-signing' : '', request.userSigning ? 'user-signing' : ''].filter(Boolean).join(' and ')} key${request.selfSigning && request.userSigning ? 's' : ''}`;
-    case 'sign-devices': return `cross-sign ${sessions(request.deviceIds)}`;
-    case 'resign-backup': return 're-sign the key backup';
-    case 'upload-keys': return 'publish the keys in secret storage';
-    case 'store-secrets': return 'store the secrets under the default key';
-    case 'create-secret-storage': return 'set up secret storage with a new recovery key';
-    case 'set-default-key': return 'make your key the default secret-storage key';
-    case 'reset-backup': return 'start a new key backup';
+    case 'reset-cross-signing': return request.deviceIds?.length ? sayCount('core_app_part_reset_and_sign', request.deviceIds.length) : say('core_app_part_reset');
+    case 'regenerate-subkeys':
+      if (request.selfSigning && request.userSigning) return say('core_app_part_new_both');
+      if (request.selfSigning) return say('core_app_part_new_self_signing');
+      // Neither key is never a part (composeFix asks for both then): its kind, as for an unnamed part.
+      return request.userSigning ? say('core_app_part_new_user_signing') : request.kind;
+    case 'sign-devices': return request.deviceIds === undefined ? say('core_app_part_sign_unsigned') : sayCount('core_app_part_sign', request.deviceIds.length);
+    case 'resign-backup': return say('core_app_part_resign_backup');
+    case 'upload-keys': return say('core_app_part_upload_keys');
+    case 'store-secrets': return say('core_app_part_store_secrets');
+    case 'create-secret-storage': return say('core_app_part_create_ssss');
+    case 'set-default-key': return say('core_app_part_set_default_key');
+    case 'reset-backup': return say('core_app_part_reset_backup');
     default: return request.kind;
   }
 }
@@ -208,7 +247,7 @@ export async function buildFix(
   buildPart: (request: RepairRequest, ctx: PlanContext) => Promise<Result<BuiltRecoveryPlan, RepairRefusal>>,
 ): Promise<Result<BuiltRecoveryPlan, RepairRefusal>> {
   const { report } = ctx;
-  if (report.healthy) return fail({ code: 'nothing-to-do', kind: 'fix', detail: 'the account is healthy', report });
+  if (report.healthy) return fail({ code: 'nothing-to-do', kind: 'fix', detail: say('core_app_fix_healthy'), report });
   const composed = composeFix(report, request, ctx.ssss !== undefined);
   const built: { part: FixPart; plan: BuiltRecoveryPlan }[] = [];
   let done = false;
@@ -247,12 +286,12 @@ async function buildParts(
       if (result.error.code === 'nothing-to-do') continue;
       // A private key the new secret storage does not hold (none was given): that part is left, the rest goes on.
       if (built.some((b) => b.part.request.kind === 'create-secret-storage') && ['secret-unreadable', 'missing-secret'].includes(result.error.code)) {
-        left.push(...part.fixes.map((id) => ({
-          cause: groupCauses(report.problems).find((c) => c.id === id)!,
-          reason: `${partTitle(part.request)} needs a private key the new secret storage will not hold (${result.error.detail ?? result.error.code}): give the export file or the old recovery key`,
-        })));
+        const reason = say('core_app_fix_left_new_storage', partTitle(part.request), result.error.detail ?? result.error.code);
+        left.push(...part.fixes.map((id) => leftSaid(groupCauses(report.problems).find((c) => c.id === id)!, reason)));
         continue;
       }
+      // The part's title labels its builder's reason: data to describeRefusal, as a label on a
+      // said detail cannot be one message ("$1: $2": where would the title end?).
       return fail({ ...result.error, kind: 'fix', detail: `${partTitle(part.request)}: ${result.error.detail ?? result.error.code}`, report });
     }
     if (part.request.kind === 'upload-keys') {
@@ -263,19 +302,20 @@ async function buildParts(
     remarks.push(...result.value.remarks);
     partCtx = { ...partCtx, state: projectState(partCtx.state, result.value.plan), ...(result.value.storesUnder === undefined ? {} : { ssss: result.value.storesUnder }) };
   }
-  for (const { cause, reason } of left) remarks.push(`Not fixed by this plan: ${cause.headline} (${reason}).`);
+  for (const { remark } of left) remarks.push(remark);
   if (built.length === 0) {
     // Nothing can run, and the recovery key would change that: ask for it (as a repair on its own would).
     if (ctx.ssss === undefined && left.some((l) => l.needsKey === true)) return fail({ code: 'missing-key', kind: 'fix', report });
-    return fail({ code: 'no-repair', kind: 'fix', detail: left.map(({ cause, reason }) => `${cause.headline}: ${reason}`).join('; ') || 'no repair applies', report });
+    return fail({ code: 'no-repair', kind: 'fix', detail: left.map((l) => l.listed).join('; ') || say('core_app_fix_no_repair_applies'), report });
   }
   if (partCtx.ssss !== ctx.ssss && built.length > 1) {
-    remarks.push(`The later parts store their keys under the new default secret-storage key ${partCtx.ssss!.keyId}${built.some((b) => b.plan.recoveryKey !== undefined) ? ' (its recovery key is shown once, before anything is sent)' : ''}.`);
+    const shown = built.some((b) => b.plan.recoveryKey !== undefined);
+    remarks.push(say(shown ? 'core_app_fix_later_parts_new_key_shown' : 'core_app_fix_later_parts_new_key', partCtx.ssss!.keyId));
   }
   for (const { part } of built) {
-    if (part.absorbed.length > 0) remarks.push(`${partTitle(part.request)} also does ${part.absorbed.join(', ')}: one step list, one confirmation.`);
+    if (part.absorbed.length > 0) remarks.push(say('core_app_fix_also_does', partTitle(part.request), part.absorbed.join(', ')));
   }
-  const plan = composePlans('fix', `Fix: ${built.map(({ part }) => partTitle(part.request)).join(' → ')}`, built.map((b) => b.plan.plan));
+  const plan = composePlans('fix', say('core_app_fix_title', built.map(({ part }) => partTitle(part.request)).join(' → ')), built.map((b) => b.plan.plan));
   const exportText = built.find((b) => b.plan.exportText !== undefined)?.plan.exportText;
   const recoveryKey = built.find((b) => b.plan.recoveryKey !== undefined)?.plan.recoveryKey;
   return ok({

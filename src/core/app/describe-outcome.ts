@@ -9,6 +9,7 @@ import { ConnectionError, MatrixApiError } from '../matrix/errors.ts';
 import { PlanMismatchError, RepairCancelledError, UiaFailedError } from '../repair/errors.ts';
 import type { RepairPlan, SignatureFailure } from '../repair/plans.ts';
 import type { Surface } from './repair-request.ts';
+import { say } from '../words/say.ts';
 
 /** How the executor's run ended. `completed` counts the steps done, in plan order. */
 export type RunEnd =
@@ -45,10 +46,7 @@ export function isHalfDone(plan: RepairPlan, completed: number): boolean {
     && plan.steps.some((s) => s.kind === 'upload-cross-signing-keys');
 }
 
-const HALF_DONE = {
-  cli: 'Warning: secret storage may now hold the NEW private keys, not published yet (the ones they replaced are kept under dev.xsign-doctor.previous.*). `xsign-doctor upload` publishes exactly those; or run the repair again.',
-  popup: 'Secret storage may now hold new private keys that are not published yet: “Upload keys from secret storage” publishes exactly those (or run this repair again; the keys it replaces are kept aside).',
-} as const;
+const HALF_DONE = { cli: 'core_app_outcome_half_done_cli', popup: 'core_app_outcome_half_done' } as const;
 
 /**
  * A reset or regeneration that published its keys but did not sign the people it was to keep
@@ -63,20 +61,20 @@ export function isCarryOverLeft(plan: RepairPlan, completed: number): boolean {
   return plan.steps.slice(completed).some((s) => s.kind === 'upload-signatures' && Object.keys(s.request.body).some((u) => u !== plan.userId));
 }
 
-const CARRY_OVER_LEFT = {
-  cli: 'The new keys are published, but the people you chose to keep verified are not signed by the new user-signing key: `xsign-doctor reverify-users` signs them (they read "verified with your replaced user-signing key"). Running the reset again would replace the keys once more.',
-  popup: 'The new keys are published, but the people you chose to keep verified are not signed by the new user-signing key: “Verify again after a reset” signs them (they read “verified with your replaced user-signing key”). Running this repair again would replace the keys once more.',
-} as const;
+/** The carry-over warning after the run's own words ($1). */
+const CARRY_OVER_LEFT = { cli: 'core_app_outcome_carry_over_left_cli', popup: 'core_app_outcome_carry_over_left' } as const;
 
 /** Describe how a run of `plan` ended. */
 export function describeOutcome(plan: RepairPlan, end: RunEnd, surface: Surface): OutcomeDescription {
   const cli = surface.name === 'cli';
-  if (end.kind === 'success') return { outcome: 'success', message: `Done: ${plan.title}.`, lostAnswer: false, unexpected: false };
+  if (end.kind === 'success') return { outcome: 'success', message: say('core_app_outcome_done', plan.title), lostAnswer: false, unexpected: false };
   if (end.kind === 'rejected') {
     // Rejected signatures on other people's keys in a carry-over: those people are the replaced key's.
     const carry = plan.steps.some((s) => s.kind === 'upload-cross-signing-keys') && end.failures.some((f) => f.userId !== plan.userId);
-    const carried = carry ? ` Those people are not verified by the new user-signing key: ${cli ? '`xsign-doctor reverify-users`' : '“Verify again after a reset”'} signs them.` : '';
-    return { outcome: 'failed', message: `The homeserver rejected some signatures${cli ? ':' : '.'}${carried}`, lostAnswer: false, unexpected: false };
+    const message = cli
+      ? say(carry ? 'core_app_outcome_rejected_carry_cli' : 'core_app_outcome_rejected_cli')
+      : say(carry ? 'core_app_outcome_rejected_carry' : 'core_app_outcome_rejected');
+    return { outcome: 'failed', message, lostAnswer: false, unexpected: false };
   }
   const { error, completed } = end;
   const cancelled = error instanceof RepairCancelledError;
@@ -84,22 +82,22 @@ export function describeOutcome(plan: RepairPlan, end: RunEnd, surface: Surface)
   let message: string;
   let unexpected = false;
   if (cancelled || error instanceof UiaFailedError || error instanceof PlanMismatchError) message = error.message;
-  else if (error instanceof MatrixApiError) message = `${cli ? 'the' : 'The'} homeserver refused: ${error.message}`;
+  else if (error instanceof MatrixApiError) message = say(cli ? 'core_app_outcome_refused_cli' : 'core_app_outcome_refused', error.message);
   // A timeout, a reset or an unreadable answer: the homeserver may have done the step anyway.
   else if (lostAnswer) {
-    message = cli
-      ? `${error.message}. The repair stopped; the server state follows (if it can be read). Run the command again to finish.`
-      : `${error.message}. The homeserver may have done this step anyway; nothing after it was sent, and running the repair again is safe.`;
+    message = say(cli ? 'core_app_outcome_lost_cli' : 'core_app_outcome_lost', error.message);
   } else {
     unexpected = true;
     message = error instanceof Error ? error.message : String(error);
   }
   if (!cancelled && !unexpected && isCarryOverLeft(plan, completed)) {
-    message = lostAnswer ? `${error instanceof Error ? error.message : String(error)}. ${CARRY_OVER_LEFT[surface.name]}` : `${message} ${CARRY_OVER_LEFT[surface.name]}`;
+    // After a lost answer the warning follows the error itself, with its full stop: data here, as
+    // '$1. The new keys…' could not be told apart from '$1 The new keys…' after a sentence's own stop.
+    message = say(CARRY_OVER_LEFT[surface.name], lostAnswer ? `${error instanceof Error ? error.message : String(error)}.` : message);
   }
   const out: OutcomeDescription = { outcome: cancelled ? 'cancelled' : 'failed', message, lostAnswer, unexpected };
   const step = plan.steps[completed];
   if (step !== undefined) out.step = step.title;
-  if (isHalfDone(plan, completed)) out.halfDone = HALF_DONE[surface.name];
+  if (isHalfDone(plan, completed)) out.halfDone = say(HALF_DONE[surface.name]);
   return out;
 }

@@ -24,6 +24,7 @@ import type { CheckedSecretStorageKey } from '../repair/secrets.ts';
 import { fail, ok, type Result } from '../result.ts';
 import { usersToKeep, usersToSign } from './prepare-users.ts';
 import { buildFix } from './compose-fix.ts';
+import { say } from '../words/say.ts';
 import { keyIsSource, keyOptional, wantsExport, type ExportChoice, type RepairRefusal, type RepairRequest } from './repair-request.ts';
 
 export interface RepairSession {
@@ -68,14 +69,14 @@ export function precheckRepair(request: RepairRequest, keyInput: SecretStorageKe
   if (!given(keyInput) && !keyOptional(request)) return { code: 'missing-key', kind };
   if (request.kind === 'store-secrets' && request.from === undefined) return { code: 'missing-source', kind };
   if (request.kind === 'verify-user' && (!/^@[^:]+:.+$/.test(request.userId) || request.masterKey.trim() === '')) {
-    return { code: 'bad-input', kind, detail: 'give the person\'s user ID (@name:server) and the master key they read out to you' };
+    return { code: 'bad-input', kind, detail: say('core_app_verify_user_input') };
   }
   if ((request.kind === 'create-secret-storage' || request.kind === 'fix') && request.newPassphrase !== undefined) {
     const weak = exportPassphraseProblem(request.newPassphrase);
     if (weak !== null) return { code: 'new-passphrase-weak', kind, detail: weak };
   }
   if (request.kind === 'sign-out-device' && request.deviceIds !== undefined && request.deviceIds.length === 0) {
-    return { code: 'bad-input', kind, detail: 'name at least one session to sign out' };
+    return { code: 'bad-input', kind, detail: say('core_app_sign_out_none_named') };
   }
   if (wantsExport(request) && exportChoice !== undefined) {
     if (exportChoice.plaintext === true && exportChoice.passphrase !== undefined) return { code: 'export-passphrase-both', kind };
@@ -97,8 +98,8 @@ function checkable(state: AccountState, keyId: string): boolean {
 async function oldKeyUnchecked(keyId: string, input: SecretStorageKeyInput): Promise<{ ok: true; key: CheckedSecretStorageKey } | { ok: false; message: string }> {
   const derived = await deriveSecretStorageKey(input, null);
   if (!derived.ok) return { ok: false, message: derived.error.message };
-  if (derived.value.length !== 32) return { ok: false, message: 'the recovery key does not hold a 32-byte key' };
-  return { ok: true, key: { keyId, key: derived.value, isDefault: true, proof: { kind: 'unproven', reason: 'its description is missing or of an unknown algorithm' } } };
+  if (derived.value.length !== 32) return { ok: false, message: say('core_app_recovery_key_not_32') };
+  return { ok: true, key: { keyId, key: derived.value, isDefault: true, proof: { kind: 'unproven', reason: say('core_app_old_key_unproven') } } };
 }
 
 /** The one place a repair's kind chooses its builder. `toWipe` receives private bytes met here. */
@@ -115,7 +116,7 @@ async function build(client: MatrixClient, request: RepairRequest, ctx: PlanCont
     case 'sign-out-device': {
       const self = ctx.deviceId;
       if (self !== undefined && request.deviceIds?.includes(self) === true && request.includingThisSession !== true) {
-        return fail({ code: 'this-session', kind: request.kind, detail: `${self} is this session`, report: ctx.report });
+        return fail({ code: 'this-session', kind: request.kind, detail: say('core_app_is_this_session', self), report: ctx.report });
       }
       return ok(buildSignOut(ctx, { deviceIds: request.deviceIds, includingThisSession: request.includingThisSession }));
     }
@@ -151,7 +152,7 @@ async function build(client: MatrixClient, request: RepairRequest, ctx: PlanCont
     case 'store-secrets': {
       const from = request.from!;
       if ('exportText' in from) return ok(await buildStoreFromExport(ctx, from.exportText));
-      const source = await findSourceKey(ctx.state, ctx.ssss!, from.key, 'the source key');
+      const source = await findSourceKey(ctx.state, ctx.ssss!, from.key, say('core_app_the_source_key'));
       if (!source.ok) return fail({ code: 'wrong-source-key', kind: request.kind, detail: source.message, report: ctx.report });
       toWipe.push(source.key.key);
       return ok(await buildReencrypt(ctx, source.key));

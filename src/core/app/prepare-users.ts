@@ -13,6 +13,8 @@ import { fail, ok, type Result } from '../result.ts';
 import { fingerprintToKey, formatFingerprint } from '../users/index.ts';
 import { classifyUsers, discoverUsersIn, type RepairUser, type RepairUserState } from './repair-users.ts';
 import type { KeepVerified, RepairRefusal, RepairRequest } from './repair-request.ts';
+import type { CoreMessageId } from '../words/core-messages.ts';
+import { say } from '../words/say.ts';
 
 type UsersClient = MatrixClient;
 
@@ -21,12 +23,13 @@ export const normalisedMasterKey = (typed: string): string => fingerprintToKey(t
 
 export const masterFingerprint = formatFingerprint;
 
-const STATE_WORDS: Record<RepairUserState, string> = {
-  verified: 'verified with your current user-signing key',
-  'verified-by-replaced-key': 'verified only with your replaced user-signing key',
-  'identity-changed': 'their identity changed since you verified them',
-  'not-verified': 'not verified by you',
-  'no-identity': 'no cross-signing identity',
+/** A person and their state, said: one message a state. */
+const STATE_WORDS: Record<RepairUserState, CoreMessageId> = {
+  verified: 'core_app_user_verified',
+  'verified-by-replaced-key': 'core_app_user_verified_by_replaced',
+  'identity-changed': 'core_app_user_identity_changed',
+  'not-verified': 'core_app_user_not_verified',
+  'no-identity': 'core_app_user_no_identity',
 };
 
 const toSign = (u: RepairUser): UserToSign => ({ userId: u.userId, masterKey: u.masterKeyObject });
@@ -40,15 +43,15 @@ function currentUsk(report: Report): string | null {
 const unusable = (kind: RepairRequest['kind'], report: Report): RepairRefusal => ({
   code: 'user-signing-key-unusable', kind, report,
   detail: report.identity.userSigning.status !== 'ok'
-    ? 'your user-signing key is not published'
-    : 'your user-signing key is not validly signed by your master key, so no one would trust its signatures',
+    ? say('core_app_usk_not_published')
+    : say('core_app_usk_not_signed'),
 });
 
-/** Every chosen person must be in `wanted`; else the not-eligible refusal naming each one's state. */
-function chosen(users: RepairUser[], ids: readonly string[], wanted: RepairUserState, kind: RepairRequest['kind'], report: Report, why: string): Result<RepairUser[], RepairRefusal> {
+/** Every chosen person must be in `wanted`; else the not-eligible refusal naming each one's state (`why`: the rule, with the people as $1). */
+function chosen(users: RepairUser[], ids: readonly string[], wanted: RepairUserState, kind: RepairRequest['kind'], report: Report, why: CoreMessageId): Result<RepairUser[], RepairRefusal> {
   const wrong = users.filter((u) => ids.includes(u.userId) && u.state !== wanted);
   if (wrong.length === 0) return ok(users.filter((u) => u.state === wanted));
-  return fail({ code: 'not-eligible', kind, report, detail: `${why}: ${wrong.map((u) => `${u.userId} (${STATE_WORDS[u.state]})`).join(', ')}` });
+  return fail({ code: 'not-eligible', kind, report, detail: say(why, wrong.map((u) => say(STATE_WORDS[u.state], u.userId)).join(', ')) });
 }
 
 /**
@@ -63,20 +66,20 @@ export async function usersToSign(
   if (usk === null) return fail(unusable(kind, report));
   if (request.kind === 'verify-user') {
     const [user] = await classifyUsers(client, me, report, [request.userId], ed);
-    if (user === undefined) return fail({ code: 'bad-input', kind, report, detail: 'your own identity is verified by your master key, not by verify-user' });
+    if (user === undefined) return fail({ code: 'bad-input', kind, report, detail: say('core_app_verify_own_identity') });
     if (user.masterKey === undefined) return fail({ code: 'no-identity', kind, report, detail: user.userId });
     if (normalisedMasterKey(request.masterKey) !== user.masterKey) {
-      return fail({ code: 'master-key-differs', kind, report, detail: `${user.userId}: the master key you confirmed is not the one the homeserver publishes for them (theirs now reads ${masterFingerprint(user.masterKey)})` });
+      return fail({ code: 'master-key-differs', kind, report, detail: say('core_app_master_key_differs', user.userId, masterFingerprint(user.masterKey)) });
     }
-    if (user.state === 'verified') return fail({ code: 'nothing-to-do', kind, report, detail: `you already verified ${user.userId} with this master key` });
+    if (user.state === 'verified') return fail({ code: 'nothing-to-do', kind, report, detail: say('core_app_already_verified', user.userId) });
     return ok([toSign(user)]);
   }
   const ids = request.userIds ?? await discoverUsersIn(client, me, report, 'verified-by-replaced-key', ed);
   const users = await classifyUsers(client, me, report, ids, ed);
   const picked = chosen(users, request.userIds ?? [], 'verified-by-replaced-key', kind, report,
-    'only people verified with your replaced user-signing key, whose master key has not changed since, are verified again');
+    'core_app_reverify_only_replaced');
   if (!picked.ok) return picked;
-  if (picked.value.length === 0) return fail({ code: 'nothing-to-do', kind, report, detail: 'no one you verified with a replaced user-signing key is left to verify again' });
+  if (picked.value.length === 0) return fail({ code: 'nothing-to-do', kind, report, detail: say('core_app_reverify_none_left') });
   return ok(picked.value.map(toSign));
 }
 
@@ -96,7 +99,7 @@ export async function usersToKeep(
   }
   const ids = keep === 'all' ? await discoverUsersIn(client, me, report, 'verified', ed) : keep;
   const users = await classifyUsers(client, me, report, ids, ed);
-  const picked = chosen(users, keep === 'all' ? [] : keep, 'verified', kind, report, 'only people your current user-signing key verified can be kept verified');
+  const picked = chosen(users, keep === 'all' ? [] : keep, 'verified', kind, report, 'core_app_keep_only_verified');
   if (!picked.ok) return picked;
   return ok(picked.value.map(toSign));
 }

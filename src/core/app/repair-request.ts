@@ -11,6 +11,7 @@ import type { SecretStorageKeyInput } from '../inspect/secret-storage-key.ts';
 import type { Report } from '../inspect/report-types.ts';
 import type { KeyRole } from '../roles.ts';
 import { REPAIR_KINDS, type RepairKind } from '../repair/repair-kinds.ts';
+import { say } from '../words/say.ts';
 
 export { REPAIR_KINDS, isRepairKind, type RepairKind } from '../repair/repair-kinds.ts';
 
@@ -135,66 +136,56 @@ export interface RepairRefusal {
 /** Which front end renders the refusal, and (CLI) the verb the person typed. */
 export type Surface = { name: 'cli'; verb: string } | { name: 'popup' };
 
-/** The words naming each front end's way to keep new keys in an export file. */
-const EXPORT_OPTION = { cli: '--export FILE', popup: 'tick "Also save the new private keys in an export file" and preview again' } as const;
-
 /** One refusal in plain words: the only place a refusal is worded. */
 export function describeRefusal(r: RepairRefusal, surface: Surface): string {
   const cli = surface.name === 'cli';
   const verb = cli ? surface.verb : '';
   const d = r.detail ?? '';
+  // The CLI labels a detail with its verb (`reset: …`): one message cannot hold "$1: $2" (the popup
+  // could not tell where the verb ends), and the CLI prints English only, so the label is data.
+  const labelled = `${verb}: ${d}`;
   const newKeys = r.kind === 'reset-cross-signing' || r.kind === 'regenerate-subkeys' || r.kind === 'fix';
   switch (r.code) {
     case 'missing-key':
-      if (r.kind === 'reset-cross-signing') {
-        return cli
-          ? `${verb} creates new private keys and will not publish them unless they are safe: give --recovery-key (store them in secret storage) and/or --export FILE (save them to a new file). Nothing was sent.`
-          : 'A reset creates new private keys: enter your recovery key so they are stored in secret storage before anything is published, or choose to save them in an export file.';
-      }
-      return cli
-        ? `${verb} needs the secret-storage key: give --recovery-key-file (or XSIGN_RECOVERY_KEY) or --passphrase-file (or XSIGN_PASSPHRASE)${r.kind === 'fix' ? '; without secret storage, give what sets it up: --from-export FILE (or --new-passphrase-file F)' : ''}`
-        : 'Enter your recovery key (or passphrase): the private key this repair needs is read from secret storage.';
+      if (r.kind === 'reset-cross-signing') return cli ? say('core_app_refuse_reset_needs_safe_cli', verb) : say('core_app_refuse_reset_needs_safe');
+      if (!cli) return say('core_app_refuse_missing_key');
+      return r.kind === 'fix' ? say('core_app_refuse_missing_key_fix_cli', verb) : say('core_app_refuse_missing_key_cli', verb);
     case 'missing-source':
-      return cli
-        ? `${verb} needs exactly one source: --from-recovery-key / --from-passphrase (the other secret-storage key) or --from-export FILE`
-        : 'Enter the recovery key of the other secret-storage key the secrets are held under.';
+      return cli ? say('core_app_refuse_missing_source_cli', verb) : say('core_app_refuse_missing_source');
     case 'no-secret-storage':
-      return cli
-        ? `the account has no secret storage to check the recovery key against${r.kind === 'reset-cross-signing' ? ' (use --export FILE instead)' : ''}`
-        : 'The account has no secret storage to check the recovery key against.';
+      if (!cli) return say('core_app_refuse_no_ssss');
+      return r.kind === 'reset-cross-signing' ? say('core_app_refuse_no_ssss_reset_cli') : say('core_app_refuse_no_ssss_cli');
     case 'key-input':
     case 'wrong-key':
     case 'wrong-source-key':
       return d;
     case 'export-passphrase-both':
-      return cli ? 'give either --export-passphrase-file or --export-plaintext, not both' : 'Either a passphrase for the export file or the unencrypted file, not both.';
+      return cli ? say('core_app_refuse_export_both_cli') : say('core_app_refuse_export_both');
     case 'export-passphrase-weak':
-      return cli ? `the export file's passphrase: ${d}. Nothing was sent.` : `Choose a passphrase for the export file: ${d} (or tick the warning to save it unencrypted).`;
+      return cli ? say('core_app_refuse_export_weak_cli', d) : say('core_app_refuse_export_weak', d);
     case 'export-encrypt-failed':
-      return `${cli ? 'cannot' : 'Cannot'} encrypt the export file: ${d}.${cli ? ' Nothing was sent.' : ''}`;
+      return cli ? say('core_app_refuse_encrypt_failed_cli', d) : say('core_app_refuse_encrypt_failed', d);
     case 'nothing-to-do':
-      return `Nothing to do: ${d}.`;
+      return say('core_app_refuse_nothing_to_do', d);
     case 'new-passphrase-weak':
-      return cli ? `the new passphrase (--new-passphrase-file): ${d}. Nothing was sent.` : `Choose a stronger passphrase: ${d} (or leave it empty: the recovery key alone opens secret storage).`;
+      return cli ? say('core_app_refuse_new_passphrase_weak_cli', d) : say('core_app_refuse_new_passphrase_weak', d);
     case 'this-session':
-      return cli
-        ? `${d}: signing it out ends this session (its token stops working). Add --including-this-session to confirm. Nothing was sent.`
-        : `${d}: signing it out ends this session. Tick "Also sign out this session" to confirm. Nothing was sent.`;
+      return cli ? say('core_app_refuse_this_session_cli', d) : say('core_app_refuse_this_session', d);
     case 'master-key-differs':
       // The one refusal that may mean an attacker: say what to do, and never suggest copying the published key.
-      return `${cli ? 'refusing to verify' : 'Not verified:'} ${d}. Compare the key with them again over a channel you trust: their identity may have changed, or someone may be in between. Nothing was sent.`;
+      return cli ? say('core_app_refuse_master_differs_cli', d) : say('core_app_refuse_master_differs', d);
     case 'no-identity':
-      return `${cli ? 'cannot verify' : 'Cannot verify'} ${d}: they have no cross-signing identity to sign (they must set up cross-signing first). Nothing was sent.`;
+      return cli ? say('core_app_refuse_no_identity_cli', d) : say('core_app_refuse_no_identity', d);
     case 'no-repair':
-      return `${cli ? `${verb}: no repair can run for what is wrong` : 'No repair can run for what is wrong'}: ${d}. Nothing was sent.`;
+      return cli ? say('core_app_refuse_no_repair_cli', verb, d) : say('core_app_refuse_no_repair', d);
     case 'not-eligible':
-      return `${cli ? `${verb}:` : 'Not planned:'} ${d}. Nothing was sent.`;
+      return cli ? say('core_app_refuse_cli', labelled) : say('core_app_refuse_not_planned', d);
     case 'user-signing-key-unusable':
-      return `${cli ? `cannot plan ${verb}` : 'Cannot plan this repair'}: ${d}${cli ? ' (xsign-doctor regenerate --user-signing makes a new one)' : ' (replace the user-signing key first)'}. Nothing was sent.`;
+      return cli ? say('core_app_refuse_usk_unusable_cli', labelled) : say('core_app_refuse_usk_unusable', d);
     default: {
       // An unproven or weak secret-storage key leaves the export file as the only safeguard: name the front end's option.
-      const hint = r.code === 'unsafe-secret-storage-key' && newKeys ? ` (${EXPORT_OPTION[surface.name]})` : '';
-      return cli ? `cannot plan ${verb}: ${d}${hint}. Nothing was sent.` : `Cannot plan this repair: ${d}${hint}. Nothing was sent.`;
+      if (r.code === 'unsafe-secret-storage-key' && newKeys) return cli ? say('core_app_refuse_cannot_plan_export_cli', labelled) : say('core_app_refuse_cannot_plan_export', d);
+      return cli ? say('core_app_refuse_cannot_plan_cli', labelled) : say('core_app_refuse_cannot_plan', d);
     }
   }
 }

@@ -20,6 +20,7 @@ import { createMatrixClient } from '../matrix/client.ts';
 import { isJsonObject, own } from '../matrix/json-guards.ts';
 import { fail, ok, type Result } from '../result.ts';
 import { checkAuthPage, onHomeserverOrigin, pageOrigin, securePageUrl, type AuthPage, type AuthPageRefusal } from './auth-page.ts';
+import { say } from '../words/say.ts';
 
 /** Far above any real metadata document (MAS's is ~3 KB). */
 const MAX_METADATA_BYTES = 64 * 1024;
@@ -46,13 +47,13 @@ const originsOf = (obj: Record<string, unknown>, fields: readonly string[]): str
 
 /** The page origins in an `auth_metadata` answer (fields that are not secure URLs are dropped). */
 export function parseAuthMetadata(value: unknown): Result<string[]> {
-  if (!isJsonObject(value)) return fail('the auth metadata is not a JSON object');
+  if (!isJsonObject(value)) return fail(say('core_eng_auth_metadata_not_object'));
   return ok(originsOf(value, METADATA_FIELDS));
 }
 
 /** The page origins in a well-known's authentication section, if any. */
 export function parseWellKnownAuth(value: unknown): Result<string[]> {
-  if (!isJsonObject(value)) return fail('the well-known is not a JSON object');
+  if (!isJsonObject(value)) return fail(say('core_eng_well_known_not_object'));
   const out = new Set<string>();
   for (const key of WELL_KNOWN_KEYS) {
     const section = own(value, key);

@@ -13,6 +13,7 @@
  * Anything else is shown as text only, with the reason.
  */
 import { fail, ok, type Result } from '../result.ts';
+import { say } from '../words/say.ts';
 
 /** Longer than any real account-management URL; a longer one is refused without parsing. */
 export const MAX_AUTH_PAGE_URL = 2048;
@@ -45,12 +46,12 @@ export function isLoopbackHost(hostname: string): boolean {
 
 function parse(raw: string): Result<URL, AuthPageRefusal> {
   if (raw.length > MAX_AUTH_PAGE_URL) {
-    return fail({ code: 'too-long', reason: `The address is ${raw.length} characters long (at most ${MAX_AUTH_PAGE_URL} are accepted).` });
+    return fail({ code: 'too-long', reason: say('core_eng_auth_page_too_long', raw.length, MAX_AUTH_PAGE_URL) });
   }
   try {
     return ok(new URL(raw));
   } catch {
-    return fail({ code: 'malformed', reason: 'This is not a valid web address.' });
+    return fail({ code: 'malformed', reason: say('core_eng_auth_page_malformed') });
   }
 }
 
@@ -60,13 +61,13 @@ export function securePageUrl(raw: string): Result<URL, AuthPageRefusal> {
   if (!parsed.ok) return parsed;
   const url = parsed.value;
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    return fail({ code: 'scheme', reason: `Only https pages are opened, not ${url.protocol.slice(0, 20)} addresses.` });
+    return fail({ code: 'scheme', reason: say('core_eng_auth_page_scheme', url.protocol.slice(0, 20)) });
   }
   if (url.username !== '' || url.password !== '') {
-    return fail({ code: 'credentials', reason: 'The address carries a user name or password, which can disguise the real host.' });
+    return fail({ code: 'credentials', reason: say('core_eng_auth_page_credentials') });
   }
   if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
-    return fail({ code: 'insecure', reason: 'The page is not served over https.' });
+    return fail({ code: 'insecure', reason: say('core_eng_auth_page_insecure') });
   }
   return ok(url);
 }
@@ -91,7 +92,7 @@ export function checkAuthPage(raw: string, homeserver: string, advertised: reado
   const allowed = new Set(advertised);
   if (home.ok) allowed.add(home.value.origin);
   if (!allowed.has(url.origin)) {
-    return fail({ code: 'origin', reason: `${url.host} is neither your homeserver nor the account management it advertises.` });
+    return fail({ code: 'origin', reason: say('core_eng_auth_page_origin', url.host) });
   }
   return ok({ url: url.href, origin: url.origin, host: url.host });
 }

@@ -17,6 +17,7 @@ import type { KeyBackupAuthData } from '../matrix/types.ts';
 import { fail, ok, type Result } from '../result.ts';
 import { signJson, verifyJsonSignature } from '../signing.ts';
 import type { PlanError } from './errors.ts';
+import { say } from '../words/say.ts';
 
 /** Why we may vouch for the backup's public key. */
 export type BackupTrust =
@@ -38,14 +39,14 @@ function looksLikePublicKey(id: string): boolean {
 
 async function checkTrust(authData: KeyBackupAuthData, userId: string, trust: BackupTrust, ed: Ed25519): Promise<string | undefined> {
   if (trust.kind === 'backup-key') {
-    if (!(trust.privateKey instanceof Uint8Array) || trust.privateKey.length !== 32) return 'the backup key is not 32 bytes';
+    if (!(trust.privateKey instanceof Uint8Array) || trust.privateKey.length !== 32) return say('core_eng_backup_key_length');
     const derived = encodeBase64(curve25519PublicKey(trust.privateKey));
-    return derived === authData.public_key.replace(/=+$/, '') ? undefined : 'the backup key does not match the backup public key';
+    return derived === authData.public_key.replace(/=+$/, '') ? undefined : say('core_eng_backup_key_mismatch');
   }
   const publicKey = tryDecodeBase64(trust.publicKey);
-  if (!publicKey.ok || typeof trust.keyId !== 'string' || !trust.keyId.startsWith('ed25519:')) return 'the trusted key is malformed';
+  if (!publicKey.ok || typeof trust.keyId !== 'string' || !trust.keyId.startsWith('ed25519:')) return say('core_eng_backup_trusted_malformed');
   const check = await verifyJsonSignature(authData, userId, trust.keyId, publicKey.value, ed);
-  return check === 'valid' ? undefined : `auth_data has no valid signature by ${trust.keyId}`;
+  return check === 'valid' ? undefined : say('core_eng_backup_not_signed_by', trust.keyId);
 }
 
 /**
@@ -87,6 +88,6 @@ export async function resignBackup(input: {
     const signed = await signJson(unsignedCopy, { entity: input.userId, keyId: masterKeyId, seed: input.master.seed }, input.ed);
     return ok({ version, body: { algorithm, auth_data: signed as KeyBackupAuthData }, dropped });
   } catch (error) {
-    return fail({ code: 'bad-input', message: `auth_data cannot be signed: ${error instanceof Error ? error.message : 'error'}` });
+    return fail({ code: 'bad-input', message: say('core_eng_backup_unsignable', error instanceof Error ? error.message : 'error') });
   }
 }

@@ -13,6 +13,7 @@ import { signJson } from '../signing.ts';
 import type { PlanError } from './errors.ts';
 import { checkCrossSigningKey } from './key-shape.ts';
 import { seedMatches } from './keys.ts';
+import { say } from '../words/say.ts';
 
 /** The signatures/upload body `{ <userId>: { <deviceId>: signed device } }`, and the device IDs. */
 export interface SignedDevices {
@@ -29,24 +30,24 @@ export interface SignedDevices {
 export async function signDevices(
   userId: string, devices: readonly unknown[], ssk: { seed: Uint8Array; publicKey: string }, ed: Ed25519,
 ): Promise<Result<SignedDevices, PlanError>> {
-  if (!Array.isArray(devices) || devices.length === 0) return fail({ code: 'nothing-to-do', message: 'no device to sign' });
+  if (!Array.isArray(devices) || devices.length === 0) return fail({ code: 'nothing-to-do', message: say('core_eng_sign_devices_none') });
   const perDevice: Record<string, DeviceKeys> = {};
   const deviceIds: string[] = [];
   for (const device of devices) {
     const problem = deviceKeysProblem(device);
-    if (problem !== undefined) return fail({ code: 'bad-input', message: `a device object ${problem}` });
+    if (problem !== undefined) return fail({ code: 'bad-input', message: say('core_eng_sign_devices_bad_object', problem) });
     const record = device as DeviceKeys;
     const deviceId = record.device_id;
-    if (record.user_id !== userId) return fail({ code: 'bad-input', message: `device ${deviceId} belongs to ${record.user_id}` });
+    if (record.user_id !== userId) return fail({ code: 'bad-input', message: say('core_eng_sign_devices_other_user', deviceId, record.user_id) });
     if (deviceId === '__proto__' || Object.prototype.hasOwnProperty.call(perDevice, deviceId)) {
-      return fail({ code: 'bad-input', message: `device ${deviceId} is listed twice` });
+      return fail({ code: 'bad-input', message: say('core_eng_sign_devices_twice', deviceId) });
     }
     const { unsigned: _unsigned, ...bare } = record;
     try {
       perDevice[deviceId] = await signJson(bare, { entity: userId, keyId: `ed25519:${ssk.publicKey}`, seed: ssk.seed }, ed);
     } catch (error) {
       // No canonical form (e.g. a float): it cannot carry a valid signature anyway.
-      return fail({ code: 'bad-input', message: `device ${deviceId} cannot be signed: ${error instanceof Error ? error.message : 'error'}` });
+      return fail({ code: 'bad-input', message: say('core_eng_sign_devices_unsignable', deviceId, error instanceof Error ? error.message : 'error') });
     }
     deviceIds.push(deviceId);
   }
@@ -61,9 +62,9 @@ export async function publishedKeyForSeed(
   userId: string, usage: string, published: unknown, seed: Uint8Array, ed: Ed25519,
 ): Promise<Result<string, PlanError>> {
   const checked = checkCrossSigningKey(published, userId, usage);
-  if (!checked.ok) return fail({ code: 'bad-input', message: `the published ${usage} key ${checked.error.message}` });
+  if (!checked.ok) return fail({ code: 'bad-input', message: say('core_eng_published_key_bad', usage, checked.error.message) });
   if (!(await seedMatches(seed, checked.value.publicKey, ed))) {
-    return fail({ code: 'seed-mismatch', message: `the ${usage} seed does not belong to the published key ${checked.value.publicKey}` });
+    return fail({ code: 'seed-mismatch', message: say('core_eng_seed_not_published_key', usage, checked.value.publicKey) });
   }
   return ok(checked.value.publicKey);
 }

@@ -2,6 +2,7 @@
  * Errors of the repair engine. Each class sets `name` so it survives being serialised across
  * extension contexts as `{name, message}` (docs/design.md#errors, point 4).
  */
+import { say } from '../words/say.ts';
 
 /** Why a repair stopped on the user's side. */
 export type CancelReason = 'aborted' | 'password-declined' | 'flow-declined' | 'fallback-declined';
@@ -14,7 +15,7 @@ export class RepairCancelledError extends Error {
   override readonly name = 'RepairCancelledError';
   readonly reason: CancelReason;
 
-  constructor(reason: CancelReason, message = 'The repair was cancelled') {
+  constructor(reason: CancelReason, message = say('core_eng_repair_cancelled')) {
     super(message);
     this.reason = reason;
   }

@@ -16,6 +16,7 @@ import { finishPlan, startProgress, type RepairPlan, type RepairProgress, type R
 import { runWithUia, withAuth, type UiaOptions } from './uia.ts';
 import type { UiaPrompter } from './uia-prompter.ts';
 import { asCancellation, createRateLimiter, DEFAULT_RATE_LIMIT, isRateLimited, sleep, throwIfAborted } from './wait.ts';
+import { say } from '../words/say.ts';
 
 /**
  * "Nothing lost" across a restart: the run that stored this upload's private halves is gone, and
@@ -29,7 +30,7 @@ async function assertStillStored(client: RepairClient, plan: RepairPlan, step: R
     if (stored === undefined || stored.kind !== 'put-secret') continue;
     const still = await stepApplied(client, plan, stored, signal).catch((e: unknown) => { throw asCancellation(e, signal); });
     if (!still) {
-      throw new PlanMismatchError(`"${stored.title}" is no longer on the server as this plan wrote it (another client may have changed secret storage since): the new keys are not published, so none can be published without its private half. Preview the repair again.`);
+      throw new PlanMismatchError(say('core_eng_execute_secret_changed', stored.title));
     }
   }
 }
@@ -99,11 +100,11 @@ function flattenFailures(failures: Record<string, Record<string, { errcode: stri
  *   progress passed to `onProgress` so far is accurate, so the plan can be resumed.
  */
 export async function executePlan(plan: RepairPlan, ctx: ExecuteContext): Promise<RepairOutcome> {
-  if (!planIntact(plan)) throw new PlanMismatchError('The plan was changed after it was built');
+  if (!planIntact(plan)) throw new PlanMismatchError(say('core_eng_execute_plan_changed'));
   const now = ctx.now ?? (() => new Date());
   let progress = ctx.progress ?? startProgress(plan, now());
   if (progress.planId !== plan.id || !Array.isArray(progress.completedStepIds)) {
-    throw new PlanMismatchError('This progress belongs to another plan');
+    throw new PlanMismatchError(say('core_eng_execute_other_plan'));
   }
   const { client, ui, signal } = ctx;
 

@@ -13,6 +13,7 @@ import { verifyJsonSignature } from '../signing.ts';
 import { checkCrossSigningKey, type KeyShapeProblem } from './key-shape.ts';
 import { ROLE, ROLES, type KeyRole } from '../roles.ts';
 import { checkUserId, seedMatches } from './keys.ts';
+import { say } from '../words/say.ts';
 
 /** What the user supplied: key objects (any JSON) and, optionally, their seeds in base64. */
 export interface ManualUploadInput {
@@ -53,6 +54,13 @@ export interface ValidatedManualUpload {
 
 const INPUT_FIELDS = new Set(['master', 'selfSigning', 'userSigning', 'seeds']);
 
+/** A shape problem of a given key, in one sentence with the key's field name. */
+const KEY_PROBLEM_SAYS = {
+  master: 'core_eng_manual_master_bad',
+  selfSigning: 'core_eng_manual_self_signing_bad',
+  userSigning: 'core_eng_manual_user_signing_bad',
+} as const;
+
 /**
  * Check a manual upload against the user and the currently published master.
  *
@@ -71,9 +79,9 @@ export async function validateManualUpload(
 ): Promise<Result<ValidatedManualUpload, ManualUploadProblem[]>> {
   checkUserId(current.userId);
   const problems: ManualUploadProblem[] = [];
-  if (!isJsonObject(input)) return fail([{ field: 'input', code: 'not-object', message: `input is ${describeType(input)}, not an object` }]);
+  if (!isJsonObject(input)) return fail([{ field: 'input', code: 'not-object', message: say('core_eng_manual_input_not_object', describeType(input)) }]);
   const extra = Object.keys(input).filter((k) => !INPUT_FIELDS.has(k));
-  if (extra.length > 0) problems.push({ field: 'input', code: 'unknown-field', message: `unexpected field(s) ${extra.slice(0, 3).join(', ')}` });
+  if (extra.length > 0) problems.push({ field: 'input', code: 'unknown-field', message: say('core_eng_manual_unexpected_fields', extra.slice(0, 3).join(', ')) });
 
   const body: DeviceSigningUploadRequest = {};
   const publicKeys: Partial<Record<KeyRole, string>> = {};
@@ -82,14 +90,14 @@ export async function validateManualUpload(
     if (value === undefined || value === null) continue;
     const checked = checkCrossSigningKey(value, current.userId, ROLE[role].usage, true);
     if (!checked.ok) {
-      problems.push({ field: role, code: checked.error.code, message: `${role} key ${checked.error.message}` });
+      problems.push({ field: role, code: checked.error.code, message: say(KEY_PROBLEM_SAYS[role], checked.error.message) });
       continue;
     }
     (body as Record<string, CrossSigningKey>)[ROLE[role].uploadField] = checked.value.key;
     publicKeys[role] = checked.value.publicKey;
   }
   if (ROLES.every((role) => own(input, role) === undefined || own(input, role) === null)) {
-    problems.push({ field: 'input', code: 'empty', message: 'no key given' });
+    problems.push({ field: 'input', code: 'empty', message: say('core_eng_manual_no_key') });
   }
 
   const signer = publicKeys.master ?? (own(input, 'master') == null ? current.masterPublicKey : undefined);
@@ -97,21 +105,21 @@ export async function validateManualUpload(
     const key = (body as Record<string, CrossSigningKey | undefined>)[ROLE[role].uploadField];
     if (key === undefined) continue;
     if (signer === undefined) {
-      if (own(input, 'master') == null) problems.push({ field: role, code: 'no-master', message: `${role} key given, but there is no master key to check it against` });
+      if (own(input, 'master') == null) problems.push({ field: role, code: 'no-master', message: say('core_eng_manual_no_master', role) });
       continue;
     }
     const masterBytes = tryDecodeBase64(signer);
     const check = masterBytes.ok
       ? await verifyJsonSignature(key, current.userId, `ed25519:${signer}`, masterBytes.value, ed)
       : 'invalid';
-    if (check === 'not-signed') problems.push({ field: role, code: 'unsigned', message: `${role} key is not signed by the master ${signer}` });
-    if (check === 'invalid') problems.push({ field: role, code: 'bad-signature', message: `${role} key's signature by the master ${signer} does not verify` });
+    if (check === 'not-signed') problems.push({ field: role, code: 'unsigned', message: say('core_eng_manual_unsigned', role, signer) });
+    if (check === 'invalid') problems.push({ field: role, code: 'bad-signature', message: say('core_eng_manual_bad_signature', role, signer) });
   }
 
   const replacesMaster = publicKeys.master !== undefined && publicKeys.master !== current.masterPublicKey;
   // Only when a subkey is absent: an invalid one is already reported.
   if (replacesMaster && (own(input, 'selfSigning') == null || own(input, 'userSigning') == null)) {
-    problems.push({ field: 'master', code: 'incomplete-replacement', message: 'a new master key must be uploaded together with new self-signing and user-signing keys' });
+    problems.push({ field: 'master', code: 'incomplete-replacement', message: say('core_eng_manual_incomplete_replacement') });
   }
 
   const seeds = await checkSeeds(own(input, 'seeds'), publicKeys, current.masterPublicKey, ed, problems);
@@ -132,25 +140,25 @@ async function checkSeeds(
   const seeds: Partial<Record<KeyRole, Uint8Array>> = {};
   if (raw === undefined || raw === null) return seeds;
   if (!isJsonObject(raw)) {
-    problems.push({ field: 'input', code: 'seed', message: `seeds is ${describeType(raw)}, not an object` });
+    problems.push({ field: 'input', code: 'seed', message: say('core_eng_manual_seeds_not_object', describeType(raw)) });
     return seeds;
   }
   const extra = Object.keys(raw).filter((k) => !(ROLES as readonly string[]).includes(k));
-  if (extra.length > 0) problems.push({ field: 'input', code: 'unknown-field', message: `unexpected seed(s) ${extra.slice(0, 3).join(', ')}` });
+  if (extra.length > 0) problems.push({ field: 'input', code: 'unknown-field', message: say('core_eng_manual_unexpected_seeds', extra.slice(0, 3).join(', ')) });
   for (const role of ROLES) {
     const text = own(raw, role);
     if (text === undefined || text === null) continue;
     const field = `seeds.${role}` as const;
     const bytes = isString(text) ? tryDecodeBase64(text.trim()) : undefined;
     if (bytes === undefined || !bytes.ok || bytes.value.length !== 32) {
-      problems.push({ field, code: 'seed', message: `the ${role} seed is not 32 bytes of base64` });
+      problems.push({ field, code: 'seed', message: say('core_eng_manual_seed_length', role) });
       continue;
     }
     const publicKey = publicKeys[role] ?? (role === 'master' ? publishedMaster : undefined);
     if (publicKey === undefined) {
-      problems.push({ field, code: 'seed-without-key', message: `a ${role} seed was given without its key` });
+      problems.push({ field, code: 'seed-without-key', message: say('core_eng_manual_seed_without_key', role) });
     } else if (!(await seedMatches(bytes.value, publicKey, ed))) {
-      problems.push({ field, code: 'seed-mismatch', message: `the ${role} seed does not belong to the public key ${publicKey}` });
+      problems.push({ field, code: 'seed-mismatch', message: say('core_eng_manual_seed_mismatch', role, publicKey) });
     } else {
       seeds[role] = bytes.value;
       continue;

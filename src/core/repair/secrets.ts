@@ -5,12 +5,13 @@
  */
 import { decodeBase64, encodeBase64 } from '../base64.ts';
 import { decryptSecret, encryptSecret, MIN_PBKDF2_ITERATIONS_TO_STORE, SECRET_STORAGE_ALGORITHM, verifyKeyCheck } from '../secret-storage.ts';
-import type { EncryptedSecret } from '../secret-storage.ts';
+import { SecretStorageError, type EncryptedSecret } from '../secret-storage.ts';
 import type { SecretDecryptions } from '../secret-decryptions.ts';
 import { isJsonObject, own, setOwn } from '../matrix/json-guards.ts';
 import { parseDefaultKey, parseSecretContent, parseSecretStorageKeyDescription } from '../matrix/parse.ts';
 import { fail, ok, type Result } from '../result.ts';
 import type { PlanError } from './errors.ts';
+import { say, sayCount } from '../words/say.ts';
 
 /**
  * How a secret-storage key was shown to be the one its description names. Only a proven key may
@@ -26,7 +27,7 @@ import type { PlanError } from './errors.ts';
 export type KeyProof =
   | { kind: 'key-check' }
   | { kind: 'decrypted-secret'; secret: string }
-  | { kind: 'unproven'; reason: string };
+  | { kind: 'unproven'; reason: string; /** How many secrets under the key were tried (provenBySecret). */ tried?: number };
 
 /** A secret-storage key that did not fail its key description's check. `key` is PRIVATE. */
 export interface CheckedSecretStorageKey {
@@ -54,12 +55,14 @@ const decryptUnder = (keyId: string, key: Uint8Array, view: SecretDecryptions | 
 export function storeRefusal(ssss: CheckedSecretStorageKey): string | undefined {
   const proof: KeyProof | undefined = ssss.proof;
   if (proof === undefined || proof.kind === 'unproven') {
-    return `the tool cannot prove that the key you gave is secret-storage key ${ssss.keyId}: ${proof?.reason ?? 'it was not checked'}`;
+    // One message per reason: "key $1: $2" could not be told apart from a key ID holding ": ".
+    if (proof === undefined) return say('core_eng_store_unproven_not_checked', ssss.keyId);
+    if (proof.tried === undefined) return say('core_eng_store_unproven_no_description', ssss.keyId); // prepare-repair's derived key
+    return proof.tried === 0 ? say('core_eng_store_unproven_nothing_stored', ssss.keyId) : sayCount('core_eng_store_unproven_none_decrypt', proof.tried, ssss.keyId);
   }
   const iterations = ssss.pbkdf2Iterations;
   if (iterations !== undefined && iterations < MIN_PBKDF2_ITERATIONS_TO_STORE) {
-    return `the description of secret-storage key ${ssss.keyId} asks for only ${iterations} PBKDF2 iteration${iterations === 1 ? '' : 's'} `
-      + `(at least ${MIN_PBKDF2_ITERATIONS_TO_STORE} are needed to store keys): anything stored under it would make the passphrase cheap to guess for whoever holds the account data`;
+    return sayCount('core_eng_store_few_iterations', iterations, ssss.keyId, MIN_PBKDF2_ITERATIONS_TO_STORE);
   }
   return undefined;
 }
@@ -87,10 +90,10 @@ async function provenBySecret(keyId: string, key: Uint8Array, secrets: readonly 
     }
   }
   return {
-    kind: 'unproven',
+    kind: 'unproven', tried,
     reason: tried === 0
-      ? 'its description has no key check (iv/mac) and no secret is stored under it yet, so nothing shows that the recovery key or passphrase is right'
-      : `its description has no key check (iv/mac) and none of the ${tried} secret${tried === 1 ? '' : 's'} stored under it decrypt${tried === 1 ? 's' : ''} with this key (a mistyped recovery key or passphrase?)`,
+      ? say('core_eng_proof_nothing_stored')
+      : sayCount('core_eng_proof_none_decrypt', tried),
   };
 }
 
@@ -112,13 +115,13 @@ export async function prepareSecretStorageKey(input: {
   decryptions?: SecretDecryptions;
 }): Promise<Result<CheckedSecretStorageKey, PlanError>> {
   const bad = (message: string) => fail<PlanError>({ code: 'bad-secret-storage-key', message });
-  if (typeof input.keyId !== 'string' || input.keyId === '') return bad('no key ID');
-  if (!(input.key instanceof Uint8Array) || input.key.length !== 32) return bad('the secret-storage key is not 32 bytes');
+  if (typeof input.keyId !== 'string' || input.keyId === '') return bad(say('core_eng_ssss_no_key_id'));
+  if (!(input.key instanceof Uint8Array) || input.key.length !== 32) return bad(say('core_eng_ssss_key_length'));
   const description = parseSecretStorageKeyDescription(input.description);
   if (!description.ok) return bad(description.error);
-  if (description.value.algorithm !== SECRET_STORAGE_ALGORITHM) return bad(`unsupported algorithm ${JSON.stringify(description.value.algorithm)}`);
+  if (description.value.algorithm !== SECRET_STORAGE_ALGORITHM) return bad(say('core_eng_ssss_unsupported_algorithm', JSON.stringify(description.value.algorithm)));
   const check = await verifyKeyCheck(input.key, description.value);
-  if (check === 'mismatch') return bad('the key does not match its key description (wrong recovery key or passphrase?)');
+  if (check === 'mismatch') return bad(say('core_eng_ssss_key_mismatch'));
   const proof = check === 'match' ? { kind: 'key-check' as const } : await provenBySecret(input.keyId, input.key, input.secrets ?? [], input.decryptions);
   const defaultKey = parseDefaultKey(input.defaultKey);
   const checked: CheckedSecretStorageKey = { keyId: input.keyId, key: input.key, isDefault: defaultKey.ok && defaultKey.value?.key === input.keyId, proof };
@@ -137,11 +140,16 @@ export async function readSecret(content: unknown, name: string, ssss: CheckedSe
   if (!parsed.ok) return fail({ code: 'secret-unreadable', message: `${name}: ${parsed.error}` });
   const encrypted = parsed.value?.encrypted;
   const entry = encrypted !== undefined && Object.prototype.hasOwnProperty.call(encrypted, ssss.keyId) ? encrypted[ssss.keyId] : undefined;
-  if (entry === undefined) return fail({ code: 'secret-unreadable', message: `${name} is not stored under key ${ssss.keyId}` });
+  if (entry === undefined) return fail({ code: 'secret-unreadable', message: say('core_eng_secret_not_under_key', name, ssss.keyId) });
   try {
     return ok(await decryptUnder(ssss.keyId, ssss.key, ssss.decryptions, name, entry));
   } catch (error) {
-    // SecretStorageError: bad MAC (wrong key, tampering) or malformed fields.
+    // SecretStorageError: bad MAC (wrong key, tampering) or malformed fields. The bad MAC's sentence
+    // is in the message (its words are secret-storage.ts's): "key $2: $3" could not be told apart
+    // from a key ID holding ": ". Malformed fields stay written out until that is settled.
+    if (error instanceof SecretStorageError && error.code === 'bad-mac') {
+      return fail({ code: 'secret-unreadable', message: say('core_eng_secret_no_decrypt_mac', name, ssss.keyId) });
+    }
     return fail({ code: 'secret-unreadable', message: `${name} does not decrypt under key ${ssss.keyId}: ${error instanceof Error ? error.message : 'error'}` });
   }
 }
@@ -157,7 +165,7 @@ export async function readSeed(content: unknown, name: string, ssss: CheckedSecr
   } catch {
     // Not base64: reported below without echoing the (private) plaintext.
   }
-  return fail({ code: 'secret-unreadable', message: `${name} is not the base64 of a 32-byte seed` });
+  return fail({ code: 'secret-unreadable', message: say('core_eng_secret_not_seed', name) });
 }
 
 /**
@@ -173,9 +181,10 @@ export async function readSeed(content: unknown, name: string, ssss: CheckedSecr
 export async function secretContentWith(
   existing: unknown, name: string, plaintext: string, ssss: CheckedSecretStorageKey, keep: 'others' | 'none',
 ): Promise<Record<string, unknown>> {
-  // Every plan checks storeRefusal first and returns a PlanError; this is the last line of defence.
+  // Every plan checks storeRefusal first and returns a PlanError; this is the last line of defence:
+  // a caller that skipped the check is a programmer error.
   const refusal = storeRefusal(ssss);
-  if (refusal !== undefined) throw new Error(`refusing to store ${name}: ${refusal}`);
+  if (refusal !== undefined) throw new TypeError(`refusing to store ${name}: ${refusal}`);
   const encryptedSecret = await encryptSecret(ssss.key, name, plaintext);
   const content: Record<string, unknown> = {};
   const encrypted: Record<string, unknown> = {};

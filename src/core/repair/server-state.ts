@@ -6,6 +6,7 @@
 import type { MatrixClient } from '../matrix/client.ts';
 import { ROLE, ROLES, type KeyRole } from '../roles.ts';
 import { publicKeyOf } from './keys.ts';
+import { say } from '../words/say.ts';
 
 export interface ServerKeys {
   /** Per role: the published public key, or null. */
@@ -26,12 +27,13 @@ export async function describeServerKeys(
   const published: Record<KeyRole, string | null> = {
     master: publishedKey('master'), selfSigning: publishedKey('selfSigning'), userSigning: publishedKey('userSigning'),
   };
-  const described = ROLES.map((role) => {
+  // Per role: the key (data), or said whether it is this repair's; the roles are in the message.
+  const [master, selfSigning, userSigning] = ROLES.map((role) => {
     const key = published[role];
-    if (key === null) return `${ROLE[role].name} none${planKeys[role] === undefined ? '' : ' (not this repair\'s)'}`;
-    const mark = planKeys[role] === undefined ? '' : key === planKeys[role] ? ' (this repair\'s)' : ' (not this repair\'s)';
-    return `${ROLE[role].name} ${key}${mark}`;
+    if (key === null) return planKeys[role] === undefined ? say('core_eng_server_key_none') : say('core_eng_server_key_none_not_ours');
+    if (planKeys[role] === undefined) return key;
+    return key === planKeys[role] ? say('core_eng_server_key_ours', key) : say('core_eng_server_key_not_ours', key);
   });
-  const text = `The homeserver now publishes: ${described.join(', ')}.`;
+  const text = say('core_eng_server_publishes', master!, selfSigning!, userSigning!);
   return { published, text };
 }

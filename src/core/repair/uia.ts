@@ -16,6 +16,7 @@ import type { AuthenticationData, UiaChallenge } from '../matrix/types.ts';
 import { RepairCancelledError, UiaFailedError } from './errors.ts';
 import { APPROVAL_STAGES, approvalUrl, buildOffer, fallbackUrl, remainingStages, sameStages, stageHandling } from './uia-flows.ts';
 import type { UiaPrompter, UiaState } from './uia-prompter.ts';
+import { say } from '../words/say.ts';
 import {
   asCancellation, createRateLimiter, DEFAULT_RATE_LIMIT, isRateLimited, sleep as realSleep, throwIfAborted,
   untilAborted, type RateLimitPolicy, type Sleep,
@@ -96,7 +97,7 @@ export async function runWithUia<T>(
     try { ui.onState(state); } catch { /* display only: a broken status line must not stop the repair */ }
   };
   const limiter = createRateLimiter({ ...DEFAULT_RATE_LIMIT, ...opts.rateLimit }, (ms) => {
-    report({ phase: 'rate-limited', waitMs: ms, text: `The homeserver asked us to wait ${Math.ceil(ms / 1000)} s` });
+    report({ phase: 'rate-limited', waitMs: ms, text: say('core_eng_uia_rate_limited', Math.ceil(ms / 1000)) });
     try { ui.onWaiting(ms); } catch { /* display only */ }
   }, signal, doSleep);
 
@@ -117,12 +118,12 @@ export async function runWithUia<T>(
   const chooseFlow = async (challenge: UiaChallenge, current: string[] | undefined): Promise<string[]> => {
     if (current !== undefined && challenge.flows.some((f) => sameStages(f.stages, current))) return current;
     const offer = buildOffer(challenge);
-    if (offer.recommended === null) throw new UiaFailedError('no-supported-flow', 'The homeserver offers no way to authenticate this request');
-    report({ phase: 'choosing-flow', text: 'The homeserver asks you to confirm this change' });
+    if (offer.recommended === null) throw new UiaFailedError('no-supported-flow', say('core_eng_uia_no_flow'));
+    report({ phase: 'choosing-flow', text: say('core_eng_uia_choosing_flow') });
     const choice = await untilAborted(ui.flowsOffered(offer), signal);
-    if (choice === null) throw new RepairCancelledError('flow-declined', 'Authentication was cancelled');
+    if (choice === null) throw new RepairCancelledError('flow-declined', say('core_eng_uia_cancelled'));
     const flow = offer.flows.find((f) => f.index === choice);
-    if (flow === undefined || flow.stages.length === 0) throw new UiaFailedError('no-supported-flow', `Flow ${String(choice)} was not offered`);
+    if (flow === undefined || flow.stages.length === 0) throw new UiaFailedError('no-supported-flow', say('core_eng_uia_flow_not_offered', String(choice)));
     return flow.stages;
   };
 
@@ -133,9 +134,9 @@ export async function runWithUia<T>(
     for (let polls = 0; ; ) {
       const elapsedMs = now() - started;
       if (elapsedMs >= timeoutMs) {
-        throw new UiaFailedError('approval-timeout', `The reset was not approved within ${Math.round(timeoutMs / 1000)} s`);
+        throw new UiaFailedError('approval-timeout', say('core_eng_uia_approval_timeout', Math.round(timeoutMs / 1000)));
       }
-      report({ phase: 'approval', stage, url, elapsedMs, timeoutMs, polls, text: 'Waiting for you to approve the reset in your account settings…' });
+      report({ phase: 'approval', stage, url, elapsedMs, timeoutMs, polls, text: say('core_eng_uia_approval_waiting') });
       await doSleep(Math.min(pollMs, timeoutMs - elapsedMs), signal);
       polls += 1;
       // docs/matrix-api.md#uia-oauth: Synapse under MAS only checks its grace window; the spec wants `{session}`.
@@ -179,14 +180,14 @@ export async function runWithUia<T>(
         if (next.ok || remainingStages(flowStages, next.challenge.completed)[0] !== stage) return next;
       }
       const { done } = await page;
-      if (done !== true) throw new RepairCancelledError('fallback-declined', 'Authentication was cancelled');
+      if (done !== true) throw new RepairCancelledError('fallback-declined', say('core_eng_uia_cancelled'));
       return await attempt({ session }); // docs/matrix-api.md#uia-fallback: "an auth dict with just the session ID"
     } finally {
       stop.abort();
     }
   };
 
-  report({ phase: 'sending', text: 'Sending the request…' });
+  report({ phase: 'sending', text: say('core_eng_uia_sending') });
   let result = await attempt(undefined);
   let flow: string[] | undefined;
   let session: string | undefined;
@@ -195,11 +196,11 @@ export async function runWithUia<T>(
   while (!result.ok) {
     const challenge = result.challenge;
     session = challenge.session ?? session;
-    if (++count.rounds > max.rounds) throw new UiaFailedError('too-many-attempts', 'Too many authentication rounds');
+    if (++count.rounds > max.rounds) throw new UiaFailedError('too-many-attempts', say('core_eng_uia_too_many_rounds'));
     flow = await chooseFlow(challenge, flow);
     const stage = remainingStages(flow, challenge.completed)[0];
     if (stage === undefined) {
-      throw new UiaFailedError('too-many-attempts', 'The homeserver still asks for authentication after every stage was completed');
+      throw new UiaFailedError('too-many-attempts', say('core_eng_uia_stages_exhausted'));
     }
     const refused = previousStage === stage && challenge.errcode !== undefined ? (challenge.error ?? challenge.errcode) : undefined;
     previousStage = stage;
@@ -207,11 +208,11 @@ export async function runWithUia<T>(
 
     switch (stageHandling(stage)) {
       case 'password': {
-        if (++count.password > max.password) throw new UiaFailedError('too-many-attempts', 'Too many wrong passwords');
-        report({ phase: 'password', attempt: count.password, text: refused === undefined ? 'Enter your account password' : 'The password was not accepted' });
+        if (++count.password > max.password) throw new UiaFailedError('too-many-attempts', say('core_eng_uia_too_many_passwords'));
+        report({ phase: 'password', attempt: count.password, text: refused === undefined ? say('core_eng_uia_enter_password') : say('core_eng_uia_password_refused') });
         const password = await untilAborted(
           ui.askPassword({ attempt: count.password, userId: opts.userId, ...(refused === undefined ? {} : { error: refused }) }), signal);
-        if (password === null) throw new RepairCancelledError('password-declined', 'Authentication was cancelled');
+        if (password === null) throw new RepairCancelledError('password-declined', say('core_eng_uia_cancelled'));
         if (typeof password !== 'string') throw new TypeError('askPassword must resolve with a string or null');
         result = await attempt({ type: stage, identifier: { type: 'm.id.user', user: opts.userId }, password, ...withSession });
         break;
@@ -220,16 +221,16 @@ export async function runWithUia<T>(
         result = await attempt({ type: stage, ...withSession });
         break;
       case 'fallback': {
-        if (session === undefined) throw new UiaFailedError('no-session', `Stage ${stage} needs a session, and the homeserver sent none`);
-        if (++count.fallback > max.fallback) throw new UiaFailedError('too-many-attempts', `Stage ${stage} was still not completed`);
+        if (session === undefined) throw new UiaFailedError('no-session', say('core_eng_uia_stage_no_session', stage));
+        if (++count.fallback > max.fallback) throw new UiaFailedError('too-many-attempts', say('core_eng_uia_stage_not_completed', stage));
         const url = fallbackUrl(opts.baseUrl, stage, session);
-        report({ phase: 'fallback', stage, url, attempt: count.fallback, text: 'Complete the step in the page that opened, then press Done' });
+        report({ phase: 'fallback', stage, url, attempt: count.fallback, text: say('core_eng_uia_fallback_prompt') });
         result = await awaitFallback(stage, url, session, flow);
         break;
       }
       case 'approval': {
         const url = approvalUrl(challenge, stage) ?? (session === undefined ? undefined : fallbackUrl(opts.baseUrl, stage, session));
-        if (url === undefined) throw new UiaFailedError('bad-params', `Stage ${stage} has neither an approval URL nor a session`);
+        if (url === undefined) throw new UiaFailedError('bad-params', say('core_eng_uia_stage_no_url', stage));
         result = await awaitApproval(stage, url, session);
         break;
       }
