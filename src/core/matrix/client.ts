@@ -13,6 +13,7 @@ import type {
   KeyBackupVersion, KeysQueryRequest, VersionsResponse, WhoamiResponse,
 } from './types.ts';
 import { normaliseBaseUrl, v3 } from './url.ts';
+import { say } from '../words/say.ts';
 
 export type { HttpMethod, RequestReport } from './transport.ts';
 
@@ -99,7 +100,7 @@ const MAX_TIMER_MS = 2_147_483_647;
 
 const anyJson = (value: unknown): Result<unknown> => ok(value);
 const jsonObject = (value: unknown): Result<Record<string, unknown>> =>
-  isJsonObject(value) ? ok(value) : fail('the body is not a JSON object');
+  isJsonObject(value) ? ok(value) : fail(say('core_mx_body_not_object'));
 
 /** @throws {TypeError} unless `token` is a non-empty string of visible ASCII (it goes in a header). */
 function checkToken(token: unknown): string {

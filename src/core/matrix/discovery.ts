@@ -9,6 +9,11 @@
  */
 import { fail, isJsonObject, ok, type Result } from '../result.ts';
 import { readBodyLimited } from './read-body.ts';
+import { hostOf, isInsecureBaseUrl, isLoopbackHost, originOf } from './hosts.ts';
+import { say } from '../words/say.ts';
+
+// Here too for those who import them with discovery (the popup imports hosts.ts: this file says sentences).
+export { hostOf, isInsecureBaseUrl, isLoopbackHost, originOf };
 
 /** A server name split into its parts (client-server API §Server Name grammar). */
 export type ServerName = { name: string; host: string; port?: number };
@@ -16,6 +21,7 @@ export type ServerName = { name: string; host: string; port?: number };
 /** A well-known answer is a few hundred bytes; anything near this is not one. */
 export const WELL_KNOWN_MAX_BYTES = 64 * 1024;
 export const WELL_KNOWN_TIMEOUT_MS = 10_000;
+const WELL_KNOWN_PATH = '/.well-known/matrix/client';
 
 const DNS_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i;
 const IPV4 = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
@@ -23,38 +29,32 @@ const IPV6_LITERAL = /^\[[0-9a-f:.]{2,45}\]$/i;
 
 /** The server name of a user ID (`@localpart:server.name`): everything after the first colon. */
 export function serverNameOf(userId: string): Result<ServerName> {
-  if (typeof userId !== 'string' || !userId.startsWith('@')) return fail('the user ID does not start with @');
+  if (typeof userId !== 'string' || !userId.startsWith('@')) return fail(say('core_mx_user_id_no_at'));
   const colon = userId.indexOf(':');
-  if (colon < 2) return fail('the user ID has no server name');
+  if (colon < 2) return fail(say('core_mx_user_id_no_server'));
   return parseServerName(userId.slice(colon + 1));
 }
 
 /** `host`, `host:port`, `1.2.3.4:port` or `[::1]:port`, nothing else. */
 export function parseServerName(name: string): Result<ServerName> {
-  if (name.length === 0 || name.length > 255) return fail('the server name is empty or too long');
+  if (name.length === 0 || name.length > 255) return fail(say('core_mx_server_name_length'));
   const m = /^(\[[^\]]*\]|[^:]+)(?::(\d{1,5}))?$/.exec(name);
-  if (!m) return fail('the server name is not a host with an optional port');
+  if (!m) return fail(say('core_mx_server_name_shape'));
   const host = m[1]!;
-  if (!(DNS_NAME.test(host) || IPV4.test(host) || IPV6_LITERAL.test(host))) return fail('the server name’s host is not a DNS name or IP literal');
+  if (!(DNS_NAME.test(host) || IPV4.test(host) || IPV6_LITERAL.test(host))) return fail(say('core_mx_server_host_not_dns'));
   // The URL parser must read the same host: a name it rewrites (`0x7f.1` is 127.0.0.1, `a.0` an
   // invalid IPv4 address) would send the lookup somewhere other than it says.
   let parsedHost: string;
   try {
     parsedHost = new URL(`https://${host}/`).hostname;
   } catch {
-    return fail('the server name’s host is not a usable host name');
+    return fail(say('core_mx_server_host_unusable'));
   }
-  if (parsedHost !== host.toLowerCase()) return fail('the server name’s host is not in its plain form');
+  if (parsedHost !== host.toLowerCase()) return fail(say('core_mx_server_host_not_plain'));
   if (m[2] === undefined) return ok({ name, host: host.toLowerCase() });
   const port = Number(m[2]);
-  if (port < 1 || port > 65535) return fail('the server name’s port is out of range');
+  if (port < 1 || port > 65535) return fail(say('core_mx_server_port_range'));
   return ok({ name, host: host.toLowerCase(), port });
-}
-
-/** localhost, 127.0.0.0/8 and [::1]: traffic that never leaves the machine. */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.toLowerCase().replace(/\.$/, '');
-  return h === 'localhost' || h.endsWith('.localhost') || h === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(h);
 }
 
 /**
@@ -63,26 +63,6 @@ export function isLoopbackHost(host: string): boolean {
  * accepted because nothing crosses a network.
  */
 const schemeFor = (s: ServerName): 'https' | 'http' => (s.port !== undefined && isLoopbackHost(s.host) ? 'http' : 'https');
-
-/** `host[:port]` of an absolute http(s) URL, or undefined. */
-export function hostOf(url: string): string | undefined {
-  try {
-    const u = new URL(url);
-    return u.protocol === 'http:' || u.protocol === 'https:' ? u.host : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The origin (scheme, host, port) of a URL; path, query and trailing slashes do not count. */
-export function originOf(url: string): string | undefined {
-  try {
-    const u = new URL(url);
-    return u.protocol === 'http:' || u.protocol === 'https:' ? u.origin : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * The outcome of discovery, named after the spec's actions: `found` (the well-known's base URL,
@@ -94,20 +74,20 @@ export type Discovery =
 
 /** Parse a well-known body (hostile bytes) into the base URL it names. */
 export function parseWellKnown(bytes: Uint8Array): Discovery {
-  if (bytes.byteLength === 0) return { kind: 'fail-prompt', reason: 'the well-known answer is empty' };
+  if (bytes.byteLength === 0) return { kind: 'fail-prompt', reason: say('core_mx_well_known_empty') };
   let body: unknown;
   try {
     body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch {
-    return { kind: 'fail-prompt', reason: 'the well-known answer is not JSON' };
+    return { kind: 'fail-prompt', reason: say('core_mx_well_known_not_json') };
   }
-  if (!isJsonObject(body)) return { kind: 'fail-prompt', reason: 'the well-known answer is not a JSON object' };
+  if (!isJsonObject(body)) return { kind: 'fail-prompt', reason: say('core_mx_well_known_not_object') };
   const hs = body['m.homeserver'];
   if (!isJsonObject(hs) || typeof hs.base_url !== 'string') {
-    return { kind: 'fail-prompt', reason: 'the well-known answer has no m.homeserver.base_url' };
+    return { kind: 'fail-prompt', reason: say('core_mx_well_known_no_base_url') };
   }
   const baseUrl = hs.base_url;
-  if (originOf(baseUrl) === undefined) return { kind: 'fail-error', reason: 'the well-known m.homeserver.base_url is not an http(s) URL' };
+  if (originOf(baseUrl) === undefined) return { kind: 'fail-error', reason: say('core_mx_well_known_bad_base_url') };
   return { kind: 'found', baseUrl, via: 'well-known' };
 }
 
@@ -122,7 +102,7 @@ export type DiscoverOptions = { fetch: typeof fetch; timeoutMs?: number; maxByte
  */
 export async function discoverHomeserver(server: ServerName, opts: DiscoverOptions): Promise<Discovery> {
   const scheme = schemeFor(server);
-  const url = `${scheme}://${server.name}/.well-known/matrix/client`;
+  const url = `${scheme}://${server.name}${WELL_KNOWN_PATH}`;
   const timeoutMs = opts.timeoutMs ?? WELL_KNOWN_TIMEOUT_MS;
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), timeoutMs);
@@ -132,11 +112,11 @@ export async function discoverHomeserver(server: ServerName, opts: DiscoverOptio
       // No Authorization header, no cookies: the well-known is public and the token is not its business.
       res = await opts.fetch(url, { method: 'GET', credentials: 'omit', redirect: 'manual', signal: abort.signal });
     } catch {
-      return { kind: 'fail-prompt', reason: abort.signal.aborted ? `${server.name} did not answer its well-known within ${timeoutMs} ms` : `couldn’t reach ${server.name} for its well-known` };
+      return { kind: 'fail-prompt', reason: abort.signal.aborted ? say('core_mx_well_known_timeout', server.name, timeoutMs) : say('core_mx_well_known_unreachable', server.name) };
     }
     if (res.type === 'opaqueredirect' || (res.status >= 300 && res.status < 400)) {
       void res.body?.cancel().catch(() => undefined);
-      return { kind: 'fail-prompt', reason: `${server.name} answered its well-known with a redirect, which is not followed` };
+      return { kind: 'fail-prompt', reason: say('core_mx_well_known_redirect', server.name) };
     }
     if (res.status === 404) {
       void res.body?.cancel().catch(() => undefined);
@@ -144,13 +124,13 @@ export async function discoverHomeserver(server: ServerName, opts: DiscoverOptio
     }
     if (res.status !== 200) {
       void res.body?.cancel().catch(() => undefined);
-      return { kind: 'fail-prompt', reason: `${server.name} answered its well-known with HTTP ${res.status}` };
+      return { kind: 'fail-prompt', reason: say('core_mx_well_known_status', server.name, res.status) };
     }
     let bytes: Uint8Array;
     try {
-      bytes = await readBodyLimited(res, opts.maxBytes ?? WELL_KNOWN_MAX_BYTES, 'GET /.well-known/matrix/client');
+      bytes = await readBodyLimited(res, opts.maxBytes ?? WELL_KNOWN_MAX_BYTES, `GET ${WELL_KNOWN_PATH}`);
     } catch {
-      return { kind: 'fail-prompt', reason: abort.signal.aborted ? `${server.name} did not finish its well-known within ${timeoutMs} ms` : `${server.name}’s well-known answer is too large or was cut off` };
+      return { kind: 'fail-prompt', reason: abort.signal.aborted ? say('core_mx_well_known_slow', server.name, timeoutMs) : say('core_mx_well_known_too_large', server.name) };
     }
     return parseWellKnown(bytes);
   } finally {
@@ -171,16 +151,6 @@ export type HomeserverVerdict = (
   | { verdict: 'unverifiable'; serverNameHost: string; baseUrlHost: string; reason: string }
 ) & { insecure: boolean };
 
-/** Plain http to a host off this machine: anyone on the path reads the token and the password. */
-export function isInsecureBaseUrl(baseUrl: string): boolean {
-  try {
-    const u = new URL(baseUrl);
-    return u.protocol !== 'https:' && !isLoopbackHost(u.hostname);
-  } catch {
-    return true;
-  }
-}
-
 /** Check that `baseUrl` is the homeserver `userId`'s server name resolves to. */
 export async function checkHomeserver(userId: string, baseUrl: string, opts: DiscoverOptions): Promise<HomeserverVerdict> {
   const baseUrlHost = hostOf(baseUrl) ?? baseUrl;
@@ -199,15 +169,14 @@ export const isTrustedHomeserver = (v: HomeserverVerdict): boolean => v.verdict 
 
 /** One sentence naming both hosts, for the popup and the CLI's stderr. */
 export function describeVerdict(v: HomeserverVerdict): string {
-  const insecure = v.insecure ? ` ${v.baseUrlHost} is reached over plain http, which anyone on the network can read.` : '';
   switch (v.verdict) {
     case 'proven':
-      return v.insecure
-        ? `${v.baseUrlHost} is the homeserver ${v.serverNameHost} names, but it is reached over plain http, which anyone on the network can read.`
-        : `${v.baseUrlHost} is the homeserver ${v.serverNameHost} names.`;
+      return say(v.insecure ? 'core_mx_verdict_proven_insecure' : 'core_mx_verdict_proven', v.baseUrlHost, v.serverNameHost);
     case 'mismatch':
-      return `This session's homeserver ${v.baseUrlHost} is not the homeserver of ${v.serverNameHost} (which names ${v.discoveredHost}): the token and any password would go to ${v.baseUrlHost}.${insecure}`;
+      return say(v.insecure ? 'core_mx_verdict_mismatch_insecure' : 'core_mx_verdict_mismatch', v.baseUrlHost, v.serverNameHost, v.discoveredHost);
     case 'unverifiable':
-      return `Couldn’t check that ${v.baseUrlHost} is the homeserver of ${v.serverNameHost}: ${v.reason}.${insecure}`;
+      // The server name, a colon and the reason are one substitution: a colon alone between two
+      // substitutions would not tell the popup where the name ends (said-again.ts).
+      return say(v.insecure ? 'core_mx_verdict_unverifiable_insecure' : 'core_mx_verdict_unverifiable', v.baseUrlHost, `${v.serverNameHost}: ${v.reason}`);
   }
 }

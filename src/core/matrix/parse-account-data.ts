@@ -11,12 +11,13 @@ import type {
   EncryptedSecret, KeyBackupAuthData, KeyBackupVersion, SecretContent,
   SecretStorageDefaultKeyContent, SecretStorageKeyDescription, SecretStoragePassphrase,
 } from './types.ts';
+import { say } from '../words/say.ts';
 
-/** An optional string field: absent or `null` → undefined; another type → an error string. */
-function optionalString(obj: Record<string, unknown>, key: string, what: string): Result<string | undefined> {
+/** An optional string field: absent or `null` → undefined; another type → an error string (`what`, saying the field and its type). */
+function optionalString(obj: Record<string, unknown>, key: string, what: 'core_mx_default_key_field_not_string' | 'core_mx_key_description_field_not_string'): Result<string | undefined> {
   const value = own(obj, key);
   if (value === undefined || value === null) return ok(undefined);
-  return isString(value) ? ok(value) : fail(`${what} ${key} is ${describeType(value)}, not a string`);
+  return isString(value) ? ok(value) : fail(say(what, key, describeType(value)));
 }
 
 /**
@@ -26,27 +27,27 @@ function optionalString(obj: Record<string, unknown>, key: string, what: string)
  */
 export function parseDefaultKey(content: unknown): Result<SecretStorageDefaultKeyContent | null> {
   if (content === null || content === undefined) return ok(null);
-  if (!isJsonObject(content)) return fail(`default key content is ${describeType(content)}, not an object`);
-  const key = optionalString(content, 'key', 'default key');
+  if (!isJsonObject(content)) return fail(say('core_mx_default_key_not_object', describeType(content)));
+  const key = optionalString(content, 'key', 'core_mx_default_key_field_not_string');
   if (!key.ok) return key;
   return ok(key.value === undefined || key.value === '' ? null : { key: key.value });
 }
 
 function parsePassphrase(value: unknown): Result<SecretStoragePassphrase> {
-  if (!isJsonObject(value)) return fail(`key description passphrase is ${describeType(value)}, not an object`);
+  if (!isJsonObject(value)) return fail(say('core_mx_passphrase_not_object', describeType(value)));
   const algorithm = own(value, 'algorithm');
   const salt = own(value, 'salt');
   const iterations = own(value, 'iterations');
   const bits = own(value, 'bits');
-  if (!isString(algorithm)) return fail('key description passphrase.algorithm is not a string');
-  if (!isString(salt)) return fail('key description passphrase.salt is not a string');
+  if (!isString(algorithm)) return fail(say('core_mx_passphrase_algorithm'));
+  if (!isString(salt)) return fail(say('core_mx_passphrase_salt'));
   if (!isNonNegativeInteger(iterations) || iterations === 0) {
-    return fail('key description passphrase.iterations is not a positive integer');
+    return fail(say('core_mx_passphrase_iterations'));
   }
   const passphrase: SecretStoragePassphrase = { algorithm, salt, iterations };
   if (bits !== undefined && bits !== null) {
     if (!isNonNegativeInteger(bits) || bits === 0 || bits % 8 !== 0) {
-      return fail('key description passphrase.bits is not a positive multiple of 8');
+      return fail(say('core_mx_passphrase_bits'));
     }
     passphrase.bits = bits;
   }
@@ -59,12 +60,12 @@ function parsePassphrase(value: unknown): Result<SecretStoragePassphrase> {
  * @see https://spec.matrix.org/v1.18/client-server-api/#msecret_storagev1aes-hmac-sha2
  */
 export function parseSecretStorageKeyDescription(content: unknown): Result<SecretStorageKeyDescription> {
-  if (!isJsonObject(content)) return fail(`key description is ${describeType(content)}, not an object`);
+  if (!isJsonObject(content)) return fail(say('core_mx_key_description_not_object', describeType(content)));
   const algorithm = own(content, 'algorithm');
-  if (!isString(algorithm)) return fail('key description has no algorithm string');
+  if (!isString(algorithm)) return fail(say('core_mx_key_description_no_algorithm'));
   const description: SecretStorageKeyDescription = { algorithm };
   for (const field of ['name', 'iv', 'mac'] as const) {
-    const value = optionalString(content, field, 'key description');
+    const value = optionalString(content, field, 'core_mx_key_description_field_not_string');
     if (!value.ok) return value;
     if (value.value !== undefined) description[field] = value.value;
   }
@@ -94,10 +95,10 @@ function parseEncryptedSecret(value: unknown): EncryptedSecret | undefined {
  */
 export function parseSecretContent(content: unknown): Result<SecretContent | null> {
   if (content === null || content === undefined) return ok(null);
-  if (!isJsonObject(content)) return fail(`secret content is ${describeType(content)}, not an object`);
+  if (!isJsonObject(content)) return fail(say('core_mx_secret_content_not_object', describeType(content)));
   const raw = own(content, 'encrypted');
   if (raw === undefined || raw === null) return ok(null);
-  if (!isJsonObject(raw)) return fail(`secret encrypted is ${describeType(raw)}, not an object`);
+  if (!isJsonObject(raw)) return fail(say('core_mx_secret_encrypted_not_object', describeType(raw)));
   const encrypted: Record<string, EncryptedSecret> = {};
   const bad: string[] = [];
   for (const [keyId, entry] of Object.entries(raw)) {
@@ -108,7 +109,7 @@ export function parseSecretContent(content: unknown): Result<SecretContent | nul
   if (Object.keys(encrypted).length === 0) {
     return bad.length === 0
       ? ok(null)
-      : fail(`secret has no well-formed encryption (malformed: ${bad.slice(0, 3).map((k) => quote(k)).join(', ')})`);
+      : fail(say('core_mx_secret_malformed', bad.slice(0, 3).map((k) => quote(k)).join(', ')));
   }
   return ok({ encrypted });
 }
@@ -118,22 +119,22 @@ export function parseSecretContent(content: unknown): Result<SecretContent | nul
  * @see https://spec.matrix.org/v1.18/client-server-api/#get_matrixclientv3room_keysversion
  */
 export function parseKeyBackupVersion(value: unknown): Result<KeyBackupVersion> {
-  if (!isJsonObject(value)) return fail(`key backup version is ${describeType(value)}, not an object`);
+  if (!isJsonObject(value)) return fail(say('core_mx_backup_not_object', describeType(value)));
   const algorithm = own(value, 'algorithm');
   const authData = own(value, 'auth_data');
   const count = own(value, 'count');
   const etag = own(value, 'etag');
   const version = own(value, 'version');
-  if (!isString(algorithm)) return fail('key backup version has no algorithm string');
-  if (!isString(version)) return fail('key backup version has no version string');
-  if (!isNonNegativeInteger(count)) return fail('key backup version count is not a non-negative integer');
-  if (!isString(etag)) return fail('key backup version has no etag string');
-  if (!isJsonObject(authData)) return fail(`key backup auth_data is ${describeType(authData)}, not an object`);
-  if (!isString(own(authData, 'public_key'))) return fail('key backup auth_data.public_key is not a string');
+  if (!isString(algorithm)) return fail(say('core_mx_backup_no_algorithm'));
+  if (!isString(version)) return fail(say('core_mx_backup_no_version'));
+  if (!isNonNegativeInteger(count)) return fail(say('core_mx_backup_count'));
+  if (!isString(etag)) return fail(say('core_mx_backup_no_etag'));
+  if (!isJsonObject(authData)) return fail(say('core_mx_backup_auth_data_not_object', describeType(authData)));
+  if (!isString(own(authData, 'public_key'))) return fail(say('core_mx_backup_public_key'));
   const signatures = own(authData, 'signatures');
   if (signatures !== undefined && !isSignatures(signatures)) {
-    return fail('key backup auth_data.signatures is not an object of objects of strings');
+    return fail(say('core_mx_backup_signatures'));
   }
-  if (!withinDepth(authData, 16)) return fail('key backup auth_data is nested too deeply');
+  if (!withinDepth(authData, 16)) return fail(say('core_mx_backup_too_deep'));
   return ok({ algorithm, auth_data: authData as KeyBackupAuthData, count, etag, version });
 }

@@ -11,6 +11,7 @@ import {
   PROTO_KEY, quote, setOwn, withinDepth,
 } from './json-guards.ts';
 import type { CrossSigningKey, DeviceKeys, KeysQueryResponse } from './types.ts';
+import { say } from '../words/say.ts';
 
 /** Signed objects are a few levels deep; anything deeper than this is hostile. */
 const MAX_SIGNED_DEPTH = 16;
@@ -38,41 +39,44 @@ export interface KeysQueryResult {
 }
 
 function signedObjectProblem(value: Record<string, unknown>): string | undefined {
-  if (!isString(own(value, 'user_id'))) return 'user_id is not a string';
-  if (!isStringRecord(own(value, 'keys'))) return 'keys is not an object of strings';
+  if (!isString(own(value, 'user_id'))) return say('core_mx_signed_user_id');
+  if (!isStringRecord(own(value, 'keys'))) return say('core_mx_signed_keys');
   const signatures = own(value, 'signatures');
   if (signatures !== undefined && !isSignatures(signatures)) {
-    return 'signatures is not an object of objects of strings';
+    return say('core_eng_shape_signatures');
   }
-  if (!withinDepth(value, MAX_SIGNED_DEPTH)) return `nested deeper than ${MAX_SIGNED_DEPTH} levels`;
+  if (!withinDepth(value, MAX_SIGNED_DEPTH)) return say('core_mx_signed_too_deep', MAX_SIGNED_DEPTH);
   return undefined;
 }
 
 /** Why `value` is not a usable {@link DeviceKeys}, or undefined if it is. */
 export function deviceKeysProblem(value: unknown): string | undefined {
-  if (!isJsonObject(value)) return `is ${describeType(value)}, not an object`;
-  if (!isString(own(value, 'device_id'))) return 'device_id is not a string';
-  if (!isStringArray(own(value, 'algorithms'))) return 'algorithms is not an array of strings';
-  if (own(value, 'signatures') === undefined) return 'signatures is missing';
+  if (!isJsonObject(value)) return say('core_eng_shape_not_object', describeType(value));
+  if (!isString(own(value, 'device_id'))) return say('core_mx_device_id');
+  if (!isStringArray(own(value, 'algorithms'))) return say('core_mx_device_algorithms');
+  if (own(value, 'signatures') === undefined) return say('core_mx_device_signatures_missing');
   const unsigned = own(value, 'unsigned');
   if (unsigned !== undefined) {
-    if (!isJsonObject(unsigned)) return 'unsigned is not an object';
+    if (!isJsonObject(unsigned)) return say('core_mx_device_unsigned');
     const name = own(unsigned, 'device_display_name');
-    if (name !== undefined && !isString(name)) return 'unsigned.device_display_name is not a string';
+    if (name !== undefined && !isString(name)) return say('core_mx_device_display_name');
   }
   return signedObjectProblem(value);
 }
 
 /** Why `value` is not a usable {@link CrossSigningKey}, or undefined if it is. */
 export function crossSigningKeyProblem(value: unknown): string | undefined {
-  if (!isJsonObject(value)) return `is ${describeType(value)}, not an object`;
-  if (!isStringArray(own(value, 'usage'))) return 'usage is not an array of strings';
+  if (!isJsonObject(value)) return say('core_eng_shape_not_object', describeType(value));
+  if (!isStringArray(own(value, 'usage'))) return say('core_eng_shape_usage_not_strings');
   return signedObjectProblem(value);
 }
 
 function describeSkip(s: KeysQuerySkipped): string {
-  const device = s.deviceId === undefined ? '' : ` device ${quote(s.deviceId)}`;
-  return `keys/query ${s.section}: skipped ${quote(s.userId)}${device}: ${s.problem}`;
+  // The last ID, a colon and the problem are one substitution: a colon alone between two
+  // substitutions would not tell the popup where the quoted ID ends (said-again.ts).
+  return s.deviceId === undefined
+    ? say('core_mx_keys_query_skipped', s.section, `${quote(s.userId)}: ${s.problem}`)
+    : say('core_mx_keys_query_skipped_device', s.section, quote(s.userId), `${quote(s.deviceId)}: ${s.problem}`);
 }
 
 /**
@@ -82,7 +86,7 @@ function describeSkip(s: KeysQuerySkipped): string {
  * kept: flagging them is the caller's job. Never throws.
  */
 export function parseKeysQueryResponse(value: unknown): Result<KeysQueryResult> {
-  if (!isJsonObject(value)) return fail(`keys/query response is ${describeType(value)}, not an object`);
+  if (!isJsonObject(value)) return fail(say('core_mx_keys_query_not_object', describeType(value)));
   const skipped: KeysQuerySkipped[] = [];
   const response: KeysQueryResponse = {};
 
@@ -95,23 +99,23 @@ export function parseKeysQueryResponse(value: unknown): Result<KeysQueryResult> 
       }
       response.failures = kept;
     } else {
-      skipped.push({ section: 'failures', userId: '', problem: `is ${describeType(failures)}, not an object` });
+      skipped.push({ section: 'failures', userId: '', problem: say('core_eng_shape_not_object', describeType(failures)) });
     }
   }
 
   const deviceKeys = own(value, 'device_keys');
   if (deviceKeys !== undefined) {
-    if (!isJsonObject(deviceKeys)) return fail(`keys/query device_keys is ${describeType(deviceKeys)}, not an object`);
+    if (!isJsonObject(deviceKeys)) return fail(say('core_mx_keys_query_section_not_object', 'device_keys', describeType(deviceKeys)));
     const users: Record<string, Record<string, DeviceKeys>> = {};
     for (const [userId, devices] of Object.entries(deviceKeys)) {
       if (userId === PROTO_KEY || !isJsonObject(devices)) {
-        const problem = userId === PROTO_KEY ? 'reserved key' : `is ${describeType(devices)}, not an object`;
+        const problem = userId === PROTO_KEY ? say('core_mx_reserved_key') : say('core_eng_shape_not_object', describeType(devices));
         skipped.push({ section: 'device_keys', userId, problem });
         continue;
       }
       const kept: Record<string, DeviceKeys> = {};
       for (const [deviceId, device] of Object.entries(devices)) {
-        const problem = deviceId === PROTO_KEY ? 'reserved key' : deviceKeysProblem(device);
+        const problem = deviceId === PROTO_KEY ? say('core_mx_reserved_key') : deviceKeysProblem(device);
         if (problem === undefined) setOwn(kept, deviceId, device as DeviceKeys);
         else skipped.push({ section: 'device_keys', userId, deviceId, problem });
       }
@@ -124,10 +128,10 @@ export function parseKeysQueryResponse(value: unknown): Result<KeysQueryResult> 
   for (const section of sections) {
     const keys = own(value, section);
     if (keys === undefined) continue;
-    if (!isJsonObject(keys)) return fail(`keys/query ${section} is ${describeType(keys)}, not an object`);
+    if (!isJsonObject(keys)) return fail(say('core_mx_keys_query_section_not_object', section, describeType(keys)));
     const kept: Record<string, CrossSigningKey> = {};
     for (const [userId, key] of Object.entries(keys)) {
-      const problem = userId === PROTO_KEY ? 'reserved key' : crossSigningKeyProblem(key);
+      const problem = userId === PROTO_KEY ? say('core_mx_reserved_key') : crossSigningKeyProblem(key);
       if (problem === undefined) setOwn(kept, userId, key as CrossSigningKey);
       else skipped.push({ section, userId, problem });
     }

@@ -12,6 +12,7 @@ import type {
   SignaturesUploadFailure, SignaturesUploadResponse, UiaChallenge, VersionsResponse,
   WhoamiResponse,
 } from './types.ts';
+import { say } from '../words/say.ts';
 
 export * from './parse-keys-query.ts';
 export * from './parse-account-data.ts';
@@ -21,9 +22,9 @@ export * from './parse-account-data.ts';
  * Non-string versions and non-boolean feature flags are dropped.
  */
 export function parseVersions(value: unknown): Result<VersionsResponse> {
-  if (!isJsonObject(value)) return fail(`versions response is ${describeType(value)}, not an object`);
+  if (!isJsonObject(value)) return fail(say('core_mx_versions_not_object', describeType(value)));
   const versions = own(value, 'versions');
-  if (!Array.isArray(versions)) return fail('versions response has no versions array');
+  if (!Array.isArray(versions)) return fail(say('core_mx_versions_no_array'));
   const result: VersionsResponse = { versions: arrayItems(versions).filter(isString) };
   const features = own(value, 'unstable_features');
   if (isJsonObject(features)) {
@@ -43,13 +44,13 @@ function looksLikeUserId(value: unknown): value is string {
 
 /** @see https://spec.matrix.org/v1.18/client-server-api/#get_matrixclientv3accountwhoami */
 export function parseWhoami(value: unknown): Result<WhoamiResponse> {
-  if (!isJsonObject(value)) return fail(`whoami response is ${describeType(value)}, not an object`);
+  if (!isJsonObject(value)) return fail(say('core_mx_whoami_not_object', describeType(value)));
   const userId = own(value, 'user_id');
-  if (!looksLikeUserId(userId)) return fail('whoami response has no valid user_id');
+  if (!looksLikeUserId(userId)) return fail(say('core_mx_whoami_no_user_id'));
   const result: WhoamiResponse = { user_id: userId };
   const deviceId = own(value, 'device_id');
   if (deviceId !== undefined && deviceId !== null) {
-    if (!isString(deviceId)) return fail(`whoami device_id is ${describeType(deviceId)}, not a string`);
+    if (!isString(deviceId)) return fail(say('core_mx_whoami_device_id', describeType(deviceId)));
     result.device_id = deviceId;
   }
   const isGuest = own(value, 'is_guest');
@@ -59,7 +60,7 @@ export function parseWhoami(value: unknown): Result<WhoamiResponse> {
 
 function parseFailure(value: unknown): SignaturesUploadFailure {
   if (!isJsonObject(value)) {
-    return { errcode: 'M_UNKNOWN', error: `Malformed failure entry (${describeType(value)})` };
+    return { errcode: 'M_UNKNOWN', error: say('core_mx_failure_malformed', describeType(value)) };
   }
   const errcode = own(value, 'errcode');
   const failure: SignaturesUploadFailure = { errcode: isString(errcode) ? errcode : 'M_UNKNOWN' };
@@ -78,14 +79,14 @@ function parseFailure(value: unknown): SignaturesUploadFailure {
  * @see https://spec.matrix.org/v1.18/client-server-api/#post_matrixclientv3keyssignaturesupload
  */
 export function parseSignaturesUploadResponse(value: unknown): Result<Required<SignaturesUploadResponse>> {
-  if (!isJsonObject(value)) return fail(`signatures/upload response is ${describeType(value)}, not an object`);
+  if (!isJsonObject(value)) return fail(say('core_mx_signatures_upload_not_object', describeType(value)));
   const failures: Required<SignaturesUploadResponse>['failures'] = {};
   const raw = own(value, 'failures');
   if (raw === undefined || raw === null) return ok({ failures });
-  if (!isJsonObject(raw)) return fail(`signatures/upload failures is ${describeType(raw)}, not an object`);
+  if (!isJsonObject(raw)) return fail(say('core_mx_signatures_upload_failures_not_object', describeType(raw)));
   for (const [userId, perKey] of Object.entries(raw)) {
     if (!isJsonObject(perKey)) {
-      return fail(`signatures/upload failures for ${quote(userId)} is ${describeType(perKey)}, not an object`);
+      return fail(say('core_mx_signatures_upload_user_not_object', quote(userId), describeType(perKey)));
     }
     const kept: Record<string, SignaturesUploadFailure> = {};
     for (const [keyId, failure] of Object.entries(perKey)) setOwn(kept, keyId, parseFailure(failure));
@@ -101,15 +102,15 @@ export function parseSignaturesUploadResponse(value: unknown): Result<Required<S
  * @see https://spec.matrix.org/v1.18/client-server-api/#user-interactive-authentication-api
  */
 export function parseUiaChallenge(value: unknown): Result<UiaChallenge> {
-  if (!isJsonObject(value)) return fail(`UIA body is ${describeType(value)}, not an object`);
+  if (!isJsonObject(value)) return fail(say('core_mx_uia_not_object', describeType(value)));
   const rawFlows = own(value, 'flows');
-  if (!Array.isArray(rawFlows)) return fail('UIA body has no flows array');
+  if (!Array.isArray(rawFlows)) return fail(say('core_mx_uia_no_flows'));
   const flows: UiaChallenge['flows'] = [];
   for (const flow of rawFlows) {
     const stages = isJsonObject(flow) ? own(flow, 'stages') : undefined;
     if (isStringArray(stages)) flows.push({ stages: [...stages] });
   }
-  if (rawFlows.length > 0 && flows.length === 0) return fail('UIA body has no well-formed flow');
+  if (rawFlows.length > 0 && flows.length === 0) return fail(say('core_mx_uia_no_flow'));
 
   const params: Record<string, unknown> = {};
   const rawParams = own(value, 'params');

@@ -3,6 +3,7 @@
  * extension buffer an unbounded (or decompression-bomb) body.
  */
 import { ConnectionError } from './errors.ts';
+import { say } from '../words/say.ts';
 
 /**
  * Read the whole body of `response`, streaming, and stop as soon as it exceeds `maxBytes`.
@@ -13,7 +14,7 @@ import { ConnectionError } from './errors.ts';
 export async function readBodyLimited(response: Response, maxBytes: number, label: string): Promise<Uint8Array> {
   const tooLarge = (): ConnectionError =>
     new ConnectionError(
-      `The homeserver's answer to ${label} is larger than the ${maxBytes}-byte limit`,
+      say('core_mx_too_large', label, maxBytes),
       { kind: 'too-large', status: response.status },
     );
 

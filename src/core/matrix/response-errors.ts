@@ -6,6 +6,7 @@
 import { ConnectionError, MatrixApiError, UiaRequiredError } from './errors.ts';
 import { isJsonObject, own, quote } from './json-guards.ts';
 import { parseUiaChallenge } from './parse.ts';
+import { say } from '../words/say.ts';
 
 const REASONS: Readonly<Record<number, string>> = {
   400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found',
@@ -64,13 +65,15 @@ export function errorForResponse(r: ErrorResponse): MatrixApiError | UiaRequired
   const errcode = isJsonObject(r.body) ? own(r.body, 'errcode') : undefined;
 
   if (r.status >= 500 && r.status <= 599) {
-    const detail = typeof errcode === 'string' ? `: ${codeText(errcode)}${serverText(r.body)}` : '';
-    return new ConnectionError(`Homeserver answered ${status} for ${r.label}${detail}`, {
+    // The label with the errcode and server text after a colon is one substitution: a colon
+    // alone between two substitutions would not tell the popup where one ends (said-again.ts).
+    const detail = typeof errcode === 'string' ? `${r.label}: ${codeText(errcode)}${serverText(r.body)}` : r.label;
+    return new ConnectionError(say('core_mx_answered', status, detail), {
       kind: 'server', status: r.status,
     });
   }
   if (r.status < 400 || r.status > 499) {
-    return new ConnectionError(`Homeserver answered with unexpected status ${status} for ${r.label}`, {
+    return new ConnectionError(say('core_mx_answered_unexpected', status, r.label), {
       kind: 'bad-response', status: r.status,
     });
   }
@@ -78,27 +81,31 @@ export function errorForResponse(r: ErrorResponse): MatrixApiError | UiaRequired
   if (r.status === 401) {
     const challenge = parseUiaChallenge(r.body);
     if (challenge.ok) {
-      const flows = challenge.value.flows.map((f) => f.stages.join(' → ')).join(' | ') || 'none offered';
-      const failed = challenge.value.errcode === undefined
-        ? ''
-        : `; the last attempt failed with ${codeText(challenge.value.errcode)}${serverText(r.body)}`;
-      return new UiaRequiredError(
-        `Homeserver requires user-interactive authentication for ${r.label} (flows: ${flows})${failed}`,
-        challenge.value,
-      );
+      const flows = challenge.value.flows.map((f) => f.stages.join(' → ')).join(' | ');
+      const failed = challenge.value.errcode === undefined ? undefined : `${codeText(challenge.value.errcode)}${serverText(r.body)}`;
+      const message = failed === undefined
+        ? (flows === '' ? say('core_mx_uia_required_none', r.label) : say('core_mx_uia_required', r.label, flows))
+        : (flows === '' ? say('core_mx_uia_required_none_failed', r.label, failed) : say('core_mx_uia_required_failed', r.label, flows, failed));
+      return new UiaRequiredError(message, challenge.value);
     }
   }
   if (typeof errcode === 'string' && errcode !== '') {
     const retry = r.status === 429 ? retryAfterMs(r.headers, r.body, r.nowMs) : undefined;
-    const wait = retry === undefined ? '' : ` (retry after ${Math.ceil(retry / 1000)} s)`;
+    const wait = retry === undefined ? undefined : Math.ceil(retry / 1000);
     const softLogout = isJsonObject(r.body) && own(r.body, 'soft_logout') === true;
+    const text = serverText(r.body);
+    const answer = `${status} ${codeText(errcode)}`;
+    // The label with the server's text after a colon is one substitution (as above).
+    const message = text === ''
+      ? (wait === undefined ? say('core_mx_answered_no_message', answer, r.label) : say('core_mx_answered_no_message_retry', answer, r.label, wait))
+      : (wait === undefined ? say('core_mx_answered', answer, `${r.label}:${text}`) : say('core_mx_answered_retry', answer, `${r.label}:${text}`, wait));
     return new MatrixApiError(
-      `Homeserver answered ${status} ${codeText(errcode)} for ${r.label}:${serverText(r.body) || ' no message'}${wait}`,
+      message,
       { status: r.status, errcode, body: r.body, retryAfterMs: retry, softLogout },
     );
   }
   return new ConnectionError(
-    `Homeserver answered ${status} for ${r.label} without a Matrix error code (a proxy, or the wrong base URL?)`,
+    say('core_mx_answered_no_errcode', status, r.label),
     { kind: 'server', status: r.status },
   );
 }

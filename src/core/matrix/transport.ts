@@ -8,6 +8,7 @@ import { withinDepth } from './json-guards.ts';
 import { readBodyLimited } from './read-body.ts';
 import { errorForResponse } from './response-errors.ts';
 import { encodePath, encodeQuery } from './url.ts';
+import { say } from '../words/say.ts';
 
 export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE';
 
@@ -57,7 +58,7 @@ export interface Send {
   <T>(req: SendRequest<T>): Promise<T>;
 }
 
-const NOT_JSON: unique symbol = Symbol('not JSON');
+const NOT_JSON: unique symbol = Symbol('NOT_JSON');
 
 /**
  * Bodies nested deeper than this are refused whole. No Matrix response comes near it (signed
@@ -80,15 +81,16 @@ function decodeJson(bytes: Uint8Array): unknown {
 
 function notJsonMessage(label: string, bytes: Uint8Array): string {
   const head = new TextDecoder().decode(bytes.subarray(0, 64)).trimStart();
-  const what = bytes.byteLength === 0
-    ? 'an empty body'
-    : head.startsWith('<') ? 'HTML' : 'a body that is not valid JSON';
-  return `The homeserver answered ${label} with ${what} (${bytes.byteLength} bytes)`;
+  const id = bytes.byteLength === 0
+    ? 'core_mx_not_json_empty'
+    : head.startsWith('<') ? 'core_mx_not_json_html' : 'core_mx_not_json_invalid';
+  return say(id, label, bytes.byteLength);
 }
 
-function causeText(cause: unknown): string {
+/** What went wrong, in the runtime's words; undefined when it said nothing. */
+function causeText(cause: unknown): string | undefined {
   const inner = cause instanceof Error && cause.cause instanceof Error ? cause.cause : cause;
-  if (!(inner instanceof Error)) return typeof inner === 'string' ? inner : 'unknown error';
+  if (!(inner instanceof Error)) return typeof inner === 'string' ? inner : undefined;
   const code: unknown = (inner as Error & { code?: unknown }).code;
   return typeof code === 'string' && !inner.message.includes(code) ? `${inner.message} (${code})` : inner.message;
 }
@@ -158,7 +160,7 @@ export function createTransport(options: TransportOptions): Send {
     const body = req.body === undefined ? undefined : JSON.stringify(req.body);
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (req.signal?.aborted === true) {
-      throw new ConnectionError(`${label} was cancelled before it started`, { kind: 'aborted' });
+      throw new ConnectionError(say('core_mx_cancelled_before_start', label), { kind: 'aborted' });
     }
 
     const deadline = startDeadline(options.timeoutMs, req.signal, label);
@@ -173,8 +175,10 @@ export function createTransport(options: TransportOptions): Send {
           redirect: 'error', credentials: 'omit', cache: 'no-store',
         });
       } catch (cause) {
+        const why = causeText(cause);
+        // The label, a colon and the cause are one substitution (said-again.ts cannot split at a colon).
         throw deadline.error() ?? new ConnectionError(
-          `Could not reach the homeserver for ${label}: ${causeText(cause)}`, { kind: 'network', cause });
+          why === undefined ? say('core_mx_unreachable_unknown', label) : say('core_mx_unreachable', `${label}: ${why}`), { kind: 'network', cause });
       }
       status = response.status;
       let bytes: Uint8Array;
@@ -182,12 +186,13 @@ export function createTransport(options: TransportOptions): Send {
         bytes = await readBodyLimited(response, options.maxResponseBytes, label);
       } catch (cause) {
         if (cause instanceof ConnectionError) throw cause;
+        const why = causeText(cause);
         throw deadline.error() ?? new ConnectionError(
-          `The answer to ${label} was cut off (${causeText(cause)})`, { kind: 'bad-response', status, cause });
+          why === undefined ? say('core_mx_cut_off_unknown', label) : say('core_mx_cut_off', label, why), { kind: 'bad-response', status, cause });
       }
       const json = decodeJson(bytes);
       if (json !== NOT_JSON && !withinDepth(json, MAX_JSON_DEPTH)) {
-        throw new ConnectionError(`The homeserver's answer to ${label} is nested deeper than ${MAX_JSON_DEPTH} levels`, { kind: 'bad-response', status });
+        throw new ConnectionError(say('core_mx_too_deep', label, MAX_JSON_DEPTH), { kind: 'bad-response', status });
       }
       if (status >= 200 && status <= 299) {
         if (json === NOT_JSON) {
@@ -195,7 +200,7 @@ export function createTransport(options: TransportOptions): Send {
         }
         const parsed = req.parse(json);
         if (parsed.ok) return parsed.value;
-        throw new ConnectionError(`Unexpected answer to ${label}: ${parsed.error}`, { kind: 'bad-response', status });
+        throw new ConnectionError(say('core_mx_unexpected_answer', `${label}: ${parsed.error}`), { kind: 'bad-response', status });
       }
       const error = errorForResponse({
         label, status, headers: response.headers, body: json === NOT_JSON ? undefined : json, nowMs: Date.now(),
@@ -243,9 +248,9 @@ function startDeadline(timeoutMs: number, external: AbortSignal | undefined, lab
     error(): ConnectionError | undefined {
       if (timedOut) {
         return new ConnectionError(
-          `No complete answer from the homeserver within ${timeoutMs} ms for ${label}`, { kind: 'timeout' });
+          say('core_mx_timeout', timeoutMs, label), { kind: 'timeout' });
       }
-      if (external?.aborted === true) return new ConnectionError(`${label} was cancelled`, { kind: 'aborted' });
+      if (external?.aborted === true) return new ConnectionError(say('core_mx_cancelled', label), { kind: 'aborted' });
       return undefined;
     },
     dispose(): void {

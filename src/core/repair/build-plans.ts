@@ -15,6 +15,7 @@ import {
 import { parseJsonText } from '../json-text.ts';
 import { planSignUsers, type UserToSign } from './plan-users.ts';
 import type { SecretDecryptions } from '../secret-decryptions.ts';
+import { say } from '../words/say.ts';
 
 /** A plan plus what must happen before it runs (the export file) and what to wipe afterwards. */
 export interface BuiltPlan {
@@ -118,7 +119,7 @@ async function replacedSecrets(ctx: PlanContext, roles: readonly KeyRole[], rema
     if (isPublished) previousSecrets[name] = content;
     else {
       leftoverSecrets[name] = content;
-      remarks.push(`The ${name} secret in secret storage is not the published key (left by an earlier reset that did not finish?); it is kept aside, not reused.`);
+      remarks.push(say('core_plan_leftover_kept_aside', name));
     }
   }
   return { previousSecrets, leftoverSecrets };
@@ -135,9 +136,9 @@ function keyForNewKeys(ctx: PlanContext, exportKeys: boolean, remarks: string[])
   if (refusal === undefined) return ctx.ssss;
   if (!exportKeys) {
     throw new PlanRefusedError('unsafe-secret-storage-key',
-      `${refusal}. So the new private keys will not be stored in secret storage, and without another copy publishing them could lose them: save them in an export file instead`);
+      say('core_plan_unsafe_key_needs_export', refusal));
   }
-  remarks.push(`The new private keys are NOT stored in secret storage (${refusal}): the export file is their only copy.`);
+  remarks.push(say('core_plan_export_only_copy', refusal));
   return undefined;
 }
 
@@ -152,10 +153,10 @@ function chosenDevices(ctx: PlanContext, deviceIds: readonly string[] | undefine
     ? ctx.report.devices.filter((d) => (fallback(d) || d.deviceId === ctx.deviceId) && d.signable).map((d) => d.deviceId)
     : [...new Set([...ctx.report.devices.filter((d) => d.deviceId === ctx.deviceId && d.signable).map((d) => d.deviceId), ...deviceIds])];
   const unknown = ids.filter((id) => !Object.prototype.hasOwnProperty.call(pub.devices, id));
-  if (unknown.length > 0) throw new PlanRefusedError('bad-input', `no such device with keys: ${unknown.join(', ')}`);
+  if (unknown.length > 0) throw new PlanRefusedError('bad-input', say('core_plan_no_such_device', unknown.join(', ')));
   const unsignable = ids.filter((id) => ctx.report.devices.find((d) => d.deviceId === id)?.signable !== true);
   if (unsignable.length > 0) {
-    throw new PlanRefusedError('bad-input', `cannot cross-sign ${unsignable.join(', ')}: its own signature is missing or wrong, its keys are malformed, or its ID is a cross-signing key (sign it out instead)`);
+    throw new PlanRefusedError('bad-input', say('core_plan_cannot_cross_sign', unsignable.join(', ')));
   }
   return ids.map((id) => pub.devices[id]!);
 }
@@ -178,11 +179,11 @@ export async function buildReset(ctx: PlanContext, opts: { exportKeys?: boolean;
       .filter((d) => d.device_id !== ctx.deviceId)];
   const keys = await generateCrossSigningKeys(userId, ed);
   secrets.push(keys.master.seed, keys.selfSigning.seed, keys.userSigning.seed);
-  if (thisDevice === undefined) remarks.push('This session has no device keys on the server: it is not cross-signed by this reset.');
+  if (thisDevice === undefined) remarks.push(say('core_plan_reset_no_device_keys'));
   const signed = new Set(devices.map((d) => d.device_id));
   const others = Object.keys(pub.devices).filter((id) => id !== ctx.deviceId && !signed.has(id));
   if (others.length > 0) {
-    remarks.push(`Your other sessions (${others.join(', ')}) are not signed by the new key: verify them, or run sign-devices for the ones you recognise.`);
+    remarks.push(say('core_plan_reset_other_sessions', others.join(', ')));
   }
   let backup: { version: unknown; trust: BackupTrust; deviceIds: readonly string[] } | undefined;
   const backupRaw = raw(state.backup.read);
@@ -196,7 +197,7 @@ export async function buildReset(ctx: PlanContext, opts: { exportKeys?: boolean;
     if (key !== undefined) backup = { version: backupRaw, trust: { kind: 'backup-key', privateKey: key }, deviceIds: Object.keys(pub.devices) };
     else if (signer !== undefined && signerKey !== undefined) {
       backup = { version: backupRaw, trust: { kind: 'signature', keyId: signer.keyId, publicKey: signerKey }, deviceIds: Object.keys(pub.devices) };
-    } else remarks.push('The key backup is not re-signed (its key is not in secret storage under the given key): run resign-backup afterwards.');
+    } else remarks.push(say('core_plan_reset_backup_key_missing'));
   }
   const storeUnder = keyForNewKeys(ctx, opts.exportKeys === true, remarks);
   const input = {
@@ -207,7 +208,7 @@ export async function buildReset(ctx: PlanContext, opts: { exportKeys?: boolean;
   };
   let planned = await planResetCrossSigning(backup === undefined ? input : { ...input, backup });
   if (!planned.ok && planned.error.code === 'untrusted-backup') {
-    remarks.push(`The key backup is not re-signed (${planned.error.message}): run resign-backup afterwards.`);
+    remarks.push(say('core_plan_reset_backup_not_resigned', planned.error.message));
     planned = await planResetCrossSigning(input);
   }
   const plan = unwrap(planned);
@@ -229,15 +230,15 @@ export async function buildSignDevices(ctx: PlanContext, opts: { deviceIds?: rea
       .map((d) => d.deviceId);
   } else {
     const unknown = ids.filter((id) => !Object.prototype.hasOwnProperty.call(pub.devices, id));
-    if (unknown.length > 0) throw new PlanRefusedError('bad-input', `no such device with keys: ${unknown.join(', ')}`);
+    if (unknown.length > 0) throw new PlanRefusedError('bad-input', say('core_plan_no_such_device', unknown.join(', ')));
     // Picked by hand: still only what the report calls signable (its own signature valid, keys
     // well formed, its ID no cross-signing key) — vouching for a device's keys is what signing says.
     const unsignable = ids.filter((id) => report.devices.find((d) => d.deviceId === id)?.signable !== true);
     if (unsignable.length > 0) {
-      throw new PlanRefusedError('bad-input', `cannot cross-sign ${unsignable.join(', ')}: its own signature is missing or wrong, its keys are malformed, or its ID is a cross-signing key (sign it out instead)`);
+      throw new PlanRefusedError('bad-input', say('core_plan_cannot_cross_sign', unsignable.join(', ')));
     }
   }
-  if (ids.length === 0) throw new PlanRefusedError('nothing-to-do', 'every session is already cross-signed');
+  if (ids.length === 0) throw new PlanRefusedError('nothing-to-do', say('core_plan_all_sessions_signed'));
   const seed = await seedFromStorage(ctx, ROLE.selfSigning.secretName, secrets);
   const plan = unwrap(await planCrossSignDevices({
     userId, selfSigningSeed: seed, publishedSelfSigningKey: opts.selfSigningKey ?? pub.selfSigning, devices: ids.map((id) => pub.devices[id]!), ed,
@@ -249,9 +250,9 @@ export async function buildSignDevices(ctx: PlanContext, opts: { deviceIds?: rea
 export async function buildStoreFromExport(ctx: PlanContext, fileText: string): Promise<BuiltPlan> {
   const { state, userId, ed } = ctx;
   const imported = await parseKeysExportFile(fileText, ed);
-  if (!imported.ok) throw new PlanRefusedError('bad-input', `the export file: ${imported.error}`);
+  if (!imported.ok) throw new PlanRefusedError('bad-input', say('core_plan_export_file_bad', imported.error));
   const secrets = Object.values(imported.value.seeds);
-  if (imported.value.userId !== userId) throw new PlanRefusedError('bad-input', `the export file is for ${imported.value.userId}, not ${userId}`);
+  if (imported.value.userId !== userId) throw new PlanRefusedError('bad-input', say('core_plan_export_file_other_user', imported.value.userId, userId));
   const pub = published(state, userId);
   const existing: Partial<Record<KeyRole, unknown>> = {
     master: secretContent(state, ROLE.master.secretName),
@@ -270,7 +271,7 @@ export function buildReencrypt(ctx: PlanContext, source: CheckedSecretStorageKey
   const secrets = ctx.state.secrets
     .filter((s) => s.value !== null && Object.prototype.hasOwnProperty.call(s.value.encrypted, source.keyId))
     .map((s) => ({ name: s.name, content: raw(s.read) }));
-  if (secrets.length === 0) throw new PlanRefusedError('nothing-to-do', `no secret is stored under key ${source.keyId}`);
+  if (secrets.length === 0) throw new PlanRefusedError('nothing-to-do', say('core_plan_nothing_under_key', source.keyId));
   return planReencryptSecrets({ userId: ctx.userId, secrets, source, target: ctx.ssss! })
     .then((r) => ({ plan: unwrap(r), secrets: [], remarks: [] }));
 }
@@ -279,7 +280,7 @@ export function buildReencrypt(ctx: PlanContext, source: CheckedSecretStorageKey
 export async function buildResignBackup(ctx: PlanContext): Promise<BuiltPlan> {
   const { state, userId, ed, report } = ctx;
   const backupRaw = raw(state.backup.read);
-  if (backupRaw === null) throw new PlanRefusedError('nothing-to-do', 'there is no key backup');
+  if (backupRaw === null) throw new PlanRefusedError('nothing-to-do', say('core_plan_no_key_backup'));
   const secrets: Uint8Array[] = [];
   const pub = published(state, userId);
   const masterSeed = await seedFromStorage(ctx, ROLE.master.secretName, secrets);
@@ -298,7 +299,7 @@ export async function buildResignBackup(ctx: PlanContext): Promise<BuiltPlan> {
   }
   if (trust === undefined) {
     throw new PlanRefusedError('untrusted-backup',
-      'nothing shows the backup is yours: its key is not in secret storage and no cross-signed session signed it');
+      say('core_plan_backup_untrusted'));
   }
   const plan = unwrap(await planResignBackup({
     userId, masterSeed, publishedMaster: pub.master, backup: backupRaw, deviceIds: Object.keys(pub.devices), trust, ed,
@@ -322,10 +323,10 @@ export async function buildUpload(ctx: PlanContext): Promise<BuiltPlan> {
     master: publicKeyOf(pub.master), selfSigning: publicKeyOf(pub.selfSigning), userSigning: publicKeyOf(pub.userSigning),
   };
   if (Object.entries(plan.publicKeys).every(([role, key]) => current[role as KeyRole] === key)) {
-    throw new PlanRefusedError('nothing-to-do', 'the keys in secret storage are the ones already published');
+    throw new PlanRefusedError('nothing-to-do', say('core_plan_upload_already_published'));
   }
   const remarks = seeds.selfSigning === undefined || seeds.userSigning === undefined
-    ? ['Only the keys whose private halves are in secret storage are uploaded.'] : [];
+    ? [say('core_plan_upload_only_stored')] : [];
   return { plan, secrets, remarks };
 }
 
@@ -350,7 +351,7 @@ export async function checkKeyInput(
   });
   if (!checked.ok) {
     derived.value.fill(0);
-    return { ok: false, message: `secret-storage key ${keyId}: ${checked.error.message}` };
+    return { ok: false, message: say('core_plan_ssss_key_problem', keyId, checked.error.message) };
   }
   return { ok: true, key: checked.value };
 }
@@ -359,7 +360,7 @@ export async function checkKeyInput(
  * The other (non-target) secret-storage key that `input` opens: the source of store-secrets'
  * re-encryption. `label` names the input in the message (the CLI's flag, the popup's field).
  */
-export async function findSourceKey(state: AccountState, target: CheckedSecretStorageKey, input: SecretStorageKeyInput, label = 'the --from key'): Promise<{ ok: true; key: CheckedSecretStorageKey } | { ok: false; message: string }> {
+export async function findSourceKey(state: AccountState, target: CheckedSecretStorageKey, input: SecretStorageKeyInput, label = say('core_plan_from_key_label')): Promise<{ ok: true; key: CheckedSecretStorageKey } | { ok: false; message: string }> {
   const candidates = state.keyDescriptions.filter((d) => d.keyId !== target.keyId && d.value !== null);
   const reasons: string[] = [];
   for (const d of candidates) {
@@ -367,12 +368,12 @@ export async function findSourceKey(state: AccountState, target: CheckedSecretSt
     // A key nothing proves (no key check, no secret decrypts) cannot be the source either.
     if (checked.ok && checked.key.proof.kind !== 'unproven') return checked;
     if (checked.ok) {
-      reasons.push(`secret-storage key ${d.keyId}: ${checked.key.proof.kind === 'unproven' ? checked.key.proof.reason : ''}`);
+      reasons.push(say('core_plan_ssss_key_problem', d.keyId, checked.key.proof.kind === 'unproven' ? checked.key.proof.reason : ''));
       checked.key.key.fill(0);
     } else reasons.push(checked.message);
   }
-  if (candidates.length === 0) return { ok: false, message: 'no other secret-storage key is in use on this account' };
-  return { ok: false, message: `${label} matches none of the other secret-storage keys (${reasons.join('; ')})` };
+  if (candidates.length === 0) return { ok: false, message: say('core_plan_no_other_ssss_key') };
+  return { ok: false, message: say('core_plan_source_key_matches_none', label, reasons.join('; ')) };
 }
 
 /**
@@ -382,9 +383,9 @@ export async function findSourceKey(state: AccountState, target: CheckedSecretSt
  */
 export async function buildRegenerate(ctx: PlanContext, opts: { selfSigning: boolean; userSigning: boolean; exportKeys?: boolean; keepVerified?: readonly UserToSign[]; deviceIds?: readonly string[] }): Promise<BuiltPlan> {
   const { state, userId, ed } = ctx;
-  if (!opts.selfSigning && !opts.userSigning) throw new PlanRefusedError('bad-input', 'choose the self-signing key, the user-signing key, or both');
+  if (!opts.selfSigning && !opts.userSigning) throw new PlanRefusedError('bad-input', say('core_plan_regen_choose'));
   const pub = published(state, userId);
-  if (pub.master === undefined) throw new PlanRefusedError('bad-input', 'there is no published master key to sign new subkeys with: reset cross-signing instead');
+  if (pub.master === undefined) throw new PlanRefusedError('bad-input', say('core_plan_regen_no_master'));
   const secrets: Uint8Array[] = [];
   const remarks: string[] = [];
   const storeUnder = keyForNewKeys(ctx, opts.exportKeys === true, remarks);
@@ -428,24 +429,24 @@ export async function buildManualUpload(ctx: PlanContext, texts: ManualKeyTexts)
       // Our message, never JSON.parse's: it would quote the text, which may hold a seed.
       const parsed = parseJsonText(text);
       if (parsed.ok) keys[role] = parsed.value;
-      else problems.push(`the ${ROLE[role].name} key is ${parsed.error}`);
+      else problems.push(say('core_plan_manual_key_text_bad', ROLE[role].name, parsed.error));
       continue;
     }
     const bytes = tryDecodeBase64(text.replace(/\s+/g, ''));
     if (!bytes.ok || bytes.value.length !== 32) {
-      problems.push(`the ${ROLE[role].name} key is neither CrossSigningKey JSON nor the base64 of a 32-byte seed`);
+      problems.push(say('core_plan_manual_key_text_neither', ROLE[role].name));
       continue;
     }
     seeds[role] = bytes.value;
     secrets.push(bytes.value);
   }
   if (problems.length > 0) throw new PlanRefusedError('bad-input', problems.join('; '));
-  if (Object.keys(keys).length === 0 && Object.keys(seeds).length === 0) throw new PlanRefusedError('bad-input', 'no key given');
+  if (Object.keys(keys).length === 0 && Object.keys(seeds).length === 0) throw new PlanRefusedError('bad-input', say('core_eng_manual_no_key'));
   const pub = published(state, userId);
   // Seeds without key objects: derive the keys. Subkeys need a master seed to be signed with.
   let signer = seeds.master;
   if (signer === undefined && (seeds.selfSigning !== undefined && keys.selfSigning === undefined || seeds.userSigning !== undefined && keys.userSigning === undefined)) {
-    if (ctx.ssss === undefined) throw new PlanRefusedError('bad-input', 'a subkey seed needs the master seed to sign its key: give the master seed too, or the recovery key so it is read from secret storage');
+    if (ctx.ssss === undefined) throw new PlanRefusedError('bad-input', say('core_plan_manual_subkey_needs_master'));
     signer = await seedFromStorage(ctx, ROLE.master.secretName, secrets);
   }
   for (const role of ROLES) {
@@ -467,7 +468,7 @@ export async function buildManualUpload(ctx: PlanContext, texts: ManualKeyTexts)
   const refusal = ctx.ssss === undefined ? undefined : storeRefusal(ctx.ssss);
   const store = ctx.ssss !== undefined && refusal === undefined && seeded.length > 0;
   const plan = unwrap(await planManualUpload(validated.value, store ? { secretStorage: ctx.ssss!, ...(await replacedSecrets(ctx, seeded, remarks)) } : {}));
-  if (seeded.length > 0 && !store) remarks.push(`The seeds you gave are not stored in secret storage (${refusal ?? 'no recovery key given'}): keep your copy.`);
+  if (seeded.length > 0 && !store) remarks.push(say('core_plan_manual_seeds_not_stored', refusal ?? say('core_plan_manual_no_recovery_key')));
   return { plan, secrets, remarks };
 }
 

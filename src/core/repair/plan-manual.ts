@@ -9,6 +9,7 @@ import { ROLE, ROLES } from '../roles.ts';
 import type { ValidatedManualUpload } from './manual-upload.ts';
 import { keepAsideSteps, storeStepId, UPLOAD_STEP_ID, type NewKeysSafeguard } from './plan-new-keys.ts';
 import { finishPlan, putSecretStep, uploadKeysStep, type RepairPlan, type RepairStep } from './plans.ts';
+import { say } from '../words/say.ts';
 import { secretContentWith, seedSecret, storeRefusal, type CheckedSecretStorageKey } from './secrets.ts';
 
 export async function planManualUpload(
@@ -19,24 +20,24 @@ export async function planManualUpload(
   const notes: string[] = [];
   const ssss = opts.secretStorage;
   if (ssss !== undefined && !ssss.isDefault) {
-    return { ok: false, error: { code: 'bad-secret-storage-key', message: `key ${ssss.keyId} is not the default secret-storage key` } };
+    return { ok: false, error: { code: 'bad-secret-storage-key', message: say('core_plan_key_not_default', ssss.keyId) } };
   }
   const refusal = ssss === undefined ? undefined : storeRefusal(ssss);
-  if (refusal !== undefined) return { ok: false, error: { code: 'unsafe-secret-storage-key', message: `${refusal}; the seeds are not stored under it` } };
+  if (refusal !== undefined) return { ok: false, error: { code: 'unsafe-secret-storage-key', message: say('core_plan_manual_refusal', refusal) } };
   for (const role of ROLES) {
     const seed = upload.seeds[role];
     if (seed === undefined || ssss === undefined) continue;
     steps.push(...keepAsideSteps(upload.userId, role, opts));
     const content = await secretContentWith(undefined, ROLE[role].secretName, seedSecret(seed), ssss, 'none');
-    steps.push(putSecretStep(storeStepId(role), `Store the ${role} seed you gave in secret storage (key ${ssss.keyId})`,
+    steps.push(putSecretStep(storeStepId(role), say('core_plan_manual_store_seed', role, ssss.keyId),
       upload.userId, ROLE[role].secretName, content));
   }
-  if (!steps.some((s) => s.id.startsWith('store-'))) notes.push('Only you hold the private keys of these public keys.');
-  if (upload.replacesMaster) notes.push('This replaces your master key: everyone who verified you must verify you again.');
+  if (!steps.some((s) => s.id.startsWith('store-'))) notes.push(say('core_plan_manual_only_you'));
+  if (upload.replacesMaster) notes.push(say('core_plan_manual_replaces_master'));
   const body: Record<string, unknown> = { ...upload.body };
-  steps.push(uploadKeysStep(UPLOAD_STEP_ID, 'Publish the keys you supplied', body, steps.map((s) => s.id)));
+  steps.push(uploadKeysStep(UPLOAD_STEP_ID, say('core_plan_manual_step_publish'), body, steps.map((s) => s.id)));
   return ok(finishPlan({
-    kind: 'manual-upload', title: 'Upload cross-signing keys', userId: upload.userId,
+    kind: 'manual-upload', title: say('core_plan_manual_title'), userId: upload.userId,
     safeguard: steps.length > 1 ? 'secret-storage' : 'not-applicable', publicKeys: { ...upload.publicKeys }, steps, notes,
   }));
 }

@@ -9,6 +9,7 @@ import { ROLE, ROLES, type KeyRole } from '../roles.ts';
 import type { CrossSigningKeyPair } from './keys.ts';
 import { putSecretStep, uploadKeysStep, type RepairStep, type Safeguard } from './plans.ts';
 import { secretContentWith, seedSecret, storeRefusal, type CheckedSecretStorageKey } from './secrets.ts';
+import { say } from '../words/say.ts';
 
 /** How the private halves of new keys are kept safe before the upload. One is required. */
 export interface NewKeysSafeguard {
@@ -54,12 +55,12 @@ export function keepAsideSteps(userId: string, role: KeyRole, kept: Pick<NewKeys
   const steps: RepairStep[] = [];
   const previous = kept.previousSecrets?.[name];
   if (hasEncrypted(previous)) {
-    steps.push(putSecretStep(`keep-previous-${storeStepId(role)}`, `Keep the current ${ROLE[role].label} secret aside (${PREVIOUS_SECRET_PREFIX}${name})`,
+    steps.push(putSecretStep(`keep-previous-${storeStepId(role)}`, say('core_plan_keep_current_aside', ROLE[role].label, `${PREVIOUS_SECRET_PREFIX}${name}`),
       userId, `${PREVIOUS_SECRET_PREFIX}${name}`, { secret: name, content: previous }));
   }
   const leftover = kept.leftoverSecrets?.[name];
   if (hasEncrypted(leftover)) {
-    steps.push(putSecretStep(`keep-unpublished-${storeStepId(role)}`, `Keep the unpublished ${ROLE[role].label} secret aside (${LEFTOVER_SECRET_PREFIX}${name})`,
+    steps.push(putSecretStep(`keep-unpublished-${storeStepId(role)}`, say('core_plan_keep_unpublished_aside', ROLE[role].label, `${LEFTOVER_SECRET_PREFIX}${name}`),
       userId, `${LEFTOVER_SECRET_PREFIX}${name}`, { secret: name, content: leftover }));
   }
   return steps;
@@ -82,33 +83,33 @@ export async function storeThenUpload(
   const ssss = safeguard.secretStorage;
   if (ssss !== undefined) {
     if (!ssss.isDefault) {
-      return fail({ code: 'bad-secret-storage-key', message: `key ${ssss.keyId} is not the default secret-storage key` });
+      return fail({ code: 'bad-secret-storage-key', message: say('core_plan_key_not_default', ssss.keyId) });
     }
     const refusal = storeRefusal(ssss);
-    if (refusal !== undefined) return fail({ code: 'unsafe-secret-storage-key', message: `${refusal}; the new private keys are not stored under it` });
+    if (refusal !== undefined) return fail({ code: 'unsafe-secret-storage-key', message: say('core_plan_new_keys_refusal', refusal) });
     for (const role of roles) {
       const name = ROLE[role].secretName;
       steps.push(...keepAsideSteps(userId, role, safeguard));
       // 'none': entries under other keys would hold the replaced seed (see secretContentWith).
       const content = await secretContentWith(undefined, name, seedSecret(pairs[role]!.seed), ssss, 'none');
-      steps.push(putSecretStep(storeStepId(role), `Store the new ${ROLE[role].label} in secret storage (key ${ssss.keyId})`,
+      steps.push(putSecretStep(storeStepId(role), say('core_plan_new_keys_store_step', ROLE[role].label, ssss.keyId),
         userId, name, content));
     }
     notes.push(steps.some((st) => st.id.startsWith('keep-'))
-      ? `The cross-signing secrets currently in secret storage are replaced by the new ones; the old ones are kept under ${PREVIOUS_SECRET_PREFIX}<name> (published) or ${LEFTOVER_SECRET_PREFIX}<name> (never published).`
-      : 'The cross-signing secrets currently in secret storage are replaced by the new ones.');
+      ? say('core_plan_new_keys_replaced_kept', PREVIOUS_SECRET_PREFIX, LEFTOVER_SECRET_PREFIX)
+      : say('core_plan_new_keys_replaced'));
   } else if (safeguard.exportConfirmed !== true) {
     return fail({
       code: 'nothing-lost',
-      message: 'The new private keys must first be stored in secret storage or saved in an export file; refusing to plan the upload.',
+      message: say('core_plan_new_keys_nothing_lost'),
     });
   } else {
-    notes.push('The new private keys are only in the export file you saved. Keep it safe.');
+    notes.push(say('core_plan_new_keys_only_export'));
   }
   const body: Record<string, unknown> = {};
   for (const role of roles) body[ROLE[role].uploadField] = pairs[role]!.key;
   const what = roles.map((role) => ROLE[role].label).join(', ');
-  steps.push(uploadKeysStep(UPLOAD_STEP_ID, `Publish the new ${what} (the homeserver may ask you to confirm it)`,
+  steps.push(uploadKeysStep(UPLOAD_STEP_ID, say('core_plan_new_keys_publish_step', what),
     body, steps.map((s) => s.id)));
   return ok({ steps, safeguard: ssss !== undefined ? 'secret-storage' : 'export-confirmed', notes });
 }

@@ -15,6 +15,7 @@ import type { CrossSigningKeyPair, GeneratedCrossSigningKeys, SubkeysForMaster }
 import { storeThenUpload, UPLOAD_STEP_ID, type NewKeysSafeguard } from './plan-new-keys.ts';
 import { finishPlan, putBackupStep, uploadSignaturesStep, type RepairPlan, type RepairStep } from './plans.ts';
 import { keepVerifiedStep, type UserToSign } from './plan-users.ts';
+import { say } from '../words/say.ts';
 
 export interface ResetInput extends NewKeysSafeguard {
   /** From generateCrossSigningKeys (export them first if that is the safeguard). */
@@ -41,8 +42,8 @@ export interface RegenerateInput extends NewKeysSafeguard {
 }
 
 const RESET_NOTES = [
-  'Everyone who verified you will see that your identity changed and must verify you again.',
-  'Sessions not listed here stay unverified until you cross-sign them again.',
+  say('core_plan_reset_identity_changed'),
+  say('core_plan_reset_sessions_unverified'),
 ];
 
 async function signedByMaster(pair: CrossSigningKeyPair, userId: string, masterPublicKey: string, ed: Ed25519): Promise<boolean> {
@@ -54,7 +55,7 @@ async function deviceStep(userId: string, devices: readonly unknown[] | undefine
   if (devices === undefined || devices.length === 0) return ok(undefined);
   const signed = await signDevices(userId, devices, ssk, ed);
   if (!signed.ok) return signed;
-  return ok(uploadSignaturesStep('sign-devices', `Cross-sign ${signed.value.deviceIds.join(', ')} with the new self-signing key`,
+  return ok(uploadSignaturesStep('sign-devices', say('core_plan_reset_sign_devices_step', signed.value.deviceIds.join(', ')),
     signed.value.body, [UPLOAD_STEP_ID]));
 }
 
@@ -70,7 +71,7 @@ export async function planResetCrossSigning(input: ResetInput): Promise<Result<R
   const userId = keys.userId;
   for (const pair of [keys.selfSigning, keys.userSigning]) {
     if (!(await signedByMaster(pair, userId, keys.master.publicKey, ed))) {
-      return fail({ code: 'bad-input', message: 'the new subkeys are not signed by the new master' });
+      return fail({ code: 'bad-input', message: say('core_plan_reset_subkeys_not_signed') });
     }
   }
   const base = await storeThenUpload(userId, { master: keys.master, selfSigning: keys.selfSigning, userSigning: keys.userSigning }, input);
@@ -84,14 +85,14 @@ export async function planResetCrossSigning(input: ResetInput): Promise<Result<R
       userId, backup: input.backup.version, master: keys.master, deviceIds: input.backup.deviceIds, trust: input.backup.trust, ed,
     });
     if (!backup.ok) return backup;
-    steps.push(putBackupStep('resign-backup', `Sign key backup version ${backup.value.version} with the new master key`,
+    steps.push(putBackupStep('resign-backup', say('core_plan_reset_resign_backup_step', backup.value.version),
       backup.value.version, backup.value.body, [UPLOAD_STEP_ID]));
   }
   const kept = await keepVerifiedStep(userId, input.keepVerified ?? [], keys.userSigning, ed);
   if (!kept.ok) return kept;
   if (kept.value !== undefined) steps.push(kept.value);
   return ok(finishPlan({
-    kind: 'reset-cross-signing', title: 'Reset cross-signing', userId, safeguard: base.value.safeguard,
+    kind: 'reset-cross-signing', title: say('core_plan_reset_title'), userId, safeguard: base.value.safeguard,
     publicKeys: { master: keys.master.publicKey, selfSigning: keys.selfSigning.publicKey, userSigning: keys.userSigning.publicKey },
     steps, notes: [...RESET_NOTES, ...base.value.notes],
   }));
@@ -106,9 +107,9 @@ export async function planRegenerateSubkeys(input: RegenerateInput): Promise<Res
   const { subkeys, ed } = input;
   const userId = subkeys.userId;
   const master = checkCrossSigningKey(input.publishedMaster, userId, 'master');
-  if (!master.ok) return fail({ code: 'bad-input', message: `the published master key ${master.error.message}` });
+  if (!master.ok) return fail({ code: 'bad-input', message: say('core_plan_regen_published_master_bad', master.error.message) });
   if (master.value.publicKey !== subkeys.masterPublicKey) {
-    return fail({ code: 'seed-mismatch', message: 'the master seed does not belong to the published master key' });
+    return fail({ code: 'seed-mismatch', message: say('core_plan_regen_master_seed_mismatch') });
   }
   const pairs: Partial<Record<KeyRole, CrossSigningKeyPair>> = {};
   const publicKeys: Partial<Record<KeyRole, string>> = { master: subkeys.masterPublicKey };
@@ -116,12 +117,12 @@ export async function planRegenerateSubkeys(input: RegenerateInput): Promise<Res
     const pair = subkeys[role];
     if (pair === undefined) continue;
     if (!(await signedByMaster(pair, userId, subkeys.masterPublicKey, ed))) {
-      return fail({ code: 'bad-input', message: `the new ${role} key is not signed by the master` });
+      return fail({ code: 'bad-input', message: say('core_plan_regen_subkey_not_signed', role) });
     }
     pairs[role] = pair;
     publicKeys[role] = pair.publicKey;
   }
-  if (Object.keys(pairs).length === 0) return fail({ code: 'nothing-to-do', message: 'no new subkey' });
+  if (Object.keys(pairs).length === 0) return fail({ code: 'nothing-to-do', message: say('core_plan_regen_no_new_subkey') });
   const base = await storeThenUpload(userId, pairs, input);
   if (!base.ok) return base;
   const steps = [...base.value.steps];
@@ -131,15 +132,15 @@ export async function planRegenerateSubkeys(input: RegenerateInput): Promise<Res
     if (devices.value !== undefined) steps.push(devices.value);
   }
   const keep = input.keepVerified ?? [];
-  if (keep.length > 0 && subkeys.userSigning === undefined) return fail({ code: 'bad-input', message: 'people are kept verified only with a new user-signing key' });
+  if (keep.length > 0 && subkeys.userSigning === undefined) return fail({ code: 'bad-input', message: say('core_plan_regen_keep_needs_usk') });
   const kept = subkeys.userSigning === undefined ? ok(undefined) : await keepVerifiedStep(userId, keep, subkeys.userSigning, ed);
   if (!kept.ok) return kept;
   if (kept.value !== undefined) steps.push(kept.value);
   const notes = [...base.value.notes];
-  if (subkeys.selfSigning !== undefined) notes.push('Sessions not listed here lose their cross-signing until you sign them again.');
-  if (subkeys.userSigning !== undefined) notes.push(keep.length > 0 ? 'Users you verified and did not keep here must be verified again.' : 'Users you verified must be verified again.');
+  if (subkeys.selfSigning !== undefined) notes.push(say('core_plan_regen_sessions_lose'));
+  if (subkeys.userSigning !== undefined) notes.push(keep.length > 0 ? say('core_plan_regen_users_not_kept') : say('core_plan_regen_users_again'));
   return ok(finishPlan({
-    kind: 'regenerate-subkeys', title: 'Replace the self-signing / user-signing key', userId, safeguard: base.value.safeguard,
+    kind: 'regenerate-subkeys', title: say('core_plan_regen_title'), userId, safeguard: base.value.safeguard,
     publicKeys, steps, notes,
   }));
 }

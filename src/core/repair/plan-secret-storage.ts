@@ -10,6 +10,7 @@ import { publishedKeyForSeed } from './device-signing.ts';
 import type { PlanError } from './errors.ts';
 import { ROLE, ROLES, type KeyRole } from '../roles.ts';
 import { finishPlan, putSecretStep, type RepairPlan, type RepairStep } from './plans.ts';
+import { say } from '../words/say.ts';
 import { readSecret, readSeed, secretContentWith, seedSecret, storeRefusal, type CheckedSecretStorageKey } from './secrets.ts';
 
 export interface StoreSecretsInput {
@@ -39,9 +40,9 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 /** Store missing cross-signing secrets under the default key. */
 export async function planStoreCrossSigningSecrets(input: StoreSecretsInput): Promise<Result<RepairPlan, PlanError>> {
   const ssss = input.secretStorage;
-  if (!ssss.isDefault) return fail({ code: 'bad-secret-storage-key', message: `key ${ssss.keyId} is not the default secret-storage key` });
+  if (!ssss.isDefault) return fail({ code: 'bad-secret-storage-key', message: say('core_plan_key_not_default', ssss.keyId) });
   const refusal = storeRefusal(ssss);
-  if (refusal !== undefined) return fail({ code: 'unsafe-secret-storage-key', message: `${refusal}; nothing is stored under it` });
+  if (refusal !== undefined) return fail({ code: 'unsafe-secret-storage-key', message: say('core_plan_store_refusal', refusal) });
   const steps: RepairStep[] = [];
   const notes: string[] = [];
   const publicKeys: Partial<Record<KeyRole, string>> = {};
@@ -59,16 +60,16 @@ export async function planStoreCrossSigningSecrets(input: StoreSecretsInput): Pr
       if (stored.ok) stored.value.fill(0);
       if (same) continue; // already stored under the default key
       if (input.overwriteStale !== true) {
-        return fail({ code: 'would-overwrite', message: `${name} already holds a different or unreadable value under key ${ssss.keyId}` });
+        return fail({ code: 'would-overwrite', message: say('core_plan_store_would_overwrite', name, ssss.keyId) });
       }
-      notes.push(`${name}: the stale value under key ${ssss.keyId} is replaced.`);
+      notes.push(say('core_plan_store_stale_replaced', name, ssss.keyId));
     }
     const content = await secretContentWith(existing, name, seedSecret(seed), ssss, 'others');
-    steps.push(putSecretStep(`store-${name}`, `Store ${name} in secret storage (key ${ssss.keyId})`, input.userId, name, content));
+    steps.push(putSecretStep(`store-${name}`, say('core_plan_store_step', name, ssss.keyId), input.userId, name, content));
   }
-  if (steps.length === 0) return fail({ code: 'nothing-to-do', message: 'every given secret is already stored under the default key' });
+  if (steps.length === 0) return fail({ code: 'nothing-to-do', message: say('core_plan_store_nothing_to_do') });
   return ok(finishPlan({
-    kind: 'store-secrets', title: 'Store cross-signing keys in secret storage', userId: input.userId,
+    kind: 'store-secrets', title: say('core_plan_store_title'), userId: input.userId,
     safeguard: 'not-applicable', publicKeys, steps, notes,
   }));
 }
@@ -86,25 +87,25 @@ export interface ReencryptInput {
 /** Add an encryption under the default key to secrets only held under another key. */
 export async function planReencryptSecrets(input: ReencryptInput): Promise<Result<RepairPlan, PlanError>> {
   const { source, target } = input;
-  if (!target.isDefault) return fail({ code: 'bad-secret-storage-key', message: `key ${target.keyId} is not the default secret-storage key` });
-  if (source.keyId === target.keyId) return fail({ code: 'bad-input', message: 'source and target are the same key' });
+  if (!target.isDefault) return fail({ code: 'bad-secret-storage-key', message: say('core_plan_key_not_default', target.keyId) });
+  if (source.keyId === target.keyId) return fail({ code: 'bad-input', message: say('core_plan_reencrypt_same_key') });
   const refusal = storeRefusal(target);
-  if (refusal !== undefined) return fail({ code: 'unsafe-secret-storage-key', message: `${refusal}; nothing is stored under it` });
+  if (refusal !== undefined) return fail({ code: 'unsafe-secret-storage-key', message: say('core_plan_store_refusal', refusal) });
   const steps: RepairStep[] = [];
   const seen = new Set<string>();
   for (const { name, content } of input.secrets) {
-    if (typeof name !== 'string' || name === '' || seen.has(name)) return fail({ code: 'bad-input', message: 'secret names must be distinct non-empty strings' });
+    if (typeof name !== 'string' || name === '' || seen.has(name)) return fail({ code: 'bad-input', message: say('core_plan_reencrypt_bad_names') });
     seen.add(name);
     if (hasEntry(content, target.keyId)) continue;
     const plaintext = await readSecret(content, name, source);
     if (!plaintext.ok) return plaintext;
     const updated = await secretContentWith(content, name, plaintext.value, target, 'others');
-    steps.push(putSecretStep(`reencrypt-${name}`, `Also encrypt ${name} under the default key ${target.keyId} (the copy under ${source.keyId} stays)`,
+    steps.push(putSecretStep(`reencrypt-${name}`, say('core_plan_reencrypt_step', name, target.keyId, source.keyId),
       input.userId, name, updated));
   }
-  if (steps.length === 0) return fail({ code: 'nothing-to-do', message: 'every secret is already stored under the default key' });
+  if (steps.length === 0) return fail({ code: 'nothing-to-do', message: say('core_plan_reencrypt_nothing_to_do') });
   return ok(finishPlan({
-    kind: 'store-secrets', title: 'Make secrets readable with your default recovery key', userId: input.userId,
+    kind: 'store-secrets', title: say('core_plan_reencrypt_title'), userId: input.userId,
     safeguard: 'not-applicable', publicKeys: {}, steps, notes: [],
   }));
 }

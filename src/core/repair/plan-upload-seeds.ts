@@ -13,6 +13,7 @@ import { ROLE, ROLES, type KeyRole } from '../roles.ts';
 import { crossSigningKeyFromSeed, type CrossSigningKeyPair } from './keys.ts';
 import { UPLOAD_STEP_ID } from './plan-new-keys.ts';
 import { finishPlan, uploadKeysStep, type RepairPlan } from './plans.ts';
+import { say } from '../words/say.ts';
 
 export interface UploadFromSeedsInput {
   userId: string;
@@ -29,19 +30,19 @@ export interface UploadFromSeedsInput {
  */
 export async function planUploadKeysFromSeeds(input: UploadFromSeedsInput): Promise<Result<RepairPlan, PlanError>> {
   const { userId, seeds, ed } = input;
-  if (!(seeds?.master instanceof Uint8Array) || seeds.master.length !== 32) return fail({ code: 'bad-input', message: 'the master seed is required (32 bytes)' });
+  if (!(seeds?.master instanceof Uint8Array) || seeds.master.length !== 32) return fail({ code: 'bad-input', message: say('core_plan_seeds_master_required') });
   const pairs: Partial<Record<KeyRole, CrossSigningKeyPair>> = { master: await crossSigningKeyFromSeed(userId, 'master', seeds.master, ed) };
   for (const role of ['selfSigning', 'userSigning'] as const) {
     const seed = seeds[role];
     if (seed === undefined) continue;
-    if (!(seed instanceof Uint8Array) || seed.length !== 32) return fail({ code: 'bad-input', message: `the ${role} seed is not 32 bytes` });
+    if (!(seed instanceof Uint8Array) || seed.length !== 32) return fail({ code: 'bad-input', message: say('core_plan_seeds_not_32_bytes', role) });
     pairs[role] = await crossSigningKeyFromSeed(userId, role, seed, ed, seeds.master);
   }
-  const notes = ['The private keys are the ones already in your secret storage.'];
+  const notes = [say('core_plan_seeds_already_stored')];
   if (input.publishedMaster !== undefined && input.publishedMaster !== null) {
     const published = checkCrossSigningKey(input.publishedMaster, userId, 'master');
     if (!published.ok || published.value.publicKey !== pairs.master!.publicKey) {
-      notes.push('This replaces the published master key: everyone who verified you must verify you again.');
+      notes.push(say('core_plan_seeds_replaces_master'));
     }
   }
   const body: Record<string, unknown> = {};
@@ -53,7 +54,7 @@ export async function planUploadKeysFromSeeds(input: UploadFromSeedsInput): Prom
     publicKeys[role] = pair.publicKey;
   }
   return ok(finishPlan({
-    kind: 'upload-keys', title: 'Publish the keys held in secret storage', userId, safeguard: 'secret-storage',
-    publicKeys, steps: [uploadKeysStep(UPLOAD_STEP_ID, 'Publish the public keys of your stored cross-signing keys', body, [])], notes,
+    kind: 'upload-keys', title: say('core_plan_seeds_title'), userId, safeguard: 'secret-storage',
+    publicKeys, steps: [uploadKeysStep(UPLOAD_STEP_ID, say('core_plan_seeds_step_publish'), body, [])], notes,
   }));
 }

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { hostOf } from '../../core/matrix/discovery.ts';
+import { hostOf } from '../../core/matrix/hosts.ts';
 import type { SessionView } from '../../ext/protocol.ts';
 import { send } from '../../ext/messaging.ts';
 import { session as currentSession, sessions } from '../state.ts';

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { hostOf } from '../../core/matrix/discovery.ts';
+import { hostOf } from '../../core/matrix/hosts.ts';
 import { send } from '../../ext/messaging.ts';
 import type { SessionView, StatusView } from '../../ext/protocol.ts';
 import type { UsersReport } from '../../core/users/types.ts';
