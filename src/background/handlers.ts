@@ -16,6 +16,7 @@ import { createFlowManager, type MirroredRun } from './repair-flow.ts';
 import { closeAuthWindowById, openAuthWindow } from '../ext/auth-window.ts';
 import type { RepairFlowView } from '../ext/protocol.ts';
 import { tabAccessState } from './tab-access-probe.ts';
+import { say } from '../core/words/say.ts';
 
 /** storage.session key of the repair flows' mirror (no private key, password or recovery key). */
 const FLOWS_KEY = 'repairFlows';
@@ -192,7 +193,7 @@ export const handlers: Handlers = {
     if (!s) throw unknownSession();
     // The person confirms the host they were shown; a stale or forged host confirms nothing.
     if (hostOf(s.homeserver) !== host) {
-      throw Object.assign(new Error(`This session's homeserver is ${hostOf(s.homeserver) ?? s.homeserver}, not ${host}; nothing was confirmed.`), { name: 'HomeserverHostError', code: 'homeserver-host-changed' });
+      throw Object.assign(new Error(say('core_base_host_changed', hostOf(s.homeserver) ?? s.homeserver, host)), { name: 'HomeserverHostError', code: 'homeserver-host-changed' });
     }
     const next = await updateSession(sessionId, { homeserverConfirmed: true });
     if (!next) throw unknownSession();

@@ -12,6 +12,7 @@ import { classifyInjectionError, isProtectedUrl, MESSAGES, SessionReadError } fr
 import type { Parsed } from '../readers/parse/candidate.ts';
 import { tabAccess } from './tab-access-state.ts';
 import { sessionForTab } from './session-store.ts';
+import { say } from '../core/words/say.ts';
 
 export const PAGE_READER = 'readers/page-reader.js';
 export const ELEMENT_LIVE = 'readers/element-live.js';
@@ -28,7 +29,7 @@ async function injectionError(message: string, tabId: number, url: string | unde
   }
   if (code === 'unreadable-page') return new SessionReadError(code, MESSAGES.unreadable);
   if (code === 'no-tab') return new SessionReadError(code, MESSAGES.noTab);
-  return new SessionReadError(code, `Couldn\u2019t read the web app\u2019s storage in this tab: ${message}`);
+  return new SessionReadError(code, say('core_base_tab_storage_unreadable', message));
 }
 
 /** Run one reader file in the tab's top frame and return its (awaited) completion value. */
@@ -67,7 +68,7 @@ export async function readTabCandidates(tabId: number): Promise<Parsed> {
   // The page could be scripted: the grant is there (again); re-reads waiting for it carry on.
   tabAccess.restored(tabId);
   const checked = validateDump(dump);
-  if (!checked.ok) throw new SessionReadError('read-failed', `Couldn\u2019t read the web app\u2019s storage in this tab: ${checked.error}.`);
+  if (!checked.ok) throw new SessionReadError('read-failed', say('core_base_tab_storage_unreadable', checked.error));
   let live = null;
   if (wantsLiveClient(checked.dump)) {
     try {

@@ -46,6 +46,7 @@ import { describeServerKeys } from '../core/repair/server-state.ts';
 import { redactedRequestBody } from '../core/inspect/redaction.ts';
 import { planFlow, RepairFlowError, type PreviewRequest } from './repair-plan.ts';
 import { failureMessage, outcomeMessage, stoppedByRestart } from './repair-outcome.ts';
+import { say } from '../core/words/say.ts';
 
 /**
  * While a fallback page is open, resend with `{session}` this often: the page's authDone never
@@ -54,6 +55,16 @@ import { failureMessage, outcomeMessage, stoppedByRestart } from './repair-outco
  */
 const FALLBACK_POLL_MS = 5_000;
 const TERMINAL = new Set<RepairFlowView['phase']>(['done', 'failed', 'cancelled']);
+
+/** What a resumed flow says, by the prompt asked again: stopped after some steps, or at one. */
+const RESUMED_AFTER = {
+  none: 'core_base_resumed_after', password: 'core_base_resumed_after_password',
+  approval: 'core_base_resumed_after_approval', fallback: 'core_base_resumed_after_fallback',
+} as const;
+const RESUMED_AT = {
+  none: 'core_base_resumed_at', password: 'core_base_resumed_at_password',
+  approval: 'core_base_resumed_at_approval', fallback: 'core_base_resumed_at_fallback',
+} as const;
 export const isActive = (view: RepairFlowView): boolean => view.phase === 'running' || view.phase === 'prompt';
 
 export { RepairFlowError };
@@ -199,7 +210,7 @@ export function createFlowManager(deps: FlowDeps) {
 
   const get = (flowId: string): Flow => {
     const f = flows.get(flowId);
-    if (!f) throw new RepairFlowError('unknown-flow', 'This repair is no longer known to the extension (the browser may have restarted it); preview it again.');
+    if (!f) throw new RepairFlowError('unknown-flow', say('core_base_flow_unknown'));
     return f;
   };
 
@@ -207,7 +218,7 @@ export function createFlowManager(deps: FlowDeps) {
     await ready();
     const busy = running(req.sessionId);
     if (busy) return snapshot(busy);
-    if (!isRepairKind(req.kind)) throw new RepairFlowError('bad-input', `Unknown repair ${req.kind}`);
+    if (!isRepairKind(req.kind)) throw new RepairFlowError('bad-input', say('core_base_flow_unknown_kind', req.kind));
     const built = await planFlow(deps, req);
     // A concurrent preview may have started a flow meanwhile.
     const raced = running(req.sessionId);
@@ -251,7 +262,7 @@ export function createFlowManager(deps: FlowDeps) {
       const [{ userId }, client] = await Promise.all([deps.session(sessionId), deps.client(sessionId)]);
       return (await describeServerKeys(client, userId, planKeys ?? {})).text;
     } catch (error) {
-      return `The homeserver could not be re-read (${error instanceof Error ? error.message : String(error)}); check the status.`;
+      return say('core_base_flow_reread_failed', error instanceof Error ? error.message : String(error));
     }
   }
 
@@ -274,7 +285,7 @@ export function createFlowManager(deps: FlowDeps) {
     };
     vetAuthPage(url, baseUrl, deps.fetch ?? ((input, init) => fetch(input, init)), flow.abort.signal)
       .then((r) => settle(r.ok ? { opens: { origin: r.value.origin, host: r.value.host } } : { refused: r.error.reason }, r.ok ? r.value.url : undefined),
-        (e: unknown) => settle({ refused: `it could not be checked (${e instanceof Error ? e.message : String(e)}).` }));
+        (e: unknown) => settle({ refused: say('core_base_flow_page_unchecked', e instanceof Error ? e.message : String(e)) }));
   };
 
   /** `baseUrl`: the homeserver the flow talks to, the one origin its pages may always be on. */
@@ -382,10 +393,10 @@ export function createFlowManager(deps: FlowDeps) {
     if (busy) return snapshot(busy);
     if (flow.view.phase !== 'preview') return snapshot(flow);
     if (flow.view.exportRequired === true && !exportSaved) {
-      throw new RepairFlowError('export-not-saved', 'The new private keys are only in the export file: save it and confirm before anything is published.');
+      throw new RepairFlowError('export-not-saved', say('core_base_flow_export_not_saved'));
     }
     if (flow.view.recoveryKeyRequired === true && !recoveryKeySaved) {
-      throw new RepairFlowError('recovery-key-not-saved', 'The new recovery key is shown only once: save it and confirm before secret storage is set up under it.');
+      throw new RepairFlowError('recovery-key-not-saved', say('core_base_flow_recovery_key_not_saved'));
     }
     update(flow, { phase: 'running' });
     void run(flow);
@@ -395,7 +406,7 @@ export function createFlowManager(deps: FlowDeps) {
   function password(flowId: string, value: string): RepairFlowView {
     const flow = get(flowId);
     if (flow.view.prompt?.kind !== 'password' || flow.answerPassword === undefined) {
-      throw new RepairFlowError('no-prompt', 'This repair is not waiting for a password.');
+      throw new RepairFlowError('no-prompt', say('core_base_flow_no_password_prompt'));
     }
     flow.answerPassword(value);
     return snapshot(flow);
@@ -404,7 +415,7 @@ export function createFlowManager(deps: FlowDeps) {
   function fallbackDone(flowId: string): RepairFlowView {
     const flow = get(flowId);
     if (flow.view.prompt?.kind !== 'fallback' || flow.answerFallback === undefined) {
-      throw new RepairFlowError('no-prompt', 'This repair is not waiting for a page to be completed.');
+      throw new RepairFlowError('no-prompt', say('core_base_flow_no_page_prompt'));
     }
     flow.answerFallback(true);
     return snapshot(flow);
@@ -415,11 +426,11 @@ export function createFlowManager(deps: FlowDeps) {
     const flow = get(flowId);
     const prompt = flow.view.prompt;
     if ((prompt?.kind !== 'fallback' && prompt?.kind !== 'approval') || flow.page === undefined) {
-      throw new RepairFlowError('no-prompt', 'This repair is not waiting for a page to be completed.');
+      throw new RepairFlowError('no-prompt', say('core_base_flow_no_page_prompt'));
     }
     if (prompt.page === undefined || !('opens' in prompt.page) || flow.page.url === '') {
       throw new RepairFlowError('page-refused', prompt.page !== undefined && 'refused' in prompt.page
-        ? `This page is not opened: ${prompt.page.refused}` : 'The page is still being checked; try again in a moment.');
+        ? say('core_base_flow_page_refused', prompt.page.refused) : say('core_base_flow_page_checking'));
     }
     openAuthWindow(flow, flow.page.url);
     return snapshot(flow);
@@ -428,7 +439,7 @@ export function createFlowManager(deps: FlowDeps) {
   function cancel(flowId: string): RepairFlowView {
     const flow = get(flowId);
     if (flow.view.phase === 'preview') {
-      update(flow, { phase: 'cancelled', result: { outcome: 'cancelled', message: 'Cancelled: nothing was sent.' } });
+      update(flow, { phase: 'cancelled', result: { outcome: 'cancelled', message: say('core_base_flow_cancelled') } });
     } else if (!TERMINAL.has(flow.view.phase)) {
       flow.answerPassword?.(null);
       flow.answerFallback?.(false);
@@ -446,7 +457,7 @@ export function createFlowManager(deps: FlowDeps) {
     if (view === undefined) return null;
     if (view.phase === 'preview' || isActive(view)) {
       // Mirrored without a run this instance can continue: reported stopped, naming where.
-      const stopped = stoppedByRestart(view, view.phase === 'preview' ? 'Nothing was sent.' : await serverState(sessionId, view.publicKeys), now());
+      const stopped = stoppedByRestart(view, view.phase === 'preview' ? say('core_base_flow_nothing_sent') : await serverState(sessionId, view.publicKeys), now());
       // Reported once, the same way on every read: the mirror now holds the failed view.
       if (kept[sessionId] === view) {
         kept[sessionId] = stopped;
@@ -500,12 +511,11 @@ export function createFlowManager(deps: FlowDeps) {
   /** Continue a flow a stopped background left running or prompting: same plan, same keys. */
   function resume(flow: Flow): void {
     const { progress, prompt } = flow.view;
-    const where = progress.current === undefined ? `after ${progress.completed} of ${progress.total} steps` : `at “${progress.current}”`;
-    const again = prompt?.kind === 'password' ? ' The password is asked again: it was never stored.'
-      : prompt?.kind === 'approval' ? ' Waiting for the approval again.'
-        : prompt?.kind === 'fallback' ? ' The page’s step is asked again.' : '';
-    const message = `The browser stopped the extension’s background ${where}; this repair continues with the same plan and the same keys. `
-      + `Completed steps are not sent again; the interrupted one is checked with the homeserver before it is sent.${again}`;
+    // One message for each place it stopped and each prompt asked again (docs/design.md#translations).
+    const again = prompt?.kind === 'password' || prompt?.kind === 'approval' || prompt?.kind === 'fallback' ? prompt.kind : 'none';
+    const message = progress.current === undefined
+      ? say(RESUMED_AFTER[again], progress.completed, progress.total)
+      : say(RESUMED_AT[again], progress.current);
     const count = (flow.view.resumed?.count ?? 0) + 1;
     update(flow, { phase: 'running', status: message, resumed: { count, message } }, ['prompt', 'waitingMs']);
     void run(flow, true);

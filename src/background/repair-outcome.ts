@@ -6,6 +6,7 @@
 import { describeOutcome, type RunEnd } from '../core/app/describe-outcome.ts';
 import type { RepairPlan } from '../core/repair/plans.ts';
 import type { RepairFlowView } from '../ext/protocol.ts';
+import { say } from '../core/words/say.ts';
 
 /** The popup's message for how a run of `plan` ended (src/core/app/describe-outcome.ts words it for both front ends). */
 export function outcomeMessage(plan: RepairPlan, end: RunEnd): string {
@@ -26,8 +27,10 @@ export function failureMessage(error: unknown, plan: RepairPlan, completed: numb
  */
 export function stoppedByRestart(view: RepairFlowView, serverState: string, at: Date): RepairFlowView {
   const step = view.progress.current;
-  const where = view.phase === 'preview' ? 'before it started' : `after ${view.progress.completed} of ${view.progress.total} steps${step === undefined ? '' : ` (at “${step}”)`}`;
-  const message = `The extension’s background was restarted and this repair stopped ${where}. Nothing more was sent; a request in flight may or may not have reached the homeserver — see what it publishes now, then run the repair again.`;
+  const { completed, total } = view.progress;
+  const message = view.phase === 'preview' ? say('core_base_restart_stopped_before')
+    : step === undefined ? say('core_base_restart_stopped_after', completed, total)
+      : say('core_base_restart_stopped_after_at', completed, total, step);
   const { prompt: _p, waitingMs: _w, ...rest } = view;
   return {
     ...rest, phase: 'failed', result: { outcome: 'failed', message },

@@ -8,6 +8,7 @@
  */
 import { checkHomeserver, describeVerdict, hostOf, isTrustedHomeserver, type HomeserverVerdict } from '../core/matrix/discovery.ts';
 import type { StoredSession } from '../ext/storage.ts';
+import { say } from '../core/words/say.ts';
 
 /** Discovery for a session's user ID, with the background's own fetch (no token). */
 export function verifyHomeserver(userId: string, baseUrl: string): Promise<HomeserverVerdict> {
@@ -18,7 +19,7 @@ export function verifyHomeserver(userId: string, baseUrl: string): Promise<Homes
 export function verdictOf(s: StoredSession): HomeserverVerdict {
   return s.homeserverCheck ?? {
     verdict: 'unverifiable', serverNameHost: s.userId, baseUrlHost: hostOf(s.homeserver) ?? s.homeserver,
-    reason: 'the homeserver was not checked', insecure: false,
+    reason: say('core_base_hs_not_checked'), insecure: false,
   };
 }
 
@@ -39,5 +40,5 @@ export class HomeserverUnconfirmedError extends Error {
 export function assertWritable(s: StoredSession): void {
   if (mayWrite(s)) return;
   const v = verdictOf(s);
-  throw new HomeserverUnconfirmedError(`${describeVerdict(v)} Nothing is sent to ${v.baseUrlHost} that changes the account, and no password, until you confirm that host.`);
+  throw new HomeserverUnconfirmedError(say('core_base_hs_unconfirmed', describeVerdict(v), v.baseUrlHost));
 }

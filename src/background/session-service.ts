@@ -22,6 +22,7 @@ import { SessionReadError } from '../readers/parse/read-errors.ts';
 import type { ReadErrorCode, SessionCandidate } from '../readers/parse/types.ts';
 import type { RejectedSession } from '../ext/protocol.ts';
 import type { StoredSession } from '../ext/storage.ts';
+import { say } from '../core/words/say.ts';
 
 /** A rejected candidate, with the code narrowed to the ones a read produces. */
 export type Rejected = RejectedSession & { code: ReadErrorCode };
@@ -61,7 +62,7 @@ export interface SessionService {
 }
 
 export function unknownSessionError(): Error {
-  return Object.assign(new Error('That session is no longer known to the extension; reconnect.'), { name: 'UnknownSessionError' });
+  return Object.assign(new Error(say('core_base_session_unknown')), { name: 'UnknownSessionError' });
 }
 
 /** Called unbound from the global at each request, or browsers throw "Illegal invocation". */
@@ -114,7 +115,7 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
    */
   const readFromTab = async (sessionId: string): Promise<StoredSession> => {
     const s = await known(sessionId);
-    if (s.tabId === undefined) throw new SessionReadError('read-failed', 'This session was entered by hand; there is no tab to re-read its token from.');
+    if (s.tabId === undefined) throw new SessionReadError('read-failed', say('core_base_session_manual_no_tab'));
     const parsed = await readWhenAllowed(s.tabId);
     const pageUser = s.pageUserId ?? s.userId;
     const pageDevice = s.pageDeviceId ?? s.deviceId;
@@ -122,13 +123,13 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
     if (!c) {
       const problem = parsed.problems.find((p) => p.app === s.app);
       if (problem) throw new SessionReadError(problem.code, problem.message);
-      throw new SessionReadError('not-matrix', `${s.app} in this tab no longer has the session of ${s.userId}. Reopen the popup to read the tab again.`);
+      throw new SessionReadError('not-matrix', say('core_base_session_gone_from_tab', s.app, s.userId));
     }
     if (c.accessToken === s.accessToken && !c.softLogout) return s;
     const checked = await deps.check(c);
     if (!checked.ok) throw new SessionReadError(checked.rejected.code, checked.rejected.message);
     if (checked.session.userId !== s.userId || checked.session.deviceId !== s.deviceId) {
-      throw new SessionReadError('read-failed', `The token now in ${s.app} belongs to another session (${checked.session.userId} / ${checked.session.deviceId}). Reopen the popup.`);
+      throw new SessionReadError('read-failed', say('core_base_session_token_of_another', s.app, checked.session.userId, checked.session.deviceId));
     }
     const next = await deps.updateSession(sessionId, { accessToken: c.accessToken, source: c.source });
     if (!next) throw unknownSessionError();

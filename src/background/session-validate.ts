@@ -10,6 +10,7 @@ import type { AppName, ReadErrorCode, SessionCandidate } from '../readers/parse/
 import type { StoredSession } from '../ext/storage.ts';
 import { tokenClient, type Checked, type Rejected } from './session-service.ts';
 import { verifyHomeserver } from './session-homeserver.ts';
+import { say } from '../core/words/say.ts';
 
 
 const reject = (c: SessionCandidate, code: ReadErrorCode, message: string): Checked => ({
@@ -23,19 +24,19 @@ export function whoamiError(e: unknown, app: AppName | 'manual', homeserver: str
     if (e.errcode === 'M_UNKNOWN_TOKEN') {
       return e.softLogout ? new SessionReadError('soft-logout', MESSAGES.softLogout(app)) : new SessionReadError('invalid-token', MESSAGES.invalidToken(app));
     }
-    return new SessionReadError('homeserver-error', `${homeserver} refused the token (${e.errcode}): ${e.message}`);
+    return new SessionReadError('homeserver-error', say('core_base_whoami_refused', homeserver, `(${e.errcode}): ${e.message}`));
   }
-  if (e instanceof ConnectionError) return new SessionReadError('homeserver-error', `Couldn\u2019t reach ${homeserver}: ${e.message}`);
+  if (e instanceof ConnectionError) return new SessionReadError('homeserver-error', say('core_base_whoami_unreachable', `${homeserver}: ${e.message}`));
   return undefined;
 }
 
 export function describeMismatch(c: SessionCandidate, userId: string, deviceId: string | undefined): string | undefined {
-  const parts: string[] = [];
-  if (userId !== c.userId) parts.push(`user ${c.userId} in ${c.app}\u2019s storage, ${userId} according to the homeserver`);
-  if (c.deviceId !== '' && deviceId !== undefined && deviceId !== c.deviceId) {
-    parts.push(`device ${c.deviceId} in ${c.app}\u2019s storage, ${deviceId} according to the homeserver`);
-  }
-  return parts.length ? `The token does not belong to the session ${c.app} shows: ${parts.join('; ')}.` : undefined;
+  const user = userId !== c.userId;
+  const device = c.deviceId !== '' && deviceId !== undefined && deviceId !== c.deviceId;
+  if (user && device) return say('core_base_mismatch_both', c.app, c.userId, userId, c.deviceId, deviceId);
+  if (user) return say('core_base_mismatch_user', c.app, c.userId, userId);
+  if (device) return say('core_base_mismatch_device', c.app, c.deviceId, deviceId);
+  return undefined;
 }
 
 export async function checkCandidate(c: SessionCandidate): Promise<Checked> {

@@ -8,6 +8,7 @@
  * - Anything that has no single canonical form is rejected rather than coerced, because silently
  *   coercing would make us sign or verify bytes that no other implementation produces.
  */
+import { say } from './words/say.ts';
 
 /** Thrown when a value has no Canonical JSON form. `path` locates the offending value, e.g. `$.a[2].b`. */
 export class CanonicalJsonError extends Error {
@@ -77,7 +78,7 @@ export function compareCodePoints(a: string, b: string): number {
 
 function encodeString(value: string, path: PathSegment[]): string {
   if (LONE_SURROGATE.test(value)) {
-    throw new CanonicalJsonError('Unpaired UTF-16 surrogate in string (not encodable as UTF-8)', formatPath(path));
+    throw new CanonicalJsonError(say('core_base_cjson_lone_surrogate'), formatPath(path));
   }
   // docs/matrix-api.md#canonical-json: JSON.stringify already uses exactly the canonical escapes (short escapes,
   // lowercase \u00XX for other controls, everything else raw including `/`, U+007F and U+2028).
@@ -86,10 +87,10 @@ function encodeString(value: string, path: PathSegment[]): string {
 
 function encodeNumber(value: number, path: PathSegment[]): string {
   if (!Number.isInteger(value)) {
-    throw new CanonicalJsonError(`Number ${String(value)} is not an integer (floats are not permitted)`, formatPath(path));
+    throw new CanonicalJsonError(say('core_base_cjson_not_integer', String(value)), formatPath(path));
   }
   if (Math.abs(value) > MAX_INTEGER) {
-    throw new CanonicalJsonError(`Integer ${String(value)} is outside ±(2^53−1)`, formatPath(path));
+    throw new CanonicalJsonError(say('core_base_cjson_out_of_range', String(value)), formatPath(path));
   }
   // Spec: "negative zero -0 MUST NOT appear"; the spec's own example maps -0 to 0. String(-0) is
   // already "0", and safe integers never print with an exponent, but be explicit about -0.
@@ -114,13 +115,13 @@ function encodeValue(value: unknown, path: PathSegment[], seen: Set<object>): st
     default:
       // undefined, bigint, symbol, function: JSON.stringify would drop or throw on these
       // inconsistently, so reject them everywhere (including inside objects).
-      throw new CanonicalJsonError(`Unsupported value of type ${typeof value}`, formatPath(path));
+      throw new CanonicalJsonError(say('core_base_cjson_unsupported_type', typeof value), formatPath(path));
   }
   if (value === null) return 'null';
   if (path.length >= MAX_DEPTH) {
-    throw new CanonicalJsonError(`Nesting deeper than ${MAX_DEPTH} levels`, formatPath(path));
+    throw new CanonicalJsonError(say('core_base_cjson_too_deep', MAX_DEPTH), formatPath(path));
   }
-  if (seen.has(value)) throw new CanonicalJsonError('Circular reference', formatPath(path));
+  if (seen.has(value)) throw new CanonicalJsonError(say('core_base_cjson_circular'), formatPath(path));
 
   if (Array.isArray(value)) {
     seen.add(value);
@@ -139,7 +140,7 @@ function encodeValue(value: unknown, path: PathSegment[], seen: Set<object>): st
   // own (JSON.stringify would call toJSON or flatten them), so they are refused.
   if (!isPlainObject(value)) {
     const kind = (value as { constructor?: { name?: unknown } }).constructor?.name;
-    throw new CanonicalJsonError(`Unsupported object (${typeof kind === 'string' ? kind : 'unknown'})`, formatPath(path));
+    throw new CanonicalJsonError(say('core_base_cjson_unsupported_object', typeof kind === 'string' ? kind : 'unknown'), formatPath(path));
   }
   seen.add(value);
   const record = value as Record<string, unknown>;

@@ -16,6 +16,7 @@ import { etc, hashes, getPublicKey as nobleGetPublicKey, sign as nobleSign, veri
 import { sha512 } from '@noble/hashes/sha2.js';
 import { base64urlnopad } from '@scure/base';
 import { encodeBase64 } from './base64.ts';
+import { say } from './words/say.ts';
 
 /** An Ed25519 implementation over 32-byte seeds. */
 export interface Ed25519 {
@@ -219,9 +220,9 @@ export function webCryptoEd25519(subtle: SubtleCrypto = defaultSubtle()): Ed2551
       // private key carries the public key in `x` (RFC 8037 §2). The export also holds the seed as
       // `d` in a string we cannot wipe; acceptable because the seed is already in JS memory.
       const jwk = await subtle.exportKey('jwk', await importSeed(seed, true));
-      if (typeof jwk.x !== 'string') throw new Error('WebCrypto JWK export has no "x" member');
+      if (typeof jwk.x !== 'string') throw new Error(say('core_base_ed_jwk_no_x'));
       const publicKey = base64urlnopad.decode(jwk.x);
-      if (publicKey.length !== PUBLIC_KEY_LENGTH) throw new Error('WebCrypto JWK export has a malformed "x" member');
+      if (publicKey.length !== PUBLIC_KEY_LENGTH) throw new Error(say('core_base_ed_jwk_bad_x'));
       return publicKey;
     },
     async sign(seed: Uint8Array, message: Uint8Array): Promise<Uint8Array> {

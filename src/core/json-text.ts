@@ -5,6 +5,7 @@
  * private seed that would then be printed, logged or shown in the popup.
  */
 import { fail, ok, type Result } from './result.ts';
+import { say } from './words/say.ts';
 
 const WS = new Set([' ', '\t', '\n', '\r']);
 const NUMBER = /-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
@@ -100,8 +101,8 @@ export function parseJsonText(text: string): Result<unknown, string> {
     return ok(JSON.parse(text) as unknown);
   } catch {
     const offset = errorOffset(text);
-    if (offset < 0) return fail('not valid JSON');
+    if (offset < 0) return fail(say('core_base_json_invalid'));
     const { line, column } = lineColumn(text, Math.min(offset, text.length));
-    return fail(`not valid JSON (at line ${line}, column ${column})`);
+    return fail(say('core_base_json_invalid_at', line, column));
   }
 }

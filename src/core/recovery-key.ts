@@ -6,6 +6,7 @@
  * backup decryption key.
  */
 import { base58 } from '@scure/base';
+import { say } from './words/say.ts';
 
 /** Why a recovery key was rejected; each has a human-readable message in {@link RecoveryKeyError}. */
 export type RecoveryKeyErrorCode = 'empty' | 'alphabet' | 'length' | 'prefix' | 'parity';
@@ -80,14 +81,13 @@ export function encodeRecoveryKey(key: Uint8Array): string {
 export function decodeRecoveryKey(text: string): Uint8Array {
   if (typeof text !== 'string') throw new TypeError('text must be a string');
   const compact = text.replace(/\s+/g, '');
-  if (compact.length === 0) throw new RecoveryKeyError('empty', 'Enter your recovery key.');
+  if (compact.length === 0) throw new RecoveryKeyError('empty', say('core_base_rk_empty'));
 
   for (const char of compact) {
     if (!BITCOIN_ALPHABET.includes(char)) {
       throw new RecoveryKeyError(
         'alphabet',
-        `The recovery key contains ${JSON.stringify(char)}, which never appears in recovery keys ` +
-          '(they use letters and digits except 0, O, I and l). Check for typos.',
+        say('core_base_rk_alphabet', JSON.stringify(char)),
       );
     }
   }
@@ -99,16 +99,16 @@ export function decodeRecoveryKey(text: string): Uint8Array {
     // which message the user sees. 48 characters can still decode to 34–36 bytes (e.g. leading
     // '1's are zero bytes), so the byte length check stays.
     if (decoded.length !== DECODED_LENGTH) {
-      throw new RecoveryKeyError('length', 'This is not a recovery key: it decodes to the wrong number of bytes. Check it for typos.');
+      throw new RecoveryKeyError('length', say('core_base_rk_wrong_bytes'));
     }
     if (decoded[0] !== PREFIX[0] || decoded[1] !== PREFIX[1]) {
       throw new RecoveryKeyError(
         'prefix',
-        'This is not a recovery key: it does not start with the expected header. Check the first few characters for typos.',
+        say('core_base_rk_wrong_header'),
       );
     }
     if (xorAll(decoded) !== 0) {
-      throw new RecoveryKeyError('parity', 'The recovery key has a typo: its checksum does not match. Check each character.');
+      throw new RecoveryKeyError('parity', say('core_base_rk_parity'));
     }
     return decoded.slice(PREFIX.length, PREFIX.length + KEY_LENGTH);
   } finally {
@@ -119,6 +119,6 @@ export function decodeRecoveryKey(text: string): Uint8Array {
 function lengthError(kind: 'short' | 'long'): RecoveryKeyError {
   return new RecoveryKeyError(
     'length',
-    `The recovery key is too ${kind}: a recovery key has 48 characters (12 groups of 4). Check that you copied all of it.`,
+    kind === 'short' ? say('core_base_rk_too_short') : say('core_base_rk_too_long'),
   );
 }

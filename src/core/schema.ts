@@ -5,6 +5,7 @@
  * never reach the caller.
  */
 import { fail, isJsonObject, ok, type Result } from './result.ts';
+import { say } from './words/say.ts';
 
 export type Validator<T> = (value: unknown, path?: string) => Result<T>;
 export type Infer<V> = V extends Validator<infer T> ? T : never;
@@ -12,39 +13,39 @@ export type Infer<V> = V extends Validator<infer T> ? T : never;
 export const str =
   (opts: { min?: number; max?: number; pattern?: RegExp } = {}): Validator<string> =>
   (value, path = '$') => {
-    if (typeof value !== 'string') return fail(`${path} must be a string`);
-    if (value.length < (opts.min ?? 0)) return fail(`${path} must not be empty`);
-    if (value.length > (opts.max ?? 65_536)) return fail(`${path} is too long`);
-    if (opts.pattern && !opts.pattern.test(value)) return fail(`${path} has an invalid format`);
+    if (typeof value !== 'string') return fail(say('core_base_schema_not_string', path));
+    if (value.length < (opts.min ?? 0)) return fail(say('core_base_schema_empty', path));
+    if (value.length > (opts.max ?? 65_536)) return fail(say('core_base_schema_too_long', path));
+    if (opts.pattern && !opts.pattern.test(value)) return fail(say('core_base_schema_bad_format', path));
     return ok(value);
   };
 
 export const int =
   (opts: { min?: number; max?: number } = {}): Validator<number> =>
   (value, path = '$') => {
-    if (typeof value !== 'number' || !Number.isSafeInteger(value)) return fail(`${path} must be an integer`);
+    if (typeof value !== 'number' || !Number.isSafeInteger(value)) return fail(say('core_base_schema_not_integer', path));
     if (value < (opts.min ?? Number.MIN_SAFE_INTEGER) || value > (opts.max ?? Number.MAX_SAFE_INTEGER)) {
-      return fail(`${path} is out of range`);
+      return fail(say('core_base_schema_out_of_range', path));
     }
     return ok(value);
   };
 
 export const bool = (): Validator<boolean> => (value, path = '$') =>
-  typeof value === 'boolean' ? ok(value) : fail(`${path} must be a boolean`);
+  typeof value === 'boolean' ? ok(value) : fail(say('core_base_schema_not_boolean', path));
 
 export const literal =
   <const L extends string>(...allowed: L[]): Validator<L> =>
   (value, path = '$') =>
     typeof value === 'string' && (allowed as string[]).includes(value)
       ? ok(value as L)
-      : fail(`${path} must be one of ${allowed.join(', ')}`);
+      : fail(say('core_base_schema_not_one_of', path, allowed.join(', ')));
 
 export const array =
   <T>(item: Validator<T>, opts: { min?: number; max?: number } = {}): Validator<T[]> =>
   (value, path = '$') => {
-    if (!Array.isArray(value)) return fail(`${path} must be an array`);
-    if (value.length > (opts.max ?? 10_000)) return fail(`${path} has too many items`);
-    if (value.length < (opts.min ?? 0)) return fail(`${path} has too few items`);
+    if (!Array.isArray(value)) return fail(say('core_base_schema_not_array', path));
+    if (value.length > (opts.max ?? 10_000)) return fail(say('core_base_schema_too_many', path));
+    if (value.length < (opts.min ?? 0)) return fail(say('core_base_schema_too_few', path));
     const out: T[] = [];
     for (let i = 0; i < value.length; i++) {
       const r = item(value[i], `${path}[${i}]`);
@@ -66,9 +67,9 @@ export type ObjectOf<S extends Shape> = { [K in RequiredKeys<S>]: Infer<S[K]> } 
 export const object =
   <S extends Shape>(shape: S): Validator<ObjectOf<S>> =>
   (value, path = '$') => {
-    if (!isJsonObject(value)) return fail(`${path} must be an object`);
+    if (!isJsonObject(value)) return fail(say('core_base_schema_not_object', path));
     for (const key of Object.keys(value)) {
-      if (!Object.hasOwn(shape, key)) return fail(`${path} has an unknown key ${JSON.stringify(key)}`);
+      if (!Object.hasOwn(shape, key)) return fail(say('core_base_schema_unknown_key', path, JSON.stringify(key)));
     }
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(shape)) {
@@ -76,7 +77,7 @@ export const object =
       const present = Object.hasOwn(value, key) && value[key] !== undefined;
       if (!present) {
         if ('optional' in validator) continue;
-        return fail(`${path}.${key} is required`);
+        return fail(say('core_base_schema_required', `${path}.${key}`));
       }
       const r = validator(value[key], `${path}.${key}`);
       if (!r.ok) return r;

@@ -11,6 +11,7 @@
  */
 import { decodeBase64, encodeBase64, Base64Error } from './base64.ts';
 import { isJsonObject } from './result.ts';
+import { say } from './words/say.ts';
 
 /** The only secret-storage algorithm the spec defines. */
 export const SECRET_STORAGE_ALGORITHM = 'm.secret_storage.v1.aes-hmac-sha2';
@@ -179,16 +180,16 @@ export async function encryptSecret(
 
 function decodeField(encrypted: Record<string, unknown>, field: keyof EncryptedSecret, length?: number): Uint8Array<ArrayBuffer> {
   const value = encrypted[field];
-  if (typeof value !== 'string') throw new SecretStorageError('bad-encoding', `Encrypted secret has no "${field}" string`);
+  if (typeof value !== 'string') throw new SecretStorageError('bad-encoding', say('core_base_ss_no_field', field));
   let bytes: Uint8Array;
   try {
     bytes = decodeBase64(value);
   } catch (error) {
-    if (error instanceof Base64Error) throw new SecretStorageError('bad-encoding', `Encrypted secret "${field}" is not base64`);
+    if (error instanceof Base64Error) throw new SecretStorageError('bad-encoding', say('core_base_ss_field_not_base64', field));
     throw error;
   }
   if (length !== undefined && bytes.length !== length) {
-    throw new SecretStorageError('bad-encoding', `Encrypted secret "${field}" must be ${length} bytes, got ${bytes.length}`);
+    throw new SecretStorageError('bad-encoding', say('core_base_ss_field_length', field, length, bytes.length));
   }
   return copy(bytes);
 }
@@ -218,21 +219,21 @@ export async function decryptSecret(
   checkKey(key);
   if (typeof name !== 'string') throw new TypeError('name must be a string');
   // `encrypted` comes from the server, so shape problems are data errors, not programmer errors.
-  if (!isJsonObject(encrypted)) throw new SecretStorageError('bad-encoding', 'Encrypted secret is not an object');
+  if (!isJsonObject(encrypted)) throw new SecretStorageError('bad-encoding', say('core_base_ss_not_object'));
   const iv = decodeField(encrypted, 'iv', IV_LENGTH);
   const ciphertext = decodeField(encrypted, 'ciphertext');
   const mac = decodeField(encrypted, 'mac', MAC_LENGTH);
 
   const { aesKey, hmacKey } = await deriveKeys(subtle, key, name);
   if (!(await subtle.verify('HMAC', hmacKey, mac, ciphertext))) {
-    throw new SecretStorageError('bad-mac', 'The secret could not be decrypted: wrong key, or the data was altered');
+    throw new SecretStorageError('bad-mac', say('core_base_ss_bad_mac'));
   }
   const plaintext = new Uint8Array(await subtle.decrypt({ name: 'AES-CTR', counter: iv, length: 64 }, aesKey, ciphertext));
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(plaintext);
   } catch {
     // Authentic but not UTF-8: not a secret any spec-following client would have written.
-    throw new SecretStorageError('bad-encoding', 'The decrypted secret is not valid UTF-8');
+    throw new SecretStorageError('bad-encoding', say('core_base_ss_not_utf8'));
   } finally {
     plaintext.fill(0);
   }

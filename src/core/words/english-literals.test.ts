@@ -29,6 +29,20 @@ const ALLOWED = new Set<string>([
   // `502 Bad Gateway`, kept as they are like errcodes.
   'Bad Request', 'Not Found', 'Method Not Allowed', 'Request Timeout', 'Payload Too Large', 'Too Many Requests',
   'Internal Server Error', 'Not Implemented', 'Bad Gateway', 'Service Unavailable', 'Gateway Timeout',
+  // src/core/base64.ts: bundled into the injected page reader (src/readers/page/element-token.ts),
+  // which must not carry the catalogue; no caller shows a Base64Error's message (each catches it
+  // and says its own sentence, or only checks `ok`).
+  'Invalid base64: unexpected character',
+  'Invalid base64: impossible length',
+  'Invalid base64: bad padding',
+  'Invalid base64:  … ',
+  'Invalid base64: expected a string',
+  // src/core/roles.ts: each role's label, data inside said sentences (a $n). roles.ts is in the
+  // popup's first load, which must not carry the catalogue, and roles.test.ts allows no second copy
+  // of a label, so the labels are not catalogue messages of their own.
+  'master key',
+  'self-signing key',
+  'user-signing key',
 ]);
 
 const PROGRAMMER_ERRORS = new Set(['TypeError', 'RangeError']);
@@ -66,16 +80,6 @@ function sourceFiles(dir: string): string[] {
 
 /** Files not converted yet. Each must still have findings: a converted file leaves this list. */
 const PENDING = new Set<string>([
-  'background/handlers.ts',
-  'background/read-tab.ts',
-  'background/repair-flow.ts',
-  'background/repair-outcome.ts',
-  'background/session-homeserver.ts',
-  'background/session-service.ts',
-  'background/session-validate.ts',
-  'core/base64.ts',
-  'core/canonical-json.ts',
-  'core/ed25519.ts',
   'core/inspect/backup-checks.ts',
   'core/inspect/causes.ts',
   'core/inspect/device-checks.ts',
@@ -87,8 +91,6 @@ const PENDING = new Set<string>([
   'core/inspect/secret-key-checks.ts',
   'core/inspect/secret-storage-checks.ts',
   'core/inspect/secret-storage-key.ts',
-  'core/json-text.ts',
-  'core/recovery-key.ts',
   'core/repair/export-crypt.ts',
   'core/repair/export-passphrase.ts',
   'core/repair/export.ts',
@@ -96,22 +98,11 @@ const PENDING = new Set<string>([
   'core/repair/plan-recovery-builders.ts',
   'core/repair/plan-recovery.ts',
   'core/repair/plan-users.ts',
-  'core/roles.ts',
-  'core/schema.ts',
-  'core/secret-storage.ts',
   'core/users/classify.ts',
   'core/users/discovery.ts',
   'core/users/inspect-users.ts',
   'core/users/labels.ts',
   'core/users/report.ts',
-  'readers/parse/access-lapsed-text.ts',
-  'readers/parse/candidate.ts',
-  'readers/parse/parse-cinny.ts',
-  'readers/parse/parse-dump.ts',
-  'readers/parse/parse-element.ts',
-  'readers/parse/parse-flutter.ts',
-  'readers/parse/parse-hydrogen.ts',
-  'readers/parse/read-errors.ts',
 ]);
 
 test('no sentence is written out in the scanned folders: each is said from CORE_MESSAGES', () => {

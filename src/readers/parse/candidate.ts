@@ -3,6 +3,7 @@
  * result is either a candidate or the reason it is not one. Shared by the per-app parsers.
  */
 import type { AppName, ReadProblem, SessionCandidate } from './types.ts';
+import { say } from '../../core/words/say.ts';
 
 export type Parsed = { candidates: SessionCandidate[]; problems: ReadProblem[] };
 export const empty = (): Parsed => ({ candidates: [], problems: [] });
@@ -41,12 +42,12 @@ export type CandidateFields = {
 /** The candidate, or which field is wrong (without echoing the value: it may be a secret). */
 export function makeCandidate(app: AppName, f: CandidateFields): SessionCandidate | string {
   const homeserver = normaliseHomeserver(f.homeserver);
-  if (homeserver === undefined) return f.homeserver === undefined || f.homeserver === null ? 'no homeserver URL' : 'the homeserver URL is not a valid http(s) URL';
-  if (typeof f.userId !== 'string' || !USER_ID.test(f.userId)) return f.userId === undefined || f.userId === null ? 'no user ID' : 'the user ID is not a Matrix user ID';
+  if (homeserver === undefined) return f.homeserver === undefined || f.homeserver === null ? say('core_base_cand_no_homeserver') : say('core_base_cand_bad_homeserver');
+  if (typeof f.userId !== 'string' || !USER_ID.test(f.userId)) return f.userId === undefined || f.userId === null ? say('core_base_cand_no_user_id') : say('core_base_cand_bad_user_id');
   const deviceId = f.deviceId === undefined || f.deviceId === null ? '' : f.deviceId;
-  if (typeof deviceId !== 'string' || !DEVICE_ID.test(deviceId)) return 'the device ID is not a string';
-  if (f.accessToken === undefined || f.accessToken === null || f.accessToken === '') return 'no access token';
-  if (typeof f.accessToken !== 'string' || !TOKEN.test(f.accessToken)) return 'the access token is not a printable ASCII string';
+  if (typeof deviceId !== 'string' || !DEVICE_ID.test(deviceId)) return say('core_base_cand_bad_device_id');
+  if (f.accessToken === undefined || f.accessToken === null || f.accessToken === '') return say('core_base_cand_no_token');
+  if (typeof f.accessToken !== 'string' || !TOKEN.test(f.accessToken)) return say('core_base_cand_bad_token');
   return {
     app,
     homeserver,

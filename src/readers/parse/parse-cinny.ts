@@ -4,6 +4,7 @@
  */
 import { empty, isRecord, makeCandidate, parseJson, problem, type Parsed } from './candidate.ts';
 import { UNPARSABLE } from './sanitize.ts';
+import { say } from '../../core/words/say.ts';
 
 export function parseCinny(storage: Record<string, string>): Parsed {
   const out = empty();
@@ -16,7 +17,7 @@ export function parseCinny(storage: Record<string, string>): Parsed {
     active: true,
     source: 'localStorage',
   });
-  if (typeof c === 'string') out.problems.push(problem('Cinny', `Cinny\u2019s stored session is unusable: ${c}.`));
+  if (typeof c === 'string') out.problems.push(problem('Cinny', say('core_base_cinny_unusable', c)));
   else out.candidates.push(c);
   return out;
 }
@@ -27,11 +28,11 @@ export function parseSable(storage: Record<string, string>): Parsed {
   if (raw === undefined) return out;
   const parsed = raw === UNPARSABLE ? ({ ok: false } as const) : parseJson(raw);
   if (!parsed.ok) {
-    out.problems.push(problem('Sable', 'The session list (localStorage matrixSessions) is not valid JSON.'));
+    out.problems.push(problem('Sable', say('core_base_sable_list_not_json')));
     return out;
   }
   if (!Array.isArray(parsed.value)) {
-    out.problems.push(problem('Sable', 'The session list (localStorage matrixSessions) is not a JSON array.'));
+    out.problems.push(problem('Sable', say('core_base_sable_list_not_array')));
     return out;
   }
   // matrixActiveSession holds JSON.stringify(userId).
@@ -39,7 +40,7 @@ export function parseSable(storage: Record<string, string>): Parsed {
   const activeUser = activeRaw?.ok && typeof activeRaw.value === 'string' ? activeRaw.value : undefined;
   parsed.value.forEach((entry, i) => {
     if (!isRecord(entry)) {
-      out.problems.push(problem('Sable', `Session ${i + 1} in matrixSessions is not an object.`));
+      out.problems.push(problem('Sable', say('core_base_sable_entry_not_object', i + 1)));
       return;
     }
     const c = makeCandidate('Sable', {
@@ -52,7 +53,7 @@ export function parseSable(storage: Record<string, string>): Parsed {
       // Sessions with an expiry refresh their token (the refresh token itself never left the page).
       rotates: typeof entry.expiresInMs === 'number',
     });
-    if (typeof c === 'string') out.problems.push(problem('Sable', `Session ${i + 1} in matrixSessions is unusable: ${c}.`));
+    if (typeof c === 'string') out.problems.push(problem('Sable', say('core_base_sable_entry_unusable', i + 1, c)));
     else out.candidates.push(c);
   });
   // No (valid) active marker: the app uses the first session.

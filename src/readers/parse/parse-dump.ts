@@ -10,6 +10,7 @@ import { mergeLiveClient, parseElement } from './parse-element.ts';
 import { parseFlutter } from './parse-flutter.ts';
 import { parseHydrogen } from './parse-hydrogen.ts';
 import type { ElementTokenDump, FlutterDbDump, LiveClientDump, PageDump } from './types.ts';
+import { say } from '../../core/words/say.ts';
 
 const isStr = (v: unknown): v is string => typeof v === 'string';
 
@@ -25,14 +26,14 @@ function checkFlutter(f: unknown): f is FlutterDbDump {
     Object.values(f.values).every((v) => v === null || ['string', 'number', 'boolean'].includes(typeof v)) && (f.error === undefined || isStr(f.error));
 }
 
-/** The dump, or why it is not one. */
+/** The dump, or why it is not one (a sentence with its full stop: said after a colon in read-tab.ts). */
 export function validateDump(value: unknown): { ok: true; dump: PageDump } | { ok: false; error: string } {
-  if (!isRecord(value) || value.v !== 1) return { ok: false, error: 'the page reader returned no dump' };
+  if (!isRecord(value) || value.v !== 1) return { ok: false, error: say('core_base_dump_none') };
   const { href, storage, element, flutter, notes } = value;
-  if (!isStr(href) || !isRecord(storage) || !Object.values(storage).every(isStr)) return { ok: false, error: 'the dump has no storage' };
-  if (element !== null && !(isRecord(element) && typeof element.idb === 'boolean' && checkToken(element.token))) return { ok: false, error: 'the dump has a malformed Element part' };
-  if (!Array.isArray(flutter) || !arrayItems(flutter).every(checkFlutter)) return { ok: false, error: 'the dump has a malformed Flutter part' };
-  if (!Array.isArray(notes) || !arrayItems(notes).every(isStr)) return { ok: false, error: 'the dump has malformed notes' };
+  if (!isStr(href) || !isRecord(storage) || !Object.values(storage).every(isStr)) return { ok: false, error: say('core_base_dump_no_storage') };
+  if (element !== null && !(isRecord(element) && typeof element.idb === 'boolean' && checkToken(element.token))) return { ok: false, error: say('core_base_dump_bad_element') };
+  if (!Array.isArray(flutter) || !arrayItems(flutter).every(checkFlutter)) return { ok: false, error: say('core_base_dump_bad_flutter') };
+  if (!Array.isArray(notes) || !arrayItems(notes).every(isStr)) return { ok: false, error: say('core_base_dump_bad_notes') };
   return { ok: true, dump: value as PageDump };
 }
 

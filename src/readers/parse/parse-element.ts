@@ -5,6 +5,7 @@
 import { empty, makeCandidate, problem, type Parsed } from './candidate.ts';
 import { MESSAGES } from './read-errors.ts';
 import type { LiveClientDump, PageDump, SessionCandidate } from './types.ts';
+import { say } from '../../core/words/say.ts';
 
 const APP = 'Element';
 
@@ -26,14 +27,14 @@ export function parseElement(dump: PageDump): Parsed {
   if (token.kind === 'error') {
     if (token.code === 'no-webcrypto') out.problems.push(problem(APP, MESSAGES.insecure(APP), 'insecure-origin'));
     else if (softLogout) out.problems.push(problem(APP, MESSAGES.softLogout(APP), 'soft-logout'));
-    else out.problems.push(problem(APP, `Couldn\u2019t read Element\u2019s access token: ${token.message}.`));
+    else out.problems.push(problem(APP, say('core_base_element_token_error', token.message)));
     return out;
   }
   if (token.kind === 'none') {
     if (softLogout) out.problems.push(problem(APP, MESSAGES.softLogout(APP), 'soft-logout'));
     else if (s.mx_has_access_token === 'true') {
-      out.problems.push(problem(APP, 'Element says it has an access token, but none is stored (the browser may have evicted its storage). Reload Element, or connect manually below.'));
-    } else out.problems.push(problem(APP, 'Element has a user but no access token stored: it is probably signed out. Sign in again, or connect manually below.'));
+      out.problems.push(problem(APP, say('core_base_element_token_evicted')));
+    } else out.problems.push(problem(APP, say('core_base_element_signed_out')));
     return out;
   }
   const source = token.kind === 'decrypted' ? 'idb-encrypted' : dump.element.from === 'localStorage' ? 'localStorage' : 'idb-plain';
@@ -47,7 +48,7 @@ export function parseElement(dump: PageDump): Parsed {
     rotates: isRotatingElementSession(s),
     softLogout,
   });
-  if (typeof c === 'string') out.problems.push(problem(APP, `Element\u2019s stored session is unusable: ${c}.`));
+  if (typeof c === 'string') out.problems.push(problem(APP, say('core_base_element_unusable', c)));
   else out.candidates.push(c);
   return out;
 }

@@ -4,6 +4,7 @@
  */
 import { empty, makeCandidate, problem, type Parsed } from './candidate.ts';
 import type { FlutterDbDump } from './types.ts';
+import { say } from '../../core/words/say.ts';
 
 export function parseFlutter(dbs: readonly FlutterDbDump[]): Parsed {
   const out = empty();
@@ -11,13 +12,13 @@ export function parseFlutter(dbs: readonly FlutterDbDump[]): Parsed {
     // A listed client whose database is gone (app data cleared) is simply not a session.
     if (!db.exists) continue;
     if (db.error) {
-      out.problems.push(problem(db.app, `Couldn\u2019t read ${db.app}\u2019s database \u201c${db.db}\u201d: ${db.error}.`));
+      out.problems.push(problem(db.app, say('core_base_flutter_db_error', db.app, db.db, db.error)));
       continue;
     }
     const v = db.values;
     if (v.token === undefined || v.token === null) {
       // Logged-out clients keep their database without a token.
-      out.problems.push(problem(db.app, `${db.app} client \u201c${db.db}\u201d has no access token: it is probably signed out.`));
+      out.problems.push(problem(db.app, say('core_base_flutter_no_token', db.app, db.db)));
       continue;
     }
     const c = makeCandidate(db.app, {
@@ -27,7 +28,7 @@ export function parseFlutter(dbs: readonly FlutterDbDump[]): Parsed {
       accessToken: v.token,
       source: 'indexedDB',
     });
-    if (typeof c === 'string') out.problems.push(problem(db.app, `${db.app} client \u201c${db.db}\u201d is unusable: ${c}.`));
+    if (typeof c === 'string') out.problems.push(problem(db.app, say('core_base_flutter_unusable', db.app, db.db, c)));
     else out.candidates.push(c);
   }
   if (out.candidates.length === 1) out.candidates[0]!.active = true;

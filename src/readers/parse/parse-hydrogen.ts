@@ -3,6 +3,7 @@
  * one is in the URL hash (`#/session/<id>/…`), else the most recently used. Pure.
  */
 import { empty, isRecord, makeCandidate, parseJson, problem, type Parsed } from './candidate.ts';
+import { say } from '../../core/words/say.ts';
 
 /** The session id of a Hydrogen URL hash, e.g. `#/session/1/rooms/…` → `1`. */
 export function hydrogenSessionIdFromUrl(href: string): string | undefined {
@@ -23,14 +24,14 @@ export function parseHydrogen(storage: Record<string, string>, href: string): Pa
   if (raw === undefined) return out;
   const parsed = parseJson(raw);
   if (!parsed.ok || !Array.isArray(parsed.value)) {
-    out.problems.push(problem('Hydrogen', `Hydrogen\u2019s session list (hydrogen_sessions_v1) is not ${parsed.ok ? 'a JSON array' : 'valid JSON'}.`));
+    out.problems.push(problem('Hydrogen', parsed.ok ? say('core_base_hydrogen_list_not_array') : say('core_base_hydrogen_list_not_json')));
     return out;
   }
   const hashId = hydrogenSessionIdFromUrl(href);
   const found: { id: unknown; lastUsed: number; index: number }[] = [];
   parsed.value.forEach((entry, i) => {
     if (!isRecord(entry)) {
-      out.problems.push(problem('Hydrogen', `Session ${i + 1} in hydrogen_sessions_v1 is not an object.`));
+      out.problems.push(problem('Hydrogen', say('core_base_hydrogen_entry_not_object', i + 1)));
       return;
     }
     const c = makeCandidate('Hydrogen', {
@@ -42,7 +43,7 @@ export function parseHydrogen(storage: Record<string, string>, href: string): Pa
       source: 'localStorage',
     });
     if (typeof c === 'string') {
-      out.problems.push(problem('Hydrogen', `Session ${i + 1} in hydrogen_sessions_v1 is unusable: ${c}.`));
+      out.problems.push(problem('Hydrogen', say('core_base_hydrogen_entry_unusable', i + 1, c)));
       return;
     }
     found.push({ id: entry.id, lastUsed: typeof entry.lastUsed === 'number' ? entry.lastUsed : -Infinity, index: out.candidates.length });

@@ -4,6 +4,7 @@
  */
 import type { AppName, ReadErrorCode } from './types.ts';
 import { ACCESS_LAPSED } from './access-lapsed-text.ts';
+import { say } from '../../core/words/say.ts';
 
 /**
  * A message id of the popup's _locales and its substitutions, for a message the popup says in
@@ -24,20 +25,19 @@ export class SessionReadError extends Error {
 }
 
 export const MESSAGES = {
-  notMatrix: 'No Matrix session found in this tab. Open your Matrix web app (Element, Cinny, Hydrogen, FluffyChat…) and try again, or connect manually below.',
-  unreadable: 'This page can\u2019t be read by extensions (browser pages, extension pages and add-on stores are protected). Switch to your Matrix web app\u2019s tab, or connect manually below.',
-  noTab: 'The tab to read is gone. Reopen the popup on your Matrix web app\u2019s tab.',
+  notMatrix: say('core_base_read_not_matrix'),
+  unreadable: say('core_base_read_unreadable'),
+  noTab: say('core_base_read_no_tab'),
   /**
    * activeTab withdrawn from an ordinary web app (Firefox: any reload; Chromium: a cross-origin
    * navigation, e.g. an SSO round trip). Nothing is wrong with the page: one click restores it.
    */
   accessLapsed: ACCESS_LAPSED,
-  insecure: (app: AppName) =>
-    `${app} keeps its access token encrypted, and this page is not a secure origin (no WebCrypto), so the token can\u2019t be decrypted. Open ${app} over HTTPS, or connect manually below.`,
+  insecure: (app: AppName) => say('core_base_read_insecure', app),
   invalidToken: (app: AppName | 'manual') =>
-    `${app === 'manual' ? 'This' : `${app}\u2019s`} access token is not valid any more (M_UNKNOWN_TOKEN). Sign in again${app === 'manual' ? '' : ` in ${app}`}, or paste a current token below.`,
+    app === 'manual' ? say('core_base_read_invalid_token_manual') : say('core_base_read_invalid_token', app),
   softLogout: (app: AppName | 'manual') =>
-    `${app === 'manual' ? 'This session' : `${app}\u2019s session`} was soft-logged-out by the homeserver: its token no longer works until you sign in again${app === 'manual' ? '' : ` in ${app}`} (the device and its keys are kept).`,
+    app === 'manual' ? say('core_base_read_soft_logout_manual') : say('core_base_read_soft_logout', app),
 } as const;
 
 const APPS: readonly AppName[] = ['Element', 'Cinny', 'Sable', 'Hydrogen', 'FluffyChat', 'Commet'];
