@@ -16,6 +16,17 @@
  */
 import type { RepairKind } from '../repair/repair-kinds.ts';
 import type { ProblemCode } from './problems.ts';
+import { CAUSE_MESSAGES } from './cause-messages.ts';
+
+type CauseMessageId = keyof typeof CAUSE_MESSAGES;
+/**
+ * say() and sayCount() (src/core/words/say.ts) for the headlines, reading only CAUSE_MESSAGES: say.ts
+ * itself would bring the whole catalogue into the popup, which groups causes too. No headline has `$$`.
+ */
+const say = (id: CauseMessageId, ...subs: (string | number)[]): string =>
+  CAUSE_MESSAGES[id].replace(/\$([1-9])/g, (_, i: string) => String(subs[Number(i) - 1] ?? ''));
+const sayCount = (id: CauseMessageId extends infer K ? (K extends `${infer B}_one` ? B : never) : never, n: number, ...subs: string[]): string =>
+  say(`${id}_${n === 1 ? 'one' : 'other'}` as CauseMessageId, n, ...subs);
 
 export type CauseId =
   | 'no-identity' | 'identity-broken' | 'subkeys-broken' | 'secrets-lost' | 'secrets-elsewhere'
@@ -83,28 +94,26 @@ export const REPAIR_RANK: Readonly<Partial<Record<RepairKind, number>>> = Object
 /** The rank of a repair kind, or undefined when it is never part of a composed plan. */
 export const rankOf = (kind: RepairKind | undefined): number | undefined => (kind === undefined ? undefined : REPAIR_RANK[kind]);
 
-const n = (count: number, one: string, many = `${one}s`): string => `${count} ${count === 1 ? one : many}`;
-
 /** Per cause: its place in the verdict (root causes first) and its headline, given its problems. */
 const CAUSES: Readonly<Record<CauseId, { order: number; headline: (problems: readonly CauseInput[], subjects: readonly string[]) => string }>> = {
   'no-identity': { order: 0, headline: (ps) => (ps.some((p) => p.repair === 'upload-keys')
-    ? 'No cross-signing identity is published, but secret storage still holds its private keys'
-    : 'No cross-signing identity is published') },
-  'identity-broken': { order: 1, headline: () => 'The published master key cannot be used' },
-  'subkeys-broken': { order: 2, headline: (ps) => `${ps.length === 1 ? 'A cross-signing subkey is' : 'The cross-signing subkeys are'} missing, malformed or not signed by the master key` },
-  'no-secret-storage': { order: 3, headline: () => 'Secret storage is not set up: the private keys are kept nowhere on the server' },
-  'no-default-key': { order: 4, headline: () => 'Secret storage has no usable default key' },
-  'wrong-recovery-key': { order: 5, headline: () => 'The recovery key or passphrase given is not the one of secret storage' },
-  'secrets-lost': { order: 6, headline: (_ps, s) => `${n(s.length, 'private key')} in secret storage ${s.length === 1 ? 'is' : 'are'} lost or no longer match${s.length === 1 ? 'es' : ''} what is published (${s.join(', ')})` },
-  'secrets-elsewhere': { order: 7, headline: (_ps, s) => `${n(s.length, 'secret')} ${s.length === 1 ? 'is' : 'are'} stored only under another secret-storage key` },
-  'sessions-old-signature': { order: 8, headline: (_ps, s) => `Your cross-signing keys were replaced; ${n(s.length, 'session')} still carr${s.length === 1 ? 'ies' : 'y'} the old signature` },
-  'sessions-unsigned': { order: 9, headline: (_ps, s) => `${n(s.length, 'session')} ${s.length === 1 ? 'is' : 'are'} not cross-signed` },
-  'sessions-untrustworthy': { order: 10, headline: (_ps, s) => `${n(s.length, 'session')} ${s.length === 1 ? 'has' : 'have'} keys that cannot be trusted` },
-  'backup-untrusted': { order: 11, headline: () => 'The key backup is not signed by your master key' },
-  'backup-key-lost': { order: 12, headline: () => 'The key backup\'s private key is missing from secret storage or does not match it' },
-  'partial-read': { order: 13, headline: (ps) => `Part of the account could not be read (${n(ps.length, 'entry', 'entries')}); the report is incomplete` },
+    ? say('core_ins_cause_no_identity_recoverable')
+    : say('core_ins_no_identity_published')) },
+  'identity-broken': { order: 1, headline: () => say('core_ins_cause_identity_broken') },
+  'subkeys-broken': { order: 2, headline: (ps) => say(ps.length === 1 ? 'core_ins_cause_subkey_broken' : 'core_ins_cause_subkeys_broken') },
+  'no-secret-storage': { order: 3, headline: () => say('core_ins_cause_no_secret_storage') },
+  'no-default-key': { order: 4, headline: () => say('core_ins_cause_no_default_key') },
+  'wrong-recovery-key': { order: 5, headline: () => say('core_ins_cause_wrong_recovery_key') },
+  'secrets-lost': { order: 6, headline: (_ps, s) => sayCount('core_ins_cause_secrets_lost', s.length, s.join(', ')) },
+  'secrets-elsewhere': { order: 7, headline: (_ps, s) => sayCount('core_ins_cause_secrets_elsewhere', s.length) },
+  'sessions-old-signature': { order: 8, headline: (_ps, s) => sayCount('core_ins_cause_old_signature', s.length) },
+  'sessions-unsigned': { order: 9, headline: (_ps, s) => sayCount('core_ins_cause_unsigned', s.length) },
+  'sessions-untrustworthy': { order: 10, headline: (_ps, s) => sayCount('core_ins_cause_untrustworthy', s.length) },
+  'backup-untrusted': { order: 11, headline: () => say('core_ins_cause_backup_untrusted') },
+  'backup-key-lost': { order: 12, headline: () => say('core_ins_cause_backup_key_lost') },
+  'partial-read': { order: 13, headline: (ps) => sayCount('core_ins_cause_partial_read', ps.length) },
   // The users report's problems (`users-*`, src/core/users/types.ts) where a verdict lists them beside the account's.
-  'people-verified': { order: 14, headline: (ps) => (ps.length === 1 ? ps[0]!.message : `${ps.length} problems with the people you verified`) },
+  'people-verified': { order: 14, headline: (ps) => (ps.length === 1 ? ps[0]!.message : say('core_ins_cause_people_problems', ps.length)) },
 };
 
 /** What grouping needs of a problem: the account report's, or any verdict problem with a string code. */
