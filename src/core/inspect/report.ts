@@ -64,7 +64,7 @@ function skippedProblems(skipped: readonly SkippedEntry[]): Problem[] {
   const out = skipped.slice(0, MAX_SKIPPED_PROBLEMS).map((s) => {
     const message = s.deviceId !== undefined
       ? say('core_ins_malformed_device_keys', quoteInside(s.deviceId), s.problem)
-      : say('core_ins_malformed_entry', quoteInside(s.section), s.problem);
+      : say('core_ins_malformed_entry', s.section, s.problem);
     return problem('server-data-malformed', message,
       { subject: s.deviceId ?? s.section });
   });

@@ -8,7 +8,7 @@ import { quote } from '../matrix/json-guards.ts';
 import { ROLE, ROLES } from '../roles.ts';
 import { SECRET_STORAGE_ALGORITHM } from '../secret-storage.ts';
 import { DEFAULT_KEY_TYPE, KEY_DESCRIPTION_PREFIX, type AccountState, type ParsedRead } from './account-state.ts';
-import { problem, quoteInside, repairForRole, type Problem } from './problems.ts';
+import { problem, repairForRole, type Problem } from './problems.ts';
 import type { SecretReport, SecretStorageKeyReport, SecretStorageReport } from './report-types.ts';
 import { say } from '../words/say.ts';
 
@@ -32,9 +32,7 @@ export interface SecretStorageContext {
 /** Problems for a read that failed or could not be parsed; "absent" is not a problem here. */
 export function readProblems(type: string, read: ParsedRead<unknown>): Problem[] {
   if (read.read.status === 'failed') {
-    return [problem('server-read-failed', (type === BACKUP_WHAT
-      ? say('core_ins_read_failed_backup', read.read.error.message)
-      : say('core_ins_read_failed', quoteInside(type), read.read.error.message)), { subject: type })];
+    return [problem('server-read-failed', say('core_ins_read_failed', type, read.read.error.message), { subject: type })];
   }
   if (read.parseError !== undefined) {
     return [problem('server-data-malformed', say('core_ins_read_malformed', type, read.parseError), { subject: type })];

@@ -73,7 +73,7 @@ export const INSPECT_MESSAGES = {
   core_ins_subkey_not_signed_by_master: 'The $1 is not signed by the master key, so nothing it signs is trusted.',
   // src/core/inspect/report.ts
   core_ins_malformed_device_keys: 'The server sent malformed keys of device "$1" ($2); the report is incomplete.',
-  core_ins_malformed_entry: 'The server sent malformed entry in "$1" ($2); the report is incomplete.',
+  core_ins_malformed_entry: 'The server sent malformed entry in $1 ($2); the report is incomplete.',
   core_ins_malformed_more: '…and $1 more malformed entries.',
   // src/core/inspect/secret-key-checks.ts
   core_ins_check_not_under_key: 'not encrypted under this key',
@@ -87,8 +87,7 @@ export const INSPECT_MESSAGES = {
   // src/core/inspect/secret-storage-checks.ts
   core_ins_word_private_key: 'private $1',
   core_ins_word_backup_key: 'key backup key',
-  core_ins_read_failed_backup: 'Could not read the key backup (room_keys/version): $1. The report is incomplete.',
-  core_ins_read_failed: 'Could not read "$1": $2. The report is incomplete.',
+  core_ins_read_failed: 'Could not read $1: $2. The report is incomplete.',
   core_ins_read_malformed: '$1 is malformed ($2).',
   core_ins_key_ids_skipped: 'Secret storage refers to $1 more key(s) than were checked (too many, empty or overlong IDs).',
   core_ins_no_secret_storage_published: 'Secret storage is not set up: your cross-signing keys are not saved on the server, so a new device cannot get them, even with a recovery key.',
