@@ -16,17 +16,28 @@
  */
 import type { RepairKind } from '../repair/repair-kinds.ts';
 import type { ProblemCode } from './problems.ts';
-import { CAUSE_MESSAGES } from './cause-messages.ts';
+import { CAUSE_HEADLINES } from './cause-messages.ts';
 
-type CauseMessageId = keyof typeof CAUSE_MESSAGES;
+/** `text` with `$1…` filled, as say() (src/core/words/say.ts) fills its message; no headline has `$$`. */
+const fill = (text: string, ...subs: (string | number)[]): string => text.replace(/\$([1-9])/g, (_, i: string) => String(subs[Number(i) - 1] ?? ''));
+
+/** Each cause's place in the verdict: CAUSE_HEADLINES is in that order. */
+const ORDER = Object.keys(CAUSE_HEADLINES);
+
 /**
- * say() and sayCount() (src/core/words/say.ts) for the headlines, reading only CAUSE_MESSAGES: say.ts
- * itself would bring the whole catalogue into the popup, which groups causes too. No headline has `$$`.
+ * A cause's headline given its problems and subjects: say() of its core_ins_cause_ message, read
+ * from CAUSE_HEADLINES only (say.ts would bring the whole catalogue into the popup). A pair counts
+ * the subjects (sessions, secrets; $2 lists them), or the problems for subkeys-broken and
+ * partial-read; no-identity's second sentence says the private keys are still kept.
  */
-const say = (id: CauseMessageId, ...subs: (string | number)[]): string =>
-  CAUSE_MESSAGES[id].replace(/\$([1-9])/g, (_, i: string) => String(subs[Number(i) - 1] ?? ''));
-const sayCount = (id: CauseMessageId extends infer K ? (K extends `${infer B}_one` ? B : never) : never, n: number, ...subs: string[]): string =>
-  say(`${id}_${n === 1 ? 'one' : 'other'}` as CauseMessageId, n, ...subs);
+function headlineOf(id: CauseId, ps: readonly CauseInput[], subjects: readonly string[]): string {
+  const h: string | readonly [string, string] = CAUSE_HEADLINES[id];
+  if (id === 'people-verified' && ps.length === 1) return ps[0]!.message;
+  if (typeof h === 'string') return fill(h, ps.length);
+  if (id === 'no-identity') return h[ps.some((p) => p.repair === 'upload-keys') ? 1 : 0];
+  const n = id === 'subkeys-broken' || id === 'partial-read' ? ps.length : subjects.length;
+  return fill(h[n === 1 ? 0 : 1], n, subjects.join(', '));
+}
 
 export type CauseId =
   | 'no-identity' | 'identity-broken' | 'subkeys-broken' | 'secrets-lost' | 'secrets-elsewhere'
@@ -94,28 +105,6 @@ export const REPAIR_RANK: Readonly<Partial<Record<RepairKind, number>>> = Object
 /** The rank of a repair kind, or undefined when it is never part of a composed plan. */
 export const rankOf = (kind: RepairKind | undefined): number | undefined => (kind === undefined ? undefined : REPAIR_RANK[kind]);
 
-/** Per cause: its place in the verdict (root causes first) and its headline, given its problems. */
-const CAUSES: Readonly<Record<CauseId, { order: number; headline: (problems: readonly CauseInput[], subjects: readonly string[]) => string }>> = {
-  'no-identity': { order: 0, headline: (ps) => (ps.some((p) => p.repair === 'upload-keys')
-    ? say('core_ins_cause_no_identity_recoverable')
-    : say('core_ins_no_identity_published')) },
-  'identity-broken': { order: 1, headline: () => say('core_ins_cause_identity_broken') },
-  'subkeys-broken': { order: 2, headline: (ps) => say(ps.length === 1 ? 'core_ins_cause_subkey_broken' : 'core_ins_cause_subkeys_broken') },
-  'no-secret-storage': { order: 3, headline: () => say('core_ins_cause_no_secret_storage') },
-  'no-default-key': { order: 4, headline: () => say('core_ins_cause_no_default_key') },
-  'wrong-recovery-key': { order: 5, headline: () => say('core_ins_cause_wrong_recovery_key') },
-  'secrets-lost': { order: 6, headline: (_ps, s) => sayCount('core_ins_cause_secrets_lost', s.length, s.join(', ')) },
-  'secrets-elsewhere': { order: 7, headline: (_ps, s) => sayCount('core_ins_cause_secrets_elsewhere', s.length) },
-  'sessions-old-signature': { order: 8, headline: (_ps, s) => sayCount('core_ins_cause_old_signature', s.length) },
-  'sessions-unsigned': { order: 9, headline: (_ps, s) => sayCount('core_ins_cause_unsigned', s.length) },
-  'sessions-untrustworthy': { order: 10, headline: (_ps, s) => sayCount('core_ins_cause_untrustworthy', s.length) },
-  'backup-untrusted': { order: 11, headline: () => say('core_ins_cause_backup_untrusted') },
-  'backup-key-lost': { order: 12, headline: () => say('core_ins_cause_backup_key_lost') },
-  'partial-read': { order: 13, headline: (ps) => sayCount('core_ins_cause_partial_read', ps.length) },
-  // The users report's problems (`users-*`, src/core/users/types.ts) where a verdict lists them beside the account's.
-  'people-verified': { order: 14, headline: (ps) => (ps.length === 1 ? ps[0]!.message : say('core_ins_cause_people_problems', ps.length)) },
-};
-
 /** What grouping needs of a problem: the account report's, or any verdict problem with a string code. */
 export interface CauseInput {
   code: string;
@@ -164,12 +153,12 @@ export function groupCauses(problems: readonly CauseInput[]): Cause[] {
     groups.set(id, [...(groups.get(id) ?? []), p]);
   }
   return [...groups.entries()]
-    .sort(([a], [b]) => CAUSES[a].order - CAUSES[b].order)
+    .sort(([a], [b]) => ORDER.indexOf(a) - ORDER.indexOf(b))
     .map(([id, ps]) => {
       const subjects = [...new Set(ps.flatMap((p) => (p.subject === undefined ? [] : [p.subject])))];
       const repair = repairOf(ps);
       return {
-        id, headline: CAUSES[id].headline(ps, subjects), ...(repair === undefined ? {} : { repair }),
+        id, headline: headlineOf(id, ps, subjects), ...(repair === undefined ? {} : { repair }),
         subjects, codes: [...new Set(ps.map((p) => p.code))], count: ps.length,
       };
     });

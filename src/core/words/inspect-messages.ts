@@ -1,8 +1,31 @@
 /** English of the core_ messages said in the area named in core-messages.ts (see there). */
-import { CAUSE_MESSAGES } from '../inspect/cause-messages.ts';
+import { CAUSE_HEADLINES as C } from '../inspect/cause-messages.ts';
 
 export const INSPECT_MESSAGES = {
-  ...CAUSE_MESSAGES, // src/core/inspect/causes.ts (its own file: the popup bundles it, not the whole catalogue)
+  // src/core/inspect/causes.ts: its headlines, whose English is in inspect/cause-messages.ts (see there)
+  'core_ins_cause_no_identity_recoverable': C['no-identity'][1],
+  'core_ins_no_identity_published': C['no-identity'][0], // also problems.ts
+  'core_ins_cause_identity_broken': C['identity-broken'],
+  'core_ins_cause_subkey_broken': C['subkeys-broken'][0],
+  'core_ins_cause_subkeys_broken': C['subkeys-broken'][1],
+  'core_ins_cause_no_secret_storage': C['no-secret-storage'],
+  'core_ins_cause_no_default_key': C['no-default-key'],
+  'core_ins_cause_wrong_recovery_key': C['wrong-recovery-key'],
+  'core_ins_cause_secrets_lost_one': C['secrets-lost'][0],
+  'core_ins_cause_secrets_lost_other': C['secrets-lost'][1],
+  'core_ins_cause_secrets_elsewhere_one': C['secrets-elsewhere'][0],
+  'core_ins_cause_secrets_elsewhere_other': C['secrets-elsewhere'][1],
+  'core_ins_cause_old_signature_one': C['sessions-old-signature'][0],
+  'core_ins_cause_old_signature_other': C['sessions-old-signature'][1],
+  'core_ins_cause_unsigned_one': C['sessions-unsigned'][0],
+  'core_ins_cause_unsigned_other': C['sessions-unsigned'][1],
+  'core_ins_cause_untrustworthy_one': C['sessions-untrustworthy'][0],
+  'core_ins_cause_untrustworthy_other': C['sessions-untrustworthy'][1],
+  'core_ins_cause_backup_untrusted': C['backup-untrusted'],
+  'core_ins_cause_backup_key_lost': C['backup-key-lost'],
+  'core_ins_cause_partial_read_one': C['partial-read'][0],
+  'core_ins_cause_partial_read_other': C['partial-read'][1],
+  'core_ins_cause_people_problems': C['people-verified'],
   // src/core/inspect/problems.ts: each code's one-line summary
   core_ins_sum_master_malformed: 'The master key is malformed',
   core_ins_sum_key_for_other_user: 'A key listed for this account belongs to another user',
