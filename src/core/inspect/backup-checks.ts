@@ -5,11 +5,12 @@
  * storage (element-web#29141: a backup whose key is missing from 4S).
  */
 import { quote } from '../matrix/json-guards.ts';
+import { say } from '../words/say.ts';
 import type { Ed25519 } from '../ed25519.ts';
 import type { AccountState } from './account-state.ts';
 import { ed25519SignerSuffixes, verifySafely } from './check-helpers.ts';
-import { problem, type Problem } from './problems.ts';
-import { readProblems } from './secret-storage-checks.ts';
+import { problem, quoteInside, type Problem } from './problems.ts';
+import { BACKUP_WHAT, readProblems } from './secret-storage-checks.ts';
 import type { BackupReport, BackupSignature, DeviceReport } from './report-types.ts';
 
 /** More signatures than this on auth_data are not checked (hostile data). */
@@ -49,7 +50,7 @@ async function checkSignatures(authData: unknown, ctx: BackupContext, ed: Ed2551
 export async function checkBackup(
   state: AccountState, ctx: BackupContext, ed: Ed25519,
 ): Promise<{ report: BackupReport | null; problems: Problem[] }> {
-  const problems = readProblems('the key backup (room_keys/version)', state.backup);
+  const problems = readProblems(BACKUP_WHAT, state.backup);
   const backup = state.backup.value;
   if (backup === null) return { report: null, problems };
 
@@ -72,17 +73,17 @@ export async function checkBackup(
   // Without a usable master the identity problem comes first: a reset re-signs the backup.
   if (!trusted && ctx.master !== null) {
     problems.push(problem('backup-not-trusted',
-      `Key backup version ${quote(backup.version)} is not signed by your current master key or by a verified device, so your apps will not trust it.`));
+      say('core_ins_backup_not_trusted', quote(backup.version))));
   } else if (!trustedByMaster && ctx.master !== null) {
     // Spec-valid, but fragile: trust rests on one device staying around and verified, and SDKs
     // sign with the master whenever they have it (js-sdk signObject, docs/matrix-api.md#correct-identity).
     problems.push(problem('backup-not-signed-by-master',
-      `Key backup version ${quote(backup.version)} is trusted only through a device's signature, not your master key: once that device is gone, your apps stop trusting the backup.`));
+      say('core_ins_backup_device_only', quote(backup.version))));
   }
   const secret = state.secrets.find((s) => s.name === BACKUP_SECRET);
   if (secret !== undefined && secret.value === null && secret.read.status !== 'failed' && secret.parseError === undefined) {
     problems.push(problem('backup-key-missing',
-      `A key backup exists (version ${quote(backup.version)}, ${backup.count} keys) but its key is not in secret storage, so new devices cannot read it.`,
+      say('core_ins_backup_key_missing', quoteInside(backup.version), backup.count),
       { subject: BACKUP_SECRET }));
   }
   return { report, problems };

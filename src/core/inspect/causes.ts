@@ -16,6 +16,28 @@
  */
 import type { RepairKind } from '../repair/repair-kinds.ts';
 import type { ProblemCode } from './problems.ts';
+import { CAUSE_HEADLINES } from './cause-messages.ts';
+
+/** `text` with `$1…` filled, as say() (src/core/words/say.ts) fills its message; no headline has `$$`. */
+const fill = (text: string, ...subs: (string | number)[]): string => text.replace(/\$([1-9])/g, (_, i: string) => String(subs[Number(i) - 1] ?? ''));
+
+/** Each cause's place in the verdict: CAUSE_HEADLINES is in that order. */
+const ORDER = Object.keys(CAUSE_HEADLINES);
+
+/**
+ * A cause's headline given its problems and subjects: say() of its core_ins_cause_ message, read
+ * from CAUSE_HEADLINES only (say.ts would bring the whole catalogue into the popup). A pair counts
+ * the subjects (sessions, secrets; $2 lists them), or the problems for subkeys-broken and
+ * partial-read; no-identity's second sentence says the private keys are still kept.
+ */
+function headlineOf(id: CauseId, ps: readonly CauseInput[], subjects: readonly string[]): string {
+  const h: string | readonly [string, string] = CAUSE_HEADLINES[id];
+  if (id === 'people-verified' && ps.length === 1) return ps[0]!.message;
+  if (typeof h === 'string') return fill(h, ps.length);
+  if (id === 'no-identity') return h[ps.some((p) => p.repair === 'upload-keys') ? 1 : 0];
+  const n = id === 'subkeys-broken' || id === 'partial-read' ? ps.length : subjects.length;
+  return fill(h[n === 1 ? 0 : 1], n, subjects.join(', '));
+}
 
 export type CauseId =
   | 'no-identity' | 'identity-broken' | 'subkeys-broken' | 'secrets-lost' | 'secrets-elsewhere'
@@ -83,30 +105,6 @@ export const REPAIR_RANK: Readonly<Partial<Record<RepairKind, number>>> = Object
 /** The rank of a repair kind, or undefined when it is never part of a composed plan. */
 export const rankOf = (kind: RepairKind | undefined): number | undefined => (kind === undefined ? undefined : REPAIR_RANK[kind]);
 
-const n = (count: number, one: string, many = `${one}s`): string => `${count} ${count === 1 ? one : many}`;
-
-/** Per cause: its place in the verdict (root causes first) and its headline, given its problems. */
-const CAUSES: Readonly<Record<CauseId, { order: number; headline: (problems: readonly CauseInput[], subjects: readonly string[]) => string }>> = {
-  'no-identity': { order: 0, headline: (ps) => (ps.some((p) => p.repair === 'upload-keys')
-    ? 'No cross-signing identity is published, but secret storage still holds its private keys'
-    : 'No cross-signing identity is published') },
-  'identity-broken': { order: 1, headline: () => 'The published master key cannot be used' },
-  'subkeys-broken': { order: 2, headline: (ps) => `${ps.length === 1 ? 'A cross-signing subkey is' : 'The cross-signing subkeys are'} missing, malformed or not signed by the master key` },
-  'no-secret-storage': { order: 3, headline: () => 'Secret storage is not set up: the private keys are kept nowhere on the server' },
-  'no-default-key': { order: 4, headline: () => 'Secret storage has no usable default key' },
-  'wrong-recovery-key': { order: 5, headline: () => 'The recovery key or passphrase given is not the one of secret storage' },
-  'secrets-lost': { order: 6, headline: (_ps, s) => `${n(s.length, 'private key')} in secret storage ${s.length === 1 ? 'is' : 'are'} lost or no longer match${s.length === 1 ? 'es' : ''} what is published (${s.join(', ')})` },
-  'secrets-elsewhere': { order: 7, headline: (_ps, s) => `${n(s.length, 'secret')} ${s.length === 1 ? 'is' : 'are'} stored only under another secret-storage key` },
-  'sessions-old-signature': { order: 8, headline: (_ps, s) => `Your cross-signing keys were replaced; ${n(s.length, 'session')} still carr${s.length === 1 ? 'ies' : 'y'} the old signature` },
-  'sessions-unsigned': { order: 9, headline: (_ps, s) => `${n(s.length, 'session')} ${s.length === 1 ? 'is' : 'are'} not cross-signed` },
-  'sessions-untrustworthy': { order: 10, headline: (_ps, s) => `${n(s.length, 'session')} ${s.length === 1 ? 'has' : 'have'} keys that cannot be trusted` },
-  'backup-untrusted': { order: 11, headline: () => 'The key backup is not signed by your master key' },
-  'backup-key-lost': { order: 12, headline: () => 'The key backup\'s private key is missing from secret storage or does not match it' },
-  'partial-read': { order: 13, headline: (ps) => `Part of the account could not be read (${n(ps.length, 'entry', 'entries')}); the report is incomplete` },
-  // The users report's problems (`users-*`, src/core/users/types.ts) where a verdict lists them beside the account's.
-  'people-verified': { order: 14, headline: (ps) => (ps.length === 1 ? ps[0]!.message : `${ps.length} problems with the people you verified`) },
-};
-
 /** What grouping needs of a problem: the account report's, or any verdict problem with a string code. */
 export interface CauseInput {
   code: string;
@@ -155,12 +153,12 @@ export function groupCauses(problems: readonly CauseInput[]): Cause[] {
     groups.set(id, [...(groups.get(id) ?? []), p]);
   }
   return [...groups.entries()]
-    .sort(([a], [b]) => CAUSES[a].order - CAUSES[b].order)
+    .sort(([a], [b]) => ORDER.indexOf(a) - ORDER.indexOf(b))
     .map(([id, ps]) => {
       const subjects = [...new Set(ps.flatMap((p) => (p.subject === undefined ? [] : [p.subject])))];
       const repair = repairOf(ps);
       return {
-        id, headline: CAUSES[id].headline(ps, subjects), ...(repair === undefined ? {} : { repair }),
+        id, headline: headlineOf(id, ps, subjects), ...(repair === undefined ? {} : { repair }),
         subjects, codes: [...new Set(ps.map((p) => p.code))], count: ps.length,
       };
     });

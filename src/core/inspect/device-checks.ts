@@ -11,8 +11,14 @@ import type { DeviceKeys } from '../matrix/types.ts';
 import {
   decodePublicKey, ed25519SignerSuffixes, looksLikePublicKey, mapLimited, own, reportText, verifySafely,
 } from './check-helpers.ts';
-import { problem, type Problem } from './problems.ts';
+import { problem, quoteInside, type Problem } from './problems.ts';
 import type { DeviceReport } from './report-types.ts';
+import { say } from '../words/say.ts';
+import { CORE_MESSAGES } from '../words/core-messages.ts';
+
+/** The fixed start of the two shape problems the problems below look for (the words before $1). */
+const NAMES_USER = CORE_MESSAGES.core_ins_device_names_user.split('$1')[0]!;
+const ID_DIFFERS = CORE_MESSAGES.core_ins_device_id_differs.split('$1')[0]!;
 
 /** Verifications in flight at once: enough to keep WebCrypto busy, few enough to stay lean. */
 const CONCURRENCY = 64;
@@ -78,8 +84,8 @@ async function checkOne(
     .filter((s) => s !== deviceId && s !== ctx.selfSigningPub && s !== ctx.masterPub && looksLikePublicKey(s));
   const crossSigned = bySsk === 'valid' ? 'valid' : bySsk === 'invalid' ? 'invalid' : oldSigners.length > 0 ? 'old-key' : 'absent';
   const shapeProblems: string[] = [];
-  if (device.user_id !== ctx.userId) shapeProblems.push(`it names the user ${quote(device.user_id)}`);
-  if (device.device_id !== deviceId) shapeProblems.push(`its device_id ${quote(device.device_id)} differs from the ID it is listed under`);
+  if (device.user_id !== ctx.userId) shapeProblems.push(say('core_ins_device_names_user', quote(device.user_id)));
+  if (device.device_id !== deviceId) shapeProblems.push(say('core_ins_device_id_differs', quote(device.device_id)));
   const collidesWithKey = ctx.keyStrings.has(deviceId);
   return {
     deviceId,
@@ -100,30 +106,30 @@ function problemsFor(d: DeviceReport, ctx: DeviceContext): Problem[] {
   const out: Problem[] = [];
   const subject = d.deviceId;
   // Display names stay out of messages: they are the user's personal text and may be hostile.
-  const name = `Device ${quote(d.deviceId)}`;
-  if (d.shapeProblems.some((p) => p.startsWith('it names the user'))) {
-    out.push(problem('key-for-other-user', `${name} is listed for this account but its keys belong to another user.`, { subject, repair: null }));
+  const name = quote(d.deviceId);
+  if (d.shapeProblems.some((p) => p.startsWith(NAMES_USER))) {
+    out.push(problem('key-for-other-user', say('core_ins_device_other_user', name), { subject, repair: null }));
   }
-  if (d.shapeProblems.some((p) => p.startsWith('its device_id'))) {
-    out.push(problem('device-keys-malformed', `${name}: ${d.shapeProblems.join('; ')}.`, { subject }));
+  if (d.shapeProblems.some((p) => p.startsWith(ID_DIFFERS))) {
+    out.push(problem('device-keys-malformed', say('core_ins_device_malformed', quoteInside(d.deviceId), d.shapeProblems.join('; ')), { subject }));
   }
   if (d.collidesWithKey) {
-    out.push(problem('device-id-collides-with-key', `${name} has the same ID as a cross-signing key, which confuses signature checks. Log this device out.`, { subject }));
+    out.push(problem('device-id-collides-with-key', say('core_ins_device_collides', name), { subject }));
   }
   if (d.selfSignature !== 'valid') {
-    const why = d.selfSignature === 'no-key' ? 'has no usable ed25519 key' : d.selfSignature === 'invalid' ? 'has an invalid signature over its own keys' : 'has not signed its own keys';
-    out.push(problem('device-self-signature-invalid', `${name} ${why}; it cannot be trusted. Log it out and sign in again.`, { subject }));
+    const id = d.selfSignature === 'no-key' ? 'core_ins_device_no_ed25519' : d.selfSignature === 'invalid' ? 'core_ins_device_self_signature_invalid' : 'core_ins_device_self_signature_missing';
+    out.push(problem('device-self-signature-invalid', say(id, name), { subject }));
     return out; // never suggest cross-signing a device whose own keys do not check out
   }
   // Cross-signing problems point at sign-devices, which signs only signable devices: for any
   // other device the collision or shape problem above is the root, the rest is noise.
   if (!ctx.reportCrossSigning || !d.signable) return out;
   if (d.crossSigned === 'absent') {
-    out.push(problem('device-not-cross-signed', `${name} is not cross-signed, so other people's apps may refuse to send it keys.`, { subject }));
+    out.push(problem('device-not-cross-signed', say('core_ins_device_not_cross_signed', name), { subject }));
   } else if (d.crossSigned === 'invalid') {
-    out.push(problem('device-cross-signature-invalid', `${name} carries a self-signing-key signature that does not verify.`, { subject }));
+    out.push(problem('device-cross-signature-invalid', say('core_ins_device_cross_signature_invalid', name), { subject }));
   } else if (d.crossSigned === 'old-key') {
-    out.push(problem('device-signed-by-old-key', `${name} is signed only by a replaced self-signing key, so it no longer counts as verified.`, { subject }));
+    out.push(problem('device-signed-by-old-key', say('core_ins_device_old_key', name), { subject }));
   }
   return out;
 }

@@ -19,6 +19,7 @@ import { redactEncryptedSecret, redactMember, redactText } from './redaction.ts'
 import type { Report } from './report-types.ts';
 import { isJsonObject } from '../result.ts';
 import type { UsersProblemCode, UsersReport, UserState } from '../users/types.ts';
+import { say } from '../words/say.ts';
 
 /** The raw reads a diagnostic bundle is made from (an AccountState has them all). */
 export interface DiagnosticSource {
@@ -48,9 +49,9 @@ export interface DiagnosticReport {
 }
 
 const REDACTIONS = [
-  'device display names',
-  'ciphertext and mac of every secret',
-  'mac (key check) of every secret-storage key description',
+  say('core_ins_redacted_display_names'),
+  say('core_ins_redacted_secrets'),
+  say('core_ins_redacted_key_checks'),
 ];
 
 /** A deep copy through JSON: own "__proto__" members stay plain data, nothing is shared. */

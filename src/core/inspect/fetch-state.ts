@@ -13,6 +13,7 @@
 import { ConnectionError, MatrixApiError, UiaRequiredError } from '../matrix/errors.ts';
 import type { MatrixClient } from '../matrix/client.ts';
 import { v3 } from '../matrix/url.ts';
+import { say } from '../words/say.ts';
 import {
   buildAccountState, DEFAULT_KEY_TYPE, KEY_DESCRIPTION_PREFIX, referencedKeyIds, SECRET_NAMES,
   type AccountState, type ReadOutcome, type SecretName,
@@ -124,7 +125,7 @@ export async function fetchAccountState(
       backup,
     });
     if (!state.ok) {
-      throw new ConnectionError(`Unexpected answer to POST /_matrix/client/v3/keys/query: ${state.error}`, { kind: 'bad-response' });
+      throw new ConnectionError(say('core_ins_unexpected_keys_query', state.error), { kind: 'bad-response' });
     }
     return state.value;
   } finally {

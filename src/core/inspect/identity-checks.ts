@@ -10,6 +10,7 @@ import type { CrossSigningKey } from '../matrix/types.ts';
 import { ROLE, type KeyRole } from '../roles.ts';
 import { decodePublicKey, ed25519SignerSuffixes, verifySafely } from './check-helpers.ts';
 import { problem, type Problem } from './problems.ts';
+import { say } from '../words/say.ts';
 import type {
   CrossSigningKeyReport, IdentityReport, MasterDeviceSignature,
 } from './report-types.ts';
@@ -37,20 +38,20 @@ function ownEntry<T>(map: Record<string, T> | undefined, key: string): T | undef
 function shapeOf(role: KeyRole, key: CrossSigningKey, userId: string) {
   const shapeProblems: string[] = [];
   const { usage } = ROLE[role];
-  if (key.user_id !== userId) shapeProblems.push(`it names the user ${quote(key.user_id)}`);
-  if (!key.usage.includes(usage)) shapeProblems.push(`its usage ${quote(key.usage.join(', '))} does not include "${usage}"`);
+  if (key.user_id !== userId) shapeProblems.push(say('core_ins_device_names_user', quote(key.user_id)));
+  if (!key.usage.includes(usage)) shapeProblems.push(say('core_ins_key_usage_lacks', quote(key.usage.join(', ')), usage));
   const entries = Object.entries(key.keys);
   const ed = entries.filter(([id]) => id.startsWith('ed25519:'));
-  if (entries.length !== 1) shapeProblems.push(`it has ${entries.length} keys instead of exactly one`);
+  if (entries.length !== 1) shapeProblems.push(say('core_ins_key_count', entries.length));
   const [first] = ed;
   if (first === undefined) {
-    if (entries.length > 0) shapeProblems.push('it has no ed25519 key');
+    if (entries.length > 0) shapeProblems.push(say('core_ins_key_no_ed25519'));
     return { shapeProblems, publicKey: null, keyId: null, bytes: null };
   }
   const [keyId, value] = first;
-  if (keyId !== `ed25519:${value}`) shapeProblems.push(`its key ID ${quote(keyId)} does not match its value`);
+  if (keyId !== `ed25519:${value}`) shapeProblems.push(say('core_ins_key_id_mismatch', quote(keyId)));
   const bytes = decodePublicKey(value);
-  if (bytes === null) shapeProblems.push('its public key is not 32 bytes of base64');
+  if (bytes === null) shapeProblems.push(say('core_ins_key_not_32_bytes'));
   return { shapeProblems, publicKey: value, keyId, bytes };
 }
 
@@ -79,9 +80,9 @@ function shapeProblem(role: KeyRole, report: CrossSigningKeyReport, otherUser: b
   const details = report.shapeProblems.join('; ');
   const repair = role === 'master' ? 'reset-cross-signing' : 'regenerate-subkeys';
   if (otherUser) {
-    return problem('key-for-other-user', `The ${words} published for this account belongs to another user (${details}).`, { subject, repair });
+    return problem('key-for-other-user', say('core_ins_key_other_user', words, details), { subject, repair });
   }
-  return problem(`${name}-key-malformed`, `The published ${words} is malformed: ${details}.`, { subject });
+  return problem(`${name}-key-malformed`, say('core_ins_key_malformed', words, details), { subject });
 }
 
 /**
@@ -107,7 +108,7 @@ export async function checkIdentity(
   const partial = keys.skipped.some((s) => s.userId === userId && s.section !== 'device_keys');
 
   if (master.key === undefined && master.report.status === 'missing') {
-    problems.push(problem('no-cross-signing', 'This account has no cross-signing identity on the server, so none of its devices can be verified by anyone.'));
+    problems.push(problem('no-cross-signing', say('core_ins_no_identity')));
   } else if (master.key !== undefined && master.report.status === 'malformed') {
     problems.push(shapeProblem('master', master.report, master.otherUser));
   }
@@ -122,13 +123,12 @@ export async function checkIdentity(
     if (masterBytes === null) continue;
     const { label: words, name: prefix, usage: subject } = ROLE[role];
     if (sub.report.status === 'missing') {
-      const why = role === 'selfSigning' ? 'devices cannot be cross-signed' : 'other users cannot be verified';
-      problems.push(problem(`${prefix}-key-missing`, `The ${words} is not published, so ${why}.`, { subject }));
+      problems.push(problem(`${prefix}-key-missing`, say(role === 'selfSigning' ? 'core_ins_ssk_not_published' : 'core_ins_usk_not_published', words), { subject }));
     } else if (sub.key !== undefined && sub.report.status === 'malformed') {
       problems.push(shapeProblem(role, sub.report, sub.otherUser));
     } else if (sub.key !== undefined && sub.report.signatureByMaster !== 'valid') {
-      const how = sub.report.signatureByMaster === 'invalid' ? 'carries an invalid master signature' : 'is not signed by the master key';
-      problems.push(problem(`${prefix}-not-signed-by-master`, `The ${words} ${how}, so nothing it signs is trusted.`, { subject }));
+      const id = sub.report.signatureByMaster === 'invalid' ? 'core_ins_subkey_invalid_master_signature' : 'core_ins_subkey_not_signed_by_master';
+      problems.push(problem(`${prefix}-not-signed-by-master`, say(id, words), { subject }));
     }
   }
 

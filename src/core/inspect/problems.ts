@@ -42,6 +42,8 @@ import { ROLE } from '../roles.ts';
 
 import type { RepairKind } from '../repair/repair-kinds.ts';
 import type { CauseId } from './causes.ts';
+import { say } from '../words/say.ts';
+import { quote } from '../matrix/json-guards.ts';
 
 /**
  * What the doctor can do about a problem: a kind of RepairRequest (src/core/app/repair-request.ts),
@@ -72,38 +74,44 @@ export interface Problem {
   cause?: CauseId;
 }
 
+/**
+ * quote() without its outer quotation marks, for a message that holds them as fixed text (`"$1"`):
+ * the popup then finds where the data ends even when two substitutions stand side by side.
+ */
+export const quoteInside = (text: string): string => quote(text).slice(1, -1);
+
 /** Every code with a one-line summary and its usual repair (the table above, as data). */
 export const PROBLEM_CODES: Readonly<Record<ProblemCode, { summary: string; repair?: Repair }>> = Object.freeze({
-  'no-cross-signing': { summary: 'No cross-signing identity is published', repair: 'reset-cross-signing' },
-  'master-key-malformed': { summary: 'The master key is malformed', repair: 'reset-cross-signing' },
-  'key-for-other-user': { summary: 'A key listed for this account belongs to another user' },
-  'self-signing-key-missing': { summary: 'The self-signing key is missing', repair: 'regenerate-subkeys' },
-  'user-signing-key-missing': { summary: 'The user-signing key is missing', repair: 'regenerate-subkeys' },
-  'self-signing-key-malformed': { summary: 'The self-signing key is malformed', repair: 'regenerate-subkeys' },
-  'user-signing-key-malformed': { summary: 'The user-signing key is malformed', repair: 'regenerate-subkeys' },
-  'self-signing-not-signed-by-master': { summary: 'The self-signing key is not signed by the master key', repair: 'regenerate-subkeys' },
-  'user-signing-not-signed-by-master': { summary: 'The user-signing key is not signed by the master key', repair: 'regenerate-subkeys' },
-  'device-not-cross-signed': { summary: 'A device is not cross-signed', repair: 'sign-devices' },
-  'device-cross-signature-invalid': { summary: "A device's cross-signing signature is invalid", repair: 'sign-devices' },
-  'device-signed-by-old-key': { summary: 'A device is signed only by a replaced self-signing key', repair: 'sign-devices' },
-  'device-self-signature-invalid': { summary: "A device's own signature is missing or invalid", repair: 'sign-out-device' },
-  'device-id-collides-with-key': { summary: 'A device ID equals a cross-signing public key', repair: 'sign-out-device' },
-  'device-keys-malformed': { summary: "A device's keys are malformed" },
-  'no-secret-storage': { summary: 'Secret storage is not set up', repair: 'create-secret-storage' },
-  'no-default-key': { summary: 'Secret storage has no default key', repair: 'set-default-key' },
-  'default-key-description-missing': { summary: 'The default secret-storage key is not described', repair: 'create-secret-storage' },
-  'default-key-unsupported': { summary: 'The default secret-storage key uses an unknown algorithm', repair: 'create-secret-storage' },
-  'secret-missing': { summary: 'A cross-signing key is missing from secret storage' },
-  'secret-not-under-default-key': { summary: 'A secret is not encrypted under the default key', repair: 'store-secrets' },
-  'secret-mismatch': { summary: 'A secret does not match the published key' },
-  'secret-undecryptable': { summary: 'A secret cannot be decrypted with the right key' },
-  'wrong-recovery-key': { summary: 'The recovery key or passphrase is wrong' },
-  'backup-not-trusted': { summary: 'The key backup is not signed by this identity', repair: 'resign-backup' },
-  'backup-not-signed-by-master': { summary: 'The key backup is not signed by the master key', repair: 'resign-backup' },
-  'backup-key-missing': { summary: 'The key backup key is missing from secret storage', repair: 'reset-backup' },
-  'backup-key-mismatch': { summary: 'The key backup key in secret storage does not match the backup', repair: 'reset-backup' },
-  'server-data-malformed': { summary: 'The server sent data that could not be read' },
-  'server-read-failed': { summary: 'Part of the account could not be read' },
+  'no-cross-signing': { summary: say('core_ins_no_identity_published'), repair: 'reset-cross-signing' },
+  'master-key-malformed': { summary: say('core_ins_sum_master_malformed'), repair: 'reset-cross-signing' },
+  'key-for-other-user': { summary: say('core_ins_sum_key_for_other_user') },
+  'self-signing-key-missing': { summary: say('core_ins_sum_ssk_missing'), repair: 'regenerate-subkeys' },
+  'user-signing-key-missing': { summary: say('core_ins_sum_usk_missing'), repair: 'regenerate-subkeys' },
+  'self-signing-key-malformed': { summary: say('core_ins_sum_ssk_malformed'), repair: 'regenerate-subkeys' },
+  'user-signing-key-malformed': { summary: say('core_ins_sum_usk_malformed'), repair: 'regenerate-subkeys' },
+  'self-signing-not-signed-by-master': { summary: say('core_ins_sum_ssk_not_signed'), repair: 'regenerate-subkeys' },
+  'user-signing-not-signed-by-master': { summary: say('core_ins_sum_usk_not_signed'), repair: 'regenerate-subkeys' },
+  'device-not-cross-signed': { summary: say('core_ins_sum_device_not_cross_signed'), repair: 'sign-devices' },
+  'device-cross-signature-invalid': { summary: say('core_ins_sum_device_cross_signature_invalid'), repair: 'sign-devices' },
+  'device-signed-by-old-key': { summary: say('core_ins_sum_device_old_key'), repair: 'sign-devices' },
+  'device-self-signature-invalid': { summary: say('core_ins_sum_device_self_signature'), repair: 'sign-out-device' },
+  'device-id-collides-with-key': { summary: say('core_ins_sum_device_id_collides'), repair: 'sign-out-device' },
+  'device-keys-malformed': { summary: say('core_ins_sum_device_keys_malformed') },
+  'no-secret-storage': { summary: say('core_ins_sum_no_secret_storage'), repair: 'create-secret-storage' },
+  'no-default-key': { summary: say('core_ins_sum_no_default_key'), repair: 'set-default-key' },
+  'default-key-description-missing': { summary: say('core_ins_sum_default_key_undescribed'), repair: 'create-secret-storage' },
+  'default-key-unsupported': { summary: say('core_ins_sum_default_key_unsupported'), repair: 'create-secret-storage' },
+  'secret-missing': { summary: say('core_ins_sum_secret_missing') },
+  'secret-not-under-default-key': { summary: say('core_ins_sum_secret_not_under_default'), repair: 'store-secrets' },
+  'secret-mismatch': { summary: say('core_ins_sum_secret_mismatch') },
+  'secret-undecryptable': { summary: say('core_ins_sum_secret_undecryptable') },
+  'wrong-recovery-key': { summary: say('core_ins_sum_wrong_recovery_key') },
+  'backup-not-trusted': { summary: say('core_ins_sum_backup_not_trusted'), repair: 'resign-backup' },
+  'backup-not-signed-by-master': { summary: say('core_ins_sum_backup_not_signed_by_master'), repair: 'resign-backup' },
+  'backup-key-missing': { summary: say('core_ins_sum_backup_key_missing'), repair: 'reset-backup' },
+  'backup-key-mismatch': { summary: say('core_ins_sum_backup_key_mismatch'), repair: 'reset-backup' },
+  'server-data-malformed': { summary: say('core_ins_sum_server_data_malformed') },
+  'server-read-failed': { summary: say('core_ins_sum_server_read_failed') },
 });
 
 /**

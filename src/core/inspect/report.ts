@@ -4,19 +4,19 @@
  * without a key) and the backup checks of docs/matrix-api.md#key-backup, then ordering the problems so that root causes
  * come first and noise that a root repair fixes anyway is left out.
  */
-import { quote } from '../matrix/json-guards.ts';
 import type { Ed25519 } from '../ed25519.ts';
 import { ROLE, ROLES } from '../roles.ts';
 import type { AccountState } from './account-state.ts';
 import { checkBackup } from './backup-checks.ts';
 import { checkDevices, deviceEd25519Keys, ownDevices } from './device-checks.ts';
 import { checkIdentity } from './identity-checks.ts';
-import { problem, type Problem } from './problems.ts';
+import { problem, quoteInside, type Problem } from './problems.ts';
 import { causeOf } from './causes.ts';
 import type { CrossSigningKeyReport, Report, SecretReport, SkippedEntry } from './report-types.ts';
-import { checkSecretsWithKey } from './secret-key-checks.ts';
+import { checkSecretsWithKey, WRONG_KEY } from './secret-key-checks.ts';
 import { checkSecretStorage } from './secret-storage-checks.ts';
 import type { SecretDecryptions } from '../secret-decryptions.ts';
+import { say } from '../words/say.ts';
 
 export interface BuildReportOptions {
   /** The account the state belongs to. */
@@ -62,12 +62,14 @@ export function soleSecretKeyId(secrets: readonly Pick<SecretReport, 'present' |
 
 function skippedProblems(skipped: readonly SkippedEntry[]): Problem[] {
   const out = skipped.slice(0, MAX_SKIPPED_PROBLEMS).map((s) => {
-    const what = s.deviceId !== undefined ? `keys of device ${quote(s.deviceId)}` : `entry in ${s.section}`;
-    return problem('server-data-malformed', `The server sent malformed ${what} (${s.problem}); the report is incomplete.`,
+    const message = s.deviceId !== undefined
+      ? say('core_ins_malformed_device_keys', quoteInside(s.deviceId), s.problem)
+      : say('core_ins_malformed_entry', s.section, s.problem);
+    return problem('server-data-malformed', message,
       { subject: s.deviceId ?? s.section });
   });
   if (skipped.length > MAX_SKIPPED_PROBLEMS) {
-    out.push(problem('server-data-malformed', `…and ${skipped.length - MAX_SKIPPED_PROBLEMS} more malformed entries.`, { subject: 'keys/query' }));
+    out.push(problem('server-data-malformed', say('core_ins_malformed_more', skipped.length - MAX_SKIPPED_PROBLEMS), { subject: 'keys/query' }));
   }
   return out;
 }
@@ -125,11 +127,11 @@ export async function buildReport(state: AccountState, opts: BuildReportOptions)
   const stored = storage.report.secrets.filter((s) => CROSS_SIGNING_SECRETS.includes(s.name) && s.present);
   // A wrong recovery key says nothing about the secrets: judge only what was actually tried.
   const recoverable = stored.length === 3
-    && stored.every((s) => s.check === undefined || s.check.decrypted || s.check.error === 'wrong key');
+    && stored.every((s) => s.check === undefined || s.check.decrypted || s.check.error === WRONG_KEY);
   for (const p of id.problems) {
     if (p.code === 'no-cross-signing' && recoverable) {
       p.repair = 'upload-keys';
-      p.message += ' Secret storage still holds the private keys, so they can be published again with the recovery key.';
+      p.message = say('core_ins_no_identity_recoverable');
     }
   }
 

@@ -15,6 +15,11 @@ import type { AccountState } from './account-state.ts';
 import { problem, repairForRole, type Problem } from './problems.ts';
 import type { SecretCheck, SecretStorageReport } from './report-types.ts';
 import { SECRET_WORDS } from './secret-storage-checks.ts';
+import { say } from '../words/say.ts';
+
+/** A secret check's `error` in words (shown in the secret storage table), and compared here and in report.ts. */
+export const NOT_UNDER_KEY = say('core_ins_check_not_under_key');
+export const WRONG_KEY = say('core_ins_check_wrong_key');
 
 /** Published public keys to compare with, by secret name (null: nothing published). */
 export type PublishedKeys = Readonly<Record<string, string | null>>;
@@ -48,7 +53,7 @@ async function derivePublic(name: string, plaintext: string, ed: Ed25519): Promi
 async function checkSecret(
   name: string, entry: EncryptedSecret | undefined, key: Uint8Array, published: string | null, ed: Ed25519, view?: SecretDecryptions,
 ): Promise<SecretCheck> {
-  if (entry === undefined) return { decrypted: false, error: 'not encrypted under this key', matchesPublished: null };
+  if (entry === undefined) return { decrypted: false, error: NOT_UNDER_KEY, matchesPublished: null };
   let plaintext: string;
   try {
     plaintext = view === undefined ? await decryptSecret(key, name, entry) : await view.decrypt(name, entry);
@@ -77,8 +82,8 @@ export async function checkSecretsWithKey(
   report.keyCheck = await keyCheck(state, keyId, key);
   const rows = report.secrets.filter((r) => r.present);
   if (report.keyCheck === 'wrong-key') {
-    for (const row of rows) row.check = { decrypted: false, error: 'wrong key', matchesPublished: null };
-    return [problem('wrong-recovery-key', 'The recovery key or passphrase does not unlock secret storage. Check it and try again.')];
+    for (const row of rows) row.check = { decrypted: false, error: WRONG_KEY, matchesPublished: null };
+    return [problem('wrong-recovery-key', say('core_ins_wrong_key_storage'))];
   }
   for (const row of rows) {
     const secret = state.secrets.find((s) => s.name === row.name)?.value;
@@ -88,26 +93,26 @@ export async function checkSecretsWithKey(
     row.check = await checkSecret(row.name, entry, key, published[row.name] ?? null, ed, view);
   }
 
-  const attempted = rows.filter((r) => r.check?.error !== 'not encrypted under this key');
+  const attempted = rows.filter((r) => r.check?.error !== NOT_UNDER_KEY);
   // No key check says nothing about the key (any key passes it); a secret whose MAC verifies does.
   if (report.keyCheck === 'no-check-data' && attempted.some((r) => r.check?.decrypted === true)) report.keyCheck = 'proven-by-secret';
   // Without a key check, a wrong key shows only as every MAC failing.
   if (report.keyCheck !== 'ok' && attempted.length > 0 && attempted.every((r) => r.check?.error === 'bad-mac')) {
-    return [problem('wrong-recovery-key', 'The recovery key or passphrase does not unlock any secret. Check it and try again.')];
+    return [problem('wrong-recovery-key', say('core_ins_wrong_key_any'))];
   }
   const problems: Problem[] = [];
   for (const row of attempted) {
     const check = row.check!;
     const subject = row.name;
     if (!check.decrypted || check.error === 'not-a-key') {
-      const why = check.decrypted ? 'decrypts to something that is not a key' : 'cannot be decrypted although the key is right (it is damaged or was written with another key under the same ID)';
-      problems.push(problem('secret-undecryptable', `The ${SECRET_WORDS[row.name] ?? row.name} in secret storage ${why}.`, { subject, repair: repairForRole(row.name) ?? null }));
+      const id = check.decrypted ? 'core_ins_secret_not_a_key' : 'core_ins_secret_undecryptable';
+      problems.push(problem('secret-undecryptable', say(id, SECRET_WORDS[row.name] ?? row.name), { subject, repair: repairForRole(row.name) ?? null }));
     } else if (check.matchesPublished === false) {
       if (row.name === BACKUP_SECRET) {
-        problems.push(problem('backup-key-mismatch', 'The key backup key in secret storage does not belong to the current backup, so the backup cannot be read with it.', { subject }));
+        problems.push(problem('backup-key-mismatch', say('core_ins_backup_key_mismatch'), { subject }));
       } else {
         problems.push(problem('secret-mismatch',
-          `The ${SECRET_WORDS[row.name] ?? row.name} in secret storage does not match the published one, so a device that unlocks secret storage gets a key that no longer works.`,
+          say('core_ins_secret_mismatch', SECRET_WORDS[row.name] ?? row.name),
           { subject, repair: repairForRole(row.name) ?? null }));
       }
     }

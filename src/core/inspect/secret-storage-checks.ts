@@ -10,14 +10,18 @@ import { SECRET_STORAGE_ALGORITHM } from '../secret-storage.ts';
 import { DEFAULT_KEY_TYPE, KEY_DESCRIPTION_PREFIX, type AccountState, type ParsedRead } from './account-state.ts';
 import { problem, repairForRole, type Problem } from './problems.ts';
 import type { SecretReport, SecretStorageKeyReport, SecretStorageReport } from './report-types.ts';
+import { say } from '../words/say.ts';
+
+/** The key backup in words, as backup-checks.ts names it to readProblems. */
+export const BACKUP_WHAT = say('core_ins_backup_what');
 
 /** At most this many key IDs are listed per secret (hostile data can hold thousands). */
 const MAX_LISTED_KEY_IDS = 32;
 
 /** The secrets in plain words, for messages. */
 export const SECRET_WORDS: Readonly<Record<string, string>> = {
-  ...Object.fromEntries(ROLES.map((role) => [ROLE[role].secretName, `private ${ROLE[role].label}`])),
-  'm.megolm_backup.v1': 'key backup key',
+  ...Object.fromEntries(ROLES.map((role) => [ROLE[role].secretName, say('core_ins_word_private_key', ROLE[role].label)])),
+  'm.megolm_backup.v1': say('core_ins_word_backup_key'),
 };
 
 export interface SecretStorageContext {
@@ -28,10 +32,10 @@ export interface SecretStorageContext {
 /** Problems for a read that failed or could not be parsed; "absent" is not a problem here. */
 export function readProblems(type: string, read: ParsedRead<unknown>): Problem[] {
   if (read.read.status === 'failed') {
-    return [problem('server-read-failed', `Could not read ${type}: ${read.read.error.message}. The report is incomplete.`, { subject: type })];
+    return [problem('server-read-failed', say('core_ins_read_failed', type, read.read.error.message), { subject: type })];
   }
   if (read.parseError !== undefined) {
-    return [problem('server-data-malformed', `${type} is malformed (${read.parseError}).`, { subject: type })];
+    return [problem('server-data-malformed', say('core_ins_read_malformed', type, read.parseError), { subject: type })];
   }
   return [];
 }
@@ -81,7 +85,7 @@ export function checkSecretStorage(
   for (const s of state.secrets) problems.push(...readProblems(s.name, s));
   if (state.keyIdsSkipped.length > 0) {
     problems.push(problem('server-data-malformed',
-      `Secret storage refers to ${state.keyIdsSkipped.length} more key(s) than were checked (too many, empty or overlong IDs).`,
+      say('core_ins_key_ids_skipped', state.keyIdsSkipped.length),
       { subject: 'm.secret_storage.key' }));
   }
 
@@ -92,8 +96,8 @@ export function checkSecretStorage(
   if (!anything) {
     if (!defaultUnclear && !secretsUnclear) {
       problems.push(problem('no-secret-storage', ctx.crossSigningPublished
-        ? 'Secret storage is not set up: your cross-signing keys are not saved on the server, so a new device cannot get them, even with a recovery key.'
-        : 'Secret storage is not set up, so nothing can be recovered with a recovery key.'));
+        ? say('core_ins_no_secret_storage_published')
+        : say('core_ins_no_secret_storage')));
     }
     return { report, problems };
   }
@@ -101,14 +105,14 @@ export function checkSecretStorage(
   if (defaultKeyId === null && !defaultUnclear) {
     // With a described key to choose, point default_key at it; with none, only a new key helps.
     const described = keys.some((k) => k.status === 'found' && k.supported);
-    problems.push(problem('no-default-key', 'Secret storage has no default key, so apps do not know which recovery key to ask for.',
+    problems.push(problem('no-default-key', say('core_ins_no_default_key'),
       described ? {} : { repair: 'create-secret-storage' }));
   } else if (defaultKeyId !== null) {
     const described = keys.find((k) => k.keyId === defaultKeyId);
     if (described?.status === 'absent') {
-      problems.push(problem('default-key-description-missing', 'The default secret-storage key is not described on the server, so apps cannot check a recovery key against it.'));
+      problems.push(problem('default-key-description-missing', say('core_ins_default_key_undescribed')));
     } else if (described?.status === 'found' && !described.supported) {
-      problems.push(problem('default-key-unsupported', `The default secret-storage key uses the unknown algorithm ${quote(described.algorithm ?? '')}.`));
+      problems.push(problem('default-key-unsupported', say('core_ins_default_key_unsupported', quote(described.algorithm ?? ''))));
     }
   }
 
@@ -120,11 +124,11 @@ export function checkSecretStorage(
       // published identity "no-cross-signing" is the root problem.
       if (s.name === 'm.megolm_backup.v1' || !ctx.crossSigningPublished) continue;
       problems.push(problem('secret-missing',
-        `The ${words} is not in secret storage, so a new device cannot get it, even with the right recovery key.`,
+        say('core_ins_secret_missing', words),
         { subject: s.name, repair: repairForRole(s.name) ?? null }));
     } else if (defaultKeyId !== null && !s.encryptedUnderDefault) {
       problems.push(problem('secret-not-under-default-key',
-        `The ${words} is stored only under another secret-storage key (${s.keyIds.slice(0, 3).map((k) => quote(k)).join(', ')}), so the recovery key for the default key cannot unlock it.`,
+        say('core_ins_secret_elsewhere', words, s.keyIds.slice(0, 3).map((k) => quote(k)).join(', ')),
         { subject: s.name }));
     }
   }

@@ -9,6 +9,7 @@ import { decodeRecoveryKey, RecoveryKeyError, type RecoveryKeyErrorCode } from '
 import { fail, ok, type Result } from '../result.ts';
 import { deriveKeyFromPassphrase } from '../secret-storage.ts';
 import type { SecretStorageKeyDescription } from '../matrix/types.ts';
+import { say } from '../words/say.ts';
 
 /** More PBKDF2 iterations than this are refused (dart uses 500 000, Element 500 000–1 000 000). */
 export const MAX_PBKDF2_ITERATIONS = 10_000_000;
@@ -60,39 +61,39 @@ export async function deriveSecretStorageKey(
   const recoveryKey = typeof input?.recoveryKey === 'string' ? input.recoveryKey : undefined;
   const passphrase = typeof input?.passphrase === 'string' ? input.passphrase : undefined;
   if (recoveryKey !== undefined && passphrase !== undefined) {
-    return err('both-given', 'Give either a recovery key or a passphrase, not both.');
+    return err('both-given', say('core_ins_key_input_both'));
   }
   if (recoveryKey !== undefined) {
     try {
       return ok(decodeRecoveryKey(recoveryKey));
     } catch (error) {
       if (error instanceof RecoveryKeyError) {
-        return fail({ code: 'recovery-key-invalid', message: `That is not a valid recovery key: ${error.message}`, recoveryKeyError: error.code });
+        return fail({ code: 'recovery-key-invalid', message: say('core_ins_recovery_key_invalid_why', error.message), recoveryKeyError: error.code });
       }
-      return err('recovery-key-invalid', 'That is not a valid recovery key.');
+      return err('recovery-key-invalid', say('core_ins_recovery_key_invalid'));
     }
   }
-  if (passphrase === undefined || passphrase === '') return err('no-input', 'Enter a recovery key or a passphrase.');
+  if (passphrase === undefined || passphrase === '') return err('no-input', say('core_ins_key_input_none'));
 
   const info = description?.passphrase;
   if (info === undefined) {
     return err('no-passphrase-info', description
-      ? 'This secret-storage key was not created from a passphrase: use the recovery key instead.'
-      : 'The secret-storage key is not described on the server, so a passphrase cannot be turned into it: use the recovery key instead.');
+      ? say('core_ins_no_passphrase_info')
+      : say('core_ins_no_key_description'));
   }
   if (info.algorithm !== 'm.pbkdf2') {
-    return err('unsupported-passphrase', `This key was made from a passphrase with the unknown method ${quote(info.algorithm)}: use the recovery key instead.`);
+    return err('unsupported-passphrase', say('core_ins_passphrase_method_unknown', quote(info.algorithm)));
   }
   const bits = info.bits ?? 256;
   if (!Number.isSafeInteger(info.iterations) || info.iterations < 1 || info.iterations > MAX_PBKDF2_ITERATIONS) {
-    return err('passphrase-too-costly', `The server asks for ${info.iterations} passphrase iterations (at most ${MAX_PBKDF2_ITERATIONS} are allowed): use the recovery key instead.`);
+    return err('passphrase-too-costly', say('core_ins_passphrase_iterations', info.iterations, MAX_PBKDF2_ITERATIONS));
   }
   if (!Number.isSafeInteger(bits) || bits < 8 || bits % 8 !== 0 || bits > MAX_PBKDF2_BITS) {
-    return err('passphrase-too-costly', `The server asks for a ${bits}-bit passphrase key, which is not supported: use the recovery key instead.`);
+    return err('passphrase-too-costly', say('core_ins_passphrase_bits', bits));
   }
   try {
     return ok(await deriveKeyFromPassphrase(passphrase, info.salt, info.iterations, bits, subtle));
   } catch (error) {
-    return err('derivation-failed', `The passphrase could not be processed: ${error instanceof Error ? error.message : String(error)}`);
+    return err('derivation-failed', say('core_ins_passphrase_failed', error instanceof Error ? error.message : String(error)));
   }
 }

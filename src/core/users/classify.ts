@@ -12,6 +12,7 @@ import { isJsonObject } from '../result.ts';
 import { verifyJsonSignature } from '../signing.ts';
 import { formatFingerprint } from './fingerprint.ts';
 import type { MyKeys, SignatureDetail, UserSource, UserState, UserVerification } from './types.ts';
+import { say } from '../words/say.ts';
 
 /** A hostile server could attach thousands of "signatures of mine"; real ones are one or two. */
 export const MAX_SIGNATURES_CHECKED = 8;
@@ -37,19 +38,19 @@ const has = (o: Record<string, unknown>, k: string) => Object.prototype.hasOwnPr
 
 /** The master public key of `master` for `userId`, or why there is none usable. */
 export function masterPublicKey(master: unknown, userId: string): { key: string } | { problem: string } {
-  if (!isJsonObject(master)) return { problem: 'the master key is not an object' };
-  if (master['user_id'] !== userId) return { problem: 'the master key names another user' };
+  if (!isJsonObject(master)) return { problem: say('core_ins_master_not_object') };
+  if (master['user_id'] !== userId) return { problem: say('core_ins_master_other_user') };
   const usage = master['usage'];
-  if (!Array.isArray(usage) || !usage.includes('master')) return { problem: 'the master key is not marked for master use' };
+  if (!Array.isArray(usage) || !usage.includes('master')) return { problem: say('core_ins_master_not_master_use') };
   const keys = master['keys'];
-  if (!isJsonObject(keys)) return { problem: 'the master key has no keys' };
+  if (!isJsonObject(keys)) return { problem: say('core_ins_master_no_keys') };
   const entries = Object.entries(keys);
-  if (entries.length !== 1) return { problem: `the master key lists ${entries.length} keys, not one` };
+  if (entries.length !== 1) return { problem: say('core_ins_master_key_count', entries.length) };
   const [keyId, value] = entries[0]!;
   if (typeof value !== 'string' || keyId !== `${ED25519_PREFIX}${value}`) {
-    return { problem: 'the master key ID does not name its key' };
+    return { problem: say('core_ins_master_id_mismatch') };
   }
-  if (!isPublicKey(value)) return { problem: 'the master key is not a 32-byte Ed25519 key' };
+  if (!isPublicKey(value)) return { problem: say('core_ins_master_not_ed25519') };
   return { key: value };
 }
 
@@ -104,8 +105,8 @@ export async function classifyUser(input: UserKeysInput, me: { userId: string; k
     return out;
   };
   if (input.master === undefined) {
-    if (input.masterUnreadable !== undefined) return result('not-verified', null, [], `their master key could not be read: ${input.masterUnreadable}`);
-    if (input.serverFailed === true) return result('not-verified', null, [], 'their homeserver did not answer');
+    if (input.masterUnreadable !== undefined) return result('not-verified', null, [], say('core_ins_master_unreadable', input.masterUnreadable));
+    if (input.serverFailed === true) return result('not-verified', null, [], say('core_ins_their_server_silent'));
     return result('no-identity', null, []);
   }
   const key = masterPublicKey(input.master, input.userId);
@@ -121,5 +122,5 @@ export async function classifyUser(input: UserKeysInput, me: { userId: string; k
     return out;
   }
   const invalid = signatures.some((s) => s.result === 'invalid');
-  return result('not-verified', key.key, signatures, invalid ? 'a signature of yours on their master key does not verify' : undefined);
+  return result('not-verified', key.key, signatures, invalid ? say('core_ins_your_signature_invalid') : undefined);
 }

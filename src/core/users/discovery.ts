@@ -11,6 +11,7 @@
  * The answers are hostile JSON: parsed here into Results, bounded, and invalid user IDs dropped.
  */
 import { fail, isJsonObject, ok, type Result } from '../result.ts';
+import { say } from '../words/say.ts';
 
 /** `GET /sync` filter: m.room.encryption state and m.direct only (docs/matrix-api.md#users-discovery). */
 export const DISCOVERY_FILTER = {
@@ -69,7 +70,7 @@ function events(container: unknown): unknown[] {
  * event or m.direct entry is skipped.
  */
 export function parseSyncDiscovery(raw: unknown): Result<SyncDiscovery> {
-  if (!isJsonObject(raw)) return fail('the sync answer is not a JSON object');
+  if (!isJsonObject(raw)) return fail(say('core_ins_sync_not_object'));
   const rooms = own(raw, 'rooms');
   const join = isJsonObject(rooms) ? own(rooms, 'join') : undefined;
   const encryptedRoomIds: string[] = [];
@@ -98,9 +99,9 @@ export function parseSyncDiscovery(raw: unknown): Result<SyncDiscovery> {
 
 /** The user IDs of a `GET /rooms/{roomId}/joined_members` answer (`{joined: {userId: …}}`). */
 export function parseJoinedMembers(raw: unknown): Result<string[]> {
-  if (!isJsonObject(raw)) return fail('the joined_members answer is not a JSON object');
+  if (!isJsonObject(raw)) return fail(say('core_ins_members_not_object'));
   const joined = own(raw, 'joined');
-  if (!isJsonObject(joined)) return fail('joined_members has no "joined" object');
+  if (!isJsonObject(joined)) return fail(say('core_ins_members_no_joined'));
   return ok(Object.keys(joined).filter(isUserId));
 }
 

@@ -16,6 +16,7 @@ import {
 import { myKeysFromKeysQuery } from './my-keys.ts';
 import { buildUsersReport } from './report.ts';
 import type { DiscoveryStats, MyKeys, UserSource, UsersReport } from './types.ts';
+import { say } from '../words/say.ts';
 
 /**
  * Users per keys/query request. Synapse sets no limit on the number of users (only on the body
@@ -78,7 +79,7 @@ export async function inspectUsers(client: MatrixClient, account: UsersAccount, 
 
   if (opts.skipDiscovery !== true) {
     const sync = parseSyncDiscovery(await client.request('GET', v3('sync'), { query: DISCOVERY_SYNC_QUERY, ...(signal ? { signal } : {}) }));
-    if (!sync.ok) throw new ConnectionError(`Unexpected answer to GET /_matrix/client/v3/sync: ${sync.error}`, { kind: 'bad-response' });
+    if (!sync.ok) throw new ConnectionError(say('core_ins_unexpected_sync', sync.error), { kind: 'bad-response' });
     stats.roomsReturned = sync.value.roomsReturned;
     stats.encryptedRooms = sync.value.encryptedRoomIds.length;
     stats.directPartners = sync.value.directPartners.length;

@@ -6,6 +6,7 @@ import type { Ed25519 } from '../ed25519.ts';
 import type { KeysQueryResult } from '../matrix/parse-keys-query.ts';
 import { ROLE } from '../roles.ts';
 import { classifyUser } from './classify.ts';
+import { say, sayCount } from '../words/say.ts';
 import {
   USER_STATES, USERS_PROBLEM_CODES, type DiscoveryStats, type MyKeys, type UserSource, type UsersProblem, type UsersReport, type UserState,
   type UserVerification,
@@ -29,8 +30,6 @@ const own = (o: object | undefined, k: string): unknown =>
 export const emptyCounts = (): Record<UserState, number> =>
   Object.fromEntries(USER_STATES.map((s) => [s, 0])) as Record<UserState, number>;
 
-const people = (n: number) => (n === 1 ? '1 person' : `${n} people`);
-
 /** The problems of a users report: counts only. A healthy account with no verified users has none. */
 export function usersProblems(counts: Record<UserState, number>, stats: DiscoveryStats): UsersProblem[] {
   const problems: UsersProblem[] = [];
@@ -38,7 +37,7 @@ export function usersProblems(counts: Record<UserState, number>, stats: Discover
   if (replaced > 0) {
     problems.push({
       code: 'users-verified-by-replaced-key',
-      message: `${people(replaced)} you verified ${replaced === 1 ? 'is' : 'are'} no longer verified because your user-signing key was replaced.`,
+      message: sayCount('core_ins_users_replaced', replaced),
       repair: USERS_PROBLEM_CODES['users-verified-by-replaced-key'].repair!,
       count: replaced,
     });
@@ -47,16 +46,16 @@ export function usersProblems(counts: Record<UserState, number>, stats: Discover
   if (changed > 0) {
     problems.push({
       code: 'users-identity-changed',
-      message: `${people(changed)} you verified now ${changed === 1 ? 'has' : 'have'} another identity: check with them before verifying again.`,
+      message: sayCount('core_ins_users_changed', changed),
       count: changed,
     });
   }
   const missing = stats.roomsFailed + stats.truncated;
   if (missing > 0) {
     const parts = [];
-    if (stats.roomsFailed > 0) parts.push(`the members of ${stats.roomsFailed} room${stats.roomsFailed === 1 ? '' : 's'} could not be read`);
-    if (stats.truncated > 0) parts.push(`${people(stats.truncated)} over the limit were left out`);
-    problems.push({ code: 'users-partial', message: `The list is incomplete: ${parts.join('; ')}.`, count: missing });
+    if (stats.roomsFailed > 0) parts.push(sayCount('core_ins_users_rooms_failed', stats.roomsFailed));
+    if (stats.truncated > 0) parts.push(sayCount('core_ins_users_truncated', stats.truncated));
+    problems.push({ code: 'users-partial', message: say('core_ins_users_incomplete', parts.join('; ')), count: missing });
   }
   return problems;
 }
