@@ -78,7 +78,10 @@ test('test builds differ from production only by localhost host permissions', ()
 test('the zip and the xpi hold the unpacked builds and fit the size budget', () => {
   for (const [pkg, dir] of [['xsign-doctor-chrome.zip', 'chrome'], ['xsign-doctor-firefox.xpi', 'firefox']] as const) {
     const size = statSync(new URL(pkg, dist)).size;
-    assert.ok(size < 150 * 1024, `${pkg} is ${size} bytes, budget 150 KB`);
+    // 150 KB until every sentence of the core and the background came to be in the catalogue, in
+    // English and German (docs/design.md#said-again): 143 KB → 183 KB then, most of it the two
+    // messages files (~22 KB and ~25 KB compressed) and the English in background.js.
+    assert.ok(size < 200 * 1024, `${pkg} is ${size} bytes, budget 200 KB`);
     const listing = execFileSync('python3', ['-c', 'import sys,zipfile; z=zipfile.ZipFile(sys.argv[1]); print("\\n".join(sorted(z.namelist()))); assert z.testzip() is None', new URL(pkg, dist).pathname], { encoding: 'utf8' });
     const chunks = chunksOf(dir);
     assert.ok(chunks.length >= 2, `${dir}/chunks holds the shared and the repair chunk: ${chunks.join(', ')}`);

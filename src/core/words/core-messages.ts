@@ -14,7 +14,9 @@ import { MATRIX_MESSAGES } from './matrix-messages.ts';
 import { PLAN_MESSAGES } from './plan-messages.ts';
 import { RECOVERY_PLAN_MESSAGES } from './recovery-plan-messages.ts';
 
-export const CORE_MESSAGES = {
+// Built in a pure function: esbuild keeps an object with spreads in any bundle that reaches this
+// module, even where no say() is left after tree-shaking (the popup's repair chunk).
+export const CORE_MESSAGES = /* @__PURE__ */ (() => ({
   // src/core/repair/plan-devices.ts
   core_plan_sign_devices: 'Cross-sign your sessions',
   core_step_sign_devices: 'Cross-sign $1',
@@ -27,6 +29,6 @@ export const CORE_MESSAGES = {
   ...BASE_MESSAGES, // src/core/*.ts (encodings, recovery key, schema, secret storage), src/background, src/readers/parse
   ...INSPECT_MESSAGES, // src/core/inspect, src/core/users
   ...MATRIX_MESSAGES, // src/core/matrix, src/readers/parse
-} as const satisfies Record<string, string>;
+}) as const satisfies Record<string, string>)();
 
 export type CoreMessageId = keyof typeof CORE_MESSAGES;
