@@ -93,8 +93,6 @@ const PENDING = new Set<string>([
   'core/repair/export-passphrase.ts',
   'core/repair/export.ts',
   'core/repair/plan-backup.ts',
-  'core/repair/plan-recovery-builders.ts',
-  'core/repair/plan-recovery.ts',
   'core/repair/plan-users.ts',
   'core/roles.ts',
   'core/schema.ts',
