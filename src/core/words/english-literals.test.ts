@@ -92,8 +92,6 @@ const PENDING = new Set<string>([
   'core/repair/export-crypt.ts',
   'core/repair/export-passphrase.ts',
   'core/repair/export.ts',
-  'core/repair/plan-backup.ts',
-  'core/repair/plan-users.ts',
   'core/roles.ts',
   'core/schema.ts',
   'core/secret-storage.ts',

@@ -51,4 +51,15 @@ export const RECOVERY_PLAN_MESSAGES = {
   core_rp_no_untrusted_session: 'no session has keys that cannot be trusted (name the sessions to sign out)',
   core_rp_no_other_untrusted_session: 'no other session has keys that cannot be trusted (name the sessions to sign out)',
   core_rp_no_such_session: 'no such session on this account: $1',
+  // src/core/repair/plan-backup.ts
+  core_rp_plan_resign_backup: 'Sign the key backup with your master key',
+  core_rp_step_resign_backup: 'Sign key backup version $1 with the master key',
+  core_rp_note_stale_signatures_removed: 'Stale signatures removed: $1',
+  // src/core/repair/plan-users.ts
+  core_rp_plan_verify_user: 'Verify $1',
+  core_rp_plan_reverify_users: 'Verify again the people your replaced user-signing key had verified',
+  core_rp_step_sign_users: 'Sign the master key of $1 with your user-signing key',
+  core_rp_note_verify_only_compared: 'Only verify someone whose key you compared with them over a channel you trust: your other sessions will trust them too.',
+  core_rp_note_reverify_same_keys: 'Each master key signed here is the very key your replaced user-signing key had signed.',
+  core_rp_step_keep_verified: 'Keep $1 verified: sign their master keys with the new user-signing key',
 } as const satisfies Record<string, string>;
