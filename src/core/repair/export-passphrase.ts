@@ -2,6 +2,7 @@
  * The rule for an export file's passphrase, alone in its module so the popup can check what is
  * typed without bundling the encryption (which runs in the background).
  */
+import { say } from '../words/say.ts';
 
 /** The shortest passphrase accepted when writing an encrypted export (the popup and the CLI say so). */
 export const MIN_EXPORT_PASSPHRASE_LENGTH = 10;
@@ -9,8 +10,8 @@ export const MIN_EXPORT_PASSPHRASE_LENGTH = 10;
 /** Why a passphrase cannot protect a new export file, or null when it can. Lengths count code points. */
 export function exportPassphraseProblem(passphrase: string, confirmation?: string): string | null {
   if (typeof passphrase !== 'string' || [...passphrase].length < MIN_EXPORT_PASSPHRASE_LENGTH) {
-    return `the passphrase must be at least ${MIN_EXPORT_PASSPHRASE_LENGTH} characters long`;
+    return say('core_rp_passphrase_too_short', MIN_EXPORT_PASSPHRASE_LENGTH);
   }
-  if (confirmation !== undefined && confirmation !== passphrase) return 'the two passphrases differ';
+  if (confirmation !== undefined && confirmation !== passphrase) return say('core_rp_passphrases_differ');
   return null;
 }
