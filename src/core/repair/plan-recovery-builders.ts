@@ -69,9 +69,9 @@ export async function buildCreateSecretStorage(ctx: PlanContext, opts: {
   const fromExport: Partial<Record<(typeof ROLES)[number], Uint8Array>> = {};
   if (opts.exportText !== undefined) {
     const imported = await parseKeysExportFile(opts.exportText, ed);
-    if (!imported.ok) throw new PlanRefusedError('bad-input', say('core_rp_export_file_unreadable', imported.error));
+    if (!imported.ok) throw new PlanRefusedError('bad-input', say('core_plan_export_file_bad', imported.error));
     secrets.push(...Object.values(imported.value.seeds));
-    if (imported.value.userId !== userId) throw new PlanRefusedError('bad-input', say('core_rp_export_file_other_user', imported.value.userId, userId));
+    if (imported.value.userId !== userId) throw new PlanRefusedError('bad-input', say('core_plan_export_file_other_user', imported.value.userId, userId));
     Object.assign(fromExport, imported.value.seeds);
   }
   // Seeds the person gives one by one win over the export file's.

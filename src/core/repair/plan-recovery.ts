@@ -128,7 +128,7 @@ export interface ResetBackupInput {
 /** reset-backup: keep the old key aside, store the new one, then create the version that needs it. */
 export async function planResetBackup(input: ResetBackupInput): Promise<Result<RepairPlan, PlanError>> {
   const { userId, secretStorage: ssss, ed } = input;
-  if (!ssss.isDefault) return fail({ code: 'bad-secret-storage-key', message: say('core_rp_key_not_default', ssss.keyId) });
+  if (!ssss.isDefault) return fail({ code: 'bad-secret-storage-key', message: say('core_plan_key_not_default', ssss.keyId) });
   const refusal = storeRefusal(ssss);
   if (refusal !== undefined) return fail({ code: 'unsafe-secret-storage-key', message: say('core_rp_backup_key_not_stored_under_unsafe', refusal) });
   if (!(input.privateKey instanceof Uint8Array) || input.privateKey.length !== 32) return fail({ code: 'bad-input', message: say('core_eng_backup_key_length') });

@@ -1,4 +1,15 @@
 /** English of the core_ messages said in the area named in core-messages.ts (see there). */
+/**
+ * The export passphrase rule's words, again apart: the popup checks a passphrase as it is typed
+ * (src/core/repair/export-passphrase.ts) and bundles these two, not the whole catalogue. A copy,
+ * not a spread into RECOVERY_PLAN_MESSAGES, which the bundler would then have to keep whole;
+ * the type below fails to compile when the two copies' English differ.
+ */
+export const EXPORT_PASSPHRASE_MESSAGES = {
+  core_rp_passphrase_too_short: 'the passphrase must be at least $1 characters long',
+  core_rp_passphrases_differ: 'the two passphrases differ',
+} as const satisfies Record<string, string>;
+
 export const RECOVERY_PLAN_MESSAGES = {
   // src/core/repair/plan-recovery.ts
   core_rp_description_needs_key_check: 'a new key description must carry its key check (iv and mac)',
@@ -12,7 +23,6 @@ export const RECOVERY_PLAN_MESSAGES = {
   core_rp_already_default_key: '$1 is already the default secret-storage key',
   core_rp_default_without_key_check: 'secret-storage key $1 has no key check (iv/mac) that your key matched, so apps could not tell a right recovery key from a wrong one: set up new secret storage instead',
   core_rp_note_nothing_else_changes: 'Nothing else changes: every key description and secret stays as it is.',
-  core_rp_key_not_default: 'key $1 is not the default secret-storage key',
   core_rp_backup_key_not_stored_under_unsafe: '$1; the new backup key is not stored under it',
   core_rp_stored_master_not_published: 'the master key in secret storage is not the published master key',
   core_rp_backup_secret_under_other_key: '$1 is stored under key $2, which the recovery key given does not open, so it could not be kept aside',
@@ -33,8 +43,6 @@ export const RECOVERY_PLAN_MESSAGES = {
   core_rp_sign_out_this_session: 'Sign out session $1 (this session)',
   core_rp_plan_sign_out_sessions: 'Sign out $1 sessions',
   // src/core/repair/plan-recovery-builders.ts
-  core_rp_export_file_unreadable: 'the export file: $1',
-  core_rp_export_file_other_user: 'the export file is for $1, not $2',
   core_rp_given_key_not_base64_seed: 'the $1 key given is not the base64 of a 32-byte private key',
   core_rp_why_give_export_or_old_key: 'give the export file, or the old recovery key',
   core_rp_why_old_key_does_not_open: 'the old recovery key given does not open it (a wrong one?), and no file given holds it',
@@ -62,7 +70,7 @@ export const RECOVERY_PLAN_MESSAGES = {
   core_rp_note_verify_only_compared: 'Only verify someone whose key you compared with them over a channel you trust: your other sessions will trust them too.',
   core_rp_note_reverify_same_keys: 'Each master key signed here is the very key your replaced user-signing key had signed.',
   core_rp_step_keep_verified: 'Keep $1 verified: sign their master keys with the new user-signing key',
-  // src/core/repair/export-passphrase.ts
+  // src/core/repair/export-passphrase.ts (also in EXPORT_PASSPHRASE_MESSAGES, word for word)
   core_rp_passphrase_too_short: 'the passphrase must be at least $1 characters long',
   core_rp_passphrases_differ: 'the two passphrases differ',
   // src/core/repair/export.ts
@@ -94,3 +102,8 @@ export const RECOVERY_PLAN_MESSAGES = {
   core_rp_file_no_public_key_for: 'the file has no public key for $1',
   core_rp_file_secret_malformed: 'the $1 secret is malformed, or the file was altered',
 } as const satisfies Record<string, string>;
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type MustBeTrue<T extends true> = T;
+/** Compiles only while EXPORT_PASSPHRASE_MESSAGES says what RECOVERY_PLAN_MESSAGES says, word for word. */
+export type ExportPassphraseWordsAgree = MustBeTrue<Same<typeof EXPORT_PASSPHRASE_MESSAGES, Pick<typeof RECOVERY_PLAN_MESSAGES, keyof typeof EXPORT_PASSPHRASE_MESSAGES>>>;
