@@ -21,6 +21,7 @@ import { EXPORT_FORMAT, exportObject, parseKeysExportFile, type ImportedKeys, ty
 import { exportPassphraseProblem } from './export-passphrase.ts';
 import type { CrossSigningKeyUsage } from '../matrix/types.ts';
 import { ROLE, ROLES, type KeyRole } from '../roles.ts';
+import { say } from '../words/say.ts';
 
 /** PBKDF2-SHA-512 rounds written into a new file: above Element's 500 000, ≈0.5 s on a laptop. */
 export const EXPORT_PBKDF2_ITERATIONS = 600_000;
@@ -31,7 +32,7 @@ const SALT_BYTES = 32;
 /** A salt longer than this is not one we wrote; refusing it bounds the work a file can cause. */
 const MAX_SALT_LENGTH = 1024;
 
-export const WRONG_PASSPHRASE = 'wrong passphrase, or the file was altered';
+export const WRONG_PASSPHRASE = say('core_rp_wrong_passphrase');
 
 /** Version 2 on disk, snake_case like the wire. `public_keys` are public, shown before decrypting. */
 export interface EncryptedKeysExportFile {
@@ -79,23 +80,23 @@ export interface EncryptExportOptions {
  *   is not a version-1 export). Never throws on bad input.
  */
 export async function encryptKeysExport(plaintextExport: string, passphrase: string, opts: EncryptExportOptions = {}): Promise<Result<string>> {
-  if (typeof passphrase !== 'string') return fail('no passphrase given');
+  if (typeof passphrase !== 'string') return fail(say('core_rp_no_passphrase_given'));
   const weak = exportPassphraseProblem(passphrase);
   if (weak !== null) return fail(weak);
   const iterations = opts.iterations ?? EXPORT_PBKDF2_ITERATIONS;
   if (!Number.isSafeInteger(iterations) || iterations < MIN_EXPORT_PBKDF2_ITERATIONS || iterations > MAX_PBKDF2_ITERATIONS) {
-    return fail(`iterations must be between ${MIN_EXPORT_PBKDF2_ITERATIONS} and ${MAX_PBKDF2_ITERATIONS}`);
+    return fail(say('core_rp_iterations_out_of_range', MIN_EXPORT_PBKDF2_ITERATIONS, MAX_PBKDF2_ITERATIONS));
   }
   let source: unknown;
   try {
     source = JSON.parse(plaintextExport);
   } catch {
-    return fail('the export is not JSON');
+    return fail(say('core_rp_export_not_json'));
   }
-  if (!isJsonObject(source) || own(source, 'format') !== EXPORT_FORMAT || own(source, 'version') !== 1) return fail('not a version 1 export');
+  if (!isJsonObject(source) || own(source, 'format') !== EXPORT_FORMAT || own(source, 'version') !== 1) return fail(say('core_rp_not_export_v1'));
   const userId = own(source, 'user_id');
   const createdAt = own(source, 'created_at');
-  if (!isString(userId)) return fail('the export has no user_id');
+  if (!isString(userId)) return fail(say('core_rp_export_no_user_id'));
   const salt = opts.salt ?? encodeBase64(globalThis.crypto.getRandomValues(new Uint8Array(SALT_BYTES)));
   const subtle = opts.subtle ?? globalThis.crypto.subtle;
   const key = await deriveKeyFromPassphrase(passphrase, salt, iterations, BITS, subtle);
@@ -111,11 +112,11 @@ export async function encryptKeysExport(plaintextExport: string, passphrase: str
       if (entry === undefined) continue;
       const publicKey = isJsonObject(entry) ? own(entry, 'public_key') : undefined;
       const seed = isJsonObject(entry) ? own(entry, 'seed') : undefined;
-      if (!isString(publicKey) || !isString(seed)) return fail(`the ${ROLE[role].usage} entry is malformed`);
+      if (!isString(publicKey) || !isString(seed)) return fail(say('core_rp_export_entry_malformed', ROLE[role].usage));
       file.public_keys[ROLE[role].usage] = publicKey;
       file.secrets[ROLE[role].secretName] = await encryptSecret(key, ROLE[role].secretName, seed, opts.ivs?.[role], subtle);
     }
-    if (Object.keys(file.secrets).length === 0) return fail('the export holds no key');
+    if (Object.keys(file.secrets).length === 0) return fail(say('core_rp_export_holds_no_key'));
     return ok(`${JSON.stringify(file, null, 2)}\n`);
   } finally {
     key.fill(0);
@@ -128,35 +129,35 @@ export async function encryptKeysExport(plaintextExport: string, passphrase: str
  * @returns The plaintext export's text (PRIVATE), or a sentence fit to show.
  */
 export async function decryptKeysExport(text: unknown, passphrase: string, subtle: SubtleCrypto = globalThis.crypto.subtle): Promise<Result<string>> {
-  const file = exportObject(text, 2, 'the file is not an encrypted Cross-Signing Doctor key export (version 2)');
+  const file = exportObject(text, 2, say('core_rp_file_not_export_v2'));
   if (!file.ok) return file;
   const value = file.value;
-  if (typeof passphrase !== 'string' || passphrase === '') return fail('the file is encrypted: a passphrase is needed');
+  if (typeof passphrase !== 'string' || passphrase === '') return fail(say('core_rp_file_needs_passphrase'));
   const userId = own(value, 'user_id');
-  if (!isString(userId) || !userId.startsWith('@') || userId.indexOf(':') < 2) return fail('the file has no valid user_id');
+  if (!isString(userId) || !userId.startsWith('@') || userId.indexOf(':') < 2) return fail(say('core_rp_file_no_valid_user_id'));
   const createdAt = own(value, 'created_at');
   const encryption = own(value, 'encryption');
   const kdf = isJsonObject(encryption) ? own(encryption, 'passphrase') : undefined;
   if (!isJsonObject(encryption) || own(encryption, 'algorithm') !== SECRET_STORAGE_ALGORITHM) {
-    return fail(`the file's encryption is not ${SECRET_STORAGE_ALGORITHM}`);
+    return fail(say('core_rp_file_encryption_not', SECRET_STORAGE_ALGORITHM));
   }
-  if (!isJsonObject(kdf) || own(kdf, 'algorithm') !== 'm.pbkdf2') return fail('the file\'s passphrase derivation is not m.pbkdf2');
+  if (!isJsonObject(kdf) || own(kdf, 'algorithm') !== 'm.pbkdf2') return fail(say('core_rp_file_derivation_not_pbkdf2'));
   const salt = own(kdf, 'salt');
   const iterations = own(kdf, 'iterations');
   const bits = own(kdf, 'bits');
-  if (!isString(salt) || salt === '' || salt.length > MAX_SALT_LENGTH) return fail('the file\'s passphrase salt is malformed');
-  if (typeof iterations !== 'number' || !Number.isSafeInteger(iterations)) return fail('the file\'s passphrase iteration count is malformed');
+  if (!isString(salt) || salt === '' || salt.length > MAX_SALT_LENGTH) return fail(say('core_rp_file_salt_malformed'));
+  if (typeof iterations !== 'number' || !Number.isSafeInteger(iterations)) return fail(say('core_rp_file_iterations_malformed'));
   if (iterations < MIN_EXPORT_PBKDF2_ITERATIONS) {
-    return fail(`the file asks for only ${iterations} passphrase iterations (at least ${MIN_EXPORT_PBKDF2_ITERATIONS} are required): it was not written by this tool, or it was altered`);
+    return fail(say('core_rp_file_too_few_iterations', iterations, MIN_EXPORT_PBKDF2_ITERATIONS));
   }
-  if (iterations > MAX_PBKDF2_ITERATIONS) return fail(`the file asks for ${iterations} passphrase iterations (at most ${MAX_PBKDF2_ITERATIONS} are allowed)`);
-  if (bits !== undefined && bits !== BITS) return fail(`the file's derived key length must be ${BITS} bits`);
+  if (iterations > MAX_PBKDF2_ITERATIONS) return fail(say('core_rp_file_too_many_iterations', iterations, MAX_PBKDF2_ITERATIONS));
+  if (bits !== undefined && bits !== BITS) return fail(say('core_rp_file_key_length', BITS));
   const secrets = own(value, 'secrets');
   const publicKeys = own(value, 'public_keys');
-  if (!isJsonObject(secrets) || !isJsonObject(publicKeys)) return fail('the file has no secrets or no public_keys');
+  if (!isJsonObject(secrets) || !isJsonObject(publicKeys)) return fail(say('core_rp_file_no_secrets_or_public_keys'));
   const known = new Set<string>(ROLES.map((r) => ROLE[r].secretName));
   const stray = Object.keys(secrets).find((name) => !known.has(name));
-  if (stray !== undefined) return fail(`the file holds an unknown secret ${JSON.stringify(stray.slice(0, 64))}`);
+  if (stray !== undefined) return fail(say('core_rp_file_unknown_secret', JSON.stringify(stray.slice(0, 64))));
 
   const key = await deriveKeyFromPassphrase(passphrase, salt, iterations, BITS, subtle);
   try {
@@ -166,17 +167,17 @@ export async function decryptKeysExport(text: unknown, passphrase: string, subtl
       const encrypted = own(secrets, name);
       if (encrypted === undefined) continue;
       const publicKey = own(publicKeys, ROLE[role].usage);
-      if (!isString(publicKey)) return fail(`the file has no public key for ${name}`);
+      if (!isString(publicKey)) return fail(say('core_rp_file_no_public_key_for', name));
       let seed: string;
       try {
         seed = await decryptSecret(key, name, encrypted as EncryptedSecret, subtle);
       } catch (error) {
-        if (error instanceof SecretStorageError) return fail(error.code === 'bad-mac' ? WRONG_PASSPHRASE : `the ${name} secret is malformed, or the file was altered`);
+        if (error instanceof SecretStorageError) return fail(error.code === 'bad-mac' ? WRONG_PASSPHRASE : say('core_rp_file_secret_malformed', name));
         throw error;
       }
       out[ROLE[role].usage] = { usage: ROLE[role].usage, public_key: publicKey, seed };
     }
-    if (out.master === undefined && out.self_signing === undefined && out.user_signing === undefined) return fail('the file holds no key');
+    if (out.master === undefined && out.self_signing === undefined && out.user_signing === undefined) return fail(say('core_rp_file_holds_no_key'));
     return ok(JSON.stringify(out));
   } finally {
     key.fill(0);

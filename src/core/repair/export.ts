@@ -10,6 +10,7 @@ import { isJsonObject, isString, own } from '../matrix/json-guards.ts';
 import { fail, ok, type Result } from '../result.ts';
 import { ROLE, ROLES, type KeyRole } from '../roles.ts';
 import { checkUserId, seedMatches, type CrossSigningKeyPair } from './keys.ts';
+import { say } from '../words/say.ts';
 
 export const EXPORT_FORMAT = 'xsign-doctor.cross-signing-keys';
 
@@ -71,7 +72,7 @@ export function exportObject(text: unknown, version: 1 | 2, notOurs: string): Re
   try {
     value = typeof text === 'string' ? JSON.parse(text) : text;
   } catch {
-    return fail('the file is not JSON');
+    return fail(say('core_rp_file_not_json'));
   }
   if (!isJsonObject(value) || own(value, 'format') !== EXPORT_FORMAT || own(value, 'version') !== version) return fail(notOurs);
   return ok(value);
@@ -82,12 +83,12 @@ export function exportObject(text: unknown, version: 1 | 2, notOurs: string): Re
  * Untrusted input: never throws; every seed must derive its stated public key.
  */
 export async function parseKeysExportFile(text: unknown, ed: Ed25519): Promise<Result<ImportedKeys>> {
-  const file = exportObject(text, 1, 'the file is not a Cross-Signing Doctor key export (version 1)');
+  const file = exportObject(text, 1, say('core_rp_file_not_export_v1'));
   if (!file.ok) return file;
   const value = file.value;
   const userId = own(value, 'user_id');
   const createdAt = own(value, 'created_at');
-  if (!isString(userId) || !userId.startsWith('@') || userId.indexOf(':') < 2) return fail('the file has no valid user_id');
+  if (!isString(userId) || !userId.startsWith('@') || userId.indexOf(':') < 2) return fail(say('core_rp_file_no_valid_user_id'));
   const result: ImportedKeys = { userId, createdAt: isString(createdAt) ? createdAt : '', publicKeys: {}, seeds: {} };
   for (const role of ROLES) {
     const entry = own(value, ROLE[role].usage);
@@ -95,12 +96,12 @@ export async function parseKeysExportFile(text: unknown, ed: Ed25519): Promise<R
     const publicKey = isJsonObject(entry) ? own(entry, 'public_key') : undefined;
     const seed = isJsonObject(entry) ? tryDecodeBase64(own(entry, 'seed')) : undefined;
     if (!isString(publicKey) || seed === undefined || !seed.ok || seed.value.length !== 32) {
-      return fail(`the ${ROLE[role].usage} entry is malformed`);
+      return fail(say('core_rp_export_entry_malformed', ROLE[role].usage));
     }
-    if (!(await seedMatches(seed.value, publicKey, ed))) return fail(`the ${ROLE[role].usage} seed does not match its public key`);
+    if (!(await seedMatches(seed.value, publicKey, ed))) return fail(say('core_rp_export_seed_mismatch', ROLE[role].usage));
     result.publicKeys[role] = publicKey;
     result.seeds[role] = seed.value;
   }
-  if (Object.keys(result.seeds).length === 0) return fail('the file holds no key');
+  if (Object.keys(result.seeds).length === 0) return fail(say('core_rp_file_holds_no_key'));
   return ok(result);
 }

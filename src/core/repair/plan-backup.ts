@@ -9,6 +9,7 @@ import { resignBackup, type BackupTrust } from './backup-signing.ts';
 import { publishedKeyForSeed } from './device-signing.ts';
 import type { PlanError } from './errors.ts';
 import { finishPlan, putBackupStep, type RepairPlan } from './plans.ts';
+import { say } from '../words/say.ts';
 
 export interface ResignBackupInput {
   userId: string;
@@ -35,10 +36,10 @@ export async function planResignBackup(input: ResignBackupInput): Promise<Result
   if (!resigned.ok) return resigned;
   const dropped = resigned.value.dropped;
   return ok(finishPlan({
-    kind: 'resign-backup', title: 'Sign the key backup with your master key', userId: input.userId, safeguard: 'not-applicable',
+    kind: 'resign-backup', title: say('core_rp_plan_resign_backup'), userId: input.userId, safeguard: 'not-applicable',
     publicKeys: { master: publicKey.value },
-    steps: [putBackupStep('resign-backup', `Sign key backup version ${resigned.value.version} with the master key`,
+    steps: [putBackupStep('resign-backup', say('core_rp_step_resign_backup', resigned.value.version),
       resigned.value.version, resigned.value.body, [])],
-    notes: dropped.length === 0 ? [] : [`Stale signatures removed: ${dropped.join(', ')}`],
+    notes: dropped.length === 0 ? [] : [say('core_rp_note_stale_signatures_removed', dropped.join(', '))],
   }));
 }

@@ -20,6 +20,7 @@ import {
   BACKUP_SECRET, planCreateSecretStorage, planResetBackup, planSignOutDevices, planSetDefaultKey, PREVIOUS_BACKUP_SECRET_PREFIX,
 } from './plan-recovery.ts';
 import { readSecret, readSeed, type CheckedSecretStorageKey } from './secrets.ts';
+import { say } from '../words/say.ts';
 
 /** PBKDF2 iterations for a new passphrase (Element uses 500 000; docs/matrix-api.md#passphrase-pbkdf2). */
 export const NEW_PASSPHRASE_ITERATIONS = 500_000;
@@ -68,9 +69,9 @@ export async function buildCreateSecretStorage(ctx: PlanContext, opts: {
   const fromExport: Partial<Record<(typeof ROLES)[number], Uint8Array>> = {};
   if (opts.exportText !== undefined) {
     const imported = await parseKeysExportFile(opts.exportText, ed);
-    if (!imported.ok) throw new PlanRefusedError('bad-input', `the export file: ${imported.error}`);
+    if (!imported.ok) throw new PlanRefusedError('bad-input', say('core_plan_export_file_bad', imported.error));
     secrets.push(...Object.values(imported.value.seeds));
-    if (imported.value.userId !== userId) throw new PlanRefusedError('bad-input', `the export file is for ${imported.value.userId}, not ${userId}`);
+    if (imported.value.userId !== userId) throw new PlanRefusedError('bad-input', say('core_plan_export_file_other_user', imported.value.userId, userId));
     Object.assign(fromExport, imported.value.seeds);
   }
   // Seeds the person gives one by one win over the export file's.
@@ -78,7 +79,7 @@ export async function buildCreateSecretStorage(ctx: PlanContext, opts: {
     const text = opts.seeds?.[role]?.trim();
     if (text === undefined || text === '') continue;
     const bytes = tryDecodeBase64(text.replace(/\s+/g, ''));
-    if (!bytes.ok || bytes.value.length !== 32) throw new PlanRefusedError('bad-input', `the ${ROLE[role].name} key given is not the base64 of a 32-byte private key`);
+    if (!bytes.ok || bytes.value.length !== 32) throw new PlanRefusedError('bad-input', say('core_rp_given_key_not_base64_seed', ROLE[role].name));
     secrets.push(bytes.value);
     fromExport[role] = bytes.value;
   }
@@ -92,13 +93,13 @@ export async function buildCreateSecretStorage(ctx: PlanContext, opts: {
       if (stored.ok) { seed = stored.value; secrets.push(seed); }
     }
     if (seed === undefined) {
-      const why = ctx.ssss === undefined ? 'give the export file, or the old recovery key' : 'the old recovery key given does not open it (a wrong one?), and no file given holds it';
-      if (pub[role] !== undefined) remarks.push(`The ${ROLE[role].name} private key is not stored (${why}).`);
+      const why = ctx.ssss === undefined ? say('core_rp_why_give_export_or_old_key') : say('core_rp_why_old_key_does_not_open');
+      if (pub[role] !== undefined) remarks.push(say('core_rp_remark_private_key_not_stored', ROLE[role].name, why));
       continue;
     }
     const matches = await publishedKeyForSeed(userId, ROLE[role].usage, pub[role], seed, ed);
     if (!matches.ok) {
-      remarks.push(`The ${ROLE[role].name} private key given is not stored: ${matches.error.message}.`);
+      remarks.push(say('core_rp_remark_given_private_key_not_stored', ROLE[role].name, matches.error.message));
       continue;
     }
     toStore.push({ name, plaintext: encodeBase64(seed), existing: secretContent(state, name) });
@@ -108,7 +109,7 @@ export async function buildCreateSecretStorage(ctx: PlanContext, opts: {
   if (backupKey !== undefined && wanted !== undefined && encodeBase64(curve25519PublicKey(backupKey)) === wanted) {
     toStore.push({ name: BACKUP_SECRET, plaintext: encodeBase64(backupKey), existing: secretContent(state, BACKUP_SECRET) });
   } else if (wanted !== undefined) {
-    remarks.push('The key backup\'s key is not stored (the doctor does not hold it): run reset-backup afterwards for a backup your recovery key opens.');
+    remarks.push(say('core_rp_remark_backup_key_not_held'));
   }
 
   let key: Uint8Array;
@@ -136,7 +137,7 @@ export async function buildCreateSecretStorage(ctx: PlanContext, opts: {
 export async function buildSetDefaultKey(ctx: PlanContext, input: SecretStorageKeyInput): Promise<{ ok: true; built: BuiltRecoveryPlan } | { ok: false; code: 'wrong-key' | 'no-secret-storage'; message: string }> {
   const { state, userId } = ctx;
   const candidates = state.keyDescriptions.filter((d) => d.value !== null);
-  if (candidates.length === 0) return { ok: false, code: 'no-secret-storage', message: 'no secret-storage key is described on this account' };
+  if (candidates.length === 0) return { ok: false, code: 'no-secret-storage', message: say('core_rp_no_secret_storage_key_described') };
   const reasons: string[] = [];
   for (const d of candidates) {
     const checked = await checkKeyInput(state, d.keyId, input);
@@ -145,10 +146,10 @@ export async function buildSetDefaultKey(ctx: PlanContext, input: SecretStorageK
       const secrets = [checked.key.key];
       return { ok: true, built: { plan: unwrap(planSetDefaultKey(userId, checked.key)), secrets, remarks: [], storesUnder: { ...checked.key, isDefault: true } } };
     }
-    reasons.push(`secret-storage key ${d.keyId}: it has no key check (iv/mac) to prove your key against`);
+    reasons.push(say('core_rp_reason_key_without_check', d.keyId));
     checked.key.key.fill(0);
   }
-  return { ok: false, code: 'wrong-key', message: `the recovery key or passphrase matches none of the secret-storage keys (${reasons.join('; ')})` };
+  return { ok: false, code: 'wrong-key', message: say('core_rp_key_matches_none', reasons.join('; ')) };
 }
 
 /** reset-backup: a new backup key, stored (the old one kept aside) before the version that needs it is created. */
@@ -159,7 +160,7 @@ export async function buildResetBackup(ctx: PlanContext): Promise<BuiltPlan> {
   const remarks: string[] = [];
   const pub = published(state, userId);
   const masterPublicKey = pub.master === undefined ? undefined : Object.values(pub.master.keys ?? {})[0];
-  if (typeof masterPublicKey !== 'string') throw new PlanRefusedError('bad-input', 'there is no published master key to sign the new backup with: reset cross-signing first');
+  if (typeof masterPublicKey !== 'string') throw new PlanRefusedError('bad-input', say('core_rp_no_master_for_backup'));
   const masterSeed = await seedFromStorage(ctx, ROLE.master.secretName, secrets);
   const existing = secretContent(state, BACKUP_SECRET);
   let previousKey: string | undefined;
@@ -180,7 +181,7 @@ export async function buildResetBackup(ctx: PlanContext): Promise<BuiltPlan> {
     previousLabel = publicKey !== undefined && publicKey === backupPublicKey(state) && currentVersion !== undefined
       ? currentVersion : `no-version-${(publicKey ?? 'unreadable').replace(/[^A-Za-z0-9]/g, '').slice(0, 12)}`;
     if (previousLabel !== currentVersion) {
-      remarks.push(`The backup key stored now opens no current backup version (left by an earlier run?): it is kept as ${PREVIOUS_BACKUP_SECRET_PREFIX}${previousLabel}.`);
+      remarks.push(say('core_rp_remark_previous_opens_no_version', `${PREVIOUS_BACKUP_SECRET_PREFIX}${previousLabel}`));
     }
   }
   const privateKey = globalThis.crypto.getRandomValues(new Uint8Array(32));
@@ -189,7 +190,7 @@ export async function buildResetBackup(ctx: PlanContext): Promise<BuiltPlan> {
     userId, secretStorage: ssss, privateKey, master: { seed: masterSeed, publicKey: masterPublicKey },
     currentVersion, previousLabel, existingSecret: existing, previousKey, existingPrevious: null, ed,
   }));
-  remarks.push('The new backup is signed by your master key; your apps add their own device signature when they next use it.');
+  remarks.push(say('core_rp_remark_backup_signed_by_master'));
   return { plan, secrets, remarks };
 }
 
@@ -207,12 +208,12 @@ export function buildSignOut(ctx: PlanContext, opts: { deviceIds?: string[] | un
     // Chosen by default, this session is still only signed out when the person confirmed it.
     if (ctx.deviceId !== undefined && ids.includes(ctx.deviceId) && opts.includingThisSession !== true) {
       ids = ids.filter((id) => id !== ctx.deviceId);
-      remarks.push(`This session (${ctx.deviceId}) cannot be trusted either, but it is only signed out with the second confirmation.`);
+      remarks.push(say('core_rp_remark_this_session_untrusted', ctx.deviceId));
     }
-    if (ids.length === 0) throw new PlanRefusedError('nothing-to-do', `no ${remarks.length > 0 ? 'other ' : ''}session has keys that cannot be trusted (name the sessions to sign out)`);
+    if (ids.length === 0) throw new PlanRefusedError('nothing-to-do', say(remarks.length > 0 ? 'core_rp_no_other_untrusted_session' : 'core_rp_no_untrusted_session'));
   } else {
     const unknown = ids.filter((id) => !known.has(id));
-    if (unknown.length > 0) throw new PlanRefusedError('bad-input', `no such session on this account: ${unknown.join(', ')}`);
+    if (unknown.length > 0) throw new PlanRefusedError('bad-input', say('core_rp_no_such_session', unknown.join(', ')));
   }
   const plan = unwrap(planSignOutDevices({ userId, deviceIds: ids, currentDeviceId: ctx.deviceId, includingThisSession: opts.includingThisSession === true }));
   return { plan, secrets: [], remarks };

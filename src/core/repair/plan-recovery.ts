@@ -23,6 +23,7 @@ import {
   createBackupStep, deleteDeviceStep, finishPlan, putSecretStep, type RepairPlan, type RepairStep,
 } from './plans.ts';
 import { secretContentWith, storeRefusal, type CheckedSecretStorageKey } from './secrets.ts';
+import { say } from '../words/say.ts';
 
 /** The backup algorithm a new backup uses (E2E module §Server-side key backups). */
 export const BACKUP_ALGORITHM = 'm.megolm_backup.v1.curve25519-aes-sha2';
@@ -47,52 +48,52 @@ export interface NewSecretStorageInput {
 export async function planCreateSecretStorage(input: NewSecretStorageInput): Promise<Result<RepairPlan, PlanError>> {
   const { key, userId } = input;
   if (typeof input.description.iv !== 'string' || typeof input.description.mac !== 'string') {
-    return fail({ code: 'bad-input', message: 'a new key description must carry its key check (iv and mac)' });
+    return fail({ code: 'bad-input', message: say('core_rp_description_needs_key_check') });
   }
   const refusal = storeRefusal(key);
   if (refusal !== undefined) return fail({ code: 'unsafe-secret-storage-key', message: refusal });
   const steps: RepairStep[] = [];
-  const describe = putSecretStep('describe-key', `Describe the new secret-storage key ${key.keyId} (with its key check)`, userId,
+  const describe = putSecretStep('describe-key', say('core_rp_step_describe_key', key.keyId), userId,
     `${KEY_DESCRIPTION_PREFIX}${key.keyId}`, { ...input.description } as Record<string, unknown>);
   steps.push(describe);
   const seen = new Set<string>();
   for (const secret of input.secrets) {
-    if (seen.has(secret.name)) return fail({ code: 'bad-input', message: `${secret.name} is given twice` });
+    if (seen.has(secret.name)) return fail({ code: 'bad-input', message: say('core_rp_secret_given_twice', secret.name) });
     seen.add(secret.name);
     const content = await secretContentWith(secret.existing, secret.name, secret.plaintext, key, 'others');
-    steps.push(putSecretStep(`store-${secret.name}`, `Store ${secret.name} under the new key ${key.keyId}`, userId, secret.name, content));
+    steps.push(putSecretStep(`store-${secret.name}`, say('core_rp_step_store_secret', secret.name, key.keyId), userId, secret.name, content));
   }
   // Last, and only after everything it points at is on the server.
   steps.push({
-    ...putSecretStep('set-default', `Make ${key.keyId} the default secret-storage key`, userId, DEFAULT_KEY_TYPE, { key: key.keyId }),
+    ...putSecretStep('set-default', say('core_rp_make_default_key', key.keyId), userId, DEFAULT_KEY_TYPE, { key: key.keyId }),
     requires: steps.map((s) => s.id),
   });
   const notes = [
-    'The new recovery key is shown once, before anything is sent: save it now. Neither the doctor nor the server can show it again.',
+    say('core_rp_note_save_recovery_key'),
   ];
   if (input.previousDefault !== undefined) {
-    notes.push(`The current default key ${input.previousDefault} stays described and keeps what is stored under it; it is only no longer the default.`);
+    notes.push(say('core_rp_note_previous_default_stays', input.previousDefault));
   }
   return ok(finishPlan({
-    kind: 'create-secret-storage', title: 'Set up secret storage with a new recovery key', userId,
+    kind: 'create-secret-storage', title: say('core_rp_plan_create_secret_storage'), userId,
     safeguard: 'not-applicable', publicKeys: {}, steps, notes,
   }));
 }
 
 /** set-default-key: point `default_key` at a key the person proved (its key check matched). */
 export function planSetDefaultKey(userId: string, key: CheckedSecretStorageKey): Result<RepairPlan, PlanError> {
-  if (key.isDefault) return fail({ code: 'nothing-to-do', message: `${key.keyId} is already the default secret-storage key` });
+  if (key.isDefault) return fail({ code: 'nothing-to-do', message: say('core_rp_already_default_key', key.keyId) });
   if (key.proof.kind !== 'key-check') {
     // A default key nobody can check a recovery key against is the problem this repair is for.
     return fail({
       code: 'unsafe-secret-storage-key',
-      message: `secret-storage key ${key.keyId} has no key check (iv/mac) that your key matched, so apps could not tell a right recovery key from a wrong one: set up new secret storage instead`,
+      message: say('core_rp_default_without_key_check', key.keyId),
     });
   }
   return ok(finishPlan({
-    kind: 'set-default-key', title: `Make ${key.keyId} the default secret-storage key`, userId, safeguard: 'not-applicable', publicKeys: {},
-    steps: [putSecretStep('set-default', `Make ${key.keyId} the default secret-storage key`, userId, DEFAULT_KEY_TYPE, { key: key.keyId })],
-    notes: ['Nothing else changes: every key description and secret stays as it is.'],
+    kind: 'set-default-key', title: say('core_rp_make_default_key', key.keyId), userId, safeguard: 'not-applicable', publicKeys: {},
+    steps: [putSecretStep('set-default', say('core_rp_make_default_key', key.keyId), userId, DEFAULT_KEY_TYPE, { key: key.keyId })],
+    notes: [say('core_rp_note_nothing_else_changes')],
   }));
 }
 
@@ -127,12 +128,12 @@ export interface ResetBackupInput {
 /** reset-backup: keep the old key aside, store the new one, then create the version that needs it. */
 export async function planResetBackup(input: ResetBackupInput): Promise<Result<RepairPlan, PlanError>> {
   const { userId, secretStorage: ssss, ed } = input;
-  if (!ssss.isDefault) return fail({ code: 'bad-secret-storage-key', message: `key ${ssss.keyId} is not the default secret-storage key` });
+  if (!ssss.isDefault) return fail({ code: 'bad-secret-storage-key', message: say('core_plan_key_not_default', ssss.keyId) });
   const refusal = storeRefusal(ssss);
-  if (refusal !== undefined) return fail({ code: 'unsafe-secret-storage-key', message: `${refusal}; the new backup key is not stored under it` });
-  if (!(input.privateKey instanceof Uint8Array) || input.privateKey.length !== 32) return fail({ code: 'bad-input', message: 'the backup key is not 32 bytes' });
+  if (refusal !== undefined) return fail({ code: 'unsafe-secret-storage-key', message: say('core_rp_backup_key_not_stored_under_unsafe', refusal) });
+  if (!(input.privateKey instanceof Uint8Array) || input.privateKey.length !== 32) return fail({ code: 'bad-input', message: say('core_eng_backup_key_length') });
   if (!(await seedMatches(input.master.seed, input.master.publicKey, ed))) {
-    return fail({ code: 'seed-mismatch', message: 'the master key in secret storage is not the published master key' });
+    return fail({ code: 'seed-mismatch', message: say('core_rp_stored_master_not_published') });
   }
   const steps: RepairStep[] = [];
   const notes: string[] = [];
@@ -141,27 +142,27 @@ export async function planResetBackup(input: ResetBackupInput): Promise<Result<R
     const others = parsed.ok && parsed.value !== null ? Object.keys(parsed.value.encrypted).filter((id) => id !== ssss.keyId) : [];
     // Under another key it may still be readable by someone: never overwrite a copy we could not keep.
     if (others.length > 0) {
-      return fail({ code: 'would-overwrite', message: `${BACKUP_SECRET} is stored under key${others.length === 1 ? '' : 's'} ${others.join(', ')}, which the recovery key given does not open, so it could not be kept aside` });
+      return fail({ code: 'would-overwrite', message: say(others.length === 1 ? 'core_rp_backup_secret_under_other_key' : 'core_rp_backup_secret_under_other_keys', BACKUP_SECRET, others.join(', ')) });
     }
-    notes.push(`The value stored as ${BACKUP_SECRET} now does not decrypt with your recovery key (nobody can read it); it is replaced.`);
+    notes.push(say('core_rp_note_backup_secret_unreadable', BACKUP_SECRET));
   }
   if (input.previousKey !== undefined) {
     const name = `${PREVIOUS_BACKUP_SECRET_PREFIX}${input.previousLabel ?? input.currentVersion ?? 'no-version'}`;
     const content = await secretContentWith(input.existingPrevious ?? null, name, input.previousKey, ssss, 'others');
-    steps.push(putSecretStep('keep-previous', `Keep the current backup key under ${name}`, userId, name, content));
-    notes.push(`The current backup key stays readable with your recovery key as ${name}; it is never deleted.`);
+    steps.push(putSecretStep('keep-previous', say('core_rp_step_keep_previous_backup_key', name), userId, name, content));
+    notes.push(say('core_rp_note_previous_backup_key_kept', name));
   }
   const content = await secretContentWith(null, BACKUP_SECRET, encodeBase64(input.privateKey), ssss, 'none');
-  steps.push({ ...putSecretStep('store-backup-key', `Store the new backup key in secret storage (key ${ssss.keyId})`, userId, BACKUP_SECRET, content), requires: steps.map((s) => s.id) });
+  steps.push({ ...putSecretStep('store-backup-key', say('core_rp_step_store_backup_key', ssss.keyId), userId, BACKUP_SECRET, content), requires: steps.map((s) => s.id) });
   const publicKey = encodeBase64(curve25519PublicKey(input.privateKey));
   const authData = await signJson({ public_key: publicKey }, { entity: userId, keyId: `ed25519:${input.master.publicKey}`, seed: input.master.seed }, ed);
-  steps.push(createBackupStep('create-backup', 'Create the new key backup version (signed by your master key)',
+  steps.push(createBackupStep('create-backup', say('core_rp_step_create_backup'),
     { algorithm: BACKUP_ALGORITHM, auth_data: authData }, steps.map((s) => s.id)));
   if (input.currentVersion !== undefined) {
-    notes.push(`Backup version ${input.currentVersion} stays on the server with the keys it holds; new keys go to the new version.`);
+    notes.push(say('core_rp_note_old_backup_version_stays', input.currentVersion));
   }
   return ok(finishPlan({
-    kind: 'reset-backup', title: 'Start a new key backup', userId, safeguard: 'secret-storage', publicKeys: {}, steps, notes,
+    kind: 'reset-backup', title: say('core_rp_plan_reset_backup'), userId, safeguard: 'secret-storage', publicKeys: {}, steps, notes,
   }));
 }
 
@@ -176,19 +177,19 @@ export interface SignOutInput {
 /** sign-out-device: `DELETE /devices/{id}` per device (each with UIA), this session last. */
 export function planSignOutDevices(input: SignOutInput): Result<RepairPlan, PlanError> {
   const ids = [...new Set(input.deviceIds)];
-  if (ids.length === 0) return fail({ code: 'nothing-to-do', message: 'no session to sign out' });
-  if (ids.some((id) => typeof id !== 'string' || id === '')) return fail({ code: 'bad-input', message: 'a device ID is empty' });
+  if (ids.length === 0) return fail({ code: 'nothing-to-do', message: say('core_rp_no_session_to_sign_out') });
+  if (ids.some((id) => typeof id !== 'string' || id === '')) return fail({ code: 'bad-input', message: say('core_rp_device_id_empty') });
   const self = input.currentDeviceId;
   if (self !== undefined && ids.includes(self) && input.includingThisSession !== true) {
-    return fail({ code: 'bad-input', message: `${self} is this session: signing it out ends this session too, so it needs a second confirmation` });
+    return fail({ code: 'bad-input', message: say('core_rp_this_session_needs_confirmation', self) });
   }
   const ordered = [...ids.filter((id) => id !== self), ...ids.filter((id) => id === self)];
-  const notes = ['Each session is signed out and its keys deleted from the server; the server may ask for your password for each.'];
-  if (self !== undefined && ordered.includes(self)) notes.push(`This session (${self}) is signed out last: its access token stops working, so nothing can be read with it afterwards.`);
+  const notes = [say('core_rp_note_sign_out_each')];
+  if (self !== undefined && ordered.includes(self)) notes.push(say('core_rp_note_this_session_last', self));
   return ok(finishPlan({
-    kind: 'sign-out-device', title: `Sign out ${ordered.length === 1 ? `session ${ordered[0]}` : `${ordered.length} sessions`}`, userId: input.userId,
+    kind: 'sign-out-device', title: ordered.length === 1 ? say('core_rp_sign_out_session', ordered[0]!) : say('core_rp_plan_sign_out_sessions', ordered.length), userId: input.userId,
     safeguard: 'not-applicable', publicKeys: {},
-    steps: ordered.map((id) => deleteDeviceStep(`sign-out-${id}`, `Sign out session ${id}${id === self ? ' (this session)' : ''}`, id)),
+    steps: ordered.map((id) => deleteDeviceStep(`sign-out-${id}`, say(id === self ? 'core_rp_sign_out_this_session' : 'core_rp_sign_out_session', id), id)),
     notes,
   }));
 }

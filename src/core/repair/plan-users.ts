@@ -17,6 +17,7 @@ import type { CrossSigningKeyPair } from './keys.ts';
 import { UPLOAD_STEP_ID } from './plan-new-keys.ts';
 import { finishPlan, uploadSignaturesStep, type RepairPlan, type RepairStep } from './plans.ts';
 import { signMasterKeys, type UserToSign } from './user-signing.ts';
+import { say } from '../words/say.ts';
 
 export type { UserToSign } from './user-signing.ts';
 
@@ -47,12 +48,12 @@ export async function planSignUsers(input: SignUsersInput): Promise<Result<Repai
   const verify = input.kind === 'verify-user';
   const who = names(signed.value.signed);
   return ok(finishPlan({
-    kind: input.kind, title: verify ? `Verify ${who}` : 'Verify again the people your replaced user-signing key had verified',
+    kind: input.kind, title: verify ? say('core_rp_plan_verify_user', who) : say('core_rp_plan_reverify_users'),
     userId: input.userId, safeguard: 'not-applicable', publicKeys: { userSigning: publicKey.value },
-    steps: [uploadSignaturesStep(SIGN_USERS_STEP_ID, `Sign the master key of ${who} with your user-signing key`, signed.value.body, [])],
+    steps: [uploadSignaturesStep(SIGN_USERS_STEP_ID, say('core_rp_step_sign_users', who), signed.value.body, [])],
     notes: [verify
-      ? 'Only verify someone whose key you compared with them over a channel you trust: your other sessions will trust them too.'
-      : 'Each master key signed here is the very key your replaced user-signing key had signed.'],
+      ? say('core_rp_note_verify_only_compared')
+      : say('core_rp_note_reverify_same_keys')],
   }));
 }
 
@@ -65,6 +66,6 @@ export async function keepVerifiedStep(userId: string, users: readonly UserToSig
   if (users.length === 0) return ok(undefined);
   const signed = await signMasterKeys(userId, users, { seed: newUserSigning.seed, publicKey: newUserSigning.publicKey }, ed);
   if (!signed.ok) return signed;
-  return ok(uploadSignaturesStep(KEEP_VERIFIED_STEP_ID, `Keep ${names(signed.value.signed)} verified: sign their master keys with the new user-signing key`,
+  return ok(uploadSignaturesStep(KEEP_VERIFIED_STEP_ID, say('core_rp_step_keep_verified', names(signed.value.signed)),
     signed.value.body, [UPLOAD_STEP_ID]));
 }
