@@ -86,3 +86,19 @@ test('until the messages are read, text stays as it is', async () => {
   const { sayAgain: fresh } = await import(`./said-again.ts?fresh=${Date.now()}`) as typeof import('./said-again.ts');
   assert.equal(fresh(say('core_plan_sign_devices')), say('core_plan_sign_devices'));
 });
+
+test('a role label inside a said sentence is said in the UI language; alone it is data', () => {
+  const label = 'self-signing key';
+  const text = Object.entries(CORE_MESSAGES).find(([, m]) => /\$1/.test(m) && !/_(one|other)$/.test(m));
+  assert.ok(text);
+  const [id] = text;
+  installMessages('de');
+  try {
+    const said = say(id as CoreMessageId, label, 'X', 'Y', 'Z');
+    assert.ok(sayAgain(said).includes('Selbstsignatur-Schlüssel'), sayAgain(said));
+    assert.equal(sayAgain(label), label);
+  } finally {
+    installMessages('en');
+  }
+  assert.ok(sayAgain(say(id as CoreMessageId, label, 'X', 'Y', 'Z')).includes(label));
+});

@@ -85,7 +85,20 @@ export function recognise(text: string, depth = 0): { id: string; subs: string[]
   return undefined;
 }
 
+/**
+ * The roles' labels (src/core/roles.ts), data inside many said sentences: roles.ts is in the
+ * popup's first load and so says nothing itself; a substitution that is exactly a label is said
+ * in the UI language here.
+ */
+const ROLE_LABELS: Readonly<Record<string, MessageId>> = {
+  'master key': 'roleInSentence_master',
+  'self-signing key': 'roleInSentence_selfSigning',
+  'user-signing key': 'roleInSentence_userSigning',
+};
+
 function sayAgainAt(text: string, depth: number): string {
+  const role = depth > 0 && Object.prototype.hasOwnProperty.call(ROLE_LABELS, text) ? ROLE_LABELS[text] : undefined;
+  if (role !== undefined && templates.value) return t(role) || text;
   const words = recognise(text, depth);
   if (!words) return text;
   const plural = /^(.*)_(?:one|other)$/.exec(words.id);
