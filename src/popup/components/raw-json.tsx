@@ -1,3 +1,4 @@
+import { errorText } from '../error-text.ts';
 import { useState } from 'preact/hooks';
 import { visibleJson } from '../visible-text.ts';
 import { RawPane } from './raw-pane.tsx';
@@ -8,7 +9,7 @@ export function useRawText(value: () => unknown): [string | null, (open: boolean
   const [text, setText] = useState<string | null>(null);
   const toggle = (open: boolean) => {
     if (!open) return setText(null);
-    void (async () => visibleJson(await value()))().then(setText, (e: unknown) => setText(t('couldNotRead', e instanceof Error ? e.message : String(e))));
+    void (async () => visibleJson(await value()))().then(setText, (e: unknown) => setText(t('couldNotRead', errorText(e))));
   };
   return [text, toggle];
 }

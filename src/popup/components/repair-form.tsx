@@ -1,9 +1,11 @@
+import { errorText } from '../error-text.ts';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { send } from '../../ext/messaging.ts';
 import type { Protocol, RepairFlowView } from '../../ext/protocol.ts';
 import type { RepairKind } from '../../core/repair/repair-kinds.ts';
 import { exportPassphraseProblem, MIN_EXPORT_PASSPHRASE_LENGTH } from '../../core/repair/export-passphrase.ts';
 import { ROLES } from '../../core/roles.ts';
+import { sayAgain } from '../said-again.ts';
 import { t, type MessageId } from '../i18n.ts';
 import { roleLabel } from '../words.ts';
 import { visible } from '../visible-text.ts';
@@ -143,7 +145,7 @@ export function RepairForm({ sessionId, kind, devices, userId, verifiedUsers = n
         // Not trimmed: the passphrase is exactly what was typed, as the CLI reads it.
         const passphrase = exportPassInput.current?.value ?? '';
         const weak = exportPassphraseProblem(passphrase, exportPassAgain.current?.value ?? '');
-        if (weak !== null) return setError(t('exportFileProblem', weak));
+        if (weak !== null) return setError(t('exportFileProblem', sayAgain(weak)));
         req.exportPassphrase = passphrase;
       }
     }
@@ -155,7 +157,7 @@ export function RepairForm({ sessionId, kind, devices, userId, verifiedUsers = n
       for (const el of [keyInput.current, sourceInput.current, newPassInput.current, masterInput.current, exportPassInput.current, exportPassAgain.current, ...Object.values(manual).map((r) => r.current)]) if (el) el.value = '';
       onPreview(flow);
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(e));
     } finally {
       setBusy(false);
     }

@@ -1,3 +1,4 @@
+import { errorText } from '../error-text.ts';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { send } from '../../ext/messaging.ts';
 import type { RepairFlowView } from '../../ext/protocol.ts';
@@ -12,7 +13,6 @@ export const isExtRepair = (kind: string | undefined): kind is RepairKind =>
   (REPAIR_KINDS as readonly string[]).includes(kind ?? '');
 
 const POLL_MS = 300;
-const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /**
  * The repair panel. The background runs the flow; this only shows its state (polled, so a
@@ -103,7 +103,7 @@ export function RepairPanel({ sessionId, healthy = false, account, host, writabl
     try {
       setFlow(await fn());
     } catch (e) {
-      setError(message(e));
+      setError(errorText(e));
     } finally {
       setBusy(false);
     }

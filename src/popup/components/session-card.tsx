@@ -1,3 +1,4 @@
+import { errorText } from '../error-text.ts';
 import { useState } from 'preact/hooks';
 import { hostOf } from '../../core/matrix/hosts.ts';
 import type { SessionView } from '../../ext/protocol.ts';
@@ -49,7 +50,7 @@ function HomeserverVerdict({ session }: { session: SessionView }) {
               try {
                 replaceSession(await send('confirmHomeserver', { sessionId: session.sessionId, host }));
               } catch (e) {
-                setError(e instanceof Error ? e.message : String(e));
+                setError(errorText(e));
               }
             }}>
             {t('hsTrust', host)}

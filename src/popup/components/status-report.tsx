@@ -1,3 +1,4 @@
+import { errorText } from '../error-text.ts';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { hostOf } from '../../core/matrix/hosts.ts';
 import { send } from '../../ext/messaging.ts';
@@ -48,7 +49,7 @@ export function StatusReport({ session }: { session: SessionView }) {
       setStatus(await send('readStatus', { sessionId: session.sessionId, ...secret }));
       setReads((n) => n + 1);
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(e));
     } finally {
       setBusy(false);
     }
@@ -64,7 +65,7 @@ export function StatusReport({ session }: { session: SessionView }) {
       setUsers(await send('readUsers', { sessionId: session.sessionId, userIds }));
       setTypedUsers(userIds);
     } catch (e) {
-      setUsersError(e instanceof Error ? e.message : String(e));
+      setUsersError(errorText(e));
     } finally {
       setUsersBusy(false);
     }
