@@ -8,6 +8,7 @@
  * already in the UI language) stays as it is.
  */
 import { signal } from './signal.ts';
+import { ROLE } from '../core/roles.ts';
 import { t, tp, type MessageId, type PluralId } from './i18n.ts';
 
 interface Template {
@@ -90,14 +91,14 @@ export function recognise(text: string, depth = 0): { id: string; subs: string[]
  * popup's first load and so says nothing itself; a substitution that is exactly a label is said
  * in the UI language here.
  */
-const ROLE_LABELS: Readonly<Record<string, MessageId>> = {
-  'master key': 'roleInSentence_master',
-  'self-signing key': 'roleInSentence_selfSigning',
-  'user-signing key': 'roleInSentence_userSigning',
-};
+const ROLE_LABELS = new Map<string, MessageId>([
+  [ROLE.master.label, 'roleInSentence_master'],
+  [ROLE.selfSigning.label, 'roleInSentence_selfSigning'],
+  [ROLE.userSigning.label, 'roleInSentence_userSigning'],
+]);
 
 function sayAgainAt(text: string, depth: number): string {
-  const role = depth > 0 && Object.prototype.hasOwnProperty.call(ROLE_LABELS, text) ? ROLE_LABELS[text] : undefined;
+  const role = depth > 0 ? ROLE_LABELS.get(text) : undefined;
   if (role !== undefined && templates.value) return t(role) || text;
   const words = recognise(text, depth);
   if (!words) return text;
