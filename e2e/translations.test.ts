@@ -19,6 +19,7 @@ import { testSynapse, type SynapseInfo } from './harness/test-synapse.ts';
 import { registerUser, type TestUser } from './harness/users.ts';
 import { waitUntil } from './harness/ui-page.ts';
 import { serveWebApp, webApps } from './harness/web-app-pages.ts';
+import { coreTemplates } from '../src/popup/said-again.ts';
 
 const messages = (lang: string) =>
   JSON.parse(readFileSync(new URL(`../public/_locales/${lang}/messages.json`, import.meta.url), 'utf8')) as Record<string, { message: string }>;
@@ -26,10 +27,8 @@ const de = messages('de');
 const en = messages('en');
 
 /** Whether `text` is one of `lang`'s core_ messages (what the core says, src/core/words) with any data in it. */
-function isCoreMessage(lang: Record<string, { message: string }>, text: string): boolean {
-  return Object.entries(lang).some(([id, m]) => id.startsWith('core_')
-    && new RegExp(`^${m.message.split(/\$[1-9]/).map((part) => part.replace(/\$\$/g, '$').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[\\s\\S]*')}$`).test(text));
-}
+const isCoreMessage = (lang: Record<string, { message: string }>, text: string): boolean =>
+  coreTemplates(lang).some((template) => template.pattern.test(text));
 
 for (const name of BROWSERS) {
   describe(`translations (${name})`, () => {

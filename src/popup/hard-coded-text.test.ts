@@ -4,15 +4,14 @@
 // they become visible text or a user-facing attribute, unless they are in ALLOWED below.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { SyntaxKind, type Expression, type Node, type SourceFile } from 'typescript/unstable/ast';
 import {
   isBinaryExpression, isConditionalExpression, isIdentifier, isJsxAttribute, isJsxElement, isJsxExpression, isJsxFragment,
   isJsxOpeningElement, isJsxSelfClosingElement, isJsxText, isNoSubstitutionTemplateLiteral, isParenthesizedExpression,
   isStringLiteral, isTemplateExpression,
 } from 'typescript/unstable/ast/is';
-import { lineOf, parseSources } from './i18n-testing.ts';
+import { filesUnder, lineOf, parseSources } from './i18n-testing.ts';
 
 /** Attributes a person reads (or a screen reader says); `value` only on inputs shown as buttons. */
 const USER_FACING_ATTRIBUTES = new Set([
@@ -88,13 +87,7 @@ export function hardCodedText(sources: Map<string, SourceFile>): Finding[] {
   return findings;
 }
 
-function tsxFiles(dir: string): string[] {
-  return readdirSync(dir).sort().flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return tsxFiles(path);
-    return name.endsWith('.tsx') && !name.endsWith('.test.tsx') ? [path] : [];
-  });
-}
+const tsxFiles = (dir: string): string[] => filesUnder(dir, (name) => name.endsWith('.tsx') && !name.endsWith('.test.tsx'));
 
 const POPUP = new URL('./', import.meta.url).pathname;
 

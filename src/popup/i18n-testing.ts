@@ -5,12 +5,22 @@
  * for a dollar sign. What the real browsers do with these files is checked end to end in
  * e2e/translations.test.ts.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { API } from 'typescript/unstable/sync';
 import { createVirtualFileSystem } from 'typescript/unstable/fs';
 import type { Node, SourceFile } from 'typescript/unstable/ast';
 
 export type MessagesFile = Record<string, { message: string; description?: string; placeholders?: Record<string, { content: string; example?: string }> }>;
+
+/** Every file under `dir` (sorted, recursively) whose name `keep` accepts: what the source scans read. */
+export function filesUnder(dir: string, keep: (name: string) => boolean): string[] {
+  return readdirSync(dir).sort().flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return filesUnder(path, keep);
+    return keep(name) ? [path] : [];
+  });
+}
 
 export const LOCALES_DIR = new URL('../../public/_locales/', import.meta.url).pathname;
 

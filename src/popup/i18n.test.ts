@@ -4,10 +4,9 @@
 // the real browsers).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
 import { isCallExpression, isIdentifier, isNoSubstitutionTemplateLiteral, isStringLiteral } from 'typescript/unstable/ast/is';
-import { getMessageFrom, installMessages, lineOf, LOCALES_DIR, parseSources, readMessages, type MessagesFile } from './i18n-testing.ts';
+import { filesUnder, getMessageFrom, installMessages, lineOf, LOCALES_DIR, parseSources, readMessages, type MessagesFile } from './i18n-testing.ts';
 import type { Node } from 'typescript/unstable/ast';
 import { t, tj, tp } from './i18n.ts';
 import { READ_ERROR_WORDS } from '../readers/parse/read-errors.ts';
@@ -75,13 +74,8 @@ test('German is translated, not English copied', () => {
 const WORD_SOURCES = ['popup/', 'readers/parse/', 'core/', 'background/'];
 
 /** Source files (no tests) and the string literals in them; message ids are written out whole. */
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return sourceFiles(path);
-    return /\.tsx?$/.test(name) && !/\.test\.tsx?$/.test(name) && !name.endsWith('i18n-testing.ts') ? [path] : [];
-  });
-}
+const sourceFiles = (dir: string): string[] =>
+  filesUnder(dir, (name) => /\.tsx?$/.test(name) && !/\.test\.tsx?$/.test(name) && !name.endsWith('i18n-testing.ts'));
 
 function scan(): { literals: Set<string>; calls: Array<{ fn: string; id: string; where: string }> } {
   const literals = new Set<string>();

@@ -14,7 +14,7 @@ import { t, tp, type MessageId, type PluralId } from './i18n.ts';
 interface Template {
   id: string;
   pattern: RegExp;
-  /** Which substitution each capture group is ($2 may come before $1 in no English message, but may repeat). */
+  /** The substitution number ($n) of each capture group, in the order they appear (a $n may repeat). */
   order: number[];
   /** Characters of fixed text: the more, the more specific (tried first). */
   fixed: number;

@@ -6,11 +6,11 @@
 // never shown as a verdict) or in ALLOWED.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Node, SourceFile } from 'typescript/unstable/ast';
 import { isIdentifier, isNewExpression, isNoSubstitutionTemplateLiteral, isStringLiteral, isTemplateExpression } from 'typescript/unstable/ast/is';
-import { lineOf, parseSources } from '../../popup/i18n-testing.ts';
+import { filesUnder, lineOf, parseSources } from '../../popup/i18n-testing.ts';
 
 const SRC = new URL('../../', import.meta.url).pathname;
 
@@ -69,14 +69,9 @@ export function englishLiterals(sources: Map<string, SourceFile>): Finding[] {
   return findings;
 }
 
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).sort().flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return sourceFiles(path);
-    // The catalogue itself (core-messages.ts and the area files it spreads, src/core/words/*-messages.ts) is where the sentences belong.
-    return /\.tsx?$/.test(name) && !/\.test\.tsx?$/.test(name) && !/-messages\.ts$/.test(name) ? [path] : [];
-  });
-}
+// The catalogue itself (core-messages.ts and the area files it spreads, src/core/words/*-messages.ts) is where the sentences belong.
+const sourceFiles = (dir: string): string[] =>
+  filesUnder(dir, (name) => /\.tsx?$/.test(name) && !/\.test\.tsx?$/.test(name) && !/-messages\.ts$/.test(name));
 
 /** Files not converted yet. Each must still have findings: a converted file leaves this list. */
 const PENDING = new Set<string>([
