@@ -18,7 +18,7 @@
  */
 import { closeSync, constants, existsSync, fchmodSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import {
-  causeOf, ConnectionError, createMatrixClient, groupCauses, decryptKeysExport, describeServerKeys, detectEd25519, encryptKeysExport, executePlan, exportFormOf,
+  causeOf, ConnectionError, createMatrixClient, groupCauses, decryptKeysExport, describeServerKeys, encryptKeysExport, executePlan, exportFormOf,
   exportPassphraseProblem, inspectAccount, MatrixApiError, redactedRequestBody, ROLE,
   type KeyRole, type MatrixClient, type RepairPlan, type RepairProgress, type Report, type SecretStorageKeyInput, type SignatureFailure,
 } from '../core/index.ts';
@@ -33,6 +33,7 @@ import { resolveSecretFlags, secretFlagSpec, type SecretFlag } from './secret-fl
 import { terminalSafe } from './terminal-safe.ts';
 import { hostOf } from '../core/matrix/discovery.ts';
 import { warnIfUnproven } from './homeserver-warning.ts';
+import { nodeEd25519 } from './node-ed25519.ts';
 import { cliUiaPrompter, createPrompts, NoTerminalError, type TerminalInput } from './prompt.ts';
 import { REPAIR_COMMANDS, type RepairCommand } from './repair-verbs.ts';
 
@@ -398,7 +399,7 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
   try {
     const me = await client.whoami();
     await warnIfUnproven(me.user_id, client.baseUrl, io.fetch, io.err);
-    const ed = await detectEd25519();
+    const ed = nodeEd25519();
     const result = await prepareRepair(client, { userId: me.user_id, deviceId: me.device_id }, request, secret, { ed });
     if (!result.ok) {
       const refusal = result.error;
@@ -557,7 +558,7 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
 /** @returns Whether the re-read account is healthy (false when it could not be read). */
 async function printState(client: MatrixClient, me: { user_id: string; device_id?: string | undefined }, secret: SecretStorageKeyInput, io: RepairIo, heading: string): Promise<boolean> {
   try {
-    const again = await inspectAccount(client, { userId: me.user_id, deviceId: me.device_id, secret });
+    const again = await inspectAccount(client, { userId: me.user_id, deviceId: me.device_id, secret, ed: nodeEd25519() });
     if (again.ok) {
       io.out(formatVerdict(again.value.report, heading));
       return again.value.report.healthy;

@@ -10,6 +10,7 @@
  * files when the flags are not given (command lines are visible to other users in process lists).
  */
 import { describeError } from './describe-error.ts';
+import { nodeEd25519 } from './node-ed25519.ts';
 import { warnIfUnproven } from './homeserver-warning.ts';
 import {
   accountVerdict, createMatrixClient, diagnosticJson, inspectAccount, inspectUsers, isUserId, myKeysFromReport, verifiedInReport, type UsersReport,
@@ -76,7 +77,8 @@ export async function runStatus(argv: string[], io: StatusIo): Promise<number> {
     const whoami = client.whoami();
     const userId = claimed ?? (await whoami).user_id;
     const secret = { recoveryKey, passphrase };
-    const inspection = inspectAccount(client, { userId, deviceId: whoami.then((me) => me.device_id), secret, signal: abort.signal });
+    const ed = nodeEd25519(); // one key cache for the account's and the people's checks
+    const inspection = inspectAccount(client, { userId, deviceId: whoami.then((me) => me.device_id), secret, signal: abort.signal, ed });
     inspection.catch(() => undefined); // handled below, after whoami's own error
     // Read-only, so the homeserver check (no token, another host) runs beside the inspection;
     // its warning still comes before the report, which is printed once both are done.
@@ -90,7 +92,7 @@ export async function runStatus(argv: string[], io: StatusIo): Promise<number> {
     const myKeys = inspection.then((r) => (r.ok ? myKeysFromReport(r.value.report) : Promise.reject(new Error(r.error.message))));
     let usersError: string | undefined;
     const people: Promise<UsersReport | undefined> = inspectUsers(client, { userId, keys: myKeys }, {
-      previouslyVerified: memory.previouslyVerified(account), signal: abort.signal,
+      previouslyVerified: memory.previouslyVerified(account), signal: abort.signal, ed,
     }).catch((error: unknown) => {
       usersError = describeError(error) ?? (error instanceof Error ? error.message : String(error));
       return undefined;

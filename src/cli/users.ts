@@ -9,6 +9,7 @@
  */
 import { describeError } from './describe-error.ts';
 import { warnIfUnproven } from './homeserver-warning.ts';
+import { nodeEd25519 } from './node-ed25519.ts';
 import {
   createMatrixClient, inspectUsers, isUserId, USER_STATE_LABELS,
   USER_STATE_NOTES, USER_STATES, type UsersReport,
@@ -108,7 +109,7 @@ export async function runUsers(argv: string[], io: UsersIo): Promise<number> {
     // Read-only: the homeserver check runs beside the report, whose output waits for both.
     const [, report] = await Promise.all([
       warnIfUnproven(me.user_id, client.baseUrl, io.fetch, io.err),
-      inspectUsers(client, { userId: me.user_id }, { extraUserIds: users, previouslyVerified: memory.previouslyVerified(account) }),
+      inspectUsers(client, { userId: me.user_id }, { extraUserIds: users, previouslyVerified: memory.previouslyVerified(account), ed: nodeEd25519() }),
     ]);
     memory.remember(account, verifiedInReport(report));
     io.out(flags.json === true ? jsonTerminalSafe(JSON.stringify(report, null, 2)) : formatUsers(report));

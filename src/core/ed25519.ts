@@ -20,8 +20,8 @@ import { say } from './words/say.ts';
 
 /** An Ed25519 implementation over 32-byte seeds. */
 export interface Ed25519 {
-  /** Which backend this is, for diagnostics and tests. */
-  readonly name: 'webcrypto' | 'noble';
+  /** Which backend this is, for diagnostics and tests ('node': the CLI's, src/cli/node-ed25519.ts). */
+  readonly name: 'webcrypto' | 'noble' | 'node';
   /** Derive the 32-byte public key of a 32-byte seed. Rejects with RangeError on a wrong seed length. */
   publicKey(seed: Uint8Array): Promise<Uint8Array>;
   /** Sign a message; returns the 64-byte signature. Rejects with RangeError on a wrong seed length. */
