@@ -20,8 +20,14 @@ export function puppeteerUiPage(page: Page): UiPage {
     text: (testId) => page.$eval(sel(testId), (e) => e.textContent ?? ''),
     attr: (testId, name) => page.$eval(sel(testId), (e, n) => e.getAttribute(n), name),
     count: (testId) => page.$$eval(sel(testId), (es) => es.length),
-    click: (testId) => page.click(sel(testId)),
+    // click and fill wait for their element first, as Playwright's do in Chromium: a form in the
+    // lazily loaded repair chunk appears a moment after the click that asks for it.
+    async click(testId) {
+      await page.waitForSelector(sel(testId), { timeout: 15_000 });
+      await page.click(sel(testId));
+    },
     async fill(testId, value) {
+      await page.waitForSelector(sel(testId), { timeout: 15_000 });
       await page.$eval(sel(testId), (e) => ((e as HTMLInputElement).value = ''));
       await page.type(sel(testId), value);
     },
