@@ -12,6 +12,9 @@ import type { LeakWatchHooks } from './leak-watch.ts';
 import { sel, waitUntil, type UiPage } from './ui-page.ts';
 
 export function puppeteerUiPage(page: Page): UiPage {
+  // click and fill wait for their element first, as Playwright's do in Chromium: a form in the
+  // lazily loaded repair chunk appears a moment after the click that asks for it.
+  const present = (testId: string) => page.waitForSelector(sel(testId), { timeout: 15_000 });
   return {
     async waitFor(testId, opts = {}) {
       const s = opts.attr ? `${sel(testId)}[${opts.attr[0]}="${opts.attr[1]}"]` : sel(testId);
@@ -20,14 +23,12 @@ export function puppeteerUiPage(page: Page): UiPage {
     text: (testId) => page.$eval(sel(testId), (e) => e.textContent ?? ''),
     attr: (testId, name) => page.$eval(sel(testId), (e, n) => e.getAttribute(n), name),
     count: (testId) => page.$$eval(sel(testId), (es) => es.length),
-    // click and fill wait for their element first, as Playwright's do in Chromium: a form in the
-    // lazily loaded repair chunk appears a moment after the click that asks for it.
     async click(testId) {
-      await page.waitForSelector(sel(testId), { timeout: 15_000 });
+      await present(testId);
       await page.click(sel(testId));
     },
     async fill(testId, value) {
-      await page.waitForSelector(sel(testId), { timeout: 15_000 });
+      await present(testId);
       await page.$eval(sel(testId), (e) => ((e as HTMLInputElement).value = ''));
       await page.type(sel(testId), value);
     },

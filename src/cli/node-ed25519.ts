@@ -16,13 +16,10 @@
  * signing are rare (repairs), so they stay with the WebCrypto backend.
  */
 import { createPublicKey, verify as opensslVerify, type KeyObject } from 'node:crypto';
-import { isAcceptablePublicKey, webCryptoEd25519, type Ed25519 } from '../core/index.ts';
+import { isAcceptablePublicKey, lruMap, PUBLIC_KEY_CACHE_SIZE, webCryptoEd25519, type Ed25519 } from '../core/index.ts';
 
 const PUBLIC_KEY_LENGTH = 32;
 const SIGNATURE_LENGTH = 64;
-// As in the core: every device of a user is checked against the same self-signing key, and each
-// device key is used twice in a row, so a small cache holds every key while it is needed.
-const PUBLIC_KEY_CACHE_SIZE = 256;
 
 /**
  * An {@link Ed25519} whose `verify` uses node:crypto directly.
@@ -31,16 +28,14 @@ const PUBLIC_KEY_CACHE_SIZE = 256;
  */
 export function nodeEd25519(): Ed25519 {
   const web = webCryptoEd25519();
-  const keys = new Map<string, KeyObject | null>();
+  // The core's bound: every device is checked against one self-signing key, and each device key
+  // is used twice in a row, so the cache holds every key while it is needed.
+  const keys = lruMap<string, KeyObject | null>(PUBLIC_KEY_CACHE_SIZE);
 
   function keyObject(publicKey: Uint8Array): KeyObject | null {
     const id = Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.byteLength).toString('base64url');
     const cached = keys.get(id);
-    if (cached !== undefined) {
-      keys.delete(id); // re-inserted below: Map order makes the first entry the least recently used
-      keys.set(id, cached);
-      return cached;
-    }
+    if (cached !== undefined) return cached;
     let key: KeyObject | null = null;
     if (isAcceptablePublicKey(publicKey)) {
       try {
@@ -49,10 +44,6 @@ export function nodeEd25519(): Ed25519 {
       } catch {
         key = null; // not a point OpenSSL accepts: every signature under it is false
       }
-    }
-    if (keys.size >= PUBLIC_KEY_CACHE_SIZE) {
-      const oldest = keys.keys().next();
-      if (!oldest.done) keys.delete(oldest.value);
     }
     keys.set(id, key);
     return key;

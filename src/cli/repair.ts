@@ -20,7 +20,7 @@ import { closeSync, constants, existsSync, fchmodSync, fsyncSync, openSync, read
 import {
   causeOf, ConnectionError, createMatrixClient, groupCauses, decryptKeysExport, describeServerKeys, encryptKeysExport, executePlan, exportFormOf,
   exportPassphraseProblem, inspectAccount, MatrixApiError, redactedRequestBody, ROLE,
-  type KeyRole, type MatrixClient, type RepairPlan, type RepairProgress, type Report, type SecretStorageKeyInput, type SignatureFailure,
+  type Ed25519, type KeyRole, type MatrixClient, type RepairPlan, type RepairProgress, type Report, type SecretStorageKeyInput, type SignatureFailure,
 } from '../core/index.ts';
 import { precheckRepair, prepareRepair, type PreparedRepair } from '../core/app/prepare-repair.ts';
 import { describeRefusal, type KeepVerified, type RepairRefusal, type RepairRequest, type Surface } from '../core/app/repair-request.ts';
@@ -419,7 +419,7 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
           io.out(terminalSafe((await describeServerKeys(client, me.user_id, plan.publicKeys)).text));
         } catch { /* printState reports an unreadable server */ }
       }
-      await printState(client, me, secret, io, 'Server state now');
+      await printState(client, me, secret, ed, io, 'Server state now');
     };
 
     io.out(formatPreview(prepared, { ...(exportPath === undefined ? {} : { exportPath, exportPlaintext }), baseUrl: client.baseUrl }));
@@ -522,7 +522,7 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
       }
       // After a new secret-storage key, the account is read with it: the old key is no longer the default.
       const after = prepared.recoveryKey !== undefined ? { recoveryKey: prepared.recoveryKey } : secret;
-      const healthy = await printState(client, me, after, io, 'Status after the repair');
+      const healthy = await printState(client, me, after, ed, io, 'Status after the repair');
       // fix promises a healthy account: anything left (listed above) is exit 1.
       return command === 'fix' && !healthy ? 1 : 0;
     }
@@ -556,9 +556,9 @@ export async function runRepair(command: RepairCommand, argv: string[], io: Repa
 
 /** Re-run the inspection and print its verdict; a failure to read is reported, not thrown. */
 /** @returns Whether the re-read account is healthy (false when it could not be read). */
-async function printState(client: MatrixClient, me: { user_id: string; device_id?: string | undefined }, secret: SecretStorageKeyInput, io: RepairIo, heading: string): Promise<boolean> {
+async function printState(client: MatrixClient, me: { user_id: string; device_id?: string | undefined }, secret: SecretStorageKeyInput, ed: Ed25519, io: RepairIo, heading: string): Promise<boolean> {
   try {
-    const again = await inspectAccount(client, { userId: me.user_id, deviceId: me.device_id, secret, ed: nodeEd25519() });
+    const again = await inspectAccount(client, { userId: me.user_id, deviceId: me.device_id, secret, ed });
     if (again.ok) {
       io.out(formatVerdict(again.value.report, heading));
       return again.value.report.healthy;

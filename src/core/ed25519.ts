@@ -16,6 +16,7 @@ import { etc, hashes, getPublicKey as nobleGetPublicKey, sign as nobleSign, veri
 import { sha512 } from '@noble/hashes/sha2.js';
 import { base64urlnopad } from '@scure/base';
 import { encodeBase64 } from './base64.ts';
+import { lruMap } from './lru-map.ts';
 import { say } from './words/say.ts';
 
 /** An Ed25519 implementation over 32-byte seeds. */
@@ -152,7 +153,7 @@ const PKCS8_ED25519_HEADER = etc.hexToBytes('302e020100300506032b657004220420');
 const ALGORITHM = { name: 'Ed25519' } as const;
 // Verifying every device of a user against the same self-signing key is the hot path, and
 // importKey costs about as much as verify. A few hundred keys covers any realistic account.
-const PUBLIC_KEY_CACHE_SIZE = 256;
+export const PUBLIC_KEY_CACHE_SIZE = 256;
 
 function defaultSubtle(): SubtleCrypto {
   const subtle = globalThis.crypto?.subtle;
@@ -176,18 +177,13 @@ function seedToPkcs8(seed: Uint8Array): Uint8Array<ArrayBuffer> {
  * @throws {TypeError} If `subtle` is omitted and `globalThis.crypto.subtle` does not exist.
  */
 export function webCryptoEd25519(subtle: SubtleCrypto = defaultSubtle()): Ed25519 {
-  // Keyed by base64 of the raw key. Map iteration order is insertion order, so deleting and
-  // re-inserting on every hit makes the first key the least recently used one.
-  const publicKeys = new Map<string, Promise<CryptoKey | null>>();
+  // Keyed by base64 of the raw key.
+  const publicKeys = lruMap<string, Promise<CryptoKey | null>>(PUBLIC_KEY_CACHE_SIZE);
 
   function importPublicKey(publicKey: Uint8Array): Promise<CryptoKey | null> {
     const id = encodeBase64(publicKey);
     const cached = publicKeys.get(id);
-    if (cached) {
-      publicKeys.delete(id);
-      publicKeys.set(id, cached);
-      return cached;
-    }
+    if (cached) return cached;
     const imported = isAcceptablePublicKey(publicKey)
       ? subtle.importKey('raw', copy(publicKey), ALGORITHM, false, ['verify']).catch(() => {
           // Not cached: a transient failure must not poison the key, and callers get false.
@@ -195,10 +191,6 @@ export function webCryptoEd25519(subtle: SubtleCrypto = defaultSubtle()): Ed2551
           return null;
         })
       : Promise.resolve(null);
-    if (publicKeys.size >= PUBLIC_KEY_CACHE_SIZE) {
-      const oldest = publicKeys.keys().next();
-      if (!oldest.done) publicKeys.delete(oldest.value);
-    }
     publicKeys.set(id, imported);
     return imported;
   }

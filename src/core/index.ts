@@ -13,7 +13,8 @@ export { Base64Error, decodeBase64, encodeBase64, tryDecodeBase64 } from './base
 export { decodeRecoveryKey, encodeRecoveryKey, RecoveryKeyError } from './recovery-key.ts';
 export type { RecoveryKeyErrorCode } from './recovery-key.ts';
 
-export { detectEd25519, isAcceptablePublicKey, nobleEd25519, webCryptoEd25519 } from './ed25519.ts';
+export { detectEd25519, isAcceptablePublicKey, nobleEd25519, PUBLIC_KEY_CACHE_SIZE, webCryptoEd25519 } from './ed25519.ts';
+export { lruMap, type LruMap } from './lru-map.ts';
 export type { Ed25519 } from './ed25519.ts';
 
 export { signingBytes, signJson, verifyJsonSignature } from './signing.ts';
