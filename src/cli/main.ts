@@ -6,6 +6,7 @@
  *
  * Exit codes: 0 success/healthy, 1 problems found or repair incomplete, 2 usage or connection errors.
  */
+import type { FetchLike } from '../core/index.ts';
 import { createMatrixClient, MatrixApiError } from '../core/index.ts';
 import { parseCommandArgs, UsageError } from './args.ts';
 import type { TerminalInput } from './prompt.ts';
@@ -21,7 +22,7 @@ import { commandOf } from './repair-verbs.ts';
 /** The process around the CLI, injected for tests. */
 export interface CliIo {
   env: Readonly<Record<string, string | undefined>>;
-  fetch: typeof fetch;
+  fetch: FetchLike;
   stdin: TerminalInput;
   /** Raw writes; the sinks below make the text terminal-safe first. */
   writeOut: (text: string) => void;

@@ -16,6 +16,7 @@
  * Exit codes: 0 success (or nothing to do), 1 the repair could not complete (the server state
  * is printed), 2 usage, key-input or connection errors.
  */
+import type { FetchLike } from '../core/index.ts';
 import { closeSync, constants, existsSync, fchmodSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import {
   causeOf, ConnectionError, createMatrixClient, groupCauses, decryptKeysExport, describeServerKeys, encryptKeysExport, executePlan, exportFormOf,
@@ -45,7 +46,7 @@ export function isRepairCommand(command: string | undefined): command is RepairC
 
 export interface RepairIo {
   env: Readonly<Record<string, string | undefined>>;
-  fetch: typeof fetch;
+  fetch: FetchLike;
   /** Report lines (stdout). */
   out: (text: string) => void;
   /** Prompts, progress and errors (stderr). */

@@ -9,6 +9,7 @@
  * stderr). Secrets are read from XSIGN_TOKEN / XSIGN_RECOVERY_KEY / XSIGN_PASSPHRASE or from
  * files when the flags are not given (command lines are visible to other users in process lists).
  */
+import type { FetchLike } from '../core/index.ts';
 import { describeError } from './describe-error.ts';
 import { nodeEd25519 } from './node-ed25519.ts';
 import { warnIfUnproven } from './homeserver-warning.ts';
@@ -25,7 +26,7 @@ import { jsonTerminalSafe, terminalSafe } from './terminal-safe.ts';
 /** Everything the command touches outside itself, injected for tests. */
 export interface StatusIo {
   env: Readonly<Record<string, string | undefined>>;
-  fetch: typeof fetch;
+  fetch: FetchLike;
   out: (text: string) => void;
   err: (text: string) => void;
   /** For `generatedAt` in --diagnostic output. */

@@ -7,6 +7,7 @@
  * Exit codes as `status`: 0 no problem, 1 problems found, 2 usage or connection errors.
  * My own keys come from the same keys/query as everybody's (my user ID is added to it).
  */
+import type { FetchLike } from '../core/index.ts';
 import { describeError } from './describe-error.ts';
 import { warnIfUnproven } from './homeserver-warning.ts';
 import { nodeEd25519 } from './node-ed25519.ts';
@@ -23,7 +24,7 @@ import { verifiedInReport } from '../core/index.ts';
 
 export interface UsersIo {
   env: Readonly<Record<string, string | undefined>>;
-  fetch: typeof fetch;
+  fetch: FetchLike;
   out: (text: string) => void;
   err: (text: string) => void;
   stdin?: Readable;

@@ -48,6 +48,7 @@ export { array, bool, int, literal, object, optional, str } from './schema.ts';
 export type { Infer, Validator } from './schema.ts';
 
 export { createMatrixClient } from './matrix/client.ts';
+export type { FetchLike, FetchLikeInit, FetchLikeReader, FetchLikeResponse } from './matrix/fetch-like.ts';
 export type { CallOptions, MatrixClient, MatrixClientOptions, QueryKeysOptions, RawRequestOptions, RequestReport } from './matrix/client.ts';
 export { v3 } from './matrix/url.ts';
 

@@ -3,6 +3,7 @@
  * `fetch` is injected (docs/design.md#layers): the core never touches the global one.
  */
 import { fail, ok, type Result } from '../result.ts';
+import type { FetchLike } from './fetch-like.ts';
 import { isJsonObject, setOwn } from './json-guards.ts';
 import {
   parseKeyBackupVersion, parseKeysQueryResponse, parseVersions,
@@ -21,7 +22,7 @@ export interface MatrixClientOptions {
   /** Homeserver base URL (after .well-known discovery), e.g. `https://matrix.example.org`. */
   baseUrl: string;
   /** The fetch to use, injected by the platform entry point (the core never uses the global one). */
-  fetch: typeof fetch;
+  fetch: FetchLike;
   /** The token, or a function asked before every request (so a refreshed token is picked up). */
   accessToken?: string | (() => string | Promise<string>);
   /**

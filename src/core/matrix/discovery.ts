@@ -8,6 +8,7 @@
  * server name's own host.
  */
 import { fail, isJsonObject, ok, type Result } from '../result.ts';
+import type { FetchLike, FetchLikeResponse } from './fetch-like.ts';
 import { readBodyLimited } from './read-body.ts';
 import { hostOf, isInsecureBaseUrl, isLoopbackHost, originOf } from './hosts.ts';
 import { say } from '../words/say.ts';
@@ -91,7 +92,7 @@ export function parseWellKnown(bytes: Uint8Array): Discovery {
   return { kind: 'found', baseUrl, via: 'well-known' };
 }
 
-export type DiscoverOptions = { fetch: typeof fetch; timeoutMs?: number; maxBytes?: number };
+export type DiscoverOptions = { fetch: FetchLike; timeoutMs?: number; maxBytes?: number };
 
 /**
  * GET <scheme>://<server name>/.well-known/matrix/client (client-server API §Server Discovery).
@@ -107,7 +108,7 @@ export async function discoverHomeserver(server: ServerName, opts: DiscoverOptio
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), timeoutMs);
   try {
-    let res: Response;
+    let res: FetchLikeResponse;
     try {
       // No Authorization header, no cookies: the well-known is public and the token is not its business.
       res = await opts.fetch(url, { method: 'GET', credentials: 'omit', redirect: 'manual', signal: abort.signal });

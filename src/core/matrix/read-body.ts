@@ -3,6 +3,7 @@
  * extension buffer an unbounded (or decompression-bomb) body.
  */
 import { ConnectionError } from './errors.ts';
+import type { FetchLikeResponse } from './fetch-like.ts';
 import { say } from '../words/say.ts';
 
 /**
@@ -11,7 +12,7 @@ import { say } from '../words/say.ts';
  * @throws {ConnectionError} kind `too-large` when the declared or actual size exceeds `maxBytes`.
  * @throws whatever the stream throws (abort, connection dropped mid-body); the caller classifies it.
  */
-export async function readBodyLimited(response: Response, maxBytes: number, label: string): Promise<Uint8Array> {
+export async function readBodyLimited(response: FetchLikeResponse, maxBytes: number, label: string): Promise<Uint8Array> {
   const tooLarge = (): ConnectionError =>
     new ConnectionError(
       say('core_mx_too_large', label, maxBytes),

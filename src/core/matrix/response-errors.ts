@@ -4,6 +4,7 @@
  * 5xx, 4xx without `errcode`, anything else → ConnectionError.
  */
 import { ConnectionError, MatrixApiError, UiaRequiredError } from './errors.ts';
+import type { FetchLikeResponse } from './fetch-like.ts';
 import { isJsonObject, own, quote } from './json-guards.ts';
 import { parseUiaChallenge } from './parse.ts';
 import { say } from '../words/say.ts';
@@ -26,7 +27,7 @@ export function describeStatus(status: number): string {
  * else the body's `retry_after_ms`.
  * @see https://spec.matrix.org/v1.18/client-server-api/#rate-limiting
  */
-export function retryAfterMs(headers: Headers, body: unknown, nowMs: number): number | undefined {
+export function retryAfterMs(headers: FetchLikeResponse['headers'], body: unknown, nowMs: number): number | undefined {
   const header = headers.get('retry-after')?.trim();
   if (header !== undefined && header !== '') {
     if (/^\d+$/.test(header)) return Number(header) * 1000;
@@ -53,7 +54,7 @@ export interface ErrorResponse {
   /** `METHOD /path`. */
   label: string;
   status: number;
-  headers: Headers;
+  headers: FetchLikeResponse['headers'];
   /** The parsed JSON body, or undefined when it was empty or not JSON. */
   body: unknown;
   nowMs: number;

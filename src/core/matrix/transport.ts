@@ -3,6 +3,7 @@
  * capped body, JSON decoding, the error split, and the token kept out of URLs and messages.
  */
 import type { Result } from '../result.ts';
+import type { FetchLike, FetchLikeResponse } from './fetch-like.ts';
 import { ConnectionError, MatrixApiError, UiaRequiredError } from './errors.ts';
 import { withinDepth } from './json-guards.ts';
 import { readBodyLimited } from './read-body.ts';
@@ -24,7 +25,7 @@ export interface RequestReport {
 export interface TransportOptions {
   /** Already normalised by `normaliseBaseUrl`. */
   baseUrl: string;
-  fetch: typeof fetch;
+  fetch: FetchLike;
   getToken: () => Promise<string | undefined>;
   /**
    * After a 401 `M_UNKNOWN_TOKEN` to a request that carried `rejected`: the token to send the
@@ -167,7 +168,7 @@ export function createTransport(options: TransportOptions): Send {
     const started = now();
     let status: number | undefined;
     try {
-      let response: Response;
+      let response: FetchLikeResponse;
       try {
         response = await fetchFn(url, {
           method: req.method, headers, body, signal: deadline.signal,

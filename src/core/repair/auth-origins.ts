@@ -17,6 +17,7 @@
  * source advertises nothing.
  */
 import { createMatrixClient } from '../matrix/client.ts';
+import type { FetchLike } from '../matrix/fetch-like.ts';
 import { isJsonObject, own } from '../matrix/json-guards.ts';
 import { fail, ok, type Result } from '../result.ts';
 import { checkAuthPage, onHomeserverOrigin, pageOrigin, securePageUrl, type AuthPage, type AuthPageRefusal } from './auth-page.ts';
@@ -63,7 +64,7 @@ export function parseWellKnownAuth(value: unknown): Result<string[]> {
 }
 
 /** Ask the homeserver which origins it advertises (see the header). Never throws. */
-export async function discoverAuthOrigins(fetchFn: typeof fetch, baseUrl: string, signal?: AbortSignal): Promise<AdvertisedOrigins> {
+export async function discoverAuthOrigins(fetchFn: FetchLike, baseUrl: string, signal?: AbortSignal): Promise<AdvertisedOrigins> {
   const read = async (base: string, path: string[], parse: (v: unknown) => Result<string[]>): Promise<string[]> => {
     try {
       // No accessToken: these endpoints need none, and it must not travel where it is not needed.
@@ -92,7 +93,7 @@ export async function discoverAuthOrigins(fetchFn: typeof fetch, baseUrl: string
  * advertised origins only when the page is not on the homeserver's own origin.
  */
 export async function vetAuthPage(
-  url: string, baseUrl: string, fetchFn: typeof fetch, signal?: AbortSignal,
+  url: string, baseUrl: string, fetchFn: FetchLike, signal?: AbortSignal,
 ): Promise<Result<AuthPage, AuthPageRefusal>> {
   const first = securePageUrl(url);
   if (!first.ok) return first;
