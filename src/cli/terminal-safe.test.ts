@@ -29,6 +29,22 @@ describe('terminalSafe', () => {
     assert.equal(terminalSafeLines('one\u001b[1A\ntwo\r'), 'one\\x1b[1A\ntwo\\x0d');
   });
 
+  it('terminalSafeLines is terminalSafe line by line, for every code point', () => {
+    // One pattern without LF replaced a split/escape/join of each line (a large --json report
+    // is tens of thousands of lines); this proves the two agree on every character.
+    const lineByLine = (text: string): string => text.split('\n').map(terminalSafe).join('\n');
+    for (let start = 0; start <= 0x10ffff; start += 0x1000) {
+      let text = '';
+      for (let cp = start; cp < start + 0x1000 && cp <= 0x10ffff; cp++) {
+        if (cp >= 0xd800 && cp <= 0xdfff) continue; // lone surrogates: below
+        text += `${String.fromCodePoint(cp)}\n`;
+      }
+      assert.equal(terminalSafeLines(text), lineByLine(text), `block U+${start.toString(16)}`);
+    }
+    const lone = 'a\ud800b\udc00\n\udbff';
+    assert.equal(terminalSafeLines(lone), lineByLine(lone));
+  });
+
   it('jsonTerminalSafe: valid JSON with the same value, nothing raw left', () => {
     const value = { displayName: `x${HOSTILE.join('')}y`, nested: ['\u202e', '\u0085\u009b'] };
     const text = jsonTerminalSafe(JSON.stringify(value, null, 2));

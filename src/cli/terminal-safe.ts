@@ -14,6 +14,8 @@
  * tag characters) and the Unicode line and paragraph separators.
  */
 const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
+/** {@link UNSAFE} without LF: Cc is exactly U+0000–U+001F and U+007F–U+009F. */
+const UNSAFE_BUT_NEWLINE = /[\0-\x09\x0b-\x1f\x7f-\x9f\p{Cf}\p{Zl}\p{Zp}]/gu;
 
 const hex = (code: number, width: number): string => code.toString(16).padStart(width, '0');
 
@@ -34,7 +36,7 @@ export function terminalSafe(text: string): string {
  * {@link terminalSafe} still cannot reach the terminal raw.
  */
 export function terminalSafeLines(text: string): string {
-  return text.split('\n').map(terminalSafe).join('\n');
+  return text.replace(UNSAFE_BUT_NEWLINE, visibleEscape);
 }
 
 /**

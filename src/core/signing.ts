@@ -119,6 +119,13 @@ export async function signJson<T extends object>(
   return { ...rest, signatures } as unknown as T & { signatures: Signatures };
 }
 
+/** One signature to look for on an object: who signed, with which key ID, and that key. */
+export interface SignatureToCheck {
+  entity: string;
+  keyId: string;
+  publicKey: Uint8Array;
+}
+
 /**
  * Check one signature on a JSON object (appendices §Checking for a Signature).
  *
@@ -143,24 +150,48 @@ export async function verifyJsonSignature(
   publicKey: Uint8Array,
   ed: Ed25519,
 ): Promise<SignatureCheck> {
-  checkEntity(entity, 'entity');
-  checkKeyId(keyId, 'keyId');
-  if (!(publicKey instanceof Uint8Array)) throw new TypeError('publicKey must be a Uint8Array');
+  const [check] = await verifyJsonSignatures(object, [{ entity, keyId, publicKey }], ed);
+  return check!;
+}
 
-  try {
-    if (!isJsonObject(object) || !hasOwn(object, 'signatures')) return 'not-signed';
-    const signatures = object['signatures'];
-    if (!isJsonObject(signatures) || !hasOwn(signatures, entity)) return 'not-signed';
-    const forEntity = signatures[entity];
-    if (!isJsonObject(forEntity) || !hasOwn(forEntity, keyId)) return 'not-signed';
-
-    const decoded = tryDecodeBase64(forEntity[keyId]);
-    if (!decoded.ok || decoded.value.length !== SIGNATURE_LENGTH) return 'invalid';
-    const message = signingBytes(object);
-    return (await ed.verify(publicKey, message, decoded.value)) ? 'valid' : 'invalid';
-  } catch {
-    // Hostile shapes (no canonical form, class instances, cycles, throwing getters or proxies)
-    // can throw anything from anywhere above, and none of them can carry a signature we accept.
-    return 'invalid';
+/**
+ * Check several signatures on one object, as {@link verifyJsonSignature} checks one, with its
+ * signing bytes made once and the verifications run side by side. A device carries its own
+ * signature and its self-signing key's: one canonical JSON instead of two is about 8 µs less
+ * main-thread work a device (docs/design.md#cli-crypto).
+ *
+ * @returns One answer per check, in order.
+ * @throws {TypeError} / {RangeError} On a malformed check, as {@link verifyJsonSignature} does.
+ */
+export async function verifyJsonSignatures(
+  object: unknown,
+  checks: readonly SignatureToCheck[],
+  ed: Ed25519,
+): Promise<SignatureCheck[]> {
+  for (const { entity, keyId, publicKey } of checks) {
+    checkEntity(entity, 'entity');
+    checkKeyId(keyId, 'keyId');
+    if (!(publicKey instanceof Uint8Array)) throw new TypeError('publicKey must be a Uint8Array');
   }
+  // Made on first use only: an object nobody signed is never canonicalised.
+  let message: Uint8Array | undefined;
+  const one = async ({ entity, keyId, publicKey }: SignatureToCheck): Promise<SignatureCheck> => {
+    try {
+      if (!isJsonObject(object) || !hasOwn(object, 'signatures')) return 'not-signed';
+      const signatures = object['signatures'];
+      if (!isJsonObject(signatures) || !hasOwn(signatures, entity)) return 'not-signed';
+      const forEntity = signatures[entity];
+      if (!isJsonObject(forEntity) || !hasOwn(forEntity, keyId)) return 'not-signed';
+
+      const decoded = tryDecodeBase64(forEntity[keyId]);
+      if (!decoded.ok || decoded.value.length !== SIGNATURE_LENGTH) return 'invalid';
+      message ??= signingBytes(object);
+      return (await ed.verify(publicKey, message, decoded.value)) ? 'valid' : 'invalid';
+    } catch {
+      // Hostile shapes (no canonical form, class instances, cycles, throwing getters or proxies)
+      // can throw anything from anywhere above, and none of them can carry a signature we accept.
+      return 'invalid';
+    }
+  };
+  return Promise.all(checks.map(one));
 }

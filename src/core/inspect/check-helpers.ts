@@ -5,7 +5,7 @@
 import { tryDecodeBase64 } from '../base64.ts';
 import type { Ed25519 } from '../ed25519.ts';
 import { isJsonObject } from '../result.ts';
-import { verifyJsonSignature, type SignatureCheck } from '../signing.ts';
+import { verifyJsonSignature, verifyJsonSignatures, type SignatureCheck } from '../signing.ts';
 
 const ED25519_PREFIX = 'ed25519:';
 const PUBLIC_KEY_LENGTH = 32;
@@ -53,6 +53,26 @@ export async function verifySafely(
     // backend failure (e.g. WebCrypto gone away) must not crash a report either.
     return 'invalid';
   }
+}
+
+/**
+ * {@link verifySafely} for several keys of one entity on one object, its canonical JSON made once
+ * (a device's own signature and its self-signing key's). An undefined entry is skipped and
+ * answered undefined, so callers keep their positions.
+ */
+export async function verifySafelyEach(
+  object: unknown, entity: string, keys: readonly ({ suffix: string; publicKey: Uint8Array } | undefined)[], ed: Ed25519,
+): Promise<(SignatureCheck | undefined)[]> {
+  const wanted = keys.flatMap((k, i) => (k === undefined || entity === '' || k.suffix === '' ? [] : [{ i, check: { entity, keyId: `${ED25519_PREFIX}${k.suffix}`, publicKey: k.publicKey } }]));
+  let checked: SignatureCheck[];
+  try {
+    checked = await verifyJsonSignatures(object, wanted.map((w) => w.check), ed);
+  } catch {
+    checked = wanted.map(() => 'invalid'); // as verifySafely: a bad argument or a failing backend
+  }
+  const out: (SignatureCheck | undefined)[] = keys.map((k) => (k === undefined ? undefined : 'not-signed'));
+  wanted.forEach((w, n) => (out[w.i] = checked[n]));
+  return out;
 }
 
 /** Server text for the report: a string, cut to {@link MAX_TEXT_LENGTH} characters; else null. */

@@ -9,7 +9,7 @@ import type { Ed25519 } from '../ed25519.ts';
 import type { KeysQueryResult } from '../matrix/parse.ts';
 import type { DeviceKeys } from '../matrix/types.ts';
 import {
-  decodePublicKey, ed25519SignerSuffixes, looksLikePublicKey, mapLimited, own, reportText, verifySafely,
+  decodePublicKey, ed25519SignerSuffixes, looksLikePublicKey, mapLimited, own, reportText, verifySafelyEach,
 } from './check-helpers.ts';
 import { problem, quoteInside, type Problem } from './problems.ts';
 import type { DeviceReport } from './report-types.ts';
@@ -74,10 +74,10 @@ async function checkOne(
 ): Promise<DeviceReport> {
   const ed25519 = own(device.keys, `ed25519:${deviceId}`);
   const curve25519 = own(device.keys, `curve25519:${deviceId}`);
-  const selfSignature = edKey === undefined ? 'no-key' : await verifySafely(device, ctx.userId, deviceId, edKey, ed);
-  const bySsk = ctx.selfSigning !== null && ctx.selfSigningPub !== null
-    ? await verifySafely(device, ctx.userId, ctx.selfSigningPub, ctx.selfSigning, ed)
-    : 'not-signed';
+  const ssk = ctx.selfSigning !== null && ctx.selfSigningPub !== null ? { suffix: ctx.selfSigningPub, publicKey: ctx.selfSigning } : undefined;
+  const [self, cross] = await verifySafelyEach(device, ctx.userId, [edKey === undefined ? undefined : { suffix: deviceId, publicKey: edKey }, ssk], ed);
+  const selfSignature = self ?? 'no-key';
+  const bySsk = cross ?? 'not-signed';
   // "Old key": signed by something shaped like a cross-signing key that is not the current one,
   // typically the self-signing key that a reset replaced.
   const oldSigners = ed25519SignerSuffixes(device, ctx.userId)

@@ -54,12 +54,21 @@ export function describeType(value: unknown): string {
  * cannot overflow the stack here (it would later, in canonical JSON).
  */
 export function withinDepth(value: unknown, limit: number): boolean {
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [current, depth] = stack.pop() as [unknown, number];
-    if (typeof current !== 'object' || current === null) continue;
+  // Iterative (a hostile body may nest 100 000 levels) and only containers are stacked: this
+  // walks every value of a /keys/query answer, thousands of devices' worth.
+  if (typeof value !== 'object' || value === null) return true;
+  const containers: object[] = [value];
+  const depths: number[] = [0];
+  while (containers.length > 0) {
+    const current = containers.pop()!;
+    const depth = depths.pop()!;
     if (depth >= limit) return false;
-    for (const child of Object.values(current)) stack.push([child, depth + 1]);
+    for (const child of Array.isArray(current) ? current : Object.values(current)) {
+      if (typeof child === 'object' && child !== null) {
+        containers.push(child);
+        depths.push(depth + 1);
+      }
+    }
   }
   return true;
 }
