@@ -140,6 +140,6 @@ test('the core is published as ESM with declarations that resolve', async () => 
 });
 
 test('the CLI is an executable ESM bundle', () => {
-  const out = execFileSync(new URL('cli/xsign-doctor.mjs', dist).pathname, ['--version'], { encoding: 'utf8' });
+  const out = execFileSync(new URL('cli/xsign-doctor.cjs', dist).pathname, ['--version'], { encoding: 'utf8' });
   assert.equal(out.trim(), JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version);
 });

@@ -178,7 +178,7 @@ try {
     const { account, page } = accounts.get(n)!;
     return { devices: n, pageUrl: page.url, floor: { baseUrl: hs.baseUrl, userId: account.user.userId, accessToken: account.user.accessToken } };
   });
-  const cli = join(root, 'dist', 'cli', 'xsign-doctor.mjs');
+  const cli = join(root, 'dist', 'cli', 'xsign-doctor.cjs');
 
   // 5. Request waves of the core, first (each baseline run adds, then removes, a device).
   for (const n of deviceCounts) {

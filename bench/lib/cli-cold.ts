@@ -1,6 +1,6 @@
 /**
  * cli_cold_ms: the CLI as a cold process answering the same questions (`xsign-doctor status
- * --json --account USER`, the production bundle dist/cli/xsign-doctor.mjs), timed from spawn to
+ * --json --account USER`, the production bundle dist/cli/xsign-doctor.cjs), timed from spawn to
  * exit; its peak memory from /usr/bin/time (GNU time, `%M` = maximum resident set in KiB). The
  * token is given in XSIGN_TOKEN, as the CLI recommends. `--account` gives the CLI the user ID the
  * SDK baseline is given too (createClient's userId), so its reads start beside whoami, which

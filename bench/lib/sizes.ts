@@ -43,7 +43,7 @@ export function measureSizes(root: string): SizesResult {
       }
     }
   }
-  bundles['cli/xsign-doctor.mjs'] = sizeOf(root, join(dist, 'cli', 'xsign-doctor.mjs'));
+  bundles['cli/xsign-doctor.cjs'] = sizeOf(root, join(dist, 'cli', 'xsign-doctor.cjs'));
   bundles['core/index.js'] = sizeOf(root, join(dist, 'core', 'index.js'));
 
   const packages: Record<string, Size> = {

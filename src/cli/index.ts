@@ -1,4 +1,5 @@
 // xsign-doctor's entry point: the process around runCli (src/cli/main.ts).
+import './thread-pool.ts'; // first: before anything starts libuv's pool
 import { runCli } from './main.ts';
 import { createNodeHttpFetch } from './node-http-fetch.ts';
 
