@@ -2,8 +2,10 @@
 // builds before running tests). Size budgets are asserted here; times never are.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 const dist = new URL('../dist/', import.meta.url);
@@ -139,7 +141,33 @@ test('the core is published as ESM with declarations that resolve', async () => 
   assert.match(dts, /from '\.\/canonical-json\.js'/);
 });
 
-test('the CLI is an executable ESM bundle', () => {
-  const out = execFileSync(new URL('cli/xsign-doctor.cjs', dist).pathname, ['--version'], { encoding: 'utf8' });
+test('the CLI is one executable CommonJS bundle', () => {
+  const cli = new URL('cli/xsign-doctor.cjs', dist).pathname;
+  const out = execFileSync(cli, ['--version'], { encoding: 'utf8' });
   assert.equal(out.trim(), JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version);
+  assert.deepEqual(readdirSync(new URL('cli/', dist)), ['xsign-doctor.cjs']);
+});
+
+test('the CLI sizes libuv\'s thread pool to the machine before the pool starts (src/cli/thread-pool.ts)', () => {
+  // libuv starts all of its threads, synchronously, when the first job is queued. The preload
+  // (CommonJS, so it queues nothing itself) queues one as the process exits, after the bundle
+  // ran, and counts the threads that added.
+  const preload = `process.on('exit', () => {
+    const { readdirSync, stat } = require('node:fs');
+    const before = readdirSync('/proc/self/task').length;
+    stat('/', () => {});
+    process.stderr.write('pool=' + (readdirSync('/proc/self/task').length - before) + '\\n');
+  });`;
+  const dir = mkdtempSync(join(tmpdir(), 'xsign-pool-'));
+  try {
+    writeFileSync(join(dir, 'count.cjs'), preload);
+    const run = (env: Record<string, string | undefined>) => spawnSync(process.execPath, ['--require', join(dir, 'count.cjs'), new URL('cli/xsign-doctor.cjs', dist).pathname, '--version'], {
+      encoding: 'utf8', env: { ...process.env, UV_THREADPOOL_SIZE: undefined, ...env },
+    }).stderr.trim();
+    const cores = Math.min(Math.max(availableParallelism(), 2), 16);
+    assert.equal(run({}), `pool=${cores}`);
+    assert.equal(run({ UV_THREADPOOL_SIZE: '5' }), 'pool=5', 'an explicit size is kept');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -14,6 +14,11 @@ import { availableParallelism } from 'node:os';
 const MIN_THREADS = 2; // a DNS lookup also takes a pool thread while it waits
 const MAX_THREADS = 16;
 
-if (process.env.UV_THREADPOOL_SIZE === undefined) {
-  process.env.UV_THREADPOOL_SIZE = String(Math.min(Math.max(availableParallelism(), MIN_THREADS), MAX_THREADS));
+/** The pool size to set: undefined when the environment already chose one. */
+export function threadPoolSize(env: Readonly<Record<string, string | undefined>>, cores: number): string | undefined {
+  if (env.UV_THREADPOOL_SIZE !== undefined) return undefined;
+  return String(Math.min(Math.max(Math.floor(cores) || 1, MIN_THREADS), MAX_THREADS));
 }
+
+const size = threadPoolSize(process.env, availableParallelism());
+if (size !== undefined) process.env.UV_THREADPOOL_SIZE = size;
