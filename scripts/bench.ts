@@ -253,7 +253,7 @@ try {
           const r = await sdkColdStart(hs, user, { timeoutMs: SDK_TIMEOUT_MS, logDir });
           if (!isFailure(r)) {
             sdk.push(r);
-            raw.sdkCold.push(r.total_ms);
+            raw.sdkCold.push(r.process_ms);
             raw.sdkRunning.push(r.running_ms);
             raw.sdkRssKib.push(r.max_rss_kb);
             return;
@@ -290,8 +290,9 @@ try {
       const phases = Object.fromEntries(phaseNames.map((p) => [p, round(median(sdk.map((r) => r.phases_ms[p] ?? Number.NaN)))]));
       const waves = sdkWaves(sdk[0]!, user.userId);
       const summary: BaselineSummary = {
-        ...summarise(sdk.map((r) => r.total_ms)),
+        ...summarise(sdk.map((r) => r.process_ms)),
         phases_median_ms: phases,
+        in_script_median_ms: round(median(sdk.map((r) => r.total_ms))),
         requests: waves.requests,
         waves: waves.waves,
         per_wave: waves.perWave,

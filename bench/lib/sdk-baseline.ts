@@ -14,6 +14,12 @@ import { countWaves, type Interval } from './waves.ts';
 const SCRIPT = new URL('../sdk-cold-start.mjs', import.meta.url).pathname;
 
 export type SdkRun = {
+  /**
+   * Spawn to exit, timed by this process as the CLI's cli_cold_ms is (bench/lib/cli-cold.ts): what
+   * a cold process costs, Node's own start-up and exit included. This is sdk_cold_ms.
+   */
+  process_ms: number;
+  /** From the script's first line to its answers (inside the process, after Node's start-up). */
   total_ms: number;
   /** total_ms minus import and initRustCrypto: the answers from an already started client. */
   running_ms: number;
@@ -35,9 +41,10 @@ function tail(file: string, lines = 30): string {
   }
 }
 
-async function runChild(input: object, logFile: string, timeoutMs: number): Promise<{ code: number | null; signal: string | null }> {
+async function runChild(input: object, logFile: string, timeoutMs: number): Promise<{ code: number | null; signal: string | null; ms: number }> {
   const fd = openSync(logFile, 'w');
   try {
+    const t0 = performance.now();
     const child = spawn(process.execPath, [SCRIPT, JSON.stringify(input)], { stdio: ['ignore', fd, fd] });
     return await new Promise((resolve, reject) => {
       const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
@@ -47,7 +54,7 @@ async function runChild(input: object, logFile: string, timeoutMs: number): Prom
       });
       child.once('exit', (code, signal) => {
         clearTimeout(timer);
-        resolve({ code, signal });
+        resolve({ code, signal, ms: performance.now() - t0 });
       });
     });
   } finally {
@@ -66,7 +73,7 @@ export async function sdkColdStart(
   const out = join(dir, 'result.json');
   const logFile = join(opts.logDir, `sdk-${user.localpart}-${login.deviceId}.log`);
   try {
-    const { code, signal } = await runChild(
+    const { code, signal, ms } = await runChild(
       { baseUrl: hs.baseUrl, userId: user.userId, deviceId: login.deviceId, accessToken: login.accessToken, out },
       logFile,
       opts.timeoutMs,
@@ -74,10 +81,10 @@ export async function sdkColdStart(
     if (!existsSync(out)) {
       return { error: `the SDK process ended (${signal ?? `exit ${code}`}) without a result${signal === 'SIGKILL' ? ` (killed after ${opts.timeoutMs} ms)` : ''}`, logTail: tail(logFile) };
     }
-    const result = JSON.parse(readFileSync(out, 'utf8')) as ({ ok: true } & SdkRun) | { ok: false; error: string; stack?: string };
+    const result = JSON.parse(readFileSync(out, 'utf8')) as ({ ok: true } & Omit<SdkRun, 'process_ms'>) | { ok: false; error: string; stack?: string };
     if (!result.ok) return { error: result.error, ...(result.stack ? { stack: result.stack } : {}), logTail: tail(logFile) };
     const { ok: _ok, ...run } = result;
-    return run;
+    return { ...run, process_ms: ms };
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await callJson(hs.baseUrl, 'POST', '/_matrix/client/v3/logout', { token: login.accessToken, body: {} }).catch(() => {});
