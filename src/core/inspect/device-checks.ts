@@ -8,8 +8,9 @@ import { quote } from '../matrix/json-guards.ts';
 import type { Ed25519 } from '../ed25519.ts';
 import type { KeysQueryResult } from '../matrix/parse.ts';
 import type { DeviceKeys } from '../matrix/types.ts';
+import { mapLimited } from '../map-limited.ts';
 import {
-  decodePublicKey, ed25519SignerSuffixes, looksLikePublicKey, mapLimited, own, reportText, verifySafelyEach,
+  decodePublicKey, ed25519SignerSuffixes, looksLikePublicKey, own, reportText, verifySafelyEach,
 } from './check-helpers.ts';
 import { problem, quoteInside, type Problem } from './problems.ts';
 import type { DeviceReport } from './report-types.ts';

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DISCOVERY_FILTER, isUserId, mapLimited, parseJoinedMembers, parseSyncDiscovery } from './discovery.ts';
+import { DISCOVERY_FILTER, isUserId, parseJoinedMembers, parseSyncDiscovery } from './discovery.ts';
 
 const enc = { type: 'm.room.encryption', state_key: '', content: { algorithm: 'm.megolm.v1.aes-sha2' } };
 
@@ -46,19 +46,5 @@ describe('users discovery parsing (hostile server JSON)', () => {
     assert.equal(DISCOVERY_FILTER.room.timeline.limit, 0);
     assert.deepEqual(DISCOVERY_FILTER.room.state.types, ['m.room.encryption']);
     assert.deepEqual(DISCOVERY_FILTER.account_data.types, ['m.direct']);
-  });
-
-  it('mapLimited keeps order and never runs more than the limit at once', async () => {
-    let running = 0;
-    let peak = 0;
-    const out = await mapLimited([1, 2, 3, 4, 5, 6, 7], 3, async (n) => {
-      running += 1;
-      peak = Math.max(peak, running);
-      await Promise.resolve();
-      running -= 1;
-      return n * 2;
-    });
-    assert.deepEqual(out, [2, 4, 6, 8, 10, 12, 14]);
-    assert.ok(peak <= 3);
   });
 });

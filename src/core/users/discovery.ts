@@ -104,20 +104,3 @@ export function parseJoinedMembers(raw: unknown): Result<string[]> {
   if (!isJsonObject(joined)) return fail(say('core_ins_members_no_joined'));
   return ok(Object.keys(joined).filter(isUserId));
 }
-
-/**
- * Run `task` over `items`, at most `limit` at a time, results in order. The requests form one
- * wave: the next starts as soon as one ends, none waits for a whole batch.
- */
-export async function mapLimited<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await task(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}

@@ -10,8 +10,9 @@ import type { MatrixClient } from '../matrix/client.ts';
 import { ConnectionError, MatrixApiError, UiaRequiredError } from '../matrix/errors.ts';
 import type { KeysQueryResult } from '../matrix/parse-keys-query.ts';
 import { v3 } from '../matrix/url.ts';
+import { mapLimited } from '../map-limited.ts';
 import {
-  DISCOVERY_SYNC_QUERY, isUserId, mapLimited, MAX_USERS, MEMBERS_CONCURRENCY, parseJoinedMembers, parseSyncDiscovery,
+  DISCOVERY_SYNC_QUERY, isUserId, MAX_USERS, MEMBERS_CONCURRENCY, parseJoinedMembers, parseSyncDiscovery,
 } from './discovery.ts';
 import { myKeysFromKeysQuery } from './my-keys.ts';
 import { buildUsersReport } from './report.ts';
