@@ -96,6 +96,23 @@ describe('xsign-doctor status against Synapse', () => {
     assert.ok(wrong.stderr.includes(`acts as ${account.user.userId}, not ${other} (--account)`), wrong.stderr);
   });
 
+  test('--account: the account\'s keys/query, sent before the rest of the CLI loads, is the one the inspection uses (sent once)', async () => {
+    const account = await buildAccount(hs, 'healthy');
+    const env = { XSIGN_TOKEN: account.user.accessToken };
+    // Through a relay (the fault proxy, no fault) that logs every request Synapse gets.
+    const relay = await startFaultProxy(hs.baseUrl);
+    try {
+      const r = await cli(['status', '--homeserver', relay.url, '--json', '--account', account.user.userId], env);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal((JSON.parse(r.stdout) as JsonReport).healthy, true);
+      const mine = relay.log.filter((e) => e.method === 'POST' && e.path.endsWith('/keys/query') && e.body.includes(JSON.stringify(account.user.userId)));
+      assert.equal(mine.length, 1, JSON.stringify(relay.log.map((e) => `${e.method} ${e.path}`)));
+      assert.deepEqual(JSON.parse(mine[0]!.body), { device_keys: { [account.user.userId]: [] } });
+    } finally {
+      await relay.close();
+    }
+  });
+
   test('a --homeserver that is not the user ID\u2019s homeserver: a warning naming both hosts on stderr, and the command goes on', async () => {
     const account = await buildAccount(hs, 'healthy');
     const env = { XSIGN_TOKEN: account.user.accessToken };

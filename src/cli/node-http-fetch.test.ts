@@ -154,6 +154,18 @@ describe('createNodeHttpFetch', () => {
     await assert.rejects(next, { name: 'AbortError' });
   });
 
+  it('a body that fails while nobody reads it fails the next read, and never the process', async () => {
+    srv.set((_req, _body, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '1000' });
+      res.write('{"cut":');
+      setImmediate(() => res.socket?.destroy()); // the connection drops mid-body
+    });
+    const res = await http.fetch(`${srv.url}/cut`, GET);
+    // Let the drop happen before anyone reads: without a listener, an 'error' event would throw.
+    await new Promise((r) => setTimeout(r, 50));
+    await assert.rejects(text(res));
+  });
+
   it('rejects with TypeError("fetch failed") and the socket\'s error as cause, like undici', async () => {
     const closed = await startServer();
     const url = closed.url;
@@ -226,6 +238,20 @@ describe('createNodeHttpFetch', () => {
       client.close();
       raw.close();
     }
+  });
+
+  it('says when a request has left (onSent), once, also when it could not be made', async () => {
+    srv.set((_req, _body, res) => res.end('{}'));
+    let calls = 0;
+    const res = await http.fetch(`${srv.url}/sent`, { ...GET, onSent: () => calls++ });
+    await text(res);
+    assert.equal(calls, 1);
+    const closed = await startServer();
+    closed.server.close();
+    await new Promise((r) => closed.server.once('close', r));
+    let failed = 0;
+    await assert.rejects(http.fetch(`${closed.url}/x`, { ...GET, onSent: () => failed++ }), TypeError);
+    assert.equal(failed, 1);
   });
 
   it('is the transport of the core\'s client: errcodes, Retry-After and the token kept out of messages', async () => {

@@ -22,13 +22,19 @@
 import { Agent, request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { pipeline, type Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import type { FetchLike, FetchLikeInit, FetchLikeReader, FetchLikeResponse } from '../core/index.ts';
+import type { FetchLikeInit, FetchLikeReader, FetchLikeResponse } from '../core/index.ts';
 
 /** Fetch's redirect statuses (WHATWG Fetch §Statuses). */
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
+/** FetchLike's options, and one of this fetch's own. */
+export interface NodeFetchInit extends FetchLikeInit {
+  /** Called once the request has been handed to the network whole, or has failed (src/cli/early-read.ts). */
+  onSent?: () => void;
+}
+
 export interface NodeHttpFetch {
-  fetch: FetchLike;
+  fetch: (url: string, init: NodeFetchInit) => Promise<FetchLikeResponse>;
   /** End every kept-alive connection (the process can then exit on its own). */
   close(): void;
 }
@@ -48,7 +54,7 @@ export function createNodeHttpFetch(): NodeHttpFetch {
     return https;
   };
 
-  const fetch: FetchLike = async (url, init) => {
+  const fetch = async (url: string, init: NodeFetchInit): Promise<FetchLikeResponse> => {
     const signal = init.signal;
     if (signal?.aborted === true) throw abortReason(signal);
     let target: URL;
@@ -82,13 +88,18 @@ export function createNodeHttpFetch(): NodeHttpFetch {
 /** The request found its reused connection closed before any answer. */
 class StaleConnection extends Error {}
 
-function exchange(transport: Transport, target: URL, init: FetchLikeInit): Promise<FetchLikeResponse> {
+function exchange(transport: Transport, target: URL, init: NodeFetchInit): Promise<FetchLikeResponse> {
   const signal = init.signal;
   const body = init.body === undefined ? undefined : Buffer.from(init.body, 'utf8');
   const headers: Record<string, string> = { 'accept-encoding': 'gzip, deflate, br' };
   for (const [name, value] of Object.entries(init.headers ?? {})) headers[name.toLowerCase()] = value;
   if (body !== undefined) headers['content-length'] = String(body.byteLength);
 
+  let sent = init.onSent;
+  const tellSent = (): void => {
+    sent?.();
+    sent = undefined;
+  };
   return new Promise<FetchLikeResponse>((resolve, reject) => {
     let answered = false;
     let stream: Readable | undefined;
@@ -114,6 +125,9 @@ function exchange(transport: Transport, target: URL, init: FetchLikeInit): Promi
       }
       stream = decoded(res);
       stream.once('close', done);
+      // A body nobody reads (a cancelled or ignored answer) may still fail: its error reaches
+      // the reader on the next read, never the process as an unhandled 'error' event.
+      stream.on('error', () => undefined);
       resolve({
         status,
         type: 'basic',
@@ -122,13 +136,16 @@ function exchange(transport: Transport, target: URL, init: FetchLikeInit): Promi
       });
     });
     signal?.addEventListener('abort', onAbort, { once: true });
-    req.once('error', (cause: NodeJS.ErrnoException) => {
+    req.on('error', (cause: NodeJS.ErrnoException) => {
       if (answered) return; // the body's stream reports it to its reader
       done();
+      tellSent();
       if (signal?.aborted === true) return reject(abortReason(signal));
       if (req.reusedSocket && (cause.code === 'ECONNRESET' || cause.code === 'EPIPE')) return reject(new StaleConnection());
       reject(new TypeError('fetch failed', { cause }));
     });
+    req.once('finish', tellSent);
+    req.once('close', tellSent);
     req.end(body);
   });
 }

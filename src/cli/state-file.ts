@@ -15,7 +15,7 @@ import {
 } from '../core/index.ts';
 import { terminalSafe } from './terminal-safe.ts';
 
-export const STATE_FILE_FLAG = { 'state-file': 'string' } as const;
+export { STATE_FILE_FLAG } from './status-flags.ts';
 export const STATE_FILE_NAME = 'verified-users.json';
 
 /** The file to use, or null when none can be named (no HOME: the memory is then off). */

@@ -16,11 +16,12 @@ import { warnIfUnproven } from './homeserver-warning.ts';
 import {
   accountVerdict, createMatrixClient, diagnosticJson, inspectAccount, inspectUsers, isUserId, myKeysFromReport, verifiedInReport, type UsersReport,
 } from '../core/index.ts';
-import { STATE_FILE_FLAG, stateFilePath, VerifiedUsersState } from './state-file.ts';
+import { stateFilePath, VerifiedUsersState } from './state-file.ts';
+import { STATUS_FLAGS, STATUS_SECRETS } from './status-flags.ts';
 import type { Readable } from 'node:stream';
 import { parseCommandArgs, UsageError } from './args.ts';
 import { formatReport } from './format-report.ts';
-import { resolveSecretFlags, secretFlagSpec, type SecretFlag } from './secret-flags.ts';
+import { resolveSecretFlags } from './secret-flags.ts';
 import { jsonTerminalSafe, terminalSafe } from './terminal-safe.ts';
 
 /** Everything the command touches outside itself, injected for tests. */
@@ -36,8 +37,8 @@ export interface StatusIo {
   readFile?: (path: string) => string;
 }
 
-const SECRETS: readonly SecretFlag[] = ['token', 'recovery-key', 'passphrase'];
-const FLAGS = { homeserver: 'string', account: 'string', json: 'boolean', diagnostic: 'boolean', ...STATE_FILE_FLAG, ...secretFlagSpec(SECRETS) } as const;
+const SECRETS = STATUS_SECRETS;
+const FLAGS = STATUS_FLAGS;
 
 
 /**
