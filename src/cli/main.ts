@@ -6,8 +6,7 @@
  *
  * Exit codes: 0 success/healthy, 1 problems found or repair incomplete, 2 usage or connection errors.
  */
-import type { FetchLike } from '../core/index.ts';
-import { createMatrixClient, MatrixApiError } from '../core/index.ts';
+import { createMatrixClient, MatrixApiError, type FetchLike } from '../core/index.ts';
 import { parseCommandArgs, UsageError } from './args.ts';
 import type { TerminalInput } from './prompt.ts';
 import { runRepair } from './repair.ts';

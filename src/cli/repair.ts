@@ -16,12 +16,11 @@
  * Exit codes: 0 success (or nothing to do), 1 the repair could not complete (the server state
  * is printed), 2 usage, key-input or connection errors.
  */
-import type { FetchLike } from '../core/index.ts';
 import { closeSync, constants, existsSync, fchmodSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import {
   causeOf, ConnectionError, createMatrixClient, groupCauses, decryptKeysExport, describeServerKeys, encryptKeysExport, executePlan, exportFormOf,
   exportPassphraseProblem, inspectAccount, MatrixApiError, redactedRequestBody, ROLE,
-  type Ed25519, type KeyRole, type MatrixClient, type RepairPlan, type RepairProgress, type Report, type SecretStorageKeyInput, type SignatureFailure,
+  type Ed25519, type KeyRole, type MatrixClient, type RepairPlan, type RepairProgress, type Report, type SecretStorageKeyInput, type SignatureFailure, type FetchLike,
 } from '../core/index.ts';
 import { precheckRepair, prepareRepair, type PreparedRepair } from '../core/app/prepare-repair.ts';
 import { describeRefusal, type KeepVerified, type RepairRefusal, type RepairRequest, type Surface } from '../core/app/repair-request.ts';

@@ -9,12 +9,11 @@
  * stderr). Secrets are read from XSIGN_TOKEN / XSIGN_RECOVERY_KEY / XSIGN_PASSPHRASE or from
  * files when the flags are not given (command lines are visible to other users in process lists).
  */
-import type { FetchLike } from '../core/index.ts';
 import { describeError } from './describe-error.ts';
 import { nodeEd25519 } from './node-ed25519.ts';
 import { warnIfUnproven } from './homeserver-warning.ts';
 import {
-  accountVerdict, createMatrixClient, diagnosticJson, inspectAccount, inspectUsers, isUserId, myKeysFromReport, verifiedInReport, type UsersReport,
+  accountVerdict, createMatrixClient, diagnosticJson, inspectAccount, inspectUsers, isUserId, myKeysFromReport, verifiedInReport, type UsersReport, type FetchLike,
 } from '../core/index.ts';
 import { stateFilePath, VerifiedUsersState } from './state-file.ts';
 import { STATUS_FLAGS, STATUS_SECRETS } from './status-flags.ts';

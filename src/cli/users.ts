@@ -7,13 +7,12 @@
  * Exit codes as `status`: 0 no problem, 1 problems found, 2 usage or connection errors.
  * My own keys come from the same keys/query as everybody's (my user ID is added to it).
  */
-import type { FetchLike } from '../core/index.ts';
 import { describeError } from './describe-error.ts';
 import { warnIfUnproven } from './homeserver-warning.ts';
 import { nodeEd25519 } from './node-ed25519.ts';
 import {
   createMatrixClient, inspectUsers, isUserId, USER_STATE_LABELS,
-  USER_STATE_NOTES, USER_STATES, type UsersReport,
+  USER_STATE_NOTES, USER_STATES, type UsersReport, type FetchLike,
 } from '../core/index.ts';
 import type { Readable } from 'node:stream';
 import { parseCommandArgs, UsageError } from './args.ts';
