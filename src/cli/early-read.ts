@@ -18,14 +18,10 @@
  */
 import type { FetchLike, FetchLikeInit, FetchLikeResponse } from '../core/matrix/fetch-like.ts';
 import type { NodeHttpFetch } from './node-http-fetch.ts';
+import { isAccessTokenText, isUserId } from '../core/matrix/ids.ts';
 import { encodePath, normaliseBaseUrl, v3 } from '../core/matrix/url.ts';
 import { parseCommandArgs } from './args.ts';
 import { STATUS_FLAGS } from './status-flags.ts';
-
-/** A token as the client accepts one: printable ASCII, no spaces (src/core/matrix/client.ts). */
-const TOKEN = /^[\x21-\x7e]+$/;
-/** Enough of a user ID's shape for the request; the CLI checks it properly before it prints anything. */
-const USER_ID = /^@[^:\s]+:\S+$/;
 
 interface PlannedRead {
   url: string;
@@ -45,8 +41,8 @@ export function plannedKeysQuery(argv: readonly string[], env: Readonly<Record<s
   const { homeserver, account } = flags;
   if (flags['token-file'] !== undefined) return undefined;
   const token = typeof flags.token === 'string' ? flags.token : env.XSIGN_TOKEN;
-  if (typeof homeserver !== 'string' || typeof account !== 'string' || !USER_ID.test(account)) return undefined;
-  if (token === undefined || !TOKEN.test(token)) return undefined;
+  if (typeof homeserver !== 'string' || !isUserId(account)) return undefined;
+  if (!isAccessTokenText(token)) return undefined;
   let baseUrl: string;
   try {
     baseUrl = normaliseBaseUrl(homeserver);

@@ -5,7 +5,7 @@
 import { tryDecodeBase64 } from '../base64.ts';
 import type { Ed25519 } from '../ed25519.ts';
 import { isJsonObject } from '../result.ts';
-import { verifyJsonSignature, verifyJsonSignatures, type SignatureCheck } from '../signing.ts';
+import { verifyJsonSignatures, type SignatureCheck } from '../signing.ts';
 
 const ED25519_PREFIX = 'ed25519:';
 const PUBLIC_KEY_LENGTH = 32;
@@ -45,14 +45,8 @@ export function ed25519SignerSuffixes(object: unknown, entity: string): string[]
 export async function verifySafely(
   object: unknown, entity: string, suffix: string, publicKey: Uint8Array, ed: Ed25519,
 ): Promise<SignatureCheck> {
-  if (entity === '' || suffix === '') return 'not-signed';
-  try {
-    return await verifyJsonSignature(object, entity, `${ED25519_PREFIX}${suffix}`, publicKey, ed);
-  } catch {
-    // verifyJsonSignature only throws on bad arguments, which the guard above rules out; a
-    // backend failure (e.g. WebCrypto gone away) must not crash a report either.
-    return 'invalid';
-  }
+  const [check] = await verifySafelyEach(object, entity, [{ suffix, publicKey }], ed);
+  return check!;
 }
 
 /**
@@ -68,7 +62,9 @@ export async function verifySafelyEach(
   try {
     checked = await verifyJsonSignatures(object, wanted.map((w) => w.check), ed);
   } catch {
-    checked = wanted.map(() => 'invalid'); // as verifySafely: a bad argument or a failing backend
+    // verifyJsonSignatures only throws on bad arguments, which the guard above rules out; a
+    // backend failure (e.g. WebCrypto gone away) must not crash a report either.
+    checked = wanted.map(() => 'invalid');
   }
   const out: (SignatureCheck | undefined)[] = keys.map((k) => (k === undefined ? undefined : 'not-signed'));
   wanted.forEach((w, n) => (out[w.i] = checked[n]));

@@ -4,6 +4,7 @@
  */
 import { fail, ok, type Result } from '../result.ts';
 import type { FetchLike } from './fetch-like.ts';
+import { isAccessTokenText } from './ids.ts';
 import { isJsonObject, setOwn } from './json-guards.ts';
 import {
   parseKeyBackupVersion, parseKeysQueryResponse, parseVersions,
@@ -105,7 +106,7 @@ const jsonObject = (value: unknown): Result<Record<string, unknown>> =>
 
 /** @throws {TypeError} unless `token` is a non-empty string of visible ASCII (it goes in a header). */
 function checkToken(token: unknown): string {
-  if (typeof token !== 'string' || !/^[\x21-\x7e]+$/.test(token)) {
+  if (!isAccessTokenText(token)) {
     throw new TypeError('accessToken must be a non-empty string of visible ASCII characters');
   }
   return token;

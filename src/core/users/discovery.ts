@@ -12,6 +12,7 @@
  */
 import { fail, isJsonObject, ok, type Result } from '../result.ts';
 import { say } from '../words/say.ts';
+import { isUserId, MAX_USER_ID_LENGTH } from '../matrix/ids.ts';
 
 /** `GET /sync` filter: m.room.encryption state and m.direct only (docs/matrix-api.md#users-discovery). */
 export const DISCOVERY_FILTER = {
@@ -40,13 +41,7 @@ export const MAX_ROOMS = 10_000;
 /** Users reported at most; the rest are counted as truncated. */
 export const MAX_USERS = 20_000;
 
-const MAX_USER_ID_LENGTH = 255;
-const USER_ID = /^@[^\s:]+:[^\s]+$/;
-
-/** A user ID as the spec's grammar allows it loosely: `@localpart:server`, at most 255 characters. */
-export function isUserId(value: unknown): value is string {
-  return typeof value === 'string' && value.length <= MAX_USER_ID_LENGTH && USER_ID.test(value);
-}
+export { isUserId } from '../matrix/ids.ts';
 
 export interface SyncDiscovery {
   roomsReturned: number;
