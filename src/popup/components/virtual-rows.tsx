@@ -37,7 +37,8 @@ class VirtualRow<T> extends Component<RowProps<T>> {
  * freeze the popup for a second and more). Rows keep their own height; the spacers above and
  * below use the measured average. Keyboard: the scroll box is a focusable region that arrow keys
  * and Page Up/Down scroll, and a focused control inside a row is scrolled into view by the
- * browser, which moves the window with it, so Tab walks every row.
+ * browser, which moves the window with it, so Tab walks every row. Why it is built this way:
+ * docs/design.md#virtual-rows.
  */
 export function VirtualRows<T>({ items, head, label, row, testId }: {
   items: readonly T[];
