@@ -3,7 +3,6 @@
 // focusing a control in the last drawn row moves the window on (so Tab walks every row), and a
 // filter typed while the window is drawn redraws it with exactly the matching devices.
 // No timing is asserted: the bound is on the number of rows in the DOM.
-import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BROWSERS } from './harness/browsers.ts';
@@ -12,6 +11,7 @@ import { connectManually } from './harness/status-ui.ts';
 import { buildAccount, type FixtureAccount } from './harness/identity.ts';
 import type { SynapseInfo } from './harness/test-synapse.ts';
 import { waitUntil, type UiPage } from './harness/ui-page.ts';
+import { readMessages } from '../src/popup/i18n-testing.ts';
 
 const DEVICES = 5000;
 /** Rows a window may draw: what fits in the scroll box plus the overscan on both sides, with room. */
@@ -26,10 +26,7 @@ const largeAccount = (hs: SynapseInfo) => (large ??= buildAccount(hs, 'healthy',
  * cross-signed state, in either language) and more devices than a plain table draws.
  */
 function filterLetter(deviceIds: readonly string[]): string {
-  const words = ['en', 'de'].map((lang) => {
-    const messages = JSON.parse(readFileSync(new URL(`../public/_locales/${lang}/messages.json`, import.meta.url), 'utf8')) as Record<string, { message: string }>;
-    return messages.crossSigned_valid!.message;
-  }).join(' ') + ' valid';
+  const words = ['en', 'de'].map((lang) => readMessages(lang).crossSigned_valid!.message).join(' ') + ' valid';
   for (const letter of 'ABCDEFGHIJKLMNOPQRSTUVWXYZ') {
     if (words.toUpperCase().includes(letter)) continue;
     const n = deviceIds.filter((id) => id.includes(letter)).length;

@@ -10,7 +10,6 @@
 //   pack installed; without the pack the app locale stays en-US and so does browser.i18n.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { BROWSERS, launchBrowser } from './harness/browsers.ts';
 import type { ExtensionBrowser } from './harness/extension-browser.ts';
 import { registerSecret } from './harness/secrets-registry.ts';
@@ -20,11 +19,10 @@ import { registerUser, type TestUser } from './harness/users.ts';
 import { waitUntil } from './harness/ui-page.ts';
 import { serveWebApp, webApps } from './harness/web-app-pages.ts';
 import { coreTemplates } from '../src/popup/said-again.ts';
+import { readMessages } from '../src/popup/i18n-testing.ts';
 
-const messages = (lang: string) =>
-  JSON.parse(readFileSync(new URL(`../public/_locales/${lang}/messages.json`, import.meta.url), 'utf8')) as Record<string, { message: string }>;
-const de = messages('de');
-const en = messages('en');
+const de = readMessages('de');
+const en = readMessages('en');
 
 /** Whether `text` is one of `lang`'s core_ messages (what the core says, src/core/words) with any data in it. */
 const isCoreMessage = (lang: Record<string, { message: string }>, text: string): boolean =>
